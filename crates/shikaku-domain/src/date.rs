@@ -1,0 +1,111 @@
+//! Calendar dates as they travel in files and requests: `YYYY-MM-DD`, JST calendar dates.
+
+use time::{Date, Month, OffsetDateTime, UtcOffset};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("日付は YYYY-MM-DD 形式です: 「{input}」 (date must be YYYY-MM-DD, got {input:?})")]
+    Format { input: String },
+    #[error("存在しない日付です: {input} (no such calendar date)")]
+    NoSuchDate { input: String },
+}
+
+/// Parses a strict `YYYY-MM-DD` (ASCII digits, zero-padded, years 1800–2999).
+pub fn parse_date(input: &str) -> Result<Date, DateError> {
+    let s = input.trim();
+    let shown: String = s.chars().take(40).collect();
+    let format_error = || DateError::Format {
+        input: shown.clone(),
+    };
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(format_error());
+    }
+    let num = |range: std::ops::Range<usize>| -> Result<u32, DateError> {
+        let part = &s[range];
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().map_err(|_| format_error())
+        } else {
+            Err(format_error())
+        }
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1800..=2999).contains(&year) {
+        return Err(DateError::NoSuchDate { input: shown });
+    }
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok());
+    let day = u8::try_from(day).ok();
+    match (month, day) {
+        (Some(month), Some(day)) => Date::from_calendar_date(year as i32, month, day)
+            .map_err(|_| DateError::NoSuchDate { input: shown }),
+        _ => Err(DateError::NoSuchDate { input: shown }),
+    }
+}
+
+/// Japan Standard Time: UTC+9, no daylight saving.
+pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// The JST calendar date at instant `now`.
+pub fn jst_date(now: OffsetDateTime) -> Date {
+    now.to_offset(JST).date()
+}
+
+/// Formats as `YYYY-MM-DD`.
+pub fn format_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn parses_strictly() {
+        assert_eq!(parse_date("2024-02-29"), Ok(date!(2024 - 02 - 29)));
+        assert!(matches!(
+            parse_date("2023-02-29"),
+            Err(DateError::NoSuchDate { .. })
+        ));
+        assert!(matches!(
+            parse_date("2023-2-1"),
+            Err(DateError::Format { .. })
+        ));
+        assert!(matches!(
+            parse_date("2023/02/01"),
+            Err(DateError::Format { .. })
+        ));
+        assert!(matches!(
+            parse_date("２０２３-02-01"),
+            Err(DateError::Format { .. })
+        ));
+        assert!(matches!(
+            parse_date("2023-13-01"),
+            Err(DateError::NoSuchDate { .. })
+        ));
+        assert!(matches!(parse_date(""), Err(DateError::Format { .. })));
+    }
+
+    #[test]
+    fn jst_date_rolls_at_15_utc() {
+        assert_eq!(
+            jst_date(datetime!(2026-11-24 14:59:59 UTC)),
+            date!(2026 - 11 - 24)
+        );
+        assert_eq!(
+            jst_date(datetime!(2026-11-24 15:00:00 UTC)),
+            date!(2026 - 11 - 25)
+        );
+        assert_eq!(format_date(date!(2026 - 01 - 05)), "2026-01-05");
+    }
+}

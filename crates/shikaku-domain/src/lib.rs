@@ -1,0 +1,28 @@
+//! shikaku-domain — the pure core of shikaku (オンライン資格確認等システム).
+//!
+//! Codes as types (保険者番号, 医療機関コード, 公費, 個人番号, 記号・番号・枝番), the
+//! qualification model (資格情報) and the eligibility decision (資格確認). No IO, no async,
+//! no clock: callers pass the as-of date in.
+
+pub mod card;
+pub mod check_digit;
+pub mod date;
+pub mod eligibility;
+pub mod facility_code;
+pub mod insurer_number;
+pub mod my_number;
+pub mod public_expense;
+pub mod qualification;
+mod text;
+
+pub use card::{Branch, CardNumber, CardNumbers, CardSymbol, CardTextError};
+pub use date::{DateError, parse_date};
+pub use eligibility::{Eligibility, EligibilityStatus, decide, find_newer, with_newer};
+pub use facility_code::{FacilityCode, FacilityCodeError, MedicalInstitutionCode, ScoreTable};
+pub use insurer_number::{InsurerNumber, InsurerNumberError};
+pub use my_number::{MyNumber, MyNumberError};
+pub use public_expense::{PublicExpenseError, PublicExpenseNumber, RecipientNumber};
+pub use qualification::{
+    CopayRatio, InsuredCategory, LimitCategory, Period, PeriodError, Qualification, Sex,
+    SpecificDisease,
+};

@@ -1,0 +1,191 @@
+//! shikaku-store — persistence behind one [`Store`] trait, with SQLite (embedded default,
+//! WAL) and PostgreSQL implementations. Only this crate knows SQL; callers never see sqlx.
+//!
+//! SQL fetches candidates; the domain decides (`shikaku_domain::eligibility`).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use shikaku_domain::{CardNumbers, InsurerNumber, Qualification};
+use time::OffsetDateTime;
+
+mod model;
+pub mod postgres;
+mod sql;
+pub mod sqlite;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use model::{StagedRow, row_hash};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database cannot be reached (down, refused, timed out). Callers may retry.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Backend(#[source] sqlx::Error),
+    #[error("unsupported database URL {0:?}: use sqlite:PATH or postgres://…")]
+    UnsupportedUrl(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_) => StoreError::Unavailable(error),
+            other => StoreError::Backend(other),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Who runs an import, and on what.
+#[derive(Debug, Clone)]
+pub struct ImportMeta {
+    pub kind: &'static str,
+    pub file_name: String,
+    pub operator: String,
+    pub started_at: OffsetDateTime,
+}
+
+/// A row that cannot be stored together with the rest of its file or the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub line: u64,
+    pub column: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// How an import session ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// Merge and commit; `rejected` rows are recorded with the import.
+    Commit { rejected: u64 },
+    /// Merge to count, then roll back: nothing is stored.
+    DryRun,
+}
+
+/// A file being imported. Rows are staged outside the stored tables, checked as a set, then
+/// merged in one transaction by [`ImportSession::finish`]. Dropping a session without
+/// finishing it stores nothing.
+#[async_trait]
+pub trait ImportSession: Send {
+    async fn stage(&mut self, rows: &[StagedRow]) -> Result<()>;
+    /// Duplicate keys and overlapping periods within the file and against stored periods
+    /// (at most `limit`, ordered by line).
+    async fn conflicts(&mut self, limit: u64) -> Result<Vec<Conflict>>;
+    /// Removes staged rows (for `--skip-invalid`).
+    async fn unstage(&mut self, lines: &[u64]) -> Result<()>;
+    /// Inserts new keys, updates changed rows (keeping the previous version), leaves unchanged
+    /// rows alone — atomically. If another import changed the store since [`conflicts`] was
+    /// called, the store check is repeated inside the transaction and a new overlap fails
+    /// with `StoreError::Conflict`.
+    ///
+    /// [`conflicts`]: ImportSession::conflicts
+    async fn finish(self: Box<Self>, how: Finish) -> Result<ImportCounts>;
+}
+
+/// A previous version of a qualification row, with the import that replaced it.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    pub qualification: Qualification,
+    pub replaced_at: OffsetDateTime,
+    pub replaced_by_file: String,
+    pub replaced_by_operator: String,
+}
+
+/// A client certificate issued to a facility terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerminalCert {
+    pub serial: String,
+    pub facility_code: String,
+    pub terminal_name: String,
+    pub fingerprint: Vec<u8>,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    pub issued_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// One access to eligibility data. `person_hash` is a keyed hash of the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLogEntry {
+    pub at: OffsetDateTime,
+    pub facility_code: String,
+    pub terminal_name: String,
+    pub cert_serial: String,
+    pub kind: String,
+    pub status: String,
+    pub person_hash: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeOutcome {
+    Revoked,
+    AlreadyRevoked,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Which backend ("sqlite" or "postgres").
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> Result<()>;
+
+    /// All periods stored under these card numbers (uses the key index).
+    async fn find_by_card(&self, card: &CardNumbers) -> Result<Vec<Qualification>>;
+    /// All qualifications of the person(s) holding these card numbers: the same person_ref at
+    /// the insurer, or the same 個人番号 hash at any insurer.
+    async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>>;
+    async fn find_by_person(
+        &self,
+        insurer: &InsurerNumber,
+        person_ref: &str,
+    ) -> Result<Vec<Qualification>>;
+    /// Previous versions of the row with this key, oldest first.
+    async fn history(
+        &self,
+        card: &CardNumbers,
+        qualified_from: time::Date,
+    ) -> Result<Vec<HistoryEntry>>;
+    async fn count_qualifications(&self) -> Result<u64>;
+
+    async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>>;
+
+    async fn insert_terminal_cert(&self, cert: &TerminalCert) -> Result<()>;
+    async fn terminal_cert(&self, serial: &str) -> Result<Option<TerminalCert>>;
+    async fn revoke_terminal_cert(&self, serial: &str, at: OffsetDateTime)
+    -> Result<RevokeOutcome>;
+    async fn terminal_certs(&self) -> Result<Vec<TerminalCert>>;
+
+    async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()>;
+    /// The newest entries first, at most `limit`.
+    async fn recent_access_log(&self, limit: u32) -> Result<Vec<AccessLogEntry>>;
+}
+
+/// Opens a store from a URL (`sqlite:PATH` or `postgres://…`) and applies migrations.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_string()))
+    }
+}

@@ -1,0 +1,214 @@
+//! Row types shared by both backends, and their conversion to domain values.
+
+use shikaku_domain::{
+    Branch, CardNumber, CardNumbers, CardSymbol, CopayRatio, InsuredCategory, InsurerNumber,
+    LimitCategory, Period, Qualification, Sex, SpecificDisease,
+};
+use time::Date;
+
+use crate::StoreError;
+
+/// A validated row of an import file, ready for staging.
+#[derive(Debug, Clone)]
+pub struct StagedRow {
+    pub line: u64,
+    pub qualification: Qualification,
+    pub my_number_hash: Option<Vec<u8>>,
+    pub row_hash: Vec<u8>,
+}
+
+impl StagedRow {
+    pub fn new(line: u64, qualification: Qualification, my_number_hash: Option<Vec<u8>>) -> Self {
+        let row_hash = row_hash(&qualification, my_number_hash.as_deref());
+        Self {
+            line,
+            qualification,
+            my_number_hash,
+            row_hash,
+        }
+    }
+}
+
+/// SHA-256 over a canonical encoding of every stored field, so "unchanged" is one comparison.
+pub fn row_hash(q: &Qualification, my_number_hash: Option<&[u8]>) -> Vec<u8> {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    let fields: [&str; 15] = [
+        q.card.insurer.as_str(),
+        q.card.symbol_str(),
+        q.card.number.as_str(),
+        q.card.branch.as_str(),
+        &q.period.from().to_string(),
+        &q.period.until().map(|d| d.to_string()).unwrap_or_default(),
+        &q.person_ref,
+        &q.insured_category.code().to_string(),
+        &q.name,
+        &q.name_kana,
+        &q.sex.code().to_string(),
+        &q.birth_date.to_string(),
+        &q.copay_ratio.percent().to_string(),
+        &q.limit_category.map(|l| l.code()).unwrap_or_default(),
+        &q.specific_disease
+            .map(|s| s.code().to_string())
+            .unwrap_or_default(),
+    ];
+    for field in fields {
+        ctx.update(&(field.len() as u32).to_le_bytes());
+        ctx.update(field.as_bytes());
+    }
+    match my_number_hash {
+        Some(hash) => {
+            ctx.update(&[1]);
+            ctx.update(hash);
+        }
+        None => ctx.update(&[0]),
+    }
+    ctx.finish().as_ref().to_vec()
+}
+
+/// The columns of a stored qualification, as both backends return them.
+#[derive(sqlx::FromRow)]
+pub(crate) struct QualificationRow {
+    pub insurer_number: String,
+    pub symbol: String,
+    pub number: String,
+    pub branch: String,
+    pub qualified_from: Date,
+    pub qualified_until: Option<Date>,
+    pub person_ref: String,
+    pub insured_category: i32,
+    pub name: String,
+    pub name_kana: String,
+    pub sex: i32,
+    pub birth_date: Date,
+    pub copay_ratio: i32,
+    pub limit_category: Option<String>,
+    pub specific_disease: Option<i32>,
+}
+
+/// The column list matching [`QualificationRow`], for SELECTs.
+pub(crate) const QUALIFICATION_COLUMNS: &str = "insurer_number, symbol, number, branch, qualified_from, qualified_until, \
+     person_ref, insured_category, name, name_kana, sex, birth_date, copay_ratio, limit_category, specific_disease";
+
+fn corrupt(what: &str, error: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {error}"))
+}
+
+fn small(value: i32, what: &str) -> Result<u8, StoreError> {
+    u8::try_from(value).map_err(|e| corrupt(what, e))
+}
+
+impl TryFrom<QualificationRow> for Qualification {
+    type Error = StoreError;
+
+    fn try_from(row: QualificationRow) -> Result<Self, StoreError> {
+        let card = CardNumbers {
+            insurer: InsurerNumber::parse(&row.insurer_number)
+                .map_err(|e| corrupt("insurer_number", e))?,
+            symbol: CardSymbol::parse_optional(&row.symbol).map_err(|e| corrupt("symbol", e))?,
+            number: CardNumber::parse(&row.number).map_err(|e| corrupt("number", e))?,
+            branch: Branch::parse(&row.branch).map_err(|e| corrupt("branch", e))?,
+        };
+        Ok(Qualification {
+            card,
+            person_ref: row.person_ref,
+            insured_category: InsuredCategory::from_code(small(
+                row.insured_category,
+                "insured_category",
+            )?)
+            .ok_or_else(|| corrupt("insured_category", row.insured_category))?,
+            name: row.name,
+            name_kana: row.name_kana,
+            sex: Sex::from_code(small(row.sex, "sex")?).ok_or_else(|| corrupt("sex", row.sex))?,
+            birth_date: row.birth_date,
+            period: Period::new(row.qualified_from, row.qualified_until)
+                .map_err(|e| corrupt("period", e))?,
+            copay_ratio: CopayRatio::from_percent(small(row.copay_ratio, "copay_ratio")?)
+                .ok_or_else(|| corrupt("copay_ratio", row.copay_ratio))?,
+            limit_category: row
+                .limit_category
+                .map(|code| LimitCategory::parse(&code).map_err(|e| corrupt("limit_category", e)))
+                .transpose()?,
+            specific_disease: row
+                .specific_disease
+                .map(|code| {
+                    small(code, "specific_disease").and_then(|c| {
+                        SpecificDisease::from_code(c)
+                            .ok_or_else(|| corrupt("specific_disease", code))
+                    })
+                })
+                .transpose()?,
+        })
+    }
+}
+
+pub(crate) fn into_qualifications(
+    rows: Vec<QualificationRow>,
+) -> Result<Vec<Qualification>, StoreError> {
+    rows.into_iter().map(Qualification::try_from).collect()
+}
+
+pub(crate) type HistoryTuple = (QualificationRow, time::OffsetDateTime, String, String);
+
+/// Decodes a history row: the qualification columns plus replaced_at, file name, operator.
+pub(crate) fn history_row<R: sqlx::Row>(row: R) -> Result<HistoryTuple, sqlx::Error>
+where
+    QualificationRow: for<'r> sqlx::FromRow<'r, R>,
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    time::OffsetDateTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let q = <QualificationRow as sqlx::FromRow<R>>::from_row(&row)?;
+    Ok((
+        q,
+        row.try_get("replaced_at")?,
+        row.try_get("file_name")?,
+        row.try_get("operator")?,
+    ))
+}
+
+pub(crate) fn into_history(
+    rows: Vec<HistoryTuple>,
+) -> Result<Vec<crate::HistoryEntry>, StoreError> {
+    rows.into_iter()
+        .map(|(row, replaced_at, file, operator)| {
+            Ok(crate::HistoryEntry {
+                qualification: Qualification::try_from(row)?,
+                replaced_at,
+                replaced_by_file: file,
+                replaced_by_operator: operator,
+            })
+        })
+        .collect()
+}
+
+/// Maps a unique-constraint violation to `Conflict`.
+pub(crate) fn conflict_on_unique(error: sqlx::Error, what: &str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(format!("{what} already exists"))
+        }
+        _ => error.into(),
+    }
+}
+
+pub(crate) fn revoke_outcome(
+    affected: u64,
+    cert: Option<crate::TerminalCert>,
+    serial: &str,
+) -> Result<crate::RevokeOutcome, StoreError> {
+    match (affected, cert) {
+        (1.., _) => Ok(crate::RevokeOutcome::Revoked),
+        (0, Some(_)) => Ok(crate::RevokeOutcome::AlreadyRevoked),
+        (0, None) => Err(StoreError::NotFound(format!(
+            "no certificate with serial {serial}"
+        ))),
+    }
+}
+
+pub(crate) fn counts(staged: u64, inserted: u64, updated: u64) -> crate::ImportCounts {
+    crate::ImportCounts {
+        inserted,
+        updated,
+        unchanged: staged.saturating_sub(inserted + updated),
+    }
+}

@@ -1,0 +1,339 @@
+//! SQL text shared by both backends. Only placeholders differ (`?N` in SQLite, `$N` in
+//! PostgreSQL); date columns compare as ISO text in SQLite and as DATE in PostgreSQL, and
+//! the untyped literal '9999-12-31' works in both as "open-ended".
+
+use std::sync::Arc;
+
+use sqlx::AssertSqlSafe;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A statement prepared once per store; cloning is an Arc bump.
+#[derive(Clone)]
+pub(crate) struct Sql(Arc<str>);
+
+impl Sql {
+    pub(crate) fn q(&self) -> AssertSqlSafe<Arc<str>> {
+        AssertSqlSafe(self.0.clone())
+    }
+}
+
+const CARD_KEY: &str = "{a}.insurer_number = {b}.insurer_number AND {a}.symbol = {b}.symbol \
+     AND {a}.number = {b}.number AND {a}.branch = {b}.branch";
+
+fn card_join(a: &str, b: &str) -> String {
+    CARD_KEY.replace("{a}", a).replace("{b}", b)
+}
+
+fn key_join(a: &str, b: &str) -> String {
+    format!(
+        "{} AND {a}.qualified_from = {b}.qualified_from",
+        card_join(a, b)
+    )
+}
+
+/// Columns written to `qualifications` from staging (same order in both tables).
+pub(crate) const DATA_COLUMNS: &str = "insurer_number, symbol, number, branch, qualified_from, qualified_until, \
+     person_ref, insured_category, name, name_kana, sex, birth_date, copay_ratio, limit_category, specific_disease, \
+     my_number_hash, row_hash";
+
+pub(crate) struct Queries {
+    pub find_by_card: Sql,
+    pub find_related: Sql,
+    pub find_by_person: Sql,
+    pub history: Sql,
+    pub duplicates: Sql,
+    pub overlaps_in_file: Sql,
+    pub overlaps_in_store: Sql,
+    pub unstage: Sql,
+    pub insert_import: Sql,
+    pub finish_import: Sql,
+    pub save_history: Sql,
+    pub update_changed: Sql,
+    pub insert_new: Sql,
+    pub insert_cert: Sql,
+    pub get_cert: Sql,
+    pub revoke_cert: Sql,
+    pub insert_access: Sql,
+}
+
+impl Queries {
+    pub(crate) fn new(dialect: Dialect) -> Self {
+        let p = |n: u32| match dialect {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
+        };
+        let cols = crate::model::QUALIFICATION_COLUMNS;
+        let qcols = cols
+            .split(", ")
+            .map(|c| format!("q.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let scols = DATA_COLUMNS
+            .split(", ")
+            .map(|c| format!("s.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let set_cols = DATA_COLUMNS
+            .split(", ")
+            .map(|c| format!("{c} = s.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let card_where = format!(
+            "insurer_number = {} AND symbol = {} AND number = {} AND branch = {}",
+            p(1),
+            p(2),
+            p(3),
+            p(4)
+        );
+        let sql = |s: String| Sql(Arc::from(s));
+        Self {
+            find_by_card: sql(format!(
+                "SELECT {cols} FROM qualifications WHERE {card_where}"
+            )),
+            // Index-friendly: the person_ref branch uses qualifications_person, the 個人番号 branch
+            // qualifications_my_number.
+            find_related: sql(format!(
+                "SELECT {qcols} FROM qualifications q \
+                 WHERE (q.insurer_number, q.person_ref) IN \
+                   (SELECT insurer_number, person_ref FROM qualifications WHERE {card_where}) \
+                 UNION \
+                 SELECT {qcols} FROM qualifications q \
+                 WHERE q.my_number_hash IN \
+                   (SELECT my_number_hash FROM qualifications WHERE {card_where} AND my_number_hash IS NOT NULL)"
+            )),
+            find_by_person: sql(format!(
+                "SELECT {cols} FROM qualifications WHERE insurer_number = {} AND person_ref = {} ORDER BY qualified_from",
+                p(1),
+                p(2)
+            )),
+            history: sql(format!(
+                "SELECT {hcols}, h.replaced_at, i.file_name, i.operator FROM qualification_history h \
+                 JOIN imports i ON i.id = h.replaced_by \
+                 WHERE h.insurer_number = {} AND h.symbol = {} AND h.number = {} AND h.branch = {} \
+                   AND h.qualified_from = {} ORDER BY h.id",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                hcols = cols
+                    .split(", ")
+                    .map(|c| format!("h.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            duplicates: sql(format!(
+                "SELECT a.line, MIN(b.line) AS other FROM import_staging a JOIN import_staging b \
+                 ON {} AND b.line < a.line GROUP BY a.line ORDER BY a.line LIMIT {}",
+                key_join("a", "b"),
+                p(1)
+            )),
+            overlaps_in_file: sql(format!(
+                "SELECT a.line, MIN(b.line) AS other FROM import_staging a JOIN import_staging b \
+                 ON {} AND a.qualified_from > b.qualified_from \
+                 WHERE a.qualified_from < COALESCE(b.qualified_until, '9999-12-31') \
+                 GROUP BY a.line ORDER BY a.line LIMIT {}",
+                card_join("a", "b"),
+                p(1)
+            )),
+            overlaps_in_store: sql(format!(
+                "SELECT s.line, MIN(q.qualified_from) AS other_from FROM import_staging s JOIN qualifications q \
+                 ON {} AND q.qualified_from <> s.qualified_from \
+                 WHERE s.qualified_from < COALESCE(q.qualified_until, '9999-12-31') \
+                   AND q.qualified_from < COALESCE(s.qualified_until, '9999-12-31') \
+                   AND NOT EXISTS (SELECT 1 FROM import_staging s2 WHERE {}) \
+                 GROUP BY s.line ORDER BY s.line LIMIT {}",
+                card_join("q", "s"),
+                key_join("s2", "q"),
+                p(1)
+            )),
+            unstage: sql(format!("DELETE FROM import_staging WHERE line = {}", p(1))),
+            insert_import: sql(format!(
+                "INSERT INTO imports (kind, file_name, operator, started_at) VALUES ({}, {}, {}, {}) RETURNING id",
+                p(1),
+                p(2),
+                p(3),
+                p(4)
+            )),
+            finish_import: sql(format!(
+                "UPDATE imports SET finished_at = {}, inserted = {}, updated = {}, unchanged = {}, rejected = {} \
+                 WHERE id = {}",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6)
+            )),
+            save_history: sql(format!(
+                "INSERT INTO qualification_history (qualification_id, replaced_by, replaced_at, {cols}, my_number_hash, \
+                   import_id, updated_at) \
+                 SELECT q.id, {}, {}, {qcols}, q.my_number_hash, q.import_id, q.updated_at \
+                 FROM qualifications q JOIN import_staging s ON {} WHERE q.row_hash <> s.row_hash",
+                p(1),
+                p(2),
+                key_join("q", "s")
+            )),
+            update_changed: sql(format!(
+                "UPDATE qualifications SET {set_cols}, import_id = {}, updated_at = {} FROM import_staging s \
+                 WHERE {} AND qualifications.row_hash <> s.row_hash",
+                p(1),
+                p(2),
+                key_join("qualifications", "s")
+            )),
+            insert_new: sql(format!(
+                "INSERT INTO qualifications ({DATA_COLUMNS}, import_id, updated_at) \
+                 SELECT {scols}, {}, {} FROM import_staging s \
+                 WHERE NOT EXISTS (SELECT 1 FROM qualifications q WHERE {}) \
+                 ORDER BY s.insurer_number, s.symbol, s.number, s.branch, s.qualified_from",
+                p(1),
+                p(2),
+                key_join("q", "s")
+            )),
+            insert_cert: sql(format!(
+                "INSERT INTO terminal_certs (serial, facility_code, terminal_name, fingerprint, not_before, not_after, \
+                   issued_at, revoked_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7),
+                p(8)
+            )),
+            get_cert: sql(format!(
+                "SELECT serial, facility_code, terminal_name, fingerprint, not_before, not_after, issued_at, revoked_at \
+                 FROM terminal_certs WHERE serial = {}",
+                p(1)
+            )),
+            revoke_cert: sql(format!(
+                "UPDATE terminal_certs SET revoked_at = {} WHERE serial = {} AND revoked_at IS NULL",
+                p(1),
+                p(2)
+            )),
+            insert_access: sql(format!(
+                "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, status, person_hash) \
+                 VALUES ({}, {}, {}, {}, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7)
+            )),
+        }
+    }
+}
+
+/// Rows of the staging table and the conflict queries.
+#[derive(sqlx::FromRow)]
+pub(crate) struct LinePair {
+    pub line: i64,
+    pub other: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct StoreOverlap {
+    pub line: i64,
+    pub other_from: time::Date,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CertRow {
+    pub serial: String,
+    pub facility_code: String,
+    pub terminal_name: String,
+    pub fingerprint: Vec<u8>,
+    pub not_before: time::OffsetDateTime,
+    pub not_after: time::OffsetDateTime,
+    pub issued_at: time::OffsetDateTime,
+    pub revoked_at: Option<time::OffsetDateTime>,
+}
+
+impl From<CertRow> for crate::TerminalCert {
+    fn from(r: CertRow) -> Self {
+        Self {
+            serial: r.serial,
+            facility_code: r.facility_code,
+            terminal_name: r.terminal_name,
+            fingerprint: r.fingerprint,
+            not_before: r.not_before,
+            not_after: r.not_after,
+            issued_at: r.issued_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AccessRow {
+    pub at: time::OffsetDateTime,
+    pub facility_code: String,
+    pub terminal_name: String,
+    pub cert_serial: String,
+    pub kind: String,
+    pub status: String,
+    pub person_hash: Vec<u8>,
+}
+
+impl From<AccessRow> for crate::AccessLogEntry {
+    fn from(r: AccessRow) -> Self {
+        Self {
+            at: r.at,
+            facility_code: r.facility_code,
+            terminal_name: r.terminal_name,
+            cert_serial: r.cert_serial,
+            kind: r.kind,
+            status: r.status,
+            person_hash: r.person_hash,
+        }
+    }
+}
+
+/// Turns the conflict query rows into messages.
+pub(crate) fn duplicate_conflict(pair: &LinePair) -> crate::Conflict {
+    crate::Conflict {
+        line: pair.line as u64,
+        column: "qualified_from",
+        message: format!(
+            "同じキー（保険者番号・記号・番号・枝番・資格取得年月日）が{}行目にもあります (duplicate key: same card numbers and qualified_from as line {})",
+            pair.other, pair.other
+        ),
+    }
+}
+
+pub(crate) fn file_overlap_conflict(pair: &LinePair) -> crate::Conflict {
+    crate::Conflict {
+        line: pair.line as u64,
+        column: "qualified_from",
+        message: format!(
+            "{}行目の資格期間と重なっています (period overlaps the period of the same card numbers on line {})",
+            pair.other, pair.other
+        ),
+    }
+}
+
+pub(crate) fn store_overlap_conflict(o: &StoreOverlap) -> crate::Conflict {
+    crate::Conflict {
+        line: o.line as u64,
+        column: "qualified_from",
+        message: format!(
+            "登録済みの資格期間（資格取得年月日 {}）と重なっています (period overlaps the stored period starting {})",
+            o.other_from, o.other_from
+        ),
+    }
+}
+
+/// Merges three ordered conflict lists into one ordered by line, capped at `limit`.
+pub(crate) fn merge_conflicts(mut all: Vec<crate::Conflict>, limit: u64) -> Vec<crate::Conflict> {
+    all.sort_by_key(|c| c.line);
+    all.truncate(limit as usize);
+    all
+}
