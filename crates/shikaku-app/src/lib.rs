@@ -1,1 +1,15 @@
+//! shikaku-app — use cases over the domain and the store: qualification import, the
+//! eligibility lookup with its access log, keyed hashing of personal identifiers, and the
+//! synthetic population generator. API, CLI and (later) portal call this crate, never the
+//! store directly for business operations.
 
+pub mod access_log;
+pub mod import;
+pub mod lookup;
+pub mod population;
+pub mod secrets;
+pub mod view;
+
+pub use access_log::AccessLogger;
+pub use lookup::{Caller, EligibilityService, LookupError, LookupRequest};
+pub use secrets::PersonKey;

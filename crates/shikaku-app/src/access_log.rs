@@ -1,0 +1,56 @@
+//! Group commit for the access log: every lookup waits until its entry is durably stored,
+//! but entries arriving together share one transaction. No log entry, no answer.
+
+use std::sync::Arc;
+
+use shikaku_store::{AccessLogEntry, Store, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+/// The largest batch written in one transaction.
+const MAX_BATCH: usize = 1024;
+
+type Reply = oneshot::Sender<Result<(), String>>;
+
+#[derive(Clone)]
+pub struct AccessLogger {
+    tx: mpsc::Sender<(AccessLogEntry, Reply)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessLogError {
+    #[error("access log unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl AccessLogger {
+    /// Starts the writer task on the current runtime.
+    pub fn spawn(store: Arc<dyn Store>) -> Self {
+        let (tx, mut rx) = mpsc::channel::<(AccessLogEntry, Reply)>(8192);
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(MAX_BATCH);
+            while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+                let (entries, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+                let result = store.append_access_log(&entries).await.map_err(|e: StoreError| e.to_string());
+                if let Err(error) = &result {
+                    tracing::error!(error = %error, entries = entries.len(), "access log write failed");
+                }
+                for reply in replies {
+                    let _ = reply.send(result.clone());
+                }
+            }
+        });
+        Self { tx }
+    }
+
+    /// Appends one entry and waits until it is committed.
+    pub async fn append(&self, entry: AccessLogEntry) -> Result<(), AccessLogError> {
+        let (reply, done) = oneshot::channel();
+        self.tx
+            .send((entry, reply))
+            .await
+            .map_err(|_| AccessLogError::Unavailable("writer stopped".into()))?;
+        done.await
+            .map_err(|_| AccessLogError::Unavailable("writer stopped".into()))?
+            .map_err(AccessLogError::Unavailable)
+    }
+}

@@ -1,0 +1,567 @@
+//! `shikaku import qualifications FILE`: the insurer CSV load of `insurer-import.md` §1.
+//!
+//! Streaming: a parser thread reads and validates the file record by record and hands
+//! batches to the store's import session; memory holds one batch, the first errors and the
+//! lines rejected by set checks, never the file. Atomic: nothing is stored unless the whole
+//! file (or, with `--skip-invalid`, every valid row) is merged in one transaction.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use shikaku_domain::qualification::{parse_name_kana, parse_text};
+use shikaku_domain::{
+    Branch, CardNumber, CardNumbers, CardSymbol, CopayRatio, InsuredCategory, InsurerNumber, LimitCategory, MyNumber,
+    Period, Qualification, Sex, SpecificDisease, parse_date,
+};
+use shikaku_store::{Finish, ImportCounts, ImportMeta, StagedRow, Store, StoreError};
+use time::OffsetDateTime;
+
+use crate::secrets::PersonKey;
+
+/// At most this many errors are listed; the rest are counted.
+pub const MAX_LISTED_ERRORS: usize = 1000;
+/// A record longer than this is refused without being parsed further.
+pub const MAX_RECORD_BYTES: usize = 64 * 1024;
+const BATCH_ROWS: usize = 2000;
+
+/// The columns of `insurer-import.md` §1 and whether each must be present.
+pub const COLUMNS: [(&str, bool); 16] = [
+    ("insurer_number", true),
+    ("symbol", false),
+    ("number", true),
+    ("branch", true),
+    ("person_ref", true),
+    ("insured_category", true),
+    ("name", true),
+    ("name_kana", true),
+    ("sex", true),
+    ("birth_date", true),
+    ("qualified_from", true),
+    ("qualified_until", false),
+    ("copay_ratio", true),
+    ("limit_category", false),
+    ("specific_disease", false),
+    ("my_number", false),
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    pub skip_invalid: bool,
+    pub operator: String,
+}
+
+/// One problem, reported as `file:line: column: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Committed,
+    DryRun,
+    /// The file was refused; nothing was stored.
+    Rejected,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    pub file: String,
+    pub outcome: Outcome,
+    pub counts: ImportCounts,
+    pub rejected: u64,
+    pub rows: u64,
+    /// The first [`MAX_LISTED_ERRORS`] errors.
+    pub errors: Vec<RowError>,
+    pub total_errors: u64,
+    pub reject_file: Option<PathBuf>,
+}
+
+impl ImportReport {
+    /// `file:line: column: message` for each listed error.
+    pub fn error_lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.errors.iter().map(|e| format!("{}:{}: {}: {}", self.file, e.line, e.column, e.message))
+    }
+
+    /// The one-line summary, always printed.
+    pub fn summary(&self) -> String {
+        let what = match self.outcome {
+            Outcome::Committed => "imported",
+            Outcome::DryRun => "dry run (nothing stored)",
+            Outcome::Rejected => "REJECTED (nothing stored)",
+        };
+        format!(
+            "{}: {what}: {} rows: inserted {}, updated {}, unchanged {}, rejected {}",
+            self.file, self.rows, self.counts.inserted, self.counts.updated, self.counts.unchanged, self.rejected
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("cannot write the reject file {path}: {source}")]
+    WriteRejects { path: String, source: std::io::Error },
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("the parser stopped unexpectedly")]
+    Parser,
+}
+
+/// What the parser thread sends: a batch of valid rows, or the end with its findings.
+enum Parsed {
+    Batch(Vec<StagedRow>),
+    Done(Box<ParseSummary>),
+}
+
+#[derive(Default)]
+struct ParseSummary {
+    rows: u64,
+    invalid_rows: u64,
+    errors: Vec<RowError>,
+    total_errors: u64,
+    header_ok: bool,
+    io_error: Option<std::io::Error>,
+    reject_error: Option<std::io::Error>,
+}
+
+impl ParseSummary {
+    fn push(&mut self, line: u64, column: &str, message: String) {
+        self.total_errors += 1;
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(RowError { line, column: column.to_string(), message });
+        }
+    }
+}
+
+/// Where rejected rows go with `--skip-invalid`: `NAME.rejected.csv` beside the input.
+pub fn reject_path(input: &Path) -> PathBuf {
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into());
+    input.with_file_name(format!("{stem}.rejected.csv"))
+}
+
+/// Imports a qualification file. `progress` is called with the bytes read so far.
+pub async fn import_qualifications(
+    store: &dyn Store,
+    key: &PersonKey,
+    path: &Path,
+    options: &ImportOptions,
+    progress: impl Fn(u64) + Send + 'static,
+) -> Result<ImportReport, ImportError> {
+    let display = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| ImportError::Read { path: display.clone(), source })?;
+    let write_rejects = options.skip_invalid && !options.dry_run;
+    let rejects = if write_rejects { Some(RejectWriter::new(reject_path(path))) } else { None };
+    let stage_invalid_files = options.skip_invalid;
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(4);
+    let parse_key = key.clone();
+    let parser = std::thread::spawn(move || parse_file(file, &parse_key, stage_invalid_files, rejects, tx, progress));
+
+    let mut session = store
+        .begin_import(ImportMeta {
+            kind: "qualifications",
+            file_name: display.clone(),
+            operator: options.operator.clone(),
+            started_at: OffsetDateTime::now_utc(),
+        })
+        .await?;
+    let mut summary = None;
+    while let Some(message) = rx.recv().await {
+        match message {
+            Parsed::Batch(rows) => session.stage(&rows).await?,
+            Parsed::Done(s) => summary = Some(s),
+        }
+    }
+    let rejects = parser.join().map_err(|_| ImportError::Parser)?;
+    let mut summary = summary.ok_or(ImportError::Parser)?;
+    if let Some(source) = summary.io_error.take() {
+        return Err(ImportError::Read { path: display, source });
+    }
+    if let Some(source) = summary.reject_error.take() {
+        return Err(ImportError::WriteRejects { path: reject_path(path).display().to_string(), source });
+    }
+
+    let mut report = ImportReport {
+        file: display,
+        outcome: Outcome::Rejected,
+        counts: ImportCounts::default(),
+        rejected: summary.invalid_rows,
+        rows: summary.rows,
+        errors: std::mem::take(&mut summary.errors),
+        total_errors: summary.total_errors,
+        reject_file: None,
+    };
+    let refuse = !summary.header_ok || (summary.total_errors > 0 && !options.skip_invalid);
+    if refuse {
+        return Ok(report);
+    }
+
+    // Set checks: duplicate keys, overlapping periods (in the file and against the store).
+    let mut conflicted: BTreeMap<u64, String> = BTreeMap::new();
+    loop {
+        let conflicts = session.conflicts(if options.skip_invalid { 10_000 } else { MAX_LISTED_ERRORS as u64 }).await?;
+        if conflicts.is_empty() {
+            break;
+        }
+        for c in &conflicts {
+            report.total_errors += 1;
+            if report.errors.len() < MAX_LISTED_ERRORS {
+                report.errors.push(RowError { line: c.line, column: c.column.to_string(), message: c.message.clone() });
+            }
+        }
+        if !options.skip_invalid {
+            report.errors.sort_by_key(|e| e.line);
+            return Ok(report);
+        }
+        let lines: Vec<u64> = conflicts.iter().map(|c| c.line).collect();
+        session.unstage(&lines).await?;
+        for c in conflicts {
+            conflicted.entry(c.line).or_insert(format!("{}: {}", c.column, c.message));
+        }
+    }
+    report.errors.sort_by_key(|e| e.line);
+    report.rejected += conflicted.len() as u64;
+
+    if let Some(mut rejects) = rejects {
+        if !conflicted.is_empty() {
+            rejects
+                .append_lines(path, &conflicted)
+                .map_err(|source| ImportError::WriteRejects { path: rejects.path.display().to_string(), source })?;
+        }
+        report.reject_file = rejects.finish();
+    }
+
+    let how = if options.dry_run { Finish::DryRun } else { Finish::Commit { rejected: report.rejected } };
+    report.counts = session.finish(how).await?;
+    report.outcome = if options.dry_run { Outcome::DryRun } else { Outcome::Committed };
+    Ok(report)
+}
+
+/// The parser thread: header, then record by record.
+fn parse_file(
+    file: std::fs::File,
+    key: &PersonKey,
+    skip_invalid: bool,
+    mut rejects: Option<RejectWriter>,
+    tx: tokio::sync::mpsc::Sender<Parsed>,
+    progress: impl Fn(u64),
+) -> Option<RejectWriter> {
+    let mut summary = ParseSummary::default();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let mut record = csv::ByteRecord::new();
+    let columns = match read_header(&mut reader, &mut record, &mut summary) {
+        Some(columns) => columns,
+        None => {
+            let _ = tx.blocking_send(Parsed::Done(Box::new(summary)));
+            return rejects;
+        }
+    };
+    summary.header_ok = true;
+    if let Some(r) = rejects.as_mut() {
+        r.header = Some(record.clone());
+    }
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut last_progress = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                // csv reports I/O errors and nothing else for flexible byte records.
+                summary.io_error = Some(std::io::Error::other(e.to_string()));
+                break;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        summary.rows += 1;
+        let before = summary.total_errors;
+        if let Some(row) = parse_record(&record, &columns, line, key, &mut summary) {
+            if summary.total_errors == 0 || skip_invalid {
+                batch.push(row);
+            }
+        }
+        if summary.total_errors > before {
+            summary.invalid_rows += 1;
+            if let Some(r) = rejects.as_mut()
+                && let Err(e) = r.write(line, &summary.errors_for_line(line, before), &record)
+            {
+                summary.reject_error = Some(e);
+                break;
+            }
+        }
+        if batch.len() >= BATCH_ROWS {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            if tx.blocking_send(Parsed::Batch(full)).is_err() {
+                return rejects;
+            }
+        }
+        let position = record.position().map_or(0, |p| p.byte());
+        if position - last_progress > (1 << 20) {
+            progress(position);
+            last_progress = position;
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.blocking_send(Parsed::Batch(batch));
+    }
+    progress(reader.position().byte());
+    let _ = tx.blocking_send(Parsed::Done(Box::new(summary)));
+    rejects
+}
+
+impl ParseSummary {
+    /// The messages of one line's errors (for the reject file); listed errors only.
+    fn errors_for_line(&self, line: u64, _before: u64) -> String {
+        let messages: Vec<String> = self
+            .errors
+            .iter()
+            .filter(|e| e.line == line)
+            .map(|e| format!("{}: {}", e.column, e.message))
+            .collect();
+        if messages.is_empty() { "invalid row (see the import output)".into() } else { messages.join("; ") }
+    }
+}
+
+/// Column positions by name; None when the header is refused (errors recorded).
+fn read_header<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+    summary: &mut ParseSummary,
+) -> Option<[Option<usize>; 16]> {
+    match reader.read_byte_record(record) {
+        Ok(true) => {}
+        Ok(false) => {
+            summary.push(1, "(header)", "ファイルが空です: ヘッダー行がありません (empty file: no header row)".into());
+            return None;
+        }
+        Err(e) => {
+            summary.io_error = Some(std::io::Error::other(e.to_string()));
+            return None;
+        }
+    }
+    let mut positions = [None; 16];
+    let mut ok = true;
+    for (index, raw) in record.iter().enumerate() {
+        let raw = if index == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+        let Ok(name) = std::str::from_utf8(raw) else {
+            summary.push(1, "(header)", format!("{}列目の列名が UTF-8 ではありません (column {} name is not valid UTF-8)", index + 1, index + 1));
+            ok = false;
+            continue;
+        };
+        let name = name.trim();
+        match COLUMNS.iter().position(|(c, _)| *c == name) {
+            Some(i) if positions[i].is_some() => {
+                summary.push(1, name, "列名が重複しています (duplicate column)".into());
+                ok = false;
+            }
+            Some(i) => positions[i] = Some(index),
+            None => {
+                summary.push(1, name, "未知の列です (unknown column)".into());
+                ok = false;
+            }
+        }
+    }
+    for (i, (name, required)) in COLUMNS.iter().enumerate() {
+        if *required && positions[i].is_none() {
+            summary.push(1, name, "必須の列がありません (missing required column)".into());
+            ok = false;
+        }
+    }
+    ok.then_some(positions)
+}
+
+/// Validates one record; records every problem found, returns the row when there was none.
+fn parse_record(
+    record: &csv::ByteRecord,
+    columns: &[Option<usize>; 16],
+    line: u64,
+    key: &PersonKey,
+    summary: &mut ParseSummary,
+) -> Option<StagedRow> {
+    let size = record.as_slice().len();
+    if size > MAX_RECORD_BYTES {
+        summary.push(line, "(line)", format!("行が長すぎます: {size}バイト（上限{MAX_RECORD_BYTES}バイト） (record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit)"));
+        return None;
+    }
+    let header_len = columns.iter().flatten().count();
+    if record.len() != header_len {
+        summary.push(line, "(line)", format!("列数が{}ではなく{}です (expected {header_len} fields as in the header, found {})", header_len, record.len(), record.len()));
+        return None;
+    }
+    let mut fields: [&str; 16] = [""; 16];
+    let mut ok = true;
+    for (i, position) in columns.iter().enumerate() {
+        let Some(position) = position else { continue };
+        let raw = record.get(*position).unwrap_or_default();
+        match std::str::from_utf8(raw) {
+            Ok(s) => fields[i] = s,
+            Err(e) => {
+                summary.push(line, COLUMNS[i].0, format!("UTF-8 ではありません（{}バイト目） (not valid UTF-8 at byte {})", e.valid_up_to() + 1, e.valid_up_to() + 1));
+                ok = false;
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let mut row = RowParser { fields, line, summary, ok: true };
+    let insurer = row.required(0, InsurerNumber::parse);
+    let symbol = row.optional(1, CardSymbol::parse_optional).flatten().flatten();
+    let number = row.required(2, CardNumber::parse);
+    let branch = row.required(3, Branch::parse);
+    let person_ref = row.required(4, |s| parse_text("person_ref", s, 64));
+    let insured_category = row.required(5, InsuredCategory::parse);
+    let name = row.required(6, |s| parse_text("氏名", s, 100));
+    let name_kana = row.required(7, parse_name_kana);
+    let sex = row.required(8, Sex::parse);
+    let birth_date = row.required(9, parse_date);
+    let from = row.required(10, parse_date);
+    let until = row.optional(11, parse_date);
+    let copay_ratio = row.required(12, CopayRatio::parse);
+    let limit_category = row.optional(13, LimitCategory::parse);
+    let specific_disease = row.optional(14, SpecificDisease::parse);
+    let my_number = row.optional(15, MyNumber::parse);
+    let period = match (from, until) {
+        (Some(from), until) => match Period::new(from, until.flatten()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                row.fail(11, e.to_string());
+                None
+            }
+        },
+        _ => None,
+    };
+    if let (Some(birth), Some(p)) = (birth_date, period)
+        && p.from() < birth
+    {
+        row.fail(10, format!("資格取得年月日が生年月日 {birth} より前です (qualified_from is before birth_date)"));
+    }
+    if !row.ok {
+        return None;
+    }
+    let (Some(insurer), Some(number), Some(branch), Some(person_ref), Some(insured_category)) =
+        (insurer, number, branch, person_ref, insured_category)
+    else {
+        return None;
+    };
+    let (Some(name), Some(name_kana), Some(sex), Some(birth_date), Some(period), Some(copay_ratio)) =
+        (name, name_kana, sex, birth_date, period, copay_ratio)
+    else {
+        return None;
+    };
+    let qualification = Qualification {
+        card: CardNumbers { insurer, symbol, number, branch },
+        person_ref,
+        insured_category,
+        name,
+        name_kana,
+        sex,
+        birth_date,
+        period,
+        copay_ratio,
+        limit_category: limit_category.flatten(),
+        specific_disease: specific_disease.flatten(),
+    };
+    let my_number_hash = my_number.flatten().map(|n| key.my_number(&n));
+    Some(StagedRow::new(line, qualification, my_number_hash))
+}
+
+struct RowParser<'a> {
+    fields: [&'a str; 16],
+    line: u64,
+    summary: &'a mut ParseSummary,
+    ok: bool,
+}
+
+impl RowParser<'_> {
+    fn fail(&mut self, column: usize, message: String) {
+        self.ok = false;
+        self.summary.push(self.line, COLUMNS[column].0, message);
+    }
+
+    fn required<T, E: std::fmt::Display>(&mut self, column: usize, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+        let value = self.fields[column];
+        if value.trim().is_empty() {
+            self.fail(column, "必須項目が空です (required value is empty)".into());
+            return None;
+        }
+        parse(value).map_err(|e| self.fail(column, e.to_string())).ok()
+    }
+
+    /// `Some(None)` for an empty cell, `None` for an invalid value.
+    fn optional<T, E: std::fmt::Display>(&mut self, column: usize, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<Option<T>> {
+        let value = self.fields[column];
+        if value.trim().is_empty() {
+            return Some(None);
+        }
+        parse(value).map(Some).map_err(|e| self.fail(column, e.to_string())).ok()
+    }
+}
+
+/// Writes rejected rows, with their line and errors, to `NAME.rejected.csv`.
+struct RejectWriter {
+    path: PathBuf,
+    header: Option<csv::ByteRecord>,
+    writer: Option<csv::Writer<std::fs::File>>,
+    rows: u64,
+}
+
+impl RejectWriter {
+    fn new(path: PathBuf) -> Self {
+        Self { path, header: None, writer: None, rows: 0 }
+    }
+
+    fn writer(&mut self) -> std::io::Result<&mut csv::Writer<std::fs::File>> {
+        if self.writer.is_none() {
+            let mut w = csv::Writer::from_writer(std::fs::File::create(&self.path)?);
+            let mut header = csv::ByteRecord::from(vec!["line", "error"]);
+            if let Some(h) = &self.header {
+                header.extend(h.iter());
+            }
+            w.write_byte_record(&header).map_err(std::io::Error::other)?;
+            self.writer = Some(w);
+        }
+        self.writer.as_mut().ok_or_else(|| std::io::Error::other("reject writer"))
+    }
+
+    fn write(&mut self, line: u64, error: &str, record: &csv::ByteRecord) -> std::io::Result<()> {
+        let mut out = csv::ByteRecord::from(vec![line.to_string(), error.to_string()]);
+        // A huge record is cut: the reject file names the problem, it need not copy 10 MB.
+        if record.as_slice().len() <= MAX_RECORD_BYTES {
+            out.extend(record.iter());
+        }
+        self.writer()?.write_byte_record(&out).map_err(std::io::Error::other)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Second pass over the input for rows rejected by set checks.
+    fn append_lines(&mut self, input: &Path, lines: &BTreeMap<u64, String>) -> std::io::Result<()> {
+        let file = std::fs::File::open(input)?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(std::io::BufReader::new(file));
+        let mut record = csv::ByteRecord::new();
+        while reader.read_byte_record(&mut record).map_err(std::io::Error::other)? {
+            let line = record.position().map_or(0, |p| p.line());
+            if let Some(message) = lines.get(&line) {
+                self.write(line, message, &record)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Option<PathBuf> {
+        let w = self.writer.take()?;
+        let file = w.into_inner().ok()?;
+        file.sync_all().ok()?;
+        (self.rows > 0).then_some(self.path)
+    }
+}

@@ -1,0 +1,96 @@
+//! 資格確認 by card numbers: fetch candidates, decide in the domain, log the access, answer.
+
+use std::sync::Arc;
+
+use shikaku_domain::{CardNumbers, Eligibility, decide, with_newer};
+use shikaku_store::{AccessLogEntry, Store, StoreError};
+use time::{Date, OffsetDateTime};
+
+use crate::access_log::{AccessLogError, AccessLogger};
+use crate::secrets::PersonKey;
+
+/// Who asks: the facility terminal (from its client certificate) or an operator.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub facility_code: String,
+    pub terminal_name: String,
+    pub cert_serial: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct LookupRequest {
+    pub card: CardNumbers,
+    pub birth_date: Date,
+    /// 照会日; None means today (JST).
+    pub as_of: Option<Date>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    #[error("database unavailable")]
+    Unavailable(#[source] StoreError),
+    #[error("storage error")]
+    Store(#[source] StoreError),
+    #[error(transparent)]
+    AccessLog(#[from] AccessLogError),
+}
+
+impl From<StoreError> for LookupError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => Self::Unavailable(e),
+            other => Self::Store(other),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct EligibilityService {
+    store: Arc<dyn Store>,
+    key: PersonKey,
+    log: AccessLogger,
+}
+
+/// The access-log kind of a lookup by card numbers.
+pub const KIND_CARD_NUMBERS: &str = "card_numbers";
+
+impl EligibilityService {
+    pub fn new(store: Arc<dyn Store>, key: PersonKey) -> Self {
+        let log = AccessLogger::spawn(store.clone());
+        Self { store, key, log }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Looks up card numbers as of a date and records the access before answering.
+    pub async fn lookup(&self, request: &LookupRequest, caller: &Caller) -> Result<(Eligibility, Date), LookupError> {
+        let as_of = request.as_of.unwrap_or_else(|| shikaku_domain::date::jst_date(OffsetDateTime::now_utc()));
+        let periods = self.store.find_by_card(&request.card).await?;
+        let mut outcome = decide(&periods, request.birth_date, as_of);
+        if matches!(outcome, Eligibility::Lost(_)) {
+            let related = self.store.find_related(&request.card).await?;
+            outcome = with_newer(outcome, &related, as_of);
+        }
+        let person_hash = match outcome.qualification() {
+            Some(q) => self.key.hash("person", &[q.card.insurer.as_str(), &q.person_ref]),
+            None => {
+                let c = &request.card;
+                self.key.hash("card", &[c.insurer.as_str(), c.symbol_str(), c.number.as_str(), c.branch.as_str()])
+            }
+        };
+        self.log
+            .append(AccessLogEntry {
+                at: OffsetDateTime::now_utc(),
+                facility_code: caller.facility_code.clone(),
+                terminal_name: caller.terminal_name.clone(),
+                cert_serial: caller.cert_serial.clone(),
+                kind: KIND_CARD_NUMBERS.into(),
+                status: outcome.status().as_str().into(),
+                person_hash,
+            })
+            .await?;
+        Ok((outcome, as_of))
+    }
+}

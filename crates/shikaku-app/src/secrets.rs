@@ -1,0 +1,98 @@
+//! The server secret for keyed hashes (HMAC-SHA-256) of personal identifiers: 個人番号 in
+//! qualification loads, persons in the access log. Kept in `DATA_DIR/person.key` (0600).
+
+use std::io::Write;
+use std::path::Path;
+
+use ring::hmac;
+
+const KEY_FILE: &str = "person.key";
+
+#[derive(Clone)]
+pub struct PersonKey(hmac::Key);
+
+impl std::fmt::Debug for PersonKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PersonKey(***)")
+    }
+}
+
+impl PersonKey {
+    /// Loads the key from `data_dir`, creating it (and the directory) on first use.
+    pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let path = data_dir.join(KEY_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+                let mut bytes = vec![0u8; 32];
+                ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+                    .map_err(|_| anyhow::anyhow!("no system randomness"))?;
+                write_private(&path, &bytes)?;
+                bytes
+            }
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        anyhow::ensure!(bytes.len() == 32, "{} is damaged: expected 32 bytes, found {}", path.display(), bytes.len());
+        Ok(Self(hmac::Key::new(hmac::HMAC_SHA256, &bytes)))
+    }
+
+    /// A key from raw bytes (tests).
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        Self(hmac::Key::new(hmac::HMAC_SHA256, bytes))
+    }
+
+    /// HMAC over a domain-separated list of parts.
+    pub fn hash(&self, domain: &str, parts: &[&str]) -> Vec<u8> {
+        let mut ctx = hmac::Context::with_key(&self.0);
+        ctx.update(domain.as_bytes());
+        for part in parts {
+            ctx.update(&[0]);
+            ctx.update(&(part.len() as u32).to_le_bytes());
+            ctx.update(part.as_bytes());
+        }
+        ctx.sign().as_ref().to_vec()
+    }
+
+    pub fn my_number(&self, number: &shikaku_domain::MyNumber) -> Vec<u8> {
+        self.hash("my_number", &[number.expose()])
+    }
+}
+
+/// Writes a file only the owner can read (created with mode 0600, never widened).
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
+    file.sync_all()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_created_private_and_stable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = PersonKey::load_or_create(dir.path()).expect("create");
+        let b = PersonKey::load_or_create(dir.path()).expect("load");
+        assert_eq!(a.hash("x", &["1"]), b.hash("x", &["1"]));
+        assert_ne!(a.hash("x", &["1"]), a.hash("y", &["1"]));
+        assert_ne!(a.hash("x", &["1", "2"]), a.hash("x", &["12"]));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(KEY_FILE)).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

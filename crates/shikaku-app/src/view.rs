@@ -1,0 +1,135 @@
+//! The JSON shape of an eligibility answer, shared by `POST /v1/eligibility` and
+//! `shikaku verify --json`.
+
+use serde::Serialize;
+use shikaku_domain::date::format_date;
+use shikaku_domain::{Eligibility, Qualification};
+use time::Date;
+use utoipa::ToSchema;
+
+/// 資格確認の結果.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EligibilityView {
+    /// `valid`, `lost_newer`, `lost`, `not_yet` or `no_match`.
+    #[schema(example = "valid")]
+    pub status: &'static str,
+    /// 有効 / 無効（新しい資格あり） / 無効（喪失） / 無効（未取得） / 該当資格なし
+    #[schema(example = "有効")]
+    pub status_label: &'static str,
+    /// 資格有効性 (QualificationValidity): 1 有効, 2 無効, 3 無効（新しい資格あり）, 4 該当資格なし.
+    pub validity_code: u8,
+    /// 照会日 (the as-of date, JST).
+    #[schema(example = "2026-11-24")]
+    pub as_of: String,
+    /// The qualification of the card numbers asked about; absent for `no_match`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualification: Option<QualificationView>,
+    /// For `lost_newer`: the same person's qualification valid on the as-of date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newer: Option<NewerView>,
+}
+
+/// 資格情報.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QualificationView {
+    #[schema(example = "01130012")]
+    pub insurer_number: String,
+    #[schema(example = "全国健康保険協会管掌健康保険（東京都）")]
+    pub insurer_name: String,
+    /// 記号; empty when the card has none.
+    pub symbol: String,
+    pub number: String,
+    #[schema(example = "00")]
+    pub branch: String,
+    /// 1 本人, 2 家族.
+    pub insured_category: u8,
+    pub insured_category_label: &'static str,
+    pub name: String,
+    pub name_kana: String,
+    /// 1 男, 2 女.
+    pub sex: u8,
+    pub sex_label: &'static str,
+    pub birth_date: String,
+    /// 資格取得年月日 (first covered day).
+    pub qualified_from: String,
+    /// 資格喪失年月日 (first day not covered); null while covered.
+    pub qualified_until: Option<String>,
+    /// 一部負担金割合 in percent (10, 20, 30).
+    pub copay_ratio: u8,
+    /// 限度額適用認定区分 (A01–A06, B01–B10).
+    pub limit_category: Option<String>,
+    pub limit_category_label: Option<&'static str>,
+    /// 特定疾病 (1–3).
+    pub specific_disease: Option<u8>,
+    pub specific_disease_label: Option<&'static str>,
+}
+
+/// The newer qualification named by a `lost_newer` answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NewerView {
+    pub insurer_number: String,
+    pub insurer_name: String,
+    pub symbol: String,
+    pub number: String,
+    pub branch: String,
+    pub qualified_from: String,
+    pub qualified_until: Option<String>,
+}
+
+impl QualificationView {
+    pub fn new(q: &Qualification) -> Self {
+        Self {
+            insurer_number: q.card.insurer.as_str().to_string(),
+            insurer_name: q.card.insurer.description(),
+            symbol: q.card.symbol_str().to_string(),
+            number: q.card.number.as_str().to_string(),
+            branch: q.card.branch.as_str().to_string(),
+            insured_category: q.insured_category.code(),
+            insured_category_label: q.insured_category.label(),
+            name: q.name.clone(),
+            name_kana: q.name_kana.clone(),
+            sex: q.sex.code(),
+            sex_label: q.sex.label(),
+            birth_date: format_date(q.birth_date),
+            qualified_from: format_date(q.period.from()),
+            qualified_until: q.period.until().map(format_date),
+            copay_ratio: q.copay_ratio.percent(),
+            limit_category: q.limit_category.map(|l| l.code()),
+            limit_category_label: q.limit_category.map(|l| l.label()),
+            specific_disease: q.specific_disease.map(|s| s.code()),
+            specific_disease_label: q.specific_disease.map(|s| s.label()),
+        }
+    }
+}
+
+impl NewerView {
+    pub fn new(q: &Qualification) -> Self {
+        Self {
+            insurer_number: q.card.insurer.as_str().to_string(),
+            insurer_name: q.card.insurer.description(),
+            symbol: q.card.symbol_str().to_string(),
+            number: q.card.number.as_str().to_string(),
+            branch: q.card.branch.as_str().to_string(),
+            qualified_from: format_date(q.period.from()),
+            qualified_until: q.period.until().map(format_date),
+        }
+    }
+}
+
+impl EligibilityView {
+    pub fn new(outcome: &Eligibility, as_of: Date) -> Self {
+        let status = outcome.status();
+        let newer = match outcome {
+            Eligibility::LostNewer { newer, .. } => Some(NewerView::new(newer)),
+            _ => None,
+        };
+        Self {
+            status: status.as_str(),
+            status_label: status.label_ja(),
+            validity_code: status.validity_code(),
+            as_of: format_date(as_of),
+            qualification: outcome.qualification().map(QualificationView::new),
+            newer,
+        }
+    }
+}
