@@ -1,1 +1,44 @@
+//! shikaku-api — HTTP. Two listeners: the eligibility API, which requires a client
+//! certificate issued by the system's CA (mutual TLS), and the plain web listener (health,
+//! OpenAPI, later the portal). Only this crate knows HTTP.
 
+mod eligibility;
+mod error;
+mod health;
+pub mod openapi;
+pub mod server;
+mod terminal;
+pub mod tls;
+
+pub use error::ApiError;
+pub use server::{Running, ServeConfig, start};
+
+use shikaku_app::EligibilityService;
+
+/// What handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub service: EligibilityService,
+}
+
+/// The router of the mTLS eligibility listener.
+pub fn api_router(state: AppState) -> axum::Router {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/v1/eligibility", post(eligibility::lookup))
+        .route("/healthz", get(health::healthz))
+        .route("/openapi.json", get(openapi::document))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
+        .with_state(state)
+}
+
+/// The router of the plain web listener.
+pub fn web_router(state: AppState) -> axum::Router {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/", get(health::index))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/openapi.json", get(openapi::document))
+        .with_state(state)
+}

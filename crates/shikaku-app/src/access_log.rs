@@ -30,7 +30,10 @@ impl AccessLogger {
             let mut batch = Vec::with_capacity(MAX_BATCH);
             while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
                 let (entries, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-                let result = store.append_access_log(&entries).await.map_err(|e: StoreError| e.to_string());
+                let result = store
+                    .append_access_log(&entries)
+                    .await
+                    .map_err(|e: StoreError| e.to_string());
                 if let Err(error) = &result {
                     tracing::error!(error = %error, entries = entries.len(), "access log write failed");
                 }

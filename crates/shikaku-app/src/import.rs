@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use shikaku_domain::qualification::{parse_name_kana, parse_text};
 use shikaku_domain::{
-    Branch, CardNumber, CardNumbers, CardSymbol, CopayRatio, InsuredCategory, InsurerNumber, LimitCategory, MyNumber,
-    Period, Qualification, Sex, SpecificDisease, parse_date,
+    Branch, CardNumber, CardNumbers, CardSymbol, CopayRatio, InsuredCategory, InsurerNumber,
+    LimitCategory, MyNumber, Period, Qualification, Sex, SpecificDisease, parse_date,
 };
 use shikaku_store::{Finish, ImportCounts, ImportMeta, StagedRow, Store, StoreError};
 use time::OffsetDateTime;
@@ -83,7 +83,9 @@ pub struct ImportReport {
 impl ImportReport {
     /// `file:line: column: message` for each listed error.
     pub fn error_lines(&self) -> impl Iterator<Item = String> + '_ {
-        self.errors.iter().map(|e| format!("{}:{}: {}: {}", self.file, e.line, e.column, e.message))
+        self.errors
+            .iter()
+            .map(|e| format!("{}:{}: {}: {}", self.file, e.line, e.column, e.message))
     }
 
     /// The one-line summary, always printed.
@@ -95,7 +97,12 @@ impl ImportReport {
         };
         format!(
             "{}: {what}: {} rows: inserted {}, updated {}, unchanged {}, rejected {}",
-            self.file, self.rows, self.counts.inserted, self.counts.updated, self.counts.unchanged, self.rejected
+            self.file,
+            self.rows,
+            self.counts.inserted,
+            self.counts.updated,
+            self.counts.unchanged,
+            self.rejected
         )
     }
 }
@@ -103,9 +110,15 @@ impl ImportReport {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write the reject file {path}: {source}")]
-    WriteRejects { path: String, source: std::io::Error },
+    WriteRejects {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("storage: {0}")]
     Store(#[from] StoreError),
     #[error("the parser stopped unexpectedly")]
@@ -133,14 +146,21 @@ impl ParseSummary {
     fn push(&mut self, line: u64, column: &str, message: String) {
         self.total_errors += 1;
         if self.errors.len() < MAX_LISTED_ERRORS {
-            self.errors.push(RowError { line, column: column.to_string(), message });
+            self.errors.push(RowError {
+                line,
+                column: column.to_string(),
+                message,
+            });
         }
     }
 }
 
 /// Where rejected rows go with `--skip-invalid`: `NAME.rejected.csv` beside the input.
 pub fn reject_path(input: &Path) -> PathBuf {
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into());
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "import".into());
     input.with_file_name(format!("{stem}.rejected.csv"))
 }
 
@@ -153,14 +173,23 @@ pub async fn import_qualifications(
     progress: impl Fn(u64) + Send + 'static,
 ) -> Result<ImportReport, ImportError> {
     let display = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| ImportError::Read { path: display.clone(), source })?;
+    let file = std::fs::File::open(path).map_err(|source| ImportError::Read {
+        path: display.clone(),
+        source,
+    })?;
     let write_rejects = options.skip_invalid && !options.dry_run;
-    let rejects = if write_rejects { Some(RejectWriter::new(reject_path(path))) } else { None };
+    let rejects = if write_rejects {
+        Some(RejectWriter::new(reject_path(path)))
+    } else {
+        None
+    };
     let stage_invalid_files = options.skip_invalid;
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(4);
     let parse_key = key.clone();
-    let parser = std::thread::spawn(move || parse_file(file, &parse_key, stage_invalid_files, rejects, tx, progress));
+    let parser = std::thread::spawn(move || {
+        parse_file(file, &parse_key, stage_invalid_files, rejects, tx, progress)
+    });
 
     let mut session = store
         .begin_import(ImportMeta {
@@ -180,10 +209,16 @@ pub async fn import_qualifications(
     let rejects = parser.join().map_err(|_| ImportError::Parser)?;
     let mut summary = summary.ok_or(ImportError::Parser)?;
     if let Some(source) = summary.io_error.take() {
-        return Err(ImportError::Read { path: display, source });
+        return Err(ImportError::Read {
+            path: display,
+            source,
+        });
     }
     if let Some(source) = summary.reject_error.take() {
-        return Err(ImportError::WriteRejects { path: reject_path(path).display().to_string(), source });
+        return Err(ImportError::WriteRejects {
+            path: reject_path(path).display().to_string(),
+            source,
+        });
     }
 
     let mut report = ImportReport {
@@ -204,14 +239,24 @@ pub async fn import_qualifications(
     // Set checks: duplicate keys, overlapping periods (in the file and against the store).
     let mut conflicted: BTreeMap<u64, String> = BTreeMap::new();
     loop {
-        let conflicts = session.conflicts(if options.skip_invalid { 10_000 } else { MAX_LISTED_ERRORS as u64 }).await?;
+        let conflicts = session
+            .conflicts(if options.skip_invalid {
+                10_000
+            } else {
+                MAX_LISTED_ERRORS as u64
+            })
+            .await?;
         if conflicts.is_empty() {
             break;
         }
         for c in &conflicts {
             report.total_errors += 1;
             if report.errors.len() < MAX_LISTED_ERRORS {
-                report.errors.push(RowError { line: c.line, column: c.column.to_string(), message: c.message.clone() });
+                report.errors.push(RowError {
+                    line: c.line,
+                    column: c.column.to_string(),
+                    message: c.message.clone(),
+                });
             }
         }
         if !options.skip_invalid {
@@ -221,7 +266,9 @@ pub async fn import_qualifications(
         let lines: Vec<u64> = conflicts.iter().map(|c| c.line).collect();
         session.unstage(&lines).await?;
         for c in conflicts {
-            conflicted.entry(c.line).or_insert(format!("{}: {}", c.column, c.message));
+            conflicted
+                .entry(c.line)
+                .or_insert(format!("{}: {}", c.column, c.message));
         }
     }
     report.errors.sort_by_key(|e| e.line);
@@ -229,16 +276,29 @@ pub async fn import_qualifications(
 
     if let Some(mut rejects) = rejects {
         if !conflicted.is_empty() {
-            rejects
-                .append_lines(path, &conflicted)
-                .map_err(|source| ImportError::WriteRejects { path: rejects.path.display().to_string(), source })?;
+            rejects.append_lines(path, &conflicted).map_err(|source| {
+                ImportError::WriteRejects {
+                    path: rejects.path.display().to_string(),
+                    source,
+                }
+            })?;
         }
         report.reject_file = rejects.finish();
     }
 
-    let how = if options.dry_run { Finish::DryRun } else { Finish::Commit { rejected: report.rejected } };
+    let how = if options.dry_run {
+        Finish::DryRun
+    } else {
+        Finish::Commit {
+            rejected: report.rejected,
+        }
+    };
     report.counts = session.finish(how).await?;
-    report.outcome = if options.dry_run { Outcome::DryRun } else { Outcome::Committed };
+    report.outcome = if options.dry_run {
+        Outcome::DryRun
+    } else {
+        Outcome::Committed
+    };
     Ok(report)
 }
 
@@ -284,15 +344,15 @@ fn parse_file(
         let line = record.position().map_or(0, |p| p.line());
         summary.rows += 1;
         let before = summary.total_errors;
-        if let Some(row) = parse_record(&record, &columns, line, key, &mut summary) {
-            if summary.total_errors == 0 || skip_invalid {
-                batch.push(row);
-            }
+        if let Some(row) = parse_record(&record, &columns, line, key, &mut summary)
+            && (summary.total_errors == 0 || skip_invalid)
+        {
+            batch.push(row);
         }
         if summary.total_errors > before {
             summary.invalid_rows += 1;
             if let Some(r) = rejects.as_mut()
-                && let Err(e) = r.write(line, &summary.errors_for_line(line, before), &record)
+                && let Err(e) = r.write(line, &summary.errors_for_line(line), &record)
             {
                 summary.reject_error = Some(e);
                 break;
@@ -320,14 +380,18 @@ fn parse_file(
 
 impl ParseSummary {
     /// The messages of one line's errors (for the reject file); listed errors only.
-    fn errors_for_line(&self, line: u64, _before: u64) -> String {
+    fn errors_for_line(&self, line: u64) -> String {
         let messages: Vec<String> = self
             .errors
             .iter()
             .filter(|e| e.line == line)
             .map(|e| format!("{}: {}", e.column, e.message))
             .collect();
-        if messages.is_empty() { "invalid row (see the import output)".into() } else { messages.join("; ") }
+        if messages.is_empty() {
+            "invalid row (see the import output)".into()
+        } else {
+            messages.join("; ")
+        }
     }
 }
 
@@ -340,7 +404,11 @@ fn read_header<R: std::io::Read>(
     match reader.read_byte_record(record) {
         Ok(true) => {}
         Ok(false) => {
-            summary.push(1, "(header)", "ファイルが空です: ヘッダー行がありません (empty file: no header row)".into());
+            summary.push(
+                1,
+                "(header)",
+                "ファイルが空です: ヘッダー行がありません (empty file: no header row)".into(),
+            );
             return None;
         }
         Err(e) => {
@@ -351,9 +419,21 @@ fn read_header<R: std::io::Read>(
     let mut positions = [None; 16];
     let mut ok = true;
     for (index, raw) in record.iter().enumerate() {
-        let raw = if index == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+        let raw = if index == 0 {
+            raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+        } else {
+            raw
+        };
         let Ok(name) = std::str::from_utf8(raw) else {
-            summary.push(1, "(header)", format!("{}列目の列名が UTF-8 ではありません (column {} name is not valid UTF-8)", index + 1, index + 1));
+            summary.push(
+                1,
+                "(header)",
+                format!(
+                    "{}列目の列名が UTF-8 ではありません (column {} name is not valid UTF-8)",
+                    index + 1,
+                    index + 1
+                ),
+            );
             ok = false;
             continue;
         };
@@ -372,7 +452,11 @@ fn read_header<R: std::io::Read>(
     }
     for (i, (name, required)) in COLUMNS.iter().enumerate() {
         if *required && positions[i].is_none() {
-            summary.push(1, name, "必須の列がありません (missing required column)".into());
+            summary.push(
+                1,
+                name,
+                "必須の列がありません (missing required column)".into(),
+            );
             ok = false;
         }
     }
@@ -394,7 +478,16 @@ fn parse_record(
     }
     let header_len = columns.iter().flatten().count();
     if record.len() != header_len {
-        summary.push(line, "(line)", format!("列数が{}ではなく{}です (expected {header_len} fields as in the header, found {})", header_len, record.len(), record.len()));
+        summary.push(
+            line,
+            "(line)",
+            format!(
+                "列数が{}ではなく{}です (expected {header_len} fields as in the header, found {})",
+                header_len,
+                record.len(),
+                record.len()
+            ),
+        );
         return None;
     }
     let mut fields: [&str; 16] = [""; 16];
@@ -405,7 +498,15 @@ fn parse_record(
         match std::str::from_utf8(raw) {
             Ok(s) => fields[i] = s,
             Err(e) => {
-                summary.push(line, COLUMNS[i].0, format!("UTF-8 ではありません（{}バイト目） (not valid UTF-8 at byte {})", e.valid_up_to() + 1, e.valid_up_to() + 1));
+                summary.push(
+                    line,
+                    COLUMNS[i].0,
+                    format!(
+                        "UTF-8 ではありません（{}バイト目） (not valid UTF-8 at byte {})",
+                        e.valid_up_to() + 1,
+                        e.valid_up_to() + 1
+                    ),
+                );
                 ok = false;
             }
         }
@@ -413,9 +514,17 @@ fn parse_record(
     if !ok {
         return None;
     }
-    let mut row = RowParser { fields, line, summary, ok: true };
+    let mut row = RowParser {
+        fields,
+        line,
+        summary,
+        ok: true,
+    };
     let insurer = row.required(0, InsurerNumber::parse);
-    let symbol = row.optional(1, CardSymbol::parse_optional).flatten().flatten();
+    let symbol = row
+        .optional(1, CardSymbol::parse_optional)
+        .flatten()
+        .flatten();
     let number = row.required(2, CardNumber::parse);
     let branch = row.required(3, Branch::parse);
     let person_ref = row.required(4, |s| parse_text("person_ref", s, 64));
@@ -443,7 +552,12 @@ fn parse_record(
     if let (Some(birth), Some(p)) = (birth_date, period)
         && p.from() < birth
     {
-        row.fail(10, format!("資格取得年月日が生年月日 {birth} より前です (qualified_from is before birth_date)"));
+        row.fail(
+            10,
+            format!(
+                "資格取得年月日が生年月日 {birth} より前です (qualified_from is before birth_date)"
+            ),
+        );
     }
     if !row.ok {
         return None;
@@ -459,7 +573,12 @@ fn parse_record(
         return None;
     };
     let qualification = Qualification {
-        card: CardNumbers { insurer, symbol, number, branch },
+        card: CardNumbers {
+            insurer,
+            symbol,
+            number,
+            branch,
+        },
         person_ref,
         insured_category,
         name,
@@ -488,22 +607,35 @@ impl RowParser<'_> {
         self.summary.push(self.line, COLUMNS[column].0, message);
     }
 
-    fn required<T, E: std::fmt::Display>(&mut self, column: usize, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+    fn required<T, E: std::fmt::Display>(
+        &mut self,
+        column: usize,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
         let value = self.fields[column];
         if value.trim().is_empty() {
             self.fail(column, "必須項目が空です (required value is empty)".into());
             return None;
         }
-        parse(value).map_err(|e| self.fail(column, e.to_string())).ok()
+        parse(value)
+            .map_err(|e| self.fail(column, e.to_string()))
+            .ok()
     }
 
     /// `Some(None)` for an empty cell, `None` for an invalid value.
-    fn optional<T, E: std::fmt::Display>(&mut self, column: usize, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<Option<T>> {
+    fn optional<T, E: std::fmt::Display>(
+        &mut self,
+        column: usize,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<Option<T>> {
         let value = self.fields[column];
         if value.trim().is_empty() {
             return Some(None);
         }
-        parse(value).map(Some).map_err(|e| self.fail(column, e.to_string())).ok()
+        parse(value)
+            .map(Some)
+            .map_err(|e| self.fail(column, e.to_string()))
+            .ok()
     }
 }
 
@@ -517,20 +649,30 @@ struct RejectWriter {
 
 impl RejectWriter {
     fn new(path: PathBuf) -> Self {
-        Self { path, header: None, writer: None, rows: 0 }
+        Self {
+            path,
+            header: None,
+            writer: None,
+            rows: 0,
+        }
     }
 
     fn writer(&mut self) -> std::io::Result<&mut csv::Writer<std::fs::File>> {
         if self.writer.is_none() {
-            let mut w = csv::Writer::from_writer(std::fs::File::create(&self.path)?);
+            let mut w = csv::WriterBuilder::new()
+                .flexible(true)
+                .from_writer(std::fs::File::create(&self.path)?);
             let mut header = csv::ByteRecord::from(vec!["line", "error"]);
             if let Some(h) = &self.header {
                 header.extend(h.iter());
             }
-            w.write_byte_record(&header).map_err(std::io::Error::other)?;
+            w.write_byte_record(&header)
+                .map_err(std::io::Error::other)?;
             self.writer = Some(w);
         }
-        self.writer.as_mut().ok_or_else(|| std::io::Error::other("reject writer"))
+        self.writer
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("reject writer"))
     }
 
     fn write(&mut self, line: u64, error: &str, record: &csv::ByteRecord) -> std::io::Result<()> {
@@ -539,7 +681,9 @@ impl RejectWriter {
         if record.as_slice().len() <= MAX_RECORD_BYTES {
             out.extend(record.iter());
         }
-        self.writer()?.write_byte_record(&out).map_err(std::io::Error::other)?;
+        self.writer()?
+            .write_byte_record(&out)
+            .map_err(std::io::Error::other)?;
         self.rows += 1;
         Ok(())
     }
@@ -547,9 +691,15 @@ impl RejectWriter {
     /// Second pass over the input for rows rejected by set checks.
     fn append_lines(&mut self, input: &Path, lines: &BTreeMap<u64, String>) -> std::io::Result<()> {
         let file = std::fs::File::open(input)?;
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(std::io::BufReader::new(file));
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(std::io::BufReader::new(file));
         let mut record = csv::ByteRecord::new();
-        while reader.read_byte_record(&mut record).map_err(std::io::Error::other)? {
+        while reader
+            .read_byte_record(&mut record)
+            .map_err(std::io::Error::other)?
+        {
             let line = record.position().map_or(0, |p| p.line());
             if let Some(message) = lines.get(&line) {
                 self.write(line, message, &record)?;

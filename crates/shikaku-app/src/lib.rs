@@ -8,8 +8,10 @@ pub mod import;
 pub mod lookup;
 pub mod population;
 pub mod secrets;
+pub mod terminal_certs;
 pub mod view;
 
 pub use access_log::AccessLogger;
 pub use lookup::{Caller, EligibilityService, LookupError, LookupRequest};
 pub use secrets::PersonKey;
+pub use shikaku_store::StoreError;

@@ -64,20 +64,45 @@ impl EligibilityService {
         &self.store
     }
 
-    /// Looks up card numbers as of a date and records the access before answering.
-    pub async fn lookup(&self, request: &LookupRequest, caller: &Caller) -> Result<(Eligibility, Date), LookupError> {
-        let as_of = request.as_of.unwrap_or_else(|| shikaku_domain::date::jst_date(OffsetDateTime::now_utc()));
+    /// Decides without recording an access (for demos and internal checks, never for callers).
+    pub async fn evaluate(
+        &self,
+        request: &LookupRequest,
+    ) -> Result<(Eligibility, Date), LookupError> {
+        let as_of = request
+            .as_of
+            .unwrap_or_else(|| shikaku_domain::date::jst_date(OffsetDateTime::now_utc()));
         let periods = self.store.find_by_card(&request.card).await?;
         let mut outcome = decide(&periods, request.birth_date, as_of);
         if matches!(outcome, Eligibility::Lost(_)) {
             let related = self.store.find_related(&request.card).await?;
             outcome = with_newer(outcome, &related, as_of);
         }
+        Ok((outcome, as_of))
+    }
+
+    /// Looks up card numbers as of a date and records the access before answering.
+    pub async fn lookup(
+        &self,
+        request: &LookupRequest,
+        caller: &Caller,
+    ) -> Result<(Eligibility, Date), LookupError> {
+        let (outcome, as_of) = self.evaluate(request).await?;
         let person_hash = match outcome.qualification() {
-            Some(q) => self.key.hash("person", &[q.card.insurer.as_str(), &q.person_ref]),
+            Some(q) => self
+                .key
+                .hash("person", &[q.card.insurer.as_str(), &q.person_ref]),
             None => {
                 let c = &request.card;
-                self.key.hash("card", &[c.insurer.as_str(), c.symbol_str(), c.number.as_str(), c.branch.as_str()])
+                self.key.hash(
+                    "card",
+                    &[
+                        c.insurer.as_str(),
+                        c.symbol_str(),
+                        c.number.as_str(),
+                        c.branch.as_str(),
+                    ],
+                )
             }
         };
         self.log

@@ -17,22 +17,70 @@ use time::{Date, Duration, Month};
 
 /// Names: (kanji, kana).
 const FAMILY: &[(&str, &str)] = &[
-    ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"), ("伊藤", "イトウ"),
-    ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
-    ("吉田", "ヨシダ"), ("山田", "ヤマダ"), ("佐々木", "ササキ"), ("山口", "ヤマグチ"), ("松本", "マツモト"),
-    ("井上", "イノウエ"), ("木村", "キムラ"), ("林", "ハヤシ"), ("斎藤", "サイトウ"), ("清水", "シミズ"),
-    ("山崎", "ヤマザキ"), ("森", "モリ"), ("池田", "イケダ"), ("橋本", "ハシモト"), ("阿部", "アベ"),
-    ("石川", "イシカワ"), ("山下", "ヤマシタ"), ("中島", "ナカジマ"), ("石井", "イシイ"), ("小川", "オガワ"),
+    ("佐藤", "サトウ"),
+    ("鈴木", "スズキ"),
+    ("高橋", "タカハシ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"),
+    ("山本", "ヤマモト"),
+    ("中村", "ナカムラ"),
+    ("小林", "コバヤシ"),
+    ("加藤", "カトウ"),
+    ("吉田", "ヨシダ"),
+    ("山田", "ヤマダ"),
+    ("佐々木", "ササキ"),
+    ("山口", "ヤマグチ"),
+    ("松本", "マツモト"),
+    ("井上", "イノウエ"),
+    ("木村", "キムラ"),
+    ("林", "ハヤシ"),
+    ("斎藤", "サイトウ"),
+    ("清水", "シミズ"),
+    ("山崎", "ヤマザキ"),
+    ("森", "モリ"),
+    ("池田", "イケダ"),
+    ("橋本", "ハシモト"),
+    ("阿部", "アベ"),
+    ("石川", "イシカワ"),
+    ("山下", "ヤマシタ"),
+    ("中島", "ナカジマ"),
+    ("石井", "イシイ"),
+    ("小川", "オガワ"),
 ];
 const MALE: &[(&str, &str)] = &[
-    ("太郎", "タロウ"), ("翔太", "ショウタ"), ("大輔", "ダイスケ"), ("健一", "ケンイチ"), ("蓮", "レン"),
-    ("悠真", "ユウマ"), ("誠", "マコト"), ("浩", "ヒロシ"), ("湊", "ミナト"), ("茂", "シゲル"),
-    ("陽翔", "ハルト"), ("拓也", "タクヤ"), ("一郎", "イチロウ"), ("和夫", "カズオ"), ("隆", "タカシ"),
+    ("太郎", "タロウ"),
+    ("翔太", "ショウタ"),
+    ("大輔", "ダイスケ"),
+    ("健一", "ケンイチ"),
+    ("蓮", "レン"),
+    ("悠真", "ユウマ"),
+    ("誠", "マコト"),
+    ("浩", "ヒロシ"),
+    ("湊", "ミナト"),
+    ("茂", "シゲル"),
+    ("陽翔", "ハルト"),
+    ("拓也", "タクヤ"),
+    ("一郎", "イチロウ"),
+    ("和夫", "カズオ"),
+    ("隆", "タカシ"),
 ];
 const FEMALE: &[(&str, &str)] = &[
-    ("花子", "ハナコ"), ("陽菜", "ヒナ"), ("美咲", "ミサキ"), ("恵子", "ケイコ"), ("結衣", "ユイ"),
-    ("さくら", "サクラ"), ("由美", "ユミ"), ("凛", "リン"), ("幸子", "サチコ"), ("芽依", "メイ"),
-    ("直子", "ナオコ"), ("葵", "アオイ"), ("久美子", "クミコ"), ("節子", "セツコ"), ("愛", "アイ"),
+    ("花子", "ハナコ"),
+    ("陽菜", "ヒナ"),
+    ("美咲", "ミサキ"),
+    ("恵子", "ケイコ"),
+    ("結衣", "ユイ"),
+    ("さくら", "サクラ"),
+    ("由美", "ユミ"),
+    ("凛", "リン"),
+    ("幸子", "サチコ"),
+    ("芽依", "メイ"),
+    ("直子", "ナオコ"),
+    ("葵", "アオイ"),
+    ("久美子", "クミコ"),
+    ("節子", "セツコ"),
+    ("愛", "アイ"),
 ];
 
 pub const HEADER: &str = "insurer_number,symbol,number,branch,person_ref,insured_category,name,name_kana,sex,\
@@ -73,16 +121,31 @@ struct Insurers {
 
 impl Insurers {
     fn new() -> Self {
-        let make = |law: Option<&str>, pref: u8, local: u16| InsurerNumber::from_parts(law, pref, local).ok();
+        let make = |law: Option<&str>, pref: u8, local: u16| {
+            InsurerNumber::from_parts(law, pref, local).ok()
+        };
         let prefectures = 1..=47u8;
         Self {
-            kyokai: prefectures.clone().filter_map(|p| make(Some("01"), p, 1)).collect(),
-            unions: prefectures.clone().flat_map(|p| (1..=4u16).filter_map(move |l| make(Some("06"), p, 100 + l))).collect(),
+            kyokai: prefectures
+                .clone()
+                .filter_map(|p| make(Some("01"), p, 1))
+                .collect(),
+            unions: prefectures
+                .clone()
+                .flat_map(|p| (1..=4u16).filter_map(move |l| make(Some("06"), p, 100 + l)))
+                .collect(),
             mutual: prefectures
                 .clone()
-                .flat_map(|p| ["31", "32", "34"].into_iter().filter_map(move |law| make(Some(law), p, 1)))
+                .flat_map(|p| {
+                    ["31", "32", "34"]
+                        .into_iter()
+                        .filter_map(move |law| make(Some(law), p, 1))
+                })
                 .collect(),
-            national: prefectures.clone().flat_map(|p| (1..=6u16).filter_map(move |l| make(None, p, l * 10))).collect(),
+            national: prefectures
+                .clone()
+                .flat_map(|p| (1..=6u16).filter_map(move |l| make(None, p, l * 10)))
+                .collect(),
             late_elderly: prefectures.filter_map(|p| make(Some("39"), p, 1)).collect(),
         }
     }
@@ -150,7 +213,11 @@ impl<W: Write> Writer<'_, W> {
             copay,
             limit,
             disease,
-            person.my_number.as_ref().map(MyNumber::expose).unwrap_or_default()
+            person
+                .my_number
+                .as_ref()
+                .map(MyNumber::expose)
+                .unwrap_or_default()
         )
     }
 }
@@ -198,11 +265,17 @@ fn first_of_month(d: Date) -> Date {
 }
 
 /// Writes `options.persons` persons as CSV (header included) to `out`.
-pub fn generate<W: Write>(options: &PopulationOptions, out: &mut W) -> std::io::Result<PopulationStats> {
+pub fn generate<W: Write>(
+    options: &PopulationOptions,
+    out: &mut W,
+) -> std::io::Result<PopulationStats> {
     let mut rng = StdRng::seed_from_u64(options.seed);
     let insurers = Insurers::new();
     let reference = options.reference;
-    let mut w = Writer { out, stats: PopulationStats::default() };
+    let mut w = Writer {
+        out,
+        stats: PopulationStats::default(),
+    };
     writeln!(w.out, "{HEADER}")?;
     let mut household_no = 0u64;
     let mut person_no = 0u64;
@@ -212,16 +285,25 @@ pub fn generate<W: Write>(options: &PopulationOptions, out: &mut W) -> std::io::
         household_no += 1;
         let family = FAMILY[rng.random_range(0..FAMILY.len())];
         let head_age = rng.random_range(18..=100);
-        let head_birth = random_date(&mut rng, reference - Duration::days(365 * (head_age + 1) as i64), reference - Duration::days(365 * head_age as i64));
+        let head_birth = random_date(
+            &mut rng,
+            reference - Duration::days(365 * (head_age + 1) as i64),
+            reference - Duration::days(365 * head_age as i64),
+        );
         let mut new_person = |rng: &mut StdRng, birth: Date, sex: u8| {
             person_no += 1;
-            let given = if sex == 1 { MALE[rng.random_range(0..MALE.len())] } else { FEMALE[rng.random_range(0..FEMALE.len())] };
+            let given = if sex == 1 {
+                MALE[rng.random_range(0..MALE.len())]
+            } else {
+                FEMALE[rng.random_range(0..FEMALE.len())]
+            };
             let my_number = rng.random_bool(0.85).then(|| {
                 my_number_no += 1;
                 // A body derived from the counter and the seed: unique within one population.
                 // n·a + seed modulo 10^11 with a coprime to 10: a bijection, so no two persons share one.
                 const SPACE: u128 = 100_000_000_000;
-                let v = ((u128::from(my_number_no) * 2_654_435_761 + u128::from(options.seed)) % SPACE) as u64;
+                let v = ((u128::from(my_number_no) * 2_654_435_761 + u128::from(options.seed))
+                    % SPACE) as u64;
                 let mut body = [0u8; 11];
                 let mut x = v;
                 for d in body.iter_mut().rev() {
@@ -245,14 +327,22 @@ pub fn generate<W: Write>(options: &PopulationOptions, out: &mut W) -> std::io::
         // Members: spouse and children for working-age heads.
         let mut members = vec![head];
         if (25..75).contains(&head_age) && rng.random_bool(0.6) {
-            let spouse_birth = random_date(&mut rng, head_birth - Duration::days(365 * 5), head_birth + Duration::days(365 * 5));
+            let spouse_birth = random_date(
+                &mut rng,
+                head_birth - Duration::days(365 * 5),
+                head_birth + Duration::days(365 * 5),
+            );
             let spouse_birth = spouse_birth.min(reference - Duration::days(365 * 18));
             members.push(new_person(&mut rng, spouse_birth, 3 - head_sex));
             let children = rng.random_range(0..=3);
             for _ in 0..children {
                 let oldest = (head_age - 20).clamp(0, 25);
                 let child_age = rng.random_range(0..=oldest);
-                let birth = random_date(&mut rng, reference - Duration::days(365 * (child_age + 1) as i64), reference - Duration::days(365 * child_age as i64 + 1));
+                let birth = random_date(
+                    &mut rng,
+                    reference - Duration::days(365 * (child_age + 1) as i64),
+                    reference - Duration::days(365 * child_age as i64 + 1),
+                );
                 let sex = if rng.random_bool(0.5) { 1 } else { 2 };
                 members.push(new_person(&mut rng, birth, sex));
             }
@@ -269,9 +359,15 @@ pub fn generate<W: Write>(options: &PopulationOptions, out: &mut W) -> std::io::
                 let number = format!("{:08}", p.index);
                 let start = (p.birth + Duration::days(365 * 75 + 18)).max(floor);
                 let copay = copay_for(age_on(p.birth, reference), &mut rng);
-                let limit = if rng.random_bool(0.15) { ["B04", "B05", "B06", "B10"][rng.random_range(0..4)] } else { "" };
+                let limit = if rng.random_bool(0.15) {
+                    ["B04", "B05", "B06", "B10"][rng.random_range(0..4)]
+                } else {
+                    ""
+                };
                 let disease = if rng.random_bool(0.01) { "1" } else { "" };
-                w.row(&insurer, "", &number, 0, p, 1, start, None, copay, limit, disease)?;
+                w.row(
+                    &insurer, "", &number, 0, p, 1, start, None, copay, limit, disease,
+                )?;
             }
             continue;
         }
@@ -287,44 +383,131 @@ pub fn generate<W: Write>(options: &PopulationOptions, out: &mut W) -> std::io::
             _ => format!("{}", rng.random_range(1..=99_999_999u32)),
         };
         let number = format!("{household_no}");
-        let head_start = random_date(&mut rng, (head_birth + Duration::days(365 * 18)).max(floor), reference);
+        let head_start = random_date(
+            &mut rng,
+            (head_birth + Duration::days(365 * 18)).max(floor),
+            reference,
+        );
         let fate: f64 = rng.random();
         for (i, p) in members.iter().enumerate() {
             let branch = i as u8;
-            let category = if i == 0 || matches!(scheme, Scheme::National) { 1 } else { 2 };
+            let category = if i == 0 || matches!(scheme, Scheme::National) {
+                1
+            } else {
+                2
+            };
             let from = head_start.max(p.birth);
             let copay = copay_for(age_on(p.birth, reference), &mut rng);
-            let limit = if rng.random_bool(0.05) { ["A01", "A02", "A03", "A04", "A05"][rng.random_range(0..5)] } else { "" };
-            let disease = if rng.random_bool(0.003) { ["1", "2", "3"][rng.random_range(0..3)] } else { "" };
+            let limit = if rng.random_bool(0.05) {
+                ["A01", "A02", "A03", "A04", "A05"][rng.random_range(0..5)]
+            } else {
+                ""
+            };
+            let disease = if rng.random_bool(0.003) {
+                ["1", "2", "3"][rng.random_range(0..3)]
+            } else {
+                ""
+            };
             if fate < 0.06 {
                 // Lost: the household changed insurer; most re-acquired elsewhere (same 個人番号).
-                let until = first_of_month(random_date(&mut rng, from + Duration::days(40), reference));
+                let until =
+                    first_of_month(random_date(&mut rng, from + Duration::days(40), reference));
                 if until <= from {
-                    w.row(&insurer, &symbol, &number, branch, p, category, from, None, copay, limit, disease)?;
+                    w.row(
+                        &insurer, &symbol, &number, branch, p, category, from, None, copay, limit,
+                        disease,
+                    )?;
                     continue;
                 }
-                w.row(&insurer, &symbol, &number, branch, p, category, from, Some(until), copay, limit, disease)?;
+                w.row(
+                    &insurer,
+                    &symbol,
+                    &number,
+                    branch,
+                    p,
+                    category,
+                    from,
+                    Some(until),
+                    copay,
+                    limit,
+                    disease,
+                )?;
                 if fate < 0.045 {
                     let next = insurers.pick(Scheme::National, &mut rng);
                     let next_number = format!("5{:08}", p.index);
-                    w.row(&next, "国9", &next_number, branch, p, 1, until, None, copay, limit, disease)?;
+                    w.row(
+                        &next,
+                        "国9",
+                        &next_number,
+                        branch,
+                        p,
+                        1,
+                        until,
+                        None,
+                        copay,
+                        limit,
+                        disease,
+                    )?;
                 }
             } else if fate < 0.08 && i > 0 && age_on(p.birth, reference) >= 18 {
                 // A dependent who became insured: new card numbers, same person_ref.
-                let until = first_of_month(random_date(&mut rng, from + Duration::days(40), reference));
+                let until =
+                    first_of_month(random_date(&mut rng, from + Duration::days(40), reference));
                 if until <= from {
-                    w.row(&insurer, &symbol, &number, branch, p, category, from, None, copay, limit, disease)?;
+                    w.row(
+                        &insurer, &symbol, &number, branch, p, category, from, None, copay, limit,
+                        disease,
+                    )?;
                     continue;
                 }
-                w.row(&insurer, &symbol, &number, branch, p, 2, from, Some(until), copay, limit, disease)?;
+                w.row(
+                    &insurer,
+                    &symbol,
+                    &number,
+                    branch,
+                    p,
+                    2,
+                    from,
+                    Some(until),
+                    copay,
+                    limit,
+                    disease,
+                )?;
                 let own_number = format!("9{:08}", p.index);
-                w.row(&insurer, &symbol, &own_number, 0, p, 1, until, None, copay, limit, disease)?;
+                w.row(
+                    &insurer,
+                    &symbol,
+                    &own_number,
+                    0,
+                    p,
+                    1,
+                    until,
+                    None,
+                    copay,
+                    limit,
+                    disease,
+                )?;
             } else if fate > 0.985 {
                 // Joins in the future (not yet qualified on the reference date).
                 let start = first_of_month(reference + Duration::days(rng.random_range(35..400)));
-                w.row(&insurer, &symbol, &number, branch, p, category, start.max(p.birth), None, copay, limit, disease)?;
+                w.row(
+                    &insurer,
+                    &symbol,
+                    &number,
+                    branch,
+                    p,
+                    category,
+                    start.max(p.birth),
+                    None,
+                    copay,
+                    limit,
+                    disease,
+                )?;
             } else {
-                w.row(&insurer, &symbol, &number, branch, p, category, from, None, copay, limit, disease)?;
+                w.row(
+                    &insurer, &symbol, &number, branch, p, category, from, None, copay, limit,
+                    disease,
+                )?;
             }
         }
     }

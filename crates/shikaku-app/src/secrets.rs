@@ -25,7 +25,8 @@ impl PersonKey {
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+                std::fs::create_dir_all(data_dir)
+                    .with_context(|| format!("creating {}", data_dir.display()))?;
                 let mut bytes = vec![0u8; 32];
                 ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
                     .map_err(|_| anyhow::anyhow!("no system randomness"))?;
@@ -34,7 +35,12 @@ impl PersonKey {
             }
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
-        anyhow::ensure!(bytes.len() == 32, "{} is damaged: expected 32 bytes, found {}", path.display(), bytes.len());
+        anyhow::ensure!(
+            bytes.len() == 32,
+            "{} is damaged: expected 32 bytes, found {}",
+            path.display(),
+            bytes.len()
+        );
         Ok(Self(hmac::Key::new(hmac::HMAC_SHA256, &bytes)))
     }
 
@@ -70,8 +76,11 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
     file.sync_all()?;
     Ok(())
 }
@@ -91,7 +100,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(KEY_FILE)).expect("meta").permissions().mode();
+            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

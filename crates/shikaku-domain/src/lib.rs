@@ -23,7 +23,6 @@ pub use insurer_number::{InsurerNumber, InsurerNumberError};
 pub use my_number::{MyNumber, MyNumberError};
 pub use public_expense::{PublicExpenseError, PublicExpenseNumber, RecipientNumber};
 pub use qualification::{
-    parse_name_kana, parse_text,
     CopayRatio, InsuredCategory, LimitCategory, Period, PeriodError, Qualification, Sex,
-    SpecificDisease,
+    SpecificDisease, parse_name_kana, parse_text,
 };

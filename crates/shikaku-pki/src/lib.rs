@@ -9,8 +9,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName, DnType,
-    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, RevokedCertParams, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
+    DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose,
+    RevokedCertParams, SerialNumber,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -21,7 +22,10 @@ pub const CRL_FILE: &str = "crl.pem";
 #[derive(Debug, thiserror::Error)]
 pub enum PkiError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("certificate error: {0}")]
     Rcgen(#[from] rcgen::Error),
     #[error("not a valid terminal certificate: {0}")]
@@ -37,7 +41,10 @@ pub enum PkiError {
 type Result<T, E = PkiError> = std::result::Result<T, E>;
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PkiError + '_ {
-    move |source| PkiError::Io { path: path.display().to_string(), source }
+    move |source| PkiError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// The terminal CA.
@@ -63,7 +70,9 @@ pub struct IssuedCert {
 
 impl std::fmt::Debug for IssuedCert {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedCert").field("serial", &self.serial).finish_non_exhaustive()
+        f.debug_struct("IssuedCert")
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
     }
 }
 
@@ -86,8 +95,15 @@ impl Ca {
             let key_pem = std::fs::read_to_string(&key_path).map_err(io(&key_path))?;
             let key = KeyPair::from_pem(&key_pem)?;
             let issuer = Issuer::from_ca_cert_pem(&cert_pem, key)?;
-            let cert_der = pem_to_der(&cert_pem).ok_or_else(|| PkiError::NotTerminal(format!("{} is not PEM", cert_path.display())))?;
-            return Ok(Self { cert_pem, cert_der, issuer, dir: dir.to_path_buf() });
+            let cert_der = pem_to_der(&cert_pem).ok_or_else(|| {
+                PkiError::NotTerminal(format!("{} is not PEM", cert_path.display()))
+            })?;
+            return Ok(Self {
+                cert_pem,
+                cert_der,
+                issuer,
+                dir: dir.to_path_buf(),
+            });
         }
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
@@ -97,7 +113,11 @@ impl Ca {
         dn.push(DnType::CommonName, "shikaku 資格確認端末 CA");
         params.distinguished_name = dn;
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         let now = OffsetDateTime::now_utc();
         params.not_before = now - Duration::hours(1);
         params.not_after = now + Duration::days(365 * 20);
@@ -109,7 +129,12 @@ impl Ca {
         write_private(&key_path, key.serialize_pem().as_bytes())?;
         write_atomic(&cert_path, cert_pem.as_bytes())?;
         let issuer = Issuer::new(params, key);
-        Ok(Self { cert_pem, cert_der, issuer, dir: dir.to_path_buf() })
+        Ok(Self {
+            cert_pem,
+            cert_der,
+            issuer,
+            dir: dir.to_path_buf(),
+        })
     }
 
     pub fn cert_pem(&self) -> &str {
@@ -138,7 +163,10 @@ impl Ca {
         days: i64,
     ) -> Result<IssuedCert> {
         let terminal = terminal.trim();
-        if terminal.is_empty() || terminal.chars().count() > 64 || terminal.chars().any(|c| c.is_control() || c == '/') {
+        if terminal.is_empty()
+            || terminal.chars().count() > 64
+            || terminal.chars().any(|c| c.is_control() || c == '/')
+        {
             return Err(PkiError::TerminalName);
         }
         let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
@@ -169,9 +197,48 @@ impl Ca {
         })
     }
 
+    /// Issues a TLS server certificate for the eligibility API listener, for the given DNS
+    /// names and IP addresses, valid for one year.
+    pub fn issue_server(&self, names: &[String]) -> Result<IssuedCert> {
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        let mut params = CertificateParams::new(names.to_vec())?;
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::OrganizationName, "shikaku");
+        dn.push(
+            DnType::CommonName,
+            names.first().map_or("shikaku", String::as_str),
+        );
+        params.distinguished_name = dn;
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now - Duration::hours(1);
+        params.not_after = now + Duration::days(365);
+        let serial = random_serial();
+        params.serial_number = Some(serial.clone());
+        params.use_authority_key_identifier_extension = true;
+        let cert = params.signed_by(&key, &self.issuer)?;
+        let cert_der = cert.der().to_vec();
+        Ok(IssuedCert {
+            serial: hex::encode(serial.to_bytes()),
+            cert_pem: cert.pem(),
+            fingerprint: sha256(&cert_der),
+            cert_der,
+            key_pem: key.serialize_pem(),
+            key_der: key.serialize_der(),
+            not_before: params.not_before,
+            not_after: params.not_after,
+        })
+    }
+
     /// Signs a CRL listing `revoked` (serial hex, revocation time) and writes it to
     /// `DATA_DIR/crl.pem` atomically; returns the PEM.
-    pub fn write_crl(&self, revoked: &[(String, OffsetDateTime)], crl_number: u64) -> Result<String> {
+    pub fn write_crl(
+        &self,
+        revoked: &[(String, OffsetDateTime)],
+        crl_number: u64,
+    ) -> Result<String> {
         let now = OffsetDateTime::now_utc();
         let mut revoked_certs = Vec::with_capacity(revoked.len());
         for (serial, at) in revoked {
@@ -199,17 +266,31 @@ impl Ca {
 }
 
 impl IssuedCert {
+    /// The private key as PKCS#8 DER.
+    pub fn key_der(&self) -> &[u8] {
+        &self.key_der
+    }
+
     /// A password-protected PKCS#12 (AES-256, PBKDF2/HMAC-SHA-256) with key, certificate
     /// and CA certificate.
     pub fn pkcs12(&self, ca_der: &[u8], password: &str, friendly_name: &str) -> Result<Vec<u8>> {
-        use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, LocalKeyId, PrivateKey, PrivateKeyChain};
+        use p12_keystore::{
+            Certificate, KeyStore, KeyStoreEntry, LocalKeyId, PrivateKey, PrivateKeyChain,
+        };
         let p12 = |e: p12_keystore::error::Error| PkiError::Pkcs12(e.to_string());
         let key = PrivateKey::from_der(&self.key_der).map_err(p12)?;
-        let chain = vec![Certificate::from_der(&self.cert_der).map_err(p12)?, Certificate::from_der(ca_der).map_err(p12)?];
+        let chain = vec![
+            Certificate::from_der(&self.cert_der).map_err(p12)?,
+            Certificate::from_der(ca_der).map_err(p12)?,
+        ];
         let mut store = KeyStore::new();
         store.add_entry(
             friendly_name,
-            KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(LocalKeyId(self.fingerprint.clone()), key, chain)),
+            KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(
+                LocalKeyId(self.fingerprint.clone()),
+                key,
+                chain,
+            )),
         );
         store.writer(password).write().map_err(p12)
     }
@@ -217,7 +298,8 @@ impl IssuedCert {
 
 /// Reads the identity from a client certificate (DER) issued by this CA.
 pub fn identify(der: &[u8]) -> Result<TerminalIdentity> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| PkiError::NotTerminal(e.to_string()))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(der)
+        .map_err(|e| PkiError::NotTerminal(e.to_string()))?;
     let subject = cert.subject();
     let facility_code = subject
         .iter_organization()
@@ -244,13 +326,18 @@ pub fn random_password() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 20];
     fill_random(&mut bytes);
-    bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
 }
 
 fn fill_random(bytes: &mut [u8]) {
     use ring::rand::SecureRandom;
     // The system RNG failing is unrecoverable for a CA.
-    ring::rand::SystemRandom::new().fill(bytes).expect("system randomness available");
+    ring::rand::SystemRandom::new()
+        .fill(bytes)
+        .expect("system randomness available");
 }
 
 /// 15 random bytes, positive and without a leading zero, so the DER encoding is exactly these bytes.
@@ -262,12 +349,16 @@ fn random_serial() -> SerialNumber {
 }
 
 pub fn sha256(bytes: &[u8]) -> Vec<u8> {
-    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().to_vec()
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .to_vec()
 }
 
 fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
     use rustls::pki_types::{CertificateDer, pem::PemObject};
-    CertificateDer::from_pem_slice(pem.as_bytes()).ok().map(|c| c.to_vec())
+    CertificateDer::from_pem_slice(pem.as_bytes())
+        .ok()
+        .map(|c| c.to_vec())
 }
 
 /// Writes a file readable by its owner only (0600).

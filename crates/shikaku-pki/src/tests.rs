@@ -13,11 +13,16 @@ fn ca_is_created_once_with_a_private_key() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join(CA_KEY_FILE)).expect("meta").permissions().mode();
+        let mode = std::fs::metadata(dir.path().join(CA_KEY_FILE))
+            .expect("meta")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     // A certificate issued after reloading verifies against the first CA certificate.
-    let issued = b.issue_terminal(&facility(), "受付1", OffsetDateTime::now_utc(), 30).expect("issue");
+    let issued = b
+        .issue_terminal(&facility(), "受付1", OffsetDateTime::now_utc(), 30)
+        .expect("issue");
     let (_, cert) = x509_parser::parse_x509_certificate(&issued.cert_der).expect("parse");
     let (_, ca) = x509_parser::parse_x509_certificate(a.cert_der()).expect("parse ca");
     assert_eq!(cert.issuer(), ca.subject());
@@ -27,7 +32,9 @@ fn ca_is_created_once_with_a_private_key() {
 fn terminal_identity_round_trips() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ca = Ca::load_or_create(dir.path()).expect("create");
-    let issued = ca.issue_terminal(&facility(), "受付 PC-1", OffsetDateTime::now_utc(), 30).expect("issue");
+    let issued = ca
+        .issue_terminal(&facility(), "受付 PC-1", OffsetDateTime::now_utc(), 30)
+        .expect("issue");
     let id = identify(&issued.cert_der).expect("identify");
     assert_eq!(id.facility_code, "1311234566");
     assert_eq!(id.terminal_name, "受付 PC-1");
@@ -41,7 +48,13 @@ fn bad_terminal_names_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ca = Ca::load_or_create(dir.path()).expect("create");
     for name in ["", "  ", "a/b", "x\ny", &"長".repeat(65)] {
-        assert!(matches!(ca.issue_terminal(&facility(), name, OffsetDateTime::now_utc(), 1), Err(PkiError::TerminalName)), "{name:?}");
+        assert!(
+            matches!(
+                ca.issue_terminal(&facility(), name, OffsetDateTime::now_utc(), 1),
+                Err(PkiError::TerminalName)
+            ),
+            "{name:?}"
+        );
     }
 }
 
@@ -49,25 +62,48 @@ fn bad_terminal_names_are_refused() {
 fn pkcs12_opens_with_its_password_only() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ca = Ca::load_or_create(dir.path()).expect("create");
-    let issued = ca.issue_terminal(&facility(), "受付1", OffsetDateTime::now_utc(), 30).expect("issue");
+    let issued = ca
+        .issue_terminal(&facility(), "受付1", OffsetDateTime::now_utc(), 30)
+        .expect("issue");
     let password = random_password();
-    let p12 = issued.pkcs12(ca.cert_der(), &password, "受付1").expect("pkcs12");
-    let store = p12_keystore::KeyStore::from_pkcs12(&p12, &password, p12_keystore::Pkcs12ImportPolicy::Relaxed).expect("open");
+    let p12 = issued
+        .pkcs12(ca.cert_der(), &password, "受付1")
+        .expect("pkcs12");
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        &p12,
+        &password,
+        p12_keystore::Pkcs12ImportPolicy::Relaxed,
+    )
+    .expect("open");
     let (_, chain) = store.private_key_chain().expect("key chain");
     assert_eq!(chain.certs()[0].as_der(), issued.cert_der.as_slice());
-    assert!(p12_keystore::KeyStore::from_pkcs12(&p12, "wrong", p12_keystore::Pkcs12ImportPolicy::Relaxed).is_err());
+    assert!(
+        p12_keystore::KeyStore::from_pkcs12(
+            &p12,
+            "wrong",
+            p12_keystore::Pkcs12ImportPolicy::Relaxed
+        )
+        .is_err()
+    );
 }
 
 #[test]
 fn crl_lists_revoked_serials() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ca = Ca::load_or_create(dir.path()).expect("create");
-    let issued = ca.issue_terminal(&facility(), "受付1", OffsetDateTime::now_utc(), 30).expect("issue");
-    let pem = ca.write_crl(&[(issued.serial.clone(), OffsetDateTime::now_utc())], 1).expect("crl");
+    let issued = ca
+        .issue_terminal(&facility(), "受付1", OffsetDateTime::now_utc(), 30)
+        .expect("issue");
+    let pem = ca
+        .write_crl(&[(issued.serial.clone(), OffsetDateTime::now_utc())], 1)
+        .expect("crl");
     assert_eq!(std::fs::read_to_string(ca.crl_path()).expect("file"), pem);
     use rustls::pki_types::{CertificateRevocationListDer, pem::PemObject};
     let der = CertificateRevocationListDer::from_pem_slice(pem.as_bytes()).expect("pem");
     let (_, crl) = x509_parser::parse_x509_crl(&der).expect("parse");
-    let serials: Vec<String> = crl.iter_revoked_certificates().map(|r| hex::encode(r.raw_serial())).collect();
+    let serials: Vec<String> = crl
+        .iter_revoked_certificates()
+        .map(|r| hex::encode(r.raw_serial()))
+        .collect();
     assert_eq!(serials, vec![issued.serial]);
 }

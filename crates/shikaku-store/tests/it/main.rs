@@ -44,10 +44,9 @@ async fn reopening_sqlite_keeps_data_and_migrations_are_idempotent() {
 
 #[tokio::test]
 async fn unsupported_urls_are_refused_clearly() {
-    let error = shikaku_store::open("mysql://localhost/x")
-        .await
-        .err()
-        .expect("refused");
+    let Err(error) = shikaku_store::open("mysql://localhost/x").await else {
+        panic!("refused")
+    };
     assert!(
         error.to_string().contains("sqlite:PATH or postgres://"),
         "{error}"

@@ -1,0 +1,249 @@
+//! `POST /v1/eligibility`: 資格確認 by insurance-card numbers.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use shikaku_app::LookupRequest;
+use shikaku_app::view::EligibilityView;
+use shikaku_domain::{Branch, CardNumber, CardNumbers, CardSymbol, InsurerNumber, parse_date};
+use utoipa::ToSchema;
+
+use crate::error::{ErrorBody, FieldError};
+use crate::terminal::Terminal;
+use crate::{ApiError, AppState};
+
+/// 資格確認の照会.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)] // documents the accepted shape; parsing is field by field for precise errors
+pub struct EligibilityRequest {
+    /// 保険者番号 (8 digits, 6 for 国民健康保険), as a string.
+    #[schema(example = "01130012")]
+    insurer_number: String,
+    /// 記号; empty or absent when the card has none.
+    #[schema(example = "12")]
+    symbol: Option<String>,
+    /// 番号.
+    #[schema(example = "345")]
+    number: String,
+    /// 枝番 (two digits; a single digit is padded).
+    #[schema(example = "00")]
+    branch: String,
+    /// 生年月日 (YYYY-MM-DD).
+    #[schema(example = "1980-05-17")]
+    birth_date: String,
+    /// 照会日 (YYYY-MM-DD, JST); today when absent.
+    as_of: Option<String>,
+}
+
+const FIELDS: [&str; 6] = [
+    "insurer_number",
+    "symbol",
+    "number",
+    "branch",
+    "birth_date",
+    "as_of",
+];
+
+#[utoipa::path(
+    post,
+    path = "/v1/eligibility",
+    request_body = EligibilityRequest,
+    responses(
+        (status = 200, description = "資格確認の結果 (outcome, including no_match)", body = EligibilityView),
+        (status = 400, description = "JSON として読めない、または未知の項目 (malformed JSON or unknown field)", body = ErrorBody),
+        (status = 401, description = "クライアント証明書なし", body = ErrorBody),
+        (status = 403, description = "失効・未登録の証明書", body = ErrorBody),
+        (status = 415, description = "Content-Type が JSON でない", body = ErrorBody),
+        (status = 422, description = "項目の値が不正 (invalid field values)", body = ErrorBody),
+        (status = 503, description = "一時的に利用不可 (database unavailable)", body = ErrorBody),
+    ),
+    tag = "eligibility"
+)]
+pub async fn lookup(
+    State(state): State<AppState>,
+    Terminal(caller): Terminal,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<EligibilityView>, ApiError> {
+    if let Some(content_type) = headers.get(header::CONTENT_TYPE)
+        && !content_type
+            .to_str()
+            .is_ok_and(|v| v.starts_with("application/json"))
+    {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Content-Type は application/json です (send application/json)",
+        ));
+    }
+    let request = parse_request(&body)?;
+    let (outcome, as_of) = state.service.lookup(&request, &caller).await?;
+    Ok(Json(EligibilityView::new(&outcome, as_of)))
+}
+
+/// Parses the body field by field, so every problem names its field.
+pub fn parse_request(body: &[u8]) -> Result<LookupRequest, ApiError> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("JSON として読めません: {e} (malformed JSON: {e})"),
+        )
+    })?;
+    let Value::Object(object) = value else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "JSON オブジェクトを送ってください (the body must be a JSON object)",
+        ));
+    };
+    let unknown: Vec<&String> = object
+        .keys()
+        .filter(|k| !FIELDS.contains(&k.as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        let names = unknown
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            body: ErrorBody {
+                error: "unknown_field",
+                message: format!("未知の項目があります: {names} (unknown fields: {names})"),
+                fields: unknown
+                    .iter()
+                    .map(|k| FieldError {
+                        field: k.to_string(),
+                        message: "未知の項目です (unknown field)".into(),
+                    })
+                    .collect(),
+            },
+        });
+    }
+    let mut errors = Vec::new();
+    let insurer = field(
+        &object,
+        "insurer_number",
+        true,
+        &mut errors,
+        InsurerNumber::parse,
+    );
+    let symbol = field(
+        &object,
+        "symbol",
+        false,
+        &mut errors,
+        CardSymbol::parse_optional,
+    )
+    .flatten();
+    let number = field(&object, "number", true, &mut errors, CardNumber::parse);
+    let branch = field(&object, "branch", true, &mut errors, Branch::parse_padded);
+    let birth = field(&object, "birth_date", true, &mut errors, parse_date);
+    let as_of = field(&object, "as_of", false, &mut errors, parse_date);
+    match (insurer, number, branch, birth) {
+        (Some(insurer), Some(number), Some(branch), Some(birth_date)) if errors.is_empty() => {
+            Ok(LookupRequest {
+                card: CardNumbers {
+                    insurer,
+                    symbol,
+                    number,
+                    branch,
+                },
+                birth_date,
+                as_of,
+            })
+        }
+        _ => Err(ApiError::invalid(errors)),
+    }
+}
+
+/// Reads one string field; records a missing required field, a non-string, or a parse error.
+fn field<T, E: std::fmt::Display>(
+    object: &Map<String, Value>,
+    name: &str,
+    required: bool,
+    errors: &mut Vec<FieldError>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Option<T> {
+    let mut fail = |message: String| {
+        errors.push(FieldError {
+            field: name.into(),
+            message,
+        })
+    };
+    match object.get(name) {
+        None | Some(Value::Null) => {
+            if required {
+                fail("必須項目です (required)".into());
+            }
+            None
+        }
+        Some(Value::String(s)) if s.trim().is_empty() && required => {
+            fail("必須項目です (required)".into());
+            None
+        }
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => parse(s).map_err(|e| fail(e.to_string())).ok(),
+        Some(_) => {
+            fail("文字列で指定してください（先頭の0を保つため） (must be a JSON string, so leading zeros survive)".into());
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields_of(body: &str) -> Vec<String> {
+        match parse_request(body.as_bytes()) {
+            Err(e) => e.body.fields.iter().map(|f| f.field.clone()).collect(),
+            Ok(_) => vec![],
+        }
+    }
+
+    #[test]
+    fn parses_a_full_request() {
+        let r = parse_request(br#"{"insurer_number":"01130012","symbol":"\uff11\uff12","number":"345","branch":"1","birth_date":"1980-05-17","as_of":"2026-04-01"}"#)
+            .expect("valid");
+        assert_eq!(r.card.symbol_str(), "12");
+        assert_eq!(r.card.branch.as_str(), "01");
+        assert!(r.as_of.is_some());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        assert_eq!(
+            fields_of(
+                r#"{"insurer_number":"01130013","number":"","branch":"abc","birth_date":"1980-02-30"}"#
+            ),
+            vec!["insurer_number", "number", "branch", "birth_date"]
+        );
+        assert_eq!(
+            fields_of(
+                r#"{"insurer_number":1130012,"number":"1","branch":"00","birth_date":"1980-01-01"}"#
+            ),
+            vec!["insurer_number"]
+        );
+        assert_eq!(
+            fields_of(r#"{}"#),
+            vec!["insurer_number", "number", "branch", "birth_date"]
+        );
+    }
+
+    #[test]
+    fn malformed_and_unknown() {
+        let e = parse_request(b"{\"insurer_number\": ").expect_err("malformed");
+        assert_eq!(e.body.error, "malformed_json");
+        let e = parse_request(b"[1]").expect_err("not object");
+        assert_eq!(e.body.error, "malformed_json");
+        let e = parse_request(br#"{"insurer_number":"01130012","name":"x"}"#).expect_err("unknown");
+        assert_eq!(e.body.error, "unknown_field");
+        assert_eq!(e.body.fields[0].field, "name");
+    }
+}

@@ -1,0 +1,27 @@
+//! The OpenAPI document, generated from the handlers and served at `/openapi.json`.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "shikaku オンライン資格確認 API",
+        description = "資格確認 (eligibility verification) for facility terminals. Mutual TLS with a terminal certificate issued by the system's CA is required on the API listener."
+    ),
+    paths(crate::eligibility::lookup),
+    components(schemas(
+        crate::eligibility::EligibilityRequest,
+        shikaku_app::view::EligibilityView,
+        shikaku_app::view::QualificationView,
+        shikaku_app::view::NewerView,
+        crate::error::ErrorBody,
+        crate::error::FieldError
+    )),
+    tags((name = "eligibility", description = "資格確認"))
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,81 @@
+//! Starting both listeners; port 0 works (the bound addresses are reported back).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+use shikaku_pki::Ca;
+use tokio::task::JoinHandle;
+
+use crate::AppState;
+
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub api_addr: SocketAddr,
+    pub web_addr: SocketAddr,
+    /// DNS names and IP addresses the API's server certificate is issued for.
+    pub server_names: Vec<String>,
+}
+
+pub struct Running {
+    pub api_addr: SocketAddr,
+    pub web_addr: SocketAddr,
+    api: Handle<SocketAddr>,
+    web: Handle<SocketAddr>,
+    tasks: Vec<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Running {
+    /// Stops accepting and lets running requests finish (up to 10 s).
+    pub fn shutdown(&self) {
+        self.api.graceful_shutdown(Some(Duration::from_secs(10)));
+        self.web.graceful_shutdown(Some(Duration::from_secs(10)));
+    }
+
+    /// Waits until both listeners have stopped.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        for task in self.tasks {
+            task.await.context("listener task")?.context("listener")?;
+        }
+        Ok(())
+    }
+}
+
+fn listen(addr: SocketAddr) -> anyhow::Result<std::net::TcpListener> {
+    let listener =
+        std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+/// Binds both listeners and serves until [`Running::shutdown`].
+pub async fn start(state: AppState, ca: &Ca, config: ServeConfig) -> anyhow::Result<Running> {
+    let server_cert = ca
+        .issue_server(&config.server_names)
+        .context("issuing the API server certificate")?;
+    let tls = RustlsConfig::from_config(crate::tls::server_config(ca, &server_cert)?);
+    let api_listener = listen(config.api_addr)?;
+    let web_listener = listen(config.web_addr)?;
+    let api_addr = api_listener.local_addr()?;
+    let web_addr = web_listener.local_addr()?;
+    let api = Handle::new();
+    let web = Handle::new();
+    let api_router =
+        crate::api_router(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
+    let web_router = crate::web_router(state).layer(tower_http::trace::TraceLayer::new_for_http());
+    let api_server = axum_server::from_tcp_rustls(api_listener, tls)?.handle(api.clone());
+    let web_server = axum_server::from_tcp(web_listener)?.handle(web.clone());
+    let tasks = vec![
+        tokio::spawn(api_server.serve(api_router.into_make_service())),
+        tokio::spawn(web_server.serve(web_router.into_make_service())),
+    ];
+    Ok(Running {
+        api_addr,
+        web_addr,
+        api,
+        web,
+        tasks,
+    })
+}

@@ -1,0 +1,224 @@
+//! `shikaku demo`: a fresh SQLite store with a generated population, a terminal certificate,
+//! both listeners, and ready-to-paste curl commands.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use shikaku_app::import::{ImportOptions, import_qualifications};
+use shikaku_app::{EligibilityService, LookupRequest};
+use shikaku_domain::{
+    Branch, CardNumber, CardNumbers, CardSymbol, EligibilityStatus, InsurerNumber, parse_date,
+};
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory for the demo store (default: a new directory under the system temp dir).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    #[arg(long, default_value_t = 10_000)]
+    persons: u64,
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    api_addr: SocketAddr,
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    web_addr: SocketAddr,
+    /// Set up, print the commands, and exit without serving.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+const FACILITY: &str = "1311234566";
+const TERMINAL: &str = "uketsuke-1";
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let dir = match args.dir {
+        Some(dir) => dir,
+        None => std::env::temp_dir().join(format!("shikaku-demo-{}", std::process::id())),
+    };
+    anyhow::ensure!(
+        !dir.join("shikaku.db").exists(),
+        "{} already holds a demo store; choose another --dir",
+        dir.display()
+    );
+    std::fs::create_dir_all(&dir)?;
+    let data_dir = dir.join("data");
+    let db = format!("sqlite:{}", dir.join("shikaku.db").display());
+    let population = dir.join("population.csv");
+    println!(
+        "デモ環境を作成しています (creating the demo in {}) …",
+        dir.display()
+    );
+
+    let reference = shikaku_domain::date::jst_date(time::OffsetDateTime::now_utc());
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&population)?);
+    let stats = shikaku_app::population::generate(
+        &shikaku_app::population::PopulationOptions {
+            persons: args.persons,
+            seed: 2020,
+            reference,
+        },
+        &mut out,
+    )?;
+    drop(out);
+    println!(
+        "  生成: {} persons, {} rows → {}",
+        stats.persons,
+        stats.rows,
+        population.display()
+    );
+
+    let store = crate::open_store(&db).await?;
+    let key = crate::person_key(&data_dir)?;
+    let options = ImportOptions {
+        operator: "demo".into(),
+        ..ImportOptions::default()
+    };
+    let report = import_qualifications(store.as_ref(), &key, &population, &options, |_| {}).await?;
+    println!("  {}", report.summary());
+
+    let ca = shikaku_pki::Ca::load_or_create(&data_dir)?;
+    let facility =
+        shikaku_domain::FacilityCode::parse(FACILITY).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let issued = shikaku_app::terminal_certs::issue(
+        &ca,
+        store.as_ref(),
+        &facility,
+        TERMINAL,
+        time::OffsetDateTime::now_utc(),
+        365,
+    )
+    .await?;
+    let certs = dir.join("certs");
+    std::fs::create_dir_all(&certs)?;
+    shikaku_pki::write_atomic(
+        &certs.join(format!("{TERMINAL}.crt")),
+        issued.cert_pem.as_bytes(),
+    )?;
+    shikaku_pki::write_private(
+        &certs.join(format!("{TERMINAL}.key")),
+        issued.key_pem.as_bytes(),
+    )?;
+    println!(
+        "  端末証明書 (terminal certificate) serial {} for {FACILITY}/{TERMINAL}",
+        issued.serial
+    );
+
+    let service = EligibilityService::new(store.clone(), key);
+    let examples = find_examples(&service, &population).await?;
+    let api = format!("https://{}/v1/eligibility", args.api_addr);
+    let curl = |body: &str| {
+        format!(
+            "curl --cacert {ca} --cert {crt} --key {key} -H 'content-type: application/json' \\\n  -d '{body}' {api}",
+            ca = ca.cert_path().display(),
+            crt = certs.join(format!("{TERMINAL}.crt")).display(),
+            key = certs.join(format!("{TERMINAL}.key")).display(),
+        )
+    };
+    println!();
+    for (label, card) in &examples {
+        println!("# {label}\n{}\n", curl(&card.body()));
+    }
+    if let Some((_, card)) = examples.first() {
+        // The valid card with another birth date: 該当資格なし, revealing nothing more.
+        let wrong = DemoCard {
+            birth_date: "1901-01-01".into(),
+            ..card.clone()
+        };
+        println!(
+            "# 該当資格なし (no_match: the valid card with another birth date)\n{}\n",
+            curl(&wrong.body())
+        );
+    }
+    println!(
+        "# operator lookup:  shikaku --db {db} --data-dir {} verify --insurer … --number … --branch … --birth …",
+        data_dir.display()
+    );
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let serve_args = crate::serve::ServeArgs {
+        api_addr: args.api_addr,
+        web_addr: args.web_addr,
+        server_names: vec!["localhost".into(), "127.0.0.1".into()],
+    };
+    let (running, _) = crate::serve::start(&db, &data_dir, &serve_args).await?;
+    println!(
+        "起動しました (serving): API https://{}  web http://{}/  — Ctrl+C で終了",
+        running.api_addr, running.web_addr
+    );
+    crate::serve::wait_for_shutdown(running).await
+}
+
+#[derive(Clone)]
+struct DemoCard {
+    insurer_number: String,
+    symbol: String,
+    number: String,
+    branch: String,
+    birth_date: String,
+}
+
+impl DemoCard {
+    fn body(&self) -> String {
+        serde_json::json!({
+            "insurer_number": self.insurer_number,
+            "symbol": self.symbol,
+            "number": self.number,
+            "branch": self.branch,
+            "birth_date": self.birth_date,
+        })
+        .to_string()
+    }
+}
+
+/// Scans the generated file for one valid, one lost and one lost_newer example.
+async fn find_examples(
+    service: &EligibilityService,
+    population: &Path,
+) -> anyhow::Result<Vec<(String, DemoCard)>> {
+    let mut reader = csv::Reader::from_path(population)?;
+    let mut found: Vec<(EligibilityStatus, DemoCard)> = Vec::new();
+    let wanted = [
+        EligibilityStatus::Valid,
+        EligibilityStatus::Lost,
+        EligibilityStatus::LostNewer,
+    ];
+    for record in reader.records() {
+        let r = record?;
+        let get = |i: usize| r.get(i).unwrap_or_default();
+        let card = CardNumbers {
+            insurer: InsurerNumber::parse(get(0)).map_err(|e| anyhow::anyhow!("{e}"))?,
+            symbol: CardSymbol::parse_optional(get(1)).map_err(|e| anyhow::anyhow!("{e}"))?,
+            number: CardNumber::parse(get(2)).map_err(|e| anyhow::anyhow!("{e}"))?,
+            branch: Branch::parse(get(3)).map_err(|e| anyhow::anyhow!("{e}"))?,
+        };
+        let birth = parse_date(get(9)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (outcome, _) = service
+            .evaluate(&LookupRequest {
+                card,
+                birth_date: birth,
+                as_of: None,
+            })
+            .await?;
+        let status = outcome.status();
+        if wanted.contains(&status) && !found.iter().any(|(s, _)| *s == status) {
+            let card = DemoCard {
+                insurer_number: get(0).into(),
+                symbol: get(1).into(),
+                number: get(2).into(),
+                branch: get(3).into(),
+                birth_date: get(9).into(),
+            };
+            found.push((status, card));
+        }
+        if found.len() == wanted.len() {
+            break;
+        }
+    }
+    found.sort_by_key(|(s, _)| wanted.iter().position(|w| w == s));
+    Ok(found
+        .into_iter()
+        .map(|(s, card)| (format!("{} ({})", s.label_ja(), s.as_str()), card))
+        .collect())
+}

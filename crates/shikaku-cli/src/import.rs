@@ -1,0 +1,79 @@
+//! `shikaku import qualifications FILE`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use shikaku_app::import::{ImportOptions, Outcome, import_qualifications};
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// 資格情報: the insurer qualification CSV (insurer-import.md §1).
+    Qualifications {
+        file: PathBuf,
+        /// Validate and count only; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Store the valid rows; write the invalid ones with their errors to NAME.rejected.csv.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::Result<ExitCode> {
+    let ImportCommand::Qualifications {
+        file,
+        dry_run,
+        skip_invalid,
+    } = command;
+    let store = crate::open_store(db).await?;
+    let key = crate::person_key(data_dir)?;
+    let options = ImportOptions {
+        dry_run,
+        skip_invalid,
+        operator: crate::operator_name(),
+    };
+    let total = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} [{bar:40}] {bytes_per_sec} 残り {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let progress_bar = bar.clone();
+    let report = import_qualifications(store.as_ref(), &key, &file, &options, move |bytes| {
+        if let Some(bar) = &progress_bar {
+            bar.set_position(bytes);
+        }
+    })
+    .await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    for line in report.error_lines() {
+        eprintln!("{line}");
+    }
+    if report.total_errors > report.errors.len() as u64 {
+        eprintln!(
+            "… and {} more errors",
+            report.total_errors - report.errors.len() as u64
+        );
+    }
+    if let Some(path) = &report.reject_file {
+        eprintln!("rejected rows written to {}", path.display());
+    }
+    println!("{}", report.summary());
+    Ok(if report.outcome == Outcome::Rejected {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,73 @@
+//! `shikaku serve`.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use shikaku_api::{AppState, ServeConfig};
+use shikaku_app::EligibilityService;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The mTLS eligibility API listener.
+    #[arg(long, env = "SHIKAKU_API_ADDR", default_value = "127.0.0.1:8443")]
+    pub api_addr: SocketAddr,
+    /// The plain web listener (health, OpenAPI).
+    #[arg(long, env = "SHIKAKU_WEB_ADDR", default_value = "127.0.0.1:8080")]
+    pub web_addr: SocketAddr,
+    /// Names for the API server certificate (repeatable).
+    #[arg(long = "server-name", default_values_t = vec!["localhost".to_string(), "127.0.0.1".to_string()])]
+    pub server_names: Vec<String>,
+}
+
+/// Opens everything `serve` needs and starts the listeners.
+pub async fn start(
+    db: &str,
+    data_dir: &Path,
+    args: &ServeArgs,
+) -> anyhow::Result<(shikaku_api::Running, shikaku_pki::Ca)> {
+    let store = crate::open_store(db).await?;
+    let ca = shikaku_pki::Ca::load_or_create(data_dir).context("loading the CA")?;
+    let service = EligibilityService::new(store, crate::person_key(data_dir)?);
+    let config = ServeConfig {
+        api_addr: args.api_addr,
+        web_addr: args.web_addr,
+        server_names: args.server_names.clone(),
+    };
+    let running = shikaku_api::start(AppState { service }, &ca, config).await?;
+    Ok((running, ca))
+}
+
+pub async fn run(db: &str, data_dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let (running, ca) = start(db, data_dir, &args).await?;
+    println!(
+        "eligibility API (mTLS): https://{}/v1/eligibility",
+        running.api_addr
+    );
+    println!(
+        "web: http://{}/  (health /healthz, OpenAPI /openapi.json)",
+        running.web_addr
+    );
+    println!("CA certificate: {}", ca.cert_path().display());
+    wait_for_shutdown(running).await
+}
+
+pub async fn wait_for_shutdown(running: shikaku_api::Running) -> anyhow::Result<ExitCode> {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    #[cfg(unix)]
+    let terminated = term.recv();
+    #[cfg(not(unix))]
+    let terminated = std::future::pending::<Option<()>>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminated => {}
+    }
+    tracing::info!("shutting down");
+    running.shutdown();
+    running.wait().await?;
+    Ok(ExitCode::SUCCESS)
+}

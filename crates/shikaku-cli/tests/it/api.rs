@@ -1,0 +1,369 @@
+//! The eligibility API over real mutual TLS: real certificates from the system's CA, a real
+//! rustls client, both stores.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use shikaku_api::{AppState, ServeConfig};
+use shikaku_app::EligibilityService;
+use shikaku_domain::FacilityCode;
+use shikaku_store::testing::TempPg;
+use time::{Duration, OffsetDateTime};
+
+use crate::support::{Env, fixture_csv};
+
+struct Server {
+    env: Env,
+    running: shikaku_api::Running,
+    ca: shikaku_pki::Ca,
+    store: Arc<dyn shikaku_store::Store>,
+}
+
+impl Server {
+    async fn start(env: Env) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let file = env.write("q.csv", fixture_csv());
+        let out = env.import(&file, &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let store = shikaku_store::open(&env.db).await.expect("open store");
+        let ca = shikaku_pki::Ca::load_or_create(&env.data_dir()).expect("ca");
+        let key = shikaku_app::PersonKey::load_or_create(&env.data_dir()).expect("key");
+        let service = EligibilityService::new(store.clone(), key);
+        let any: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+        let config = ServeConfig {
+            api_addr: any,
+            web_addr: any,
+            server_names: vec!["localhost".into(), "127.0.0.1".into()],
+        };
+        let running = shikaku_api::start(AppState { service }, &ca, config)
+            .await
+            .expect("start");
+        Self {
+            env,
+            running,
+            ca,
+            store,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{path}", self.running.api_addr.port())
+    }
+
+    /// Issues a terminal certificate valid from `not_before` for `days`, written as PEM files.
+    async fn terminal(
+        &self,
+        name: &str,
+        not_before: OffsetDateTime,
+        days: i64,
+    ) -> (PathBuf, PathBuf, String) {
+        let facility = FacilityCode::parse("1311234566").expect("facility");
+        let issued = shikaku_app::terminal_certs::issue(
+            &self.ca,
+            self.store.as_ref(),
+            &facility,
+            name,
+            not_before,
+            days,
+        )
+        .await
+        .expect("issue");
+        let crt = self.env.write(&format!("{name}.crt"), &issued.cert_pem);
+        let key = self.env.write(&format!("{name}.key"), &issued.key_pem);
+        (crt, key, issued.serial)
+    }
+
+    fn client(&self, crt: &Path, key: &Path) -> reqwest::Client {
+        shikaku_cli::client::mtls_client(&self.ca.cert_path(), crt, key, 4).expect("client")
+    }
+
+    fn client_without_certificate(&self) -> reqwest::Client {
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(rustls::pki_types::CertificateDer::from(
+                self.ca.cert_der().to_vec(),
+            ))
+            .expect("root");
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        reqwest::Client::builder()
+            .tls_backend_preconfigured(config)
+            .build()
+            .expect("client")
+    }
+}
+
+async fn post(client: &reqwest::Client, url: &str, body: &str) -> (u16, Value) {
+    let response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON body"))
+}
+
+fn lookup_body(birth: &str) -> String {
+    json!({"insurer_number": "01130012", "symbol": "12", "number": "345", "branch": "00", "birth_date": birth, "as_of": "2025-06-01"})
+        .to_string()
+}
+
+async fn lookups_and_access_log(server: &Server) {
+    let (crt, key, serial) = server
+        .terminal("受付1", OffsetDateTime::now_utc() - Duration::hours(1), 30)
+        .await;
+    let client = server.client(&crt, &key);
+    let (status, body) = post(
+        &client,
+        &server.url("/v1/eligibility"),
+        &lookup_body("1980-05-17"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "valid");
+    assert_eq!(body["qualification"]["name"], "山田 太郎");
+    let (status, body) = post(
+        &client,
+        &server.url("/v1/eligibility"),
+        &lookup_body("1980-05-18"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({"status": "no_match", "status_label": "該当資格なし", "validity_code": 4, "as_of": "2025-06-01"})
+    );
+    let body = json!({"insurer_number": "06138093", "number": "777", "branch": "00", "birth_date": "1970-01-20", "as_of": "2025-06-01"});
+    let (_, body) = post(&client, &server.url("/v1/eligibility"), &body.to_string()).await;
+    assert_eq!(body["status"], "lost_newer");
+    assert_eq!(body["newer"]["insurer_number"], "138057");
+
+    // Every request is in the access log: facility and terminal from the certificate, a
+    // keyed hash of the person, and never a name or number.
+    let log = server.store.recent_access_log(3).await.expect("log");
+    assert_eq!(log.len(), 3);
+    assert!(log.iter().all(|e| e.facility_code == "1311234566"
+        && e.terminal_name == "受付1"
+        && e.cert_serial == serial));
+    assert_eq!(
+        log.iter().map(|e| e.status.as_str()).collect::<Vec<_>>(),
+        vec!["lost_newer", "no_match", "valid"]
+    );
+    assert!(log.iter().all(|e| e.person_hash.len() == 32));
+    let text: String = log
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {} {} {} {}",
+                e.facility_code,
+                e.terminal_name,
+                e.cert_serial,
+                e.kind,
+                e.status,
+                hex(&e.person_hash)
+            )
+        })
+        .collect();
+    for secret in [
+        "山田",
+        "ヤマダ",
+        "0113001212345",
+        "1980-05-17",
+        "06138093777",
+    ] {
+        assert!(!text.contains(secret), "access log holds {secret}");
+    }
+}
+
+async fn malformed_requests(server: &Server) {
+    let (crt, key, _) = server
+        .terminal("受付2", OffsetDateTime::now_utc() - Duration::hours(1), 30)
+        .await;
+    let client = server.client(&crt, &key);
+    let url = server.url("/v1/eligibility");
+    let (status, body) = post(&client, &url, "{\"insurer_number\": ").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("malformed_json"))
+    );
+    let (status, body) = post(&client, &url, r#"{"insurer_number":"01130012","number":"345","branch":"00","birth_date":"1980-05-17","nickname":"x"}"#).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unknown_field"))
+    );
+    assert_eq!(body["fields"][0]["field"], "nickname");
+    let (status, body) = post(
+        &client,
+        &url,
+        r#"{"insurer_number":"01130013","number":"345","branch":"000","birth_date":"1980-13-01"}"#,
+    )
+    .await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert_eq!(fields, vec!["insurer_number", "branch", "birth_date"]);
+    let response = client
+        .post(&url)
+        .header("content-type", "text/plain")
+        .body("x")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status().as_u16(), 415);
+    let response = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 20_000])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status().as_u16(), 413);
+    // The OpenAPI document describes the endpoint.
+    let doc: Value = client
+        .get(server.url("/openapi.json"))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(doc["paths"]["/v1/eligibility"]["post"].is_object(), "{doc}");
+}
+
+async fn certificate_cases(server: &Server) {
+    let url = server.url("/v1/eligibility");
+    let body = lookup_body("1980-05-17");
+
+    // No certificate: the handshake is refused.
+    let result = server
+        .client_without_certificate()
+        .post(&url)
+        .body(body.clone())
+        .send()
+        .await;
+    assert!(
+        result.is_err(),
+        "a request without a client certificate got {result:?}"
+    );
+
+    // Expired certificate: refused by the handshake.
+    let (crt, key, _) = server
+        .terminal(
+            "期限切れ",
+            OffsetDateTime::now_utc() - Duration::days(10),
+            2,
+        )
+        .await;
+    assert!(
+        server
+            .client(&crt, &key)
+            .post(&url)
+            .body(body.clone())
+            .send()
+            .await
+            .is_err()
+    );
+
+    // A certificate from another CA: refused by the handshake.
+    let foreign_dir = tempfile::tempdir().expect("tempdir");
+    let foreign = shikaku_pki::Ca::load_or_create(foreign_dir.path()).expect("foreign ca");
+    let facility = FacilityCode::parse("1311234566").expect("facility");
+    let issued = foreign
+        .issue_terminal(&facility, "偽物", OffsetDateTime::now_utc(), 30)
+        .expect("issue");
+    let fcrt = server.env.write("foreign.crt", &issued.cert_pem);
+    let fkey = server.env.write("foreign.key", &issued.key_pem);
+    assert!(
+        server
+            .client(&fcrt, &fkey)
+            .post(&url)
+            .body(body.clone())
+            .send()
+            .await
+            .is_err()
+    );
+
+    // Revocation takes effect for the next request on the same keep-alive connection.
+    let (crt, key, serial) = server
+        .terminal("受付3", OffsetDateTime::now_utc() - Duration::hours(1), 30)
+        .await;
+    let client = server.client(&crt, &key);
+    let (status, _) = post(&client, &url, &body).await;
+    assert_eq!(status, 200);
+    let before = server
+        .store
+        .recent_access_log(1000)
+        .await
+        .expect("log")
+        .len();
+    shikaku_app::terminal_certs::revoke(&server.ca, server.store.as_ref(), &serial)
+        .await
+        .expect("revoke");
+    let (status, error) = post(&client, &url, &body).await;
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (403, Some("certificate_revoked"))
+    );
+    let after = server
+        .store
+        .recent_access_log(1000)
+        .await
+        .expect("log")
+        .len();
+    assert_eq!(
+        before, after,
+        "a refused request must not read or log eligibility data"
+    );
+}
+
+async fn full_suite(server: Server) {
+    lookups_and_access_log(&server).await;
+    malformed_requests(&server).await;
+    certificate_cases(&server).await;
+    // The web listener answers health checks without TLS.
+    let health = reqwest::get(format!("http://{}/healthz", server.running.web_addr))
+        .await
+        .expect("health");
+    assert_eq!(health.text().await.expect("text"), "ok");
+    let ready = reqwest::get(format!("http://{}/readyz", server.running.web_addr))
+        .await
+        .expect("ready");
+    assert_eq!(ready.status().as_u16(), 200);
+    server.running.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_over_mtls_on_sqlite() {
+    full_suite(Server::start(Env::sqlite()).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_over_mtls_on_postgres() {
+    let Some(pg) = TempPg::new().await else {
+        eprintln!("PostgreSQL API test skipped: set SHIKAKU_TEST_PG (required when CI=true)");
+        return;
+    };
+    full_suite(Server::start(Env::with_db(pg.url.clone())).await).await;
+    drop(pg);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

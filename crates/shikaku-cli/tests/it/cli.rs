@@ -1,0 +1,393 @@
+//! The `shikaku` command: import, verify, cert.
+
+use serde_json::Value;
+
+use crate::support::{Env, HEADER, fixture_csv, stderr, stdout};
+
+fn verify(
+    env: &Env,
+    insurer: &str,
+    symbol: &str,
+    number: &str,
+    branch: &str,
+    birth: &str,
+) -> Value {
+    let out = env.run(&[
+        "verify",
+        "--insurer",
+        insurer,
+        "--symbol",
+        symbol,
+        "--number",
+        number,
+        "--branch",
+        branch,
+        "--birth",
+        birth,
+        "--on",
+        "2025-06-01",
+        "--json",
+    ]);
+    assert!(out.status.success(), "verify failed: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("one JSON object")
+}
+
+#[test]
+fn import_then_verify_every_status() {
+    let env = Env::sqlite();
+    let file = env.write("q.csv", fixture_csv());
+    let out = env.import(&file, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("inserted 6, updated 0, unchanged 0, rejected 0"),
+        "{}",
+        stdout(&out)
+    );
+
+    let valid = verify(&env, "01130012", "12", "345", "00", "1980-05-17");
+    assert_eq!(valid["status"], "valid");
+    assert_eq!(valid["qualification"]["insurer_number"], "01130012");
+    assert_eq!(valid["qualification"]["qualified_from"], "2010-04-01");
+    assert_eq!(valid["qualification"]["qualified_until"], Value::Null);
+    assert_eq!(valid["qualification"]["copay_ratio"], 30);
+    assert_eq!(valid["qualification"]["limit_category"], "A03");
+
+    // Full-width symbol and single-digit branch are normalized.
+    let dependent = verify(&env, "01130012", "１２", "345", "1", "2019-02-03");
+    assert_eq!(dependent["status"], "valid");
+    assert_eq!(dependent["qualification"]["insured_category"], 2);
+
+    let newer = verify(&env, "06138093", "", "777", "00", "1970-01-20");
+    assert_eq!(newer["status"], "lost_newer");
+    assert_eq!(newer["newer"]["insurer_number"], "138057");
+    assert_eq!(newer["newer"]["symbol"], "国1");
+    assert_eq!(newer["newer"]["number"], "5");
+    assert_eq!(newer["newer"]["branch"], "00");
+    assert_eq!(newer["newer"]["qualified_from"], "2025-04-01");
+
+    let lost = verify(&env, "39131156", "", "900", "00", "1945-03-03");
+    assert_eq!(lost["status"], "lost");
+    assert_eq!(lost["qualification"]["qualified_until"], "2024-04-01");
+    assert!(lost.get("newer").is_none());
+
+    let not_yet = verify(&env, "01130012", "88", "1", "00", "2000-01-01");
+    assert_eq!(not_yet["status"], "not_yet");
+
+    let wrong_birth = verify(&env, "01130012", "12", "345", "00", "1980-05-18");
+    let unknown = verify(&env, "01130012", "12", "346", "00", "1980-05-17");
+    assert_eq!(wrong_birth["status"], "no_match");
+    assert_eq!(
+        wrong_birth, unknown,
+        "a wrong birth date must look exactly like unknown numbers"
+    );
+    assert!(wrong_birth.get("qualification").is_none());
+
+    // Human output shows the Japanese label.
+    let out = env.run(&[
+        "verify",
+        "--insurer",
+        "39131156",
+        "--number",
+        "900",
+        "--branch",
+        "00",
+        "--birth",
+        "1945-03-03",
+        "--on",
+        "2025-06-01",
+    ]);
+    assert!(stdout(&out).contains("無効（喪失）"), "{}", stdout(&out));
+}
+
+#[test]
+fn import_is_idempotent_and_updates_keep_history() {
+    let env = Env::sqlite();
+    let file = env.write("q.csv", fixture_csv());
+    assert!(env.import(&file, &[]).status.success());
+    let again = env.import(&file, &[]);
+    assert!(
+        stdout(&again).contains("inserted 0, updated 0, unchanged 6, rejected 0"),
+        "{}",
+        stdout(&again)
+    );
+    let changed = fixture_csv().replace("2010-04-01,,30,A03", "2010-04-01,2025-05-01,30,A03");
+    let file2 = env.write("q2.csv", changed);
+    let out = env.import(&file2, &[]);
+    assert!(
+        stdout(&out).contains("inserted 0, updated 1, unchanged 5"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        verify(&env, "01130012", "12", "345", "00", "1980-05-17")["status"],
+        "lost"
+    );
+}
+
+#[test]
+fn every_error_is_reported_with_file_line_and_column_and_nothing_is_stored() {
+    let env = Env::sqlite();
+    let bad = format!(
+        "{HEADER}\n\
+         01130013,12,345,00,P1,1,山田 太郎,ヤマダ タロウ,1,1980-05-17,2010-04-01,,30,,,\n\
+         01130012,12,346,0,P2,3,山田 花子,やまだ,2,1980-02-30,2010-04-01,2009-01-01,25,Z9,,123456789017\n\
+         01130012,12,347,00,P3,1,山田 次郎,ヤマダ ジロウ,1,1980-05-17,2010-04-01,,30,,\n\
+         01130012,12,348,00,P4,1,山田 三郎,ヤマダ サブロウ,1,1980-05-17,2010-04-01,,30,,,\n"
+    );
+    let file = env.write("bad.csv", bad);
+    let out = env.import(&file, &[]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let path = file.display().to_string();
+    for expected in [
+        format!("{path}:2: insurer_number: "),
+        format!("{path}:3: branch: "),
+        format!("{path}:3: insured_category: "),
+        format!("{path}:3: name_kana: "),
+        format!("{path}:3: birth_date: "),
+        format!("{path}:3: copay_ratio: "),
+        format!("{path}:3: limit_category: "),
+        format!("{path}:3: my_number: "),
+        format!("{path}:4: (line): "),
+    ] {
+        assert!(err.contains(&expected), "missing {expected:?} in\n{err}");
+    }
+    assert!(err.contains("検証番号"), "{err}");
+    assert!(stdout(&out).contains("REJECTED"), "{}", stdout(&out));
+    // Nothing stored: even the valid line 5 is absent.
+    assert_eq!(
+        verify(&env, "01130012", "12", "348", "00", "1980-05-17")["status"],
+        "no_match"
+    );
+}
+
+#[test]
+fn header_problems_reject_the_file() {
+    let env = Env::sqlite();
+    let file = env.write(
+        "h.csv",
+        "insurer_number,number,branch,colour\n01130012,1,00,red\n",
+    );
+    let out = env.import(&file, &["--skip-invalid"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains(":1: colour: 未知の列です (unknown column)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":1: person_ref: 必須の列がありません"),
+        "{err}"
+    );
+    let empty = env.write("e.csv", "");
+    let out = env.import(&empty, &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("empty file"), "{}", stderr(&out));
+}
+
+#[test]
+fn duplicates_overlaps_invalid_utf8_and_huge_lines() {
+    let env = Env::sqlite();
+    let row = "01130012,12,345,00,P1,1,山田 太郎,ヤマダ タロウ,1,1980-05-17,2010-04-01,,30,,,";
+    let overlapping =
+        "01130012,12,345,00,P1,1,山田 太郎,ヤマダ タロウ,1,1980-05-17,2012-04-01,,30,,,";
+    let mut bytes = format!("{HEADER}\n{row}\n{row}\n{overlapping}\n").into_bytes();
+    bytes.extend_from_slice(
+        b"01130012,12,\xff\xfe,00,P5,1,A,\xe3\x82\xa2,1,1980-05-17,2010-04-01,,30,,,\n",
+    );
+    bytes.extend_from_slice(
+        format!(
+            "01130012,12,{},00,P6,1,A,ア,1,1980-05-17,2010-04-01,,30,,,\n",
+            "9".repeat(10 * 1024 * 1024)
+        )
+        .as_bytes(),
+    );
+    let file = env.write("d.csv", &bytes);
+    let out = env.import(&file, &[]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(":5: number: UTF-8 ではありません"), "{err}");
+    assert!(err.contains(":6: (line): 行が長すぎます"), "{err}");
+
+    // With --skip-invalid: the first row is stored, the rest go to the reject file.
+    let out = env.import(&file, &["--skip-invalid"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("inserted 1, updated 0, unchanged 0, rejected 4"),
+        "{}",
+        stdout(&out)
+    );
+    let rejects = std::fs::read(env.dir.path().join("d.rejected.csv")).expect("reject file");
+    let rejects = String::from_utf8_lossy(&rejects);
+    assert!(
+        rejects.starts_with("line,error,insurer_number"),
+        "{rejects}"
+    );
+    assert!(rejects.contains("3,qualified_from: 同じキー"), "{rejects}");
+    assert!(
+        rejects.contains("4,qualified_from: 2行目の資格期間と重なっています"),
+        "{rejects}"
+    );
+    assert!(rejects.lines().count() == 5, "{rejects}");
+}
+
+#[test]
+fn dry_run_stores_nothing() {
+    let env = Env::sqlite();
+    let file = env.write("q.csv", fixture_csv());
+    let out = env.import(&file, &["--dry-run"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("dry run"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("inserted 6"), "{}", stdout(&out));
+    assert_eq!(
+        verify(&env, "01130012", "12", "345", "00", "1980-05-17")["status"],
+        "no_match"
+    );
+}
+
+#[test]
+fn killed_import_stores_nothing() {
+    let env = Env::sqlite();
+    let population = env.dir.path().join("big.csv");
+    let out = env.run(&[
+        "gen",
+        "population",
+        "--persons",
+        "200000",
+        "--seed",
+        "9",
+        "--out",
+        population.to_str().expect("path"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(env.run(&["migrate"]).status.success());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shikaku"))
+        .args([
+            "import",
+            "qualifications",
+            population.to_str().expect("path"),
+        ])
+        .env("SHIKAKU_DATABASE_URL", &env.db)
+        .env("SHIKAKU_DATA_DIR", env.data_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    child.kill().expect("kill");
+    let _ = child.wait();
+    // Whatever the instant, the store holds all of the file or none of it.
+    let first = std::fs::read_to_string(&population).expect("read");
+    let row: Vec<&str> = first.lines().nth(1).expect("row").split(',').collect();
+    let status = verify(&env, row[0], row[1], row[2], row[3], row[9])["status"].clone();
+    let count = count_rows(&env);
+    assert!(
+        count == 0 || count > 200_000,
+        "partial import stored {count} rows (status {status})"
+    );
+}
+
+fn count_rows(env: &Env) -> u64 {
+    let path = env.db.trim_start_matches("sqlite:");
+    let conn_url = format!("sqlite:{path}");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let store = shikaku_store::open(&conn_url).await.expect("open");
+        store.count_qualifications().await.expect("count")
+    })
+}
+
+#[test]
+fn cert_issue_writes_files_and_revoke_updates_the_crl() {
+    let env = Env::sqlite();
+    let out_dir = env.dir.path().join("certs");
+    let out = env.run(&[
+        "cert",
+        "issue",
+        "--facility",
+        "1311234566",
+        "--terminal",
+        "受付1",
+        "--out",
+        out_dir.to_str().expect("path"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let serial = text
+        .lines()
+        .find_map(|l| l.strip_prefix("serial: "))
+        .expect("serial line")
+        .to_string();
+    assert!(text.contains("pkcs12 password: "));
+    for f in ["受付1.crt", "受付1.key", "受付1.p12"] {
+        assert!(out_dir.join(f).exists(), "{f}");
+    }
+    assert!(env.data_dir().join("ca.crt").exists());
+    let out = env.run(&[
+        "cert",
+        "issue",
+        "--facility",
+        "1311234567",
+        "--terminal",
+        "x",
+        "--out",
+        out_dir.to_str().expect("path"),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--facility: 検証番号"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&["cert", "revoke", &serial]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(env.data_dir().join("crl.pem").exists());
+    let out = env.run(&["cert", "revoke", &serial]);
+    assert!(stdout(&out).contains("already revoked"));
+    let out = env.run(&["cert", "revoke", "abcdef"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no certificate with serial"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn population_is_deterministic() {
+    let env = Env::sqlite();
+    let a = env.dir.path().join("a.csv");
+    let b = env.dir.path().join("b.csv");
+    for p in [&a, &b] {
+        assert!(
+            env.run(&[
+                "gen",
+                "population",
+                "--persons",
+                "3000",
+                "--seed",
+                "5",
+                "--out",
+                p.to_str().expect("path")
+            ])
+            .status
+            .success()
+        );
+    }
+    let text = std::fs::read_to_string(&a).expect("read");
+    assert_eq!(text, std::fs::read_to_string(&b).expect("read"));
+    // It imports cleanly: valid numbers, no overlaps, no duplicate keys.
+    let out = env.import(&a, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        text.lines().any(|l| l.starts_with("39")),
+        "late-elderly insurers present"
+    );
+    assert!(
+        text.lines().any(|l| l.split(',').nth(3) == Some("02")),
+        "families with branch 02"
+    );
+}

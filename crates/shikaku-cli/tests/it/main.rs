@@ -1,0 +1,5 @@
+//! Tests at the boundaries users touch: the `shikaku` command and the mTLS API.
+
+mod api;
+mod cli;
+mod support;

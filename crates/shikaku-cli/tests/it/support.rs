@@ -1,0 +1,84 @@
+//! Shared fixtures: a small known population, a temp environment, the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const HEADER: &str = "insurer_number,symbol,number,branch,person_ref,insured_category,name,name_kana,sex,birth_date,qualified_from,qualified_until,copay_ratio,limit_category,specific_disease,my_number";
+
+/// Rows with a known outcome on 2025-06-01:
+/// - 01130012/12/345/00 valid; 01130012/12/345/01 a dependent, valid.
+/// - 06138093//777/00 lost 2025-04-01, the same person (個人番号) is valid under 138057.
+/// - 39131156//900/00 lost 2024-04-01, nothing newer.
+/// - 01130012/88/1/00 starts 2025-10-01 (not yet).
+pub fn fixture_csv() -> String {
+    [
+        HEADER,
+        "01130012,12,345,00,P1,1,山田 太郎,ヤマダ タロウ,1,1980-05-17,2010-04-01,,30,A03,,123456789018",
+        "01130012,１２,345,01,P2,2,山田 花子,ヤマダ ハナコ,2,2019-02-03,2019-02-03,,20,,,",
+        "06138093,,777,00,Q1,1,佐藤 一郎,サトウ イチロウ,1,1970-01-20,2015-04-01,2025-04-01,30,,,987654321000",
+        "138057,国1,5,00,N1,1,佐藤 一郎,サトウ イチロウ,1,1970-01-20,2025-04-01,,30,,,987654321000",
+        "39131156,,900,00,K1,1,鈴木 茂,スズキ シゲル,1,1945-03-03,2020-03-03,2024-04-01,10,B04,1,",
+        "01130012,88,1,00,P9,1,田中 凛,タナカ リン,2,2000-01-01,2025-10-01,,30,,,",
+    ]
+    .join("\n")
+        + "\n"
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub db: String,
+}
+
+impl Env {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = format!("sqlite:{}", dir.path().join("s.db").display());
+        Self { dir, db }
+    }
+
+    pub fn with_db(db: String) -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+            db,
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, contents).expect("write fixture");
+        path
+    }
+
+    /// Runs `shikaku` with this environment's database and data directory.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_shikaku"))
+            .args(args)
+            .env("SHIKAKU_DATABASE_URL", &self.db)
+            .env("SHIKAKU_DATA_DIR", self.data_dir())
+            .env("SHIKAKU_LOG", "warn")
+            .output()
+            .expect("run shikaku")
+    }
+
+    pub fn import(&self, path: &Path, extra: &[&str]) -> Output {
+        let mut args = vec![
+            "import",
+            "qualifications",
+            path.to_str().expect("utf-8 path"),
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
