@@ -52,8 +52,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(60))
             .foreign_keys(true)
-            .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
+            .pragma("cache_size", "-65536");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
