@@ -4,7 +4,6 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use shikaku_app::LookupRequest;
 use shikaku_app::view::EligibilityView;
@@ -16,8 +15,8 @@ use crate::terminal::Terminal;
 use crate::{ApiError, AppState};
 
 /// 資格確認の照会.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)] // documents the accepted shape; parsing is field by field for precise errors
+#[derive(ToSchema)]
+#[allow(dead_code)] // The schema of the body for OpenAPI; `parse_request` reads it field by field for precise errors.
 pub struct EligibilityRequest {
     /// 保険者番号 (8 digits, 6 for 国民健康保険), as a string.
     #[schema(example = "01130012")]

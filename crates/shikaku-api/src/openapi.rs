@@ -14,6 +14,7 @@ use utoipa::OpenApi;
         crate::eligibility::EligibilityRequest,
         shikaku_app::view::EligibilityView,
         shikaku_app::view::QualificationView,
+        shikaku_app::view::CardView,
         shikaku_app::view::NewerView,
         crate::error::ErrorBody,
         crate::error::FieldError

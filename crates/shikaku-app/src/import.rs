@@ -144,14 +144,31 @@ struct ParseSummary {
 
 impl ParseSummary {
     fn push(&mut self, line: u64, column: &str, message: String) {
-        self.total_errors += 1;
-        if self.errors.len() < MAX_LISTED_ERRORS {
-            self.errors.push(RowError {
-                line,
-                column: column.to_string(),
-                message,
-            });
-        }
+        push_error(
+            &mut self.errors,
+            &mut self.total_errors,
+            line,
+            column,
+            message,
+        );
+    }
+}
+
+/// Counts an error and lists it while fewer than [`MAX_LISTED_ERRORS`] are listed.
+fn push_error(
+    listed: &mut Vec<RowError>,
+    total: &mut u64,
+    line: u64,
+    column: &str,
+    message: String,
+) {
+    *total += 1;
+    if listed.len() < MAX_LISTED_ERRORS {
+        listed.push(RowError {
+            line,
+            column: column.to_string(),
+            message,
+        });
     }
 }
 
@@ -183,12 +200,12 @@ pub async fn import_qualifications(
     } else {
         None
     };
-    let stage_invalid_files = options.skip_invalid;
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(4);
     let parse_key = key.clone();
+    let skip_invalid = options.skip_invalid;
     let parser = std::thread::spawn(move || {
-        parse_file(file, &parse_key, stage_invalid_files, rejects, tx, progress)
+        parse_file(file, &parse_key, skip_invalid, rejects, tx, progress)
     });
 
     let mut session = store
@@ -238,41 +255,39 @@ pub async fn import_qualifications(
 
     // Set checks: duplicate keys, overlapping periods (in the file and against the store).
     let mut conflicted: BTreeMap<u64, String> = BTreeMap::new();
+    let limit = if options.skip_invalid {
+        10_000
+    } else {
+        MAX_LISTED_ERRORS as u64
+    };
     loop {
-        let conflicts = session
-            .conflicts(if options.skip_invalid {
-                10_000
-            } else {
-                MAX_LISTED_ERRORS as u64
-            })
-            .await?;
+        let conflicts = session.conflicts(limit).await?;
         if conflicts.is_empty() {
             break;
         }
         for c in &conflicts {
-            report.total_errors += 1;
-            if report.errors.len() < MAX_LISTED_ERRORS {
-                report.errors.push(RowError {
-                    line: c.line,
-                    column: c.column.to_string(),
-                    message: c.message.clone(),
-                });
-            }
-        }
-        if !options.skip_invalid {
-            report.errors.sort_by_key(|e| e.line);
-            return Ok(report);
-        }
-        let lines: Vec<u64> = conflicts.iter().map(|c| c.line).collect();
-        session.unstage(&lines).await?;
-        for c in conflicts {
+            push_error(
+                &mut report.errors,
+                &mut report.total_errors,
+                c.line,
+                c.column,
+                c.message.clone(),
+            );
             conflicted
                 .entry(c.line)
                 .or_insert(format!("{}: {}", c.column, c.message));
         }
+        if !options.skip_invalid {
+            break;
+        }
+        let lines: Vec<u64> = conflicts.iter().map(|c| c.line).collect();
+        session.unstage(&lines).await?;
     }
     report.errors.sort_by_key(|e| e.line);
     report.rejected += conflicted.len() as u64;
+    if !options.skip_invalid && !conflicted.is_empty() {
+        return Ok(report);
+    }
 
     if let Some(mut rejects) = rejects {
         if !conflicted.is_empty() {
@@ -343,19 +358,26 @@ fn parse_file(
         }
         let line = record.position().map_or(0, |p| p.line());
         summary.rows += 1;
-        let before = summary.total_errors;
-        if let Some(row) = parse_record(&record, &columns, line, key, &mut summary)
-            && (summary.total_errors == 0 || skip_invalid)
-        {
-            batch.push(row);
-        }
-        if summary.total_errors > before {
-            summary.invalid_rows += 1;
-            if let Some(r) = rejects.as_mut()
-                && let Err(e) = r.write(line, &summary.errors_for_line(line), &record)
-            {
-                summary.reject_error = Some(e);
-                break;
+        match parse_record(&record, &columns, line, key) {
+            // Without --skip-invalid, rows after the first error are only checked, not staged.
+            Ok(row) if summary.total_errors == 0 || skip_invalid => batch.push(row),
+            Ok(_) => {}
+            Err(errors) => {
+                summary.invalid_rows += 1;
+                if let Some(r) = rejects.as_mut() {
+                    let message = errors
+                        .iter()
+                        .map(|(c, m)| format!("{c}: {m}"))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    if let Err(e) = r.write(line, &message, &record) {
+                        summary.reject_error = Some(e);
+                        break;
+                    }
+                }
+                for (column, message) in errors {
+                    summary.push(line, column, message);
+                }
             }
         }
         if batch.len() >= BATCH_ROWS {
@@ -376,23 +398,6 @@ fn parse_file(
     progress(reader.position().byte());
     let _ = tx.blocking_send(Parsed::Done(Box::new(summary)));
     rejects
-}
-
-impl ParseSummary {
-    /// The messages of one line's errors (for the reject file); listed errors only.
-    fn errors_for_line(&self, line: u64) -> String {
-        let messages: Vec<String> = self
-            .errors
-            .iter()
-            .filter(|e| e.line == line)
-            .map(|e| format!("{}: {}", e.column, e.message))
-            .collect();
-        if messages.is_empty() {
-            "invalid row (see the import output)".into()
-        } else {
-            messages.join("; ")
-        }
-    }
 }
 
 /// Column positions by name; None when the header is refused (errors recorded).
@@ -463,68 +468,58 @@ fn read_header<R: std::io::Read>(
     ok.then_some(positions)
 }
 
-/// Validates one record; records every problem found, returns the row when there was none.
+/// One row's problems: (column, message), every one found.
+type RowErrors = Vec<(&'static str, String)>;
+
+/// Validates one record: the row, or every problem found in it.
 fn parse_record(
     record: &csv::ByteRecord,
     columns: &[Option<usize>; 16],
     line: u64,
     key: &PersonKey,
-    summary: &mut ParseSummary,
-) -> Option<StagedRow> {
+) -> Result<StagedRow, RowErrors> {
     let size = record.as_slice().len();
     if size > MAX_RECORD_BYTES {
-        summary.push(line, "(line)", format!("行が長すぎます: {size}バイト（上限{MAX_RECORD_BYTES}バイト） (record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit)"));
-        return None;
+        return Err(vec![(
+            "(line)",
+            format!(
+                "行が長すぎます: {size}バイト（上限{MAX_RECORD_BYTES}バイト） (record is {size} bytes, over the {MAX_RECORD_BYTES}-byte limit)"
+            ),
+        )]);
     }
     let header_len = columns.iter().flatten().count();
     if record.len() != header_len {
-        summary.push(
-            line,
+        let found = record.len();
+        return Err(vec![(
             "(line)",
             format!(
-                "列数が{}ではなく{}です (expected {header_len} fields as in the header, found {})",
-                header_len,
-                record.len(),
-                record.len()
+                "列数が{header_len}ではなく{found}です (expected {header_len} fields as in the header, found {found})"
             ),
-        );
-        return None;
+        )]);
     }
     let mut fields: [&str; 16] = [""; 16];
-    let mut ok = true;
+    let mut errors = RowErrors::new();
     for (i, position) in columns.iter().enumerate() {
         let Some(position) = position else { continue };
-        let raw = record.get(*position).unwrap_or_default();
-        match std::str::from_utf8(raw) {
+        match std::str::from_utf8(record.get(*position).unwrap_or_default()) {
             Ok(s) => fields[i] = s,
             Err(e) => {
-                summary.push(
-                    line,
+                let at = e.valid_up_to() + 1;
+                errors.push((
                     COLUMNS[i].0,
-                    format!(
-                        "UTF-8 ではありません（{}バイト目） (not valid UTF-8 at byte {})",
-                        e.valid_up_to() + 1,
-                        e.valid_up_to() + 1
-                    ),
-                );
-                ok = false;
+                    format!("UTF-8 ではありません（{at}バイト目） (not valid UTF-8 at byte {at})"),
+                ));
             }
         }
     }
-    if !ok {
-        return None;
+    if !errors.is_empty() {
+        return Err(errors);
     }
-    let mut row = RowParser {
-        fields,
-        line,
-        summary,
-        ok: true,
-    };
+    let mut row = RowParser { fields, errors };
     let insurer = row.required(0, InsurerNumber::parse);
     let symbol = row
         .optional(1, CardSymbol::parse_optional)
-        .flatten()
-        .flatten();
+        .map(Option::flatten);
     let number = row.required(2, CardNumber::parse);
     let branch = row.required(3, Branch::parse);
     let person_ref = row.required(4, |s| parse_text("person_ref", s, 64));
@@ -559,19 +554,25 @@ fn parse_record(
             ),
         );
     }
-    if !row.ok {
-        return None;
-    }
+    // Every None below has recorded its error, so this only unpacks.
     let (Some(insurer), Some(number), Some(branch), Some(person_ref), Some(insured_category)) =
         (insurer, number, branch, person_ref, insured_category)
     else {
-        return None;
+        return Err(row.errors);
     };
     let (Some(name), Some(name_kana), Some(sex), Some(birth_date), Some(period), Some(copay_ratio)) =
         (name, name_kana, sex, birth_date, period, copay_ratio)
     else {
-        return None;
+        return Err(row.errors);
     };
+    let (Some(symbol), Some(limit_category), Some(specific_disease), Some(my_number)) =
+        (symbol, limit_category, specific_disease, my_number)
+    else {
+        return Err(row.errors);
+    };
+    if !row.errors.is_empty() {
+        return Err(row.errors);
+    }
     let qualification = Qualification {
         card: CardNumbers {
             insurer,
@@ -587,24 +588,22 @@ fn parse_record(
         birth_date,
         period,
         copay_ratio,
-        limit_category: limit_category.flatten(),
-        specific_disease: specific_disease.flatten(),
+        limit_category,
+        specific_disease,
     };
-    let my_number_hash = my_number.flatten().map(|n| key.my_number(&n));
-    Some(StagedRow::new(line, qualification, my_number_hash))
+    let my_number_hash = my_number.map(|n| key.my_number(&n));
+    Ok(StagedRow::new(line, qualification, my_number_hash))
 }
 
+/// Parses the fields of one record, collecting every error.
 struct RowParser<'a> {
     fields: [&'a str; 16],
-    line: u64,
-    summary: &'a mut ParseSummary,
-    ok: bool,
+    errors: RowErrors,
 }
 
 impl RowParser<'_> {
     fn fail(&mut self, column: usize, message: String) {
-        self.ok = false;
-        self.summary.push(self.line, COLUMNS[column].0, message);
+        self.errors.push((COLUMNS[column].0, message));
     }
 
     fn required<T, E: std::fmt::Display>(

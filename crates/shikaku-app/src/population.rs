@@ -173,46 +173,52 @@ struct Person {
     my_number: Option<MyNumber>,
 }
 
+/// The card a row is for.
+#[derive(Clone, Copy)]
+struct Card<'a> {
+    insurer: &'a InsurerNumber,
+    symbol: &'a str,
+    number: &'a str,
+    branch: u8,
+}
+
+/// The period and benefits of a row.
+#[derive(Clone, Copy)]
+struct Coverage {
+    category: u8,
+    from: Date,
+    until: Option<Date>,
+    copay: u8,
+    limit: &'static str,
+    disease: &'static str,
+}
+
 struct Writer<'w, W: Write> {
     out: &'w mut W,
     stats: PopulationStats,
 }
 
 impl<W: Write> Writer<'_, W> {
-    #[allow(clippy::too_many_arguments)]
-    fn row(
-        &mut self,
-        insurer: &InsurerNumber,
-        symbol: &str,
-        number: &str,
-        branch: u8,
-        person: &Person,
-        category: u8,
-        from: Date,
-        until: Option<Date>,
-        copay: u8,
-        limit: &str,
-        disease: &str,
-    ) -> std::io::Result<()> {
+    fn row(&mut self, card: Card<'_>, person: &Person, coverage: Coverage) -> std::io::Result<()> {
         self.stats.rows += 1;
         writeln!(
             self.out,
             "{},{},{},{:02},{},{},{},{},{},{},{},{},{},{},{},{}",
-            insurer,
-            symbol,
-            number,
-            branch,
+            card.insurer,
+            card.symbol,
+            card.number,
+            card.branch,
             person.person_ref,
-            category,
+            coverage.category,
             person.name,
             person.kana,
             person.sex,
             format_date(person.birth),
-            format_date(from),
-            until.map(format_date).unwrap_or_default(),
-            copay,
-            limit,
-            disease,
+            format_date(coverage.from),
+            coverage.until.map(format_date).unwrap_or_default(),
+            coverage.copay,
+            coverage.limit,
+            coverage.disease,
             person
                 .my_number
                 .as_ref()
@@ -357,17 +363,26 @@ pub fn generate<W: Write>(
             for p in &members {
                 let insurer = insurers.pick(Scheme::LateElderly, &mut rng);
                 let number = format!("{:08}", p.index);
-                let start = (p.birth + Duration::days(365 * 75 + 18)).max(floor);
-                let copay = copay_for(age_on(p.birth, reference), &mut rng);
+                let card = Card {
+                    insurer: &insurer,
+                    symbol: "",
+                    number: &number,
+                    branch: 0,
+                };
                 let limit = if rng.random_bool(0.15) {
                     ["B04", "B05", "B06", "B10"][rng.random_range(0..4)]
                 } else {
                     ""
                 };
-                let disease = if rng.random_bool(0.01) { "1" } else { "" };
-                w.row(
-                    &insurer, "", &number, 0, p, 1, start, None, copay, limit, disease,
-                )?;
+                let coverage = Coverage {
+                    category: 1,
+                    from: (p.birth + Duration::days(365 * 75 + 18)).max(floor),
+                    until: None,
+                    copay: copay_for(age_on(p.birth, reference), &mut rng),
+                    limit,
+                    disease: if rng.random_bool(0.01) { "1" } else { "" },
+                };
+                w.row(card, p, coverage)?;
             }
             continue;
         }
@@ -390,124 +405,111 @@ pub fn generate<W: Write>(
         );
         let fate: f64 = rng.random();
         for (i, p) in members.iter().enumerate() {
-            let branch = i as u8;
-            let category = if i == 0 || matches!(scheme, Scheme::National) {
-                1
-            } else {
-                2
+            let card = Card {
+                insurer: &insurer,
+                symbol: &symbol,
+                number: &number,
+                branch: i as u8,
             };
-            let from = head_start.max(p.birth);
-            let copay = copay_for(age_on(p.birth, reference), &mut rng);
             let limit = if rng.random_bool(0.05) {
                 ["A01", "A02", "A03", "A04", "A05"][rng.random_range(0..5)]
             } else {
                 ""
             };
-            let disease = if rng.random_bool(0.003) {
-                ["1", "2", "3"][rng.random_range(0..3)]
-            } else {
-                ""
+            let coverage = Coverage {
+                // In 国民健康保険 every member is insured; elsewhere the head is, the family depends.
+                category: if i == 0 || matches!(scheme, Scheme::National) {
+                    1
+                } else {
+                    2
+                },
+                from: head_start.max(p.birth),
+                until: None,
+                copay: copay_for(age_on(p.birth, reference), &mut rng),
+                limit,
+                disease: if rng.random_bool(0.003) {
+                    ["1", "2", "3"][rng.random_range(0..3)]
+                } else {
+                    ""
+                },
+            };
+            // A loss on the 1st of a month at least 40 days after the start (so always after it).
+            let loss_date = |rng: &mut StdRng| {
+                first_of_month(random_date(
+                    rng,
+                    coverage.from + Duration::days(40),
+                    reference,
+                ))
             };
             if fate < 0.06 {
-                // Lost: the household changed insurer; most re-acquired elsewhere (same 個人番号).
-                let until =
-                    first_of_month(random_date(&mut rng, from + Duration::days(40), reference));
-                if until <= from {
-                    w.row(
-                        &insurer, &symbol, &number, branch, p, category, from, None, copay, limit,
-                        disease,
-                    )?;
-                    continue;
-                }
+                // Lost: the household changed insurer; most re-acquired under 国保 (same 個人番号).
+                let until = loss_date(&mut rng);
                 w.row(
-                    &insurer,
-                    &symbol,
-                    &number,
-                    branch,
+                    card,
                     p,
-                    category,
-                    from,
-                    Some(until),
-                    copay,
-                    limit,
-                    disease,
+                    Coverage {
+                        until: Some(until),
+                        ..coverage
+                    },
                 )?;
                 if fate < 0.045 {
                     let next = insurers.pick(Scheme::National, &mut rng);
                     let next_number = format!("5{:08}", p.index);
+                    let next_card = Card {
+                        insurer: &next,
+                        symbol: "国9",
+                        number: &next_number,
+                        ..card
+                    };
                     w.row(
-                        &next,
-                        "国9",
-                        &next_number,
-                        branch,
+                        next_card,
                         p,
-                        1,
-                        until,
-                        None,
-                        copay,
-                        limit,
-                        disease,
+                        Coverage {
+                            category: 1,
+                            from: until,
+                            ..coverage
+                        },
                     )?;
                 }
             } else if fate < 0.08 && i > 0 && age_on(p.birth, reference) >= 18 {
                 // A dependent who became insured: new card numbers, same person_ref.
-                let until =
-                    first_of_month(random_date(&mut rng, from + Duration::days(40), reference));
-                if until <= from {
-                    w.row(
-                        &insurer, &symbol, &number, branch, p, category, from, None, copay, limit,
-                        disease,
-                    )?;
-                    continue;
-                }
+                let until = loss_date(&mut rng);
                 w.row(
-                    &insurer,
-                    &symbol,
-                    &number,
-                    branch,
+                    card,
                     p,
-                    2,
-                    from,
-                    Some(until),
-                    copay,
-                    limit,
-                    disease,
+                    Coverage {
+                        until: Some(until),
+                        ..coverage
+                    },
                 )?;
                 let own_number = format!("9{:08}", p.index);
+                let own_card = Card {
+                    number: &own_number,
+                    branch: 0,
+                    ..card
+                };
                 w.row(
-                    &insurer,
-                    &symbol,
-                    &own_number,
-                    0,
+                    own_card,
                     p,
-                    1,
-                    until,
-                    None,
-                    copay,
-                    limit,
-                    disease,
+                    Coverage {
+                        category: 1,
+                        from: until,
+                        ..coverage
+                    },
                 )?;
             } else if fate > 0.985 {
                 // Joins in the future (not yet qualified on the reference date).
                 let start = first_of_month(reference + Duration::days(rng.random_range(35..400)));
                 w.row(
-                    &insurer,
-                    &symbol,
-                    &number,
-                    branch,
+                    card,
                     p,
-                    category,
-                    start.max(p.birth),
-                    None,
-                    copay,
-                    limit,
-                    disease,
+                    Coverage {
+                        from: start.max(p.birth),
+                        ..coverage
+                    },
                 )?;
             } else {
-                w.row(
-                    &insurer, &symbol, &number, branch, p, category, from, None, copay, limit,
-                    disease,
-                )?;
+                w.row(card, p, coverage)?;
             }
         }
     }

@@ -1,7 +1,6 @@
 //! The server secret for keyed hashes (HMAC-SHA-256) of personal identifiers: 個人番号 in
 //! qualification loads, persons in the access log. Kept in `DATA_DIR/person.key` (0600).
 
-use std::io::Write;
 use std::path::Path;
 
 use ring::hmac;
@@ -30,7 +29,7 @@ impl PersonKey {
                 let mut bytes = vec![0u8; 32];
                 ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
                     .map_err(|_| anyhow::anyhow!("no system randomness"))?;
-                write_private(&path, &bytes)?;
+                shikaku_pki::create_private(&path, &bytes)?;
                 bytes
             }
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
@@ -64,25 +63,6 @@ impl PersonKey {
     pub fn my_number(&self, number: &shikaku_domain::MyNumber) -> Vec<u8> {
         self.hash("my_number", &[number.expose()])
     }
-}
-
-/// Writes a file only the owner can read (created with mode 0600, never widened).
-pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
-    file.sync_all()?;
-    Ok(())
 }
 
 #[cfg(test)]

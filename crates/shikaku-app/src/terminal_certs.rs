@@ -92,3 +92,8 @@ pub async fn authorize(
         }),
     })
 }
+
+/// Every issued certificate, oldest first.
+pub async fn list(store: &dyn Store) -> Result<Vec<TerminalCert>, CertError> {
+    Ok(store.terminal_certs().await?)
+}

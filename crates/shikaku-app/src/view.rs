@@ -29,9 +29,9 @@ pub struct EligibilityView {
     pub newer: Option<NewerView>,
 }
 
-/// 資格情報.
+/// 保険者と記号・番号・枝番.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct QualificationView {
+pub struct CardView {
     #[schema(example = "01130012")]
     pub insurer_number: String,
     #[schema(example = "全国健康保険協会管掌健康保険（東京都）")]
@@ -41,6 +41,25 @@ pub struct QualificationView {
     pub number: String,
     #[schema(example = "00")]
     pub branch: String,
+}
+
+impl CardView {
+    pub fn new(card: &shikaku_domain::CardNumbers) -> Self {
+        Self {
+            insurer_number: card.insurer.as_str().to_string(),
+            insurer_name: card.insurer.description(),
+            symbol: card.symbol_str().to_string(),
+            number: card.number.as_str().to_string(),
+            branch: card.branch.as_str().to_string(),
+        }
+    }
+}
+
+/// 資格情報.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QualificationView {
+    #[serde(flatten)]
+    pub card: CardView,
     /// 1 本人, 2 家族.
     pub insured_category: u8,
     pub insured_category_label: &'static str,
@@ -67,11 +86,8 @@ pub struct QualificationView {
 /// The newer qualification named by a `lost_newer` answer.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NewerView {
-    pub insurer_number: String,
-    pub insurer_name: String,
-    pub symbol: String,
-    pub number: String,
-    pub branch: String,
+    #[serde(flatten)]
+    pub card: CardView,
     pub qualified_from: String,
     pub qualified_until: Option<String>,
 }
@@ -79,11 +95,7 @@ pub struct NewerView {
 impl QualificationView {
     pub fn new(q: &Qualification) -> Self {
         Self {
-            insurer_number: q.card.insurer.as_str().to_string(),
-            insurer_name: q.card.insurer.description(),
-            symbol: q.card.symbol_str().to_string(),
-            number: q.card.number.as_str().to_string(),
-            branch: q.card.branch.as_str().to_string(),
+            card: CardView::new(&q.card),
             insured_category: q.insured_category.code(),
             insured_category_label: q.insured_category.label(),
             name: q.name.clone(),
@@ -105,11 +117,7 @@ impl QualificationView {
 impl NewerView {
     pub fn new(q: &Qualification) -> Self {
         Self {
-            insurer_number: q.card.insurer.as_str().to_string(),
-            insurer_name: q.card.insurer.description(),
-            symbol: q.card.symbol_str().to_string(),
-            number: q.card.number.as_str().to_string(),
-            branch: q.card.branch.as_str().to_string(),
+            card: CardView::new(&q.card),
             qualified_from: format_date(q.period.from()),
             qualified_until: q.period.until().map(format_date),
         }

@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use shikaku_app::terminal_certs;
 use shikaku_domain::FacilityCode;
+use shikaku_pki::{Ca, IssuedCert};
 use shikaku_store::RevokeOutcome;
 
 #[derive(Debug, Subcommand)]
@@ -56,26 +57,14 @@ pub async fn run(db: &str, data_dir: &Path, command: CertCommand) -> anyhow::Res
                 days,
             )
             .await?;
-            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-            let name = terminal.trim();
-            let password = shikaku_pki::random_password();
-            let p12 = issued.pkcs12(ca.cert_der(), &password, name)?;
-            shikaku_pki::write_atomic(
-                &out.join(format!("{name}.crt")),
-                issued.cert_pem.as_bytes(),
-            )?;
-            shikaku_pki::write_private(
-                &out.join(format!("{name}.key")),
-                issued.key_pem.as_bytes(),
-            )?;
-            shikaku_pki::write_private(&out.join(format!("{name}.p12")), &p12)?;
+            let files = write_terminal_files(&out, &terminal, &issued, &ca)?;
             println!("serial: {}", issued.serial);
-            println!("pkcs12 password: {password}");
+            println!("pkcs12 password: {}", files.password);
             println!(
-                "files: {}/{name}.crt {}/{name}.key {}/{name}.p12",
-                out.display(),
-                out.display(),
-                out.display()
+                "files: {} {} {}",
+                files.crt.display(),
+                files.key.display(),
+                files.p12.display()
             );
             println!("ca: {}", ca.cert_path().display());
             println!("valid: {} – {}", issued.not_before, issued.not_after);
@@ -96,7 +85,7 @@ pub async fn run(db: &str, data_dir: &Path, command: CertCommand) -> anyhow::Res
             println!("crl: {}", ca.crl_path().display());
         }
         CertCommand::List => {
-            for c in store.terminal_certs().await? {
+            for c in terminal_certs::list(store.as_ref()).await? {
                 let state = match c.revoked_at {
                     Some(at) => format!("revoked {at}"),
                     None => "active".into(),
@@ -113,4 +102,37 @@ pub async fn run(db: &str, data_dir: &Path, command: CertCommand) -> anyhow::Res
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where an issued terminal certificate was written, and the PKCS#12 password.
+pub struct TerminalFiles {
+    pub crt: PathBuf,
+    pub key: PathBuf,
+    pub p12: PathBuf,
+    pub password: String,
+}
+
+/// Writes NAME.crt (PEM), NAME.key (PEM, 0600) and NAME.p12 (with a new random password, 0600).
+pub fn write_terminal_files(
+    out: &Path,
+    name: &str,
+    issued: &IssuedCert,
+    ca: &Ca,
+) -> anyhow::Result<TerminalFiles> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let name = name.trim();
+    let password = shikaku_pki::random_password();
+    let files = TerminalFiles {
+        crt: out.join(format!("{name}.crt")),
+        key: out.join(format!("{name}.key")),
+        p12: out.join(format!("{name}.p12")),
+        password,
+    };
+    shikaku_pki::write_atomic(&files.crt, issued.cert_pem.as_bytes())?;
+    shikaku_pki::write_private(&files.key, issued.key_pem.as_bytes())?;
+    shikaku_pki::write_private(
+        &files.p12,
+        &issued.pkcs12(ca.cert_der(), &files.password, name)?,
+    )?;
+    Ok(files)
 }

@@ -89,16 +89,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         365,
     )
     .await?;
-    let certs = dir.join("certs");
-    std::fs::create_dir_all(&certs)?;
-    shikaku_pki::write_atomic(
-        &certs.join(format!("{TERMINAL}.crt")),
-        issued.cert_pem.as_bytes(),
-    )?;
-    shikaku_pki::write_private(
-        &certs.join(format!("{TERMINAL}.key")),
-        issued.key_pem.as_bytes(),
-    )?;
+    let files = crate::cert::write_terminal_files(&dir.join("certs"), TERMINAL, &issued, &ca)?;
     println!(
         "  端末証明書 (terminal certificate) serial {} for {FACILITY}/{TERMINAL}",
         issued.serial
@@ -111,8 +102,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         format!(
             "curl --cacert {ca} --cert {crt} --key {key} -H 'content-type: application/json' \\\n  -d '{body}' {api}",
             ca = ca.cert_path().display(),
-            crt = certs.join(format!("{TERMINAL}.crt")).display(),
-            key = certs.join(format!("{TERMINAL}.key")).display(),
+            crt = files.crt.display(),
+            key = files.key.display(),
         )
     };
     println!();

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use shikaku_app::view::EligibilityView;
+use shikaku_app::view::{CardView, EligibilityView};
 use shikaku_app::{Caller, EligibilityService, LookupRequest};
 use shikaku_domain::{Branch, CardNumber, CardNumbers, CardSymbol, InsurerNumber};
 
@@ -73,17 +73,11 @@ fn print_human(v: &EligibilityView) {
         v.status_label, v.status, v.as_of
     );
     if let Some(q) = &v.qualification {
-        println!("  保険者       {} {}", q.insurer_number, q.insurer_name);
         println!(
-            "  記号・番号   {}・{}  枝番 {}",
-            if q.symbol.is_empty() {
-                "（なし）"
-            } else {
-                &q.symbol
-            },
-            q.number,
-            q.branch
+            "  保険者       {} {}",
+            q.card.insurer_number, q.card.insurer_name
         );
+        println!("  記号・番号   {}", card_numbers(&q.card));
         println!(
             "  氏名         {}（{}） {}  生年月日 {}",
             q.name, q.name_kana, q.sex_label, q.birth_date
@@ -104,8 +98,22 @@ fn print_human(v: &EligibilityView) {
     }
     if let Some(n) = &v.newer {
         println!(
-            "  新しい資格   {} {} 記号・番号 {}・{} 枝番 {}  {} 〜",
-            n.insurer_number, n.insurer_name, n.symbol, n.number, n.branch, n.qualified_from
+            "  新しい資格   {} {}",
+            n.card.insurer_number, n.card.insurer_name
+        );
+        println!(
+            "               記号・番号 {}  {} 〜",
+            card_numbers(&n.card),
+            n.qualified_from
         );
     }
+}
+
+fn card_numbers(card: &CardView) -> String {
+    let symbol = if card.symbol.is_empty() {
+        "（なし）"
+    } else {
+        &card.symbol
+    };
+    format!("{symbol}・{}  枝番 {}", card.number, card.branch)
 }

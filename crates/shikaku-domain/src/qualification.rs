@@ -37,7 +37,9 @@ impl InsuredCategory {
         }
     }
     pub fn from_code(code: u8) -> Option<Self> {
-        Self::parse(&code.to_string()).ok()
+        [Self::Insured, Self::Dependent]
+            .into_iter()
+            .find(|c| c.code() == code)
     }
 }
 
@@ -71,7 +73,9 @@ impl Sex {
         }
     }
     pub fn from_code(code: u8) -> Option<Self> {
-        Self::parse(&code.to_string()).ok()
+        [Self::Male, Self::Female]
+            .into_iter()
+            .find(|s| s.code() == code)
     }
 }
 
@@ -94,7 +98,7 @@ impl CopayRatio {
         self.0
     }
     pub fn from_percent(p: u8) -> Option<Self> {
-        Self::parse(&p.to_string()).ok()
+        matches!(p, 10 | 20 | 30).then_some(Self(p))
     }
 }
 
@@ -193,7 +197,9 @@ impl SpecificDisease {
         }
     }
     pub fn from_code(code: u8) -> Option<Self> {
-        Self::parse(&code.to_string()).ok()
+        [Self::ChronicRenalFailure, Self::Hemophilia, Self::Hiv]
+            .into_iter()
+            .find(|d| d.code() == code)
     }
 }
 
@@ -330,6 +336,13 @@ mod tests {
         assert!(LimitCategory::parse("あ01").is_err());
         assert!(SpecificDisease::parse("4").is_err());
         assert!(Sex::parse("3").is_err());
+        assert_eq!(
+            InsuredCategory::from_code(2),
+            Some(InsuredCategory::Dependent)
+        );
+        assert_eq!(Sex::from_code(3), None);
+        assert_eq!(CopayRatio::from_percent(25), None);
+        assert_eq!(SpecificDisease::from_code(3), Some(SpecificDisease::Hiv));
     }
 
     #[test]

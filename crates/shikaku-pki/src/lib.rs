@@ -34,6 +34,8 @@ pub enum PkiError {
     TerminalName,
     #[error("PKCS#12: {0}")]
     Pkcs12(String),
+    #[error("incomplete CA: {0}")]
+    Incomplete(String),
     #[error("serial must be hexadecimal: {0:?}")]
     Serial(String),
 }
@@ -90,28 +92,44 @@ impl Ca {
     pub fn load_or_create(dir: &Path) -> Result<Self> {
         let cert_path = dir.join(CA_CERT_FILE);
         let key_path = dir.join(CA_KEY_FILE);
-        if cert_path.exists() && key_path.exists() {
-            let cert_pem = std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?;
-            let key_pem = std::fs::read_to_string(&key_path).map_err(io(&key_path))?;
-            let key = KeyPair::from_pem(&key_pem)?;
-            let issuer = Issuer::from_ca_cert_pem(&cert_pem, key)?;
-            let cert_der = pem_to_der(&cert_pem).ok_or_else(|| {
-                PkiError::NotTerminal(format!("{} is not PEM", cert_path.display()))
-            })?;
-            return Ok(Self {
-                cert_pem,
-                cert_der,
-                issuer,
-                dir: dir.to_path_buf(),
-            });
+        match (cert_path.exists(), key_path.exists()) {
+            (true, true) => {
+                let cert_pem = std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?;
+                let key_pem = std::fs::read_to_string(&key_path).map_err(io(&key_path))?;
+                let key = KeyPair::from_pem(&key_pem)?;
+                let issuer = Issuer::from_ca_cert_pem(&cert_pem, key)?;
+                let cert_der = pem_to_der(&cert_pem).ok_or_else(|| {
+                    PkiError::Incomplete(format!(
+                        "{} is not a PEM certificate",
+                        cert_path.display()
+                    ))
+                })?;
+                return Ok(Self {
+                    cert_pem,
+                    cert_der,
+                    issuer,
+                    dir: dir.to_path_buf(),
+                });
+            }
+            (false, false) => {}
+            (cert, _) => {
+                // Never replace half a CA: every certificate it issued would stop working.
+                let (present, missing) = if cert {
+                    (&cert_path, &key_path)
+                } else {
+                    (&key_path, &cert_path)
+                };
+                return Err(PkiError::Incomplete(format!(
+                    "{} exists but {} is missing; restore it from backup (a new CA would invalidate every issued certificate)",
+                    present.display(),
+                    missing.display()
+                )));
+            }
         }
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
         let mut params = CertificateParams::new(Vec::<String>::new())?;
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::OrganizationName, "shikaku");
-        dn.push(DnType::CommonName, "shikaku 資格確認端末 CA");
-        params.distinguished_name = dn;
+        params.distinguished_name = subject("shikaku", "shikaku 資格確認端末 CA");
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.key_usages = vec![
             KeyUsagePurpose::KeyCertSign,
@@ -126,7 +144,8 @@ impl Ca {
         let cert = params.self_signed(&key)?;
         let cert_pem = cert.pem();
         let cert_der = cert.der().to_vec();
-        write_private(&key_path, key.serialize_pem().as_bytes())?;
+        // create_new: if another process is creating the CA at this moment, fail rather than mix keys.
+        create_private(&key_path, key.serialize_pem().as_bytes())?;
         write_atomic(&cert_path, cert_pem.as_bytes())?;
         let issuer = Issuer::new(params, key);
         Ok(Self {
@@ -169,52 +188,35 @@ impl Ca {
         {
             return Err(PkiError::TerminalName);
         }
-        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
         let mut params = CertificateParams::new(Vec::<String>::new())?;
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::OrganizationName, facility.as_str());
-        dn.push(DnType::CommonName, terminal);
-        params.distinguished_name = dn;
-        params.is_ca = IsCa::ExplicitNoCa;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.distinguished_name = subject(facility.as_str(), terminal);
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        params.not_before = not_before;
-        params.not_after = not_before + Duration::days(days);
-        let serial = random_serial();
-        params.serial_number = Some(serial.clone());
-        params.use_authority_key_identifier_extension = true;
-        let cert = params.signed_by(&key, &self.issuer)?;
-        let cert_der = cert.der().to_vec();
-        Ok(IssuedCert {
-            serial: hex::encode(serial.to_bytes()),
-            cert_pem: cert.pem(),
-            fingerprint: sha256(&cert_der),
-            cert_der,
-            key_pem: key.serialize_pem(),
-            key_der: key.serialize_der(),
-            not_before: params.not_before,
-            not_after: params.not_after,
-        })
+        self.sign_leaf(params, not_before, not_before + Duration::days(days))
     }
 
     /// Issues a TLS server certificate for the eligibility API listener, for the given DNS
     /// names and IP addresses, valid for one year.
     pub fn issue_server(&self, names: &[String]) -> Result<IssuedCert> {
-        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
         let mut params = CertificateParams::new(names.to_vec())?;
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::OrganizationName, "shikaku");
-        dn.push(
-            DnType::CommonName,
-            names.first().map_or("shikaku", String::as_str),
-        );
-        params.distinguished_name = dn;
-        params.is_ca = IsCa::ExplicitNoCa;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.distinguished_name =
+            subject("shikaku", names.first().map_or("shikaku", String::as_str));
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let now = OffsetDateTime::now_utc();
-        params.not_before = now - Duration::hours(1);
-        params.not_after = now + Duration::days(365);
+        self.sign_leaf(params, now - Duration::hours(1), now + Duration::days(365))
+    }
+
+    /// Signs an end-entity certificate with a fresh P-256 key and a random serial.
+    fn sign_leaf(
+        &self,
+        mut params: CertificateParams,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<IssuedCert> {
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.not_before = not_before;
+        params.not_after = not_after;
         let serial = random_serial();
         params.serial_number = Some(serial.clone());
         params.use_authority_key_identifier_extension = true;
@@ -227,8 +229,8 @@ impl Ca {
             cert_der,
             key_pem: key.serialize_pem(),
             key_der: key.serialize_der(),
-            not_before: params.not_before,
-            not_after: params.not_after,
+            not_before,
+            not_after,
         })
     }
 
@@ -296,6 +298,14 @@ impl IssuedCert {
     }
 }
 
+/// A subject of exactly O and CN (in that order).
+fn subject(organization: &str, common_name: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, organization);
+    dn.push(DnType::CommonName, common_name);
+    dn
+}
+
 /// Reads the identity from a client certificate (DER) issued by this CA.
 pub fn identify(der: &[u8]) -> Result<TerminalIdentity> {
     let (_, cert) = x509_parser::parse_x509_certificate(der)
@@ -361,10 +371,21 @@ fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
         .map(|c| c.to_vec())
 }
 
-/// Writes a file readable by its owner only (0600).
+/// Writes a file readable by its owner only (0600), replacing an existing one.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
+    write_owner_only(options, path, bytes)
+}
+
+/// Creates a file readable by its owner only (0600); fails if it already exists.
+pub fn create_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    write_owner_only(options, path, bytes)
+}
+
+fn write_owner_only(mut options: std::fs::OpenOptions, path: &Path, bytes: &[u8]) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;

@@ -107,3 +107,20 @@ fn crl_lists_revoked_serials() {
         .collect();
     assert_eq!(serials, vec![issued.serial]);
 }
+
+#[test]
+fn half_a_ca_is_never_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = Ca::load_or_create(dir.path()).expect("create");
+    let original = ca.cert_pem().to_string();
+    std::fs::remove_file(dir.path().join(CA_KEY_FILE)).expect("remove key");
+    let error = Ca::load_or_create(dir.path())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(error.contains("ca.key is missing"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(CA_CERT_FILE)).expect("cert"),
+        original
+    );
+}

@@ -6,11 +6,12 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use shikaku_domain::{CardNumbers, InsurerNumber, Qualification};
+use shikaku_domain::{CardNumbers, Qualification};
 use time::OffsetDateTime;
 
 mod model;
 pub mod postgres;
+mod shared;
 mod sql;
 pub mod sqlite;
 #[cfg(any(test, feature = "testing"))]
@@ -153,11 +154,6 @@ pub trait Store: Send + Sync {
     /// All qualifications of the person(s) holding these card numbers: the same person_ref at
     /// the insurer, or the same 個人番号 hash at any insurer.
     async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>>;
-    async fn find_by_person(
-        &self,
-        insurer: &InsurerNumber,
-        person_ref: &str,
-    ) -> Result<Vec<Qualification>>;
     /// Previous versions of the row with this key, oldest first.
     async fn history(
         &self,

@@ -1,20 +1,16 @@
 //! The PostgreSQL store: bulk imports through COPY into a staging table and one set-based merge.
 
+use std::fmt::Write as _;
+use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use shikaku_domain::{CardNumbers, InsurerNumber, Qualification};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool, Postgres};
-use time::{Date, OffsetDateTime};
 
-use crate::model::{QualificationRow, into_qualifications};
-use crate::sql::{self, AccessRow, CertRow, Dialect, LinePair, Queries, StoreOverlap};
-use crate::{
-    AccessLogEntry, Conflict, Finish, HistoryEntry, ImportCounts, ImportMeta, ImportSession,
-    Result, RevokeOutcome, StagedRow, Store, StoreError, TerminalCert,
-};
+use crate::shared::{Backend, impl_import_session, impl_store};
+use crate::sql::{Dialect, Queries};
+use crate::{AccessLogEntry, ImportMeta, ImportSession, Result, StagedRow, StoreError};
 
 const STAGING_DDL: &str = "CREATE TEMP TABLE import_staging (
     line BIGINT NOT NULL, insurer_number TEXT NOT NULL, symbol TEXT NOT NULL, number TEXT NOT NULL,
@@ -22,18 +18,13 @@ const STAGING_DDL: &str = "CREATE TEMP TABLE import_staging (
     insured_category INTEGER NOT NULL, name TEXT NOT NULL, name_kana TEXT NOT NULL, sex INTEGER NOT NULL,
     birth_date DATE NOT NULL, copay_ratio INTEGER NOT NULL, limit_category TEXT, specific_disease INTEGER,
     my_number_hash BYTEA, row_hash BYTEA NOT NULL)";
-const STAGING_INDEXES: [&str; 3] = [
-    "CREATE INDEX IF NOT EXISTS import_staging_key ON import_staging (insurer_number, symbol, number, branch, qualified_from)",
-    "CREATE INDEX IF NOT EXISTS import_staging_line ON import_staging (line)",
-    "ANALYZE import_staging",
-];
 const COPY_STAGING: &str = "COPY import_staging (line, insurer_number, symbol, number, branch, qualified_from, \
      qualified_until, person_ref, insured_category, name, name_kana, sex, birth_date, copay_ratio, limit_category, \
      specific_disease, my_number_hash, row_hash) FROM STDIN WITH (FORMAT csv)";
 
 pub struct PgStore {
     pool: PgPool,
-    queries: std::sync::Arc<Queries>,
+    queries: Arc<Queries>,
 }
 
 impl PgStore {
@@ -52,80 +43,12 @@ impl PgStore {
             .map_err(|e| StoreError::Backend(e.into()))?;
         Ok(Self {
             pool,
-            queries: std::sync::Arc::new(Queries::new(Dialect::Postgres)),
+            queries: Arc::new(Queries::new(Dialect::Postgres)),
         })
-    }
-
-    async fn select_qualifications(
-        &self,
-        sql: &sql::Sql,
-        card: &CardNumbers,
-    ) -> Result<Vec<Qualification>> {
-        let rows: Vec<QualificationRow> = sqlx::query_as(sql.q())
-            .bind(card.insurer.as_str())
-            .bind(card.symbol_str())
-            .bind(card.number.as_str())
-            .bind(card.branch.as_str())
-            .fetch_all(&self.pool)
-            .await?;
-        into_qualifications(rows)
     }
 }
 
-#[async_trait]
-impl Store for PgStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-
-    async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn find_by_card(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
-        self.select_qualifications(&self.queries.find_by_card, card)
-            .await
-    }
-
-    async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
-        self.select_qualifications(&self.queries.find_related, card)
-            .await
-    }
-
-    async fn find_by_person(
-        &self,
-        insurer: &InsurerNumber,
-        person_ref: &str,
-    ) -> Result<Vec<Qualification>> {
-        let rows: Vec<QualificationRow> = sqlx::query_as(self.queries.find_by_person.q())
-            .bind(insurer.as_str())
-            .bind(person_ref)
-            .fetch_all(&self.pool)
-            .await?;
-        into_qualifications(rows)
-    }
-
-    async fn history(&self, card: &CardNumbers, qualified_from: Date) -> Result<Vec<HistoryEntry>> {
-        let rows = sqlx::query(self.queries.history.q())
-            .bind(card.insurer.as_str())
-            .bind(card.symbol_str())
-            .bind(card.number.as_str())
-            .bind(card.branch.as_str())
-            .bind(qualified_from)
-            .try_map(crate::model::history_row)
-            .fetch_all(&self.pool)
-            .await?;
-        crate::model::into_history(rows)
-    }
-
-    async fn count_qualifications(&self) -> Result<u64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM qualifications")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n as u64)
-    }
-
+impl_store!(PgStore, backend = "postgres", {
     async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>> {
         let mut conn = self.pool.acquire().await?;
         conn.close_on_drop();
@@ -140,57 +63,6 @@ impl Store for PgStore {
             staged: 0,
             checked_at: None,
         }))
-    }
-
-    async fn insert_terminal_cert(&self, cert: &TerminalCert) -> Result<()> {
-        sqlx::query(self.queries.insert_cert.q())
-            .bind(&cert.serial)
-            .bind(&cert.facility_code)
-            .bind(&cert.terminal_name)
-            .bind(&cert.fingerprint)
-            .bind(cert.not_before)
-            .bind(cert.not_after)
-            .bind(cert.issued_at)
-            .bind(cert.revoked_at)
-            .execute(&self.pool)
-            .await
-            .map_err(|e| crate::model::conflict_on_unique(e, "terminal certificate serial"))?;
-        Ok(())
-    }
-
-    async fn terminal_cert(&self, serial: &str) -> Result<Option<TerminalCert>> {
-        let row: Option<CertRow> = sqlx::query_as(self.queries.get_cert.q())
-            .bind(serial)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(Into::into))
-    }
-
-    async fn revoke_terminal_cert(
-        &self,
-        serial: &str,
-        at: OffsetDateTime,
-    ) -> Result<RevokeOutcome> {
-        let done = sqlx::query(self.queries.revoke_cert.q())
-            .bind(at)
-            .bind(serial)
-            .execute(&self.pool)
-            .await?;
-        crate::model::revoke_outcome(
-            done.rows_affected(),
-            self.terminal_cert(serial).await?,
-            serial,
-        )
-    }
-
-    async fn terminal_certs(&self) -> Result<Vec<TerminalCert>> {
-        let rows: Vec<CertRow> = sqlx::query_as(
-            "SELECT serial, facility_code, terminal_name, fingerprint, not_before, not_after, issued_at, revoked_at \
-             FROM terminal_certs ORDER BY issued_at",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
@@ -226,104 +98,41 @@ impl Store for PgStore {
         .await?;
         Ok(())
     }
+});
 
-    async fn recent_access_log(&self, limit: u32) -> Result<Vec<AccessLogEntry>> {
-        let rows: Vec<AccessRow> = sqlx::query_as(
-            "SELECT at, facility_code, terminal_name, cert_serial, kind, status, person_hash \
-             FROM access_log ORDER BY id DESC LIMIT $1",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
-    }
-}
-
+/// Staging lives in a temporary table of one connection; nothing touches the stored tables
+/// until `finish`.
 struct PgImport {
     conn: PoolConnection<Postgres>,
     meta: ImportMeta,
-    queries: std::sync::Arc<Queries>,
+    queries: Arc<Queries>,
     staged: u64,
+    /// The newest import id seen when conflicts were last checked against the store.
     checked_at: Option<i64>,
 }
 
-/// Appends one CSV field: quoted, with inner quotes doubled; `None` is an unquoted empty (NULL).
-fn csv_field(out: &mut String, value: Option<&str>) {
-    if let Some(v) = value {
-        out.push('"');
-        for c in v.chars() {
-            if c == '"' {
-                out.push('"');
-            }
-            out.push(c);
-        }
-        out.push('"');
-    }
-}
-
-fn bytea_hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(2 + bytes.len() * 2);
-    s.push_str("\\x");
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
-
-fn copy_row(out: &mut String, row: &StagedRow) {
-    let q = &row.qualification;
-    let fields: [Option<String>; 18] = [
-        Some(row.line.to_string()),
-        Some(q.card.insurer.as_str().to_string()),
-        Some(q.card.symbol_str().to_string()),
-        Some(q.card.number.as_str().to_string()),
-        Some(q.card.branch.as_str().to_string()),
-        Some(q.period.from().to_string()),
-        q.period.until().map(|d| d.to_string()),
-        Some(q.person_ref.clone()),
-        Some(q.insured_category.code().to_string()),
-        Some(q.name.clone()),
-        Some(q.name_kana.clone()),
-        Some(q.sex.code().to_string()),
-        Some(q.birth_date.to_string()),
-        Some(q.copay_ratio.percent().to_string()),
-        q.limit_category.map(|l| l.code()),
-        q.specific_disease.map(|s| s.code().to_string()),
-        row.my_number_hash.as_deref().map(bytea_hex),
-        Some(bytea_hex(&row.row_hash)),
+impl Backend for PgImport {
+    type Db = Postgres;
+    const STAGING_INDEXES: &'static [&'static str] = &[
+        "CREATE INDEX IF NOT EXISTS import_staging_key ON import_staging (insurer_number, symbol, number, branch, qualified_from)",
+        "CREATE INDEX IF NOT EXISTS import_staging_line ON import_staging (line)",
+        "ANALYZE import_staging",
     ];
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        csv_field(out, field.as_deref());
-    }
-    out.push('\n');
 }
 
 impl PgImport {
-    async fn latest_import(conn: &mut sqlx::PgConnection) -> Result<i64> {
-        let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0)::BIGINT FROM imports")
-            .fetch_one(conn)
+    /// Imports are serialized by a table lock, so the store checks in `finish` see every
+    /// committed period; lookups (reads) are not blocked.
+    async fn begin_write(&mut self) -> Result<sqlx::Transaction<'_, Postgres>> {
+        let mut tx = self.conn.begin().await?;
+        sqlx::query("LOCK TABLE imports IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
             .await?;
-        Ok(id)
-    }
-
-    async fn store_conflicts(
-        queries: &Queries,
-        conn: &mut sqlx::PgConnection,
-        limit: u64,
-    ) -> Result<Vec<Conflict>> {
-        let rows: Vec<StoreOverlap> = sqlx::query_as(queries.overlaps_in_store.q())
-            .bind(limit as i64)
-            .fetch_all(conn)
-            .await?;
-        Ok(rows.iter().map(sql::store_overlap_conflict).collect())
+        Ok(tx)
     }
 }
 
-#[async_trait]
-impl ImportSession for PgImport {
+impl_import_session!(PgImport, {
     async fn stage(&mut self, rows: &[StagedRow]) -> Result<()> {
         let mut buffer = String::with_capacity(rows.len() * 256);
         for row in rows {
@@ -336,25 +145,6 @@ impl ImportSession for PgImport {
         Ok(())
     }
 
-    async fn conflicts(&mut self, limit: u64) -> Result<Vec<Conflict>> {
-        for statement in STAGING_INDEXES {
-            sqlx::query(statement).execute(&mut *self.conn).await?;
-        }
-        let dups: Vec<LinePair> = sqlx::query_as(self.queries.duplicates.q())
-            .bind(limit as i64)
-            .fetch_all(&mut *self.conn)
-            .await?;
-        let overlaps: Vec<LinePair> = sqlx::query_as(self.queries.overlaps_in_file.q())
-            .bind(limit as i64)
-            .fetch_all(&mut *self.conn)
-            .await?;
-        let mut all: Vec<Conflict> = dups.iter().map(sql::duplicate_conflict).collect();
-        all.extend(overlaps.iter().map(sql::file_overlap_conflict));
-        self.checked_at = Some(Self::latest_import(&mut self.conn).await?);
-        all.extend(Self::store_conflicts(&self.queries, &mut self.conn, limit).await?);
-        Ok(sql::merge_conflicts(all, limit))
-    }
-
     async fn unstage(&mut self, lines: &[u64]) -> Result<()> {
         let lines: Vec<i64> = lines.iter().map(|&l| l as i64).collect();
         let done = sqlx::query("DELETE FROM import_staging WHERE line = ANY($1)")
@@ -364,67 +154,60 @@ impl ImportSession for PgImport {
         self.staged -= done.rows_affected();
         Ok(())
     }
+});
 
-    async fn finish(self: Box<Self>, how: Finish) -> Result<ImportCounts> {
-        let mut this = self;
-        let queries = this.queries.clone();
-        let checked_at = this.checked_at;
-        let meta = this.meta.clone();
-        let staged = this.staged;
-        let mut tx = this.conn.begin().await?;
-        // Serialize imports so the overlap check below sees every committed period.
-        sqlx::query("LOCK TABLE imports IN SHARE ROW EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
-        if checked_at != Some(Self::latest_import(&mut tx).await?) {
-            let conflicts = Self::store_conflicts(&queries, &mut tx, 10).await?;
-            if let Some(first) = conflicts.first() {
-                return Err(StoreError::Conflict(format!(
-                    "line {}: {}",
-                    first.line, first.message
-                )));
-            }
+/// Appends one quoted CSV field (inner quotes doubled).
+fn quoted(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        if c == '"' {
+            out.push('"');
         }
-        let (import_id,): (i64,) = sqlx::query_as(queries.insert_import.q())
-            .bind(meta.kind)
-            .bind(&meta.file_name)
-            .bind(&meta.operator)
-            .bind(meta.started_at)
-            .fetch_one(&mut *tx)
-            .await?;
-        let now = OffsetDateTime::now_utc();
-        sqlx::query(queries.save_history.q())
-            .bind(import_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let updated = sqlx::query(queries.update_changed.q())
-            .bind(import_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let inserted = sqlx::query(queries.insert_new.q())
-            .bind(import_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let counts =
-            crate::model::counts(staged, inserted.rows_affected(), updated.rows_affected());
-        match how {
-            Finish::DryRun => tx.rollback().await?,
-            Finish::Commit { rejected } => {
-                sqlx::query(queries.finish_import.q())
-                    .bind(OffsetDateTime::now_utc())
-                    .bind(counts.inserted as i64)
-                    .bind(counts.updated as i64)
-                    .bind(counts.unchanged as i64)
-                    .bind(rejected as i64)
-                    .bind(import_id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-            }
-        }
-        Ok(counts)
+        out.push(c);
     }
+    out.push('"');
+}
+
+/// One staged row as a COPY CSV line; an absent value is an unquoted empty field (NULL).
+fn copy_row(out: &mut String, row: &StagedRow) {
+    let q = &row.qualification;
+    let _ = write!(out, "{},", row.line);
+    for text in [
+        q.card.insurer.as_str(),
+        q.card.symbol_str(),
+        q.card.number.as_str(),
+        q.card.branch.as_str(),
+    ] {
+        quoted(out, text);
+        out.push(',');
+    }
+    let _ = write!(out, "{},", q.period.from());
+    if let Some(until) = q.period.until() {
+        let _ = write!(out, "{until}");
+    }
+    out.push(',');
+    quoted(out, &q.person_ref);
+    let _ = write!(out, ",{},", q.insured_category.code());
+    quoted(out, &q.name);
+    out.push(',');
+    quoted(out, &q.name_kana);
+    let _ = write!(
+        out,
+        ",{},{},{},",
+        q.sex.code(),
+        q.birth_date,
+        q.copay_ratio.percent()
+    );
+    if let Some(limit) = q.limit_category {
+        out.push_str(&limit.code());
+    }
+    out.push(',');
+    if let Some(disease) = q.specific_disease {
+        let _ = write!(out, "{}", disease.code());
+    }
+    out.push(',');
+    if let Some(hash) = &row.my_number_hash {
+        let _ = write!(out, "\\x{}", hex::encode(hash));
+    }
+    let _ = writeln!(out, ",\\x{}", hex::encode(&row.row_hash));
 }

@@ -44,7 +44,6 @@ pub(crate) const DATA_COLUMNS: &str = "insurer_number, symbol, number, branch, q
 pub(crate) struct Queries {
     pub find_by_card: Sql,
     pub find_related: Sql,
-    pub find_by_person: Sql,
     pub history: Sql,
     pub duplicates: Sql,
     pub overlaps_in_file: Sql,
@@ -59,6 +58,7 @@ pub(crate) struct Queries {
     pub get_cert: Sql,
     pub revoke_cert: Sql,
     pub insert_access: Sql,
+    pub recent_access: Sql,
 }
 
 impl Queries {
@@ -105,11 +105,6 @@ impl Queries {
                  SELECT {qcols} FROM qualifications q \
                  WHERE q.my_number_hash IN \
                    (SELECT my_number_hash FROM qualifications WHERE {card_where} AND my_number_hash IS NOT NULL)"
-            )),
-            find_by_person: sql(format!(
-                "SELECT {cols} FROM qualifications WHERE insurer_number = {} AND person_ref = {} ORDER BY qualified_from",
-                p(1),
-                p(2)
             )),
             history: sql(format!(
                 "SELECT {hcols}, h.replaced_at, i.file_name, i.operator FROM qualification_history h \
@@ -227,6 +222,11 @@ impl Queries {
                 p(5),
                 p(6),
                 p(7)
+            )),
+            recent_access: sql(format!(
+                "SELECT at, facility_code, terminal_name, cert_serial, kind, status, person_hash \
+                 FROM access_log ORDER BY id DESC LIMIT {}",
+                p(1)
             )),
         }
     }

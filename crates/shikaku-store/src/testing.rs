@@ -59,7 +59,7 @@ impl TempPg {
     pub async fn new() -> Option<Self> {
         let server = pg_server_url()?;
         let name = format!("shikaku_t_{}_{}", std::process::id(), unique());
-        let mut admin = sqlx::PgConnection::connect_str(&server).await;
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server).await;
         let conn = admin
             .as_mut()
             .unwrap_or_else(|e| panic!("cannot connect to test PostgreSQL: {e}"));
@@ -83,7 +83,9 @@ impl Drop for TempPg {
                 .build();
             if let Ok(rt) = rt {
                 rt.block_on(async {
-                    if let Ok(mut c) = sqlx::PgConnection::connect_str(&server).await {
+                    if let Ok(mut c) =
+                        <sqlx::PgConnection as sqlx::Connection>::connect(&server).await
+                    {
                         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                             "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
                         )))
@@ -94,16 +96,6 @@ impl Drop for TempPg {
             }
         })
         .join();
-    }
-}
-
-trait ConnectStr: Sized {
-    async fn connect_str(url: &str) -> Result<Self, sqlx::Error>;
-}
-impl ConnectStr for sqlx::PgConnection {
-    async fn connect_str(url: &str) -> Result<Self, sqlx::Error> {
-        use sqlx::Connection;
-        sqlx::PgConnection::connect(url).await
     }
 }
 
@@ -303,7 +295,8 @@ async fn conflicts_are_reported_by_line(s: &dyn Store) {
     );
     import(s, std::slice::from_ref(&stored)).await;
     let rows = vec![
-        // line 2: overlaps the stored period (2021-01-01 is inside 2020-04-01..2022-04-01).
+        // line 2: a second period of 4001 starting 2021-01-01. The stored period it would
+        // overlap (2020-04-01..2022-04-01) is replaced by line 8, so the store has no conflict.
         StagedRow::new(
             2,
             qualification("4001", "00", date!(2021 - 01 - 01), None),
@@ -336,7 +329,9 @@ async fn conflicts_are_reported_by_line(s: &dyn Store) {
             qualification("4003", "00", date!(2021 - 03 - 01), None),
             None,
         ),
-        // line 7: adjacent to the stored period, no overlap (until is exclusive).
+        // line 7: an open period of 4001 from 2022-04-01. It only touches the stored period's
+        // end (until is exclusive), but overlaps line 2 (both open-ended): reported on line 7,
+        // the later start.
         StagedRow::new(
             7,
             qualification("4001", "00", date!(2022 - 04 - 01), None),
@@ -358,8 +353,6 @@ async fn conflicts_are_reported_by_line(s: &dyn Store) {
     session.stage(&rows).await.expect("stage");
     let conflicts = session.conflicts(100).await.expect("conflicts");
     let lines: Vec<u64> = conflicts.iter().map(|c| c.line).collect();
-    // Line 2 overlaps line 8's new period? 2021-01-01.. vs 2020-04-01..2020-10-01: no. It overlaps
-    // line 7? 2021-01-01..open vs 2022-04-01..open: yes, within the file (reported on line 7).
     assert_eq!(lines, vec![4, 6, 7], "{}: {conflicts:?}", s.backend());
     assert!(
         conflicts[0].message.contains("3行目"),
@@ -430,11 +423,6 @@ async fn related_by_person_and_my_number(s: &dyn Store) {
     related.sort_by(|a, b| a.card.number.cmp(&b.card.number));
     let numbers: Vec<&str> = related.iter().map(|q| q.card.number.as_str()).collect();
     assert_eq!(numbers, vec!["5001", "5002", "5003"], "{}", s.backend());
-    let by_person = s
-        .find_by_person(&old.card.insurer, &old.person_ref)
-        .await
-        .expect("by person");
-    assert_eq!(by_person.len(), 2);
 }
 
 async fn cards_without_symbol(s: &dyn Store) {

@@ -288,14 +288,12 @@ fn killed_import_stores_nothing() {
 }
 
 fn count_rows(env: &Env) -> u64 {
-    let path = env.db.trim_start_matches("sqlite:");
-    let conn_url = format!("sqlite:{path}");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("rt");
     rt.block_on(async {
-        let store = shikaku_store::open(&conn_url).await.expect("open");
+        let store = shikaku_store::open(&env.db).await.expect("open");
         store.count_qualifications().await.expect("count")
     })
 }
@@ -390,4 +388,60 @@ fn population_is_deterministic() {
         text.lines().any(|l| l.split(',').nth(3) == Some("02")),
         "families with branch 02"
     );
+}
+
+#[test]
+fn a_refused_file_counts_its_rejected_rows() {
+    let env = Env::sqlite();
+    let row = "01130012,12,345,00,P1,1,山田 太郎,ヤマダ タロウ,1,1980-05-17,2010-04-01,,30,,,";
+    let file = env.write("dup.csv", format!("{HEADER}\n{row}\n{row}\n"));
+    let out = env.import(&file, &[]);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).contains(
+            "REJECTED (nothing stored): 2 rows: inserted 0, updated 0, unchanged 0, rejected 1"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains(":3: qualified_from: 同じキー"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn every_rejected_row_carries_its_own_error_past_the_listed_thousand() {
+    let env = Env::sqlite();
+    let mut text = format!("{HEADER}\n");
+    for i in 0..1005 {
+        text.push_str(&format!(
+            "01130012,12,{i},0,P{i},1,山田 太郎,ヤマダ タロウ,1,1980-05-17,2010-04-01,,30,,,\n"
+        ));
+    }
+    text.push_str(
+        "01130012,12,9999,00,PX,1,山田 太郎,ヤマダ タロウ,1,1980-05-17,2010-04-01,,30,,,\n",
+    );
+    let file = env.write("many.csv", text);
+    let out = env.import(&file, &["--skip-invalid"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("inserted 1, updated 0, unchanged 0, rejected 1005"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("… and 5 more errors"),
+        "{}",
+        stderr(&out)
+    );
+    let rejects =
+        std::fs::read_to_string(env.dir.path().join("many.rejected.csv")).expect("reject file");
+    let last = rejects.lines().last().expect("rows");
+    assert!(
+        last.starts_with("1006,branch: 枝番は2桁の数字です"),
+        "{last}"
+    );
+    assert_eq!(rejects.lines().count(), 1006);
 }

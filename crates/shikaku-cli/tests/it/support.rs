@@ -31,9 +31,9 @@ pub struct Env {
 
 impl Env {
     pub fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let db = format!("sqlite:{}", dir.path().join("s.db").display());
-        Self { dir, db }
+        let shikaku_store::testing::TempSqlite { dir, url } =
+            shikaku_store::testing::TempSqlite::new();
+        Self { dir, db: url }
     }
 
     pub fn with_db(db: String) -> Self {

@@ -1,0 +1,223 @@
+//! The parts of both backends whose code is the same text and differs only in types (pool,
+//! connection, transaction). Each backend invokes these macros with the methods that really
+//! differ (staging, access-log batches, how a write transaction begins), so a change to the
+//! shared behaviour is made once.
+
+/// `impl Store for $store` (which has `pool` and `queries` fields) with every method that is
+/// backend-neutral, plus the backend's own `$own` methods.
+macro_rules! impl_store {
+    ($store:ty, backend = $name:literal, { $($own:tt)* }) => {
+        #[async_trait::async_trait]
+        impl $crate::Store for $store {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+
+            async fn ping(&self) -> $crate::Result<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn find_by_card(&self, card: &shikaku_domain::CardNumbers) -> $crate::Result<Vec<shikaku_domain::Qualification>> {
+                let rows: Vec<$crate::model::QualificationRow> = sqlx::query_as(self.queries.find_by_card.q())
+                    .bind(card.insurer.as_str())
+                    .bind(card.symbol_str())
+                    .bind(card.number.as_str())
+                    .bind(card.branch.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::model::into_qualifications(rows)
+            }
+
+            async fn find_related(&self, card: &shikaku_domain::CardNumbers) -> $crate::Result<Vec<shikaku_domain::Qualification>> {
+                let rows: Vec<$crate::model::QualificationRow> = sqlx::query_as(self.queries.find_related.q())
+                    .bind(card.insurer.as_str())
+                    .bind(card.symbol_str())
+                    .bind(card.number.as_str())
+                    .bind(card.branch.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::model::into_qualifications(rows)
+            }
+
+            async fn history(
+                &self,
+                card: &shikaku_domain::CardNumbers,
+                qualified_from: time::Date,
+            ) -> $crate::Result<Vec<$crate::HistoryEntry>> {
+                let rows = sqlx::query(self.queries.history.q())
+                    .bind(card.insurer.as_str())
+                    .bind(card.symbol_str())
+                    .bind(card.number.as_str())
+                    .bind(card.branch.as_str())
+                    .bind(qualified_from)
+                    .try_map($crate::model::history_row)
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::model::into_history(rows)
+            }
+
+            async fn count_qualifications(&self) -> $crate::Result<u64> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM qualifications").fetch_one(&self.pool).await?;
+                Ok(n as u64)
+            }
+
+            async fn insert_terminal_cert(&self, cert: &$crate::TerminalCert) -> $crate::Result<()> {
+                sqlx::query(self.queries.insert_cert.q())
+                    .bind(&cert.serial)
+                    .bind(&cert.facility_code)
+                    .bind(&cert.terminal_name)
+                    .bind(&cert.fingerprint)
+                    .bind(cert.not_before)
+                    .bind(cert.not_after)
+                    .bind(cert.issued_at)
+                    .bind(cert.revoked_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| $crate::model::conflict_on_unique(e, "terminal certificate serial"))?;
+                Ok(())
+            }
+
+            async fn terminal_cert(&self, serial: &str) -> $crate::Result<Option<$crate::TerminalCert>> {
+                let row: Option<$crate::sql::CertRow> =
+                    sqlx::query_as(self.queries.get_cert.q()).bind(serial).fetch_optional(&self.pool).await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn revoke_terminal_cert(
+                &self,
+                serial: &str,
+                at: time::OffsetDateTime,
+            ) -> $crate::Result<$crate::RevokeOutcome> {
+                let done = sqlx::query(self.queries.revoke_cert.q()).bind(at).bind(serial).execute(&self.pool).await?;
+                $crate::model::revoke_outcome(done.rows_affected(), self.terminal_cert(serial).await?, serial)
+            }
+
+            async fn terminal_certs(&self) -> $crate::Result<Vec<$crate::TerminalCert>> {
+                let rows: Vec<$crate::sql::CertRow> = sqlx::query_as(
+                    "SELECT serial, facility_code, terminal_name, fingerprint, not_before, not_after, issued_at, \
+                     revoked_at FROM terminal_certs ORDER BY issued_at",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn recent_access_log(&self, limit: u32) -> $crate::Result<Vec<$crate::AccessLogEntry>> {
+                let rows: Vec<$crate::sql::AccessRow> =
+                    sqlx::query_as(self.queries.recent_access.q()).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            $($own)*
+        }
+    };
+}
+
+/// `impl ImportSession for $session` (which has `conn`, `queries`, `meta`, `staged` and
+/// `checked_at` fields and an inherent `begin_write`) with the set checks and the merge,
+/// plus the backend's own `stage` and `unstage`.
+macro_rules! impl_import_session {
+    ($session:ty, { $($own:tt)* }) => {
+        impl $session {
+            async fn latest_import<'c, E>(executor: E) -> $crate::Result<i64>
+            where
+                E: sqlx::Executor<'c, Database = <$session as $crate::shared::Backend>::Db>,
+            {
+                let (id,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM imports")
+                    .fetch_one(executor)
+                    .await?;
+                Ok(id)
+            }
+
+            async fn store_conflicts<'c, E>(
+                queries: &$crate::sql::Queries,
+                executor: E,
+                limit: u64,
+            ) -> $crate::Result<Vec<$crate::Conflict>>
+            where
+                E: sqlx::Executor<'c, Database = <$session as $crate::shared::Backend>::Db>,
+            {
+                let rows: Vec<$crate::sql::StoreOverlap> =
+                    sqlx::query_as(queries.overlaps_in_store.q()).bind(limit as i64).fetch_all(executor).await?;
+                Ok(rows.iter().map($crate::sql::store_overlap_conflict).collect())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::ImportSession for $session {
+            async fn conflicts(&mut self, limit: u64) -> $crate::Result<Vec<$crate::Conflict>> {
+                for statement in <$session as $crate::shared::Backend>::STAGING_INDEXES {
+                    sqlx::query(*statement).execute(&mut *self.conn).await?;
+                }
+                let dups: Vec<$crate::sql::LinePair> =
+                    sqlx::query_as(self.queries.duplicates.q()).bind(limit as i64).fetch_all(&mut *self.conn).await?;
+                let overlaps: Vec<$crate::sql::LinePair> = sqlx::query_as(self.queries.overlaps_in_file.q())
+                    .bind(limit as i64)
+                    .fetch_all(&mut *self.conn)
+                    .await?;
+                let mut all: Vec<$crate::Conflict> = dups.iter().map($crate::sql::duplicate_conflict).collect();
+                all.extend(overlaps.iter().map($crate::sql::file_overlap_conflict));
+                self.checked_at = Some(Self::latest_import(&mut *self.conn).await?);
+                all.extend(Self::store_conflicts(&self.queries, &mut *self.conn, limit).await?);
+                Ok($crate::sql::merge_conflicts(all, limit))
+            }
+
+            async fn finish(self: Box<Self>, how: $crate::Finish) -> $crate::Result<$crate::ImportCounts> {
+                let mut this = self;
+                let queries = this.queries.clone();
+                let checked_at = this.checked_at;
+                let meta = this.meta.clone();
+                let staged = this.staged;
+                let mut tx = this.begin_write().await?;
+                // Another import may have committed since the set checks: check the store again.
+                if checked_at != Some(Self::latest_import(&mut *tx).await?) {
+                    let conflicts = Self::store_conflicts(&queries, &mut *tx, 10).await?;
+                    if let Some(first) = conflicts.first() {
+                        return Err($crate::StoreError::Conflict(format!("line {}: {}", first.line, first.message)));
+                    }
+                }
+                let (import_id,): (i64,) = sqlx::query_as(queries.insert_import.q())
+                    .bind(meta.kind)
+                    .bind(&meta.file_name)
+                    .bind(&meta.operator)
+                    .bind(meta.started_at)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let now = time::OffsetDateTime::now_utc();
+                sqlx::query(queries.save_history.q()).bind(import_id).bind(now).execute(&mut *tx).await?;
+                let updated =
+                    sqlx::query(queries.update_changed.q()).bind(import_id).bind(now).execute(&mut *tx).await?;
+                let inserted = sqlx::query(queries.insert_new.q()).bind(import_id).bind(now).execute(&mut *tx).await?;
+                let counts = $crate::model::counts(staged, inserted.rows_affected(), updated.rows_affected());
+                match how {
+                    $crate::Finish::DryRun => tx.rollback().await?,
+                    $crate::Finish::Commit { rejected } => {
+                        sqlx::query(queries.finish_import.q())
+                            .bind(time::OffsetDateTime::now_utc())
+                            .bind(counts.inserted as i64)
+                            .bind(counts.updated as i64)
+                            .bind(counts.unchanged as i64)
+                            .bind(rejected as i64)
+                            .bind(import_id)
+                            .execute(&mut *tx)
+                            .await?;
+                        tx.commit().await?;
+                    }
+                }
+                Ok(counts)
+            }
+
+            $($own)*
+        }
+    };
+}
+
+/// What the shared import code needs to know about a backend's session type.
+pub(crate) trait Backend {
+    type Db: sqlx::Database;
+    /// Indexes (and statistics) built on the staging table before the set checks.
+    const STAGING_INDEXES: &'static [&'static str];
+}
+
+pub(crate) use {impl_import_session, impl_store};
