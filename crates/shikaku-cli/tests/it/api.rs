@@ -367,3 +367,95 @@ async fn api_over_mtls_on_postgres() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The database goes away while the server runs: clear 503s, the process keeps answering,
+/// and it recovers by itself when the database is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_outage_gives_503_and_recovers() {
+    let Some(pg) = TempPg::new().await else {
+        eprintln!("PostgreSQL outage test skipped: set SHIKAKU_TEST_PG (required when CI=true)");
+        return;
+    };
+    let upstream: SocketAddr = pg_socket_addr(&pg.url);
+    let proxy = crate::support::Proxy::start(upstream).await;
+    let proxied = pg
+        .url
+        .replacen(&upstream.to_string(), &proxy.addr.to_string(), 1);
+    assert_ne!(proxied, pg.url, "the test URL must name {upstream}");
+    let server = Server::start(Env::with_db(proxied)).await;
+    let (crt, key, _) = server
+        .terminal("受付1", OffsetDateTime::now_utc() - Duration::hours(1), 30)
+        .await;
+    let client = server.client(&crt, &key);
+    let url = server.url("/v1/eligibility");
+    let ready = format!("http://{}/readyz", server.running.web_addr);
+    assert_eq!(post(&client, &url, &lookup_body("1980-05-17")).await.0, 200);
+
+    proxy.cut();
+    let started = std::time::Instant::now();
+    let (status, body) = post(&client, &url, &lookup_body("1980-05-17")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (503, Some("unavailable")),
+        "{body}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "the outage answer took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        reqwest::get(&ready)
+            .await
+            .expect("readyz")
+            .status()
+            .as_u16(),
+        503
+    );
+    // The process is still up.
+    let health = reqwest::get(format!("http://{}/healthz", server.running.web_addr))
+        .await
+        .expect("health");
+    assert_eq!(health.status().as_u16(), 200);
+
+    proxy.restore();
+    let mut recovered = false;
+    for _ in 0..40 {
+        if post(&client, &url, &lookup_body("1980-05-17")).await.0 == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(
+        recovered,
+        "lookups did not recover after the database came back"
+    );
+    assert_eq!(
+        reqwest::get(&ready)
+            .await
+            .expect("readyz")
+            .status()
+            .as_u16(),
+        200
+    );
+    server.running.shutdown();
+    drop(pg);
+}
+
+/// host:port of a postgres URL (the tests use an IP address).
+fn pg_socket_addr(url: &str) -> SocketAddr {
+    let after_at = url.rsplit_once('@').map_or(url, |(_, rest)| rest);
+    let host_port = after_at
+        .trim_start_matches("postgres://")
+        .trim_start_matches("postgresql://");
+    let host_port = host_port.split('/').next().unwrap_or_default();
+    let host_port = if host_port.contains(':') {
+        host_port.to_string()
+    } else {
+        format!("{host_port}:5432")
+    };
+    host_port
+        .parse()
+        .unwrap_or_else(|e| panic!("test PostgreSQL URL must use an IP address ({host_port}): {e}"))
+}
