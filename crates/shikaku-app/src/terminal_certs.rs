@@ -81,10 +81,10 @@ pub async fn authorize(
     store: &Arc<dyn Store>,
     identity: TerminalIdentity,
 ) -> Result<Result<Caller, Denied>, StoreError> {
-    Ok(match store.terminal_cert(&identity.serial).await? {
+    Ok(match store.terminal_cert_status(&identity.serial).await? {
         None => Err(Denied::Unknown),
-        Some(r) if r.fingerprint != identity.fingerprint => Err(Denied::Unknown),
-        Some(r) if r.revoked_at.is_some() => Err(Denied::Revoked),
+        Some(status) if status.fingerprint != identity.fingerprint => Err(Denied::Unknown),
+        Some(status) if status.revoked => Err(Denied::Revoked),
         Some(_) => Ok(Caller {
             facility_code: identity.facility_code,
             terminal_name: identity.terminal_name,

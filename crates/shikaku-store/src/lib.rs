@@ -32,6 +32,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Backend(#[source] sqlx::Error),
+    /// An error of the embedded SQLite read path (rusqlite).
+    #[error("database error: {0}")]
+    Embedded(#[source] rusqlite::Error),
     #[error("unsupported database URL {0:?}: use sqlite:PATH or postgres://…")]
     UnsupportedUrl(String),
 }
@@ -137,6 +140,13 @@ pub struct AccessLogEntry {
     pub person_hash: Vec<u8>,
 }
 
+/// The per-request view of a registered terminal certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertStatus {
+    pub fingerprint: Vec<u8>,
+    pub revoked: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RevokeOutcome {
     Revoked,
@@ -166,6 +176,9 @@ pub trait Store: Send + Sync {
 
     async fn insert_terminal_cert(&self, cert: &TerminalCert) -> Result<()>;
     async fn terminal_cert(&self, serial: &str) -> Result<Option<TerminalCert>>;
+    /// What the API checks on every request: the registered fingerprint and whether the
+    /// certificate is revoked (lookup path; kept narrow so it stays one index probe).
+    async fn terminal_cert_status(&self, serial: &str) -> Result<Option<CertStatus>>;
     async fn revoke_terminal_cert(&self, serial: &str, at: OffsetDateTime)
     -> Result<RevokeOutcome>;
     async fn terminal_certs(&self) -> Result<Vec<TerminalCert>>;

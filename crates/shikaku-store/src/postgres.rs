@@ -9,6 +9,11 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool, Postgres};
 
 use crate::shared::{Backend, impl_import_session, impl_store};
+use shikaku_domain::{CardNumbers, Qualification};
+use sqlx::AssertSqlSafe;
+
+use crate::CertStatus;
+use crate::model::{QualificationRow, into_qualifications};
 use crate::sql::{Dialect, Queries};
 use crate::{AccessLogEntry, ImportMeta, ImportSession, Result, StagedRow, StoreError};
 
@@ -46,9 +51,45 @@ impl PgStore {
             queries: Arc::new(Queries::new(Dialect::Postgres)),
         })
     }
+
+    async fn select_by_card(
+        &self,
+        sql: AssertSqlSafe<Arc<str>>,
+        card: &CardNumbers,
+    ) -> Result<Vec<Qualification>> {
+        let rows: Vec<QualificationRow> = sqlx::query_as(sql)
+            .bind(card.insurer.as_str())
+            .bind(card.symbol_str())
+            .bind(card.number.as_str())
+            .bind(card.branch.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        into_qualifications(rows)
+    }
 }
 
 impl_store!(PgStore, backend = "postgres", {
+    async fn find_by_card(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
+        self.select_by_card(self.queries.find_by_card.q(), card)
+            .await
+    }
+
+    async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
+        self.select_by_card(self.queries.find_related.q(), card)
+            .await
+    }
+
+    async fn terminal_cert_status(&self, serial: &str) -> Result<Option<CertStatus>> {
+        let row: Option<(Vec<u8>, bool)> = sqlx::query_as(self.queries.cert_status.q())
+            .bind(serial)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(fingerprint, revoked)| CertStatus {
+            fingerprint,
+            revoked,
+        }))
+    }
+
     async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>> {
         let mut conn = self.pool.acquire().await?;
         conn.close_on_drop();

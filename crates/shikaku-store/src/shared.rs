@@ -4,7 +4,8 @@
 //! shared behaviour is made once.
 
 /// `impl Store for $store` (which has `pool` and `queries` fields) with every method that is
-/// backend-neutral, plus the backend's own `$own` methods.
+/// backend-neutral, plus the backend's own `$own` methods (including the lookup-path reads,
+/// which SQLite serves through rusqlite).
 macro_rules! impl_store {
     ($store:ty, backend = $name:literal, { $($own:tt)* }) => {
         #[async_trait::async_trait]
@@ -16,28 +17,6 @@ macro_rules! impl_store {
             async fn ping(&self) -> $crate::Result<()> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
-            }
-
-            async fn find_by_card(&self, card: &shikaku_domain::CardNumbers) -> $crate::Result<Vec<shikaku_domain::Qualification>> {
-                let rows: Vec<$crate::model::QualificationRow> = sqlx::query_as(self.queries.find_by_card.q())
-                    .bind(card.insurer.as_str())
-                    .bind(card.symbol_str())
-                    .bind(card.number.as_str())
-                    .bind(card.branch.as_str())
-                    .fetch_all(&self.pool)
-                    .await?;
-                $crate::model::into_qualifications(rows)
-            }
-
-            async fn find_related(&self, card: &shikaku_domain::CardNumbers) -> $crate::Result<Vec<shikaku_domain::Qualification>> {
-                let rows: Vec<$crate::model::QualificationRow> = sqlx::query_as(self.queries.find_related.q())
-                    .bind(card.insurer.as_str())
-                    .bind(card.symbol_str())
-                    .bind(card.number.as_str())
-                    .bind(card.branch.as_str())
-                    .fetch_all(&self.pool)
-                    .await?;
-                $crate::model::into_qualifications(rows)
             }
 
             async fn history(

@@ -20,6 +20,11 @@ impl Sql {
     pub(crate) fn q(&self) -> AssertSqlSafe<Arc<str>> {
         AssertSqlSafe(self.0.clone())
     }
+
+    /// The statement text (for the rusqlite read path).
+    pub(crate) fn text(&self) -> &str {
+        &self.0
+    }
 }
 
 const CARD_KEY: &str = "{a}.insurer_number = {b}.insurer_number AND {a}.symbol = {b}.symbol \
@@ -56,8 +61,8 @@ pub(crate) struct Queries {
     pub insert_new: Sql,
     pub insert_cert: Sql,
     pub get_cert: Sql,
+    pub cert_status: Sql,
     pub revoke_cert: Sql,
-    pub insert_access: Sql,
     pub recent_access: Sql,
 }
 
@@ -207,21 +212,14 @@ impl Queries {
                  FROM terminal_certs WHERE serial = {}",
                 p(1)
             )),
+            cert_status: sql(format!(
+                "SELECT fingerprint, revoked_at IS NOT NULL AS revoked FROM terminal_certs WHERE serial = {}",
+                p(1)
+            )),
             revoke_cert: sql(format!(
                 "UPDATE terminal_certs SET revoked_at = {} WHERE serial = {} AND revoked_at IS NULL",
                 p(1),
                 p(2)
-            )),
-            insert_access: sql(format!(
-                "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, status, person_hash) \
-                 VALUES ({}, {}, {}, {}, {}, {}, {})",
-                p(1),
-                p(2),
-                p(3),
-                p(4),
-                p(5),
-                p(6),
-                p(7)
             )),
             recent_access: sql(format!(
                 "SELECT at, facility_code, terminal_name, cert_serial, kind, status, person_hash \

@@ -1,16 +1,21 @@
 //! The embedded default store: SQLite in WAL mode with synchronous=FULL.
 
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use shikaku_domain::{CardNumbers, Qualification};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, QueryBuilder, Sqlite, SqlitePool};
 
+use crate::model::QualificationRow;
 use crate::shared::{Backend, impl_import_session, impl_store};
 use crate::sql::{self, Dialect, Queries};
-use crate::{AccessLogEntry, ImportMeta, ImportSession, Result, StagedRow, StoreError};
+use crate::{AccessLogEntry, CertStatus, ImportMeta, ImportSession, Result, StagedRow, StoreError};
 
 const STAGING_DDL: &str = "CREATE TEMP TABLE import_staging (
     line INTEGER NOT NULL, insurer_number TEXT NOT NULL, symbol TEXT NOT NULL, number TEXT NOT NULL,
@@ -19,12 +24,16 @@ const STAGING_DDL: &str = "CREATE TEMP TABLE import_staging (
     birth_date TEXT NOT NULL, copay_ratio INTEGER NOT NULL, limit_category TEXT, specific_disease INTEGER,
     my_number_hash BLOB, row_hash BLOB NOT NULL)";
 
+/// Access-log rows per multi-row INSERT (7 parameters each).
+const ACCESS_LOG_BATCH: usize = 1000;
+
 /// Rows per multi-row INSERT into staging (18 parameters each, under SQLite's 32,766 limit).
 const STAGE_BATCH: usize = 500;
 
 pub struct SqliteStore {
     pool: SqlitePool,
     queries: Arc<Queries>,
+    readers: Readers,
 }
 
 impl SqliteStore {
@@ -53,14 +62,149 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(e.into()))?;
+        let readers = Readers::open(Path::new(path))?;
         Ok(Self {
             pool,
             queries: Arc::new(Queries::new(Dialect::Sqlite)),
+            readers,
         })
+    }
+
+    fn select_by_card(&self, sql: &sql::Sql, card: &CardNumbers) -> Result<Vec<Qualification>> {
+        self.readers
+            .with(|conn| {
+                let mut statement = conn.prepare_cached(sql.text())?;
+                let rows = statement.query_map(
+                    (
+                        card.insurer.as_str(),
+                        card.symbol_str(),
+                        card.number.as_str(),
+                        card.branch.as_str(),
+                    ),
+                    qualification_row,
+                )?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .and_then(|rows| {
+                rows.into_iter()
+                    .map(|row| Qualification::try_from(row?))
+                    .collect()
+            })
     }
 }
 
+/// Read-only rusqlite connections for the lookup path (card lookups and the per-request
+/// certificate check). sqlx-sqlite hands every statement to a per-connection worker thread
+/// and back; on the 2-core benchmark machine that round trip cost several times the point
+/// query itself (bench/RESULTS.md). These reads run on the calling runtime thread: a few
+/// index pages, tens of microseconds. Writes stay on sqlx.
+struct Readers {
+    conns: Vec<Mutex<rusqlite::Connection>>,
+    next: AtomicUsize,
+}
+
+impl Readers {
+    fn open(path: &Path) -> Result<Self> {
+        use rusqlite::OpenFlags;
+        let count = std::thread::available_parallelism().map_or(2, |n| n.get()) + 1;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conns = (0..count)
+            .map(|_| {
+                let conn = rusqlite::Connection::open_with_flags(path, flags)
+                    .map_err(StoreError::Embedded)?;
+                conn.busy_timeout(Duration::from_secs(5))
+                    .map_err(StoreError::Embedded)?;
+                conn.pragma_update(None, "cache_size", -16384)
+                    .map_err(StoreError::Embedded)?;
+                Ok(Mutex::new(conn))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            conns,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// Runs `read` on a free connection (or waits for the next one in turn).
+    fn with<T>(
+        &self,
+        read: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.conns.len();
+        let guard = match (0..n).find_map(|i| self.conns[(start + i) % n].try_lock().ok()) {
+            Some(guard) => guard,
+            None => self.conns[start % n].lock().map_err(|_| poisoned())?,
+        };
+        read(&guard).map_err(StoreError::Embedded)
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Corrupt("a reader connection was poisoned by a panic".into())
+}
+
+/// Decodes the columns of `QUALIFICATION_COLUMNS`; dates are stored as YYYY-MM-DD text.
+/// The outer error is rusqlite's, the inner one a stored value that is not a valid date.
+fn qualification_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<QualificationRow>> {
+    let date = |text: String| {
+        shikaku_domain::parse_date(&text)
+            .map_err(|e| StoreError::Corrupt(format!("stored date {text:?}: {e}")))
+    };
+    let raw = QualificationRow {
+        insurer_number: row.get(0)?,
+        symbol: row.get(1)?,
+        number: row.get(2)?,
+        branch: row.get(3)?,
+        qualified_from: time::Date::MIN,
+        qualified_until: None,
+        person_ref: row.get(6)?,
+        insured_category: row.get(7)?,
+        name: row.get(8)?,
+        name_kana: row.get(9)?,
+        sex: row.get(10)?,
+        birth_date: time::Date::MIN,
+        copay_ratio: row.get(12)?,
+        limit_category: row.get(13)?,
+        specific_disease: row.get(14)?,
+    };
+    let (from, until, birth): (String, Option<String>, String) =
+        (row.get(4)?, row.get(5)?, row.get(11)?);
+    Ok((|| {
+        Ok(QualificationRow {
+            qualified_from: date(from)?,
+            qualified_until: until.map(date).transpose()?,
+            birth_date: date(birth)?,
+            ..raw
+        })
+    })())
+}
+
 impl_store!(SqliteStore, backend = "sqlite", {
+    async fn find_by_card(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
+        self.select_by_card(&self.queries.find_by_card, card)
+    }
+
+    async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
+        self.select_by_card(&self.queries.find_related, card)
+    }
+
+    async fn terminal_cert_status(&self, serial: &str) -> Result<Option<CertStatus>> {
+        self.readers.with(|conn| {
+            let mut statement = conn.prepare_cached(self.queries.cert_status.text())?;
+            let mut rows = statement.query([serial])?;
+            match rows.next()? {
+                Some(row) => Ok(Some(CertStatus {
+                    fingerprint: row.get(0)?,
+                    revoked: row.get(1)?,
+                })),
+                None => Ok(None),
+            }
+        })
+    }
+
     async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>> {
         let mut conn = self.pool.acquire().await?;
         // The temp table lives on this connection only; never hand it back to the pool.
@@ -79,18 +223,22 @@ impl_store!(SqliteStore, backend = "sqlite", {
     }
 
     async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
+        // One multi-row INSERT per chunk (7 parameters a row), in one transaction.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for e in entries {
-            sqlx::query(self.queries.insert_access.q())
-                .bind(e.at)
-                .bind(&e.facility_code)
-                .bind(&e.terminal_name)
-                .bind(&e.cert_serial)
-                .bind(&e.kind)
-                .bind(&e.status)
-                .bind(&e.person_hash)
-                .execute(&mut *tx)
-                .await?;
+        for chunk in entries.chunks(ACCESS_LOG_BATCH) {
+            let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, status, person_hash) ",
+            );
+            builder.push_values(chunk, |mut b, e| {
+                b.push_bind(e.at)
+                    .push_bind(e.facility_code.clone())
+                    .push_bind(e.terminal_name.clone())
+                    .push_bind(e.cert_serial.clone())
+                    .push_bind(e.kind.clone())
+                    .push_bind(e.status.clone())
+                    .push_bind(e.person_hash.clone());
+            });
+            builder.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -465,6 +465,15 @@ async fn terminal_certificates(s: &dyn Store) {
         s.terminal_cert(&cert.serial).await.expect("get"),
         Some(cert.clone())
     );
+    let active = crate::CertStatus {
+        fingerprint: vec![1; 32],
+        revoked: false,
+    };
+    assert_eq!(
+        s.terminal_cert_status(&cert.serial).await.expect("status"),
+        Some(active)
+    );
+    assert_eq!(s.terminal_cert_status("ffff").await.expect("status"), None);
     assert_eq!(
         s.revoke_terminal_cert(&cert.serial, t(10))
             .await
@@ -483,6 +492,12 @@ async fn terminal_certificates(s: &dyn Store) {
         .expect("get")
         .expect("present");
     assert_eq!(revoked.revoked_at, Some(t(10)));
+    let status = s
+        .terminal_cert_status(&cert.serial)
+        .await
+        .expect("status")
+        .expect("present");
+    assert!(status.revoked);
     assert!(matches!(
         s.revoke_terminal_cert("00", t(0)).await,
         Err(crate::StoreError::NotFound(_))
