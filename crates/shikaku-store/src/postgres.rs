@@ -154,11 +154,9 @@ struct PgImport {
 
 impl Backend for PgImport {
     type Db = Postgres;
-    const STAGING_INDEXES: &'static [&'static str] = &[
-        "CREATE INDEX IF NOT EXISTS import_staging_key ON import_staging (insurer_number, symbol, number, branch, qualified_from)",
-        "CREATE INDEX IF NOT EXISTS import_staging_line ON import_staging (line)",
-        "ANALYZE import_staging",
-    ];
+    // No indexes: PostgreSQL hash-joins the staging table, and building them cost more than
+    // they saved (2.3 s of a 25 s import of 1M rows). Statistics let the planner choose.
+    const PREPARE_STAGING: &'static [&'static str] = &["ANALYZE import_staging"];
 }
 
 impl PgImport {

@@ -126,17 +126,14 @@ macro_rules! impl_import_session {
         #[async_trait::async_trait]
         impl $crate::ImportSession for $session {
             async fn conflicts(&mut self, limit: u64) -> $crate::Result<Vec<$crate::Conflict>> {
-                for statement in <$session as $crate::shared::Backend>::STAGING_INDEXES {
+                for statement in <$session as $crate::shared::Backend>::PREPARE_STAGING {
                     sqlx::query(*statement).execute(&mut *self.conn).await?;
                 }
-                let dups: Vec<$crate::sql::LinePair> =
-                    sqlx::query_as(self.queries.duplicates.q()).bind(limit as i64).fetch_all(&mut *self.conn).await?;
-                let overlaps: Vec<$crate::sql::LinePair> = sqlx::query_as(self.queries.overlaps_in_file.q())
+                let in_file: Vec<$crate::sql::FileConflict> = sqlx::query_as(self.queries.conflicts_in_file.q())
                     .bind(limit as i64)
                     .fetch_all(&mut *self.conn)
                     .await?;
-                let mut all: Vec<$crate::Conflict> = dups.iter().map($crate::sql::duplicate_conflict).collect();
-                all.extend(overlaps.iter().map($crate::sql::file_overlap_conflict));
+                let mut all: Vec<$crate::Conflict> = in_file.iter().map($crate::sql::file_conflict).collect();
                 self.checked_at = Some(Self::latest_import(&mut *self.conn).await?);
                 all.extend(Self::store_conflicts(&self.queries, &mut *self.conn, limit).await?);
                 Ok($crate::sql::merge_conflicts(all, limit))
@@ -195,8 +192,8 @@ macro_rules! impl_import_session {
 /// What the shared import code needs to know about a backend's session type.
 pub(crate) trait Backend {
     type Db: sqlx::Database;
-    /// Indexes (and statistics) built on the staging table before the set checks.
-    const STAGING_INDEXES: &'static [&'static str];
+    /// Statements run on the staged rows before the set checks (indexes, statistics).
+    const PREPARE_STAGING: &'static [&'static str];
 }
 
 pub(crate) use {impl_import_session, impl_store};

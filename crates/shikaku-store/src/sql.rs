@@ -50,8 +50,7 @@ pub(crate) struct Queries {
     pub find_by_card: Sql,
     pub find_related: Sql,
     pub history: Sql,
-    pub duplicates: Sql,
-    pub overlaps_in_file: Sql,
+    pub conflicts_in_file: Sql,
     pub overlaps_in_store: Sql,
     pub unstage: Sql,
     pub insert_import: Sql,
@@ -127,16 +126,14 @@ impl Queries {
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-            duplicates: sql(format!(
-                "SELECT a.line, MIN(b.line) AS other FROM import_staging a JOIN import_staging b \
-                 ON {} AND b.line < a.line GROUP BY a.line ORDER BY a.line LIMIT {}",
-                key_join("a", "b"),
-                p(1)
-            )),
-            overlaps_in_file: sql(format!(
-                "SELECT a.line, MIN(b.line) AS other FROM import_staging a JOIN import_staging b \
-                 ON {} AND a.qualified_from > b.qualified_from \
-                 WHERE a.qualified_from < COALESCE(b.qualified_until, '9999-12-31') \
+            // One self-join finds both kinds of conflict within the file: the same key as an
+            // earlier line (duplicate), or a period that starts inside another period of the
+            // same card numbers (overlap, reported on the later start).
+            conflicts_in_file: sql(format!(
+                "SELECT a.line, MIN(CASE WHEN a.qualified_from = b.qualified_from THEN b.line END) AS duplicate_of, \
+                   MIN(b.line) AS other FROM import_staging a JOIN import_staging b ON {} \
+                 WHERE (a.qualified_from = b.qualified_from AND b.line < a.line) \
+                    OR (a.qualified_from > b.qualified_from AND a.qualified_from < COALESCE(b.qualified_until, '9999-12-31')) \
                  GROUP BY a.line ORDER BY a.line LIMIT {}",
                 card_join("a", "b"),
                 p(1)
@@ -189,11 +186,17 @@ impl Queries {
             insert_new: sql(format!(
                 "INSERT INTO qualifications ({DATA_COLUMNS}, import_id, updated_at) \
                  SELECT {scols}, {}, {} FROM import_staging s \
-                 WHERE NOT EXISTS (SELECT 1 FROM qualifications q WHERE {}) \
-                 ORDER BY s.insurer_number, s.symbol, s.number, s.branch, s.qualified_from",
+                 WHERE NOT EXISTS (SELECT 1 FROM qualifications q WHERE {}){}",
                 p(1),
                 p(2),
-                key_join("q", "s")
+                key_join("q", "s"),
+                // SQLite inserts into its key index far faster in key order (7.2 s against
+                // 11.1 s for 1M rows); PostgreSQL was faster without the sort (3.5 s against 5.1 s).
+                match dialect {
+                    Dialect::Sqlite =>
+                        " ORDER BY s.insurer_number, s.symbol, s.number, s.branch, s.qualified_from",
+                    Dialect::Postgres => "",
+                }
             )),
             insert_cert: sql(format!(
                 "INSERT INTO terminal_certs (serial, facility_code, terminal_name, fingerprint, not_before, not_after, \
@@ -230,10 +233,13 @@ impl Queries {
     }
 }
 
-/// Rows of the staging table and the conflict queries.
+/// A line of the file in conflict with others of the same card numbers.
 #[derive(sqlx::FromRow)]
-pub(crate) struct LinePair {
+pub(crate) struct FileConflict {
     pub line: i64,
+    /// The first earlier line with the same key, if any.
+    pub duplicate_of: Option<i64>,
+    /// The first line it conflicts with.
     pub other: i64,
 }
 
@@ -295,26 +301,21 @@ impl From<AccessRow> for crate::AccessLogEntry {
     }
 }
 
-/// Turns the conflict query rows into messages.
-pub(crate) fn duplicate_conflict(pair: &LinePair) -> crate::Conflict {
-    crate::Conflict {
-        line: pair.line as u64,
-        column: "qualified_from",
-        message: format!(
-            "同じキー（保険者番号・記号・番号・枝番・資格取得年月日）が{}行目にもあります (duplicate key: same card numbers and qualified_from as line {})",
-            pair.other, pair.other
+/// Turns a conflict found within the file into its message.
+pub(crate) fn file_conflict(c: &FileConflict) -> crate::Conflict {
+    let message = match c.duplicate_of {
+        Some(first) => format!(
+            "同じキー（保険者番号・記号・番号・枝番・資格取得年月日）が{first}行目にもあります (duplicate key: same card numbers and qualified_from as line {first})"
         ),
-    }
-}
-
-pub(crate) fn file_overlap_conflict(pair: &LinePair) -> crate::Conflict {
-    crate::Conflict {
-        line: pair.line as u64,
-        column: "qualified_from",
-        message: format!(
-            "{}行目の資格期間と重なっています (period overlaps the period of the same card numbers on line {})",
-            pair.other, pair.other
+        None => format!(
+            "{other}行目の資格期間と重なっています (period overlaps the period of the same card numbers on line {other})",
+            other = c.other
         ),
+    };
+    crate::Conflict {
+        line: c.line as u64,
+        column: "qualified_from",
+        message,
     }
 }
 

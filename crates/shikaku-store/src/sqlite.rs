@@ -258,7 +258,7 @@ struct SqliteImport {
 
 impl Backend for SqliteImport {
     type Db = Sqlite;
-    const STAGING_INDEXES: &'static [&'static str] = &[
+    const PREPARE_STAGING: &'static [&'static str] = &[
         "CREATE INDEX IF NOT EXISTS temp.import_staging_key \
          ON import_staging (insurer_number, symbol, number, branch, qualified_from)",
         "CREATE INDEX IF NOT EXISTS temp.import_staging_line ON import_staging (line)",
