@@ -171,6 +171,10 @@ impl PgImport {
     }
 }
 
+impl PgImport {
+    async fn after_commit(&mut self) {}
+}
+
 impl_import_session!(PgImport, {
     async fn stage(&mut self, rows: &[StagedRow]) -> Result<()> {
         let mut buffer = String::with_capacity(rows.len() * 256);

@@ -94,7 +94,7 @@ macro_rules! impl_store {
 }
 
 /// `impl ImportSession for $session` (which has `conn`, `queries`, `meta`, `staged` and
-/// `checked_at` fields and an inherent `begin_write`) with the set checks and the merge,
+/// `checked_at` fields and inherent `begin_write` and `after_commit`) with the set checks and the merge,
 /// plus the backend's own `stage` and `unstage`.
 macro_rules! impl_import_session {
     ($session:ty, { $($own:tt)* }) => {
@@ -179,6 +179,7 @@ macro_rules! impl_import_session {
                             .execute(&mut *tx)
                             .await?;
                         tx.commit().await?;
+                        this.after_commit().await;
                     }
                 }
                 Ok(counts)
