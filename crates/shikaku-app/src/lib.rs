@@ -8,6 +8,7 @@ pub mod import;
 pub mod lookup;
 pub mod population;
 pub mod secrets;
+pub mod subsidy;
 pub mod terminal_certs;
 pub mod view;
 

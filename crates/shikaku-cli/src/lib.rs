@@ -2,11 +2,13 @@
 //! crate that reads environment variables.
 
 mod bench;
+mod calendar;
 mod cert;
 pub mod client;
 mod demo;
 mod import;
 mod serve;
+mod subsidy;
 mod verify;
 
 use std::path::PathBuf;
@@ -60,6 +62,12 @@ pub enum Command {
     /// Benchmarks (print tables of measured figures).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Business-day calendar (holidays, 営業日, month arithmetic).
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
+    /// Subsidy quotes (オンライン資格確認関係補助金).
+    #[command(subcommand)]
+    Subsidy(subsidy::SubsidyCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +162,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(cmd) => bench::run(cmd).await,
+        Command::Calendar(cmd) => calendar::run(cmd),
+        Command::Subsidy(cmd) => subsidy::run(cmd),
     }
 }
 

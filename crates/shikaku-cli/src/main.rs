@@ -1,5 +1,19 @@
 //! The `shikaku` binary: a thin shell around `shikaku_cli::run`.
 
 fn main() -> std::process::ExitCode {
+    // `shikaku calendar holidays 2026 | head`: a closed pipe ends the command quietly (as
+    // Unix tools do) instead of a panic report.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
     shikaku_cli::main()
 }

@@ -65,6 +65,20 @@ pub fn format_date(date: Date) -> String {
     )
 }
 
+/// Serde as `YYYY-MM-DD`: `#[serde(with = "shikaku_domain::date::serde_date")]`.
+pub mod serde_date {
+    use time::Date;
+
+    pub fn serialize<S: serde::Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_date(*date))
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        super::parse_date(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

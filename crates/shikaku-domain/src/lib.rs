@@ -4,6 +4,7 @@
 //! qualification model (資格情報) and the eligibility decision (資格確認). No IO, no async,
 //! no clock: callers pass the as-of date in.
 
+pub mod calendar;
 pub mod card;
 pub mod check_digit;
 pub mod date;
@@ -13,6 +14,7 @@ pub mod insurer_number;
 pub mod my_number;
 pub mod public_expense;
 pub mod qualification;
+pub mod subsidy;
 mod text;
 
 pub use card::{Branch, CardNumber, CardNumbers, CardSymbol, CardTextError};
