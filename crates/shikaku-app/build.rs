@@ -1,16 +1,18 @@
-//! Embeds every subsidy rule set under `rules/subsidy/*.toml` (repository root), so adding a
-//! revision is adding a data file: no code changes. Reads local files only.
+//! Embeds the data files that ship with the binary, so adding one is adding a file (no code
+//! change): every `rules/subsidy/*.toml` (subsidy rule sets) and every `content/faq/*.md`
+//! (FAQ entries), from the repository root. Reads local files only.
 
 use std::{env, fs, path::PathBuf};
 
-fn main() {
+fn embed(folder: &str, extension: &str, out_name: &str) {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("manifest dir"))
-        .join("../../rules/subsidy");
+        .join("../..")
+        .join(folder);
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files: Vec<PathBuf> = fs::read_dir(&root)
-        .expect("rules/subsidy exists")
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| p.extension().is_some_and(|x| x == extension))
         .collect();
     files.sort();
     let mut out = String::from("pub(crate) const EMBEDDED: &[(&str, &str)] = &[\n");
@@ -24,6 +26,11 @@ fn main() {
         ));
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(env::var("OUT_DIR").expect("out dir")).join("subsidy_rules.rs");
-    fs::write(dest, out).expect("write generated rules list");
+    let dest = PathBuf::from(env::var("OUT_DIR").expect("out dir")).join(out_name);
+    fs::write(dest, out).expect("write generated file list");
+}
+
+fn main() {
+    embed("rules/subsidy", "toml", "subsidy_rules.rs");
+    embed("content/faq", "md", "faq_entries.rs");
 }

@@ -4,8 +4,10 @@
 
 mod eligibility;
 mod error;
+mod faq;
 mod health;
 pub mod openapi;
+mod pages;
 pub mod server;
 mod terminal;
 pub mod tls;
@@ -19,6 +21,8 @@ use shikaku_app::EligibilityService;
 #[derive(Clone)]
 pub struct AppState {
     pub service: EligibilityService,
+    /// The FAQ and its search index (read-only; shared by every request).
+    pub faq: std::sync::Arc<shikaku_faq::FaqIndex>,
 }
 
 /// The router of the mTLS eligibility listener.
@@ -40,5 +44,10 @@ pub fn web_router(state: AppState) -> axum::Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
+        .route("/faq", get(faq::index))
+        .route("/faq/search", get(faq::search))
+        .route("/faq/{id}", get(faq::entry))
+        .route("/static/htmx-2.0.11.min.js", get(pages::htmx))
+        .route("/static/site.css", get(pages::css))
         .with_state(state)
 }

@@ -4,6 +4,7 @@
 //! store directly for business operations.
 
 pub mod access_log;
+pub mod faq;
 pub mod import;
 pub mod lookup;
 pub mod population;

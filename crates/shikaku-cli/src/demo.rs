@@ -132,6 +132,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         api_addr: args.api_addr,
         web_addr: args.web_addr,
         server_names: vec!["localhost".into(), "127.0.0.1".into()],
+        faq_dir: None,
     };
     let (running, _) = crate::serve::start(&db, &data_dir, &serve_args).await?;
     println!(

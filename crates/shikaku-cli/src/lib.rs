@@ -6,6 +6,7 @@ mod calendar;
 mod cert;
 pub mod client;
 mod demo;
+mod faq;
 mod import;
 mod serve;
 mod subsidy;
@@ -65,6 +66,9 @@ pub enum Command {
     /// Business-day calendar (holidays, 営業日, month arithmetic).
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
+    /// The FAQ (よくある質問): search and list.
+    #[command(subcommand)]
+    Faq(faq::FaqCommand),
     /// Subsidy quotes (オンライン資格確認関係補助金).
     #[command(subcommand)]
     Subsidy(subsidy::SubsidyCommand),
@@ -164,6 +168,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(cmd) => bench::run(cmd).await,
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Subsidy(cmd) => subsidy::run(cmd),
+        Command::Faq(cmd) => faq::run(cmd),
     }
 }
 

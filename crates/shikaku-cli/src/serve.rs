@@ -20,6 +20,9 @@ pub struct ServeArgs {
     /// Names for the API server certificate (repeatable).
     #[arg(long = "server-name", default_values_t = vec!["localhost".to_string(), "127.0.0.1".to_string()])]
     pub server_names: Vec<String>,
+    /// Folder of FAQ entries (*.md) instead of the built-in ones.
+    #[arg(long, env = "SHIKAKU_FAQ_DIR")]
+    pub faq_dir: Option<std::path::PathBuf>,
 }
 
 /// Opens everything `serve` needs and starts the listeners.
@@ -36,7 +39,8 @@ pub async fn start(
         web_addr: args.web_addr,
         server_names: args.server_names.clone(),
     };
-    let running = shikaku_api::start(AppState { service }, &ca, config).await?;
+    let faq = std::sync::Arc::new(shikaku_app::faq::index(args.faq_dir.as_deref())?);
+    let running = shikaku_api::start(AppState { service, faq }, &ca, config).await?;
     Ok((running, ca))
 }
 

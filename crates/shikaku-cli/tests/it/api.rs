@@ -41,7 +41,8 @@ impl Server {
             web_addr: any,
             server_names: vec!["localhost".into(), "127.0.0.1".into()],
         };
-        let running = shikaku_api::start(AppState { service }, &ca, config)
+        let faq = Arc::new(shikaku_app::faq::builtin().expect("faq"));
+        let running = shikaku_api::start(AppState { service, faq }, &ca, config)
             .await
             .expect("start");
         Self {
@@ -346,6 +347,86 @@ async fn full_suite(server: Server) {
         .await
         .expect("ready");
     assert_eq!(ready.status().as_u16(), 200);
+    server.running.shutdown();
+}
+
+/// The FAQ page and the CLI answer from the same index, in the same order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faq_pages_match_the_cli() {
+    let server = Server::start(Env::sqlite()).await;
+    let web = format!("http://{}", server.running.web_addr);
+    for query in [
+        "補助金 いくら",
+        "カードリーダー 何台",
+        "ﾎｼﾞｮｷﾝ",
+        "電子証明書 再発行",
+    ] {
+        let out = server.env.run(&["faq", "search", query, "--json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let cli: Vec<Value> = serde_json::from_slice(&out.stdout).expect("JSON array");
+        let cli_ids: Vec<&str> = cli.iter().filter_map(|h| h["id"].as_str()).collect();
+        assert!(!cli_ids.is_empty(), "{query}");
+        assert!(cli.iter().all(|h| h["title"].is_string()));
+
+        let url = reqwest::Url::parse_with_params(&format!("{web}/faq/search"), [("q", query)])
+            .expect("url");
+        let page = reqwest::get(url.clone()).await.expect("page");
+        assert_eq!(page.status().as_u16(), 200);
+        let html = page.text().await.expect("html");
+        let page_ids: Vec<&str> = html
+            .split("data-faq-id=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert_eq!(page_ids, cli_ids, "{query}");
+        assert!(html.contains("<html lang=\"ja\""));
+
+        // Search-as-you-type: htmx asks for the fragment only.
+        let fragment = reqwest::Client::new()
+            .get(url)
+            .header("HX-Request", "true")
+            .send()
+            .await
+            .expect("fragment")
+            .text()
+            .await
+            .expect("text");
+        assert!(!fragment.contains("<html"), "a fragment, not a page");
+        assert!(fragment.contains(&format!("data-faq-id=\"{}\"", cli_ids[0])));
+    }
+    // Entries, the English switch, a missing entry, markup in queries is escaped.
+    let entry = reqwest::get(format!("{web}/faq/subsidy-amount?lang=en"))
+        .await
+        .expect("entry")
+        .text()
+        .await
+        .expect("text");
+    assert!(entry.contains("<html lang=\"en\"") && entry.contains("32.1万円"));
+    let missing = reqwest::get(format!("{web}/faq/no-such-entry"))
+        .await
+        .expect("404");
+    assert_eq!(missing.status().as_u16(), 404);
+    let url = reqwest::Url::parse_with_params(&format!("{web}/faq/search"), [("q", "<script>x")])
+        .expect("url");
+    let html = reqwest::get(url)
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(!html.contains("<script>x"), "the query is escaped");
+    assert!(
+        html.contains("script&gt;x") || html.contains("script&#62;x"),
+        "the query is shown"
+    );
+    let htmx = reqwest::get(format!("{web}/static/htmx-2.0.11.min.js"))
+        .await
+        .expect("htmx");
+    assert_eq!(htmx.status().as_u16(), 200);
     server.running.shutdown();
 }
 

@@ -221,3 +221,28 @@ fn subsidy_rules_from_a_folder_need_no_code_change() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("broken.toml"), "{}", stderr(&out));
 }
+
+#[test]
+fn faq_folder_errors_name_the_file_and_line() {
+    let env = Env::sqlite();
+    let dir = env.dir.path().join("faq");
+    std::fs::create_dir_all(&dir).expect("faq dir");
+    std::fs::write(
+        dir.join("good.md"),
+        "---\nid: good\ncategory: 回線\ntitle: 光回線は使えますか\nkeywords: ひかり\n---\n使えます。\n",
+    )
+    .expect("write");
+    let faq_dir = dir.to_str().expect("utf-8");
+    let out = env.run(&["faq", "search", "ひかり", "--json", "--faq-dir", faq_dir]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hits: Vec<Value> = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(hits[0]["id"], "good");
+    std::fs::write(
+        dir.join("bad.md"),
+        "---\nid: bad\ncategory: 回線\ncolour: red\n---\nx\n",
+    )
+    .expect("write");
+    let out = env.run(&["faq", "search", "ひかり", "--json", "--faq-dir", faq_dir]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("bad.md:4"), "{}", stderr(&out));
+}

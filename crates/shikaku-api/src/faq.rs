@@ -1,0 +1,109 @@
+//! FAQ pages: categories, search (search-as-you-type with htmx: a request carrying
+//! `HX-Request` gets only the results fragment) and one entry per page.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use shikaku_faq::{CATEGORIES, Entry, Hit};
+
+use crate::AppState;
+use crate::pages::{Lang, markdown_to_html, render};
+
+/// How many results a search page shows.
+pub const SEARCH_LIMIT: usize = 10;
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    lang: Lang,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LangParam {
+    #[serde(default)]
+    lang: Lang,
+}
+
+#[derive(askama::Template)]
+#[template(path = "faq_index.html")]
+struct IndexPage<'a> {
+    lang: Lang,
+    query: String,
+    hits: Vec<Hit>,
+    categories: Vec<(&'static str, Vec<&'a Entry>)>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "faq_results.html")]
+struct ResultsFragment {
+    lang: Lang,
+    query: String,
+    hits: Vec<Hit>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "faq_entry.html")]
+struct EntryPage<'a> {
+    lang: Lang,
+    entry: &'a Entry,
+    body_html: String,
+}
+
+pub async fn index(State(state): State<AppState>, Query(p): Query<LangParam>) -> Response {
+    page(&state, p.lang, String::new())
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<SearchParams>,
+) -> Response {
+    let query: String = p.q.trim().chars().take(200).collect();
+    if headers.contains_key("hx-request") {
+        let hits = state.faq.search(&query, SEARCH_LIMIT);
+        return render(&ResultsFragment {
+            lang: p.lang,
+            query,
+            hits,
+        });
+    }
+    page(&state, p.lang, query)
+}
+
+fn page(state: &AppState, lang: Lang, query: String) -> Response {
+    let hits = state.faq.search(&query, SEARCH_LIMIT);
+    let categories = CATEGORIES
+        .iter()
+        .map(|c| (*c, state.faq.in_category(c).collect()))
+        .collect();
+    render(&IndexPage {
+        lang,
+        query,
+        hits,
+        categories,
+    })
+}
+
+pub async fn entry(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(p): Query<LangParam>,
+) -> Response {
+    match state.faq.entry(&id) {
+        Some(entry) => render(&EntryPage {
+            lang: p.lang,
+            entry,
+            body_html: markdown_to_html(&entry.body),
+        }),
+        None => (
+            StatusCode::NOT_FOUND,
+            axum::response::Html(
+                "<!doctype html><html lang=\"ja\"><meta charset=\"utf-8\"><title>見つかりません</title>\
+                 <p>お探しの質問は見つかりませんでした。<a href=\"/faq\">よくある質問の一覧へ</a></p></html>",
+            ),
+        )
+            .into_response(),
+    }
+}
