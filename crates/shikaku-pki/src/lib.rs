@@ -19,6 +19,8 @@ pub const CA_CERT_FILE: &str = "ca.crt";
 pub const CA_KEY_FILE: &str = "ca.key";
 pub const CRL_FILE: &str = "crl.pem";
 
+pub mod jpki;
+
 #[derive(Debug, thiserror::Error)]
 pub enum PkiError {
     #[error("{path}: {source}")]
@@ -38,11 +40,13 @@ pub enum PkiError {
     Incomplete(String),
     #[error("serial must be hexadecimal: {0:?}")]
     Serial(String),
+    #[error("{path}: not a virtual card file: {message}")]
+    CardFile { path: String, message: String },
 }
 
 type Result<T, E = PkiError> = std::result::Result<T, E>;
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PkiError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PkiError + '_ {
     move |source| PkiError::Io {
         path: path.display().to_string(),
         source,
@@ -90,6 +94,12 @@ pub struct TerminalIdentity {
 impl Ca {
     /// Loads the CA from `dir`, creating it (and `dir`) on first use.
     pub fn load_or_create(dir: &Path) -> Result<Self> {
+        Self::load_or_create_named(dir, "shikaku", "shikaku 資格確認端末 CA")
+    }
+
+    /// Loads or creates a CA in `dir` whose subject is O=`organization`, CN=`common_name`
+    /// (used for the terminal CA and for the emulated JPKI CA).
+    pub fn load_or_create_named(dir: &Path, organization: &str, common_name: &str) -> Result<Self> {
         let cert_path = dir.join(CA_CERT_FILE);
         let key_path = dir.join(CA_KEY_FILE);
         match (cert_path.exists(), key_path.exists()) {
@@ -129,7 +139,7 @@ impl Ca {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
         let mut params = CertificateParams::new(Vec::<String>::new())?;
-        params.distinguished_name = subject("shikaku", "shikaku 資格確認端末 CA");
+        params.distinguished_name = subject(organization, common_name);
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.key_usages = vec![
             KeyUsagePurpose::KeyCertSign,
@@ -206,7 +216,7 @@ impl Ca {
     }
 
     /// Signs an end-entity certificate with a fresh P-256 key and a random serial.
-    fn sign_leaf(
+    pub(crate) fn sign_leaf(
         &self,
         mut params: CertificateParams,
         not_before: OffsetDateTime,
@@ -299,7 +309,7 @@ impl IssuedCert {
 }
 
 /// A subject of exactly O and CN (in that order).
-fn subject(organization: &str, common_name: &str) -> DistinguishedName {
+pub(crate) fn subject(organization: &str, common_name: &str) -> DistinguishedName {
     let mut dn = DistinguishedName::new();
     dn.push(DnType::OrganizationName, organization);
     dn.push(DnType::CommonName, common_name);
@@ -342,7 +352,7 @@ pub fn random_password() -> String {
         .collect()
 }
 
-fn fill_random(bytes: &mut [u8]) {
+pub(crate) fn fill_random(bytes: &mut [u8]) {
     use ring::rand::SecureRandom;
     // The system RNG failing is unrecoverable for a CA.
     ring::rand::SystemRandom::new()

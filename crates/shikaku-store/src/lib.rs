@@ -115,6 +115,31 @@ pub struct HistoryEntry {
     pub replaced_by_operator: String,
 }
 
+/// A 利用者証明用電子証明書 in the emulated J-LIS register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JpkiCert {
+    pub serial: String,
+    pub card_id: String,
+    /// Keyed hash of the holder's 個人番号 (the same hash qualification loads carry).
+    pub my_number_hash: Vec<u8>,
+    pub fingerprint: Vec<u8>,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    pub issued_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A consent given at a facility's card reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub my_number_hash: Vec<u8>,
+    pub facility_code: String,
+    /// `drugs` or `checkups`.
+    pub kind: String,
+    pub given_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
 /// A client certificate issued to a facility terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerminalCert {
@@ -186,6 +211,29 @@ pub trait Store: Send + Sync {
     async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()>;
     /// The newest entries first, at most `limit`.
     async fn recent_access_log(&self, limit: u32) -> Result<Vec<AccessLogEntry>>;
+
+    /// Every qualification period carrying this 個人番号 hash (any insurer).
+    async fn find_by_person_hash(&self, my_number_hash: &[u8]) -> Result<Vec<Qualification>>;
+    async fn insert_jpki_cert(&self, cert: &JpkiCert) -> Result<()>;
+    async fn jpki_cert(&self, serial: &str) -> Result<Option<JpkiCert>>;
+    /// Certificates issued to one card, oldest first.
+    async fn jpki_certs_for_card(&self, card_id: &str) -> Result<Vec<JpkiCert>>;
+    /// `Ok(true)` when newly revoked, `Ok(false)` when it already was, `NotFound` otherwise.
+    async fn revoke_jpki_cert(&self, serial: &str, at: OffsetDateTime) -> Result<bool>;
+    /// Revoked card certificates (serial, time), for the JPKI CRL.
+    async fn revoked_jpki_certs(&self) -> Result<Vec<(String, OffsetDateTime)>>;
+    /// When the holder did 初回登録, if they did.
+    async fn card_registration(&self, my_number_hash: &[u8]) -> Result<Option<OffsetDateTime>>;
+    /// Records 初回登録 (a second registration keeps the first).
+    async fn register_card(
+        &self,
+        my_number_hash: &[u8],
+        facility_code: &str,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn record_consent(&self, consent: &Consent) -> Result<()>;
+    /// A person's consents, newest first.
+    async fn consents(&self, my_number_hash: &[u8]) -> Result<Vec<Consent>>;
 }
 
 /// Opens a store from a URL (`sqlite:PATH` or `postgres://…`) and applies migrations.

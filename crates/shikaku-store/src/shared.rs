@@ -88,6 +88,102 @@ macro_rules! impl_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
+            async fn find_by_person_hash(&self, hash: &[u8]) -> $crate::Result<Vec<shikaku_domain::Qualification>> {
+                let rows: Vec<$crate::model::QualificationRow> =
+                    sqlx::query_as(self.queries.find_by_person.q()).bind(hash).fetch_all(&self.pool).await?;
+                $crate::model::into_qualifications(rows)
+            }
+
+            async fn insert_jpki_cert(&self, cert: &$crate::JpkiCert) -> $crate::Result<()> {
+                sqlx::query(self.queries.insert_jpki.q())
+                    .bind(&cert.serial)
+                    .bind(&cert.card_id)
+                    .bind(&cert.my_number_hash)
+                    .bind(&cert.fingerprint)
+                    .bind(cert.not_before)
+                    .bind(cert.not_after)
+                    .bind(cert.issued_at)
+                    .bind(cert.revoked_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| $crate::model::conflict_on_unique(e, "card certificate serial"))?;
+                Ok(())
+            }
+
+            async fn jpki_cert(&self, serial: &str) -> $crate::Result<Option<$crate::JpkiCert>> {
+                let row: Option<$crate::sql::JpkiRow> =
+                    sqlx::query_as(self.queries.get_jpki.q()).bind(serial).fetch_optional(&self.pool).await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn jpki_certs_for_card(&self, card_id: &str) -> $crate::Result<Vec<$crate::JpkiCert>> {
+                let rows: Vec<$crate::sql::JpkiRow> =
+                    sqlx::query_as(self.queries.jpki_for_card.q()).bind(card_id).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn revoke_jpki_cert(&self, serial: &str, at: time::OffsetDateTime) -> $crate::Result<bool> {
+                let done = sqlx::query(self.queries.revoke_jpki.q()).bind(at).bind(serial).execute(&self.pool).await?;
+                if done.rows_affected() == 1 {
+                    return Ok(true);
+                }
+                match self.jpki_cert(serial).await? {
+                    Some(_) => Ok(false),
+                    None => Err($crate::StoreError::NotFound(format!("card certificate {serial}"))),
+                }
+            }
+
+            async fn revoked_jpki_certs(&self) -> $crate::Result<Vec<(String, time::OffsetDateTime)>> {
+                Ok(sqlx::query_as(
+                    "SELECT serial, revoked_at FROM jpki_certs WHERE revoked_at IS NOT NULL ORDER BY revoked_at",
+                )
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn card_registration(&self, hash: &[u8]) -> $crate::Result<Option<time::OffsetDateTime>> {
+                let row: Option<(time::OffsetDateTime,)> = sqlx::query_as(self.queries.get_registration.q())
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|r| r.0))
+            }
+
+            async fn register_card(
+                &self,
+                hash: &[u8],
+                facility_code: &str,
+                at: time::OffsetDateTime,
+            ) -> $crate::Result<()> {
+                sqlx::query(self.queries.insert_registration.q())
+                    .bind(hash)
+                    .bind(facility_code)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn record_consent(&self, c: &$crate::Consent) -> $crate::Result<()> {
+                sqlx::query(self.queries.insert_consent.q())
+                    .bind(&c.my_number_hash)
+                    .bind(&c.facility_code)
+                    .bind(&c.kind)
+                    .bind(c.given_at)
+                    .bind(c.expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn consents(&self, hash: &[u8]) -> $crate::Result<Vec<$crate::Consent>> {
+                let rows: Vec<$crate::sql::ConsentRow> = sqlx::query_as(self.queries.list_consents.q())
+                .bind(hash)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
             $($own)*
         }
     };

@@ -63,6 +63,66 @@ pub(crate) struct Queries {
     pub cert_status: Sql,
     pub revoke_cert: Sql,
     pub recent_access: Sql,
+    pub find_by_person: Sql,
+    pub insert_jpki: Sql,
+    pub get_jpki: Sql,
+    pub jpki_for_card: Sql,
+    pub revoke_jpki: Sql,
+    pub insert_registration: Sql,
+    pub insert_consent: Sql,
+    pub get_registration: Sql,
+    pub list_consents: Sql,
+}
+
+pub(crate) const JPKI_COLUMNS: &str =
+    "serial, card_id, my_number_hash, fingerprint, not_before, not_after, issued_at, revoked_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct JpkiRow {
+    pub serial: String,
+    pub card_id: String,
+    pub my_number_hash: Vec<u8>,
+    pub fingerprint: Vec<u8>,
+    pub not_before: time::OffsetDateTime,
+    pub not_after: time::OffsetDateTime,
+    pub issued_at: time::OffsetDateTime,
+    pub revoked_at: Option<time::OffsetDateTime>,
+}
+
+impl From<JpkiRow> for crate::JpkiCert {
+    fn from(r: JpkiRow) -> Self {
+        Self {
+            serial: r.serial,
+            card_id: r.card_id,
+            my_number_hash: r.my_number_hash,
+            fingerprint: r.fingerprint,
+            not_before: r.not_before,
+            not_after: r.not_after,
+            issued_at: r.issued_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConsentRow {
+    pub my_number_hash: Vec<u8>,
+    pub facility_code: String,
+    pub kind: String,
+    pub given_at: time::OffsetDateTime,
+    pub expires_at: time::OffsetDateTime,
+}
+
+impl From<ConsentRow> for crate::Consent {
+    fn from(r: ConsentRow) -> Self {
+        Self {
+            my_number_hash: r.my_number_hash,
+            facility_code: r.facility_code,
+            kind: r.kind,
+            given_at: r.given_at,
+            expires_at: r.expires_at,
+        }
+    }
 }
 
 impl Queries {
@@ -228,6 +288,57 @@ impl Queries {
                 "SELECT at, facility_code, terminal_name, cert_serial, kind, status, person_hash \
                  FROM access_log ORDER BY id DESC LIMIT {}",
                 p(1)
+            )),
+            find_by_person: sql(format!(
+                "SELECT {cols} FROM qualifications WHERE my_number_hash = {}",
+                p(1)
+            )),
+            insert_jpki: sql(format!(
+                "INSERT INTO jpki_certs ({JPKI_COLUMNS}) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7),
+                p(8)
+            )),
+            get_jpki: sql(format!(
+                "SELECT {JPKI_COLUMNS} FROM jpki_certs WHERE serial = {}",
+                p(1)
+            )),
+            jpki_for_card: sql(format!(
+                "SELECT {JPKI_COLUMNS} FROM jpki_certs WHERE card_id = {} ORDER BY issued_at",
+                p(1)
+            )),
+            revoke_jpki: sql(format!(
+                "UPDATE jpki_certs SET revoked_at = {} WHERE serial = {} AND revoked_at IS NULL",
+                p(1),
+                p(2)
+            )),
+            insert_registration: sql(format!(
+                "INSERT INTO card_registrations (my_number_hash, facility_code, registered_at)                  VALUES ({}, {}, {}) ON CONFLICT (my_number_hash) DO NOTHING",
+                p(1),
+                p(2),
+                p(3)
+            )),
+            get_registration: sql(format!(
+                "SELECT registered_at FROM card_registrations WHERE my_number_hash = {}",
+                p(1)
+            )),
+            list_consents: sql(format!(
+                "SELECT my_number_hash, facility_code, kind, given_at, expires_at FROM consents \
+                 WHERE my_number_hash = {} ORDER BY given_at DESC, id DESC",
+                p(1)
+            )),
+            insert_consent: sql(format!(
+                "INSERT INTO consents (my_number_hash, facility_code, kind, given_at, expires_at)                  VALUES ({}, {}, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5)
             )),
         }
     }

@@ -9,7 +9,7 @@ use shikaku_domain::{
 };
 use time::{Date, OffsetDateTime};
 
-use crate::{Finish, ImportMeta, StagedRow, Store};
+use crate::{Finish, ImportMeta, StagedRow, Store, StoreError};
 
 /// The environment variables naming the PostgreSQL server for tests, in order of preference.
 pub const PG_ENV: [&str; 2] = ["SHIKAKU_TEST_PG", "DATABASE_URL"];
@@ -190,6 +190,69 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     cards_without_symbol(s).await;
     terminal_certificates(s).await;
     access_log(s).await;
+    card_register(s).await;
+}
+
+async fn card_register(s: &dyn Store) {
+    let t = |secs: i64| OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).expect("time");
+    let card_id = format!("card{:x}", unique());
+    let hash = format!("{:032x}", unique()).into_bytes();
+    let cert = |serial: String, issued: i64| crate::JpkiCert {
+        serial,
+        card_id: card_id.clone(),
+        my_number_hash: hash.clone(),
+        fingerprint: vec![3; 32],
+        not_before: t(issued),
+        not_after: t(issued + 86_400),
+        issued_at: t(issued),
+        revoked_at: None,
+    };
+    let first = cert(format!("{:016x}", unique()), 0);
+    let renewed = cert(format!("{:016x}", unique()), 10);
+    s.insert_jpki_cert(&first).await.expect("insert");
+    s.insert_jpki_cert(&renewed).await.expect("insert renewed");
+    assert!(matches!(
+        s.insert_jpki_cert(&first).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.jpki_cert(&first.serial).await.expect("get"), Some(first.clone()));
+    let both = s.jpki_certs_for_card(&card_id).await.expect("for card");
+    assert_eq!(both, vec![first.clone(), renewed.clone()], "{}", s.backend());
+    assert!(s.revoke_jpki_cert(&first.serial, t(20)).await.expect("revoke"));
+    assert!(!s.revoke_jpki_cert(&first.serial, t(30)).await.expect("again"));
+    assert!(matches!(
+        s.revoke_jpki_cert("ffff", t(30)).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        s.jpki_cert(&first.serial).await.expect("get").and_then(|c| c.revoked_at),
+        Some(t(20))
+    );
+    assert!(s
+        .revoked_jpki_certs()
+        .await
+        .expect("revoked")
+        .contains(&(first.serial.clone(), t(20))));
+
+    assert_eq!(s.card_registration(&hash).await.expect("none yet"), None);
+    s.register_card(&hash, "1311234566", t(40)).await.expect("register");
+    s.register_card(&hash, "2711111111", t(50)).await.expect("again keeps the first");
+    assert_eq!(s.card_registration(&hash).await.expect("registered"), Some(t(40)));
+
+    for (kind, at) in [("drugs", 60), ("checkups", 70)] {
+        s.record_consent(&crate::Consent {
+            my_number_hash: hash.clone(),
+            facility_code: "1311234566".into(),
+            kind: kind.into(),
+            given_at: t(at),
+            expires_at: t(at + 86_400),
+        })
+        .await
+        .expect("consent");
+    }
+    let consents = s.consents(&hash).await.expect("consents");
+    let kinds: Vec<&str> = consents.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["checkups", "drugs"], "newest first on {}", s.backend());
 }
 
 async fn import_find_and_idempotence(s: &dyn Store) {
@@ -423,6 +486,11 @@ async fn related_by_person_and_my_number(s: &dyn Store) {
     related.sort_by(|a, b| a.card.number.cmp(&b.card.number));
     let numbers: Vec<&str> = related.iter().map(|q| q.card.number.as_str()).collect();
     assert_eq!(numbers, vec!["5001", "5002", "5003"], "{}", s.backend());
+    let mut by_person = s.find_by_person_hash(&[7u8; 32]).await.expect("by person");
+    by_person.sort_by(|a, b| a.card.number.cmp(&b.card.number));
+    let numbers: Vec<&str> = by_person.iter().map(|q| q.card.number.as_str()).collect();
+    assert_eq!(numbers, vec!["5001", "5003"], "{}", s.backend());
+    assert!(s.find_by_person_hash(&[9u8; 32]).await.expect("none").is_empty());
 }
 
 async fn cards_without_symbol(s: &dyn Store) {
