@@ -2,6 +2,7 @@
 //! certificate issued by the system's CA (mutual TLS), and the plain web listener (health,
 //! OpenAPI, later the portal). Only this crate knows HTTP.
 
+mod card;
 mod eligibility;
 mod error;
 mod faq;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub service: EligibilityService,
     /// The FAQ and its search index (read-only; shared by every request).
     pub faq: std::sync::Arc<shikaku_faq::FaqIndex>,
+    /// My Number Card verification (nonces, JPKI chain, register).
+    pub cards: shikaku_app::card_verify::CardVerifier,
 }
 
 /// The router of the mTLS eligibility listener.
@@ -30,6 +33,8 @@ pub fn api_router(state: AppState) -> axum::Router {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/v1/eligibility", post(eligibility::lookup))
+        .route("/v1/card/challenge", post(card::challenge))
+        .route("/v1/card/verify", post(card::verify))
         .route("/healthz", get(health::healthz))
         .route("/openapi.json", get(openapi::document))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))

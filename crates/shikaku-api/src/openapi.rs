@@ -9,17 +9,23 @@ use utoipa::OpenApi;
         title = "shikaku オンライン資格確認 API",
         description = "資格確認 (eligibility verification) for facility terminals. Mutual TLS with a terminal certificate issued by the system's CA is required on the API listener."
     ),
-    paths(crate::eligibility::lookup),
+    paths(crate::eligibility::lookup, crate::card::challenge, crate::card::verify),
     components(schemas(
         crate::eligibility::EligibilityRequest,
         shikaku_app::view::EligibilityView,
         shikaku_app::view::QualificationView,
         shikaku_app::view::CardView,
         shikaku_app::view::NewerView,
+        crate::card::ChallengeView,
+        crate::card::CardVerifyBody,
+        crate::card::CardVerifyView,
         crate::error::ErrorBody,
         crate::error::FieldError
     )),
-    tags((name = "eligibility", description = "資格確認"))
+    tags(
+        (name = "eligibility", description = "資格確認"),
+        (name = "card", description = "マイナンバーカードによる資格確認")
+    )
 )]
 pub struct ApiDoc;
 

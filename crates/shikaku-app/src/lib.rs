@@ -4,6 +4,8 @@
 //! store directly for business operations.
 
 pub mod access_log;
+pub mod card_verify;
+pub mod cards;
 pub mod faq;
 pub mod import;
 pub mod lookup;

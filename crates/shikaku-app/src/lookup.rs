@@ -64,6 +64,15 @@ impl EligibilityService {
         &self.store
     }
 
+    pub fn person_key(&self) -> &PersonKey {
+        &self.key
+    }
+
+    /// The group-commit access log shared by every kind of lookup.
+    pub fn access_logger(&self) -> &AccessLogger {
+        &self.log
+    }
+
     /// Decides without recording an access (for demos and internal checks, never for callers).
     pub async fn evaluate(
         &self,

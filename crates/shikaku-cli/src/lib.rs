@@ -3,11 +3,13 @@
 
 mod bench;
 mod calendar;
+mod card;
 mod cert;
 pub mod client;
 mod demo;
 mod faq;
 mod import;
+mod reader;
 mod serve;
 mod subsidy;
 mod verify;
@@ -63,6 +65,12 @@ pub enum Command {
     /// Benchmarks (print tables of measured figures).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Virtual My Number Cards (the municipality's side of the emulated JPKI).
+    #[command(subcommand)]
+    Card(card::CardCommand),
+    /// The face-authentication card reader (terminal side).
+    #[command(subcommand)]
+    Reader(reader::ReaderCommand),
     /// Business-day calendar (holidays, 営業日, month arithmetic).
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
@@ -169,6 +177,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Subsidy(cmd) => subsidy::run(cmd),
         Command::Faq(cmd) => faq::run(cmd),
+        Command::Card(cmd) => card::run(&cli.db, &cli.data_dir, cmd).await,
+        Command::Reader(cmd) => reader::run(&cli.data_dir, cmd).await,
     }
 }
 

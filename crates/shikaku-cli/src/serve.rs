@@ -40,7 +40,19 @@ pub async fn start(
         server_names: args.server_names.clone(),
     };
     let faq = std::sync::Arc::new(shikaku_app::faq::index(args.faq_dir.as_deref())?);
-    let running = shikaku_api::start(AppState { service, faq }, &ca, config).await?;
+    let jpki = shikaku_pki::jpki::load_or_create_ca(data_dir).context("loading the JPKI CA")?;
+    let cards =
+        shikaku_app::card_verify::CardVerifier::new(service.clone(), jpki.cert_der().to_vec());
+    let running = shikaku_api::start(
+        AppState {
+            service,
+            faq,
+            cards,
+        },
+        &ca,
+        config,
+    )
+    .await?;
     Ok((running, ca))
 }
 

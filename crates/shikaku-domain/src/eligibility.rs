@@ -141,6 +141,33 @@ pub fn find_newer<'a>(
         .max_by_key(|q| q.period.from())
 }
 
+/// The person-centred decision of a My Number Card lookup (`insurer-import.md` §2): over all
+/// of one person's qualifications under any insurer, the one valid on `as_of` (the latest
+/// start if several are), else the most recently ended (`Lost`), else the earliest future
+/// (`NotYet`); `NoMatch` when the person has none.
+pub fn decide_person(periods: &[Qualification], as_of: Date) -> Eligibility {
+    if let Some(valid) = periods
+        .iter()
+        .filter(|q| q.period.covers(as_of))
+        .max_by_key(|q| q.period.from())
+    {
+        return Eligibility::Valid(valid.clone());
+    }
+    let ended = periods
+        .iter()
+        .filter(|q| q.period.from() <= as_of)
+        .max_by_key(|q| q.period.until());
+    let future = periods
+        .iter()
+        .filter(|q| q.period.from() > as_of)
+        .min_by_key(|q| q.period.from());
+    match (ended, future) {
+        (Some(lost), _) => Eligibility::Lost(lost.clone()),
+        (None, Some(future)) => Eligibility::NotYet(future.clone()),
+        (None, None) => Eligibility::NoMatch,
+    }
+}
+
 /// Completes a `Lost` outcome with the newer qualification when one exists.
 pub fn with_newer(outcome: Eligibility, related: &[Qualification], as_of: Date) -> Eligibility {
     match outcome {

@@ -215,29 +215,56 @@ async fn card_register(s: &dyn Store) {
         s.insert_jpki_cert(&first).await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(s.jpki_cert(&first.serial).await.expect("get"), Some(first.clone()));
+    assert_eq!(
+        s.jpki_cert(&first.serial).await.expect("get"),
+        Some(first.clone())
+    );
     let both = s.jpki_certs_for_card(&card_id).await.expect("for card");
-    assert_eq!(both, vec![first.clone(), renewed.clone()], "{}", s.backend());
-    assert!(s.revoke_jpki_cert(&first.serial, t(20)).await.expect("revoke"));
-    assert!(!s.revoke_jpki_cert(&first.serial, t(30)).await.expect("again"));
+    assert_eq!(
+        both,
+        vec![first.clone(), renewed.clone()],
+        "{}",
+        s.backend()
+    );
+    assert!(
+        s.revoke_jpki_cert(&first.serial, t(20))
+            .await
+            .expect("revoke")
+    );
+    assert!(
+        !s.revoke_jpki_cert(&first.serial, t(30))
+            .await
+            .expect("again")
+    );
     assert!(matches!(
         s.revoke_jpki_cert("ffff", t(30)).await,
         Err(StoreError::NotFound(_))
     ));
     assert_eq!(
-        s.jpki_cert(&first.serial).await.expect("get").and_then(|c| c.revoked_at),
+        s.jpki_cert(&first.serial)
+            .await
+            .expect("get")
+            .and_then(|c| c.revoked_at),
         Some(t(20))
     );
-    assert!(s
-        .revoked_jpki_certs()
-        .await
-        .expect("revoked")
-        .contains(&(first.serial.clone(), t(20))));
+    assert!(
+        s.revoked_jpki_certs()
+            .await
+            .expect("revoked")
+            .contains(&(first.serial.clone(), t(20)))
+    );
 
     assert_eq!(s.card_registration(&hash).await.expect("none yet"), None);
-    s.register_card(&hash, "1311234566", t(40)).await.expect("register");
-    s.register_card(&hash, "2711111111", t(50)).await.expect("again keeps the first");
-    assert_eq!(s.card_registration(&hash).await.expect("registered"), Some(t(40)));
+    s.register_card(&hash, "1311234566", t(40))
+        .await
+        .expect("register");
+    s.register_card(&hash, "2711111111", t(50))
+        .await
+        .expect("again keeps the first");
+    assert_eq!(
+        s.card_registration(&hash).await.expect("registered"),
+        Some(t(40))
+    );
 
     for (kind, at) in [("drugs", 60), ("checkups", 70)] {
         s.record_consent(&crate::Consent {
@@ -252,7 +279,12 @@ async fn card_register(s: &dyn Store) {
     }
     let consents = s.consents(&hash).await.expect("consents");
     let kinds: Vec<&str> = consents.iter().map(|c| c.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["checkups", "drugs"], "newest first on {}", s.backend());
+    assert_eq!(
+        kinds,
+        vec!["checkups", "drugs"],
+        "newest first on {}",
+        s.backend()
+    );
 }
 
 async fn import_find_and_idempotence(s: &dyn Store) {
@@ -490,7 +522,12 @@ async fn related_by_person_and_my_number(s: &dyn Store) {
     by_person.sort_by(|a, b| a.card.number.cmp(&b.card.number));
     let numbers: Vec<&str> = by_person.iter().map(|q| q.card.number.as_str()).collect();
     assert_eq!(numbers, vec!["5001", "5003"], "{}", s.backend());
-    assert!(s.find_by_person_hash(&[9u8; 32]).await.expect("none").is_empty());
+    assert!(
+        s.find_by_person_hash(&[9u8; 32])
+            .await
+            .expect("none")
+            .is_empty()
+    );
 }
 
 async fn cards_without_symbol(s: &dyn Store) {

@@ -14,15 +14,15 @@ use time::{Duration, OffsetDateTime};
 
 use crate::support::{Env, fixture_csv};
 
-struct Server {
-    env: Env,
-    running: shikaku_api::Running,
-    ca: shikaku_pki::Ca,
-    store: Arc<dyn shikaku_store::Store>,
+pub(crate) struct Server {
+    pub(crate) env: Env,
+    pub(crate) running: shikaku_api::Running,
+    pub(crate) ca: shikaku_pki::Ca,
+    pub(crate) store: Arc<dyn shikaku_store::Store>,
 }
 
 impl Server {
-    async fn start(env: Env) -> Self {
+    pub(crate) async fn start(env: Env) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let file = env.write("q.csv", fixture_csv());
         let out = env.import(&file, &[]);
@@ -42,9 +42,20 @@ impl Server {
             server_names: vec!["localhost".into(), "127.0.0.1".into()],
         };
         let faq = Arc::new(shikaku_app::faq::builtin().expect("faq"));
-        let running = shikaku_api::start(AppState { service, faq }, &ca, config)
-            .await
-            .expect("start");
+        let jpki = shikaku_pki::jpki::load_or_create_ca(&env.data_dir()).expect("jpki ca");
+        let cards =
+            shikaku_app::card_verify::CardVerifier::new(service.clone(), jpki.cert_der().to_vec());
+        let running = shikaku_api::start(
+            AppState {
+                service,
+                faq,
+                cards,
+            },
+            &ca,
+            config,
+        )
+        .await
+        .expect("start");
         Self {
             env,
             running,
@@ -53,12 +64,12 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("https://127.0.0.1:{}{path}", self.running.api_addr.port())
     }
 
     /// Issues a terminal certificate valid from `not_before` for `days`, written as PEM files.
-    async fn terminal(
+    pub(crate) async fn terminal(
         &self,
         name: &str,
         not_before: OffsetDateTime,
@@ -80,7 +91,7 @@ impl Server {
         (crt, key, issued.serial)
     }
 
-    fn client(&self, crt: &Path, key: &Path) -> reqwest::Client {
+    pub(crate) fn client(&self, crt: &Path, key: &Path) -> reqwest::Client {
         shikaku_cli::client::mtls_client(&self.ca.cert_path(), crt, key, 4).expect("client")
     }
 

@@ -1,6 +1,7 @@
 //! Tests at the boundaries users touch: the `shikaku` command and the mTLS API.
 
 mod api;
+mod card;
 mod cli;
 mod planning;
 mod support;

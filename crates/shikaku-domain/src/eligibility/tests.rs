@@ -260,3 +260,42 @@ fn status_codes_and_labels() {
         assert_eq!(EligibilityStatus::parse(name), Some(status));
     }
 }
+
+#[test]
+fn person_centred_decision_across_insurers() {
+    let old = q(
+        "01130012",
+        "1",
+        "00",
+        date!(2019 - 04 - 01),
+        Some(date!(2025 - 04 - 01)),
+    );
+    let new = q("06138093", "9", "00", date!(2025 - 04 - 01), None);
+    let both = [old.clone(), new.clone()];
+    assert_eq!(
+        decide_person(&both, date!(2025 - 04 - 01)),
+        Eligibility::Valid(new.clone())
+    );
+    assert_eq!(
+        decide_person(&both, date!(2020 - 01 - 01)),
+        Eligibility::Valid(old.clone())
+    );
+    assert_eq!(
+        decide_person(&both, date!(2019 - 01 - 01)),
+        Eligibility::NotYet(old.clone())
+    );
+    assert_eq!(
+        decide_person(std::slice::from_ref(&old), date!(2026 - 01 - 01)),
+        Eligibility::Lost(old.clone())
+    );
+    assert_eq!(
+        decide_person(&[], date!(2026 - 01 - 01)),
+        Eligibility::NoMatch
+    );
+    // Between jobs: the ended one is reported, not the future one.
+    let later = q("06138093", "9", "00", date!(2026 - 06 - 01), None);
+    assert_eq!(
+        decide_person(&[old.clone(), later], date!(2026 - 01 - 01)),
+        Eligibility::Lost(old)
+    );
+}

@@ -47,7 +47,10 @@ fn pin_sign_and_central_verification() {
         Err(CardCertError::Expired)
     );
     let later = now + Duration::days(365 * 5 - 2);
-    assert!(verify_card(&der, ca.cert_der(), later, &message, &signature).is_ok(), "5 years");
+    assert!(
+        verify_card(&der, ca.cert_der(), later, &message, &signature).is_ok(),
+        "5 years"
+    );
 }
 
 #[test]
@@ -68,8 +71,15 @@ fn third_wrong_pin_locks_until_unlocked_and_the_lock_is_saved() {
     }
     let mut card = VirtualCard::load(&path).expect("load");
     assert!(card.locked);
-    assert_eq!(card.authenticate(&right).expect_err("locked"), CardError::Locked);
-    assert_eq!(card.authenticate(&CardAuth::FaceMatched).expect_err("locked"), CardError::Locked);
+    assert_eq!(
+        card.authenticate(&right).expect_err("locked"),
+        CardError::Locked
+    );
+    assert_eq!(
+        card.authenticate(&CardAuth::FaceMatched)
+            .expect_err("locked"),
+        CardError::Locked
+    );
     card.unlock();
     assert!(card.authenticate(&right).is_ok());
     // A right PIN resets the counter.
@@ -86,17 +96,28 @@ fn face_path_and_tampering() {
     let mut renamed = issued.card.clone();
     renamed.holder.name = "別人".into();
     let right = CardAuth::Pin(Pin::parse("1234").expect("pin"));
-    assert_eq!(renamed.authenticate(&right).expect_err("tampered"), CardError::Tampered);
+    assert_eq!(
+        renamed.authenticate(&right).expect_err("tampered"),
+        CardError::Tampered
+    );
     assert_eq!(renamed.pin_failures, 0, "tampering is not a wrong PIN");
     let (_d2, _ca2, other) = setup();
     let mut swapped = issued.card.clone();
     swapped.certificate_pem = other.card.certificate_pem.clone();
-    assert_eq!(swapped.authenticate(&CardAuth::FaceMatched).expect_err("swap"), CardError::Tampered);
+    assert_eq!(
+        swapped
+            .authenticate(&CardAuth::FaceMatched)
+            .expect_err("swap"),
+        CardError::Tampered
+    );
 }
 
 #[test]
 fn pins_are_four_digits() {
     assert!(Pin::parse("12345").is_err());
     assert!(Pin::parse("12a4").is_err());
-    assert_eq!(format!("{:?}", Pin::parse("1234").expect("pin")), "Pin(****)");
+    assert_eq!(
+        format!("{:?}", Pin::parse("1234").expect("pin")),
+        "Pin(****)"
+    );
 }

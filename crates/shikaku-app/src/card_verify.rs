@@ -1,0 +1,332 @@
+//! マイナンバーカードによる資格確認: the central side of a My Number Card verification.
+//!
+//! The terminal asks for a fresh nonce ([`CardVerifier::challenge`]), the card signs it at the
+//! reader, and [`CardVerifier::verify`] checks, in this order: the nonce (issued to this
+//! terminal, unexpired, never used before — it is consumed by the first attempt), the
+//! certificate chain to the JPKI CA and its validity, the signature over the nonce and the
+//! reader's statement of the method, the J-LIS register (known, not revoked), then 初回登録
+//! and the person-centred qualification. Consents are recorded only for a verified person.
+//! Every attempt is logged before the answer.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use shikaku_domain::{Eligibility, decide_person};
+use shikaku_pki::jpki::{CardCertError, challenge_message, verify_card};
+use shikaku_store::{AccessLogEntry, Consent};
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::lookup::{Caller, EligibilityService, LookupError};
+
+/// How long a nonce may be used.
+pub const NONCE_TTL: Duration = Duration::minutes(5);
+/// How long a consent given at the reader lasts (outpatient convention, `insurer-import.md` §5).
+pub const CONSENT_TTL: Duration = Duration::hours(24);
+/// Outstanding nonces kept at most (older ones are dropped first).
+const MAX_NONCES: usize = 200_000;
+/// The access-log kind of a card verification.
+pub const KIND_MY_NUMBER_CARD: &str = "my_number_card";
+
+/// How the reader confirmed the holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    Face,
+    Pin,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Face => "face",
+            Method::Pin => "pin",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CardVerifyRequest {
+    pub nonce: Vec<u8>,
+    pub certificate_der: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub method: Method,
+    /// 初回登録: the holder agrees to use the card as a health-insurance card.
+    pub register: bool,
+    pub consent_drugs: Option<bool>,
+    pub consent_checkups: Option<bool>,
+    pub as_of: Option<Date>,
+}
+
+/// The outcome codes of a card verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardStatus {
+    Valid,
+    Lost,
+    NotYet,
+    NoQualification,
+    NotRegistered,
+    Revoked,
+    Expired,
+    UntrustedCard,
+    BadSignature,
+    NonceInvalid,
+}
+
+impl CardStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Lost => "lost",
+            Self::NotYet => "not_yet",
+            Self::NoQualification => "no_qualification",
+            Self::NotRegistered => "not_registered",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+            Self::UntrustedCard => "untrusted_card",
+            Self::BadSignature => "bad_signature",
+            Self::NonceInvalid => "nonce_invalid",
+        }
+    }
+
+    /// What the reader screen says.
+    pub fn message_ja(self) -> &'static str {
+        match self {
+            Self::Valid => "資格が確認できました（有効）",
+            Self::Lost => "資格は喪失しています（無効）",
+            Self::NotYet => "資格の開始日前です（無効（未取得））",
+            Self::NoQualification => {
+                "このカードの方の資格情報が登録されていません。保険者にお問い合わせください"
+            }
+            Self::NotRegistered => {
+                "健康保険証としての利用登録（初回登録）がされていません。登録してから再度お試しください"
+            }
+            Self::Revoked => {
+                "このカードの電子証明書は失効しています。市区町村の窓口にお問い合わせください"
+            }
+            Self::Expired => {
+                "このカードの電子証明書は有効期限が切れています。市区町村の窓口で更新してください"
+            }
+            Self::UntrustedCard => {
+                "このカードは確認できません（公的個人認証の証明書ではありません）"
+            }
+            Self::BadSignature => {
+                "カードの署名を確認できませんでした。もう一度カードを置いてください"
+            }
+            Self::NonceInvalid => {
+                "確認の有効時間を過ぎたか、同じ要求が再送されました。もう一度カードを置いてください"
+            }
+        }
+    }
+
+    /// Statuses that carry a qualification.
+    pub fn has_qualification(self) -> bool {
+        matches!(self, Self::Valid | Self::Lost | Self::NotYet)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CardOutcome {
+    pub status: CardStatus,
+    pub as_of: Date,
+    pub qualification: Option<shikaku_domain::Qualification>,
+    /// 初回登録 happened in this verification.
+    pub registered_now: bool,
+    /// Consents recorded in this verification (drugs, checkups).
+    pub consents_recorded: Vec<&'static str>,
+    pub consent_expires_at: Option<OffsetDateTime>,
+}
+
+struct NonceEntry {
+    terminal_serial: String,
+    expires_at: OffsetDateTime,
+}
+
+/// The card-verification use case (shares the store, keys and access log of the lookup service).
+#[derive(Clone)]
+pub struct CardVerifier {
+    service: EligibilityService,
+    jpki_ca_der: Arc<Vec<u8>>,
+    nonces: Arc<Mutex<HashMap<Vec<u8>, NonceEntry>>>,
+}
+
+impl CardVerifier {
+    pub fn new(service: EligibilityService, jpki_ca_der: Vec<u8>) -> Self {
+        Self {
+            service,
+            jpki_ca_der: Arc::new(jpki_ca_der),
+            nonces: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// A fresh single-use nonce for this terminal, and when it expires.
+    pub fn challenge(&self, caller: &Caller) -> (Vec<u8>, OffsetDateTime) {
+        let mut nonce = vec![0u8; 32];
+        use ring::rand::SecureRandom;
+        if ring::rand::SystemRandom::new().fill(&mut nonce).is_err() {
+            // Without randomness no nonce can be trusted; an all-zero one is never accepted.
+            nonce.fill(0);
+        }
+        let now = OffsetDateTime::now_utc();
+        let expires_at = now + NONCE_TTL;
+        let mut map = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, e| e.expires_at > now);
+        if map.len() >= MAX_NONCES
+            && let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, e)| e.expires_at)
+                .map(|(k, _)| k.clone())
+        {
+            map.remove(&oldest);
+        }
+        map.insert(
+            nonce.clone(),
+            NonceEntry {
+                terminal_serial: caller.cert_serial.clone(),
+                expires_at,
+            },
+        );
+        (nonce, expires_at)
+    }
+
+    /// Consumes the nonce; true when it was issued to this terminal and is still valid.
+    fn take_nonce(&self, nonce: &[u8], caller: &Caller, now: OffsetDateTime) -> bool {
+        if nonce.iter().all(|b| *b == 0) {
+            return false;
+        }
+        let mut map = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
+        match map.remove(nonce) {
+            Some(e) => e.terminal_serial == caller.cert_serial && e.expires_at > now,
+            None => false,
+        }
+    }
+
+    pub async fn verify(
+        &self,
+        request: &CardVerifyRequest,
+        caller: &Caller,
+    ) -> Result<CardOutcome, LookupError> {
+        let now = OffsetDateTime::now_utc();
+        let as_of = request
+            .as_of
+            .unwrap_or_else(|| shikaku_domain::date::jst_date(now));
+        let key = self.service.person_key();
+        let mut outcome = CardOutcome {
+            status: CardStatus::NonceInvalid,
+            as_of,
+            qualification: None,
+            registered_now: false,
+            consents_recorded: Vec::new(),
+            consent_expires_at: None,
+        };
+        // Until the card is known, the log names the certificate, not a person.
+        let mut person_hash = key.hash("jpki_cert", &[&hex::encode(&request.certificate_der)]);
+        outcome.status = self
+            .check(request, caller, now, &mut outcome, &mut person_hash)
+            .await?;
+        self.service
+            .access_logger()
+            .append(AccessLogEntry {
+                at: now,
+                facility_code: caller.facility_code.clone(),
+                terminal_name: caller.terminal_name.clone(),
+                cert_serial: caller.cert_serial.clone(),
+                kind: KIND_MY_NUMBER_CARD.into(),
+                status: outcome.status.as_str().into(),
+                person_hash,
+            })
+            .await?;
+        Ok(outcome)
+    }
+
+    async fn check(
+        &self,
+        request: &CardVerifyRequest,
+        caller: &Caller,
+        now: OffsetDateTime,
+        outcome: &mut CardOutcome,
+        person_hash: &mut Vec<u8>,
+    ) -> Result<CardStatus, LookupError> {
+        if !self.take_nonce(&request.nonce, caller, now) {
+            return Ok(CardStatus::NonceInvalid);
+        }
+        let message = challenge_message(&request.nonce, request.method.as_str());
+        let cert = match verify_card(
+            &request.certificate_der,
+            &self.jpki_ca_der,
+            now,
+            &message,
+            &request.signature,
+        ) {
+            Ok(cert) => cert,
+            Err(CardCertError::Expired | CardCertError::NotYetValid) => {
+                return Ok(CardStatus::Expired);
+            }
+            Err(CardCertError::BadSignature) => return Ok(CardStatus::BadSignature),
+            Err(CardCertError::Untrusted | CardCertError::Malformed(_)) => {
+                return Ok(CardStatus::UntrustedCard);
+            }
+        };
+        let store = self.service.store();
+        let Some(record) = store.jpki_cert(&cert.serial).await? else {
+            return Ok(CardStatus::UntrustedCard);
+        };
+        if record.fingerprint != cert.fingerprint {
+            return Ok(CardStatus::UntrustedCard);
+        }
+        if record.revoked_at.is_some() {
+            return Ok(CardStatus::Revoked);
+        }
+        let hash = record.my_number_hash;
+        *person_hash = self
+            .service
+            .person_key()
+            .hash("card_holder", &[&hex::encode(&hash)]);
+        let periods = store.find_by_person_hash(&hash).await?;
+        if store.card_registration(&hash).await?.is_none() {
+            if !request.register {
+                return Ok(CardStatus::NotRegistered);
+            }
+            if periods.is_empty() {
+                return Ok(CardStatus::NoQualification);
+            }
+            store
+                .register_card(&hash, &caller.facility_code, now)
+                .await?;
+            outcome.registered_now = true;
+        }
+        let decided = decide_person(&periods, outcome.as_of);
+        let status = match &decided {
+            Eligibility::Valid(_) => CardStatus::Valid,
+            Eligibility::Lost(_) | Eligibility::LostNewer { .. } => CardStatus::Lost,
+            Eligibility::NotYet(_) => CardStatus::NotYet,
+            Eligibility::NoMatch => return Ok(CardStatus::NoQualification),
+        };
+        if let Some(q) = decided.qualification() {
+            *person_hash = self
+                .service
+                .person_key()
+                .hash("person", &[q.card.insurer.as_str(), &q.person_ref]);
+            outcome.qualification = Some(q.clone());
+        }
+        let expires_at = now + CONSENT_TTL;
+        for (kind, given) in [
+            ("drugs", request.consent_drugs),
+            ("checkups", request.consent_checkups),
+        ] {
+            if given == Some(true) {
+                store
+                    .record_consent(&Consent {
+                        my_number_hash: hash.clone(),
+                        facility_code: caller.facility_code.clone(),
+                        kind: kind.into(),
+                        given_at: now,
+                        expires_at,
+                    })
+                    .await?;
+                outcome.consents_recorded.push(kind);
+                outcome.consent_expires_at = Some(expires_at);
+            }
+        }
+        Ok(status)
+    }
+}

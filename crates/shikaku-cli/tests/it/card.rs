@@ -1,0 +1,342 @@
+//! My Number Card verification end to end: `shikaku card …` (the municipality), `shikaku
+//! reader verify` (the terminal's card reader) and the centre over real mutual TLS.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use shikaku_pki::jpki::{CardAuth, CardHolder, Pin, VirtualCard, challenge_message};
+use time::{Duration, OffsetDateTime};
+
+use crate::api::Server;
+use crate::support::{Env, stderr, stdout};
+
+/// 山田 太郎 (valid under 01130012), 佐藤 一郎 (moved from 06138093 to 138057 on 2025-04-01).
+const YAMADA: &str = "123456789018";
+const SATO: &str = "987654321000";
+
+fn unknown_my_number() -> String {
+    shikaku_domain::MyNumber::from_body([1; 11])
+        .expose()
+        .to_string()
+}
+
+struct Reader {
+    crt: PathBuf,
+    key: PathBuf,
+    api: String,
+}
+
+async fn setup() -> (Server, Reader) {
+    let server = Server::start(Env::sqlite()).await;
+    let (crt, key, _) = server
+        .terminal("受付1", OffsetDateTime::now_utc() - Duration::hours(1), 30)
+        .await;
+    let api = server.url("");
+    (server, Reader { crt, key, api })
+}
+
+fn issue(env: &Env, name: &str, my_number: &str, file: &str) -> PathBuf {
+    let path = env.dir.path().join(file);
+    let out = env.run(&[
+        "card",
+        "issue",
+        "--name",
+        name,
+        "--birth",
+        "1980-05-17",
+        "--my-number",
+        my_number,
+        "--pin",
+        "1234",
+        "--out",
+        path.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("serial: "));
+    path
+}
+
+fn read(env: &Env, reader: &Reader, card: &Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "reader",
+        "verify",
+        "--card",
+        card.to_str().expect("utf-8"),
+        "--api",
+        &reader.api,
+        "--cert",
+        reader.crt.to_str().expect("utf-8"),
+        "--key",
+        reader.key.to_str().expect("utf-8"),
+        "--on",
+        "2025-06-01",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = env.run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("one JSON object")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn card_flow_registration_person_centred_lookup_and_consents() {
+    let (server, reader) = setup().await;
+    let env = &server.env;
+    let sato = issue(env, "佐藤 一郎", SATO, "sato.card");
+
+    let answer = read(env, &reader, &sato, &["--pin", "1234"]);
+    assert_eq!(answer["status"], "not_registered", "{answer}");
+
+    let answer = read(
+        env,
+        &reader,
+        &sato,
+        &[
+            "--face",
+            "--register",
+            "--consent-drugs",
+            "yes",
+            "--consent-checkups",
+            "no",
+        ],
+    );
+    assert_eq!(answer["status"], "valid", "{answer}");
+    assert_eq!(answer["registered_now"], true);
+    assert_eq!(answer["consents"], json!(["drugs"]));
+    let q = &answer["qualification"];
+    assert_eq!(
+        q["insurer_number"], "138057",
+        "person-centred: the new insurer"
+    );
+    assert_eq!(q["qualified_from"], "2025-04-01");
+    assert_eq!(q["qualified_until"], Value::Null);
+    assert_eq!(q["copay_ratio"], 30);
+
+    // Registered now: the PIN path works without --register.
+    let answer = read(env, &reader, &sato, &["--pin", "1234"]);
+    assert_eq!(
+        (
+            answer["status"].as_str(),
+            answer["registered_now"].as_bool()
+        ),
+        (Some("valid"), Some(false))
+    );
+    let consents = server
+        .store
+        .consents(
+            &shikaku_app::PersonKey::load_or_create(&env.data_dir())
+                .expect("key")
+                .my_number(&shikaku_domain::MyNumber::parse(SATO).expect("valid")),
+        )
+        .await
+        .expect("consents");
+    assert_eq!(consents.len(), 1);
+    assert_eq!(consents[0].kind, "drugs");
+    assert_eq!(consents[0].facility_code, "1311234566");
+    assert_eq!(
+        consents[0].expires_at - consents[0].given_at,
+        Duration::hours(24)
+    );
+
+    // A card whose 個人番号 no insurer loaded: a clear answer, and no registration.
+    let nobody = issue(env, "名無 権兵衛", &unknown_my_number(), "nobody.card");
+    let answer = read(env, &reader, &nobody, &["--pin", "1234", "--register"]);
+    assert_eq!(answer["status"], "no_qualification", "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("保険者"))
+    );
+
+    // Renewal: a new certificate on the same card keeps the linkage.
+    let out = env.run(&[
+        "card",
+        "renew",
+        sato.to_str().expect("utf-8"),
+        "--pin",
+        "4321",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answer = read(env, &reader, &sato, &["--pin", "4321"]);
+    assert_eq!(
+        answer["status"], "valid",
+        "renewed card, still registered: {answer}"
+    );
+
+    // Every attempt is in the access log, none with personal data.
+    let log = server.store.recent_access_log(50).await.expect("log");
+    assert!(log.iter().filter(|e| e.kind == "my_number_card").count() >= 5);
+    server.running.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_pins_lock_the_card_until_the_municipality_unlocks_it() {
+    let (server, reader) = setup().await;
+    let env = &server.env;
+    let card = issue(env, "山田 太郎", YAMADA, "yamada.card");
+    for (expected, remaining) in [("wrong_pin", 2), ("wrong_pin", 1), ("locked", 0)] {
+        let answer = read(env, &reader, &card, &["--pin", "9999"]);
+        assert_eq!(answer["status"], expected, "{answer}");
+        assert_eq!(answer["remaining_attempts"], remaining);
+    }
+    // Still locked in a new process, even with the right PIN or the face.
+    assert_eq!(
+        read(env, &reader, &card, &["--pin", "1234"])["status"],
+        "locked"
+    );
+    assert_eq!(read(env, &reader, &card, &["--face"])["status"], "locked");
+    let out = env.run(&["card", "unlock", card.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answer = read(env, &reader, &card, &["--pin", "1234", "--register"]);
+    assert_eq!(answer["status"], "valid", "{answer}");
+    server.running.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoked_expired_foreign_and_tampered_cards_are_refused() {
+    let (server, reader) = setup().await;
+    let env = &server.env;
+    let card = issue(env, "山田 太郎", YAMADA, "yamada.card");
+    assert_eq!(
+        read(env, &reader, &card, &["--face", "--register"])["status"],
+        "valid"
+    );
+
+    // Tampered file: the holder's name changed.
+    let tampered = env.dir.path().join("tampered.card");
+    let text = std::fs::read_to_string(&card)
+        .expect("read")
+        .replace("山田 太郎", "別人 次郎");
+    std::fs::write(&tampered, text).expect("write");
+    let answer = read(env, &reader, &tampered, &["--pin", "1234"]);
+    assert_eq!(answer["status"], "tampered", "{answer}");
+    assert_eq!(VirtualCard::load(&tampered).expect("load").pin_failures, 0);
+
+    // A card from another CA (not J-LIS).
+    let other_dir = tempfile::tempdir().expect("tempdir");
+    let other_ca = shikaku_pki::jpki::load_or_create_ca(other_dir.path()).expect("other ca");
+    let holder = CardHolder {
+        name: "偽 太郎".into(),
+        birth_date: "1980-05-17".into(),
+    };
+    let pin = Pin::parse("1234").expect("pin");
+    let foreign = other_ca
+        .issue_card(
+            None,
+            holder.clone(),
+            "photo:x",
+            &pin,
+            OffsetDateTime::now_utc(),
+        )
+        .expect("issue");
+    let foreign_path = env.dir.path().join("foreign.card");
+    foreign.card.save(&foreign_path).expect("save");
+    assert_eq!(
+        read(env, &reader, &foreign_path, &["--pin", "1234"])["status"],
+        "untrusted_card"
+    );
+
+    // An expired certificate from the real JPKI CA (issued six years ago, registered).
+    let jpki = shikaku_pki::jpki::load_or_create_ca(&env.data_dir()).expect("jpki");
+    let key = shikaku_app::PersonKey::load_or_create(&env.data_dir()).expect("key");
+    let old = shikaku_app::cards::issue(
+        &jpki,
+        server.store.as_ref(),
+        &key,
+        holder,
+        &shikaku_domain::MyNumber::parse(YAMADA).expect("valid"),
+        &pin,
+        "photo:old",
+    )
+    .await
+    .expect("issue");
+    let expired = jpki
+        .issue_card(
+            Some(&old.card.card_id),
+            old.card.holder.clone(),
+            "photo:old",
+            &pin,
+            OffsetDateTime::now_utc() - Duration::days(6 * 365),
+        )
+        .expect("expired card");
+    let expired_path = env.dir.path().join("expired.card");
+    expired.card.save(&expired_path).expect("save");
+    assert_eq!(
+        read(env, &reader, &expired_path, &["--pin", "1234"])["status"],
+        "expired"
+    );
+
+    // A lost card: revoked, then refused.
+    let out = env.run(&["card", "revoke", card.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("revoked: "));
+    assert!(env.data_dir().join("jpki/crl.pem").exists());
+    assert_eq!(read(env, &reader, &card, &["--face"])["status"], "revoked");
+    server.running.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nonces_are_single_use_and_bound_to_what_was_signed() {
+    let (server, reader) = setup().await;
+    let env = &server.env;
+    let path = issue(env, "山田 太郎", YAMADA, "yamada.card");
+    let client = server.client(&reader.crt, &reader.key);
+    let mut card = VirtualCard::load(&path).expect("card");
+    let key = card.authenticate(&CardAuth::FaceMatched).expect("face");
+    let nonce = |v: &Value| v["nonce"].as_str().expect("nonce").to_string();
+    let post = |url: String, body: Value| {
+        let client = client.clone();
+        async move {
+            let r = client.post(url).json(&body).send().await.expect("send");
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.expect("json"))
+        }
+    };
+    let first = nonce(&post(server.url("/v1/card/challenge"), json!({})).await.1);
+    let second = nonce(&post(server.url("/v1/card/challenge"), json!({})).await.1);
+    let body = |n: &str, signed_over: &str, method: &str| {
+        let sig = key.sign(&challenge_message(
+            &hex::decode(signed_over).expect("hex"),
+            method,
+        ));
+        json!({"nonce": n, "certificate": card.certificate_pem, "signature": hex::encode(sig),
+               "method": method, "register": true})
+    };
+    // Signed over another nonce.
+    let (code, v) = post(server.url("/v1/card/verify"), body(&second, &first, "face")).await;
+    assert_eq!((code, v["status"].as_str()), (200, Some("bad_signature")));
+    // The reader said pin but the card signed "face".
+    let third = nonce(&post(server.url("/v1/card/challenge"), json!({})).await.1);
+    let mut lying = body(&third, &third, "face");
+    lying["method"] = "pin".into();
+    let (_, v) = post(server.url("/v1/card/verify"), lying).await;
+    assert_eq!(v["status"], "bad_signature");
+    // A good request, then the same request replayed.
+    let good = body(&first, &first, "face");
+    let (_, v) = post(server.url("/v1/card/verify"), good.clone()).await;
+    assert_eq!(v["status"], "valid", "{v}");
+    let (_, v) = post(server.url("/v1/card/verify"), good).await;
+    assert_eq!(v["status"], "nonce_invalid");
+    // Malformed bodies.
+    let (code, v) = post(
+        server.url("/v1/card/verify"),
+        json!({"nonce": "zz", "certificate": "x",
+        "signature": "", "method": "eyes"}),
+    )
+    .await;
+    assert_eq!(code, 422, "{v}");
+    let fields: Vec<&str> = v["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["nonce", "signature", "certificate", "method"]);
+    let (code, _) = post(
+        server.url("/v1/card/verify"),
+        json!({"nonce": first, "extra": 1}),
+    )
+    .await;
+    assert_eq!(code, 400);
+    server.running.shutdown();
+}
