@@ -11,13 +11,15 @@ use time::OffsetDateTime;
 
 mod model;
 pub mod postgres;
+pub mod records;
 mod shared;
 mod sql;
 pub mod sqlite;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use model::{StagedRow, row_hash};
+pub use model::{StagedRow, hash_text, row_hash};
+pub use records::{RecordImport, RecordKind, RecordRow, StoredRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -234,6 +236,27 @@ pub trait Store: Send + Sync {
     async fn record_consent(&self, consent: &Consent) -> Result<()>;
     /// A person's consents, newest first.
     async fn consents(&self, my_number_hash: &[u8]) -> Result<Vec<Consent>>;
+
+    /// Starts an import of 薬剤情報 or 特定健診情報.
+    async fn begin_record_import(
+        &self,
+        meta: ImportMeta,
+        kind: RecordKind,
+    ) -> Result<Box<dyn RecordImport>>;
+    /// A person's records of one kind on or after `since`, newest first, under every insurer
+    /// where the person's qualifications carry this 個人番号 hash.
+    async fn person_records(
+        &self,
+        kind: RecordKind,
+        my_number_hash: &[u8],
+        since: time::Date,
+    ) -> Result<Vec<StoredRecord>>;
+    /// The 個人番号 hash behind card numbers and a birth date, if the insurer loaded one.
+    async fn person_hash_for_card(
+        &self,
+        card: &CardNumbers,
+        birth_date: time::Date,
+    ) -> Result<Option<Vec<u8>>>;
 }
 
 /// Opens a store from a URL (`sqlite:PATH` or `postgres://…`) and applies migrations.

@@ -29,6 +29,13 @@ impl StagedRow {
     }
 }
 
+/// SHA-256 of a record's stored text (its `data` with its key fields), for unchanged detection.
+pub fn hash_text(text: &str) -> Vec<u8> {
+    ring::digest::digest(&ring::digest::SHA256, text.as_bytes())
+        .as_ref()
+        .to_vec()
+}
+
 /// SHA-256 over a canonical encoding of every stored field, so "unchanged" is one comparison.
 pub fn row_hash(q: &Qualification, my_number_hash: Option<&[u8]>) -> Vec<u8> {
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);

@@ -30,6 +30,7 @@ const COPY_STAGING: &str = "COPY import_staging (line, insurer_number, symbol, n
 pub struct PgStore {
     pool: PgPool,
     queries: Arc<Queries>,
+    records: Arc<crate::records::RecordQueries>,
 }
 
 impl PgStore {
@@ -49,6 +50,7 @@ impl PgStore {
         Ok(Self {
             pool,
             queries: Arc::new(Queries::new(Dialect::Postgres)),
+            records: Arc::new(crate::records::RecordQueries::new(Dialect::Postgres)),
         })
     }
 
@@ -68,63 +70,70 @@ impl PgStore {
     }
 }
 
-impl_store!(PgStore, backend = "postgres", {
-    async fn find_by_card(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
-        self.select_by_card(self.queries.find_by_card.q(), card)
-            .await
-    }
+crate::records::impl_record_import!(PgRecordImport, sqlx::Postgres, "BEGIN");
 
-    async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
-        self.select_by_card(self.queries.find_related.q(), card)
-            .await
-    }
-
-    async fn terminal_cert_status(&self, serial: &str) -> Result<Option<CertStatus>> {
-        let row: Option<(Vec<u8>, bool)> = sqlx::query_as(self.queries.cert_status.q())
-            .bind(serial)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|(fingerprint, revoked)| CertStatus {
-            fingerprint,
-            revoked,
-        }))
-    }
-
-    async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>> {
-        let mut conn = self.pool.acquire().await?;
-        conn.close_on_drop();
-        sqlx::query("DROP TABLE IF EXISTS pg_temp.import_staging")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(STAGING_DDL).execute(&mut *conn).await?;
-        Ok(Box::new(PgImport {
-            conn,
-            meta,
-            queries: self.queries.clone(),
-            staged: 0,
-            checked_at: None,
-        }))
-    }
-
-    async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
-        // One statement for the whole batch: UNNEST over column arrays.
-        let mut at = Vec::with_capacity(entries.len());
-        let mut facility = Vec::with_capacity(entries.len());
-        let mut terminal = Vec::with_capacity(entries.len());
-        let mut serial = Vec::with_capacity(entries.len());
-        let mut kind = Vec::with_capacity(entries.len());
-        let mut status = Vec::with_capacity(entries.len());
-        let mut person = Vec::with_capacity(entries.len());
-        for e in entries {
-            at.push(e.at);
-            facility.push(e.facility_code.as_str());
-            terminal.push(e.terminal_name.as_str());
-            serial.push(e.cert_serial.as_str());
-            kind.push(e.kind.as_str());
-            status.push(e.status.as_str());
-            person.push(e.person_hash.as_slice());
+impl_store!(
+    PgStore,
+    backend = "postgres",
+    records = PgRecordImport,
+    dialect = Dialect::Postgres,
+    {
+        async fn find_by_card(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
+            self.select_by_card(self.queries.find_by_card.q(), card)
+                .await
         }
-        sqlx::query(
+
+        async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
+            self.select_by_card(self.queries.find_related.q(), card)
+                .await
+        }
+
+        async fn terminal_cert_status(&self, serial: &str) -> Result<Option<CertStatus>> {
+            let row: Option<(Vec<u8>, bool)> = sqlx::query_as(self.queries.cert_status.q())
+                .bind(serial)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(row.map(|(fingerprint, revoked)| CertStatus {
+                fingerprint,
+                revoked,
+            }))
+        }
+
+        async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>> {
+            let mut conn = self.pool.acquire().await?;
+            conn.close_on_drop();
+            sqlx::query("DROP TABLE IF EXISTS pg_temp.import_staging")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(STAGING_DDL).execute(&mut *conn).await?;
+            Ok(Box::new(PgImport {
+                conn,
+                meta,
+                queries: self.queries.clone(),
+                staged: 0,
+                checked_at: None,
+            }))
+        }
+
+        async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
+            // One statement for the whole batch: UNNEST over column arrays.
+            let mut at = Vec::with_capacity(entries.len());
+            let mut facility = Vec::with_capacity(entries.len());
+            let mut terminal = Vec::with_capacity(entries.len());
+            let mut serial = Vec::with_capacity(entries.len());
+            let mut kind = Vec::with_capacity(entries.len());
+            let mut status = Vec::with_capacity(entries.len());
+            let mut person = Vec::with_capacity(entries.len());
+            for e in entries {
+                at.push(e.at);
+                facility.push(e.facility_code.as_str());
+                terminal.push(e.terminal_name.as_str());
+                serial.push(e.cert_serial.as_str());
+                kind.push(e.kind.as_str());
+                status.push(e.status.as_str());
+                person.push(e.person_hash.as_slice());
+            }
+            sqlx::query(
             "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, status, person_hash) \
              SELECT * FROM UNNEST($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])",
         )
@@ -137,9 +146,10 @@ impl_store!(PgStore, backend = "postgres", {
         .bind(person)
         .execute(&self.pool)
         .await?;
-        Ok(())
+            Ok(())
+        }
     }
-});
+);
 
 /// Staging lives in a temporary table of one connection; nothing touches the stored tables
 /// until `finish`.

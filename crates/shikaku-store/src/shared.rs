@@ -7,7 +7,7 @@
 /// backend-neutral, plus the backend's own `$own` methods (including the lookup-path reads,
 /// which SQLite serves through rusqlite).
 macro_rules! impl_store {
-    ($store:ty, backend = $name:literal, { $($own:tt)* }) => {
+    ($store:ty, backend = $name:literal, records = $session:ident, dialect = $dialect:expr, { $($own:tt)* }) => {
         #[async_trait::async_trait]
         impl $crate::Store for $store {
             fn backend(&self) -> &'static str {
@@ -183,6 +183,69 @@ macro_rules! impl_store {
                 .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
+
+
+        async fn begin_record_import(
+            &self,
+            meta: $crate::ImportMeta,
+            kind: $crate::records::RecordKind,
+        ) -> $crate::Result<Box<dyn $crate::records::RecordImport>> {
+            let mut conn = self.pool.acquire().await?;
+            // The temp table lives on this connection only; never hand it back to the pool.
+            conn.close_on_drop();
+            let (drop, create) = $crate::records::staging_ddl($dialect);
+            sqlx::query(drop).execute(&mut *conn).await?;
+            sqlx::query(create).execute(&mut *conn).await?;
+            Ok(Box::new($session {
+                conn,
+                kind,
+                meta,
+                queries: self.queries.clone(),
+                records: self.records.clone(),
+                staged: 0,
+            }))
+        }
+
+        async fn person_records(
+            &self,
+            kind: $crate::records::RecordKind,
+            my_number_hash: &[u8],
+            since: time::Date,
+        ) -> $crate::Result<Vec<$crate::records::StoredRecord>> {
+            let rows: Vec<(String, time::Date, String)> =
+                sqlx::query_as(self.records.person_records.q())
+                    .bind(kind.as_str())
+                    .bind(since)
+                    .bind(my_number_hash)
+                    .fetch_all(&self.pool)
+                    .await?;
+            Ok(rows
+                .into_iter()
+                .map(
+                    |(insurer_number, record_date, data)| $crate::records::StoredRecord {
+                        insurer_number,
+                        record_date,
+                        data,
+                    },
+                )
+                .collect())
+        }
+
+        async fn person_hash_for_card(
+            &self,
+            card: &shikaku_domain::CardNumbers,
+            birth_date: time::Date,
+        ) -> $crate::Result<Option<Vec<u8>>> {
+            let row: Option<(Vec<u8>,)> = sqlx::query_as(self.records.person_hash_for_card.q())
+                .bind(card.insurer.as_str())
+                .bind(card.symbol_str())
+                .bind(card.number.as_str())
+                .bind(card.branch.as_str())
+                .bind(birth_date)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(row.map(|r| r.0))
+        }
 
             $($own)*
         }

@@ -14,7 +14,7 @@ pub(crate) enum Dialect {
 
 /// A statement prepared once per store; cloning is an Arc bump.
 #[derive(Clone)]
-pub(crate) struct Sql(Arc<str>);
+pub(crate) struct Sql(pub(crate) Arc<str>);
 
 impl Sql {
     pub(crate) fn q(&self) -> AssertSqlSafe<Arc<str>> {

@@ -33,6 +33,7 @@ const STAGE_BATCH: usize = 500;
 pub struct SqliteStore {
     pool: SqlitePool,
     queries: Arc<Queries>,
+    records: Arc<crate::records::RecordQueries>,
     readers: Readers,
 }
 
@@ -69,6 +70,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             queries: Arc::new(Queries::new(Dialect::Sqlite)),
+            records: Arc::new(crate::records::RecordQueries::new(Dialect::Sqlite)),
             readers,
         })
     }
@@ -185,68 +187,76 @@ fn qualification_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Qualifi
     })())
 }
 
-impl_store!(SqliteStore, backend = "sqlite", {
-    async fn find_by_card(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
-        self.select_by_card(&self.queries.find_by_card, card)
-    }
+crate::records::impl_record_import!(SqliteRecordImport, sqlx::Sqlite, "BEGIN IMMEDIATE");
 
-    async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
-        self.select_by_card(&self.queries.find_related, card)
-    }
-
-    async fn terminal_cert_status(&self, serial: &str) -> Result<Option<CertStatus>> {
-        self.readers.with(|conn| {
-            let mut statement = conn.prepare_cached(self.queries.cert_status.text())?;
-            let mut rows = statement.query([serial])?;
-            match rows.next()? {
-                Some(row) => Ok(Some(CertStatus {
-                    fingerprint: row.get(0)?,
-                    revoked: row.get(1)?,
-                })),
-                None => Ok(None),
-            }
-        })
-    }
-
-    async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>> {
-        let mut conn = self.pool.acquire().await?;
-        // The temp table lives on this connection only; never hand it back to the pool.
-        conn.close_on_drop();
-        sqlx::query("DROP TABLE IF EXISTS temp.import_staging")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(STAGING_DDL).execute(&mut *conn).await?;
-        Ok(Box::new(SqliteImport {
-            conn,
-            meta,
-            queries: self.queries.clone(),
-            staged: 0,
-            checked_at: None,
-        }))
-    }
-
-    async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
-        // One multi-row INSERT per chunk (7 parameters a row), in one transaction.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for chunk in entries.chunks(ACCESS_LOG_BATCH) {
-            let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, status, person_hash) ",
-            );
-            builder.push_values(chunk, |mut b, e| {
-                b.push_bind(e.at)
-                    .push_bind(e.facility_code.clone())
-                    .push_bind(e.terminal_name.clone())
-                    .push_bind(e.cert_serial.clone())
-                    .push_bind(e.kind.clone())
-                    .push_bind(e.status.clone())
-                    .push_bind(e.person_hash.clone());
-            });
-            builder.build().execute(&mut *tx).await?;
+impl_store!(
+    SqliteStore,
+    backend = "sqlite",
+    records = SqliteRecordImport,
+    dialect = Dialect::Sqlite,
+    {
+        async fn find_by_card(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
+            self.select_by_card(&self.queries.find_by_card, card)
         }
-        tx.commit().await?;
-        Ok(())
+
+        async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
+            self.select_by_card(&self.queries.find_related, card)
+        }
+
+        async fn terminal_cert_status(&self, serial: &str) -> Result<Option<CertStatus>> {
+            self.readers.with(|conn| {
+                let mut statement = conn.prepare_cached(self.queries.cert_status.text())?;
+                let mut rows = statement.query([serial])?;
+                match rows.next()? {
+                    Some(row) => Ok(Some(CertStatus {
+                        fingerprint: row.get(0)?,
+                        revoked: row.get(1)?,
+                    })),
+                    None => Ok(None),
+                }
+            })
+        }
+
+        async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>> {
+            let mut conn = self.pool.acquire().await?;
+            // The temp table lives on this connection only; never hand it back to the pool.
+            conn.close_on_drop();
+            sqlx::query("DROP TABLE IF EXISTS temp.import_staging")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(STAGING_DDL).execute(&mut *conn).await?;
+            Ok(Box::new(SqliteImport {
+                conn,
+                meta,
+                queries: self.queries.clone(),
+                staged: 0,
+                checked_at: None,
+            }))
+        }
+
+        async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
+            // One multi-row INSERT per chunk (7 parameters a row), in one transaction.
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            for chunk in entries.chunks(ACCESS_LOG_BATCH) {
+                let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
+                    "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, status, person_hash) ",
+                );
+                builder.push_values(chunk, |mut b, e| {
+                    b.push_bind(e.at)
+                        .push_bind(e.facility_code.clone())
+                        .push_bind(e.terminal_name.clone())
+                        .push_bind(e.cert_serial.clone())
+                        .push_bind(e.kind.clone())
+                        .push_bind(e.status.clone())
+                        .push_bind(e.person_hash.clone());
+                });
+                builder.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        }
     }
-});
+);
 
 /// Staging lives in a temporary table of one connection, outside any transaction, so a
 /// long file never holds the database's write lock; only `finish` takes it.

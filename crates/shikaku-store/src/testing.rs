@@ -191,6 +191,116 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     terminal_certificates(s).await;
     access_log(s).await;
     card_register(s).await;
+    medical_records(s).await;
+}
+
+async fn medical_records(s: &dyn Store) {
+    use crate::{RecordKind, RecordRow};
+    let hash = format!("{:032x}", unique()).into_bytes();
+    let number = format!("8{}", unique() % 100_000);
+    let q = qualification(&number, "00", date!(2020 - 04 - 01), None);
+    let person_ref = q.person_ref.clone();
+    let mut session = s.begin_import(meta("person.csv")).await.expect("begin");
+    session
+        .stage(&[StagedRow::new(2, q.clone(), Some(hash.clone()))])
+        .await
+        .expect("stage");
+    session
+        .finish(Finish::Commit { rejected: 0 })
+        .await
+        .expect("finish");
+    assert_eq!(
+        s.person_hash_for_card(&q.card, q.birth_date)
+            .await
+            .expect("hash"),
+        Some(hash.clone())
+    );
+    assert_eq!(
+        s.person_hash_for_card(&q.card, date!(1900 - 01 - 01))
+            .await
+            .expect("hash"),
+        None,
+        "the birth date must match"
+    );
+    let row = |line: u64, day: Date, key: &str, data: &str| RecordRow {
+        line,
+        insurer_number: q.card.insurer.as_str().into(),
+        person_ref: person_ref.clone(),
+        record_date: day,
+        record_key: key.into(),
+        data: data.into(),
+        row_hash: crate::model::hash_text(data),
+    };
+    let rows = vec![
+        row(2, date!(2024 - 01 - 10), "2024-01-10|a", "{\"n\":1}"),
+        row(3, date!(2025 - 03 - 01), "2025-03-01|a", "{\"n\":2}"),
+    ];
+    let load = |rows: Vec<RecordRow>, how: Finish| async move {
+        let mut session = s
+            .begin_record_import(meta("drugs.csv"), RecordKind::Drugs)
+            .await
+            .expect("begin");
+        session.stage(&rows).await.expect("stage");
+        assert!(session.duplicates(10).await.expect("dups").is_empty());
+        session.finish(how).await.expect("finish")
+    };
+    let first = load(rows.clone(), Finish::Commit { rejected: 0 }).await;
+    assert_eq!(
+        (first.inserted, first.updated, first.unchanged),
+        (2, 0, 0),
+        "{}",
+        s.backend()
+    );
+    let again = load(rows.clone(), Finish::Commit { rejected: 0 }).await;
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2));
+    let mut changed = rows.clone();
+    changed[1] = row(3, date!(2025 - 03 - 01), "2025-03-01|a", "{\"n\":3}");
+    let dry = load(changed.clone(), Finish::DryRun).await;
+    assert_eq!((dry.inserted, dry.updated, dry.unchanged), (0, 1, 1));
+    let records = s
+        .person_records(RecordKind::Drugs, &hash, date!(2020 - 01 - 01))
+        .await
+        .expect("records");
+    assert_eq!(records[0].data, "{\"n\":2}", "a dry run changes nothing");
+    load(changed, Finish::Commit { rejected: 0 }).await;
+    let records = s
+        .person_records(RecordKind::Drugs, &hash, date!(2020 - 01 - 01))
+        .await
+        .expect("records");
+    let data: Vec<&str> = records.iter().map(|r| r.data.as_str()).collect();
+    assert_eq!(
+        data,
+        ["{\"n\":3}", "{\"n\":1}"],
+        "newest first on {}",
+        s.backend()
+    );
+    let recent = s
+        .person_records(RecordKind::Drugs, &hash, date!(2025 - 01 - 01))
+        .await
+        .expect("records");
+    assert_eq!(recent.len(), 1, "records before `since` are left out");
+    assert!(
+        s.person_records(RecordKind::Checkups, &hash, date!(2020 - 01 - 01))
+            .await
+            .expect("none")
+            .is_empty()
+    );
+
+    let mut session = s
+        .begin_record_import(meta("dup.csv"), RecordKind::Checkups)
+        .await
+        .expect("begin");
+    session
+        .stage(&[
+            row(2, date!(2024 - 01 - 10), "2024-01-10", "{}"),
+            row(3, date!(2024 - 01 - 10), "2024-01-10", "{}"),
+        ])
+        .await
+        .expect("stage");
+    let dups = session.duplicates(10).await.expect("dups");
+    assert_eq!(dups.len(), 1);
+    assert_eq!(dups[0].line, 3);
+    assert!(dups[0].message.contains("line 2"));
 }
 
 async fn card_register(s: &dyn Store) {
