@@ -67,6 +67,14 @@ pub async fn lookup(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<EligibilityView>, ApiError> {
+    require_json(&headers)?;
+    let request = parse_request(&body)?;
+    let (outcome, as_of) = state.service.lookup(&request, &caller).await?;
+    Ok(Json(EligibilityView::new(&outcome, as_of)))
+}
+
+/// Refuses a body declared as anything but JSON (415).
+pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     if let Some(content_type) = headers.get(header::CONTENT_TYPE)
         && !content_type
             .to_str()
@@ -78,9 +86,7 @@ pub async fn lookup(
             "Content-Type は application/json です (send application/json)",
         ));
     }
-    let request = parse_request(&body)?;
-    let (outcome, as_of) = state.service.lookup(&request, &caller).await?;
-    Ok(Json(EligibilityView::new(&outcome, as_of)))
+    Ok(())
 }
 
 /// Parses the body field by field, so every problem names its field.

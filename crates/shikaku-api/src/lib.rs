@@ -7,6 +7,7 @@ mod eligibility;
 mod error;
 mod faq;
 mod health;
+mod medical;
 pub mod openapi;
 mod pages;
 pub mod server;
@@ -35,6 +36,8 @@ pub fn api_router(state: AppState) -> axum::Router {
         .route("/v1/eligibility", post(eligibility::lookup))
         .route("/v1/card/challenge", post(card::challenge))
         .route("/v1/card/verify", post(card::verify))
+        .route("/v1/drugs", post(medical::drugs))
+        .route("/v1/checkups", post(medical::checkups))
         .route("/healthz", get(health::healthz))
         .route("/openapi.json", get(openapi::document))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))

@@ -9,7 +9,13 @@ use utoipa::OpenApi;
         title = "shikaku オンライン資格確認 API",
         description = "資格確認 (eligibility verification) for facility terminals. Mutual TLS with a terminal certificate issued by the system's CA is required on the API listener."
     ),
-    paths(crate::eligibility::lookup, crate::card::challenge, crate::card::verify),
+    paths(
+        crate::eligibility::lookup,
+        crate::card::challenge,
+        crate::card::verify,
+        crate::medical::drugs,
+        crate::medical::checkups
+    ),
     components(schemas(
         crate::eligibility::EligibilityRequest,
         shikaku_app::view::EligibilityView,
@@ -19,12 +25,14 @@ use utoipa::OpenApi;
         crate::card::ChallengeView,
         crate::card::CardVerifyBody,
         crate::card::CardVerifyView,
+        crate::medical::MedicalInfoView,
         crate::error::ErrorBody,
         crate::error::FieldError
     )),
     tags(
         (name = "eligibility", description = "資格確認"),
-        (name = "card", description = "マイナンバーカードによる資格確認")
+        (name = "card", description = "マイナンバーカードによる資格確認"),
+        (name = "medical", description = "薬剤情報・特定健診情報（同意に基づく閲覧）")
     )
 )]
 pub struct ApiDoc;

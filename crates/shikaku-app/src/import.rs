@@ -126,9 +126,43 @@ pub enum ImportError {
 }
 
 /// What the parser thread sends: a batch of valid rows, or the end with its findings.
-enum Parsed {
-    Batch(Vec<StagedRow>),
+enum Parsed<Row> {
+    Batch(Vec<Row>),
     Done(Box<ParseSummary>),
+}
+
+/// A file format: its columns and how one record becomes a row to stage.
+pub(crate) trait RowFormat: Send + 'static {
+    type Row: Send + 'static;
+    /// Column names and whether each is required.
+    fn columns(&self) -> &'static [(&'static str, bool)];
+    /// The row, or `None` with every problem recorded in `fields`.
+    fn parse(&self, fields: &mut RowParser<'_>, line: u64) -> Option<Self::Row>;
+}
+
+/// Where parsed rows go: the store's import session for that kind of file.
+#[async_trait::async_trait]
+pub(crate) trait Session<Row>: Send {
+    async fn stage(&mut self, rows: &[Row]) -> Result<(), StoreError>;
+    async fn conflicts(&mut self, limit: u64) -> Result<Vec<shikaku_store::Conflict>, StoreError>;
+    async fn unstage(&mut self, lines: &[u64]) -> Result<(), StoreError>;
+    async fn finish(self, how: Finish) -> Result<ImportCounts, StoreError>;
+}
+
+#[async_trait::async_trait]
+impl Session<StagedRow> for Box<dyn shikaku_store::ImportSession> {
+    async fn stage(&mut self, rows: &[StagedRow]) -> Result<(), StoreError> {
+        (**self).stage(rows).await
+    }
+    async fn conflicts(&mut self, limit: u64) -> Result<Vec<shikaku_store::Conflict>, StoreError> {
+        (**self).conflicts(limit).await
+    }
+    async fn unstage(&mut self, lines: &[u64]) -> Result<(), StoreError> {
+        (**self).unstage(lines).await
+    }
+    async fn finish(self, how: Finish) -> Result<ImportCounts, StoreError> {
+        shikaku_store::ImportSession::finish(self, how).await
+    }
 }
 
 #[derive(Default)]
@@ -189,11 +223,37 @@ pub async fn import_qualifications(
     options: &ImportOptions,
     progress: impl Fn(u64) + Send + 'static,
 ) -> Result<ImportReport, ImportError> {
-    let display = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| ImportError::Read {
-        path: display.clone(),
+    let file = open_input(path)?;
+    let session = store
+        .begin_import(ImportMeta {
+            kind: "qualifications",
+            file_name: path.display().to_string(),
+            operator: options.operator.clone(),
+            started_at: OffsetDateTime::now_utc(),
+        })
+        .await?;
+    let format = QualificationFormat { key: key.clone() };
+    run_import(session, format, file, path, options, progress).await
+}
+
+pub(crate) fn open_input(path: &Path) -> Result<std::fs::File, ImportError> {
+    std::fs::File::open(path).map_err(|source| ImportError::Read {
+        path: path.display().to_string(),
         source,
-    })?;
+    })
+}
+
+/// The pipeline every insurer file goes through: a parser thread validates record by record
+/// and sends batches to the session; then the set checks; then one merge (or nothing).
+pub(crate) async fn run_import<F: RowFormat, S: Session<F::Row>>(
+    mut session: S,
+    format: F,
+    file: std::fs::File,
+    path: &Path,
+    options: &ImportOptions,
+    progress: impl Fn(u64) + Send + 'static,
+) -> Result<ImportReport, ImportError> {
+    let display = path.display().to_string();
     let write_rejects = options.skip_invalid && !options.dry_run;
     let rejects = if write_rejects {
         Some(RejectWriter::new(reject_path(path)))
@@ -201,21 +261,11 @@ pub async fn import_qualifications(
         None
     };
 
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(4);
-    let parse_key = key.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed<F::Row>>(4);
     let skip_invalid = options.skip_invalid;
-    let parser = std::thread::spawn(move || {
-        parse_file(file, &parse_key, skip_invalid, rejects, tx, progress)
-    });
+    let parser =
+        std::thread::spawn(move || parse_file(file, &format, skip_invalid, rejects, tx, progress));
 
-    let mut session = store
-        .begin_import(ImportMeta {
-            kind: "qualifications",
-            file_name: display.clone(),
-            operator: options.operator.clone(),
-            started_at: OffsetDateTime::now_utc(),
-        })
-        .await?;
     let mut summary = None;
     while let Some(message) = rx.recv().await {
         match message {
@@ -318,12 +368,12 @@ pub async fn import_qualifications(
 }
 
 /// The parser thread: header, then record by record.
-fn parse_file(
+fn parse_file<F: RowFormat>(
     file: std::fs::File,
-    key: &PersonKey,
+    format: &F,
     skip_invalid: bool,
     mut rejects: Option<RejectWriter>,
-    tx: tokio::sync::mpsc::Sender<Parsed>,
+    tx: tokio::sync::mpsc::Sender<Parsed<F::Row>>,
     progress: impl Fn(u64),
 ) -> Option<RejectWriter> {
     let mut summary = ParseSummary::default();
@@ -333,7 +383,7 @@ fn parse_file(
         .buffer_capacity(1 << 16)
         .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
     let mut record = csv::ByteRecord::new();
-    let columns = match read_header(&mut reader, &mut record, &mut summary) {
+    let columns = match read_header(&mut reader, &mut record, &mut summary, format.columns()) {
         Some(columns) => columns,
         None => {
             let _ = tx.blocking_send(Parsed::Done(Box::new(summary)));
@@ -358,7 +408,7 @@ fn parse_file(
         }
         let line = record.position().map_or(0, |p| p.line());
         summary.rows += 1;
-        match parse_record(&record, &columns, line, key) {
+        match parse_record(format, &record, &columns, line) {
             // Without --skip-invalid, rows after the first error are only checked, not staged.
             Ok(row) if summary.total_errors == 0 || skip_invalid => batch.push(row),
             Ok(_) => {}
@@ -405,7 +455,8 @@ fn read_header<R: std::io::Read>(
     reader: &mut csv::Reader<R>,
     record: &mut csv::ByteRecord,
     summary: &mut ParseSummary,
-) -> Option<[Option<usize>; 16]> {
+    columns: &'static [(&'static str, bool)],
+) -> Option<Vec<Option<usize>>> {
     match reader.read_byte_record(record) {
         Ok(true) => {}
         Ok(false) => {
@@ -421,7 +472,7 @@ fn read_header<R: std::io::Read>(
             return None;
         }
     }
-    let mut positions = [None; 16];
+    let mut positions = vec![None; columns.len()];
     let mut ok = true;
     for (index, raw) in record.iter().enumerate() {
         let raw = if index == 0 {
@@ -443,7 +494,7 @@ fn read_header<R: std::io::Read>(
             continue;
         };
         let name = name.trim();
-        match COLUMNS.iter().position(|(c, _)| *c == name) {
+        match columns.iter().position(|(c, _)| *c == name) {
             Some(i) if positions[i].is_some() => {
                 summary.push(1, name, "列名が重複しています (duplicate column)".into());
                 ok = false;
@@ -455,7 +506,7 @@ fn read_header<R: std::io::Read>(
             }
         }
     }
-    for (i, (name, required)) in COLUMNS.iter().enumerate() {
+    for (i, (name, required)) in columns.iter().enumerate() {
         if *required && positions[i].is_none() {
             summary.push(
                 1,
@@ -469,15 +520,17 @@ fn read_header<R: std::io::Read>(
 }
 
 /// One row's problems: (column, message), every one found.
-type RowErrors = Vec<(&'static str, String)>;
+pub(crate) type RowErrors = Vec<(&'static str, String)>;
 
-/// Validates one record: the row, or every problem found in it.
-fn parse_record(
+/// Splits and decodes one record, then lets the format validate it: the row, or every
+/// problem found in it.
+fn parse_record<F: RowFormat>(
+    format: &F,
     record: &csv::ByteRecord,
-    columns: &[Option<usize>; 16],
+    columns: &[Option<usize>],
     line: u64,
-    key: &PersonKey,
-) -> Result<StagedRow, RowErrors> {
+) -> Result<F::Row, RowErrors> {
+    let names = format.columns();
     let size = record.as_slice().len();
     if size > MAX_RECORD_BYTES {
         return Err(vec![(
@@ -497,7 +550,7 @@ fn parse_record(
             ),
         )]);
     }
-    let mut fields: [&str; 16] = [""; 16];
+    let mut fields: Vec<&str> = vec![""; names.len()];
     let mut errors = RowErrors::new();
     for (i, position) in columns.iter().enumerate() {
         let Some(position) = position else { continue };
@@ -506,7 +559,7 @@ fn parse_record(
             Err(e) => {
                 let at = e.valid_up_to() + 1;
                 errors.push((
-                    COLUMNS[i].0,
+                    names[i].0,
                     format!("UTF-8 ではありません（{at}バイト目） (not valid UTF-8 at byte {at})"),
                 ));
             }
@@ -515,7 +568,35 @@ fn parse_record(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut row = RowParser { fields, errors };
+    let mut row = RowParser {
+        names,
+        fields,
+        errors,
+    };
+    match format.parse(&mut row, line) {
+        Some(parsed) if row.errors.is_empty() => Ok(parsed),
+        _ => Err(row.errors),
+    }
+}
+
+/// `insurer-import.md` §1.
+struct QualificationFormat {
+    key: PersonKey,
+}
+
+impl RowFormat for QualificationFormat {
+    type Row = StagedRow;
+
+    fn columns(&self) -> &'static [(&'static str, bool)] {
+        &COLUMNS
+    }
+
+    fn parse(&self, row: &mut RowParser<'_>, line: u64) -> Option<StagedRow> {
+        parse_qualification(row, line, &self.key)
+    }
+}
+
+fn parse_qualification(row: &mut RowParser<'_>, line: u64, key: &PersonKey) -> Option<StagedRow> {
     let insurer = row.required(0, InsurerNumber::parse);
     let symbol = row
         .optional(1, CardSymbol::parse_optional)
@@ -558,21 +639,18 @@ fn parse_record(
     let (Some(insurer), Some(number), Some(branch), Some(person_ref), Some(insured_category)) =
         (insurer, number, branch, person_ref, insured_category)
     else {
-        return Err(row.errors);
+        return None;
     };
     let (Some(name), Some(name_kana), Some(sex), Some(birth_date), Some(period), Some(copay_ratio)) =
         (name, name_kana, sex, birth_date, period, copay_ratio)
     else {
-        return Err(row.errors);
+        return None;
     };
     let (Some(symbol), Some(limit_category), Some(specific_disease), Some(my_number)) =
         (symbol, limit_category, specific_disease, my_number)
     else {
-        return Err(row.errors);
+        return None;
     };
-    if !row.errors.is_empty() {
-        return Err(row.errors);
-    }
     let qualification = Qualification {
         card: CardNumbers {
             insurer,
@@ -592,21 +670,23 @@ fn parse_record(
         specific_disease,
     };
     let my_number_hash = my_number.map(|n| key.my_number(&n));
-    Ok(StagedRow::new(line, qualification, my_number_hash))
+    Some(StagedRow::new(line, qualification, my_number_hash))
 }
 
-/// Parses the fields of one record, collecting every error.
-struct RowParser<'a> {
-    fields: [&'a str; 16],
+/// Parses the fields of one record, collecting every error; fields are indexed by the
+/// format's column list.
+pub(crate) struct RowParser<'a> {
+    names: &'static [(&'static str, bool)],
+    fields: Vec<&'a str>,
     errors: RowErrors,
 }
 
 impl RowParser<'_> {
-    fn fail(&mut self, column: usize, message: String) {
-        self.errors.push((COLUMNS[column].0, message));
+    pub(crate) fn fail(&mut self, column: usize, message: String) {
+        self.errors.push((self.names[column].0, message));
     }
 
-    fn required<T, E: std::fmt::Display>(
+    pub(crate) fn required<T, E: std::fmt::Display>(
         &mut self,
         column: usize,
         parse: impl FnOnce(&str) -> Result<T, E>,
@@ -622,7 +702,7 @@ impl RowParser<'_> {
     }
 
     /// `Some(None)` for an empty cell, `None` for an invalid value.
-    fn optional<T, E: std::fmt::Display>(
+    pub(crate) fn optional<T, E: std::fmt::Display>(
         &mut self,
         column: usize,
         parse: impl FnOnce(&str) -> Result<T, E>,

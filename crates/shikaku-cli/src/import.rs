@@ -1,4 +1,4 @@
-//! `shikaku import qualifications FILE`.
+//! `shikaku import qualifications|drugs|checkups FILE`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use shikaku_app::import::{ImportOptions, Outcome, import_qualifications};
+use shikaku_app::records_import::import_records;
+use shikaku_store::RecordKind;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -19,14 +21,42 @@ pub enum ImportCommand {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// 薬剤情報 (insurer-import.md §3).
+    Drugs {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// 特定健診情報 (insurer-import.md §4).
+    Checkups {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        skip_invalid: bool,
+    },
 }
 
 pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::Result<ExitCode> {
-    let ImportCommand::Qualifications {
-        file,
-        dry_run,
-        skip_invalid,
-    } = command;
+    let (kind, file, dry_run, skip_invalid) = match command {
+        ImportCommand::Qualifications {
+            file,
+            dry_run,
+            skip_invalid,
+        } => (None, file, dry_run, skip_invalid),
+        ImportCommand::Drugs {
+            file,
+            dry_run,
+            skip_invalid,
+        } => (Some(RecordKind::Drugs), file, dry_run, skip_invalid),
+        ImportCommand::Checkups {
+            file,
+            dry_run,
+            skip_invalid,
+        } => (Some(RecordKind::Checkups), file, dry_run, skip_invalid),
+    };
     let store = crate::open_store(db).await?;
     let key = crate::person_key(data_dir)?;
     let options = ImportOptions {
@@ -49,12 +79,15 @@ pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::R
         None
     };
     let progress_bar = bar.clone();
-    let report = import_qualifications(store.as_ref(), &key, &file, &options, move |bytes| {
+    let progress = move |bytes| {
         if let Some(bar) = &progress_bar {
             bar.set_position(bytes);
         }
-    })
-    .await?;
+    };
+    let report = match kind {
+        None => import_qualifications(store.as_ref(), &key, &file, &options, progress).await?,
+        Some(kind) => import_records(store.as_ref(), kind, &file, &options, progress).await?,
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

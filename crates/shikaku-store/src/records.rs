@@ -52,6 +52,8 @@ pub trait RecordImport: Send {
     async fn stage(&mut self, rows: &[RecordRow]) -> Result<()>;
     /// Rows repeating an earlier row's key within the file (at most `limit`, by line).
     async fn duplicates(&mut self, limit: u64) -> Result<Vec<Conflict>>;
+    /// Removes staged rows (for `--skip-invalid`).
+    async fn unstage(&mut self, lines: &[u64]) -> Result<()>;
     async fn finish(self: Box<Self>, how: Finish) -> Result<ImportCounts>;
 }
 
@@ -64,6 +66,7 @@ pub(crate) struct RecordQueries {
     pub insert_new: Sql,
     pub person_records: Sql,
     pub person_hash_for_card: Sql,
+    pub unstage: Sql,
 }
 
 impl RecordQueries {
@@ -114,6 +117,7 @@ impl RecordQueries {
                 p(2),
                 p(3)
             )),
+            unstage: sql(format!("DELETE FROM record_staging WHERE line = {}", p(1))),
             person_hash_for_card: sql(format!(
                 "SELECT my_number_hash FROM qualifications WHERE insurer_number = {} AND symbol = {} \
                  AND number = {} AND branch = {} AND birth_date = {} AND my_number_hash IS NOT NULL LIMIT 1",
@@ -178,6 +182,19 @@ macro_rules! impl_record_import {
                         ),
                     })
                     .collect())
+            }
+
+            async fn unstage(&mut self, lines: &[u64]) -> $crate::Result<()> {
+                let mut tx = sqlx::Connection::begin(&mut *self.conn).await?;
+                for line in lines {
+                    let done = sqlx::query(self.records.unstage.q())
+                        .bind(*line as i64)
+                        .execute(&mut *tx)
+                        .await?;
+                    self.staged -= done.rows_affected();
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn finish(

@@ -340,3 +340,141 @@ async fn nonces_are_single_use_and_bound_to_what_was_signed() {
     assert_eq!(code, 400);
     server.running.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drug_and_checkup_information_only_under_a_live_consent_at_this_facility() {
+    use crate::support::{checkups_csv, drugs_csv};
+    let (server, reader) = setup().await;
+    let env = &server.env;
+    for (kind, csv) in [("drugs", drugs_csv()), ("checkups", checkups_csv())] {
+        let file = env.write(&format!("{kind}.csv"), csv);
+        let out = env.run(&["import", kind, file.to_str().expect("utf-8")]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let sato_card = json!({"insurer_number": "138057", "symbol": "国1", "number": "5",
+                           "branch": "00", "birth_date": "1970-01-20"});
+    let client = server.client(&reader.crt, &reader.key);
+    let post = |path: &str, body: &Value| {
+        let request = client.post(server.url(path)).json(body);
+        async move {
+            let r = request.send().await.expect("send");
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.expect("json"))
+        }
+    };
+    // Before any consent.
+    let (code, v) = post("/v1/drugs", &sato_card).await;
+    assert_eq!(
+        (code, v["error"].as_str()),
+        (403, Some("no_consent")),
+        "{v}"
+    );
+
+    let card = issue(env, "佐藤 一郎", SATO, "sato.card");
+    let answer = read(
+        env,
+        &reader,
+        &card,
+        &[
+            "--pin",
+            "1234",
+            "--register",
+            "--consent-drugs",
+            "yes",
+            "--consent-checkups",
+            "no",
+        ],
+    );
+    assert_eq!(answer["status"], "valid", "{answer}");
+
+    let (code, v) = post("/v1/drugs", &sato_card).await;
+    assert_eq!(code, 200, "{v}");
+    let records = v["records"].as_array().expect("records");
+    let dates: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r["dispensed_on"].as_str())
+        .collect();
+    // Three years back from today, newest first, across both insurers (same 個人番号).
+    let today = shikaku_domain::date::jst_date(OffsetDateTime::now_utc());
+    let since = today.replace_year(today.year() - 3).expect("date");
+    let expected: Vec<&str> = ["2025-05-20", "2024-11-02", "2021-01-10"]
+        .into_iter()
+        .filter(|d| shikaku_domain::parse_date(d).expect("date") >= since)
+        .collect();
+    assert_eq!(dates, expected);
+    assert_eq!(
+        records[0]["quantity"], "2.000",
+        "fixed-point, never a float"
+    );
+    assert!(v["consent_expires_at"].is_string());
+
+    // Checkups were refused at the reader.
+    let (code, v) = post("/v1/checkups", &sato_card).await;
+    assert_eq!(
+        (code, v["error"].as_str()),
+        (403, Some("no_consent")),
+        "{v}"
+    );
+
+    // Another facility's terminal cannot use this facility's consent.
+    let other = shikaku_domain::FacilityCode::parse("2711111111").expect("facility");
+    let issued = shikaku_app::terminal_certs::issue(
+        &server.ca,
+        server.store.as_ref(),
+        &other,
+        "受付",
+        OffsetDateTime::now_utc() - Duration::hours(1),
+        30,
+    )
+    .await
+    .expect("issue");
+    let crt = env.write("other.crt", &issued.cert_pem);
+    let key = env.write("other.key", &issued.key_pem);
+    let other_client = server.client(&crt, &key);
+    let r = other_client
+        .post(server.url("/v1/drugs"))
+        .json(&sato_card)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 403);
+
+    // An expired consent.
+    let hash = shikaku_app::PersonKey::load_or_create(&env.data_dir())
+        .expect("key")
+        .my_number(&shikaku_domain::MyNumber::parse(SATO).expect("valid"));
+    let past = OffsetDateTime::now_utc() - Duration::days(3);
+    server
+        .store
+        .record_consent(&shikaku_store::Consent {
+            my_number_hash: hash,
+            facility_code: "1311234566".into(),
+            kind: "checkups".into(),
+            given_at: past,
+            expires_at: past + Duration::hours(24),
+        })
+        .await
+        .expect("consent");
+    let (code, v) = post("/v1/checkups", &sato_card).await;
+    assert_eq!(
+        (code, v["error"].as_str()),
+        (403, Some("consent_expired")),
+        "{v}"
+    );
+
+    // A wrong birth date is no match.
+    let mut wrong = sato_card.clone();
+    wrong["birth_date"] = "1970-01-21".into();
+    let (code, v) = post("/v1/drugs", &wrong).await;
+    assert_eq!((code, v["error"].as_str()), (404, Some("no_match")), "{v}");
+
+    let log = server.store.recent_access_log(20).await.expect("log");
+    let statuses: Vec<(&str, &str)> = log
+        .iter()
+        .filter(|e| e.kind == "drugs" || e.kind == "checkups")
+        .map(|e| (e.kind.as_str(), e.status.as_str()))
+        .collect();
+    assert!(statuses.contains(&("drugs", "shown")));
+    assert!(statuses.contains(&("checkups", "consent_expired")));
+    server.running.shutdown();
+}

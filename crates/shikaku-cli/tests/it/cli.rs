@@ -445,3 +445,85 @@ fn every_rejected_row_carries_its_own_error_past_the_listed_thousand() {
     );
     assert_eq!(rejects.lines().count(), 1006);
 }
+
+#[test]
+fn drugs_and_checkups_import_like_qualifications() {
+    use crate::support::{CHECKUP_HEADER, DRUG_HEADER, checkups_csv, drugs_csv};
+    let env = Env::sqlite();
+    let q = env.write("q.csv", fixture_csv());
+    assert!(env.import(&q, &[]).status.success());
+    let drugs = env.write("drugs.csv", drugs_csv());
+    let path = drugs.to_str().expect("utf-8");
+    let out = env.run(&["import", "drugs", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("inserted 4, updated 0, unchanged 0, rejected 0"),
+        "{}",
+        stdout(&out)
+    );
+    let out = env.run(&["import", "drugs", path]);
+    assert!(
+        stdout(&out).contains("inserted 0, updated 0, unchanged 4"),
+        "{}",
+        stdout(&out)
+    );
+    let checkups = env.write("checkups.csv", checkups_csv());
+    let out = env.run(&[
+        "import",
+        "checkups",
+        checkups.to_str().expect("utf-8"),
+        "--dry-run",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("dry run"), "{}", stdout(&out));
+
+    // Every bad field is named with its line, and nothing is stored.
+    let bad = [
+        DRUG_HEADER,
+        "06138093,Q1,2021-02-30,1311234566,x,医科,620004385,薬,3,錠,7",
+        "06138093,Q1,2021-01-10,1311234567,x,歯科,12345,薬,1.2345,錠,-1",
+        "06138093,Q1,2021-01-10,1311234566,しかくクリニック,医科,620004385,ロキソニン錠６０ｍｇ,3,錠,7",
+        "06138093,Q1,2021-01-10,1311234566,しかくクリニック,医科,620004385,ロキソニン錠６０ｍｇ,4,錠,7",
+    ]
+    .join("\n");
+    let bad_path = env.write("bad_drugs.csv", bad + "\n");
+    let bad = bad_path.to_str().expect("utf-8");
+    let out = env.run(&["import", "drugs", bad]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    for needle in [
+        format!("{bad}:2: dispensed_on: "),
+        format!("{bad}:3: facility_code: "),
+        format!("{bad}:3: source: "),
+        format!("{bad}:3: drug_code: "),
+        format!("{bad}:3: quantity: "),
+        format!("{bad}:3: days: "),
+    ] {
+        assert!(err.contains(&needle), "missing {needle}:\n{err}");
+    }
+    // The duplicate key (line 5 repeats line 4) is found with --skip-invalid too.
+    let out = env.run(&["import", "drugs", bad, "--skip-invalid"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{bad}:5: record: line 4")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("rejected 3"), "{}", stdout(&out));
+    assert!(env.dir.path().join("bad_drugs.rejected.csv").exists());
+
+    let bad_checkup =
+        format!("{CHECKUP_HEADER}\n138057,N1,2025-05-10,170.25,abc,,,,,,,,,,,,,陽性,メタボ,\n");
+    let path = env.write("bad_checkups.csv", bad_checkup);
+    let out = env.run(&["import", "checkups", path.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for column in [
+        "height_cm",
+        "weight_kg",
+        "urine_protein",
+        "metabolic_syndrome",
+    ] {
+        assert!(err.contains(&format!(":2: {column}: ")), "{column}: {err}");
+    }
+}

@@ -131,3 +131,30 @@ impl Proxy {
         self.up.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
+
+pub const DRUG_HEADER: &str = "insurer_number,person_ref,dispensed_on,facility_code,facility_name,source,drug_code,drug_name,quantity,unit,days";
+
+/// 佐藤 一郎's drugs under both insurers (Q1 at 06138093, N1 at 138057) and 山田 太郎's (P1).
+pub fn drugs_csv() -> String {
+    [
+        DRUG_HEADER,
+        "06138093,Q1,2021-01-10,1311234566,しかくクリニック,医科,620004385,ロキソニン錠６０ｍｇ,3,錠,7",
+        "06138093,Q1,2024-11-02,1341234566,しかく薬局,調剤,610443047,ムコダイン錠２５０ｍｇ,1.5,錠,5",
+        "138057,N1,2025-05-20,1311234566,しかくクリニック,医科,620004385,ロキソニン錠６０ｍｇ,2,錠,3",
+        "01130012,P1,2025-04-01,1311234566,しかくクリニック,DPC,620004385,ロキソニン錠６０ｍｇ,1,錠,",
+    ]
+    .join("\n")
+        + "\n"
+}
+
+pub const CHECKUP_HEADER: &str = "insurer_number,person_ref,checked_on,height_cm,weight_kg,bmi,waist_cm,systolic_bp,diastolic_bp,fasting_glucose,hba1c,tg,hdl,ldl,ast,alt,ggt,urine_protein,metabolic_syndrome,guidance_level";
+
+pub fn checkups_csv() -> String {
+    [
+        CHECKUP_HEADER,
+        "06138093,Q1,2019-06-01,170.2,68.0,23.5,84.0,128,82,98,5.6,120,55,130,22,25,30,−,非該当,なし",
+        "138057,N1,2025-05-10,170,72.5,25.1,88.5,135,88,105,5.9,160,48,142,28,35,42,±,予備群該当,動機付け支援",
+    ]
+    .join("\n")
+        + "\n"
+}

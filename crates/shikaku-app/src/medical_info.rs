@@ -1,0 +1,158 @@
+//! 薬剤情報・特定健診情報の閲覧: a facility terminal reads a patient's drug (3 years) or
+//! checkup (5 years) records only under a live consent the patient gave at that facility's
+//! card reader, for that kind (`insurer-import.md` §5). Every attempt is logged.
+
+use shikaku_store::{AccessLogEntry, RecordKind, StoredRecord};
+use time::{Date, OffsetDateTime};
+
+use crate::lookup::{Caller, EligibilityService, LookupError, LookupRequest};
+
+/// Why records are not shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No such card numbers with this birth date, or no 個人番号 behind them.
+    NoMatch,
+    /// The patient never consented at this facility for this kind.
+    NoConsent,
+    /// The consent at this facility has ended.
+    ConsentExpired,
+}
+
+impl Refusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::NoMatch => "no_match",
+            Refusal::NoConsent => "no_consent",
+            Refusal::ConsentExpired => "consent_expired",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Refusal::NoMatch => {
+                "該当する方がいないか、マイナンバーカードでの受付ができない方です (no such person, or no My Number linkage)"
+            }
+            Refusal::NoConsent => {
+                "この医療機関・薬局での閲覧の同意がありません。カードリーダーで同意を得てください (no consent at this facility for this information)"
+            }
+            Refusal::ConsentExpired => {
+                "閲覧の同意の有効期間が過ぎています。カードリーダーで改めて同意を得てください (the consent at this facility has expired)"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MedicalInfo {
+    pub kind: RecordKind,
+    pub as_of: Date,
+    pub since: Date,
+    pub consent_expires_at: OffsetDateTime,
+    pub records: Vec<StoredRecord>,
+}
+
+/// How far back each kind is shown.
+pub fn years_shown(kind: RecordKind) -> i32 {
+    match kind {
+        RecordKind::Drugs => 3,
+        RecordKind::Checkups => 5,
+    }
+}
+
+fn years_before(date: Date, years: i32) -> Date {
+    let year = date.year() - years;
+    date.replace_year(year).unwrap_or_else(|_| {
+        // 29 February → 28 February.
+        Date::from_calendar_date(year, date.month(), 28).unwrap_or(date)
+    })
+}
+
+pub async fn fetch(
+    service: &EligibilityService,
+    caller: &Caller,
+    kind: RecordKind,
+    request: &LookupRequest,
+) -> Result<Result<MedicalInfo, Refusal>, LookupError> {
+    let now = OffsetDateTime::now_utc();
+    let (outcome, as_of) = service.evaluate(request).await?;
+    let store = service.store();
+    let key = service.person_key();
+    let person_hash = match outcome.qualification() {
+        Some(q) => key.hash("person", &[q.card.insurer.as_str(), &q.person_ref]),
+        None => key.hash(
+            "card",
+            &[
+                request.card.insurer.as_str(),
+                request.card.symbol_str(),
+                request.card.number.as_str(),
+                request.card.branch.as_str(),
+            ],
+        ),
+    };
+    let result = match (
+        outcome.qualification(),
+        store
+            .person_hash_for_card(&request.card, request.birth_date)
+            .await?,
+    ) {
+        (Some(_), Some(hash)) => {
+            let consents: Vec<_> = store
+                .consents(&hash)
+                .await?
+                .into_iter()
+                .filter(|c| c.facility_code == caller.facility_code && c.kind == kind.as_str())
+                .collect();
+            match consents.iter().map(|c| c.expires_at).max() {
+                None => Err(Refusal::NoConsent),
+                Some(expires) if expires <= now => Err(Refusal::ConsentExpired),
+                Some(expires) => {
+                    let since = years_before(as_of, years_shown(kind));
+                    let records = store.person_records(kind, &hash, since).await?;
+                    Ok(MedicalInfo {
+                        kind,
+                        as_of,
+                        since,
+                        consent_expires_at: expires,
+                        records,
+                    })
+                }
+            }
+        }
+        _ => Err(Refusal::NoMatch),
+    };
+    service
+        .access_logger()
+        .append(AccessLogEntry {
+            at: now,
+            facility_code: caller.facility_code.clone(),
+            terminal_name: caller.terminal_name.clone(),
+            cert_serial: caller.cert_serial.clone(),
+            kind: kind.as_str().into(),
+            status: match &result {
+                Ok(_) => "shown",
+                Err(r) => r.as_str(),
+            }
+            .into(),
+            person_hash,
+        })
+        .await?;
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn windows() {
+        assert_eq!(
+            years_before(date!(2026 - 11 - 24), 3),
+            date!(2023 - 11 - 24)
+        );
+        assert_eq!(
+            years_before(date!(2024 - 02 - 29), 5),
+            date!(2019 - 02 - 28)
+        );
+    }
+}
