@@ -39,13 +39,21 @@ pub async fn challenge(
     State(state): State<AppState>,
     Terminal(caller): Terminal,
 ) -> Json<ChallengeView> {
-    let (nonce, expires_at) = state.cards.challenge(&caller);
-    Json(ChallengeView {
-        nonce: hex::encode(nonce),
-        expires_at: expires_at
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
-    })
+    Json(ChallengeView::new(state.cards.challenge(&caller)))
+}
+
+impl ChallengeView {
+    pub(crate) fn new((nonce, expires_at): (Vec<u8>, time::OffsetDateTime)) -> Self {
+        Self {
+            nonce: hex::encode(nonce),
+            expires_at: rfc3339(expires_at),
+        }
+    }
+}
+
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// The reader's request after the holder was confirmed at the card reader.
@@ -108,14 +116,7 @@ pub async fn verify(
     Terminal(caller): Terminal,
     body: Bytes,
 ) -> Result<Json<CardVerifyView>, ApiError> {
-    let body: CardVerifyBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            format!("JSON として読めません: {e} (malformed JSON or unknown field: {e})"),
-        )
-    })?;
-    let request = parse(&body)?;
+    let request = parse_body(&body)?;
     let outcome = state.cards.verify(&request, &caller).await?;
     Ok(Json(CardVerifyView {
         status: outcome.status.as_str(),
@@ -124,14 +125,23 @@ pub async fn verify(
         qualification: outcome.qualification.as_ref().map(QualificationView::new),
         registered_now: outcome.registered_now,
         consents: outcome.consents_recorded,
-        consent_expires_at: outcome.consent_expires_at.and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        }),
+        consent_expires_at: outcome.consent_expires_at.map(rfc3339),
     }))
 }
 
-fn parse(body: &CardVerifyBody) -> Result<CardVerifyRequest, ApiError> {
+/// The JSON body of a card-signed request, checked field by field.
+pub(crate) fn parse_body(body: &[u8]) -> Result<CardVerifyRequest, ApiError> {
+    let body: CardVerifyBody = serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("JSON として読めません: {e} (malformed JSON or unknown field: {e})"),
+        )
+    })?;
+    parse(&body)
+}
+
+pub(crate) fn parse(body: &CardVerifyBody) -> Result<CardVerifyRequest, ApiError> {
     let mut errors = Vec::new();
     let mut fail = |field: &str, message: &str| {
         errors.push(FieldError {

@@ -8,6 +8,7 @@ mod error;
 mod faq;
 mod health;
 mod medical;
+mod mynaportal;
 pub mod openapi;
 mod pages;
 pub mod server;
@@ -52,6 +53,12 @@ pub fn web_router(state: AppState) -> axum::Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
+        .route(
+            "/mynaportal/challenge",
+            axum::routing::post(mynaportal::challenge),
+        )
+        .route("/mynaportal/log", axum::routing::post(mynaportal::log))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
         .route("/faq", get(faq::index))
         .route("/faq/search", get(faq::search))
         .route("/faq/{id}", get(faq::entry))

@@ -70,6 +70,8 @@ pub enum CardStatus {
     UntrustedCard,
     BadSignature,
     NonceInvalid,
+    /// マイナポータル sign-in needs the PIN.
+    PinRequired,
 }
 
 impl CardStatus {
@@ -85,6 +87,7 @@ impl CardStatus {
             Self::UntrustedCard => "untrusted_card",
             Self::BadSignature => "bad_signature",
             Self::NonceInvalid => "nonce_invalid",
+            Self::PinRequired => "pin_required",
         }
     }
 
@@ -115,6 +118,7 @@ impl CardStatus {
             Self::NonceInvalid => {
                 "確認の有効時間を過ぎたか、同じ要求が再送されました。もう一度カードを置いてください"
             }
+            Self::PinRequired => "マイナポータルへのログインには暗証番号が必要です",
         }
     }
 
@@ -134,6 +138,22 @@ pub struct CardOutcome {
     /// Consents recorded in this verification (drugs, checkups).
     pub consents_recorded: Vec<&'static str>,
     pub consent_expires_at: Option<OffsetDateTime>,
+}
+
+/// What the holder sees about themselves.
+#[derive(Debug, Clone)]
+pub struct PatientView {
+    pub accesses: Vec<AccessLogEntry>,
+    pub consents: Vec<Consent>,
+    pub registered_at: Option<OffsetDateTime>,
+}
+
+fn patient_caller() -> Caller {
+    Caller {
+        facility_code: String::new(),
+        terminal_name: String::new(),
+        cert_serial: "(patient)".into(),
+    }
 }
 
 struct NonceEntry {
@@ -238,16 +258,15 @@ impl CardVerifier {
         Ok(outcome)
     }
 
-    async fn check(
+    /// The nonce, the chain, the validity, the signature, and the J-LIS register.
+    async fn authenticate_card(
         &self,
         request: &CardVerifyRequest,
         caller: &Caller,
         now: OffsetDateTime,
-        outcome: &mut CardOutcome,
-        person_hash: &mut Vec<u8>,
-    ) -> Result<CardStatus, LookupError> {
+    ) -> Result<Result<shikaku_store::JpkiCert, CardStatus>, LookupError> {
         if !self.take_nonce(&request.nonce, caller, now) {
-            return Ok(CardStatus::NonceInvalid);
+            return Ok(Err(CardStatus::NonceInvalid));
         }
         let message = challenge_message(&request.nonce, request.method.as_str());
         let cert = match verify_card(
@@ -259,23 +278,78 @@ impl CardVerifier {
         ) {
             Ok(cert) => cert,
             Err(CardCertError::Expired | CardCertError::NotYetValid) => {
-                return Ok(CardStatus::Expired);
+                return Ok(Err(CardStatus::Expired));
             }
-            Err(CardCertError::BadSignature) => return Ok(CardStatus::BadSignature),
+            Err(CardCertError::BadSignature) => return Ok(Err(CardStatus::BadSignature)),
             Err(CardCertError::Untrusted | CardCertError::Malformed(_)) => {
-                return Ok(CardStatus::UntrustedCard);
+                return Ok(Err(CardStatus::UntrustedCard));
             }
         };
-        let store = self.service.store();
-        let Some(record) = store.jpki_cert(&cert.serial).await? else {
-            return Ok(CardStatus::UntrustedCard);
+        let Some(record) = self.service.store().jpki_cert(&cert.serial).await? else {
+            return Ok(Err(CardStatus::UntrustedCard));
         };
         if record.fingerprint != cert.fingerprint {
-            return Ok(CardStatus::UntrustedCard);
+            return Ok(Err(CardStatus::UntrustedCard));
         }
         if record.revoked_at.is_some() {
-            return Ok(CardStatus::Revoked);
+            return Ok(Err(CardStatus::Revoked));
         }
+        Ok(Ok(record))
+    }
+
+    /// マイナポータル: the holder, signing in with card and PIN, sees who accessed their
+    /// information and which consents they gave. Never logged as a facility access.
+    pub async fn patient_view(
+        &self,
+        request: &CardVerifyRequest,
+        limit: u32,
+    ) -> Result<Result<PatientView, CardStatus>, LookupError> {
+        let now = OffsetDateTime::now_utc();
+        let caller = patient_caller();
+        if request.method != Method::Pin {
+            // Consume the nonce anyway: one attempt per nonce.
+            self.take_nonce(&request.nonce, &caller, now);
+            return Ok(Err(CardStatus::PinRequired));
+        }
+        let record = match self.authenticate_card(request, &caller, now).await? {
+            Ok(record) => record,
+            Err(status) => return Ok(Err(status)),
+        };
+        let store = self.service.store();
+        let key = self.service.person_key();
+        let hash = record.my_number_hash;
+        let mut person_hashes = vec![key.hash("card_holder", &[&hex::encode(&hash)])];
+        for q in store.find_by_person_hash(&hash).await? {
+            let h = key.hash("person", &[q.card.insurer.as_str(), &q.person_ref]);
+            if !person_hashes.contains(&h) {
+                person_hashes.push(h);
+            }
+        }
+        Ok(Ok(PatientView {
+            accesses: store.access_log_for_persons(&person_hashes, limit).await?,
+            consents: store.consents(&hash).await?,
+            registered_at: store.card_registration(&hash).await?,
+        }))
+    }
+
+    /// A nonce for the patient's own sign-in (not bound to a terminal).
+    pub fn patient_challenge(&self) -> (Vec<u8>, OffsetDateTime) {
+        self.challenge(&patient_caller())
+    }
+
+    async fn check(
+        &self,
+        request: &CardVerifyRequest,
+        caller: &Caller,
+        now: OffsetDateTime,
+        outcome: &mut CardOutcome,
+        person_hash: &mut Vec<u8>,
+    ) -> Result<CardStatus, LookupError> {
+        let record = match self.authenticate_card(request, caller, now).await? {
+            Ok(record) => record,
+            Err(status) => return Ok(status),
+        };
+        let store = self.service.store();
         let hash = record.my_number_hash;
         *person_hash = self
             .service

@@ -9,6 +9,7 @@ pub mod client;
 mod demo;
 mod faq;
 mod import;
+mod mynaportal;
 mod reader;
 mod serve;
 mod subsidy;
@@ -71,6 +72,9 @@ pub enum Command {
     /// The face-authentication card reader (terminal side).
     #[command(subcommand)]
     Reader(reader::ReaderCommand),
+    /// マイナポータル: the holder's own access log and consents (card and PIN).
+    #[command(subcommand)]
+    Mynaportal(mynaportal::MynaportalCommand),
     /// Business-day calendar (holidays, 営業日, month arithmetic).
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
@@ -179,6 +183,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Faq(cmd) => faq::run(cmd),
         Command::Card(cmd) => card::run(&cli.db, &cli.data_dir, cmd).await,
         Command::Reader(cmd) => reader::run(&cli.data_dir, cmd).await,
+        Command::Mynaportal(cmd) => mynaportal::run(cmd).await,
     }
 }
 

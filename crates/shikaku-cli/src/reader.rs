@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
-use shikaku_pki::jpki::{CardAuth, CardError, Pin, VirtualCard, challenge_message};
+use shikaku_pki::jpki::{CardAuth, CardError, CardKey, Pin, VirtualCard, challenge_message};
 
 #[derive(Debug, Subcommand)]
 pub enum ReaderCommand {
@@ -74,7 +74,6 @@ pub async fn run(data_dir: &Path, command: ReaderCommand) -> anyhow::Result<Exit
 
 /// The reader's flow; refusals at the card (wrong PIN, locked, tampered) are answers too.
 pub async fn verify(data_dir: &Path, args: &VerifyArgs) -> anyhow::Result<Value> {
-    let mut card = VirtualCard::load(&args.card)?;
     let (auth, method) = match &args.pin {
         Some(pin) => (
             CardAuth::Pin(Pin::parse(pin).map_err(|e| anyhow::anyhow!("--pin: {e}"))?),
@@ -82,24 +81,9 @@ pub async fn verify(data_dir: &Path, args: &VerifyArgs) -> anyhow::Result<Value>
         ),
         None => (CardAuth::FaceMatched, "face"),
     };
-    let result = card.authenticate(&auth);
-    // The chip's counter changes on every PIN attempt: save before anything else.
-    card.save(&args.card)
-        .with_context(|| format!("saving the card's retry counter to {}", args.card.display()))?;
-    let key = match result {
-        Ok(key) => key,
-        Err(e) => {
-            let (status, remaining) = match e {
-                CardError::WrongPin { remaining } => ("wrong_pin", Some(remaining)),
-                CardError::Locked => ("locked", Some(0)),
-                CardError::Tampered => ("tampered", None),
-            };
-            let mut answer = json!({"status": status, "message": e.to_string()});
-            if let Some(remaining) = remaining {
-                answer["remaining_attempts"] = remaining.into();
-            }
-            return Ok(answer);
-        }
+    let (card, key) = match unlock_card(&args.card, &auth)? {
+        Ok(unlocked) => unlocked,
+        Err(answer) => return Ok(answer),
     };
     let ca = args
         .ca
@@ -129,7 +113,35 @@ pub async fn verify(data_dir: &Path, args: &VerifyArgs) -> anyhow::Result<Value>
     send(&client, &format!("{base}/v1/card/verify"), &body).await
 }
 
-async fn send(client: &reqwest::Client, url: &str, body: &Value) -> anyhow::Result<Value> {
+/// The chip's side: authenticate the holder on the card and save its retry counter. A
+/// refusal at the card (wrong PIN, locked, tampered) is an answer, not an error.
+pub fn unlock_card(
+    path: &Path,
+    auth: &CardAuth,
+) -> anyhow::Result<Result<(VirtualCard, CardKey), Value>> {
+    let mut card = VirtualCard::load(path)?;
+    let result = card.authenticate(auth);
+    // The chip's counter changes on every PIN attempt: save before anything else.
+    card.save(path)
+        .with_context(|| format!("saving the card's retry counter to {}", path.display()))?;
+    match result {
+        Ok(key) => Ok(Ok((card, key))),
+        Err(e) => {
+            let (status, remaining) = match e {
+                CardError::WrongPin { remaining } => ("wrong_pin", Some(remaining)),
+                CardError::Locked => ("locked", Some(0)),
+                CardError::Tampered => ("tampered", None),
+            };
+            let mut answer = json!({"status": status, "message": e.to_string()});
+            if let Some(remaining) = remaining {
+                answer["remaining_attempts"] = remaining.into();
+            }
+            Ok(Err(answer))
+        }
+    }
+}
+
+pub async fn send(client: &reqwest::Client, url: &str, body: &Value) -> anyhow::Result<Value> {
     let response = client
         .post(url)
         .json(body)

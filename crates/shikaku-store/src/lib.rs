@@ -213,6 +213,12 @@ pub trait Store: Send + Sync {
     async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()>;
     /// The newest entries first, at most `limit`.
     async fn recent_access_log(&self, limit: u32) -> Result<Vec<AccessLogEntry>>;
+    /// The newest `limit` accesses to any of these persons (keyed hashes), newest first.
+    async fn access_log_for_persons(
+        &self,
+        person_hashes: &[Vec<u8>],
+        limit: u32,
+    ) -> Result<Vec<AccessLogEntry>>;
 
     /// Every qualification period carrying this 個人番号 hash (any insurer).
     async fn find_by_person_hash(&self, my_number_hash: &[u8]) -> Result<Vec<Qualification>>;

@@ -88,6 +88,26 @@ macro_rules! impl_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
+            async fn access_log_for_persons(
+                &self,
+                person_hashes: &[Vec<u8>],
+                limit: u32,
+            ) -> $crate::Result<Vec<$crate::AccessLogEntry>> {
+                // Uses access_log_person for each hash; a person has a handful of hashes.
+                let mut all = Vec::new();
+                for hash in person_hashes {
+                    let rows: Vec<$crate::sql::AccessRow> = sqlx::query_as(self.queries.person_access.q())
+                        .bind(hash)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await?;
+                    all.extend(rows.into_iter().map($crate::AccessLogEntry::from));
+                }
+                all.sort_by(|a, b| b.at.cmp(&a.at));
+                all.truncate(limit as usize);
+                Ok(all)
+            }
+
             async fn find_by_person_hash(&self, hash: &[u8]) -> $crate::Result<Vec<shikaku_domain::Qualification>> {
                 let rows: Vec<$crate::model::QualificationRow> =
                     sqlx::query_as(self.queries.find_by_person.q()).bind(hash).fetch_all(&self.pool).await?;

@@ -63,6 +63,7 @@ pub(crate) struct Queries {
     pub cert_status: Sql,
     pub revoke_cert: Sql,
     pub recent_access: Sql,
+    pub person_access: Sql,
     pub find_by_person: Sql,
     pub insert_jpki: Sql,
     pub get_jpki: Sql,
@@ -288,6 +289,12 @@ impl Queries {
                 "SELECT at, facility_code, terminal_name, cert_serial, kind, status, person_hash \
                  FROM access_log ORDER BY id DESC LIMIT {}",
                 p(1)
+            )),
+            person_access: sql(format!(
+                "SELECT at, facility_code, terminal_name, cert_serial, kind, status, person_hash \
+                 FROM access_log WHERE person_hash = {} ORDER BY id DESC LIMIT {}",
+                p(1),
+                p(2)
             )),
             find_by_person: sql(format!(
                 "SELECT {cols} FROM qualifications WHERE my_number_hash = {}",

@@ -476,5 +476,66 @@ async fn drug_and_checkup_information_only_under_a_live_consent_at_this_facility
         .collect();
     assert!(statuses.contains(&("drugs", "shown")));
     assert!(statuses.contains(&("checkups", "consent_expired")));
+
+    // マイナポータル: the holder sees every access to their information and their consents.
+    let web = format!("http://{}", server.running.web_addr);
+    let portal = |card: &Path, pin: &str| {
+        let out = env.run(&[
+            "mynaportal",
+            "log",
+            "--card",
+            card.to_str().expect("utf-8"),
+            "--pin",
+            pin,
+            "--web",
+            &web,
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str::<Value>(&stdout(&out)).expect("JSON")
+    };
+    let mine = portal(&card, "1234");
+    let seen: Vec<(String, String)> = mine["accesses"]
+        .as_array()
+        .expect("accesses")
+        .iter()
+        .map(|a| {
+            (
+                a["kind"].as_str().unwrap_or_default().into(),
+                a["status"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("my_number_card", "valid"),
+        ("drugs", "shown"),
+        ("drugs", "no_consent"),
+        ("checkups", "consent_expired"),
+    ] {
+        assert!(
+            seen.contains(&(expected.0.to_string(), expected.1.to_string())),
+            "{expected:?} in {seen:?}"
+        );
+    }
+    assert!(
+        mine["accesses"][0]["at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("+09:00")),
+        "shown in JST"
+    );
+    let consents = mine["consents"].as_array().expect("consents");
+    assert!(
+        consents
+            .iter()
+            .any(|c| c["kind"] == "drugs" && c["live"] == true)
+    );
+    assert!(mine["registered_at"].is_string());
+    // Someone else's card shows none of it.
+    let yamada = issue(env, "山田 太郎", YAMADA, "yamada.card");
+    let theirs = portal(&yamada, "1234");
+    assert_eq!(theirs["accesses"], json!([]), "{theirs}");
+    assert_eq!(theirs["consents"], json!([]));
+    // A wrong PIN is refused at the card.
+    assert_eq!(portal(&yamada, "0000")["status"], "wrong_pin");
     server.running.shutdown();
 }
