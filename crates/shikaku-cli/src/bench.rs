@@ -32,6 +32,24 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// My Number Card verifications (challenge + signed verify) vs raw ECDSA P-256 verifies.
+    Cards {
+        #[arg(long)]
+        api: String,
+        #[arg(long)]
+        cert: PathBuf,
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long)]
+        ca: PathBuf,
+        /// Registered virtual card files (unlocked once with the face path, then reused).
+        #[arg(long, num_args = 1.., required = true)]
+        cards: Vec<PathBuf>,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
 }
 
 struct Phase {
@@ -56,16 +74,27 @@ impl Phase {
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Lookups {
-        api,
-        cert,
-        key,
-        ca,
-        population,
-        sample,
-        concurrency,
-        seconds,
-    } = command;
+    let (api, cert, key, ca, population, sample, concurrency, seconds) = match command {
+        BenchCommand::Lookups {
+            api,
+            cert,
+            key,
+            ca,
+            population,
+            sample,
+            concurrency,
+            seconds,
+        } => (api, cert, key, ca, population, sample, concurrency, seconds),
+        BenchCommand::Cards {
+            api,
+            cert,
+            key,
+            ca,
+            cards,
+            concurrency,
+            seconds,
+        } => return bench_cards(&api, &cert, &key, &ca, &cards, concurrency, seconds).await,
+    };
     let client = crate::client::mtls_client(&ca, &cert, &key, concurrency)?;
     let bodies = Arc::new(read_bodies(&population, sample)?);
     let distinct = bodies.len();
@@ -144,17 +173,168 @@ async fn run_phase(
     concurrency: usize,
     seconds: u64,
 ) -> Phase {
-    let warmup_until = Instant::now() + Duration::from_secs(2);
-    let start_at = warmup_until;
+    let url = Arc::new(match bodies {
+        Some(_) => format!("{api}/v1/eligibility"),
+        None => format!("{api}/healthz"),
+    });
+    let client = client.clone();
+    run_ops(name, concurrency, seconds, move |i| {
+        let client = client.clone();
+        let bodies = bodies.clone();
+        let url = url.clone();
+        async move {
+            let request = match &bodies {
+                Some(b) => client
+                    .post(url.as_str())
+                    .header("content-type", "application/json")
+                    .body(b[i % b.len()].clone()),
+                None => client.get(url.as_str()),
+            };
+            match request.send().await {
+                Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+                Err(_) => false,
+            }
+        }
+    })
+    .await
+}
+
+/// One unlocked card, ready to sign challenges.
+struct BenchCard {
+    certificate_pem: String,
+    key: shikaku_pki::jpki::CardKey,
+}
+
+async fn bench_cards(
+    api: &str,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    ca: &std::path::Path,
+    card_files: &[PathBuf],
+    concurrency: usize,
+    seconds: u64,
+) -> anyhow::Result<ExitCode> {
+    use shikaku_pki::jpki::{CardAuth, VirtualCard, challenge_message};
+    let client = crate::client::mtls_client(ca, cert, key, concurrency)?;
+    let mut cards = Vec::with_capacity(card_files.len());
+    for path in card_files {
+        let mut card = VirtualCard::load(path)?;
+        let key = card
+            .authenticate(&CardAuth::FaceMatched)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        cards.push(BenchCard {
+            certificate_pem: card.certificate_pem.clone(),
+            key,
+        });
+    }
+    let cards = Arc::new(cards);
+    let api = api.trim_end_matches('/').to_string();
+
+    // Raw P-256 verifies of the same key type, one core, in this process.
+    let raw = {
+        let message = challenge_message(&[7u8; 32], "face");
+        let signature = cards[0].key.sign(&message);
+        let der = VirtualCard::load(&card_files[0])?
+            .certificate_der()
+            .ok_or_else(|| anyhow::anyhow!("no certificate"))?;
+        let (_, parsed) = x509_parser::parse_x509_certificate(&der)?;
+        let public = parsed.public_key().subject_public_key.data.to_vec();
+        let key = ring::signature::UnparsedPublicKey::new(
+            &ring::signature::ECDSA_P256_SHA256_ASN1,
+            public,
+        );
+        let start = Instant::now();
+        let mut n = 0u64;
+        while start.elapsed() < Duration::from_secs(3) {
+            for _ in 0..100 {
+                if key.verify(&message, &signature).is_ok() {
+                    n += 1;
+                }
+            }
+        }
+        n as f64 / start.elapsed().as_secs_f64()
+    };
+
+    let health = run_phase("GET /healthz", &client, &api, None, concurrency, seconds).await;
+    let verify = run_ops(
+        "challenge + POST /v1/card/verify",
+        concurrency,
+        seconds,
+        move |i| {
+            let client = client.clone();
+            let cards = cards.clone();
+            let api = api.clone();
+            async move {
+                let card = &cards[i % cards.len()];
+                let Ok(r) = client
+                    .post(format!("{api}/v1/card/challenge"))
+                    .json(&serde_json::json!({}))
+                    .send()
+                    .await
+                else {
+                    return false;
+                };
+                let Ok(challenge) = r.json::<serde_json::Value>().await else {
+                    return false;
+                };
+                let nonce_hex = challenge["nonce"].as_str().unwrap_or_default().to_string();
+                let nonce = hex::decode(&nonce_hex).unwrap_or_default();
+                let signature = card.key.sign(&challenge_message(&nonce, "face"));
+                let body = serde_json::json!({
+                    "nonce": nonce_hex, "certificate": card.certificate_pem,
+                    "signature": hex::encode(signature), "method": "face",
+                });
+                match client
+                    .post(format!("{api}/v1/card/verify"))
+                    .json(&body)
+                    .send()
+                    .await
+                {
+                    Ok(r) => match r.json::<serde_json::Value>().await {
+                        Ok(v) => v["status"] == "valid",
+                        Err(_) => false,
+                    },
+                    Err(_) => false,
+                }
+            }
+        },
+    )
+    .await;
+    println!("| what | operations | errors | per s | p50 ms | p99 ms |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for p in [&health, &verify] {
+        println!(
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} |",
+            p.name,
+            p.requests,
+            p.errors,
+            p.rate(),
+            p.percentile_ms(0.5),
+            p.percentile_ms(0.99)
+        );
+    }
+    println!("| raw ECDSA P-256 verify (1 core, in process) | | | {raw:.0} | | |");
+    println!();
+    println!(
+        "card verifications per raw verify: {:.2}; {} cards, concurrency {concurrency}, {seconds} s per phase",
+        verify.rate() / raw,
+        card_files.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `op(i)` from `concurrency` workers for `seconds` after a 2-second warm-up; an
+/// operation that returns false counts as an error.
+async fn run_ops<F, Fut>(name: &'static str, concurrency: usize, seconds: u64, op: F) -> Phase
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let start_at = Instant::now() + Duration::from_secs(2);
     let stop_at = start_at + Duration::from_secs(seconds);
     let mut tasks = Vec::with_capacity(concurrency);
     for worker in 0..concurrency {
-        let client = client.clone();
-        let bodies = bodies.clone();
-        let url = match bodies {
-            Some(_) => format!("{api}/v1/eligibility"),
-            None => format!("{api}/healthz"),
-        };
+        let op = op.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let (mut requests, mut errors) = (0u64, 0u64);
@@ -164,22 +344,8 @@ async fn run_phase(
                 if now >= stop_at {
                     break;
                 }
-                let request = match &bodies {
-                    Some(b) => {
-                        i = (i + concurrency) % b.len();
-                        client
-                            .post(&url)
-                            .header("content-type", "application/json")
-                            .body(b[i].clone())
-                    }
-                    None => client.get(&url),
-                };
-                let ok = match request.send().await {
-                    Ok(response) => {
-                        response.status().is_success() && response.bytes().await.is_ok()
-                    }
-                    Err(_) => false,
-                };
+                i += concurrency;
+                let ok = op(i).await;
                 if now >= start_at {
                     requests += 1;
                     if !ok {

@@ -125,6 +125,51 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         "# operator lookup:  shikaku --db {db} --data-dir {} verify --insurer … --number … --branch … --birth …",
         data_dir.display()
     );
+
+    // Virtual My Number Cards for the card-reader flow.
+    let jpki = shikaku_pki::jpki::load_or_create_ca(&data_dir)?;
+    let holders = find_card_holders(&service, &population).await?;
+    let card_dir = dir.join("cards");
+    std::fs::create_dir_all(&card_dir)?;
+    let pin = shikaku_pki::jpki::Pin::parse(DEMO_PIN).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let base = format!(
+        "shikaku --data-dir {} reader verify --api https://{} --cert {} --key {}",
+        data_dir.display(),
+        args.api_addr,
+        files.crt.display(),
+        files.key.display()
+    );
+    println!("\n# マイナンバーカード (virtual cards, 暗証番号 {DEMO_PIN}):");
+    for (i, (label, holder)) in holders.iter().enumerate() {
+        let path = card_dir.join(format!("card-{}.json", i + 1));
+        let my_number = shikaku_domain::MyNumber::parse(&holder.my_number)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        shikaku_app::cards::issue(
+            &jpki,
+            store.as_ref(),
+            service.person_key(),
+            shikaku_pki::jpki::CardHolder {
+                name: holder.name.clone(),
+                birth_date: holder.birth_date.clone(),
+            },
+            &my_number,
+            &pin,
+            "photo:demo",
+        )
+        .await?
+        .card
+        .save(&path)?;
+        println!(
+            "# {label}: {}\n{base} --card {} --pin {DEMO_PIN} --register --consent-drugs yes --consent-checkups no\n",
+            holder.name,
+            path.display()
+        );
+    }
+    println!(
+        "# マイナポータル:  shikaku mynaportal log --card {} --pin {DEMO_PIN} --web http://{}",
+        card_dir.join("card-1.json").display(),
+        args.web_addr
+    );
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
@@ -140,6 +185,71 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         running.api_addr, running.web_addr
     );
     crate::serve::wait_for_shutdown(running).await
+}
+
+const DEMO_PIN: &str = "1234";
+
+struct Holder {
+    name: String,
+    birth_date: String,
+    my_number: String,
+}
+
+/// Card holders from the generated file: one valid, one who changed insurer (the card finds
+/// the new qualification before the new insurance card arrives).
+async fn find_card_holders(
+    service: &EligibilityService,
+    population: &Path,
+) -> anyhow::Result<Vec<(&'static str, Holder)>> {
+    let mut reader = csv::Reader::from_path(population)?;
+    let mut found: Vec<(EligibilityStatus, Holder)> = Vec::new();
+    let wanted = [EligibilityStatus::Valid, EligibilityStatus::LostNewer];
+    for record in reader.records() {
+        let r = record?;
+        let get = |i: usize| r.get(i).unwrap_or_default();
+        if get(15).is_empty() {
+            continue;
+        }
+        let card = CardNumbers {
+            insurer: InsurerNumber::parse(get(0)).map_err(|e| anyhow::anyhow!("{e}"))?,
+            symbol: CardSymbol::parse_optional(get(1)).map_err(|e| anyhow::anyhow!("{e}"))?,
+            number: CardNumber::parse(get(2)).map_err(|e| anyhow::anyhow!("{e}"))?,
+            branch: Branch::parse(get(3)).map_err(|e| anyhow::anyhow!("{e}"))?,
+        };
+        let birth = parse_date(get(9)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (outcome, _) = service
+            .evaluate(&LookupRequest {
+                card,
+                birth_date: birth,
+                as_of: None,
+            })
+            .await?;
+        let status = outcome.status();
+        if wanted.contains(&status) && !found.iter().any(|(s, _)| *s == status) {
+            found.push((
+                status,
+                Holder {
+                    name: get(6).into(),
+                    birth_date: get(9).into(),
+                    my_number: get(15).into(),
+                },
+            ));
+        }
+        if found.len() == wanted.len() {
+            break;
+        }
+    }
+    found.sort_by_key(|(s, _)| wanted.iter().position(|w| w == s));
+    Ok(found
+        .into_iter()
+        .map(|(s, h)| {
+            let label = match s {
+                EligibilityStatus::Valid => "有効な資格のある方",
+                _ => "保険者が変わった方（新しい資格が見つかります）",
+            };
+            (label, h)
+        })
+        .collect())
 }
 
 #[derive(Clone)]
