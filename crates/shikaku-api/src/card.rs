@@ -53,7 +53,9 @@ impl ChallengeView {
 
 /// RFC 3339 to the second.
 pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.replace_nanosecond(0).unwrap_or(t).format(&time::format_description::well_known::Rfc3339)
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 

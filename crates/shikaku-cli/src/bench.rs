@@ -95,7 +95,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             seconds,
         } => return bench_cards(&api, &cert, &key, &ca, &cards, concurrency, seconds).await,
     };
-    let client = crate::client::mtls_client(&ca, &cert, &key, concurrency)?;
+    let client = shikaku_terminal::client::mtls_client(&ca, &cert, &key, concurrency)?;
     let bodies = Arc::new(read_bodies(&population, sample)?);
     let distinct = bodies.len();
     anyhow::ensure!(!bodies.is_empty(), "{} has no rows", population.display());
@@ -215,7 +215,7 @@ async fn bench_cards(
     seconds: u64,
 ) -> anyhow::Result<ExitCode> {
     use shikaku_pki::jpki::{CardAuth, VirtualCard, challenge_message};
-    let client = crate::client::mtls_client(ca, cert, key, concurrency)?;
+    let client = shikaku_terminal::client::mtls_client(ca, cert, key, concurrency)?;
     let mut cards = Vec::with_capacity(card_files.len());
     for path in card_files {
         let mut card = VirtualCard::load(path)?;

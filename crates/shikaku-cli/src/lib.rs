@@ -5,7 +5,6 @@ mod bench;
 mod calendar;
 mod card;
 mod cert;
-pub mod client;
 mod demo;
 mod faq;
 mod import;

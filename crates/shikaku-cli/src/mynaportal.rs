@@ -8,7 +8,7 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 use shikaku_pki::jpki::{CardAuth, Pin, challenge_message};
 
-use crate::reader::{send, unlock_card};
+use shikaku_terminal::reader::{send, unlock_card};
 
 #[derive(Debug, Subcommand)]
 pub enum MynaportalCommand {

@@ -92,7 +92,7 @@ impl Server {
     }
 
     pub(crate) fn client(&self, crt: &Path, key: &Path) -> reqwest::Client {
-        shikaku_cli::client::mtls_client(&self.ca.cert_path(), crt, key, 4).expect("client")
+        shikaku_terminal::client::mtls_client(&self.ca.cert_path(), crt, key, 4).expect("client")
     }
 
     fn client_without_certificate(&self) -> reqwest::Client {

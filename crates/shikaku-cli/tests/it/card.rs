@@ -539,3 +539,102 @@ async fn drug_and_checkup_information_only_under_a_live_consent_at_this_facility
     assert_eq!(portal(&yamada, "0000")["status"], "wrong_pin");
     server.running.shutdown();
 }
+
+/// The reader's web page drives the same flow: put a card, 顔認証, 初回登録, consents, result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reader_web_page_runs_the_same_flow() {
+    let (server, reader) = setup().await;
+    let env = &server.env;
+    let cards = env.dir.path().join("cards");
+    std::fs::create_dir_all(&cards).expect("cards dir");
+    let out = env.run(&[
+        "card",
+        "issue",
+        "--name",
+        "佐藤 一郎",
+        "--birth",
+        "1970-01-20",
+        "--my-number",
+        SATO,
+        "--pin",
+        "1234",
+        "--out",
+        cards.join("sato.json").to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let centre = shikaku_terminal::reader::Centre {
+        api: reader.api.clone(),
+        ca: server.ca.cert_path(),
+        cert: reader.crt.clone(),
+        key: reader.key.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let page = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(shikaku_terminal::reader_web::serve(listener, centre, cards));
+    let http = reqwest::Client::new();
+    let start = http
+        .get(&page)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        start.contains("カードを置いてください") && start.contains("sato.json"),
+        "{start}"
+    );
+
+    let submit = |form: Vec<(&'static str, &'static str)>| {
+        let http = http.clone();
+        let url = format!("{page}/verify");
+        async move {
+            http.post(url)
+                .form(&form)
+                .send()
+                .await
+                .expect("post")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    let first = submit(vec![
+        ("card", "sato.json"),
+        ("method", "face"),
+        ("face_matched", "yes"),
+        ("consent_drugs", "yes"),
+        ("consent_checkups", "no"),
+        ("register", "no"),
+    ])
+    .await;
+    assert!(first.contains("初回登録"), "{first}");
+    assert!(!first.contains("1234"), "the PIN is never echoed");
+    let done = submit(vec![
+        ("card", "sato.json"),
+        ("method", "pin"),
+        ("pin", "1234"),
+        ("consent_drugs", "yes"),
+        ("consent_checkups", "no"),
+        ("register", "yes"),
+    ])
+    .await;
+    assert!(done.contains("data-status=\"valid\""), "{done}");
+    assert!(
+        done.contains("138057") && done.contains("登録しました"),
+        "{done}"
+    );
+    // A face that does not match never reaches the centre; a card outside the folder is refused.
+    let face = submit(vec![("card", "sato.json"), ("method", "face")]).await;
+    assert!(face.contains("data-status=\"face_mismatch\""), "{face}");
+    let escape = submit(vec![
+        ("card", "../yamada.card"),
+        ("method", "face"),
+        ("face_matched", "yes"),
+    ])
+    .await;
+    assert!(escape.contains("data-status=\"bad_card\""), "{escape}");
+    server.running.shutdown();
+}

@@ -1,0 +1,155 @@
+//! The face-authentication card reader (顔認証付きカードリーダー) emulator: the flow both the
+//! CLI (`shikaku reader verify`) and the reader's local web page (`shikaku reader serve`) run.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use shikaku_pki::jpki::{CardAuth, CardError, CardKey, VirtualCard, challenge_message};
+
+/// Where the reader sends its requests: the centre's API and this terminal's certificate.
+#[derive(Debug, Clone)]
+pub struct Centre {
+    pub api: String,
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// What the holder did at the reader.
+#[derive(Debug, Clone)]
+pub struct ReaderInput {
+    pub card: PathBuf,
+    pub auth: CardAuth,
+    /// 初回登録: agrees to use the card as a health-insurance card.
+    pub register: bool,
+    pub consent_drugs: Option<bool>,
+    pub consent_checkups: Option<bool>,
+    pub as_of: Option<time::Date>,
+}
+
+/// The reader's flow, shared by `shikaku reader verify` and the reader's web page: confirm
+/// the holder on the card, get a nonce, sign it, ask the centre. Refusals at the card (wrong
+/// PIN, locked, tampered) are answers too.
+pub async fn verify(centre: &Centre, input: &ReaderInput) -> anyhow::Result<Value> {
+    let method = match input.auth {
+        CardAuth::Pin(_) => "pin",
+        CardAuth::FaceMatched => "face",
+    };
+    let (card, key) = match unlock_card(&input.card, &input.auth)? {
+        Ok(unlocked) => unlocked,
+        Err(answer) => return Ok(answer),
+    };
+    let client = crate::client::mtls_client(&centre.ca, &centre.cert, &centre.key, 1)?;
+    let base = centre.api.trim_end_matches('/');
+    let challenge: Value = send(&client, &format!("{base}/v1/card/challenge"), &json!({})).await?;
+    let nonce_hex = challenge["nonce"]
+        .as_str()
+        .context("the centre sent no nonce")?;
+    let nonce = hex::decode(nonce_hex).context("the centre's nonce is not hex")?;
+    let signature = key.sign(&challenge_message(&nonce, method));
+    let mut body = json!({
+        "nonce": nonce_hex,
+        "certificate": card.certificate_pem,
+        "signature": hex::encode(signature),
+        "method": method,
+        "register": input.register,
+        "consent_drugs": input.consent_drugs,
+        "consent_checkups": input.consent_checkups,
+    });
+    if let Some(on) = input.as_of {
+        body["as_of"] = shikaku_domain::date::format_date(on).into();
+    }
+    send(&client, &format!("{base}/v1/card/verify"), &body).await
+}
+
+/// The chip's side: authenticate the holder on the card and save its retry counter. A
+/// refusal at the card (wrong PIN, locked, tampered) is an answer, not an error.
+pub fn unlock_card(
+    path: &Path,
+    auth: &CardAuth,
+) -> anyhow::Result<Result<(VirtualCard, CardKey), Value>> {
+    let mut card = VirtualCard::load(path)?;
+    let result = card.authenticate(auth);
+    // The chip's counter changes on every PIN attempt: save before anything else.
+    card.save(path)
+        .with_context(|| format!("saving the card's retry counter to {}", path.display()))?;
+    match result {
+        Ok(key) => Ok(Ok((card, key))),
+        Err(e) => {
+            let (status, remaining) = match e {
+                CardError::WrongPin { remaining } => ("wrong_pin", Some(remaining)),
+                CardError::Locked => ("locked", Some(0)),
+                CardError::Tampered => ("tampered", None),
+            };
+            let mut answer = json!({"status": status, "message": e.to_string()});
+            if let Some(remaining) = remaining {
+                answer["remaining_attempts"] = remaining.into();
+            }
+            Ok(Err(answer))
+        }
+    }
+}
+
+pub async fn send(client: &reqwest::Client, url: &str, body: &Value) -> anyhow::Result<Value> {
+    let response = client
+        .post(url)
+        .json(body)
+        .send()
+        .await
+        .with_context(|| format!("cannot reach {url}"))?;
+    let status = response.status();
+    let value: Value = response
+        .json()
+        .await
+        .with_context(|| format!("{url}: the answer is not JSON"))?;
+    if !status.is_success() {
+        anyhow::bail!(
+            "{url}: {status}: {}",
+            value["message"].as_str().unwrap_or("error")
+        );
+    }
+    Ok(value)
+}
+
+/// The reader's screens, in Japanese (terminal output).
+pub fn print_screens(answer: &Value) {
+    let status = answer["status"].as_str().unwrap_or_default();
+    println!("【顔認証付きカードリーダー】");
+    println!("カードを置いてください … 読み取りました");
+    match status {
+        "wrong_pin" | "locked" | "tampered" => {
+            println!("{}", answer["message"].as_str().unwrap_or_default());
+            return;
+        }
+        _ => println!("本人確認ができました"),
+    }
+    if answer["registered_now"] == true {
+        println!("健康保険証として利用登録しました（初回登録）");
+    }
+    if let Some(consents) = answer["consents"].as_array()
+        && !consents.is_empty()
+    {
+        let names: Vec<&str> = consents
+            .iter()
+            .filter_map(|c| match c.as_str() {
+                Some("drugs") => Some("薬剤情報"),
+                Some("checkups") => Some("特定健診情報"),
+                _ => None,
+            })
+            .collect();
+        println!("同意しました: {}", names.join("・"));
+    }
+    println!("{}", answer["message"].as_str().unwrap_or_default());
+    if let Some(q) = answer.get("qualification") {
+        println!(
+            "  保険者番号 {}  {}  負担割合 {}割  資格取得 {}  資格喪失 {}",
+            q["insurer_number"].as_str().unwrap_or_default(),
+            q["insurer_name"].as_str().unwrap_or_default(),
+            q["copay_ratio"].as_u64().unwrap_or_default() / 10,
+            q["qualified_from"].as_str().unwrap_or_default(),
+            q["qualified_until"].as_str().unwrap_or("―"),
+        );
+    }
+    println!("受付が完了しました。カードをお取りください");
+}
