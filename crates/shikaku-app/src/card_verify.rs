@@ -167,6 +167,7 @@ pub struct CardVerifier {
     service: EligibilityService,
     jpki_ca_der: Arc<Vec<u8>>,
     nonces: Arc<Mutex<HashMap<Vec<u8>, NonceEntry>>>,
+    nonce_ttl: Duration,
 }
 
 impl CardVerifier {
@@ -175,7 +176,14 @@ impl CardVerifier {
             service,
             jpki_ca_der: Arc::new(jpki_ca_der),
             nonces: Arc::new(Mutex::new(HashMap::new())),
+            nonce_ttl: NONCE_TTL,
         }
+    }
+
+    /// The same verifier with another nonce lifetime (tests of expiry).
+    pub fn with_nonce_ttl(mut self, ttl: Duration) -> Self {
+        self.nonce_ttl = ttl;
+        self
     }
 
     /// A fresh single-use nonce for this terminal, and when it expires.
@@ -187,7 +195,7 @@ impl CardVerifier {
             nonce.fill(0);
         }
         let now = OffsetDateTime::now_utc();
-        let expires_at = now + NONCE_TTL;
+        let expires_at = now + self.nonce_ttl;
         let mut map = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
         map.retain(|_, e| e.expires_at > now);
         if map.len() >= MAX_NONCES
@@ -402,5 +410,56 @@ impl CardVerifier {
             }
         }
         Ok(status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shikaku_pki::jpki::{CardAuth, CardHolder, Pin};
+
+    #[tokio::test]
+    async fn an_expired_nonce_is_refused_even_with_a_good_signature() {
+        let db = shikaku_store::testing::TempSqlite::new();
+        let store = shikaku_store::open(&db.url).await.expect("store");
+        let service = EligibilityService::new(store, crate::PersonKey::from_bytes(&[1; 32]));
+        let ca = shikaku_pki::jpki::load_or_create_ca(db.dir.path()).expect("jpki");
+        let pin = Pin::parse("1234").expect("pin");
+        let holder = CardHolder {
+            name: "試験".into(),
+            birth_date: "1980-01-01".into(),
+        };
+        let mut card = ca
+            .issue_card(None, holder, "p", &pin, OffsetDateTime::now_utc())
+            .expect("card")
+            .card;
+        let key = card.authenticate(&CardAuth::FaceMatched).expect("face");
+        let caller = Caller {
+            facility_code: "1311234566".into(),
+            terminal_name: "t".into(),
+            cert_serial: "01".into(),
+        };
+        for (ttl, expected) in [
+            (Duration::ZERO, CardStatus::NonceInvalid),
+            (NONCE_TTL, CardStatus::UntrustedCard),
+        ] {
+            let verifier =
+                CardVerifier::new(service.clone(), ca.cert_der().to_vec()).with_nonce_ttl(ttl);
+            let (nonce, _) = verifier.challenge(&caller);
+            let request = CardVerifyRequest {
+                signature: key.sign(&challenge_message(&nonce, "face")),
+                nonce,
+                certificate_der: card.certificate_der().expect("der"),
+                method: Method::Face,
+                register: false,
+                consent_drugs: None,
+                consent_checkups: None,
+                as_of: None,
+            };
+            // With a live nonce the card gets past the nonce check (and is then unknown to
+            // the register, since it was not issued through it).
+            let outcome = verifier.verify(&request, &caller).await.expect("verify");
+            assert_eq!(outcome.status, expected);
+        }
     }
 }
