@@ -78,6 +78,9 @@ pub struct CardVerifyBody {
     pub consent_drugs: Option<bool>,
     /// 特定健診情報の提供に同意する / しない.
     pub consent_checkups: Option<bool>,
+    /// 入院: the consents last until discharge is recorded (`POST /v1/discharge`).
+    #[serde(default)]
+    pub inpatient: bool,
     /// 照会日 (YYYY-MM-DD, JST); today when absent.
     pub as_of: Option<String>,
 }
@@ -200,8 +203,44 @@ pub(crate) fn parse(body: &CardVerifyBody) -> Result<CardVerifyRequest, ApiError
             register: body.register,
             consent_drugs: body.consent_drugs,
             consent_checkups: body.consent_checkups,
+            inpatient: body.inpatient,
             as_of,
         }),
         _ => Err(ApiError::invalid(errors)),
+    }
+}
+
+/// How many consents a discharge ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DischargeView {
+    pub consents_ended: u64,
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/discharge",
+    request_body = crate::eligibility::EligibilityRequest,
+    responses(
+        (status = 200, description = "退院: this facility's consents of the patient end now", body = DischargeView),
+        (status = 404, description = "no_match", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody),
+    ),
+    tag = "card"
+)]
+pub async fn discharge(
+    State(state): State<AppState>,
+    Terminal(caller): Terminal,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Json<DischargeView>, ApiError> {
+    crate::eligibility::require_json(&headers)?;
+    let request = crate::eligibility::parse_request(&body)?;
+    match shikaku_app::card_verify::discharge(&state.service, &caller, &request).await? {
+        Some(consents_ended) => Ok(Json(DischargeView { consents_ended })),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_match",
+            "該当する方がいないか、マイナンバーカードでの受付ができない方です (no such person, or no My Number linkage)",
+        )),
     }
 }

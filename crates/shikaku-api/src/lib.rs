@@ -37,6 +37,7 @@ pub fn api_router(state: AppState) -> axum::Router {
         .route("/v1/eligibility", post(eligibility::lookup))
         .route("/v1/card/challenge", post(card::challenge))
         .route("/v1/card/verify", post(card::verify))
+        .route("/v1/discharge", post(card::discharge))
         .route("/v1/drugs", post(medical::drugs))
         .route("/v1/checkups", post(medical::checkups))
         .route("/healthz", get(health::healthz))

@@ -13,6 +13,7 @@ use utoipa::OpenApi;
         crate::eligibility::lookup,
         crate::card::challenge,
         crate::card::verify,
+        crate::card::discharge,
         crate::medical::drugs,
         crate::medical::checkups
     ),
@@ -25,6 +26,7 @@ use utoipa::OpenApi;
         crate::card::ChallengeView,
         crate::card::CardVerifyBody,
         crate::card::CardVerifyView,
+        crate::card::DischargeView,
         crate::medical::MedicalInfoView,
         crate::error::ErrorBody,
         crate::error::FieldError

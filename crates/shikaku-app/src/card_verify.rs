@@ -54,6 +54,8 @@ pub struct CardVerifyRequest {
     pub register: bool,
     pub consent_drugs: Option<bool>,
     pub consent_checkups: Option<bool>,
+    /// An inpatient's consent lasts until discharge is recorded (`insurer-import.md` §5).
+    pub inpatient: bool,
     pub as_of: Option<Date>,
 }
 
@@ -138,6 +140,32 @@ pub struct CardOutcome {
     /// Consents recorded in this verification (drugs, checkups).
     pub consents_recorded: Vec<&'static str>,
     pub consent_expires_at: Option<OffsetDateTime>,
+}
+
+/// The expiry of an inpatient's consent until discharge ends it.
+pub fn until_discharge() -> OffsetDateTime {
+    time::macros::datetime!(9999-12-31 00:00 UTC)
+}
+
+/// Records a discharge: ends this facility's live consents of the person behind these card
+/// numbers. `None` when no such person (or no 個人番号 linkage).
+pub async fn discharge(
+    service: &EligibilityService,
+    caller: &Caller,
+    request: &crate::lookup::LookupRequest,
+) -> Result<Option<u64>, LookupError> {
+    let store = service.store();
+    match store
+        .person_hash_for_card(&request.card, request.birth_date)
+        .await?
+    {
+        Some(hash) => Ok(Some(
+            store
+                .end_consents(&hash, &caller.facility_code, OffsetDateTime::now_utc())
+                .await?,
+        )),
+        None => Ok(None),
+    }
 }
 
 /// What the holder sees about themselves.
@@ -390,7 +418,11 @@ impl CardVerifier {
                 .hash("person", &[q.card.insurer.as_str(), &q.person_ref]);
             outcome.qualification = Some(q.clone());
         }
-        let expires_at = now + CONSENT_TTL;
+        let expires_at = if request.inpatient {
+            until_discharge()
+        } else {
+            now + CONSENT_TTL
+        };
         for (kind, given) in [
             ("drugs", request.consent_drugs),
             ("checkups", request.consent_checkups),
@@ -454,6 +486,7 @@ mod tests {
                 register: false,
                 consent_drugs: None,
                 consent_checkups: None,
+                inpatient: false,
                 as_of: None,
             };
             // With a live nonce the card gets past the nonce check (and is then unknown to

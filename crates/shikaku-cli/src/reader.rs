@@ -60,6 +60,9 @@ pub struct VerifyArgs {
     /// 特定健診情報の提供に同意する / しない.
     #[arg(long, value_enum)]
     consent_checkups: Option<YesNo>,
+    /// 入院: the consents last until discharge (POST /v1/discharge) instead of 24 hours.
+    #[arg(long)]
+    inpatient: bool,
     /// 照会日 (YYYY-MM-DD); today (JST) by default.
     #[arg(long, value_parser = crate::parse_date_arg)]
     on: Option<time::Date>,
@@ -124,6 +127,7 @@ pub async fn run(data_dir: &Path, command: ReaderCommand) -> anyhow::Result<Exit
         register: args.register,
         consent_drugs: yes(args.consent_drugs),
         consent_checkups: yes(args.consent_checkups),
+        inpatient: args.inpatient,
         as_of: args.on,
     };
     let answer = verify(&centre, &input).await?;

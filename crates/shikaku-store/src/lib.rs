@@ -242,6 +242,14 @@ pub trait Store: Send + Sync {
     async fn record_consent(&self, consent: &Consent) -> Result<()>;
     /// A person's consents, newest first.
     async fn consents(&self, my_number_hash: &[u8]) -> Result<Vec<Consent>>;
+    /// Ends this facility's live consents of a person at `at` (an inpatient's discharge);
+    /// returns how many ended.
+    async fn end_consents(
+        &self,
+        my_number_hash: &[u8],
+        facility_code: &str,
+        at: OffsetDateTime,
+    ) -> Result<u64>;
 
     /// Starts an import of 薬剤情報 or 特定健診情報.
     async fn begin_record_import(

@@ -196,6 +196,21 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn end_consents(
+                &self,
+                hash: &[u8],
+                facility_code: &str,
+                at: time::OffsetDateTime,
+            ) -> $crate::Result<u64> {
+                Ok(sqlx::query(self.queries.end_consents.q())
+                    .bind(at)
+                    .bind(hash)
+                    .bind(facility_code)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected())
+            }
+
             async fn consents(&self, hash: &[u8]) -> $crate::Result<Vec<$crate::Consent>> {
                 let rows: Vec<$crate::sql::ConsentRow> = sqlx::query_as(self.queries.list_consents.q())
                 .bind(hash)

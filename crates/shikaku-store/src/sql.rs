@@ -73,6 +73,7 @@ pub(crate) struct Queries {
     pub insert_consent: Sql,
     pub get_registration: Sql,
     pub list_consents: Sql,
+    pub end_consents: Sql,
 }
 
 pub(crate) const JPKI_COLUMNS: &str =
@@ -337,6 +338,14 @@ impl Queries {
             list_consents: sql(format!(
                 "SELECT my_number_hash, facility_code, kind, given_at, expires_at FROM consents \
                  WHERE my_number_hash = {} ORDER BY given_at DESC, id DESC",
+                p(1)
+            )),
+            end_consents: sql(format!(
+                "UPDATE consents SET expires_at = {} WHERE my_number_hash = {} AND facility_code = {} \
+                 AND expires_at > {}",
+                p(1),
+                p(2),
+                p(3),
                 p(1)
             )),
             insert_consent: sql(format!(

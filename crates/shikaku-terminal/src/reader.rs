@@ -25,6 +25,8 @@ pub struct ReaderInput {
     pub register: bool,
     pub consent_drugs: Option<bool>,
     pub consent_checkups: Option<bool>,
+    /// 入院: consents last until discharge.
+    pub inpatient: bool,
     pub as_of: Option<time::Date>,
 }
 
@@ -56,6 +58,7 @@ pub async fn verify(centre: &Centre, input: &ReaderInput) -> anyhow::Result<Valu
         "register": input.register,
         "consent_drugs": input.consent_drugs,
         "consent_checkups": input.consent_checkups,
+        "inpatient": input.inpatient,
     });
     if let Some(on) = input.as_of {
         body["as_of"] = shikaku_domain::date::format_date(on).into();

@@ -638,3 +638,54 @@ async fn reader_web_page_runs_the_same_flow() {
     assert!(escape.contains("data-status=\"bad_card\""), "{escape}");
     server.running.shutdown();
 }
+
+/// An inpatient's consent lasts until the facility records the discharge.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inpatient_consent_lasts_until_discharge() {
+    let (server, reader) = setup().await;
+    let env = &server.env;
+    let file = env.write("drugs.csv", crate::support::drugs_csv());
+    assert!(
+        env.run(&["import", "drugs", file.to_str().expect("utf-8")])
+            .status
+            .success()
+    );
+    let card = issue(env, "佐藤 一郎", SATO, "sato.card");
+    let answer = read(
+        env,
+        &reader,
+        &card,
+        &[
+            "--face",
+            "--register",
+            "--inpatient",
+            "--consent-drugs",
+            "yes",
+        ],
+    );
+    assert_eq!(answer["status"], "valid", "{answer}");
+    assert!(
+        answer["consent_expires_at"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("9999")),
+        "{answer}"
+    );
+    let sato = json!({"insurer_number": "138057", "symbol": "国1", "number": "5",
+                      "branch": "00", "birth_date": "1970-01-20"});
+    let client = server.client(&reader.crt, &reader.key);
+    let post = |path: &str| client.post(server.url(path)).json(&sato).send();
+    assert_eq!(
+        post("/v1/drugs").await.expect("drugs").status().as_u16(),
+        200
+    );
+    let r = post("/v1/discharge").await.expect("discharge");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.json::<Value>().await.expect("json")["consents_ended"], 1);
+    let r = post("/v1/drugs").await.expect("drugs");
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(
+        r.json::<Value>().await.expect("json")["error"],
+        "consent_expired"
+    );
+    server.running.shutdown();
+}
