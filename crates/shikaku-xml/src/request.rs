@@ -1,0 +1,572 @@
+//! Request files (xml-interface.md §2.2, §4): names, and parsing with every problem named by
+//! its element path.
+
+use time::Date;
+
+use crate::dom::{self, Element};
+
+/// The request kinds handled in v1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `OQSsiquc01`: single qualification query (A).
+    Single,
+    /// `OQSmuquc01`: 一括照会 upload (C).
+    BulkUpload,
+    /// `OQSmuquc02`: 一括照会 download by ReceptionNumber (C).
+    BulkDownload,
+}
+
+impl Kind {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::Single => "OQSsiquc01",
+            Kind::BulkUpload => "OQSmuquc01",
+            Kind::BulkDownload => "OQSmuquc02",
+        }
+    }
+
+    const ALL: [Kind; 3] = [Kind::Single, Kind::BulkUpload, Kind::BulkDownload];
+}
+
+/// A request file name: `<prefix>req_<id>.xml`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RequestName {
+    pub kind: Kind,
+    pub id: String,
+}
+
+impl RequestName {
+    /// `None` for names that are not ours to process (other prefixes, temp files).
+    pub fn parse(file_name: &str) -> Option<RequestName> {
+        if file_name.starts_with('.') {
+            return None;
+        }
+        let stem = file_name.strip_suffix(".xml")?;
+        Kind::ALL.into_iter().find_map(|kind| {
+            let id = stem.strip_prefix(kind.prefix())?.strip_prefix("req_")?;
+            let ok = (1..=40).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            ok.then(|| RequestName {
+                kind,
+                id: id.to_string(),
+            })
+        })
+    }
+
+    pub fn request_file(&self) -> String {
+        format!("{}req_{}.xml", self.kind.prefix(), self.id)
+    }
+
+    /// The result's name: `req_` → `res_`, same id.
+    pub fn result_file(&self) -> String {
+        format!("{}res_{}.xml", self.kind.prefix(), self.id)
+    }
+}
+
+/// A problem in a request, with the element path (`/XmlMsg/MessageBody/...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    /// `OQR2001` (missing), `OQR2002` (malformed), `OQR9001` (structure).
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Why a request cannot be processed at all (a file-level error result).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("{0}")]
+    Dom(#[from] dom::DomError),
+    #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Problem>),
+}
+
+impl RequestError {
+    /// The 処理結果コード of §6.3 for a file-level error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::Dom(dom::DomError::TooLarge { .. }) => "OQR9003",
+            RequestError::Invalid(p) if p.iter().any(|p| p.code == "OQR9003") => "OQR9003",
+            _ => "OQR9001",
+        }
+    }
+}
+
+/// The header fields of A and C uploads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub confirmation_date: Date,
+    pub facility_code: String,
+    pub arbitrary_file_identifier: Option<String>,
+}
+
+/// `QualificationConfirmSearchInfo` (§4.1). Field values as sent (trimmed), after checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchInfo {
+    /// 8 characters, a 6-digit 国保 number right-aligned with spaces.
+    pub insurer_number: String,
+    pub symbol: String,
+    pub number: String,
+    pub branch: String,
+    pub birthdate: Date,
+    pub limit_consent: String,
+    pub arbitrary_identifier: Option<String>,
+}
+
+/// A person's search info, or why it cannot be searched (a person-level error).
+pub type SearchEntry = Result<SearchInfo, (RawSearch, Problem)>;
+
+/// What was sent, echoed back when the person's entry is invalid.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawSearch {
+    pub fields: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Single {
+        header: Header,
+        search: SearchEntry,
+    },
+    BulkUpload {
+        header: Header,
+        searches: Vec<SearchEntry>,
+    },
+    BulkDownload {
+        facility_code: String,
+        arbitrary_file_identifier: Option<String>,
+        reception_number: String,
+    },
+}
+
+/// The most persons in one bulk upload (§2.4.9).
+pub const MAX_BULK: usize = 10_000;
+
+const SEARCH_FIELDS: [&str; 7] = [
+    "InsurerNumber",
+    "InsuredCardSymbol",
+    "InsuredIdentificationNumber",
+    "InsuredBranchNumber",
+    "Birthdate",
+    "LimitApplicationCertificateRelatedConsFlg",
+    "ArbitraryIdentifier",
+];
+
+/// Whether `name` is an element of `QualificationConfirmSearchInfo`.
+pub fn is_search_field(name: &str) -> bool {
+    SEARCH_FIELDS.contains(&name)
+}
+
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn problem(&mut self, path: String, code: &'static str, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path,
+            code,
+            message: message.into(),
+        });
+    }
+
+    /// Refuses children not in `allowed`, and repeats of single-valued children.
+    fn only(&mut self, element: &Element, path: &str, allowed: &[&str], repeatable: &[&str]) {
+        let mut seen: Vec<&str> = Vec::new();
+        for child in &element.children {
+            let at = format!("{path}/{}", child.name);
+            if !allowed.contains(&child.name.as_str()) {
+                self.problem(at, "OQR9001", "未知の要素です (unknown element)");
+            } else if seen.contains(&child.name.as_str())
+                && !repeatable.contains(&child.name.as_str())
+            {
+                self.problem(at, "OQR9001", "要素が重複しています (element repeated)");
+            } else {
+                seen.push(&child.name);
+            }
+        }
+    }
+}
+
+fn text<'a>(parent: &'a Element, name: &str) -> Option<&'a str> {
+    parent
+        .child(name)
+        .map(|e| e.text.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// `yyyyMMdd`.
+pub fn parse_date8(s: &str) -> Option<Date> {
+    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    shikaku_domain::parse_date(&format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..])).ok()
+}
+
+fn check_facility(c: &mut Checker, header: &Element, path: &str) -> Option<String> {
+    let at = format!("{path}/MedicalInstitutionCode");
+    match text(header, "MedicalInstitutionCode") {
+        None => {
+            c.problem(
+                at,
+                "OQR2001",
+                "必須項目が未設定です (required element missing or empty)",
+            );
+            None
+        }
+        Some(v) => match shikaku_domain::FacilityCode::parse(v) {
+            Ok(code) => Some(code.as_str().to_string()),
+            Err(e) => {
+                c.problem(at, "OQR2002", e.to_string());
+                None
+            }
+        },
+    }
+}
+
+fn check_afi(c: &mut Checker, header: &Element, path: &str) -> Option<String> {
+    let value = text(header, "ArbitraryFileIdentifier")?;
+    if value.chars().count() > 40 {
+        c.problem(
+            format!("{path}/ArbitraryFileIdentifier"),
+            "OQR2002",
+            "40文字以内です (at most 40 characters)",
+        );
+        return None;
+    }
+    Some(value.to_string())
+}
+
+fn check_header(c: &mut Checker, root: &Element) -> Option<Header> {
+    let path = "/XmlMsg/MessageHeader";
+    let Some(header) = root.child("MessageHeader") else {
+        c.problem(
+            path.into(),
+            "OQR9001",
+            "MessageHeader がありません (missing)",
+        );
+        return None;
+    };
+    c.only(
+        header,
+        path,
+        &[
+            "QualificationConfirmationDate",
+            "MedicalInstitutionCode",
+            "ArbitraryFileIdentifier",
+        ],
+        &[],
+    );
+    let date_at = format!("{path}/QualificationConfirmationDate");
+    let date = match text(header, "QualificationConfirmationDate") {
+        None => {
+            c.problem(
+                date_at,
+                "OQR2001",
+                "必須項目が未設定です (required element missing or empty)",
+            );
+            None
+        }
+        Some(v) => {
+            let d = parse_date8(v);
+            if d.is_none() {
+                c.problem(
+                    date_at,
+                    "OQR2002",
+                    format!("日付は yyyyMMdd です: 「{v}」 (a date yyyyMMdd)"),
+                );
+            }
+            d
+        }
+    };
+    let facility = check_facility(c, header, path);
+    let afi = check_afi(c, header, path);
+    Some(Header {
+        confirmation_date: date?,
+        facility_code: facility?,
+        arbitrary_file_identifier: afi,
+    })
+}
+
+/// One `QualificationConfirmSearchInfo`: the entry, or the first problem with its path.
+fn check_search(element: &Element, path: &str) -> SearchEntry {
+    let raw = RawSearch {
+        fields: element
+            .children
+            .iter()
+            .map(|c| (c.name.clone(), c.text.trim().to_string()))
+            .collect(),
+    };
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    c.only(element, path, &SEARCH_FIELDS, &[]);
+    let required = |c: &mut Checker, name: &str| -> Option<String> {
+        match text(element, name) {
+            Some(v) => Some(v.to_string()),
+            None => {
+                c.problem(
+                    format!("{path}/{name}"),
+                    "OQR2001",
+                    format!("必須項目 {name} が未設定です (required {name} is missing)"),
+                );
+                None
+            }
+        }
+    };
+    let malformed = |c: &mut Checker, name: &str, why: String| {
+        c.problem(
+            format!("{path}/{name}"),
+            "OQR2002",
+            format!("項目 {name} の形式が不正です: {why}"),
+        );
+    };
+    let insurer = required(&mut c, "InsurerNumber").and_then(|v| {
+        // Sent space-padded to 8; the domain checks digits and check digit.
+        match shikaku_domain::InsurerNumber::parse(v.trim()) {
+            Ok(n) => Some(format!("{:>8}", n.as_str())),
+            Err(e) => {
+                malformed(&mut c, "InsurerNumber", e.to_string());
+                None
+            }
+        }
+    });
+    let symbol = text(element, "InsuredCardSymbol")
+        .unwrap_or_default()
+        .to_string();
+    if !symbol.is_empty()
+        && let Err(e) = shikaku_domain::CardSymbol::parse_optional(&symbol)
+    {
+        malformed(&mut c, "InsuredCardSymbol", e.to_string());
+    }
+    let number = required(&mut c, "InsuredIdentificationNumber");
+    if let Some(n) = &number
+        && let Err(e) = shikaku_domain::CardNumber::parse(n)
+    {
+        malformed(&mut c, "InsuredIdentificationNumber", e.to_string());
+    }
+    let branch = text(element, "InsuredBranchNumber")
+        .unwrap_or_default()
+        .to_string();
+    if !branch.is_empty() && (branch.len() != 2 || !branch.bytes().all(|b| b.is_ascii_digit())) {
+        malformed(
+            &mut c,
+            "InsuredBranchNumber",
+            format!("「{branch}」: 数字2桁 (2 digits)"),
+        );
+    }
+    let birthdate = required(&mut c, "Birthdate").and_then(|v| {
+        let d = parse_date8(&v);
+        if d.is_none() {
+            malformed(&mut c, "Birthdate", format!("「{v}」: yyyyMMdd"));
+        }
+        d
+    });
+    let consent = required(&mut c, "LimitApplicationCertificateRelatedConsFlg");
+    if let Some(v) = &consent
+        && v != "0"
+        && v != "1"
+    {
+        malformed(
+            &mut c,
+            "LimitApplicationCertificateRelatedConsFlg",
+            format!("「{v}」: 0 または 1 (0 or 1)"),
+        );
+    }
+    let arbitrary = text(element, "ArbitraryIdentifier").map(str::to_string);
+    if arbitrary.as_ref().is_some_and(|a| a.chars().count() > 40) {
+        malformed(
+            &mut c,
+            "ArbitraryIdentifier",
+            "40文字以内 (at most 40 characters)".into(),
+        );
+    }
+    if let Some(first) = c.problems.into_iter().next() {
+        return Err((raw, first));
+    }
+    match (insurer, number, birthdate, consent) {
+        (Some(insurer_number), Some(number), Some(birthdate), Some(limit_consent)) => {
+            Ok(SearchInfo {
+                insurer_number,
+                symbol,
+                number,
+                branch,
+                birthdate,
+                limit_consent,
+                arbitrary_identifier: arbitrary,
+            })
+        }
+        _ => Err((
+            raw,
+            Problem {
+                path: path.into(),
+                code: "OQR2001",
+                message: "必須項目が未設定です".into(),
+            },
+        )),
+    }
+}
+
+/// Parses and checks a request of the kind its file name says.
+pub fn parse_request(kind: Kind, bytes: &[u8]) -> Result<Request, RequestError> {
+    let root = dom::parse(bytes)?;
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    if root.name != "XmlMsg" {
+        c.problem(
+            format!("/{}", root.name),
+            "OQR9001",
+            "ルート要素は XmlMsg です (the root element must be XmlMsg)",
+        );
+        return Err(RequestError::Invalid(c.problems));
+    }
+    c.only(&root, "/XmlMsg", &["MessageHeader", "MessageBody"], &[]);
+    let body_path = "/XmlMsg/MessageBody";
+    let body = root.child("MessageBody");
+    if body.is_none() {
+        c.problem(
+            body_path.into(),
+            "OQR9001",
+            "MessageBody がありません (missing)",
+        );
+    }
+    let request = match kind {
+        Kind::Single | Kind::BulkUpload => {
+            let header = check_header(&mut c, &root);
+            let mut searches = Vec::new();
+            if let Some(body) = body {
+                c.only(
+                    body,
+                    body_path,
+                    &["QualificationConfirmSearchInfo"],
+                    &["QualificationConfirmSearchInfo"],
+                );
+                let infos: Vec<&Element> = body.all("QualificationConfirmSearchInfo").collect();
+                let at = format!("{body_path}/QualificationConfirmSearchInfo");
+                match (kind, infos.len()) {
+                    (_, 0) => c.problem(at, "OQR2001", "照会する方がありません (no QualificationConfirmSearchInfo)"),
+                    (Kind::Single, n) if n > 1 => c.problem(
+                        at,
+                        "OQR9001",
+                        format!("単件照会は1件です（{n}件あります） (a single query carries exactly one)"),
+                    ),
+                    (_, n) if n > MAX_BULK => c.problem(
+                        at,
+                        "OQR9003",
+                        format!("件数上限 ({MAX_BULK}件) を超えています: {n}件"),
+                    ),
+                    _ => {
+                        for (i, info) in infos.iter().enumerate() {
+                            let path = if kind == Kind::Single {
+                                at.clone()
+                            } else {
+                                format!("{at}[{}]", i + 1)
+                            };
+                            searches.push(check_search(info, &path));
+                        }
+                    }
+                }
+            }
+            if !c.problems.is_empty() {
+                return Err(RequestError::Invalid(c.problems));
+            }
+            let Some(header) = header else {
+                return Err(RequestError::Invalid(c.problems));
+            };
+            match kind {
+                Kind::Single => Request::Single {
+                    header,
+                    search: searches
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| RequestError::Invalid(Vec::new()))?,
+                },
+                _ => Request::BulkUpload { header, searches },
+            }
+        }
+        Kind::BulkDownload => {
+            let path = "/XmlMsg/MessageHeader";
+            let header = root.child("MessageHeader");
+            let (facility, afi) = match header {
+                Some(h) => {
+                    c.only(
+                        h,
+                        path,
+                        &["MedicalInstitutionCode", "ArbitraryFileIdentifier"],
+                        &[],
+                    );
+                    (check_facility(&mut c, h, path), check_afi(&mut c, h, path))
+                }
+                None => {
+                    c.problem(
+                        path.into(),
+                        "OQR9001",
+                        "MessageHeader がありません (missing)",
+                    );
+                    (None, None)
+                }
+            };
+            let mut reception = None;
+            if let Some(body) = body {
+                c.only(body, body_path, &["ReceptionNumber"], &[]);
+                match text(body, "ReceptionNumber") {
+                    Some(r)
+                        if r.len() <= 40
+                            && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+                    {
+                        reception = Some(r.to_string());
+                    }
+                    Some(r) => c.problem(
+                        format!("{body_path}/ReceptionNumber"),
+                        "OQR2002",
+                        format!("受付番号の形式が不正です: 「{r}」"),
+                    ),
+                    None => c.problem(
+                        format!("{body_path}/ReceptionNumber"),
+                        "OQR2001",
+                        "必須項目 ReceptionNumber が未設定です",
+                    ),
+                }
+            }
+            match (facility, reception) {
+                (Some(facility_code), Some(reception_number)) if c.problems.is_empty() => {
+                    Request::BulkDownload {
+                        facility_code,
+                        arbitrary_file_identifier: afi,
+                        reception_number,
+                    }
+                }
+                _ => return Err(RequestError::Invalid(c.problems)),
+            }
+        }
+    };
+    Ok(request)
+}
+
+/// The file-level facts a result needs even when the request could not be parsed: the
+/// facility code and file identifier, if they can be read at all.
+pub fn salvage_header(bytes: &[u8]) -> (Option<String>, Option<String>) {
+    let Ok(root) = dom::parse(bytes) else {
+        return (None, None);
+    };
+    let header = root.child("MessageHeader");
+    let get = |name: &str| {
+        header
+            .and_then(|h| h.child(name))
+            .map(|e| e.text.trim().to_string())
+            .filter(|t| !t.is_empty() && t.chars().count() <= 40)
+    };
+    (
+        get("MedicalInstitutionCode"),
+        get("ArbitraryFileIdentifier"),
+    )
+}

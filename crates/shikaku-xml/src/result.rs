@@ -1,0 +1,412 @@
+//! Result files (xml-interface.md §5): written in the order of the spec's tables, empty
+//! optional elements omitted, in UTF-8 or Shift_JIS (`CharacterCodeIdentifier` 0 / 1; a
+//! character Shift_JIS cannot hold is written as 〓).
+
+use time::{Date, OffsetDateTime};
+
+use crate::request::{RawSearch, SearchInfo};
+
+/// The output encoding (a terminal setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    #[default]
+    Utf8,
+    ShiftJis,
+}
+
+impl Encoding {
+    fn identifier(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "0",
+            Encoding::ShiftJis => "1",
+        }
+    }
+
+    fn declaration(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::ShiftJis => "Shift_JIS",
+        }
+    }
+}
+
+/// 処理結果区分 of the whole file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment {
+    Normal,
+    Processing,
+    Error,
+}
+
+impl Segment {
+    fn code(self) -> &'static str {
+        match self {
+            Segment::Normal => "1",
+            Segment::Processing => "2",
+            Segment::Error => "9",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultHeader {
+    pub executed_at: OffsetDateTime,
+    pub confirmation_date: Option<Date>,
+    pub facility_code: Option<String>,
+    pub arbitrary_file_identifier: Option<String>,
+    /// `1` マイナンバーカード, `2` 被保険者証情報.
+    pub reference_classification: Option<&'static str>,
+    pub reception_number: Option<String>,
+    pub segment: Segment,
+    pub error: Option<(String, String)>,
+    /// 処理件数 / 正常件数 / エラー件数 (bulk download).
+    pub counts: Option<(usize, usize, usize)>,
+    pub encoding: Encoding,
+}
+
+/// The echo of the search keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Echo {
+    Parsed(SearchInfo),
+    Raw(RawSearch),
+}
+
+/// 資格情報 of one person (§5.3), the subset shikaku holds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Qualification {
+    pub insurer_number: String,
+    pub symbol: String,
+    pub number: String,
+    pub branch: String,
+    /// `1` 本人, `2` 家族.
+    pub personal_family: String,
+    pub name: String,
+    pub name_kana: String,
+    /// `1` 男, `2` 女.
+    pub sex: String,
+    pub birthdate: Option<Date>,
+    pub qualification_date: Option<Date>,
+    pub disqualification_date: Option<Date>,
+    /// `030` = 3割.
+    pub contribution_ratio: String,
+    pub insurer_name: String,
+    /// 限度額適用認定証 適用区分 (A01…B10), only with the patient's consent flag.
+    pub limit_flag: Option<String>,
+    pub limit_consent: bool,
+    /// 特定疾病 認定疾病区分 (1–3).
+    pub specific_disease: Option<String>,
+}
+
+/// One person's result (single query body, or a `BulkConfirmUnit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonResult {
+    pub echo: Echo,
+    /// `1` 正常終了, `2` エラー.
+    pub status: &'static str,
+    pub code: Option<(String, String)>,
+    /// 資格有効性 1–5; absent for a request error.
+    pub validity: Option<u8>,
+    pub qualification: Option<Qualification>,
+}
+
+struct Writer {
+    out: String,
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if c.is_control() && c != '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Writer {
+    fn open(&mut self, name: &str) {
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    fn close(&mut self, name: &str) {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// An element with text; omitted when the value is empty.
+    fn leaf(&mut self, name: &str, value: &str) {
+        if value.is_empty() {
+            return;
+        }
+        self.open(name);
+        self.out.push_str(&escape(value));
+        self.close(name);
+    }
+
+    fn date(&mut self, name: &str, date: Option<Date>) {
+        if let Some(d) = date {
+            self.leaf(name, &date8(d));
+        }
+    }
+}
+
+/// `yyyyMMdd`.
+pub fn date8(d: Date) -> String {
+    format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// `yyyyMMddHHmmss` in JST.
+pub fn datetime14(t: OffsetDateTime) -> String {
+    let t = t.to_offset(shikaku_domain::date::JST);
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+fn header(w: &mut Writer, h: &ResultHeader) {
+    w.open("MessageHeader");
+    w.leaf("ProcessExecutionTime", &datetime14(h.executed_at));
+    w.date("QualificationConfirmationDate", h.confirmation_date);
+    w.leaf(
+        "MedicalInstitutionCode",
+        h.facility_code.as_deref().unwrap_or_default(),
+    );
+    w.leaf(
+        "ArbitraryFileIdentifier",
+        h.arbitrary_file_identifier.as_deref().unwrap_or_default(),
+    );
+    w.leaf(
+        "ReferenceClassification",
+        h.reference_classification.unwrap_or_default(),
+    );
+    w.leaf(
+        "ReceptionNumber",
+        h.reception_number.as_deref().unwrap_or_default(),
+    );
+    w.leaf("SegmentOfResult", h.segment.code());
+    if let Some((code, message)) = &h.error {
+        w.leaf("ErrorCode", code);
+        w.leaf("ErrorMessage", message);
+    }
+    if let Some((total, normal, errors)) = h.counts {
+        w.leaf("NumberOfProcessingResult", &total.to_string());
+        w.leaf("NumberOfNormalProcessing", &normal.to_string());
+        w.leaf("NumberOfError", &errors.to_string());
+    }
+    w.leaf("CharacterCodeIdentifier", h.encoding.identifier());
+    w.close("MessageHeader");
+}
+
+fn echo(w: &mut Writer, echo: &Echo) {
+    w.open("QualificationConfirmSearchInfo");
+    match echo {
+        Echo::Parsed(s) => {
+            w.leaf("InsurerNumber", &s.insurer_number);
+            w.leaf("InsuredCardSymbol", &s.symbol);
+            w.leaf("InsuredIdentificationNumber", &s.number);
+            w.leaf("InsuredBranchNumber", &s.branch);
+            w.leaf("Birthdate", &date8(s.birthdate));
+            w.leaf(
+                "LimitApplicationCertificateRelatedConsFlg",
+                &s.limit_consent,
+            );
+            w.leaf(
+                "ArbitraryIdentifier",
+                s.arbitrary_identifier.as_deref().unwrap_or_default(),
+            );
+        }
+        Echo::Raw(raw) => {
+            for (name, value) in &raw.fields {
+                // Only the interface's own names are echoed.
+                if crate::request::is_search_field(name) {
+                    w.leaf(name, value);
+                }
+            }
+        }
+    }
+    w.close("QualificationConfirmSearchInfo");
+}
+
+fn qualification(w: &mut Writer, q: &Qualification) {
+    w.open("ResultOfQualificationConfirmation");
+    w.leaf("InsuredCardClassification", "01");
+    w.leaf("InsurerNumber", &format!("{:>8}", q.insurer_number));
+    w.leaf("InsuredCardSymbol", &q.symbol);
+    w.leaf("InsuredIdentificationNumber", &q.number);
+    w.leaf("InsuredBranchNumber", &q.branch);
+    w.leaf("PersonalFamilyClassification", &q.personal_family);
+    w.leaf("Name", &q.name.replace(' ', "\u{3000}"));
+    w.leaf("NameKana", &to_halfwidth_kana(&q.name_kana));
+    w.leaf("Sex1", &q.sex);
+    w.date("Birthdate", q.birthdate);
+    w.date("QualificationDate", q.qualification_date);
+    w.date("DisqualificationDate", q.disqualification_date);
+    w.leaf("InsuredPartialContributionRatio", &q.contribution_ratio);
+    w.leaf("InsurerName", &q.insurer_name);
+    if q.limit_consent {
+        w.leaf("LimitApplicationCertificateRelatedConsFlg", "1");
+        if let Some(flag) = &q.limit_flag {
+            w.open("LimitApplicationCertificateRelatedInfo");
+            w.leaf("LimitApplicationCertificateClassification", "01");
+            w.leaf("LimitApplicationCertificateClassificationFlag", flag);
+            w.close("LimitApplicationCertificateRelatedInfo");
+        }
+    }
+    if let Some(disease) = &q.specific_disease {
+        w.open("SpecificDiseasesCertificateList");
+        w.open("SpecificDiseasesCertificateInfo");
+        w.leaf("SpecificDiseasesDiseaseCategory", disease);
+        w.close("SpecificDiseasesCertificateInfo");
+        w.close("SpecificDiseasesCertificateList");
+    }
+    w.close("ResultOfQualificationConfirmation");
+}
+
+fn person(w: &mut Writer, p: &PersonResult, bulk: bool) {
+    echo(w, &p.echo);
+    w.leaf("ProcessingResultStatus", p.status);
+    if let Some((code, message)) = &p.code {
+        w.leaf("ProcessingResultCode", code);
+        w.leaf("ProcessingResultMessage", message);
+    }
+    if let Some(v) = p.validity {
+        w.leaf("QualificationValidity", &v.to_string());
+    }
+    if let Some(q) = &p.qualification {
+        if bulk {
+            qualification(w, q);
+        } else {
+            w.open("ResultList");
+            qualification(w, q);
+            w.close("ResultList");
+        }
+    }
+}
+
+fn document(h: &ResultHeader, body: impl FnOnce(&mut Writer)) -> Vec<u8> {
+    let mut w = Writer {
+        out: format!(
+            "<?xml version=\"1.0\" encoding=\"{}\" standalone=\"no\"?>\n",
+            h.encoding.declaration()
+        ),
+    };
+    w.open("XmlMsg");
+    header(&mut w, h);
+    body(&mut w);
+    w.close("XmlMsg");
+    w.out.push('\n');
+    encode(&w.out, h.encoding)
+}
+
+/// A single query's result (A).
+pub fn single(h: &ResultHeader, p: &PersonResult) -> Vec<u8> {
+    document(h, |w| {
+        w.open("MessageBody");
+        person(w, p, false);
+        w.close("MessageBody");
+    })
+}
+
+/// A file-level error: header only.
+pub fn file_error(h: &ResultHeader) -> Vec<u8> {
+    document(h, |_| {})
+}
+
+/// The receipt of a bulk upload (C, `01res`).
+pub fn bulk_receipt(
+    h: &ResultHeader,
+    reception_number: &str,
+    received_at: OffsetDateTime,
+) -> Vec<u8> {
+    document(h, |w| {
+        w.open("MessageBody");
+        w.leaf("ReceptionNumber", reception_number);
+        w.leaf("ReceptionDateTime", &datetime14(received_at));
+        w.close("MessageBody");
+    })
+}
+
+/// A bulk download result (C, `02res`): one `BulkConfirmUnit` per person in input order.
+pub fn bulk_result(h: &ResultHeader, units: &[PersonResult]) -> Vec<u8> {
+    document(h, |w| {
+        if units.is_empty() {
+            return;
+        }
+        w.open("MessageBody");
+        for u in units {
+            w.open("BulkConfirmUnit");
+            person(w, u, true);
+            w.close("BulkConfirmUnit");
+        }
+        w.close("MessageBody");
+    })
+}
+
+fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+    match encoding {
+        Encoding::Utf8 => text.as_bytes().to_vec(),
+        Encoding::ShiftJis => {
+            let mut out = Vec::with_capacity(text.len());
+            let mut buf = [0u8; 4];
+            for c in text.chars() {
+                let s: &str = c.encode_utf8(&mut buf);
+                let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(s);
+                if unmappable {
+                    let (geta, _, _) = encoding_rs::SHIFT_JIS.encode("〓");
+                    out.extend_from_slice(&geta);
+                } else {
+                    out.extend_from_slice(&bytes);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Full-width katakana (and spaces) → half-width katakana, as `NameKana` is written.
+pub fn to_halfwidth_kana(s: &str) -> String {
+    const BASE: &str = "ァｧアｱィｨイｲゥｩウｳェｪエｴォｫオｵカｶキｷクｸケｹコｺサｻシｼスｽセｾソｿタﾀチﾁッｯツﾂテﾃトﾄナﾅニﾆヌﾇネﾈノﾉハﾊヒﾋフﾌヘﾍホﾎマﾏミﾐムﾑメﾒモﾓャｬヤﾔュｭユﾕョｮヨﾖラﾗリﾘルﾙレﾚロﾛワﾜヲｦンﾝー\u{ff70}・･　 ";
+    const VOICED: &str =
+        "ガカギキグクゲケゴコザサジシズスゼセゾソダタヂチヅツデテドトバハビヒブフベヘボホヴウ";
+    const SEMI: &str = "パハピヒプフペヘポホ";
+    let pairs = |table: &str| -> Vec<(char, char)> {
+        let chars: Vec<char> = table.chars().collect();
+        chars
+            .chunks(2)
+            .filter(|c| c.len() == 2)
+            .map(|c| (c[0], c[1]))
+            .collect()
+    };
+    let base = pairs(BASE);
+    let voiced = pairs(VOICED);
+    let semi = pairs(SEMI);
+    let half = |c: char| base.iter().find(|(f, _)| *f == c).map(|(_, h)| *h);
+    let mut out = String::with_capacity(s.len() * 2);
+    for c in s.chars() {
+        if let Some(h) = half(c) {
+            out.push(h);
+        } else if let Some((_, plain)) = voiced.iter().find(|(f, _)| *f == c) {
+            out.push(half(*plain).unwrap_or(*plain));
+            out.push('ﾞ');
+        } else if let Some((_, plain)) = semi.iter().find(|(f, _)| *f == c) {
+            out.push(half(*plain).unwrap_or(*plain));
+            out.push('ﾟ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
