@@ -27,9 +27,10 @@ pub struct EligibilityRequest {
     /// 番号.
     #[schema(example = "345")]
     number: String,
-    /// 枝番 (two digits; a single digit is padded).
+    /// 枝番 (two digits; a single digit is padded). When absent or empty the one person among
+    /// the branches with this birth date is found, or the status is `multiple` (複数該当).
     #[schema(example = "00")]
-    branch: String,
+    branch: Option<String>,
     /// 生年月日 (YYYY-MM-DD).
     #[schema(example = "1980-05-17")]
     birth_date: String,
@@ -147,11 +148,18 @@ pub fn parse_request(body: &[u8]) -> Result<LookupRequest, ApiError> {
     )
     .flatten();
     let number = field(&object, "number", true, &mut errors, CardNumber::parse);
-    let branch = field(&object, "branch", true, &mut errors, Branch::parse_padded);
+    // 枝番 may be absent (older cards, 後期高齢者): then the one person among the branches
+    // with this birth date is found, or the answer is `multiple`.
+    let branch = field(&object, "branch", false, &mut errors, Branch::parse_padded);
+    let any_branch = matches!(branch, None) && errors.iter().all(|e| e.field != "branch");
     let birth = field(&object, "birth_date", true, &mut errors, parse_date);
     let as_of = field(&object, "as_of", false, &mut errors, parse_date);
     match (insurer, number, branch, birth) {
-        (Some(insurer), Some(number), Some(branch), Some(birth_date)) if errors.is_empty() => {
+        (Some(insurer), Some(number), branch, Some(birth_date)) if errors.is_empty() => {
+            let branch = match branch {
+                Some(b) => b,
+                None => Branch::parse("00").map_err(|_| ApiError::invalid(Vec::new()))?,
+            };
             Ok(LookupRequest {
                 card: CardNumbers {
                     insurer,
@@ -161,6 +169,7 @@ pub fn parse_request(body: &[u8]) -> Result<LookupRequest, ApiError> {
                 },
                 birth_date,
                 as_of,
+                any_branch,
             })
         }
         _ => Err(ApiError::invalid(errors)),

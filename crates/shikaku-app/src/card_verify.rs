@@ -409,7 +409,7 @@ impl CardVerifier {
             Eligibility::Valid(_) => CardStatus::Valid,
             Eligibility::Lost(_) | Eligibility::LostNewer { .. } => CardStatus::Lost,
             Eligibility::NotYet(_) => CardStatus::NotYet,
-            Eligibility::NoMatch => return Ok(CardStatus::NoQualification),
+            Eligibility::NoMatch | Eligibility::Multiple => return Ok(CardStatus::NoQualification),
         };
         if let Some(q) = decided.qualification() {
             *person_hash = self

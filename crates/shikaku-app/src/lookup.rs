@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use shikaku_domain::{CardNumbers, Eligibility, decide, with_newer};
+use shikaku_domain::{CardNumbers, Eligibility, decide, pick_branch, with_newer};
 use shikaku_store::{AccessLogEntry, Store, StoreError};
 use time::{Date, OffsetDateTime};
 
@@ -23,6 +23,9 @@ pub struct LookupRequest {
     pub birth_date: Date,
     /// 照会日; None means today (JST).
     pub as_of: Option<Date>,
+    /// The query carries no 枝番: `card.branch` is ignored, and the one person among the
+    /// branches with this birth date is found (or `Multiple`).
+    pub any_branch: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,10 +84,26 @@ impl EligibilityService {
         let as_of = request
             .as_of
             .unwrap_or_else(|| shikaku_domain::date::jst_date(OffsetDateTime::now_utc()));
-        let periods = self.store.find_by_card(&request.card).await?;
+        let (periods, card) = if request.any_branch {
+            let all = self.store.find_by_card_any_branch(&request.card).await?;
+            match pick_branch(&all, request.birth_date) {
+                Ok(periods) => {
+                    let card = periods
+                        .first()
+                        .map_or_else(|| request.card.clone(), |q| q.card.clone());
+                    (periods, card)
+                }
+                Err(outcome) => return Ok((outcome, as_of)),
+            }
+        } else {
+            (
+                self.store.find_by_card(&request.card).await?,
+                request.card.clone(),
+            )
+        };
         let mut outcome = decide(&periods, request.birth_date, as_of);
         if matches!(outcome, Eligibility::Lost(_)) {
-            let related = self.store.find_related(&request.card).await?;
+            let related = self.store.find_related(&card).await?;
             outcome = with_newer(outcome, &related, as_of);
         }
         Ok((outcome, as_of))

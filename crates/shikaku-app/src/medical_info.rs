@@ -89,12 +89,16 @@ pub async fn fetch(
             ],
         ),
     };
-    let result = match (
-        outcome.qualification(),
-        store
-            .person_hash_for_card(&request.card, request.birth_date)
-            .await?,
-    ) {
+    let hash = match outcome.qualification() {
+        // The qualification's own card numbers (a query without 枝番 found its branch).
+        Some(q) => {
+            store
+                .person_hash_for_card(&q.card, request.birth_date)
+                .await?
+        }
+        None => None,
+    };
+    let result = match (outcome.qualification(), hash) {
         (Some(_), Some(hash)) => {
             let consents: Vec<_> = store
                 .consents(&hash)

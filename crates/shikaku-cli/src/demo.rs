@@ -222,6 +222,7 @@ async fn find_card_holders(
                 card,
                 birth_date: birth,
                 as_of: None,
+                any_branch: false,
             })
             .await?;
         let status = outcome.status();
@@ -301,6 +302,7 @@ async fn find_examples(
                 card,
                 birth_date: birth,
                 as_of: None,
+                any_branch: false,
             })
             .await?;
         let status = outcome.status();

@@ -53,6 +53,7 @@ pub async fn run(db: &str, data_dir: &Path, args: VerifyArgs) -> anyhow::Result<
         card,
         birth_date: args.birth,
         as_of: args.on,
+        any_branch: false,
     };
     let (outcome, as_of) = service
         .lookup(&request, &caller)

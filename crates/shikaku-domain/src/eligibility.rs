@@ -16,6 +16,8 @@ pub enum EligibilityStatus {
     Lost,
     NotYet,
     NoMatch,
+    /// 複数該当: a query without 枝番 matched more than one person.
+    Multiple,
 }
 
 impl EligibilityStatus {
@@ -27,6 +29,7 @@ impl EligibilityStatus {
             Self::Lost => "lost",
             Self::NotYet => "not_yet",
             Self::NoMatch => "no_match",
+            Self::Multiple => "multiple",
         }
     }
 
@@ -38,6 +41,7 @@ impl EligibilityStatus {
             Self::Lost => "無効（喪失）",
             Self::NotYet => "無効（未取得）",
             Self::NoMatch => "該当資格なし",
+            Self::Multiple => "複数該当",
         }
     }
 
@@ -48,6 +52,7 @@ impl EligibilityStatus {
             Self::Lost | Self::NotYet => 2,
             Self::LostNewer => 3,
             Self::NoMatch => 4,
+            Self::Multiple => 5,
         }
     }
 
@@ -58,6 +63,7 @@ impl EligibilityStatus {
             Self::Lost,
             Self::NotYet,
             Self::NoMatch,
+            Self::Multiple,
         ]
         .into_iter()
         .find(|st| st.as_str() == s)
@@ -76,6 +82,8 @@ pub enum Eligibility {
     Lost(Qualification),
     NotYet(Qualification),
     NoMatch,
+    /// A query without 枝番 matched more than one person (which is not revealed).
+    Multiple,
 }
 
 impl Eligibility {
@@ -86,6 +94,7 @@ impl Eligibility {
             Self::Lost(_) => EligibilityStatus::Lost,
             Self::NotYet(_) => EligibilityStatus::NotYet,
             Self::NoMatch => EligibilityStatus::NoMatch,
+            Self::Multiple => EligibilityStatus::Multiple,
         }
     }
 
@@ -94,7 +103,7 @@ impl Eligibility {
         match self {
             Self::Valid(q) | Self::Lost(q) | Self::NotYet(q) => Some(q),
             Self::LostNewer { lost, .. } => Some(lost),
-            Self::NoMatch => None,
+            Self::NoMatch | Self::Multiple => None,
         }
     }
 }
@@ -166,6 +175,26 @@ pub fn decide_person(periods: &[Qualification], as_of: Date) -> Eligibility {
         (None, Some(future)) => Eligibility::NotYet(future.clone()),
         (None, None) => Eligibility::NoMatch,
     }
+}
+
+/// For a query without 枝番: the periods of all branches under the card's 記号・番号 whose
+/// birth date matches, grouped by branch. `Ok(periods of the one branch)` when exactly one
+/// branch matches, `Err(Multiple)` for several, `Err(NoMatch)` for none.
+pub fn pick_branch(
+    all_branches: &[Qualification],
+    birth_date: Date,
+) -> Result<Vec<Qualification>, Eligibility> {
+    let matching: Vec<&Qualification> = all_branches
+        .iter()
+        .filter(|q| q.birth_date == birth_date)
+        .collect();
+    let Some(first) = matching.first() else {
+        return Err(Eligibility::NoMatch);
+    };
+    if matching.iter().any(|q| q.card.branch != first.card.branch) {
+        return Err(Eligibility::Multiple);
+    }
+    Ok(matching.into_iter().cloned().collect())
 }
 
 /// Completes a `Lost` outcome with the newer qualification when one exists.

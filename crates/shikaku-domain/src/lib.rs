@@ -20,7 +20,7 @@ mod text;
 pub use card::{Branch, CardNumber, CardNumbers, CardSymbol, CardTextError};
 pub use date::{DateError, parse_date};
 pub use eligibility::{
-    Eligibility, EligibilityStatus, decide, decide_person, find_newer, with_newer,
+    Eligibility, EligibilityStatus, decide, decide_person, find_newer, pick_branch, with_newer,
 };
 pub use facility_code::{FacilityCode, FacilityCodeError, MedicalInstitutionCode, ScoreTable};
 pub use insurer_number::{InsurerNumber, InsurerNumberError};

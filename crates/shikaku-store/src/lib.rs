@@ -191,6 +191,8 @@ pub trait Store: Send + Sync {
     /// All qualifications of the person(s) holding these card numbers: the same person_ref at
     /// the insurer, or the same 個人番号 hash at any insurer.
     async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>>;
+    /// Every branch's periods under the card's 保険者番号・記号・番号 (the card's branch is ignored).
+    async fn find_by_card_any_branch(&self, card: &CardNumbers) -> Result<Vec<Qualification>>;
     /// Previous versions of the row with this key, oldest first.
     async fn history(
         &self,

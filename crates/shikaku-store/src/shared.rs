@@ -108,6 +108,19 @@ macro_rules! impl_store {
                 Ok(all)
             }
 
+            async fn find_by_card_any_branch(
+                &self,
+                card: &shikaku_domain::CardNumbers,
+            ) -> $crate::Result<Vec<shikaku_domain::Qualification>> {
+                let rows: Vec<$crate::model::QualificationRow> = sqlx::query_as(self.queries.find_any_branch.q())
+                    .bind(card.insurer.as_str())
+                    .bind(card.symbol_str())
+                    .bind(card.number.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::model::into_qualifications(rows)
+            }
+
             async fn find_by_person_hash(&self, hash: &[u8]) -> $crate::Result<Vec<shikaku_domain::Qualification>> {
                 let rows: Vec<$crate::model::QualificationRow> =
                     sqlx::query_as(self.queries.find_by_person.q()).bind(hash).fetch_all(&self.pool).await?;

@@ -65,6 +65,7 @@ pub(crate) struct Queries {
     pub recent_access: Sql,
     pub person_access: Sql,
     pub find_by_person: Sql,
+    pub find_any_branch: Sql,
     pub insert_jpki: Sql,
     pub get_jpki: Sql,
     pub jpki_for_card: Sql,
@@ -296,6 +297,12 @@ impl Queries {
                  FROM access_log WHERE person_hash = {} ORDER BY id DESC LIMIT {}",
                 p(1),
                 p(2)
+            )),
+            find_any_branch: sql(format!(
+                "SELECT {cols} FROM qualifications WHERE insurer_number = {} AND symbol = {} AND number = {}",
+                p(1),
+                p(2),
+                p(3)
             )),
             find_by_person: sql(format!(
                 "SELECT {cols} FROM qualifications WHERE my_number_hash = {}",

@@ -200,6 +200,49 @@ async fn lookups_and_access_log(server: &Server) {
     }
 }
 
+/// Without 枝番: the one person with this birth date, or 複数該当 when the birth date does not
+/// tell the branches apart.
+async fn branchless_queries(server: &Server) {
+    let (crt, key, _) = server
+        .terminal("受付3", OffsetDateTime::now_utc() - Duration::hours(1), 30)
+        .await;
+    let client = server.client(&crt, &key);
+    let url = server.url("/v1/eligibility");
+    let (status, body) = post(&client, &url, r#"{"insurer_number":"01130012","symbol":"12","number":"345","birth_date":"1980-05-17","as_of":"2025-06-01"}"#).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("valid")),
+        "{body}"
+    );
+    assert_eq!(body["qualification"]["branch"], "00");
+    let (_, body) = post(&client, &url, r#"{"insurer_number":"01130012","symbol":"12","number":"345","branch":"","birth_date":"2019-02-03","as_of":"2025-06-01"}"#).await;
+    assert_eq!(body["qualification"]["branch"], "01", "{body}");
+    let (_, body) = post(&client, &url, r#"{"insurer_number":"01130012","symbol":"12","number":"345","birth_date":"1901-01-01","as_of":"2025-06-01"}"#).await;
+    assert_eq!(body["status"], "no_match");
+    // Twins on one card: same number and birth date, branches 01 and 02.
+    let twins = format!(
+        "{}\n01130012,55,9,01,T1,2,双子 一,フタゴ ハジメ,1,2015-05-05,2015-05-05,,20,,,\n01130012,55,9,02,T2,2,双子 二,フタゴ フタバ,2,2015-05-05,2015-05-05,,20,,,\n",
+        crate::support::HEADER
+    );
+    let file = server.env.write("twins.csv", twins);
+    assert!(server.env.import(&file, &[]).status.success());
+    let (_, body) = post(
+        &client,
+        &url,
+        r#"{"insurer_number":"01130012","symbol":"55","number":"9","birth_date":"2015-05-05"}"#,
+    )
+    .await;
+    assert_eq!(
+        (body["status"].as_str(), body["validity_code"].as_u64()),
+        (Some("multiple"), Some(5)),
+        "{body}"
+    );
+    assert!(
+        body.get("qualification").is_none(),
+        "multiple reveals no one"
+    );
+}
+
 async fn malformed_requests(server: &Server) {
     let (crt, key, _) = server
         .terminal("受付2", OffsetDateTime::now_utc() - Duration::hours(1), 30)
@@ -348,6 +391,7 @@ async fn certificate_cases(server: &Server) {
 async fn full_suite(server: Server) {
     lookups_and_access_log(&server).await;
     malformed_requests(&server).await;
+    branchless_queries(&server).await;
     certificate_cases(&server).await;
     // The web listener answers health checks without TLS.
     let health = reqwest::get(format!("http://{}/healthz", server.running.web_addr))

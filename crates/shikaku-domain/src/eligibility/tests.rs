@@ -299,3 +299,26 @@ fn person_centred_decision_across_insurers() {
         Eligibility::Lost(old)
     );
 }
+
+#[test]
+fn branchless_queries_pick_one_person_or_say_multiple() {
+    let parent = q("01130012", "7", "00", date!(2019 - 04 - 01), None);
+    let mut child = q("01130012", "7", "01", date!(2019 - 04 - 01), None);
+    child.birth_date = parent.birth_date;
+    let birth = parent.birth_date;
+    assert_eq!(
+        pick_branch(&[parent.clone(), child.clone()], birth),
+        Err(Eligibility::Multiple)
+    );
+    let mut other_birth = child.clone();
+    other_birth.birth_date = date!(2010 - 01 - 01);
+    assert_eq!(
+        pick_branch(&[parent.clone(), other_birth], birth),
+        Ok(vec![parent.clone()])
+    );
+    assert_eq!(
+        pick_branch(&[parent], date!(1901 - 01 - 01)),
+        Err(Eligibility::NoMatch)
+    );
+    assert_eq!(EligibilityStatus::Multiple.validity_code(), 5);
+}
