@@ -93,7 +93,7 @@ impl EligibilityService {
                         .map_or_else(|| request.card.clone(), |q| q.card.clone());
                     (periods, card)
                 }
-                Err(outcome) => return Ok((outcome, as_of)),
+                Err(none) => return Ok((none.into(), as_of)),
             }
         } else {
             (

@@ -177,22 +177,38 @@ pub fn decide_person(periods: &[Qualification], as_of: Date) -> Eligibility {
     }
 }
 
+/// Why a query without 枝番 found no single person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoBranch {
+    NoMatch,
+    Multiple,
+}
+
+impl From<NoBranch> for Eligibility {
+    fn from(n: NoBranch) -> Self {
+        match n {
+            NoBranch::NoMatch => Eligibility::NoMatch,
+            NoBranch::Multiple => Eligibility::Multiple,
+        }
+    }
+}
+
 /// For a query without 枝番: the periods of all branches under the card's 記号・番号 whose
 /// birth date matches, grouped by branch. `Ok(periods of the one branch)` when exactly one
 /// branch matches, `Err(Multiple)` for several, `Err(NoMatch)` for none.
 pub fn pick_branch(
     all_branches: &[Qualification],
     birth_date: Date,
-) -> Result<Vec<Qualification>, Eligibility> {
+) -> Result<Vec<Qualification>, NoBranch> {
     let matching: Vec<&Qualification> = all_branches
         .iter()
         .filter(|q| q.birth_date == birth_date)
         .collect();
     let Some(first) = matching.first() else {
-        return Err(Eligibility::NoMatch);
+        return Err(NoBranch::NoMatch);
     };
     if matching.iter().any(|q| q.card.branch != first.card.branch) {
-        return Err(Eligibility::Multiple);
+        return Err(NoBranch::Multiple);
     }
     Ok(matching.into_iter().cloned().collect())
 }

@@ -308,7 +308,7 @@ fn branchless_queries_pick_one_person_or_say_multiple() {
     let birth = parent.birth_date;
     assert_eq!(
         pick_branch(&[parent.clone(), child.clone()], birth),
-        Err(Eligibility::Multiple)
+        Err(NoBranch::Multiple)
     );
     let mut other_birth = child.clone();
     other_birth.birth_date = date!(2010 - 01 - 01);
