@@ -318,7 +318,7 @@ fn branchless_queries_pick_one_person_or_say_multiple() {
     );
     assert_eq!(
         pick_branch(&[parent], date!(1901 - 01 - 01)),
-        Err(Eligibility::NoMatch)
+        Err(NoBranch::NoMatch)
     );
     assert_eq!(EligibilityStatus::Multiple.validity_code(), 5);
 }
