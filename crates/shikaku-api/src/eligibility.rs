@@ -151,7 +151,7 @@ pub fn parse_request(body: &[u8]) -> Result<LookupRequest, ApiError> {
     // 枝番 may be absent (older cards, 後期高齢者): then the one person among the branches
     // with this birth date is found, or the answer is `multiple`.
     let branch = field(&object, "branch", false, &mut errors, Branch::parse_padded);
-    let any_branch = matches!(branch, None) && errors.iter().all(|e| e.field != "branch");
+    let any_branch = branch.is_none() && errors.iter().all(|e| e.field != "branch");
     let birth = field(&object, "birth_date", true, &mut errors, parse_date);
     let as_of = field(&object, "as_of", false, &mut errors, parse_date);
     match (insurer, number, branch, birth) {
