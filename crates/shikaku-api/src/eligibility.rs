@@ -1,6 +1,5 @@
 //! `POST /v1/eligibility`: 資格確認 by insurance-card numbers.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -67,11 +66,17 @@ pub async fn lookup(
     Terminal(caller): Terminal,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<EligibilityView>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     require_json(&headers)?;
     let request = parse_request(&body)?;
-    let (outcome, as_of) = state.service.lookup(&request, &caller).await?;
-    Ok(Json(EligibilityView::new(&outcome, as_of)))
+    let service = state.service.clone();
+    let owner = caller.clone();
+    crate::idempotency::idempotent(&state, &owner, &headers, || async move {
+        let (outcome, as_of) = service.lookup(&request, &caller).await?;
+        let view = serde_json::to_value(EligibilityView::new(&outcome, as_of)).unwrap_or_default();
+        Ok((StatusCode::OK, view))
+    })
+    .await
 }
 
 /// Refuses a body declared as anything but JSON (415).

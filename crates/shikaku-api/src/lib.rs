@@ -2,11 +2,13 @@
 //! certificate issued by the system's CA (mutual TLS), and the plain web listener (health,
 //! OpenAPI, later the portal). Only this crate knows HTTP.
 
+mod batches;
 mod card;
 mod eligibility;
 mod error;
 mod faq;
 mod health;
+mod idempotency;
 mod medical;
 mod mynaportal;
 pub mod openapi;
@@ -28,6 +30,8 @@ pub struct AppState {
     pub faq: std::sync::Arc<shikaku_faq::FaqIndex>,
     /// My Number Card verification (nonces, JPKI chain, register).
     pub cards: shikaku_app::card_verify::CardVerifier,
+    /// 一括照会 jobs.
+    pub batches: shikaku_app::batches::BatchService,
 }
 
 /// The router of the mTLS eligibility listener.
@@ -35,6 +39,7 @@ pub fn api_router(state: AppState) -> axum::Router {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/v1/eligibility", post(eligibility::lookup))
+        .route("/v1/batches/{id}", get(batches::get))
         .route("/v1/card/challenge", post(card::challenge))
         .route("/v1/card/verify", post(card::verify))
         .route("/v1/discharge", post(card::discharge))
@@ -43,6 +48,11 @@ pub fn api_router(state: AppState) -> axum::Router {
         .route("/healthz", get(health::healthz))
         .route("/openapi.json", get(openapi::document))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
+        // A batch of up to 10,000 persons is a few MiB.
+        .route(
+            "/v1/batches",
+            post(batches::submit).layer(tower_http::limit::RequestBodyLimitLayer::new(8 << 20)),
+        )
         .with_state(state)
 }
 

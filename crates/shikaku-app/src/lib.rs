@@ -4,6 +4,7 @@
 //! store directly for business operations.
 
 pub mod access_log;
+pub mod batches;
 pub mod card_verify;
 pub mod cards;
 pub mod faq;

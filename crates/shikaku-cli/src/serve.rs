@@ -43,11 +43,15 @@ pub async fn start(
     let jpki = shikaku_pki::jpki::load_or_create_ca(data_dir).context("loading the JPKI CA")?;
     let cards =
         shikaku_app::card_verify::CardVerifier::new(service.clone(), jpki.cert_der().to_vec());
+    let batches = shikaku_app::batches::BatchService::start(service.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("resuming batch jobs: {e}"))?;
     let running = shikaku_api::start(
         AppState {
             service,
             faq,
             cards,
+            batches,
         },
         &ca,
         config,

@@ -131,6 +131,23 @@ pub struct JpkiCert {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
+/// A 一括照会 job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchJob {
+    pub id: String,
+    pub facility_code: String,
+    pub terminal_name: String,
+    pub cert_serial: String,
+    pub created_at: OffsetDateTime,
+    /// `queued` or `done`.
+    pub status: String,
+    /// JSON: the normalized items.
+    pub request: String,
+    /// JSON: the results in input order, once done.
+    pub result: Option<String>,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
 /// A consent given at a facility's card reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consent {
@@ -252,6 +269,27 @@ pub trait Store: Send + Sync {
         facility_code: &str,
         at: OffsetDateTime,
     ) -> Result<u64>;
+
+    /// The stored answer to a request with this Idempotency-Key from this facility.
+    async fn idempotent_response(
+        &self,
+        facility_code: &str,
+        key: &str,
+    ) -> Result<Option<(u16, String)>>;
+    /// Stores an answer (the first one stored wins).
+    async fn save_idempotent_response(
+        &self,
+        facility_code: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn insert_batch(&self, job: &BatchJob) -> Result<()>;
+    async fn batch(&self, id: &str) -> Result<Option<BatchJob>>;
+    /// Jobs not yet done, oldest first (resumed after a restart).
+    async fn pending_batches(&self) -> Result<Vec<BatchJob>>;
+    async fn finish_batch(&self, id: &str, result: &str, at: OffsetDateTime) -> Result<()>;
 
     /// Starts an import of 薬剤情報 or 特定健診情報.
     async fn begin_record_import(

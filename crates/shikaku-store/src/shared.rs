@@ -108,6 +108,81 @@ macro_rules! impl_store {
                 Ok(all)
             }
 
+            async fn idempotent_response(
+                &self,
+                facility_code: &str,
+                key: &str,
+            ) -> $crate::Result<Option<(u16, String)>> {
+                let row: Option<(i64, String)> = sqlx::query_as(self.queries.get_idempotent.q())
+                    .bind(facility_code)
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|(status, body)| (u16::try_from(status).unwrap_or(500), body)))
+            }
+
+            async fn save_idempotent_response(
+                &self,
+                facility_code: &str,
+                key: &str,
+                status: u16,
+                body: &str,
+                at: time::OffsetDateTime,
+            ) -> $crate::Result<()> {
+                sqlx::query(self.queries.save_idempotent.q())
+                    .bind(facility_code)
+                    .bind(key)
+                    .bind(i64::from(status))
+                    .bind(body)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn insert_batch(&self, job: &$crate::BatchJob) -> $crate::Result<()> {
+                sqlx::query(self.queries.insert_batch.q())
+                    .bind(&job.id)
+                    .bind(&job.facility_code)
+                    .bind(&job.terminal_name)
+                    .bind(&job.cert_serial)
+                    .bind(job.created_at)
+                    .bind(&job.status)
+                    .bind(&job.request)
+                    .bind(&job.result)
+                    .bind(job.finished_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| $crate::model::conflict_on_unique(e, "batch id"))?;
+                Ok(())
+            }
+
+            async fn batch(&self, id: &str) -> $crate::Result<Option<$crate::BatchJob>> {
+                let row: Option<$crate::sql::BatchRow> =
+                    sqlx::query_as(self.queries.get_batch.q()).bind(id).fetch_optional(&self.pool).await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn pending_batches(&self) -> $crate::Result<Vec<$crate::BatchJob>> {
+                let rows: Vec<$crate::sql::BatchRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {} FROM batch_jobs WHERE status <> 'done' ORDER BY created_at",
+                    $crate::sql::BATCH_COLUMNS
+                )))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn finish_batch(&self, id: &str, result: &str, at: time::OffsetDateTime) -> $crate::Result<()> {
+                sqlx::query(self.queries.finish_batch.q())
+                    .bind(result)
+                    .bind(at)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn find_by_card_any_branch(
                 &self,
                 card: &shikaku_domain::CardNumbers,

@@ -66,6 +66,11 @@ pub(crate) struct Queries {
     pub person_access: Sql,
     pub find_by_person: Sql,
     pub find_any_branch: Sql,
+    pub get_idempotent: Sql,
+    pub save_idempotent: Sql,
+    pub insert_batch: Sql,
+    pub get_batch: Sql,
+    pub finish_batch: Sql,
     pub insert_jpki: Sql,
     pub get_jpki: Sql,
     pub jpki_for_card: Sql,
@@ -75,6 +80,37 @@ pub(crate) struct Queries {
     pub get_registration: Sql,
     pub list_consents: Sql,
     pub end_consents: Sql,
+}
+
+pub(crate) const BATCH_COLUMNS: &str = "id, facility_code, terminal_name, cert_serial, created_at, status, request, result, finished_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct BatchRow {
+    pub id: String,
+    pub facility_code: String,
+    pub terminal_name: String,
+    pub cert_serial: String,
+    pub created_at: time::OffsetDateTime,
+    pub status: String,
+    pub request: String,
+    pub result: Option<String>,
+    pub finished_at: Option<time::OffsetDateTime>,
+}
+
+impl From<BatchRow> for crate::BatchJob {
+    fn from(r: BatchRow) -> Self {
+        Self {
+            id: r.id,
+            facility_code: r.facility_code,
+            terminal_name: r.terminal_name,
+            cert_serial: r.cert_serial,
+            created_at: r.created_at,
+            status: r.status,
+            request: r.request,
+            result: r.result,
+            finished_at: r.finished_at,
+        }
+    }
 }
 
 pub(crate) const JPKI_COLUMNS: &str =
@@ -297,6 +333,42 @@ impl Queries {
                  FROM access_log WHERE person_hash = {} ORDER BY id DESC LIMIT {}",
                 p(1),
                 p(2)
+            )),
+            get_idempotent: sql(format!(
+                "SELECT status, body FROM idempotent_responses WHERE facility_code = {} AND key = {}",
+                p(1),
+                p(2)
+            )),
+            save_idempotent: sql(format!(
+                "INSERT INTO idempotent_responses (facility_code, key, status, body, created_at) \
+                 VALUES ({}, {}, {}, {}, {}) ON CONFLICT (facility_code, key) DO NOTHING",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5)
+            )),
+            insert_batch: sql(format!(
+                "INSERT INTO batch_jobs ({BATCH_COLUMNS}) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7),
+                p(8),
+                p(9)
+            )),
+            get_batch: sql(format!(
+                "SELECT {BATCH_COLUMNS} FROM batch_jobs WHERE id = {}",
+                p(1)
+            )),
+            finish_batch: sql(format!(
+                "UPDATE batch_jobs SET status = 'done', result = {}, finished_at = {} WHERE id = {}",
+                p(1),
+                p(2),
+                p(3)
             )),
             find_any_branch: sql(format!(
                 "SELECT {cols} FROM qualifications WHERE insurer_number = {} AND symbol = {} AND number = {}",

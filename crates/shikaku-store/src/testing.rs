@@ -192,6 +192,71 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     access_log(s).await;
     card_register(s).await;
     medical_records(s).await;
+    idempotency_and_batches(s).await;
+}
+
+async fn idempotency_and_batches(s: &dyn Store) {
+    let t = |secs: i64| OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).expect("time");
+    let key = format!("OQSsiquc01req_{}", unique());
+    assert_eq!(
+        s.idempotent_response("1311234566", &key)
+            .await
+            .expect("get"),
+        None
+    );
+    s.save_idempotent_response("1311234566", &key, 200, "{\"a\":1}", t(0))
+        .await
+        .expect("save");
+    s.save_idempotent_response("1311234566", &key, 503, "{}", t(1))
+        .await
+        .expect("first wins");
+    assert_eq!(
+        s.idempotent_response("1311234566", &key)
+            .await
+            .expect("get"),
+        Some((200, "{\"a\":1}".to_string()))
+    );
+    assert_eq!(
+        s.idempotent_response("2711111111", &key)
+            .await
+            .expect("other facility"),
+        None
+    );
+
+    let id = format!("B{}", unique());
+    let job = crate::BatchJob {
+        id: id.clone(),
+        facility_code: "1311234566".into(),
+        terminal_name: "受付1".into(),
+        cert_serial: "01".into(),
+        created_at: t(10),
+        status: "queued".into(),
+        request: "[]".into(),
+        result: None,
+        finished_at: None,
+    };
+    s.insert_batch(&job).await.expect("insert");
+    assert!(
+        s.pending_batches()
+            .await
+            .expect("pending")
+            .iter()
+            .any(|j| j.id == id)
+    );
+    assert_eq!(s.batch(&id).await.expect("get"), Some(job.clone()));
+    s.finish_batch(&id, "[1]", t(20)).await.expect("finish");
+    let done = s.batch(&id).await.expect("get").expect("exists");
+    assert_eq!(
+        (done.status.as_str(), done.result.as_deref()),
+        ("done", Some("[1]"))
+    );
+    assert!(
+        !s.pending_batches()
+            .await
+            .expect("pending")
+            .iter()
+            .any(|j| j.id == id)
+    );
 }
 
 async fn medical_records(s: &dyn Store) {

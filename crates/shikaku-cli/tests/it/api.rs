@@ -45,11 +45,15 @@ impl Server {
         let jpki = shikaku_pki::jpki::load_or_create_ca(&env.data_dir()).expect("jpki ca");
         let cards =
             shikaku_app::card_verify::CardVerifier::new(service.clone(), jpki.cert_der().to_vec());
+        let batches = shikaku_app::batches::BatchService::start(service.clone())
+            .await
+            .expect("batches");
         let running = shikaku_api::start(
             AppState {
                 service,
                 faq,
                 cards,
+                batches,
             },
             &ca,
             config,
@@ -243,6 +247,170 @@ async fn branchless_queries(server: &Server) {
     );
 }
 
+/// A resent request with the same Idempotency-Key is answered from the store: logged once.
+async fn idempotent_resends(server: &Server) {
+    let (crt, key, _) = server
+        .terminal("受付4", OffsetDateTime::now_utc() - Duration::hours(1), 30)
+        .await;
+    let client = server.client(&crt, &key);
+    let url = server.url("/v1/eligibility");
+    let body = lookup_body("1980-05-17");
+    let logged = || async {
+        server
+            .store
+            .recent_access_log(10_000)
+            .await
+            .expect("log")
+            .len()
+    };
+    let before = logged().await;
+    let send = || {
+        client
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "OQSsiquc01req_202611240001.xml#ab12")
+            .body(body.clone())
+            .send()
+    };
+    let first = send().await.expect("first");
+    assert!(first.headers().get("idempotent-replay").is_none());
+    let first: Value = first.json().await.expect("json");
+    let again = send().await.expect("again");
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replay")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    assert_eq!(again.json::<Value>().await.expect("json"), first);
+    assert_eq!(logged().await, before + 1, "logged once");
+}
+
+/// 一括照会: a job is accepted at once and answered in input order, per-person failures included.
+async fn batch_jobs(server: &Server) {
+    let (crt, key, _) = server
+        .terminal("受付5", OffsetDateTime::now_utc() - Duration::hours(1), 30)
+        .await;
+    let client = server.client(&crt, &key);
+    let items = json!({"as_of": "2025-06-01", "items": [
+        {"insurer_number": "01130012", "symbol": "12", "number": "345", "branch": "00", "birth_date": "1980-05-17"},
+        {"insurer_number": "06138093", "number": "777", "branch": "00", "birth_date": "1970-01-20"},
+        {"insurer_number": "01130013", "number": "1", "birth_date": "1980-01-01"},
+        {"insurer_number": "39131156", "number": "900", "branch": "00", "birth_date": "1901-01-01"},
+    ]});
+    let r = client
+        .post(server.url("/v1/batches"))
+        .json(&items)
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(r.status().as_u16(), 202);
+    let id = r.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let mut done = Value::Null;
+    for _ in 0..100 {
+        let v: Value = client
+            .get(server.url(&format!("/v1/batches/{id}")))
+            .send()
+            .await
+            .expect("poll")
+            .json()
+            .await
+            .expect("json");
+        if v["status"] == "done" {
+            done = v;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let results = done["results"].as_array().expect("done with results");
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["status"]
+                .as_str()
+                .or(r["error"]["error"].as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        ["valid", "lost_newer", "invalid_request", "no_match"],
+        "{done}"
+    );
+    let indexes: Vec<u64> = results.iter().filter_map(|r| r["index"].as_u64()).collect();
+    assert_eq!(indexes, [0, 1, 2, 3]);
+    // Another facility cannot read it.
+    let other = shikaku_domain::FacilityCode::parse("2711111111").expect("facility");
+    let issued = shikaku_app::terminal_certs::issue(
+        &server.ca,
+        server.store.as_ref(),
+        &other,
+        "他院",
+        OffsetDateTime::now_utc() - Duration::hours(1),
+        30,
+    )
+    .await
+    .expect("issue");
+    let crt = server.env.write("other5.crt", &issued.cert_pem);
+    let key = server.env.write("other5.key", &issued.key_pem);
+    let r = server
+        .client(&crt, &key)
+        .get(server.url(&format!("/v1/batches/{id}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status().as_u16(), 404);
+    // Limits.
+    let r = client
+        .post(server.url("/v1/batches"))
+        .json(&json!({"items": []}))
+        .send()
+        .await
+        .expect("empty");
+    assert_eq!(r.status().as_u16(), 422);
+
+    // A job left queued by a previous run is finished when the service starts again.
+    let job = shikaku_store::BatchJob {
+        id: "RCRESUMED0001".into(),
+        facility_code: "1311234566".into(),
+        terminal_name: "受付5".into(),
+        cert_serial: "00".into(),
+        created_at: OffsetDateTime::now_utc(),
+        status: "queued".into(),
+        request: json!([{"insurer_number": "01130012", "symbol": "12", "number": "345", "branch": "00", "birth_date": "1980-05-17", "as_of": "2025-06-01"}]).to_string(),
+        result: None,
+        finished_at: None,
+    };
+    server.store.insert_batch(&job).await.expect("insert");
+    let key = shikaku_app::PersonKey::load_or_create(&server.env.data_dir()).expect("key");
+    let _restarted = shikaku_app::batches::BatchService::start(EligibilityService::new(
+        server.store.clone(),
+        key,
+    ))
+    .await
+    .expect("start");
+    let mut finished = None;
+    for _ in 0..100 {
+        let j = server
+            .store
+            .batch("RCRESUMED0001")
+            .await
+            .expect("get")
+            .expect("exists");
+        if j.status == "done" {
+            finished = j.result;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let results: Value = serde_json::from_str(&finished.expect("resumed and done")).expect("json");
+    assert_eq!(results[0]["status"], "valid");
+}
+
 async fn malformed_requests(server: &Server) {
     let (crt, key, _) = server
         .terminal("受付2", OffsetDateTime::now_utc() - Duration::hours(1), 30)
@@ -392,6 +560,8 @@ async fn full_suite(server: Server) {
     lookups_and_access_log(&server).await;
     malformed_requests(&server).await;
     branchless_queries(&server).await;
+    idempotent_resends(&server).await;
+    batch_jobs(&server).await;
     certificate_cases(&server).await;
     // The web listener answers health checks without TLS.
     let health = reqwest::get(format!("http://{}/healthz", server.running.web_addr))

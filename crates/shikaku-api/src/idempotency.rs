@@ -1,0 +1,73 @@
+//! `Idempotency-Key`: a terminal agent that resends a request (after a crash or a lost answer)
+//! with the same key gets the stored answer; the request is processed, counted and logged
+//! once. Keys are per facility.
+
+use axum::Json;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use shikaku_app::Caller;
+
+use crate::{ApiError, AppState};
+
+const HEADER: &str = "idempotency-key";
+
+/// The key, if the request carries a usable one (1–200 visible ASCII characters).
+fn key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(HEADER) else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(k) if !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(k.to_string()))
+        }
+        _ => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_idempotency_key",
+            "Idempotency-Key は1〜200文字の英数字記号です (1–200 visible ASCII characters)",
+        )),
+    }
+}
+
+/// Runs `handle` once per key: a stored answer is replayed with `Idempotent-Replay: true`.
+/// Only successful answers are stored, so a failure (e.g. 503) can be retried.
+pub async fn idempotent<F, Fut>(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    handle: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(StatusCode, serde_json::Value), ApiError>>,
+{
+    let store = state.service.store();
+    let key = key(headers)?;
+    if let Some(key) = &key
+        && let Some((status, body)) = store
+            .idempotent_response(&caller.facility_code, key)
+            .await
+            .map_err(shikaku_app::LookupError::from)?
+    {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let mut response = (status, Json(body)).into_response();
+        response
+            .headers_mut()
+            .insert("idempotent-replay", HeaderValue::from_static("true"));
+        return Ok(response);
+    }
+    let (status, body) = handle().await?;
+    if let Some(key) = &key {
+        store
+            .save_idempotent_response(
+                &caller.facility_code,
+                key,
+                status.as_u16(),
+                &body.to_string(),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await
+            .map_err(shikaku_app::LookupError::from)?;
+    }
+    Ok((status, Json(body)).into_response())
+}

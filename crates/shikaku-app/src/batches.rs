@@ -1,0 +1,207 @@
+//! 一括照会: a batch of lookups (e.g. tomorrow's appointments) runs as a job at the centre.
+//! The job is stored when it is accepted and its results when it is done; a worker resumes
+//! every unfinished job after a restart. Each person is looked up (and logged) like a single
+//! query; a failure is that person's, never the file's.
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use shikaku_domain::{Branch, CardNumber, CardNumbers, CardSymbol, InsurerNumber, parse_date};
+use shikaku_store::BatchJob;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+use crate::lookup::{Caller, EligibilityService, LookupError, LookupRequest};
+use crate::view::EligibilityView;
+
+/// The most persons in one job (xml-interface.md §2.4.9).
+pub const MAX_ITEMS: usize = 10_000;
+/// Lookups of one job in flight at once.
+const CONCURRENCY: usize = 64;
+
+/// One person as stored with the job: normalized fields, or the reason it was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum BatchItem {
+    Ok {
+        insurer_number: String,
+        symbol: String,
+        number: String,
+        /// Empty: a query without 枝番.
+        branch: String,
+        birth_date: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        as_of: Option<String>,
+    },
+    Refused {
+        error: serde_json::Value,
+    },
+}
+
+impl BatchItem {
+    fn to_request(&self) -> Option<LookupRequest> {
+        let BatchItem::Ok {
+            insurer_number,
+            symbol,
+            number,
+            branch,
+            birth_date,
+            as_of,
+        } = self
+        else {
+            return None;
+        };
+        let any_branch = branch.is_empty();
+        Some(LookupRequest {
+            card: CardNumbers {
+                insurer: InsurerNumber::parse(insurer_number).ok()?,
+                symbol: CardSymbol::parse_optional(symbol).ok()?,
+                number: CardNumber::parse(number).ok()?,
+                branch: Branch::parse(if any_branch { "00" } else { branch }).ok()?,
+            },
+            birth_date: parse_date(birth_date).ok()?,
+            as_of: match as_of {
+                Some(d) => Some(parse_date(d).ok()?),
+                None => None,
+            },
+            any_branch,
+        })
+    }
+}
+
+/// One person's result, in input order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BatchResult {
+    pub index: usize,
+    #[serde(flatten)]
+    pub outcome: serde_json::Value,
+}
+
+/// Accepts jobs and runs them in the background.
+#[derive(Clone)]
+pub struct BatchService {
+    service: EligibilityService,
+    queue: mpsc::UnboundedSender<String>,
+}
+
+impl BatchService {
+    /// Starts the worker and queues every job a previous run left unfinished.
+    pub async fn start(service: EligibilityService) -> Result<Self, LookupError> {
+        let (queue, mut rx) = mpsc::unbounded_channel::<String>();
+        let pending = service.store().pending_batches().await?;
+        for job in &pending {
+            let _ = queue.send(job.id.clone());
+        }
+        if !pending.is_empty() {
+            tracing::info!(jobs = pending.len(), "resuming unfinished batch jobs");
+        }
+        let worker = service.clone();
+        let requeue = queue.clone();
+        tokio::spawn(async move {
+            while let Some(id) = rx.recv().await {
+                if let Err(e) = run_job(&worker, &id).await {
+                    // The job stays queued in the store; try again shortly (and on every start).
+                    tracing::error!(error = %e, job = %id, "batch job failed; retrying in 5 s");
+                    let requeue = requeue.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                        let _ = requeue.send(id);
+                    });
+                }
+            }
+        });
+        Ok(Self { service, queue })
+    }
+
+    /// Stores a job and queues it; returns its id (受付番号).
+    pub async fn submit(
+        &self,
+        caller: &Caller,
+        items: Vec<BatchItem>,
+    ) -> Result<BatchJob, LookupError> {
+        let mut id_bytes = [0u8; 8];
+        use ring::rand::SecureRandom;
+        let _ = ring::rand::SystemRandom::new().fill(&mut id_bytes);
+        let now = OffsetDateTime::now_utc();
+        let date = shikaku_domain::date::jst_date(now);
+        let id = format!(
+            "RC{:04}{:02}{:02}{}",
+            date.year(),
+            u8::from(date.month()),
+            date.day(),
+            hex::encode_upper(id_bytes)
+        );
+        let job = BatchJob {
+            id: id.clone(),
+            facility_code: caller.facility_code.clone(),
+            terminal_name: caller.terminal_name.clone(),
+            cert_serial: caller.cert_serial.clone(),
+            created_at: now,
+            status: "queued".into(),
+            request: serde_json::to_string(&items).unwrap_or_else(|_| "[]".into()),
+            result: None,
+            finished_at: None,
+        };
+        self.service.store().insert_batch(&job).await?;
+        let _ = self.queue.send(id);
+        Ok(job)
+    }
+
+    /// The job, if it belongs to this facility.
+    pub async fn get(&self, caller: &Caller, id: &str) -> Result<Option<BatchJob>, LookupError> {
+        Ok(self
+            .service
+            .store()
+            .batch(id)
+            .await?
+            .filter(|job| job.facility_code == caller.facility_code))
+    }
+}
+
+async fn run_job(service: &EligibilityService, id: &str) -> Result<(), LookupError> {
+    let store = service.store();
+    let Some(job) = store.batch(id).await? else {
+        return Ok(());
+    };
+    if job.status == "done" {
+        return Ok(());
+    }
+    let items: Vec<BatchItem> = serde_json::from_str(&job.request).unwrap_or_default();
+    let caller = Arc::new(Caller {
+        facility_code: job.facility_code.clone(),
+        terminal_name: job.terminal_name.clone(),
+        cert_serial: job.cert_serial.clone(),
+    });
+    let results: Vec<Result<BatchResult, LookupError>> =
+        futures::stream::iter(items.into_iter().enumerate())
+            .map(|(index, item)| {
+                let service = service.clone();
+                let caller = caller.clone();
+                async move {
+                    let outcome = match (&item, item.to_request()) {
+                        (_, Some(request)) => {
+                            let (outcome, as_of) = service.lookup(&request, &caller).await?;
+                            serde_json::to_value(EligibilityView::new(&outcome, as_of))
+                                .unwrap_or_default()
+                        }
+                        (BatchItem::Refused { error }, None) => {
+                            serde_json::json!({ "error": error })
+                        }
+                        (BatchItem::Ok { .. }, None) => serde_json::json!({
+                            "error": {"error": "invalid_request", "message": "入力に誤りがあります"}
+                        }),
+                    };
+                    Ok(BatchResult { index, outcome })
+                }
+            })
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
+    let results: Vec<BatchResult> = results.into_iter().collect::<Result<_, _>>()?;
+    let json = serde_json::to_string(&results).unwrap_or_else(|_| "[]".into());
+    store
+        .finish_batch(id, &json, OffsetDateTime::now_utc())
+        .await?;
+    Ok(())
+}
