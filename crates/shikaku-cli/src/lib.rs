@@ -1,6 +1,7 @@
 //! shikaku-cli — the `shikaku` command: configuration, telemetry and subcommands. The only
 //! crate that reads environment variables.
 
+mod agent;
 mod bench;
 mod calendar;
 mod card;
@@ -65,6 +66,8 @@ pub enum Command {
     /// Benchmarks (print tables of measured figures).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// The terminal agent for receipt computers (XML files in DIR/req, results in DIR/res).
+    Agent(agent::AgentArgs),
     /// Virtual My Number Cards (the municipality's side of the emulated JPKI).
     #[command(subcommand)]
     Card(card::CardCommand),
@@ -180,6 +183,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Subsidy(cmd) => subsidy::run(cmd),
         Command::Faq(cmd) => faq::run(cmd),
+        Command::Agent(args) => agent::run(args).await,
         Command::Card(cmd) => card::run(&cli.db, &cli.data_dir, cmd).await,
         Command::Reader(cmd) => reader::run(&cli.data_dir, cmd).await,
         Command::Mynaportal(cmd) => mynaportal::run(cmd).await,

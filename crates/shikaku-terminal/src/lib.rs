@@ -2,6 +2,7 @@
 //! eligibility API, the card-reader emulator (CLI and local web page) and, later, the
 //! receipt-computer file agent. Talks to the centre only over HTTP(S); never opens the store.
 
+pub mod agent;
 pub mod client;
 pub mod reader;
 pub mod reader_web;

@@ -1,5 +1,6 @@
 //! Tests at the boundaries users touch: the `shikaku` command and the mTLS API.
 
+mod agent;
 mod api;
 mod card;
 mod cli;

@@ -1,0 +1,381 @@
+//! The terminal agent end to end: request files in `req/`, the centre over mTLS, result
+//! files in `res/` (xml-interface.md).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+
+use crate::api::Server;
+use crate::support::{Env, stderr, stdout};
+
+struct Agent {
+    child: Child,
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_agent(dir: &Path, api: &str, crt: &Path, key: &Path, ca: &Path, extra: &[&str]) -> Agent {
+    let mut args = vec![
+        "agent".to_string(),
+        "--dir".into(),
+        dir.display().to_string(),
+        "--api".into(),
+        api.into(),
+        "--cert".into(),
+        crt.display().to_string(),
+        "--key".into(),
+        key.display().to_string(),
+        "--ca".into(),
+        ca.display().to_string(),
+        "--stable-ms".into(),
+        "150".into(),
+        "--rescan-ms".into(),
+        "100".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let child = Command::new(env!("CARGO_BIN_EXE_shikaku"))
+        .args(&args)
+        .env("SHIKAKU_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start agent");
+    Agent { child }
+}
+
+/// Writes a request the way a receipt computer should: elsewhere, then rename.
+fn put(dir: &Path, name: &str, bytes: &[u8]) {
+    let tmp = dir.join(format!(".{name}.part"));
+    std::fs::write(&tmp, bytes).expect("write");
+    std::fs::rename(&tmp, dir.join("req").join(name)).expect("rename");
+}
+
+fn wait_for(path: &Path) -> String {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if let Ok(bytes) = std::fs::read(path) {
+            let (text, _, _) = if bytes.windows(9).any(|w| w == b"Shift_JIS") {
+                encoding_rs::SHIFT_JIS.decode(&bytes)
+            } else {
+                encoding_rs::UTF_8.decode(&bytes)
+            };
+            return text.into_owned();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("no result {}", path.display());
+}
+
+fn single(insurer: &str, symbol: &str, number: &str, branch: &str, birth: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<XmlMsg><MessageHeader><QualificationConfirmationDate>20250601</QualificationConfirmationDate><MedicalInstitutionCode>1311234566</MedicalInstitutionCode><ArbitraryFileIdentifier>AFI1</ArbitraryFileIdentifier></MessageHeader><MessageBody><QualificationConfirmSearchInfo><InsurerNumber>{insurer}</InsurerNumber><InsuredCardSymbol>{symbol}</InsuredCardSymbol><InsuredIdentificationNumber>{number}</InsuredIdentificationNumber><InsuredBranchNumber>{branch}</InsuredBranchNumber><Birthdate>{birth}</Birthdate><LimitApplicationCertificateRelatedConsFlg>1</LimitApplicationCertificateRelatedConsFlg><ArbitraryIdentifier>PT1</ArbitraryIdentifier></QualificationConfirmSearchInfo></MessageBody></XmlMsg>\n"
+    )
+}
+
+fn tag<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    xml.split(&open)
+        .skip(1)
+        .filter_map(|rest| rest.split(&close).next())
+        .collect()
+}
+
+async fn setup() -> (Server, PathBuf, PathBuf, PathBuf) {
+    let server = Server::start(Env::sqlite()).await;
+    let (crt, key, _) = server
+        .terminal(
+            "受付1",
+            OffsetDateTime::now_utc() - time::Duration::hours(1),
+            30,
+        )
+        .await;
+    let dir = server.env.dir.path().join("oqs");
+    std::fs::create_dir_all(dir.join("req")).expect("req");
+    (server, dir, crt, key)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_queries_errors_partial_writes_and_status() {
+    let (server, dir, crt, key) = setup().await;
+    let _agent = start_agent(
+        &dir,
+        &server.url(""),
+        &crt,
+        &key,
+        &server.ca.cert_path(),
+        &[],
+    );
+    let res = dir.join("res");
+
+    put(
+        &dir,
+        "OQSsiquc01req_000000000001.xml",
+        single("01130012", "12", "345", "00", "19800517").as_bytes(),
+    );
+    let xml = wait_for(&res.join("OQSsiquc01res_000000000001.xml"));
+    assert_eq!(tag(&xml, "QualificationValidity"), ["1"], "{xml}");
+    assert_eq!(tag(&xml, "SegmentOfResult"), ["1"]);
+    assert_eq!(tag(&xml, "ArbitraryFileIdentifier"), ["AFI1"]);
+    assert_eq!(tag(&xml, "NameKana"), ["ﾔﾏﾀﾞ ﾀﾛｳ"]);
+    assert_eq!(tag(&xml, "InsuredPartialContributionRatio"), ["030"]);
+    assert!(
+        !dir.join("req/OQSsiquc01req_000000000001.xml").exists(),
+        "request consumed"
+    );
+
+    // Shift_JIS request, lost with a newer qualification (06138093 → 138057).
+    let sjis = single("06138093", "", "777", "00", "19700120").replace("UTF-8", "Shift_JIS");
+    put(
+        &dir,
+        "OQSsiquc01req_000000000002.xml",
+        &encoding_rs::SHIFT_JIS.encode(&sjis).0,
+    );
+    let xml = wait_for(&res.join("OQSsiquc01res_000000000002.xml"));
+    assert_eq!(tag(&xml, "QualificationValidity"), ["3"], "{xml}");
+
+    // No match: a person-level error.
+    put(
+        &dir,
+        "OQSsiquc01req_000000000003.xml",
+        single("01130012", "12", "345", "00", "19010101").as_bytes(),
+    );
+    let xml = wait_for(&res.join("OQSsiquc01res_000000000003.xml"));
+    assert_eq!(tag(&xml, "ProcessingResultStatus"), ["2"]);
+    assert_eq!(tag(&xml, "ProcessingResultCode"), ["OQR1001"]);
+    assert_eq!(tag(&xml, "QualificationValidity"), ["4"]);
+
+    // A bad field names its element path.
+    put(
+        &dir,
+        "OQSsiquc01req_000000000004.xml",
+        single("01130012", "12", "345", "0x", "19800517").as_bytes(),
+    );
+    let xml = wait_for(&res.join("OQSsiquc01res_000000000004.xml"));
+    assert_eq!(tag(&xml, "ProcessingResultCode"), ["OQR2002"]);
+    assert!(
+        xml.contains("/XmlMsg/MessageBody/QualificationConfirmSearchInfo/InsuredBranchNumber"),
+        "{xml}"
+    );
+
+    // Not XML: a file-level error result; the request goes to req/error.
+    put(&dir, "OQSsiquc01req_000000000005.xml", b"this is not xml");
+    let xml = wait_for(&res.join("OQSsiquc01res_000000000005.xml"));
+    assert_eq!(tag(&xml, "SegmentOfResult"), ["9"]);
+    assert_eq!(tag(&xml, "ErrorCode"), ["OQR9001"]);
+    assert!(
+        dir.join("req/error/OQSsiquc01req_000000000005.xml")
+            .exists()
+    );
+
+    // A file still being written is not taken half-written.
+    let full = single("01130012", "12", "345", "01", "20190203");
+    let path = dir.join("req/OQSsiquc01req_000000000006.xml");
+    std::fs::write(&path, &full.as_bytes()[..full.len() / 2]).expect("half");
+    std::thread::sleep(Duration::from_millis(60));
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        f.write_all(&full.as_bytes()[full.len() / 2..])
+            .expect("rest");
+    }
+    let xml = wait_for(&res.join("OQSsiquc01res_000000000006.xml"));
+    assert_eq!(tag(&xml, "QualificationValidity"), ["1"], "{xml}");
+
+    // Unknown prefixes are left alone.
+    put(&dir, "YZKsiquc01req_000000000007.xml", b"<XmlMsg/>");
+
+    // The same name again: answered only after the first result was collected.
+    put(
+        &dir,
+        "OQSsiquc01req_000000000001.xml",
+        single("01130012", "12", "345", "00", "19800517").as_bytes(),
+    );
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(
+        dir.join("req/OQSsiquc01req_000000000001.xml").exists(),
+        "waits for collection"
+    );
+    std::fs::remove_file(res.join("OQSsiquc01res_000000000001.xml")).expect("collect");
+    let xml = wait_for(&res.join("OQSsiquc01res_000000000001.xml"));
+    assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
+    assert!(dir.join("req/YZKsiquc01req_000000000007.xml").exists());
+
+    let out = server
+        .env
+        .run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("待ち行列 (queue): 0"),
+        "{}",
+        stdout(&out)
+    );
+    let out = server.env.run(&[
+        "agent",
+        "status",
+        "--dir",
+        dir.to_str().expect("utf-8"),
+        "--prometheus",
+    ]);
+    assert!(
+        stdout(&out).contains("shikaku_agent_queue_length 0"),
+        "{}",
+        stdout(&out)
+    );
+    server.running.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_upload_then_download_in_input_order() {
+    let (server, dir, crt, key) = setup().await;
+    let _agent = start_agent(
+        &dir,
+        &server.url(""),
+        &crt,
+        &key,
+        &server.ca.cert_path(),
+        &[],
+    );
+    let person = |n: &str, branch: &str, birth: &str, id: &str| {
+        format!(
+            "<QualificationConfirmSearchInfo><InsurerNumber>01130012</InsurerNumber><InsuredCardSymbol>12</InsuredCardSymbol><InsuredIdentificationNumber>{n}</InsuredIdentificationNumber><InsuredBranchNumber>{branch}</InsuredBranchNumber><Birthdate>{birth}</Birthdate><LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg><ArbitraryIdentifier>{id}</ArbitraryIdentifier></QualificationConfirmSearchInfo>"
+        )
+    };
+    let upload = format!(
+        "<XmlMsg><MessageHeader><QualificationConfirmationDate>20250601</QualificationConfirmationDate><MedicalInstitutionCode>1311234566</MedicalInstitutionCode><ArbitraryFileIdentifier>BULK1</ArbitraryFileIdentifier></MessageHeader><MessageBody>{}{}{}</MessageBody></XmlMsg>",
+        person("345", "00", "19800517", "PT1"),
+        person("345", "01", "2019-02-03", "PT2"),
+        person("345", "00", "19010101", "PT3"),
+    );
+    put(&dir, "OQSmuquc01req_B0001.xml", upload.as_bytes());
+    let receipt = wait_for(&dir.join("res/OQSmuquc01res_B0001.xml"));
+    let reception = tag(&receipt, "ReceptionNumber")[0].to_string();
+    assert!(reception.starts_with("RC"), "{receipt}");
+    let mut result = String::new();
+    for attempt in 0..40 {
+        let download = format!(
+            "<XmlMsg><MessageHeader><MedicalInstitutionCode>1311234566</MedicalInstitutionCode></MessageHeader><MessageBody><ReceptionNumber>{reception}</ReceptionNumber></MessageBody></XmlMsg>"
+        );
+        let name = format!("OQSmuquc02req_D{attempt:04}.xml");
+        put(&dir, &name, download.as_bytes());
+        result = wait_for(&dir.join(format!("res/OQSmuquc02res_D{attempt:04}.xml")));
+        if tag(&result, "SegmentOfResult") == ["1"] {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(tag(&result, "SegmentOfResult"), ["1"], "{result}");
+    assert_eq!(
+        tag(&result, "ArbitraryIdentifier"),
+        ["PT1", "PT2", "PT3"],
+        "input order"
+    );
+    assert_eq!(tag(&result, "ProcessingResultStatus"), ["1", "2", "2"]);
+    assert_eq!(tag(&result, "QualificationValidity"), ["1", "4"]);
+    assert_eq!(tag(&result, "NumberOfProcessingResult"), ["3"]);
+    assert_eq!(tag(&result, "NumberOfError"), ["2"]);
+    assert!(
+        result.contains("QualificationConfirmSearchInfo[2]/Birthdate"),
+        "{result}"
+    );
+    // An unknown reception number.
+    put(&dir, "OQSmuquc02req_X.xml", b"<XmlMsg><MessageHeader><MedicalInstitutionCode>1311234566</MedicalInstitutionCode></MessageHeader><MessageBody><ReceptionNumber>RCNOPE</ReceptionNumber></MessageBody></XmlMsg>");
+    let xml = wait_for(&dir.join("res/OQSmuquc02res_X.xml"));
+    assert_eq!(tag(&xml, "ErrorCode"), ["OQR9004"]);
+    server.running.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_left_by_a_crash_are_finished_once_and_an_unreachable_centre_is_reported() {
+    let (server, dir, crt, key) = setup().await;
+    // A claim left by a killed agent, and a request whose result was written before the kill.
+    std::fs::create_dir_all(dir.join("req/.tmp")).expect("tmp");
+    std::fs::create_dir_all(dir.join("res")).expect("res");
+    std::fs::write(
+        dir.join("req/.tmp/OQSsiquc01req_C1.xml.work"),
+        single("01130012", "12", "345", "00", "19800517"),
+    )
+    .expect("claim");
+    std::fs::write(
+        dir.join("req/.tmp/OQSsiquc01req_C2.xml.work"),
+        single("01130012", "12", "345", "00", "19800517"),
+    )
+    .expect("claim");
+    std::fs::write(
+        dir.join("res/OQSsiquc01res_C2.xml"),
+        "<XmlMsg>earlier</XmlMsg>",
+    )
+    .expect("result");
+    let logged = server
+        .store
+        .recent_access_log(1000)
+        .await
+        .expect("log")
+        .len();
+    let agent = start_agent(
+        &dir,
+        &server.url(""),
+        &crt,
+        &key,
+        &server.ca.cert_path(),
+        &["--stop-after", "2"],
+    );
+    let xml = wait_for(&dir.join("res/OQSsiquc01res_C1.xml"));
+    assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
+    let mut agent = agent;
+    let _ = agent.child.wait();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("res/OQSsiquc01res_C2.xml")).expect("kept"),
+        "<XmlMsg>earlier</XmlMsg>"
+    );
+    assert!(
+        std::fs::read_dir(dir.join("req/.tmp"))
+            .expect("tmp")
+            .next()
+            .is_none(),
+        "no claim left"
+    );
+    assert_eq!(
+        server
+            .store
+            .recent_access_log(1000)
+            .await
+            .expect("log")
+            .len(),
+        logged + 1
+    );
+
+    // Nobody listens on the API address and --max-age-minutes 0: an error result says so.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let dead = format!("https://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let dir2 = server.env.dir.path().join("oqs2");
+    std::fs::create_dir_all(dir2.join("req")).expect("req");
+    let _agent = start_agent(
+        &dir2,
+        &dead,
+        &crt,
+        &key,
+        &server.ca.cert_path(),
+        &["--max-age-minutes", "0"],
+    );
+    put(
+        &dir2,
+        "OQSsiquc01req_D1.xml",
+        single("01130012", "12", "345", "00", "19800517").as_bytes(),
+    );
+    let xml = wait_for(&dir2.join("res/OQSsiquc01res_D1.xml"));
+    assert_eq!(tag(&xml, "ErrorCode"), ["OQR9999"], "{xml}");
+    assert!(xml.contains("接続できない"), "{xml}");
+    server.running.shutdown();
+}

@@ -1,0 +1,817 @@
+//! The terminal agent (連携アプリケーション): watches `DIR/req/` for request files written by
+//! the receipt computer, asks the centre, and writes exactly one result file to `DIR/res/`
+//! for every request (xml-interface.md §2.4).
+//!
+//! Lifecycle of a request: seen → stable (size and time unchanged for `stable_for`) →
+//! claimed (renamed to `req/.tmp/NAME.work`, so a crash leaves it there and the next start
+//! finishes it) → answered (result written to `res/.NAME.part`, fsynced, renamed; the
+//! directory fsynced) → the claim removed. A result already in `res/` for a claimed request
+//! means the answer was written before a crash: the claim is simply removed. Requests to the
+//! centre carry an `Idempotency-Key`, so a resend is not counted or logged twice.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use shikaku_xml::request::{Request, RequestError, RequestName, SearchInfo, salvage_header};
+use shikaku_xml::result::{
+    self as xml_result, Echo, Encoding, PersonResult, Qualification, ResultHeader, Segment,
+};
+use time::OffsetDateTime;
+
+/// How the agent runs.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    pub dir: PathBuf,
+    pub api: String,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub ca: PathBuf,
+    /// A file must keep its size and time this long before it is taken.
+    pub stable_for: Duration,
+    /// The periodic rescan (filesystem events can be missed, e.g. on SMB).
+    pub rescan: Duration,
+    /// A request still unanswered after this long gets an error result saying so.
+    pub max_age: Duration,
+    pub encoding: Encoding,
+    /// Stop after this many results (tests and the simulator); `None` runs forever.
+    pub stop_after: Option<u64>,
+}
+
+/// What `shikaku agent status` shows, kept in `DIR/agent-status.json`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AgentStatus {
+    pub queue_length: usize,
+    pub oldest_waiting_since: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+    pub last_success_at: Option<String>,
+    pub results_written: u64,
+    pub updated_at: Option<String>,
+}
+
+pub const STATUS_FILE: &str = "agent-status.json";
+
+fn now_text() -> String {
+    let t = OffsetDateTime::now_utc().to_offset(shikaku_domain::date::JST);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The folders of xml-interface.md §2.1.
+pub struct Folders {
+    pub req: PathBuf,
+    pub res: PathBuf,
+    pub tmp: PathBuf,
+    pub error: PathBuf,
+    pub journal: PathBuf,
+}
+
+impl Folders {
+    pub fn new(dir: &Path) -> anyhow::Result<Folders> {
+        let f = Folders {
+            req: dir.join("req"),
+            res: dir.join("res"),
+            tmp: dir.join("req").join(".tmp"),
+            error: dir.join("req").join("error"),
+            journal: dir.join("journal"),
+        };
+        for d in [
+            &f.req,
+            &f.res,
+            &f.tmp,
+            &f.error,
+            &f.journal,
+            &dir.join("face"),
+        ] {
+            std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+        }
+        Ok(f)
+    }
+}
+
+/// Writes a file through a temporary name in the same folder, fsyncs it and the folder.
+pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!(".{name}.part"));
+    {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, dir.join(name))?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// The answer the centre gave, or why there is none yet.
+enum Centre {
+    Answer(u16, Value),
+    /// Unreachable, timed out, or 5xx: try again later.
+    Retry(String),
+}
+
+struct Claimed {
+    name: RequestName,
+    work: PathBuf,
+    first_seen: SystemTime,
+    next_try: Instant,
+    backoff: Duration,
+}
+
+/// Runs the agent until `stop_after` results are written (or forever).
+pub async fn run(config: AgentConfig) -> anyhow::Result<()> {
+    let folders = Folders::new(&config.dir)?;
+    let client = crate::client::mtls_client(&config.ca, &config.cert, &config.key, 4)?;
+    let mut status = AgentStatus::default();
+    let mut seen: HashMap<String, (u64, SystemTime, Instant)> = HashMap::new();
+    let mut claimed: Vec<Claimed> = Vec::new();
+    let mut written = 0u64;
+    // Claims left by a previous run come first.
+    for entry in std::fs::read_dir(&folders.tmp)? {
+        let path = entry?.path();
+        let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if let Some(name) = file.strip_suffix(".work").and_then(RequestName::parse) {
+            let first_seen = path
+                .metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(SystemTime::now());
+            claimed.push(Claimed {
+                name,
+                work: path.clone(),
+                first_seen,
+                next_try: Instant::now(),
+                backoff: Duration::from_secs(1),
+            });
+        }
+    }
+    let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let _watcher = watch(&folders.req, wake_tx);
+    loop {
+        scan(&folders, &config, &mut seen, &mut claimed, &mut status)?;
+        let mut i = 0;
+        while i < claimed.len() {
+            if claimed[i].next_try > Instant::now() {
+                i += 1;
+                continue;
+            }
+            match process(&client, &config, &folders, &claimed[i]).await {
+                Ok(true) => {
+                    written += 1;
+                    status.results_written += 1;
+                    status.last_success_at = Some(now_text());
+                    claimed.remove(i);
+                    if config.stop_after.is_some_and(|n| written >= n) {
+                        write_status(&config.dir, &mut status, &claimed);
+                        return Ok(());
+                    }
+                }
+                Ok(false) => {
+                    let c = &mut claimed[i];
+                    c.next_try = Instant::now() + c.backoff;
+                    c.backoff = (c.backoff * 2).min(Duration::from_secs(60));
+                    i += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, file = %claimed[i].name.request_file(), "will retry");
+                    status.last_error = Some(format!("{}: {e:#}", claimed[i].name.request_file()));
+                    status.last_error_at = Some(now_text());
+                    let c = &mut claimed[i];
+                    c.next_try = Instant::now() + c.backoff;
+                    c.backoff = (c.backoff * 2).min(Duration::from_secs(60));
+                    i += 1;
+                }
+            }
+        }
+        write_status(&config.dir, &mut status, &claimed);
+        let _ = tokio::time::timeout(config.rescan, wake_rx.recv()).await;
+    }
+}
+
+/// Filesystem events wake the loop early; the rescan catches anything they miss.
+fn watch(
+    dir: &Path,
+    wake: tokio::sync::mpsc::UnboundedSender<()>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let mut watcher = notify::recommended_watcher(move |_event| {
+        let _ = wake.send(());
+    })
+    .ok()?;
+    watcher
+        .watch(dir, notify::RecursiveMode::NonRecursive)
+        .ok()?;
+    Some(watcher)
+}
+
+fn write_status(dir: &Path, status: &mut AgentStatus, claimed: &[Claimed]) {
+    status.queue_length = claimed.len();
+    status.oldest_waiting_since = claimed.iter().map(|c| c.first_seen).min().map(|t| {
+        let t: OffsetDateTime = t.into();
+        t.to_offset(shikaku_domain::date::JST)
+            .replace_nanosecond(0)
+            .unwrap_or(t)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    });
+    status.updated_at = Some(now_text());
+    if let Ok(json) = serde_json::to_vec_pretty(status)
+        && let Err(e) = write_atomically(dir, STATUS_FILE, &json)
+    {
+        tracing::warn!(error = %e, "cannot write the agent status file");
+    }
+}
+
+/// Takes stable request files into `req/.tmp` as `NAME.work`.
+fn scan(
+    folders: &Folders,
+    config: &AgentConfig,
+    seen: &mut HashMap<String, (u64, SystemTime, Instant)>,
+    claimed: &mut Vec<Claimed>,
+    status: &mut AgentStatus,
+) -> anyhow::Result<()> {
+    let mut present = Vec::new();
+    for entry in std::fs::read_dir(&folders.req)? {
+        let Ok(entry) = entry else { continue };
+        let Ok(file) = entry.file_name().into_string() else {
+            continue;
+        };
+        let Some(name) = RequestName::parse(&file) else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        present.push(file.clone());
+        let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        let now = Instant::now();
+        let stable = match seen.get(&file) {
+            Some((size, time, since)) if *size == meta.len() && *time == modified => {
+                now.duration_since(*since) >= config.stable_for
+            }
+            _ => {
+                seen.insert(file.clone(), (meta.len(), modified, now));
+                false
+            }
+        };
+        if !stable {
+            continue;
+        }
+        // The same name again while the previous result is still uncollected: wait, never
+        // overwrite a result the receipt computer has not read.
+        if folders.res.join(name.result_file()).exists() {
+            status.last_error = Some(format!(
+                "{file}: 前回の結果ファイル {} が未回収のため待機中 (waiting for the previous result to be collected)",
+                name.result_file()
+            ));
+            continue;
+        }
+        if claimed.iter().any(|c| c.name == name) {
+            continue;
+        }
+        let work = folders.tmp.join(format!("{file}.work"));
+        if std::fs::rename(entry.path(), &work).is_ok() {
+            seen.remove(&file);
+            claimed.push(Claimed {
+                name,
+                work,
+                first_seen: modified,
+                next_try: Instant::now(),
+                backoff: Duration::from_secs(1),
+            });
+        }
+    }
+    seen.retain(|f, _| present.contains(f));
+    Ok(())
+}
+
+/// Answers one claimed request. `Ok(true)` when its result is written and the claim gone,
+/// `Ok(false)` to retry later, `Err` for a local failure (e.g. the disk is full) to retry.
+async fn process(
+    client: &reqwest::Client,
+    config: &AgentConfig,
+    folders: &Folders,
+    c: &Claimed,
+) -> anyhow::Result<bool> {
+    let result_name = c.name.result_file();
+    if folders.res.join(&result_name).exists() {
+        // Written before a crash; only the claim was left.
+        std::fs::remove_file(&c.work).ok();
+        return Ok(true);
+    }
+    let bytes = std::fs::read(&c.work).with_context(|| format!("reading {}", c.work.display()))?;
+    let age = SystemTime::now()
+        .duration_since(c.first_seen)
+        .unwrap_or_default();
+    let (result, to_error_folder) = match answer(client, config, folders, &c.name, &bytes).await? {
+        Some(answer) => answer,
+        None if age >= config.max_age => (
+            file_error(
+                config,
+                &bytes,
+                "OQR9999",
+                &format!(
+                    "資格確認等システムに接続できないため照会できませんでした（{}分経過）。時間をおいて再照会してください",
+                    age.as_secs() / 60
+                ),
+            ),
+            false,
+        ),
+        None => return Ok(false),
+    };
+    write_atomically(&folders.res, &result_name, &result)
+        .with_context(|| format!("writing the result {result_name}"))?;
+    if to_error_folder {
+        std::fs::rename(&c.work, folders.error.join(c.name.request_file())).ok();
+    } else {
+        std::fs::remove_file(&c.work).ok();
+    }
+    Ok(true)
+}
+
+fn header(
+    config: &AgentConfig,
+    date: Option<time::Date>,
+    facility: Option<String>,
+    afi: Option<String>,
+) -> ResultHeader {
+    ResultHeader {
+        executed_at: OffsetDateTime::now_utc(),
+        confirmation_date: date,
+        facility_code: facility,
+        arbitrary_file_identifier: afi,
+        reference_classification: None,
+        reception_number: None,
+        segment: Segment::Normal,
+        error: None,
+        counts: None,
+        encoding: config.encoding,
+    }
+}
+
+fn file_error(config: &AgentConfig, bytes: &[u8], code: &str, message: &str) -> Vec<u8> {
+    let (facility, afi) = salvage_header(bytes);
+    let mut h = header(config, None, facility, afi);
+    h.segment = Segment::Error;
+    h.error = Some((code.to_string(), message.to_string()));
+    xml_result::file_error(&h)
+}
+
+/// The result bytes and whether the request goes to `req/error/`, or `None` to retry.
+async fn answer(
+    client: &reqwest::Client,
+    config: &AgentConfig,
+    folders: &Folders,
+    name: &RequestName,
+    bytes: &[u8],
+) -> anyhow::Result<Option<(Vec<u8>, bool)>> {
+    let request = match shikaku_xml::parse_request(name.kind, bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            let message = match &e {
+                RequestError::Dom(d) => format!("XMLの解析に失敗しました: {d}"),
+                RequestError::Invalid(_) => format!("要求ファイルが不正です: {e}"),
+            };
+            return Ok(Some((file_error(config, bytes, e.code(), &message), true)));
+        }
+    };
+    let idempotency = format!(
+        "{}#{}",
+        name.request_file(),
+        hex::encode(&shikaku_pki::sha256(bytes)[..12])
+    );
+    let base = config.api.trim_end_matches('/');
+    match request {
+        Request::Single { header: h, search } => {
+            let mut head = header(
+                config,
+                Some(h.confirmation_date),
+                Some(h.facility_code.clone()),
+                h.arbitrary_file_identifier.clone(),
+            );
+            head.reference_classification = Some("2");
+            let person = match search {
+                Err((raw, problem)) => PersonResult {
+                    echo: Echo::Raw(raw),
+                    status: "2",
+                    code: Some((problem.code.to_string(), problem.to_string())),
+                    validity: None,
+                    qualification: None,
+                },
+                Ok(search) => {
+                    let body = lookup_body(&search, Some(h.confirmation_date));
+                    match send(
+                        client,
+                        "POST",
+                        &format!("{base}/v1/eligibility"),
+                        &idempotency,
+                        Some(&body),
+                    )
+                    .await
+                    {
+                        Centre::Retry(why) => {
+                            tracing::warn!(%why, "centre unavailable");
+                            return Ok(None);
+                        }
+                        Centre::Answer(200, v) => {
+                            person_result(Echo::Parsed(search.clone()), &v, &search)
+                        }
+                        Centre::Answer(status, v) => {
+                            return Ok(Some((
+                                file_error(config, bytes, "OQR9999", &refusal(status, &v)),
+                                false,
+                            )));
+                        }
+                    }
+                }
+            };
+            Ok(Some((xml_result::single(&head, &person), false)))
+        }
+        Request::BulkUpload {
+            header: h,
+            searches,
+        } => {
+            let items: Vec<Value> = searches
+                .iter()
+                .map(|s| match s {
+                    Ok(search) => lookup_body(search, Some(h.confirmation_date)),
+                    // Refused locally; the centre refuses it too and keeps the order.
+                    Err(_) => json!({"insurer_number": "", "number": "", "birth_date": ""}),
+                })
+                .collect();
+            let body = json!({ "items": items });
+            let receipt = match send(
+                client,
+                "POST",
+                &format!("{base}/v1/batches"),
+                &idempotency,
+                Some(&body),
+            )
+            .await
+            {
+                Centre::Retry(_) => return Ok(None),
+                Centre::Answer(202, v) => v,
+                Centre::Answer(status, v) => {
+                    return Ok(Some((
+                        file_error(config, bytes, "OQR9999", &refusal(status, &v)),
+                        false,
+                    )));
+                }
+            };
+            let id = receipt["id"].as_str().unwrap_or_default().to_string();
+            let journal = Journal {
+                confirmation_date: shikaku_xml::result::date8(h.confirmation_date),
+                facility_code: h.facility_code.clone(),
+                arbitrary_file_identifier: h.arbitrary_file_identifier.clone(),
+                searches: searches
+                    .iter()
+                    .map(|s| match s {
+                        Ok(search) => JournalEntry::Ok(search_fields(search)),
+                        Err((raw, problem)) => JournalEntry::Refused {
+                            fields: raw.fields.clone(),
+                            code: problem.code.to_string(),
+                            message: problem.to_string(),
+                        },
+                    })
+                    .collect(),
+            };
+            write_atomically(
+                &folders.journal,
+                &format!("{id}.json"),
+                &serde_json::to_vec(&journal).unwrap_or_default(),
+            )?;
+            let head = header(
+                config,
+                None,
+                Some(h.facility_code),
+                h.arbitrary_file_identifier,
+            );
+            Ok(Some((
+                xml_result::bulk_receipt(&head, &id, OffsetDateTime::now_utc()),
+                false,
+            )))
+        }
+        Request::BulkDownload {
+            facility_code,
+            arbitrary_file_identifier,
+            reception_number,
+        } => {
+            let journal_path = folders.journal.join(format!("{reception_number}.json"));
+            let journal: Option<Journal> = std::fs::read(&journal_path)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok());
+            let mut head = header(config, None, Some(facility_code), arbitrary_file_identifier);
+            head.reception_number = Some(reception_number.clone());
+            let Some(journal) = journal else {
+                return Ok(Some((
+                    file_error(config, bytes, "OQR9004", "受付番号が存在しません"),
+                    false,
+                )));
+            };
+            head.confirmation_date = shikaku_xml::request::parse_date8(&journal.confirmation_date);
+            let v = match send(
+                client,
+                "GET",
+                &format!("{base}/v1/batches/{reception_number}"),
+                &idempotency,
+                None,
+            )
+            .await
+            {
+                Centre::Retry(_) => return Ok(None),
+                Centre::Answer(200, v) => v,
+                Centre::Answer(404, _) => {
+                    return Ok(Some((
+                        file_error(config, bytes, "OQR9004", "受付番号が存在しません"),
+                        false,
+                    )));
+                }
+                Centre::Answer(status, v) => {
+                    return Ok(Some((
+                        file_error(config, bytes, "OQR9999", &refusal(status, &v)),
+                        false,
+                    )));
+                }
+            };
+            if v["status"] != "done" {
+                head.segment = Segment::Processing;
+                return Ok(Some((xml_result::bulk_result(&head, &[]), false)));
+            }
+            let results = v["results"].as_array().cloned().unwrap_or_default();
+            let units: Vec<PersonResult> = journal
+                .searches
+                .iter()
+                .enumerate()
+                .map(|(i, entry)| match entry {
+                    JournalEntry::Refused {
+                        fields,
+                        code,
+                        message,
+                    } => PersonResult {
+                        echo: Echo::Raw(shikaku_xml::request::RawSearch {
+                            fields: fields.clone(),
+                        }),
+                        status: "2",
+                        code: Some((code.clone(), message.clone())),
+                        validity: None,
+                        qualification: None,
+                    },
+                    JournalEntry::Ok(fields) => {
+                        let search = search_from_fields(fields);
+                        let answer = results
+                            .iter()
+                            .find(|r| r["index"].as_u64() == Some(i as u64));
+                        match (search, answer) {
+                            (Some(search), Some(a)) => {
+                                person_result(Echo::Parsed(search.clone()), a, &search)
+                            }
+                            _ => PersonResult {
+                                echo: Echo::Raw(shikaku_xml::request::RawSearch {
+                                    fields: fields.clone(),
+                                }),
+                                status: "2",
+                                code: Some((
+                                    "OQR9999".into(),
+                                    "システムエラーが発生しました".into(),
+                                )),
+                                validity: None,
+                                qualification: None,
+                            },
+                        }
+                    }
+                })
+                .collect();
+            let errors = units.iter().filter(|u| u.status != "1").count();
+            head.counts = Some((units.len(), units.len() - errors, errors));
+            Ok(Some((xml_result::bulk_result(&head, &units), false)))
+        }
+    }
+}
+
+/// What the agent keeps between a bulk upload and its download: the persons as sent.
+#[derive(Debug, Serialize, Deserialize)]
+struct Journal {
+    confirmation_date: String,
+    facility_code: String,
+    arbitrary_file_identifier: Option<String>,
+    searches: Vec<JournalEntry>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+enum JournalEntry {
+    Ok(Vec<(String, String)>),
+    Refused {
+        fields: Vec<(String, String)>,
+        code: String,
+        message: String,
+    },
+}
+
+fn search_fields(s: &SearchInfo) -> Vec<(String, String)> {
+    vec![
+        ("InsurerNumber".into(), s.insurer_number.clone()),
+        ("InsuredCardSymbol".into(), s.symbol.clone()),
+        ("InsuredIdentificationNumber".into(), s.number.clone()),
+        ("InsuredBranchNumber".into(), s.branch.clone()),
+        ("Birthdate".into(), shikaku_xml::result::date8(s.birthdate)),
+        (
+            "LimitApplicationCertificateRelatedConsFlg".into(),
+            s.limit_consent.clone(),
+        ),
+        (
+            "ArbitraryIdentifier".into(),
+            s.arbitrary_identifier.clone().unwrap_or_default(),
+        ),
+    ]
+}
+
+fn search_from_fields(fields: &[(String, String)]) -> Option<SearchInfo> {
+    let get = |n: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    Some(SearchInfo {
+        insurer_number: get("InsurerNumber"),
+        symbol: get("InsuredCardSymbol"),
+        number: get("InsuredIdentificationNumber"),
+        branch: get("InsuredBranchNumber"),
+        birthdate: shikaku_xml::request::parse_date8(&get("Birthdate"))?,
+        limit_consent: get("LimitApplicationCertificateRelatedConsFlg"),
+        arbitrary_identifier: Some(get("ArbitraryIdentifier")).filter(|a| !a.is_empty()),
+    })
+}
+
+fn lookup_body(s: &SearchInfo, as_of: Option<time::Date>) -> Value {
+    let mut body = json!({
+        "insurer_number": s.insurer_number.trim(),
+        "symbol": s.symbol,
+        "number": s.number,
+        "branch": s.branch,
+        "birth_date": shikaku_domain::date::format_date(s.birthdate),
+    });
+    if let Some(d) = as_of {
+        body["as_of"] = shikaku_domain::date::format_date(d).into();
+    }
+    body
+}
+
+fn refusal(status: u16, v: &Value) -> String {
+    match status {
+        403 => format!(
+            "端末の電子証明書が失効しているか登録されていません。ポータルサイトで確認してください ({})",
+            v["message"].as_str().unwrap_or("forbidden")
+        ),
+        _ => format!(
+            "資格確認等システムが要求を受け付けませんでした ({status}: {})",
+            v["message"].as_str().unwrap_or("")
+        ),
+    }
+}
+
+async fn send(
+    client: &reqwest::Client,
+    method: &str,
+    url: &str,
+    idempotency: &str,
+    body: Option<&Value>,
+) -> Centre {
+    let request = match method {
+        "GET" => client.get(url),
+        _ => client.post(url).header("idempotency-key", idempotency),
+    }
+    .timeout(Duration::from_secs(30));
+    let request = match body {
+        Some(b) => request.json(b),
+        None => request,
+    };
+    match request.send().await {
+        Err(e) => {
+            // A refused client certificate surfaces as a TLS error: no retry storm either way,
+            // the backoff spaces the attempts out.
+            Centre::Retry(e.to_string())
+        }
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let value = r.json::<Value>().await.unwrap_or(Value::Null);
+            if status >= 500 || status == 429 {
+                Centre::Retry(format!("{status}"))
+            } else {
+                Centre::Answer(status, value)
+            }
+        }
+    }
+}
+
+/// Maps the centre's answer (`/v1/eligibility` JSON) to a person's result.
+fn person_result(echo: Echo, v: &Value, _search: &SearchInfo) -> PersonResult {
+    if let Some(error) = v.get("error") {
+        let message = error["message"]
+            .as_str()
+            .or(v["message"].as_str())
+            .unwrap_or("入力に誤りがあります");
+        return PersonResult {
+            echo,
+            status: "2",
+            code: Some(("OQR2002".into(), message.to_string())),
+            validity: None,
+            qualification: None,
+        };
+    }
+    let status = v["status"].as_str().unwrap_or_default();
+    let validity = v["validity_code"].as_u64().map(|c| c as u8);
+    let code = match status {
+        "no_match" => Some(("OQR1001", "該当する資格情報が存在しません")),
+        "multiple" => Some(("OQR1003", "複数の資格情報が該当しました")),
+        "lost" => Some(("OQR1004", "照会日時点で資格は喪失しています")),
+        _ => None,
+    };
+    let person_status = if matches!(status, "no_match" | "multiple") {
+        "2"
+    } else {
+        "1"
+    };
+    PersonResult {
+        echo,
+        status: person_status,
+        code: code.map(|(c, m)| (c.to_string(), m.to_string())),
+        validity,
+        qualification: v.get("qualification").map(qualification),
+    }
+}
+
+fn qualification(q: &Value) -> Qualification {
+    let text = |k: &str| q[k].as_str().unwrap_or_default().to_string();
+    let date = |k: &str| {
+        q[k].as_str()
+            .and_then(|d| shikaku_domain::parse_date(d).ok())
+    };
+    Qualification {
+        insurer_number: text("insurer_number"),
+        symbol: text("symbol"),
+        number: text("number"),
+        branch: text("branch"),
+        personal_family: q["insured_category"]
+            .as_u64()
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+        name: text("name"),
+        name_kana: text("name_kana"),
+        sex: q["sex"].as_u64().map(|c| c.to_string()).unwrap_or_default(),
+        birthdate: date("birth_date"),
+        qualification_date: date("qualified_from"),
+        disqualification_date: date("qualified_until"),
+        contribution_ratio: q["copay_ratio"]
+            .as_u64()
+            .map(|r| format!("{r:03}"))
+            .unwrap_or_default(),
+        insurer_name: text("insurer_name"),
+        limit_flag: q["limit_category"].as_str().map(str::to_string),
+        limit_consent: false,
+        specific_disease: q["specific_disease"].as_u64().map(|d| d.to_string()),
+    }
+}
+
+/// Reads the status file of an agent folder.
+pub fn read_status(dir: &Path) -> anyhow::Result<AgentStatus> {
+    let path = dir.join(STATUS_FILE);
+    let bytes = std::fs::read(&path).with_context(|| {
+        format!(
+            "{} がありません（エージェントが一度も動いていません） (no status file)",
+            path.display()
+        )
+    })?;
+    Ok(serde_json::from_slice(&bytes)?)
+}
+
+/// The status in Prometheus text format.
+pub fn prometheus(status: &AgentStatus) -> String {
+    let ts = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|t| {
+                OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            })
+            .map_or(0, |t| t.unix_timestamp())
+    };
+    format!(
+        "# HELP shikaku_agent_queue_length Requests claimed and not yet answered.\n# TYPE shikaku_agent_queue_length gauge\nshikaku_agent_queue_length {}\n\
+         # HELP shikaku_agent_oldest_waiting_timestamp_seconds When the oldest waiting request was written (0: none).\n# TYPE shikaku_agent_oldest_waiting_timestamp_seconds gauge\nshikaku_agent_oldest_waiting_timestamp_seconds {}\n\
+         # HELP shikaku_agent_last_success_timestamp_seconds Last result written after contacting the centre.\n# TYPE shikaku_agent_last_success_timestamp_seconds gauge\nshikaku_agent_last_success_timestamp_seconds {}\n\
+         # HELP shikaku_agent_last_error_timestamp_seconds Last error (0: none).\n# TYPE shikaku_agent_last_error_timestamp_seconds gauge\nshikaku_agent_last_error_timestamp_seconds {}\n\
+         # HELP shikaku_agent_results_written_total Results written by this run.\n# TYPE shikaku_agent_results_written_total counter\nshikaku_agent_results_written_total {}\n",
+        status.queue_length,
+        ts(&status.oldest_waiting_since),
+        ts(&status.last_success_at),
+        ts(&status.last_error_at),
+        status.results_written
+    )
+}
