@@ -30,6 +30,9 @@ pub enum ReaderCommand {
         /// The CA certificate of the API (default DATA_DIR/ca.crt).
         #[arg(long)]
         ca: Option<PathBuf>,
+        /// Push each result to DIR/face/ for the receipt computer.
+        #[arg(long)]
+        oqs_dir: Option<PathBuf>,
     },
 }
 
@@ -77,6 +80,9 @@ pub struct VerifyArgs {
     /// The CA certificate the API's server certificate chains to (default DATA_DIR/ca.crt).
     #[arg(long)]
     ca: Option<PathBuf>,
+    /// Push the result to DIR/face/ for the receipt computer (xml-interface.md, kind B).
+    #[arg(long)]
+    oqs_dir: Option<PathBuf>,
     #[arg(long)]
     json: bool,
 }
@@ -91,12 +97,14 @@ pub async fn run(data_dir: &Path, command: ReaderCommand) -> anyhow::Result<Exit
             cert,
             key,
             ca,
+            oqs_dir,
         } => {
             let centre = Centre {
                 api,
                 ca: ca.unwrap_or_else(|| data_dir.join(shikaku_pki::CA_CERT_FILE)),
                 cert,
                 key,
+                oqs_dir,
             };
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!(
@@ -115,6 +123,7 @@ pub async fn run(data_dir: &Path, command: ReaderCommand) -> anyhow::Result<Exit
             .unwrap_or_else(|| data_dir.join(shikaku_pki::CA_CERT_FILE)),
         cert: args.cert.clone(),
         key: args.key.clone(),
+        oqs_dir: args.oqs_dir.clone(),
     };
     let auth = match &args.pin {
         Some(pin) => CardAuth::Pin(Pin::parse(pin).map_err(|e| anyhow::anyhow!("--pin: {e}"))?),

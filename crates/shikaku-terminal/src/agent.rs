@@ -696,9 +696,25 @@ async fn send(
     };
     match request.send().await {
         Err(e) => {
-            // A refused client certificate surfaces as a TLS error: no retry storm either way,
-            // the backoff spaces the attempts out.
-            Centre::Retry(e.to_string())
+            // The centre refusing this terminal's certificate in the handshake (revoked,
+            // expired, unknown) is an answer, not an outage: retrying cannot help.
+            let chain = format!("{e:?}");
+            if [
+                "CertificateRevoked",
+                "CertificateExpired",
+                "BadCertificate",
+                "UnknownCA",
+            ]
+            .iter()
+            .any(|alert| chain.contains(alert))
+            {
+                Centre::Answer(
+                    403,
+                    json!({"message": "the centre refused this terminal's certificate in the TLS handshake"}),
+                )
+            } else {
+                Centre::Retry(e.to_string())
+            }
         }
         Ok(r) => {
             let status = r.status().as_u16();
@@ -749,7 +765,7 @@ fn person_result(echo: Echo, v: &Value, _search: &SearchInfo) -> PersonResult {
     }
 }
 
-fn qualification(q: &Value) -> Qualification {
+pub(crate) fn qualification(q: &Value) -> Qualification {
     let text = |k: &str| q[k].as_str().unwrap_or_default().to_string();
     let date = |k: &str| {
         q[k].as_str()
@@ -778,6 +794,8 @@ fn qualification(q: &Value) -> Qualification {
         limit_flag: q["limit_category"].as_str().map(str::to_string),
         limit_consent: false,
         specific_disease: q["specific_disease"].as_u64().map(|d| d.to_string()),
+        checkups_consent: None,
+        drugs_consent: None,
     }
 }
 

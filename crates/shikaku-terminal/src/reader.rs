@@ -14,6 +14,9 @@ pub struct Centre {
     pub ca: PathBuf,
     pub cert: PathBuf,
     pub key: PathBuf,
+    /// The receipt-computer interface folder: when set, each card check's result is pushed
+    /// to `face/OQSsiquc01res_face_<医療機関コード>_<yyyyMMddHHmmss>.xml`.
+    pub oqs_dir: Option<PathBuf>,
 }
 
 /// What the holder did at the reader.
@@ -63,7 +66,85 @@ pub async fn verify(centre: &Centre, input: &ReaderInput) -> anyhow::Result<Valu
     if let Some(on) = input.as_of {
         body["as_of"] = shikaku_domain::date::format_date(on).into();
     }
-    send(&client, &format!("{base}/v1/card/verify"), &body).await
+    let answer = send(&client, &format!("{base}/v1/card/verify"), &body).await?;
+    if let Some(dir) = &centre.oqs_dir {
+        push_face_result(dir, &centre.cert, &answer)?;
+    }
+    Ok(answer)
+}
+
+/// Writes the card check's result for the receipt computer (xml-interface.md §3 B), when the
+/// centre confirmed (or found no) qualification. Returns the file written.
+pub fn push_face_result(
+    dir: &Path,
+    cert: &Path,
+    answer: &Value,
+) -> anyhow::Result<Option<PathBuf>> {
+    use shikaku_xml::result::{self, Echo, PersonResult, ResultHeader, Segment};
+    let status = answer["status"].as_str().unwrap_or_default();
+    let (person_status, validity, code) = match status {
+        "valid" => ("1", 1, None),
+        "lost" | "not_yet" => ("1", 2, None),
+        "no_qualification" => ("2", 4, Some(("OQR1001", "該当する資格情報が存在しません"))),
+        _ => return Ok(None),
+    };
+    let pem = std::fs::read(cert).with_context(|| format!("reading {}", cert.display()))?;
+    let der = {
+        use rustls::pki_types::{CertificateDer, pem::PemObject};
+        CertificateDer::from_pem_slice(&pem)
+            .context("the terminal certificate is not PEM")?
+            .to_vec()
+    };
+    let facility = shikaku_pki::identify(&der)?.facility_code;
+    let now = time::OffsetDateTime::now_utc();
+    let parse_time = |v: &Value| {
+        v.as_str().and_then(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+        })
+    };
+    let until = parse_time(&answer["consent_expires_at"]);
+    let consents: Vec<&str> = answer["consents"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let consent = |kind: &str| {
+        until
+            .filter(|_| consents.contains(&kind))
+            .map(|until| (now, until))
+    };
+    let qualification = answer.get("qualification").map(|q| {
+        let mut q = crate::agent::qualification(q);
+        q.drugs_consent = consent("drugs");
+        q.checkups_consent = consent("checkups");
+        q
+    });
+    let stamp = result::datetime14(now);
+    let header = ResultHeader {
+        executed_at: now,
+        confirmation_date: answer["as_of"]
+            .as_str()
+            .and_then(|d| shikaku_domain::parse_date(d).ok()),
+        facility_code: Some(facility.clone()),
+        arbitrary_file_identifier: Some(format!("FR{stamp}")),
+        reference_classification: Some("1"),
+        reception_number: None,
+        segment: Segment::Normal,
+        error: None,
+        counts: None,
+        encoding: shikaku_xml::result::Encoding::Utf8,
+    };
+    let person = PersonResult {
+        echo: Echo::Raw(Default::default()),
+        status: person_status,
+        code: code.map(|(c, m)| (c.to_string(), m.to_string())),
+        validity: Some(validity),
+        qualification,
+    };
+    let face = dir.join("face");
+    std::fs::create_dir_all(&face)?;
+    let name = format!("OQSsiquc01res_face_{facility}_{stamp}.xml");
+    crate::agent::write_atomically(&face, &name, &result::face(&header, &person))?;
+    Ok(Some(face.join(name)))
 }
 
 /// The chip's side: authenticate the holder on the card and save its retry counter. A

@@ -95,6 +95,10 @@ pub struct Qualification {
     pub limit_consent: bool,
     /// 特定疾病 認定疾病区分 (1–3).
     pub specific_disease: Option<String>,
+    /// 特定健診情報 閲覧同意: (同意日時, 有効期限), when given at the card reader.
+    pub checkups_consent: Option<(OffsetDateTime, OffsetDateTime)>,
+    /// 薬剤情報 閲覧同意.
+    pub drugs_consent: Option<(OffsetDateTime, OffsetDateTime)>,
 }
 
 /// One person's result (single query body, or a `BulkConfirmUnit`).
@@ -272,6 +276,16 @@ fn qualification(w: &mut Writer, q: &Qualification) {
         w.close("SpecificDiseasesCertificateInfo");
         w.close("SpecificDiseasesCertificateList");
     }
+    for (prefix, consent) in [
+        ("SpecificHealthCheckupsInfo", q.checkups_consent),
+        ("PharmacistsInfo", q.drugs_consent),
+    ] {
+        if let Some((given, until)) = consent {
+            w.leaf(&format!("{prefix}ConsFlg"), "1");
+            w.leaf(&format!("{prefix}ConsTime"), &datetime14(given));
+            w.leaf(&format!("{prefix}AvailableTime"), &datetime14(until));
+        }
+    }
     w.close("ResultOfQualificationConfirmation");
 }
 
@@ -316,6 +330,28 @@ pub fn single(h: &ResultHeader, p: &PersonResult) -> Vec<u8> {
     document(h, |w| {
         w.open("MessageBody");
         person(w, p, false);
+        w.close("MessageBody");
+    })
+}
+
+/// A My Number Card check pushed by the card reader (`face/OQSsiquc01res_face_*`): the body
+/// of a single result without the search echo, `ReferenceClassification` 1.
+pub fn face(h: &ResultHeader, p: &PersonResult) -> Vec<u8> {
+    document(h, |w| {
+        w.open("MessageBody");
+        w.leaf("ProcessingResultStatus", p.status);
+        if let Some((code, message)) = &p.code {
+            w.leaf("ProcessingResultCode", code);
+            w.leaf("ProcessingResultMessage", message);
+        }
+        if let Some(v) = p.validity {
+            w.leaf("QualificationValidity", &v.to_string());
+        }
+        if let Some(q) = &p.qualification {
+            w.open("ResultList");
+            qualification(w, q);
+            w.close("ResultList");
+        }
         w.close("MessageBody");
     })
 }

@@ -208,6 +208,8 @@ fn valid_person() -> PersonResult {
             limit_flag: Some("A03".into()),
             limit_consent: true,
             specific_disease: None,
+            checkups_consent: None,
+            drugs_consent: None,
         }),
     }
 }

@@ -355,6 +355,44 @@ async fn claims_left_by_a_crash_are_finished_once_and_an_unreachable_centre_is_r
         logged + 1
     );
 
+    // A revoked terminal certificate: a clear error result at once, no retries.
+    let (crt3, key3, serial3) = server
+        .terminal(
+            "受付3",
+            OffsetDateTime::now_utc() - time::Duration::hours(1),
+            30,
+        )
+        .await;
+    shikaku_app::terminal_certs::revoke(&server.ca, server.store.as_ref(), &serial3)
+        .await
+        .expect("revoke");
+    let dir3 = server.env.dir.path().join("oqs3");
+    std::fs::create_dir_all(dir3.join("req")).expect("req");
+    let _agent3 = start_agent(
+        &dir3,
+        &server.url(""),
+        &crt3,
+        &key3,
+        &server.ca.cert_path(),
+        &[],
+    );
+    put(
+        &dir3,
+        "OQSsiquc01req_R1.xml",
+        single("01130012", "12", "345", "00", "19800517").as_bytes(),
+    );
+    let xml = wait_for(&dir3.join("res/OQSsiquc01res_R1.xml"));
+    assert_eq!(tag(&xml, "SegmentOfResult"), ["9"], "{xml}");
+    assert!(xml.contains("電子証明書が失効"), "{xml}");
+    // A 50 MB file: refused with the size limit, not read into the interface.
+    put(
+        &dir3,
+        "OQSmuquc01req_BIG.xml",
+        &vec![b' '; 50 * 1024 * 1024],
+    );
+    let xml = wait_for(&dir3.join("res/OQSmuquc01res_BIG.xml"));
+    assert_eq!(tag(&xml, "ErrorCode"), ["OQR9003"], "{xml}");
+
     // Nobody listens on the API address and --max-age-minutes 0: an error result says so.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
     let dead = format!("https://{}", closed.local_addr().expect("addr"));

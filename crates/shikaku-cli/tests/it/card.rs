@@ -567,6 +567,7 @@ async fn reader_web_page_runs_the_same_flow() {
         ca: server.ca.cert_path(),
         cert: reader.crt.clone(),
         key: reader.key.clone(),
+        oqs_dir: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
