@@ -151,6 +151,15 @@ pub async fn run(config: AgentConfig) -> anyhow::Result<()> {
             });
         }
     }
+    // A marker whose claim is gone belongs to a request already finished.
+    for entry in std::fs::read_dir(&folders.tmp)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "answered")
+            && !path.with_extension("work").exists()
+        {
+            std::fs::remove_file(&path).ok();
+        }
+    }
     let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let _watcher = watch(&folders.req, wake_tx);
     loop {
@@ -301,10 +310,22 @@ async fn process(
     c: &Claimed,
 ) -> anyhow::Result<bool> {
     let result_name = c.name.result_file();
-    if folders.res.join(&result_name).exists() {
-        // Written before a crash; only the claim was left.
-        std::fs::remove_file(&c.work).ok();
+    let answered = answered_marker(&c.work);
+    let part = folders.res.join(format!(".{result_name}.part"));
+    if answered.exists() {
+        // A previous run had the result fsynced and marked answered before it died: finish
+        // the rename if it had not happened; the receipt computer may already have collected
+        // the result, so it is never written twice.
+        if part.exists() {
+            std::fs::rename(&part, folders.res.join(&result_name))?;
+            sync_dir(&folders.res)?;
+        }
+        finish_claim(folders, c, false);
         return Ok(true);
+    }
+    if folders.res.join(&result_name).exists() {
+        // An earlier request of the same name has an uncollected result: never overwrite it.
+        return Ok(false);
     }
     let bytes = std::fs::read(&c.work).with_context(|| format!("reading {}", c.work.display()))?;
     let age = SystemTime::now()
@@ -326,14 +347,42 @@ async fn process(
         ),
         None => return Ok(false),
     };
-    write_atomically(&folders.res, &result_name, &result)
-        .with_context(|| format!("writing the result {result_name}"))?;
+    // Exactly once, whenever the process dies: the result is complete on disk (fsynced) and
+    // the claim is marked answered before the result appears under its real name.
+    {
+        let mut file = std::fs::File::create(&part)
+            .with_context(|| format!("writing the result {result_name}"))?;
+        file.write_all(&result)
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("writing the result {result_name}"))?;
+    }
+    std::fs::File::create(&answered)
+        .and_then(|f| f.sync_all())
+        .and_then(|()| sync_dir(&folders.tmp))
+        .context("marking the request answered")?;
+    std::fs::rename(&part, folders.res.join(&result_name))
+        .and_then(|()| sync_dir(&folders.res))
+        .with_context(|| format!("publishing the result {result_name}"))?;
+    finish_claim(folders, c, to_error_folder);
+    Ok(true)
+}
+
+fn answered_marker(work: &Path) -> PathBuf {
+    work.with_extension("answered")
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// Removes the claim (or keeps an unparseable request in `req/error/`), then its marker.
+fn finish_claim(folders: &Folders, c: &Claimed, to_error_folder: bool) {
     if to_error_folder {
         std::fs::rename(&c.work, folders.error.join(c.name.request_file())).ok();
     } else {
         std::fs::remove_file(&c.work).ok();
     }
-    Ok(true)
+    std::fs::remove_file(answered_marker(&c.work)).ok();
 }
 
 fn header(

@@ -306,16 +306,25 @@ async fn claims_left_by_a_crash_are_finished_once_and_an_unreachable_centre_is_r
         single("01130012", "12", "345", "00", "19800517"),
     )
     .expect("claim");
+    // C2 was answered and marked, and its result already collected by the receipt computer.
     std::fs::write(
         dir.join("req/.tmp/OQSsiquc01req_C2.xml.work"),
         single("01130012", "12", "345", "00", "19800517"),
     )
     .expect("claim");
+    std::fs::write(dir.join("req/.tmp/OQSsiquc01req_C2.xml.answered"), "").expect("marker");
+    // C3 was answered and marked, but the agent died before the rename.
     std::fs::write(
-        dir.join("res/OQSsiquc01res_C2.xml"),
-        "<XmlMsg>earlier</XmlMsg>",
+        dir.join("req/.tmp/OQSsiquc01req_C3.xml.work"),
+        single("01130012", "12", "345", "00", "19800517"),
     )
-    .expect("result");
+    .expect("claim");
+    std::fs::write(dir.join("req/.tmp/OQSsiquc01req_C3.xml.answered"), "").expect("marker");
+    std::fs::write(
+        dir.join("res/.OQSsiquc01res_C3.xml.part"),
+        "<XmlMsg>complete</XmlMsg>",
+    )
+    .expect("part");
     let logged = server
         .store
         .recent_access_log(1000)
@@ -328,15 +337,19 @@ async fn claims_left_by_a_crash_are_finished_once_and_an_unreachable_centre_is_r
         &crt,
         &key,
         &server.ca.cert_path(),
-        &["--stop-after", "2"],
+        &["--stop-after", "3"],
     );
     let xml = wait_for(&dir.join("res/OQSsiquc01res_C1.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
     let mut agent = agent;
     let _ = agent.child.wait();
+    assert!(
+        !dir.join("res/OQSsiquc01res_C2.xml").exists(),
+        "a collected result is never written twice"
+    );
     assert_eq!(
-        std::fs::read_to_string(dir.join("res/OQSsiquc01res_C2.xml")).expect("kept"),
-        "<XmlMsg>earlier</XmlMsg>"
+        std::fs::read_to_string(dir.join("res/OQSsiquc01res_C3.xml")).expect("published"),
+        "<XmlMsg>complete</XmlMsg>"
     );
     assert!(
         std::fs::read_dir(dir.join("req/.tmp"))
