@@ -29,7 +29,9 @@ fn key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 }
 
 /// Runs `handle` once per key: a stored answer is replayed with `Idempotent-Replay: true`.
-/// Only successful answers are stored, so a failure (e.g. 503) can be retried.
+/// Only successful answers are stored, so a failure (e.g. 503) can be retried. The work runs
+/// in its own task, so a client that disconnects (a killed agent) cannot cut it between the
+/// access-log entry and the stored answer.
 pub async fn idempotent<F, Fut>(
     state: &AppState,
     caller: &Caller,
@@ -37,8 +39,10 @@ pub async fn idempotent<F, Fut>(
     handle: F,
 ) -> Result<Response, ApiError>
 where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<(StatusCode, serde_json::Value), ApiError>>,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(StatusCode, serde_json::Value), ApiError>>
+        + Send
+        + 'static,
 {
     let store = state.service.store();
     let key = key(headers)?;
@@ -56,18 +60,27 @@ where
             .insert("idempotent-replay", HeaderValue::from_static("true"));
         return Ok(response);
     }
-    let (status, body) = handle().await?;
-    if let Some(key) = &key {
-        store
-            .save_idempotent_response(
-                &caller.facility_code,
-                key,
-                status.as_u16(),
-                &body.to_string(),
-                time::OffsetDateTime::now_utc(),
-            )
-            .await
-            .map_err(shikaku_app::LookupError::from)?;
-    }
+    let store = store.clone();
+    let facility = caller.facility_code.clone();
+    let work = tokio::spawn(async move {
+        let (status, body) = handle().await?;
+        if let Some(key) = &key {
+            store
+                .save_idempotent_response(
+                    &facility,
+                    key,
+                    status.as_u16(),
+                    &body.to_string(),
+                    time::OffsetDateTime::now_utc(),
+                )
+                .await
+                .map_err(shikaku_app::LookupError::from)?;
+        }
+        Ok::<_, ApiError>((status, body))
+    });
+    let (status, body) = match work.await {
+        Ok(result) => result?,
+        Err(e) => return Err(ApiError::internal(&e)),
+    };
     Ok((status, Json(body)).into_response())
 }

@@ -430,3 +430,102 @@ async fn claims_left_by_a_crash_are_finished_once_and_an_unreachable_centre_is_r
     assert!(xml.contains("接続できない"), "{xml}");
     server.running.shutdown();
 }
+
+/// Chaos: the agent is killed (SIGKILL) again and again while the receipt computer writes
+/// requests. Afterwards every request has exactly one result, none is left claimed, and the
+/// centre logged each request exactly once (resends are replayed by Idempotency-Key).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_again_and_again_exactly_one_result_per_request() {
+    const REQUESTS: usize = 300;
+    let (server, dir, crt, key) = setup().await;
+    let logged = server
+        .store
+        .recent_access_log(100_000)
+        .await
+        .expect("log")
+        .len();
+    let api = server.url("");
+    let ca = server.ca.cert_path();
+    let writer_dir = dir.clone();
+    let writer = std::thread::spawn(move || {
+        for i in 0..REQUESTS {
+            let birth = if i % 3 == 0 { "19010101" } else { "19800517" };
+            put(
+                &writer_dir,
+                &format!("OQSsiquc01req_K{i:05}.xml"),
+                single("01130012", "12", "345", "00", birth).as_bytes(),
+            );
+            if i % 10 == 0 {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    });
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut kills = 0;
+    let started = Instant::now();
+    let count = |dir: &Path| {
+        std::fs::read_dir(dir.join("res"))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| {
+                        e.file_name()
+                            .to_str()
+                            .is_some_and(|n| n.starts_with("OQSsiquc01res_K"))
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    loop {
+        let mut agent = start_agent(&dir, &api, &crt, &key, &ca, &[]);
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(80 + seed % 170));
+        if count(&dir) >= REQUESTS || started.elapsed() > Duration::from_secs(120) {
+            // Let the last agent finish cleanly.
+            std::thread::sleep(Duration::from_millis(500));
+            drop(agent);
+            break;
+        }
+        let _ = agent.child.kill();
+        let _ = agent.child.wait();
+        kills += 1;
+    }
+    writer.join().expect("writer");
+    // One last run without kills drains anything claimed at the last kill.
+    {
+        let _agent = start_agent(&dir, &api, &crt, &key, &ca, &[]);
+        let until = Instant::now() + Duration::from_secs(30);
+        while count(&dir) < REQUESTS && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert!(kills >= 5, "the agent was killed {kills} times");
+    assert_eq!(count(&dir), REQUESTS, "one result per request");
+    for i in 0..REQUESTS {
+        let xml = std::fs::read_to_string(dir.join(format!("res/OQSsiquc01res_K{i:05}.xml")))
+            .expect("result");
+        let expected = if i % 3 == 0 { "4" } else { "1" };
+        assert_eq!(tag(&xml, "QualificationValidity"), [expected], "K{i:05}");
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.join("req/.tmp"))
+        .expect("tmp")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "claims left: {left:?}");
+    let now = server
+        .store
+        .recent_access_log(100_000)
+        .await
+        .expect("log")
+        .len();
+    assert_eq!(
+        now - logged,
+        REQUESTS,
+        "each request logged once ({kills} kills)"
+    );
+    server.running.shutdown();
+}
