@@ -44,25 +44,27 @@ where
         + Send
         + 'static,
 {
-    let store = state.service.store();
     let key = key(headers)?;
-    if let Some(key) = &key
-        && let Some((status, body)) = store
-            .idempotent_response(&caller.facility_code, key)
-            .await
-            .map_err(shikaku_app::LookupError::from)?
-    {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-        let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-        let mut response = (status, Json(body)).into_response();
-        response
-            .headers_mut()
-            .insert("idempotent-replay", HeaderValue::from_static("true"));
-        return Ok(response);
-    }
-    let store = store.clone();
+    let store = state.service.store().clone();
     let facility = caller.facility_code.clone();
     let work = tokio::spawn(async move {
+        // A resend can arrive while the first request is still being answered (its client
+        // was killed mid-request): requests with the same key are serialized, so the second
+        // one sees the stored answer.
+        let _guard = match &key {
+            Some(k) => Some(stripe(&facility, k).lock().await),
+            None => None,
+        };
+        if let Some(key) = &key
+            && let Some((status, body)) = store
+                .idempotent_response(&facility, key)
+                .await
+                .map_err(shikaku_app::LookupError::from)?
+        {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            return Ok::<_, ApiError>((status, body, true));
+        }
         let (status, body) = handle().await?;
         if let Some(key) = &key {
             store
@@ -76,11 +78,27 @@ where
                 .await
                 .map_err(shikaku_app::LookupError::from)?;
         }
-        Ok::<_, ApiError>((status, body))
+        Ok((status, body, false))
     });
-    let (status, body) = match work.await {
+    let (status, body, replay) = match work.await {
         Ok(result) => result?,
         Err(e) => return Err(ApiError::internal(&e)),
     };
-    Ok((status, Json(body)).into_response())
+    let mut response = (status, Json(body)).into_response();
+    if replay {
+        response
+            .headers_mut()
+            .insert("idempotent-replay", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// One of 256 locks, chosen by the key.
+fn stripe(facility: &str, key: &str) -> &'static tokio::sync::Mutex<()> {
+    static STRIPES: std::sync::LazyLock<Vec<tokio::sync::Mutex<()>>> =
+        std::sync::LazyLock::new(|| (0..256).map(|_| tokio::sync::Mutex::new(())).collect());
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (facility, key).hash(&mut h);
+    &STRIPES[(h.finish() % 256) as usize]
 }

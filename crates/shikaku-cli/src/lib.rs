@@ -11,6 +11,7 @@ mod faq;
 mod import;
 mod mynaportal;
 mod reader;
+mod recesim;
 mod serve;
 mod subsidy;
 mod verify;
@@ -68,6 +69,8 @@ pub enum Command {
     Bench(bench::BenchCommand),
     /// The terminal agent for receipt computers (XML files in DIR/req, results in DIR/res).
     Agent(agent::AgentArgs),
+    /// A reference receipt computer: writes request files, reads results, prints figures.
+    Recesim(recesim::RecesimArgs),
     /// Virtual My Number Cards (the municipality's side of the emulated JPKI).
     #[command(subcommand)]
     Card(card::CardCommand),
@@ -184,6 +187,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Subsidy(cmd) => subsidy::run(cmd),
         Command::Faq(cmd) => faq::run(cmd),
         Command::Agent(args) => agent::run(args).await,
+        Command::Recesim(args) => tokio::task::block_in_place(|| recesim::run(args)),
         Command::Card(cmd) => card::run(&cli.db, &cli.data_dir, cmd).await,
         Command::Reader(cmd) => reader::run(&cli.data_dir, cmd).await,
         Command::Mynaportal(cmd) => mynaportal::run(cmd).await,

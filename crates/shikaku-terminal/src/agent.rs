@@ -55,6 +55,10 @@ pub struct AgentStatus {
 }
 
 pub const STATUS_FILE: &str = "agent-status.json";
+/// Requests processed at once.
+const IN_FLIGHT: usize = 16;
+/// How long a 一括照会 download waits for the centre to finish before answering 処理中.
+const BULK_WAIT: Duration = Duration::from_secs(3);
 
 fn now_text() -> String {
     let t = OffsetDateTime::now_utc().to_offset(shikaku_domain::date::JST);
@@ -162,30 +166,39 @@ pub async fn run(config: AgentConfig) -> anyhow::Result<()> {
     }
     let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let _watcher = watch(&folders.req, wake_tx);
+    let mut scan_now = true;
+    let mut last_scan = Instant::now();
+    let mut last_status = Instant::now();
     loop {
-        scan(&folders, &config, &mut seen, &mut claimed, &mut status)?;
-        let mut i = 0;
-        while i < claimed.len() {
-            if claimed[i].next_try > Instant::now() {
-                i += 1;
-                continue;
-            }
-            match process(&client, &config, &folders, &claimed[i]).await {
+        if scan_now || last_scan.elapsed() >= config.rescan {
+            scan(&folders, &config, &mut seen, &mut claimed, &mut status)?;
+            last_scan = Instant::now();
+        }
+        // Up to IN_FLIGHT requests at once; each touches only its own files.
+        let now = Instant::now();
+        let ready: Vec<usize> = (0..claimed.len())
+            .filter(|&i| claimed[i].next_try <= now)
+            .take(IN_FLIGHT)
+            .collect();
+        let outcomes = futures::future::join_all(
+            ready
+                .iter()
+                .map(|&i| process(&client, &config, &folders, &claimed[i])),
+        )
+        .await;
+        let mut done = Vec::new();
+        for (&i, outcome) in ready.iter().zip(outcomes) {
+            match outcome {
                 Ok(true) => {
                     written += 1;
                     status.results_written += 1;
                     status.last_success_at = Some(now_text());
-                    claimed.remove(i);
-                    if config.stop_after.is_some_and(|n| written >= n) {
-                        write_status(&config.dir, &mut status, &claimed);
-                        return Ok(());
-                    }
+                    done.push(i);
                 }
                 Ok(false) => {
                     let c = &mut claimed[i];
                     c.next_try = Instant::now() + c.backoff;
                     c.backoff = (c.backoff * 2).min(Duration::from_secs(60));
-                    i += 1;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, file = %claimed[i].name.request_file(), "will retry");
@@ -194,12 +207,29 @@ pub async fn run(config: AgentConfig) -> anyhow::Result<()> {
                     let c = &mut claimed[i];
                     c.next_try = Instant::now() + c.backoff;
                     c.backoff = (c.backoff * 2).min(Duration::from_secs(60));
-                    i += 1;
                 }
             }
         }
+        for i in done.into_iter().rev() {
+            claimed.remove(i);
+        }
+        if config.stop_after.is_some_and(|n| written >= n) {
+            write_status(&config.dir, &mut status, &claimed);
+            return Ok(());
+        }
+        if !ready.is_empty() {
+            // Keep going while claimed requests are ready; the status file at most 5 times a second.
+            if last_status.elapsed() >= Duration::from_millis(200) {
+                write_status(&config.dir, &mut status, &claimed);
+                last_status = Instant::now();
+            }
+            scan_now = false;
+            continue;
+        }
         write_status(&config.dir, &mut status, &claimed);
+        last_status = Instant::now();
         let _ = tokio::time::timeout(config.rescan, wake_rx.recv()).await;
+        scan_now = true;
     }
 }
 
@@ -565,15 +595,20 @@ async fn answer(
                 )));
             };
             head.confirmation_date = shikaku_xml::request::parse_date8(&journal.confirmation_date);
-            let v = match send(
-                client,
-                "GET",
-                &format!("{base}/v1/batches/{reception_number}"),
-                &idempotency,
-                None,
-            )
-            .await
-            {
+            let url = format!("{base}/v1/batches/{reception_number}");
+            let wait_until = Instant::now() + BULK_WAIT;
+            let answer = loop {
+                let answer = send(client, "GET", &url, &idempotency, None).await;
+                match &answer {
+                    Centre::Answer(200, v)
+                        if v["status"] != "done" && Instant::now() < wait_until =>
+                    {
+                        tokio::time::sleep(Duration::from_millis(25)).await;
+                    }
+                    _ => break answer,
+                }
+            };
+            let v = match answer {
                 Centre::Retry(_) => return Ok(None),
                 Centre::Answer(200, v) => v,
                 Centre::Answer(404, _) => {
