@@ -68,7 +68,10 @@ fn collect(dir: &Path, name: &str, deadline: Instant) -> anyhow::Result<String> 
             std::fs::remove_file(&path)?;
             return Ok(text);
         }
-        anyhow::ensure!(Instant::now() < deadline, "no result {name} before the timeout");
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "no result {name} before the timeout"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
 }
@@ -93,11 +96,11 @@ pub fn run(args: RecesimArgs) -> anyhow::Result<ExitCode> {
     };
     let wanted = args.requests.max(args.bulk);
     let mut reader = csv::Reader::from_path(&args.population)?;
-    let rows: Vec<csv::StringRecord> = reader
-        .records()
-        .take(wanted)
-        .collect::<Result<_, _>>()?;
-    anyhow::ensure!(rows.len() == wanted, "the population has fewer than {wanted} rows");
+    let rows: Vec<csv::StringRecord> = reader.records().take(wanted).collect::<Result<_, _>>()?;
+    anyhow::ensure!(
+        rows.len() == wanted,
+        "the population has fewer than {wanted} rows"
+    );
     let deadline = Instant::now() + Duration::from_secs(args.timeout_s);
     let run_id = std::process::id();
     println!("| what | persons | seconds | per s | p50 ms | p99 ms | results |");
@@ -114,12 +117,20 @@ pub fn run(args: RecesimArgs) -> anyhow::Result<ExitCode> {
                 header(&id),
                 search_info(r, i)
             );
-            put(&args.dir, &format!("OQSsiquc01req_{id}.xml"), xml.as_bytes())?;
+            put(
+                &args.dir,
+                &format!("OQSsiquc01req_{id}.xml"),
+                xml.as_bytes(),
+            )?;
             written.insert(format!("OQSsiquc01res_{id}.xml"), Instant::now());
         }
         // Results come back in any order: collect whatever is there.
         while !written.is_empty() {
-            anyhow::ensure!(Instant::now() < deadline, "{} results missing at the timeout", written.len());
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "{} results missing at the timeout",
+                written.len()
+            );
             let ready: Vec<String> = std::fs::read_dir(args.dir.join("res"))?
                 .filter_map(Result::ok)
                 .filter_map(|e| e.file_name().into_string().ok())
@@ -168,7 +179,11 @@ pub fn run(args: RecesimArgs) -> anyhow::Result<ExitCode> {
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<XmlMsg>{}<MessageBody>{persons}</MessageBody></XmlMsg>\n",
             header(&id)
         );
-        put(&args.dir, &format!("OQSmuquc01req_{id}.xml"), xml.as_bytes())?;
+        put(
+            &args.dir,
+            &format!("OQSmuquc01req_{id}.xml"),
+            xml.as_bytes(),
+        )?;
         let receipt = collect(&args.dir, &format!("OQSmuquc01res_{id}.xml"), deadline)?;
         let reception = tag(&receipt, "ReceptionNumber")
             .first()
@@ -181,7 +196,11 @@ pub fn run(args: RecesimArgs) -> anyhow::Result<ExitCode> {
                 "<XmlMsg><MessageHeader><MedicalInstitutionCode>{}</MedicalInstitutionCode></MessageHeader><MessageBody><ReceptionNumber>{reception}</ReceptionNumber></MessageBody></XmlMsg>",
                 args.facility
             );
-            put(&args.dir, &format!("OQSmuquc02req_{name}.xml"), download.as_bytes())?;
+            put(
+                &args.dir,
+                &format!("OQSmuquc02req_{name}.xml"),
+                download.as_bytes(),
+            )?;
             let text = collect(&args.dir, &format!("OQSmuquc02res_{name}.xml"), deadline)?;
             if tag(&text, "SegmentOfResult") == ["1"] {
                 break text;
@@ -191,7 +210,11 @@ pub fn run(args: RecesimArgs) -> anyhow::Result<ExitCode> {
         };
         let seconds = started.elapsed().as_secs_f64();
         let units = tag(&result, "ProcessingResultStatus").len();
-        anyhow::ensure!(units == args.bulk, "{units} results for {} persons", args.bulk);
+        anyhow::ensure!(
+            units == args.bulk,
+            "{units} results for {} persons",
+            args.bulk
+        );
         println!(
             "| 一括照会 end to end (upload, poll, result file) | {} | {seconds:.2} | {:.0} | | | {} units, {} polls |",
             args.bulk,
