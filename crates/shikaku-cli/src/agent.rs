@@ -66,6 +66,12 @@ pub struct RunArgs {
     /// Exit after writing this many results (tests, simulations).
     #[arg(long)]
     stop_after: Option<u64>,
+    /// Delete answered requests instead of keeping them in req/done/yyyyMMdd/.
+    #[arg(long)]
+    delete_processed: bool,
+    /// Serve Prometheus metrics at http://ADDR/metrics.
+    #[arg(long)]
+    metrics_addr: Option<std::net::SocketAddr>,
 }
 
 pub async fn run(args: AgentArgs) -> anyhow::Result<ExitCode> {
@@ -115,7 +121,13 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<ExitCode> {
             OutputEncoding::ShiftJis => Encoding::ShiftJis,
         },
         stop_after: r.stop_after,
+        delete_processed: r.delete_processed,
     };
+    if let Some(addr) = r.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        println!("metrics: http://{}/metrics", listener.local_addr()?);
+        tokio::spawn(agent::serve_metrics(listener, config.dir.clone()));
+    }
     println!(
         "エージェントを開始しました: {} (req → res)",
         config.dir.display()

@@ -40,6 +40,8 @@ pub struct AgentConfig {
     pub encoding: Encoding,
     /// Stop after this many results (tests and the simulator); `None` runs forever.
     pub stop_after: Option<u64>,
+    /// Delete answered requests instead of moving them to `req/done/yyyyMMdd/`.
+    pub delete_processed: bool,
 }
 
 /// What `shikaku agent status` shows, kept in `DIR/agent-status.json`.
@@ -74,6 +76,7 @@ pub struct Folders {
     pub res: PathBuf,
     pub tmp: PathBuf,
     pub error: PathBuf,
+    pub done: PathBuf,
     pub journal: PathBuf,
 }
 
@@ -84,12 +87,14 @@ impl Folders {
             res: dir.join("res"),
             tmp: dir.join("req").join(".tmp"),
             error: dir.join("req").join("error"),
+            done: dir.join("req").join("done"),
             journal: dir.join("journal"),
         };
         for d in [
             &f.req,
             &f.res,
             &f.tmp,
+            &f.done,
             &f.error,
             &f.journal,
             &dir.join("face"),
@@ -350,7 +355,7 @@ async fn process(
             std::fs::rename(&part, folders.res.join(&result_name))?;
             sync_dir(&folders.res)?;
         }
-        finish_claim(folders, c, false);
+        finish_claim(folders, config, c, false);
         return Ok(true);
     }
     if folders.res.join(&result_name).exists() {
@@ -393,7 +398,7 @@ async fn process(
     std::fs::rename(&part, folders.res.join(&result_name))
         .and_then(|()| sync_dir(&folders.res))
         .with_context(|| format!("publishing the result {result_name}"))?;
-    finish_claim(folders, c, to_error_folder);
+    finish_claim(folders, config, c, to_error_folder);
     Ok(true)
 }
 
@@ -405,14 +410,64 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
-/// Removes the claim (or keeps an unparseable request in `req/error/`), then its marker.
-fn finish_claim(folders: &Folders, c: &Claimed, to_error_folder: bool) {
-    if to_error_folder {
-        std::fs::rename(&c.work, folders.error.join(c.name.request_file())).ok();
+/// Moves the answered request to `req/done/yyyyMMdd/` (or deletes it), an unparseable one to
+/// `req/error/`, then removes its marker.
+fn finish_claim(folders: &Folders, config: &AgentConfig, c: &Claimed, to_error_folder: bool) {
+    let target = if to_error_folder {
+        Some(folders.error.clone())
+    } else if config.delete_processed {
+        None
     } else {
-        std::fs::remove_file(&c.work).ok();
+        let day =
+            shikaku_xml::result::date8(shikaku_domain::date::jst_date(OffsetDateTime::now_utc()));
+        let dir = folders.done.join(day);
+        std::fs::create_dir_all(&dir).ok().map(|()| dir)
+    };
+    match target {
+        Some(dir) => {
+            // A same-named request processed earlier today keeps its copy; this one gets a suffix.
+            let mut path = dir.join(c.name.request_file());
+            let mut n = 1;
+            while path.exists() {
+                path = dir.join(format!("{}.{n}", c.name.request_file()));
+                n += 1;
+            }
+            if std::fs::rename(&c.work, &path).is_err() {
+                std::fs::remove_file(&c.work).ok();
+            }
+        }
+        None => {
+            std::fs::remove_file(&c.work).ok();
+        }
     }
     std::fs::remove_file(answered_marker(&c.work)).ok();
+}
+
+/// Serves `GET /metrics` (Prometheus text) from the agent's status file.
+pub async fn serve_metrics(listener: tokio::net::TcpListener, dir: PathBuf) -> anyhow::Result<()> {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/metrics",
+        get(move || {
+            let dir = dir.clone();
+            async move {
+                match read_status(&dir) {
+                    Ok(status) => (
+                        axum::http::StatusCode::OK,
+                        [("content-type", "text/plain; version=0.0.4")],
+                        prometheus(&status),
+                    ),
+                    Err(e) => (
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        [("content-type", "text/plain; version=0.0.4")],
+                        format!("# {e}\n"),
+                    ),
+                }
+            }
+        }),
+    );
+    axum::serve(listener, app).await?;
+    Ok(())
 }
 
 fn header(

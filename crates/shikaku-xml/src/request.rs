@@ -389,8 +389,19 @@ fn check_search(element: &Element, path: &str) -> SearchEntry {
             "40文字以内 (at most 40 characters)".into(),
         );
     }
-    if let Some(first) = c.problems.into_iter().next() {
-        return Err((raw, first));
+    // Every problem of the person in one result: the first one's code and path, all messages.
+    if let Some(first) = c.problems.first().cloned() {
+        let mut problem = first;
+        if c.problems.len() > 1 {
+            problem.message = c
+                .problems
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            problem.path = path.to_string();
+        }
+        return Err((raw, problem));
     }
     match (insurer, number, birthdate, consent) {
         (Some(insurer_number), Some(number), Some(birthdate), Some(limit_consent)) => {

@@ -210,6 +210,38 @@ async fn single_queries_errors_partial_writes_and_status() {
     let xml = wait_for(&res.join("OQSsiquc01res_000000000001.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
     assert!(dir.join("req/YZKsiquc01req_000000000007.xml").exists());
+    // Answered requests are kept in req/done/yyyyMMdd/ (the second one of a name with a suffix).
+    let today = shikaku_domain::date::jst_date(OffsetDateTime::now_utc());
+    let done = dir.join(format!(
+        "req/done/{:04}{:02}{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    ));
+    assert!(done.join("OQSsiquc01req_000000000001.xml").exists());
+    assert!(done.join("OQSsiquc01req_000000000001.xml.1").exists());
+
+    // The reference receipt computer against the same agent.
+    let population = server
+        .env
+        .write("fixture.csv", crate::support::fixture_csv());
+    let out = server.env.run(&[
+        "recesim",
+        "--dir",
+        dir.to_str().expect("utf-8"),
+        "--population",
+        population.to_str().expect("utf-8"),
+        "--requests",
+        "6",
+        "--on",
+        "2025-06-01",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("| single queries through the agent | 6 |"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = server
         .env
@@ -455,8 +487,9 @@ async fn killed_again_and_again_exactly_one_result_per_request() {
                 &format!("OQSsiquc01req_K{i:05}.xml"),
                 single("01130012", "12", "345", "00", birth).as_bytes(),
             );
+            // About 1.2 s of writing, so the agent is killed while requests keep coming.
             if i % 10 == 0 {
-                std::thread::sleep(Duration::from_millis(20));
+                std::thread::sleep(Duration::from_millis(40));
             }
         }
     });
@@ -502,7 +535,7 @@ async fn killed_again_and_again_exactly_one_result_per_request() {
         }
         std::thread::sleep(Duration::from_millis(300));
     }
-    assert!(kills >= 5, "the agent was killed {kills} times");
+    assert!(kills >= 3, "the agent was killed {kills} times");
     assert_eq!(count(&dir), REQUESTS, "one result per request");
     for i in 0..REQUESTS {
         let xml = std::fs::read_to_string(dir.join(format!("res/OQSsiquc01res_K{i:05}.xml")))
@@ -527,5 +560,86 @@ async fn killed_again_and_again_exactly_one_result_per_request() {
         REQUESTS,
         "each request logged once ({kills} kills)"
     );
+    server.running.shutdown();
+}
+
+/// The centre unreachable for a while (requests wait in the queue, visible in the status and
+/// the metrics) and a full disk when writing a result (the claim is kept and retried).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outage_and_full_disk_keep_requests_queued_until_they_can_be_answered() {
+    let (server, dir, crt, key) = setup().await;
+    let proxy = crate::support::Proxy::start(server.running.api_addr).await;
+    let metrics_port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+        l.local_addr().expect("addr").port()
+    };
+    let api = format!("https://127.0.0.1:{}", proxy.addr.port());
+    let metrics = format!("127.0.0.1:{metrics_port}");
+    let _agent = start_agent(
+        &dir,
+        &api,
+        &crt,
+        &key,
+        &server.ca.cert_path(),
+        &["--metrics-addr", &metrics],
+    );
+    proxy.cut();
+    put(
+        &dir,
+        "OQSsiquc01req_O1.xml",
+        single("01130012", "12", "345", "00", "19800517").as_bytes(),
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        !dir.join("res/OQSsiquc01res_O1.xml").exists(),
+        "no answer while the centre is down"
+    );
+    let out = server
+        .env
+        .run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
+    assert!(
+        stdout(&out).contains("待ち行列 (queue): 1"),
+        "{}",
+        stdout(&out)
+    );
+    let text = reqwest::get(format!("http://{metrics}/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("shikaku_agent_queue_length 1"), "{text}");
+    proxy.restore();
+    let xml = wait_for(&dir.join("res/OQSsiquc01res_O1.xml"));
+    assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
+
+    // Disk full: the result's temporary file is /dev/full.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/dev/full", dir.join("res/.OQSsiquc01res_F1.xml.part"))
+            .expect("symlink");
+        put(
+            &dir,
+            "OQSsiquc01req_F1.xml",
+            single("01130012", "12", "345", "00", "19800517").as_bytes(),
+        );
+        std::thread::sleep(Duration::from_millis(1200));
+        assert!(!dir.join("res/OQSsiquc01res_F1.xml").exists());
+        let out = server
+            .env
+            .run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
+        assert!(
+            stdout(&out).contains("OQSsiquc01req_F1.xml"),
+            "last error names it: {}",
+            stdout(&out)
+        );
+        assert!(
+            dir.join("req/.tmp/OQSsiquc01req_F1.xml.work").exists(),
+            "claim kept"
+        );
+        std::fs::remove_file(dir.join("res/.OQSsiquc01res_F1.xml.part")).expect("free space");
+        let xml = wait_for(&dir.join("res/OQSsiquc01res_F1.xml"));
+        assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
+    }
     server.running.shutdown();
 }
