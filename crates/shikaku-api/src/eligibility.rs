@@ -97,6 +97,12 @@ pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
 
 /// Parses the body field by field, so every problem names its field.
 pub fn parse_request(body: &[u8]) -> Result<LookupRequest, ApiError> {
+    parse_request_with(body, true)
+}
+
+/// As [`parse_request`]; with `birth_required` false (drug and checkup reads, whose consent
+/// was given with the card) the birth date may be absent.
+pub fn parse_request_with(body: &[u8], birth_required: bool) -> Result<LookupRequest, ApiError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -157,10 +163,21 @@ pub fn parse_request(body: &[u8]) -> Result<LookupRequest, ApiError> {
     // with this birth date is found, or the answer is `multiple`.
     let branch = field(&object, "branch", false, &mut errors, Branch::parse_padded);
     let any_branch = branch.is_none() && errors.iter().all(|e| e.field != "branch");
-    let birth = field(&object, "birth_date", true, &mut errors, parse_date);
+    let birth = field(
+        &object,
+        "birth_date",
+        birth_required,
+        &mut errors,
+        parse_date,
+    );
+    let any_birth = birth.is_none() && errors.iter().all(|e| e.field != "birth_date");
     let as_of = field(&object, "as_of", false, &mut errors, parse_date);
     match (insurer, number, branch, birth) {
-        (Some(insurer), Some(number), branch, Some(birth_date)) if errors.is_empty() => {
+        (Some(insurer), Some(number), branch, birth)
+            if errors.is_empty() && (birth.is_some() || any_birth) =>
+        {
+            // Without a birth date the one person behind the card numbers is used.
+            let birth_date = birth.unwrap_or(time::Date::MIN);
             let branch = match branch {
                 Some(b) => b,
                 None => Branch::parse("00").map_err(|_| ApiError::invalid(Vec::new()))?,
@@ -175,6 +192,7 @@ pub fn parse_request(body: &[u8]) -> Result<LookupRequest, ApiError> {
                 birth_date,
                 as_of,
                 any_branch,
+                any_birth,
             })
         }
         _ => Err(ApiError::invalid(errors)),
@@ -249,9 +267,10 @@ mod tests {
             ),
             vec!["insurer_number"]
         );
+        // 枝番 may be absent (a query without 枝番), the rest is required.
         assert_eq!(
             fields_of(r#"{}"#),
-            vec!["insurer_number", "number", "branch", "birth_date"]
+            vec!["insurer_number", "number", "birth_date"]
         );
     }
 

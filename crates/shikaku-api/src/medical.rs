@@ -12,7 +12,7 @@ use shikaku_app::medical_info::{self, Refusal};
 use shikaku_domain::date::format_date;
 use utoipa::ToSchema;
 
-use crate::eligibility::{parse_request, require_json};
+use crate::eligibility::{parse_request_with, require_json};
 use crate::error::ErrorBody;
 use crate::terminal::Terminal;
 use crate::{ApiError, AppState};
@@ -22,6 +22,9 @@ use crate::{ApiError, AppState};
 pub struct MedicalInfoView {
     /// `drugs` or `checkups`.
     pub kind: &'static str,
+    /// Whose records: name, kana, birth date and sex from the qualification.
+    #[schema(value_type = Object)]
+    pub person: serde_json::Value,
     pub as_of: String,
     /// The oldest date shown (3 years back for drugs, 5 for checkups).
     pub since: String,
@@ -82,10 +85,16 @@ async fn fetch(
     kind: RecordKind,
 ) -> Result<Json<MedicalInfoView>, ApiError> {
     require_json(&headers)?;
-    let request = parse_request(&body)?;
+    let request = parse_request_with(&body, false)?;
     match medical_info::fetch(&state.service, &caller, kind, &request).await? {
         Ok(info) => Ok(Json(MedicalInfoView {
             kind: info.kind.as_str(),
+            person: serde_json::json!({
+                "name": info.person.name,
+                "name_kana": info.person.name_kana,
+                "birth_date": format_date(info.person.birth_date),
+                "sex": info.person.sex.code(),
+            }),
             as_of: format_date(info.as_of),
             since: format_date(info.since),
             consent_expires_at: info

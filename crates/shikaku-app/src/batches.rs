@@ -66,6 +66,7 @@ impl BatchItem {
                 None => None,
             },
             any_branch,
+            any_birth: false,
         })
     }
 }

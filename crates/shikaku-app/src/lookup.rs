@@ -26,6 +26,9 @@ pub struct LookupRequest {
     /// The query carries no 枝番: `card.branch` is ignored, and the one person among the
     /// branches with this birth date is found (or `Multiple`).
     pub any_branch: bool,
+    /// No birth date given (drug and checkup reads after a card check): the one person
+    /// behind the card numbers is used, or `Multiple`; `birth_date` is ignored.
+    pub any_birth: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,9 +87,27 @@ impl EligibilityService {
         let as_of = request
             .as_of
             .unwrap_or_else(|| shikaku_domain::date::jst_date(OffsetDateTime::now_utc()));
+        let mut birth_date = request.birth_date;
+        if request.any_birth {
+            let all = if request.any_branch {
+                self.store.find_by_card_any_branch(&request.card).await?
+            } else {
+                self.store.find_by_card(&request.card).await?
+            };
+            let Some(first) = all.first() else {
+                return Ok((Eligibility::NoMatch, as_of));
+            };
+            if all
+                .iter()
+                .any(|q| q.person_ref != first.person_ref || q.card.insurer != first.card.insurer)
+            {
+                return Ok((Eligibility::Multiple, as_of));
+            }
+            birth_date = first.birth_date;
+        }
         let (periods, card) = if request.any_branch {
             let all = self.store.find_by_card_any_branch(&request.card).await?;
-            match pick_branch(&all, request.birth_date) {
+            match pick_branch(&all, birth_date) {
                 Ok(periods) => {
                     let card = periods
                         .first()
@@ -101,7 +122,7 @@ impl EligibilityService {
                 request.card.clone(),
             )
         };
-        let mut outcome = decide(&periods, request.birth_date, as_of);
+        let mut outcome = decide(&periods, birth_date, as_of);
         if matches!(outcome, Eligibility::Lost(_)) {
             let related = self.store.find_related(&card).await?;
             outcome = with_newer(outcome, &related, as_of);

@@ -44,6 +44,8 @@ impl Refusal {
 
 #[derive(Debug, Clone)]
 pub struct MedicalInfo {
+    /// The person's qualification the records belong to (name, kana, birth date, sex).
+    pub person: shikaku_domain::Qualification,
     pub kind: RecordKind,
     pub as_of: Date,
     pub since: Date,
@@ -91,15 +93,11 @@ pub async fn fetch(
     };
     let hash = match outcome.qualification() {
         // The qualification's own card numbers (a query without 枝番 found its branch).
-        Some(q) => {
-            store
-                .person_hash_for_card(&q.card, request.birth_date)
-                .await?
-        }
+        Some(q) => store.person_hash_for_card(&q.card, q.birth_date).await?,
         None => None,
     };
     let result = match (outcome.qualification(), hash) {
-        (Some(_), Some(hash)) => {
+        (Some(person), Some(hash)) => {
             let consents: Vec<_> = store
                 .consents(&hash)
                 .await?
@@ -113,6 +111,7 @@ pub async fn fetch(
                     let since = years_before(as_of, years_shown(kind));
                     let records = store.person_records(kind, &hash, since).await?;
                     Ok(MedicalInfo {
+                        person: person.clone(),
                         kind,
                         as_of,
                         since,

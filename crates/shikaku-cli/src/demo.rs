@@ -223,6 +223,7 @@ async fn find_card_holders(
                 birth_date: birth,
                 as_of: None,
                 any_branch: false,
+                any_birth: false,
             })
             .await?;
         let status = outcome.status();
@@ -303,6 +304,7 @@ async fn find_examples(
                 birth_date: birth,
                 as_of: None,
                 any_branch: false,
+                any_birth: false,
             })
             .await?;
         let status = outcome.status();

@@ -54,6 +54,7 @@ pub async fn run(db: &str, data_dir: &Path, args: VerifyArgs) -> anyhow::Result<
         birth_date: args.birth,
         as_of: args.on,
         any_branch: false,
+        any_birth: false,
     };
     let (outcome, as_of) = service
         .lookup(&request, &caller)

@@ -76,8 +76,8 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
         .trim_start()
         .strip_prefix('=')?
         .trim_start();
-    let quote = rest.chars().next()?;
-    let value = rest[1..].split(quote).next()?;
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = rest[quote.len_utf8()..].split(quote).next()?;
     Some(value.to_string())
 }
 

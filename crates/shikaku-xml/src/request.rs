@@ -14,6 +14,10 @@ pub enum Kind {
     BulkUpload,
     /// `OQSmuquc02`: 一括照会 download by ReceptionNumber (C).
     BulkDownload,
+    /// `YZKsiquc01`: 薬剤情報 (D).
+    Drugs,
+    /// `TKKsiquc01`: 特定健診情報 (D).
+    Checkups,
 }
 
 impl Kind {
@@ -22,10 +26,18 @@ impl Kind {
             Kind::Single => "OQSsiquc01",
             Kind::BulkUpload => "OQSmuquc01",
             Kind::BulkDownload => "OQSmuquc02",
+            Kind::Drugs => "YZKsiquc01",
+            Kind::Checkups => "TKKsiquc01",
         }
     }
 
-    const ALL: [Kind; 3] = [Kind::Single, Kind::BulkUpload, Kind::BulkDownload];
+    const ALL: [Kind; 5] = [
+        Kind::Single,
+        Kind::BulkUpload,
+        Kind::BulkDownload,
+        Kind::Drugs,
+        Kind::Checkups,
+    ];
 }
 
 /// A request file name: `<prefix>req_<id>.xml`.
@@ -145,6 +157,160 @@ pub enum Request {
         arbitrary_file_identifier: Option<String>,
         reception_number: String,
     },
+    /// D: 薬剤情報 or 特定健診情報 of the person behind these card numbers.
+    MedicalInfo(MedicalRequest),
+}
+
+/// A 薬剤情報 / 特定健診情報 request (§4.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MedicalRequest {
+    pub facility_code: String,
+    pub insurer_number: String,
+    pub symbol: String,
+    pub number: String,
+    pub branch: String,
+    pub arbitrary_file_identifier: Option<String>,
+    /// 取得期間 `yyyyMM` (薬剤 only).
+    pub start_month: Option<String>,
+    pub end_month: Option<String>,
+    /// `1` XML, `2` PDF.
+    pub file_category: String,
+}
+
+fn check_month(
+    c: &mut Checker,
+    parent: &Element,
+    path: &str,
+    name: &str,
+    required: bool,
+) -> Option<String> {
+    let at = format!("{path}/{name}");
+    match text(parent, name) {
+        None if required => {
+            c.problem(at, "OQR2001", format!("必須項目 {name} が未設定です"));
+            None
+        }
+        None => None,
+        Some(v) => {
+            let ok = v.len() == 6
+                && v.bytes().all(|b| b.is_ascii_digit())
+                && v[4..].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m));
+            if ok {
+                Some(v.to_string())
+            } else {
+                c.problem(at, "OQR2002", format!("年月は yyyyMM です: 「{v}」"));
+                None
+            }
+        }
+    }
+}
+
+fn check_medical(c: &mut Checker, root: &Element, kind: Kind) -> Option<MedicalRequest> {
+    let path = "/XmlMsg/MessageHeader";
+    let Some(header) = root.child("MessageHeader") else {
+        c.problem(
+            path.into(),
+            "OQR9001",
+            "MessageHeader がありません (missing)",
+        );
+        return None;
+    };
+    c.only(
+        header,
+        path,
+        &[
+            "MedicalInstitutionCode",
+            "InsurerNumber",
+            "InsuranceCardSymbol",
+            "InsuredPersonIdentificationNumber",
+            "BranchNumber",
+            "ArbitraryFileIdentifier",
+        ],
+        &[],
+    );
+    let facility = check_facility(c, header, path);
+    let afi = check_afi(c, header, path);
+    let insurer = match text(header, "InsurerNumber") {
+        None => {
+            c.problem(
+                format!("{path}/InsurerNumber"),
+                "OQR2001",
+                "必須項目 InsurerNumber が未設定です",
+            );
+            None
+        }
+        Some(v) => match shikaku_domain::InsurerNumber::parse(v) {
+            Ok(n) => Some(n.as_str().to_string()),
+            Err(e) => {
+                c.problem(format!("{path}/InsurerNumber"), "OQR2002", e.to_string());
+                None
+            }
+        },
+    };
+    let number = text(header, "InsuredPersonIdentificationNumber").map(str::to_string);
+    if number.is_none() {
+        c.problem(
+            format!("{path}/InsuredPersonIdentificationNumber"),
+            "OQR2001",
+            "必須項目 InsuredPersonIdentificationNumber が未設定です",
+        );
+    }
+    let branch = text(header, "BranchNumber").unwrap_or_default().to_string();
+    if !branch.is_empty() && (branch.len() != 2 || !branch.bytes().all(|b| b.is_ascii_digit())) {
+        c.problem(
+            format!("{path}/BranchNumber"),
+            "OQR2002",
+            format!("「{branch}」: 数字2桁 (2 digits)"),
+        );
+    }
+    let body_path = "/XmlMsg/MessageBody";
+    let mut months = (None, None);
+    let mut category = None;
+    if let Some(body) = root.child("MessageBody") {
+        c.only(
+            body,
+            body_path,
+            &[
+                "StartDate",
+                "EndDate",
+                "FileCategory",
+                "PrDiInfClassification",
+                "MedicalTreatmentFlag",
+            ],
+            &[],
+        );
+        let drugs = kind == Kind::Drugs;
+        months = (
+            check_month(c, body, body_path, "StartDate", drugs),
+            check_month(c, body, body_path, "EndDate", drugs),
+        );
+        match text(body, "FileCategory") {
+            Some(v @ ("1" | "2")) => category = Some(v.to_string()),
+            Some(v) => c.problem(
+                format!("{body_path}/FileCategory"),
+                "OQR2002",
+                format!("「{v}」: 1 (XML) または 2 (PDF)"),
+            ),
+            None => c.problem(
+                format!("{body_path}/FileCategory"),
+                "OQR2001",
+                "必須項目 FileCategory が未設定です",
+            ),
+        }
+    }
+    Some(MedicalRequest {
+        facility_code: facility?,
+        insurer_number: insurer?,
+        symbol: text(header, "InsuranceCardSymbol")
+            .unwrap_or_default()
+            .to_string(),
+        number: number?,
+        branch,
+        arbitrary_file_identifier: afi,
+        start_month: months.0,
+        end_month: months.1,
+        file_category: category?,
+    })
 }
 
 /// The most persons in one bulk upload (§2.4.9).
@@ -451,6 +617,13 @@ pub fn parse_request(kind: Kind, bytes: &[u8]) -> Result<Request, RequestError> 
         );
     }
     let request = match kind {
+        Kind::Drugs | Kind::Checkups => {
+            let medical = check_medical(&mut c, &root, kind);
+            match medical {
+                Some(m) if c.problems.is_empty() => Request::MedicalInfo(m),
+                _ => return Err(RequestError::Invalid(c.problems)),
+            }
+        }
         Kind::Single | Kind::BulkUpload => {
             let header = check_header(&mut c, &root);
             let mut searches = Vec::new();

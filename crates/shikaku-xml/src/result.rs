@@ -446,3 +446,185 @@ pub fn to_halfwidth_kana(s: &str) -> String {
     }
     out
 }
+
+/// `QuaInf` of a 薬剤情報 / 特定健診情報 result (§5.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuaInf {
+    pub name: String,
+    pub kana: String,
+    pub birth: Option<Date>,
+    /// `1` 男, `2` 女.
+    pub sex: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrugLine {
+    pub code: String,
+    pub name: String,
+    pub quantity: String,
+    pub unit: String,
+    pub days: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrugDay {
+    pub date: Date,
+    pub lines: Vec<DrugLine>,
+}
+
+/// One facility's month: 医科/DPC (レセプト由来, `MeTrMonthInf`) or 調剤 (`CzDiInf/CzDiMonthInf`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrugMonth {
+    pub source: String,
+    pub facility_code: String,
+    pub facility_name: String,
+    /// `yyyyMM`.
+    pub month: String,
+    pub days: Vec<DrugDay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckupItem {
+    pub code: String,
+    pub name: String,
+    pub value: String,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkup {
+    pub date: Date,
+    pub insurer_number: String,
+    pub items: Vec<CheckupItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MedicalBody {
+    Drugs(Vec<DrugMonth>),
+    Checkups(Vec<Checkup>),
+}
+
+fn medical_document(
+    encoding: Encoding,
+    header: impl FnOnce(&mut Writer),
+    body: impl FnOnce(&mut Writer),
+) -> Vec<u8> {
+    let mut w = Writer {
+        out: format!(
+            "<?xml version=\"1.0\" encoding=\"{}\" standalone=\"no\"?>\n",
+            encoding.declaration()
+        ),
+    };
+    w.open("XmlMsg");
+    w.open("MessageHeader");
+    header(&mut w);
+    w.close("MessageHeader");
+    body(&mut w);
+    w.close("XmlMsg");
+    w.out.push('\n');
+    encode(&w.out, encoding)
+}
+
+/// A 薬剤情報 / 特定健診情報 result (`ResultCode` 1).
+pub fn medical_ok(encoding: Encoding, qua: &QuaInf, body: &MedicalBody) -> Vec<u8> {
+    medical_document(
+        encoding,
+        |w| {
+            w.leaf("ResultCode", "1");
+            w.open("QuaInf");
+            w.leaf("Name", &qua.name.replace(' ', "\u{3000}"));
+            w.leaf("KanaName", &to_halfwidth_kana(&qua.kana));
+            w.date("Birth", qua.birth);
+            w.leaf("AdmGendCode", &qua.sex);
+            w.close("QuaInf");
+        },
+        |w| {
+            w.open("MessageBody");
+            match body {
+                MedicalBody::Drugs(months) => {
+                    for m in months {
+                        let dispensing = m.source == "調剤";
+                        let (outer, p) = if dispensing {
+                            ("CzDiMonthInf", "Cz")
+                        } else {
+                            ("MeTrMonthInf", "")
+                        };
+                        if dispensing {
+                            w.open("CzDiInf");
+                        }
+                        w.open(outer);
+                        w.leaf("DiOrg", if m.source == "DPC" { "2" } else { "1" });
+                        w.leaf(
+                            &format!("{}DiHCd", if dispensing { "Cz" } else { "MeTr" }),
+                            &m.facility_code,
+                        );
+                        w.leaf(
+                            &format!("{}DiHNm", if dispensing { "Cz" } else { "MeTr" }),
+                            &m.facility_name,
+                        );
+                        w.leaf(if dispensing { "CzMonth" } else { "MeTrMonth" }, &m.month);
+                        w.leaf("InOut", "2");
+                        w.open("DiDateInfs");
+                        for d in &m.days {
+                            w.open("DiDateInf");
+                            w.date("DiDate", Some(d.date));
+                            w.open("DrugInfs");
+                            for l in &d.lines {
+                                w.open("DrugInf");
+                                w.leaf(&format!("{p}MeTrIdCl"), "1");
+                                w.leaf(&format!("{p}DrugC"), &l.code);
+                                w.leaf(&format!("{p}DrugN"), &l.name);
+                                w.leaf(&format!("{p}Qua1"), &l.quantity);
+                                w.leaf(&format!("{p}Unit"), &l.unit);
+                                if let Some(days) = l.days {
+                                    w.leaf(&format!("{p}Times"), &days.to_string());
+                                }
+                                w.close("DrugInf");
+                            }
+                            w.close("DrugInfs");
+                            w.close("DiDateInf");
+                        }
+                        w.close("DiDateInfs");
+                        w.close(outer);
+                        if dispensing {
+                            w.close("CzDiInf");
+                        }
+                    }
+                }
+                MedicalBody::Checkups(list) => {
+                    w.open("SpecificHealthCheckupList");
+                    for c in list {
+                        w.open("SpecificHealthCheckup");
+                        w.date("ImplementationDate", Some(c.date));
+                        w.leaf("InsurerNumber", &format!("{:>8}", c.insurer_number));
+                        w.open("Items");
+                        for i in &c.items {
+                            w.open("Item");
+                            w.leaf("Code", &i.code);
+                            w.leaf("Name", &i.name);
+                            w.leaf("Value", &i.value);
+                            w.leaf("Unit", &i.unit);
+                            w.close("Item");
+                        }
+                        w.close("Items");
+                        w.close("SpecificHealthCheckup");
+                    }
+                    w.close("SpecificHealthCheckupList");
+                }
+            }
+            w.close("MessageBody");
+        },
+    )
+}
+
+/// A refused 薬剤情報 / 特定健診情報 request: `ResultCode` ≠ 1 and the text to show.
+pub fn medical_error(encoding: Encoding, code: &str, message: &str) -> Vec<u8> {
+    medical_document(
+        encoding,
+        |w| {
+            w.leaf("ResultCode", code);
+            w.leaf("MessageContents", message);
+        },
+        |_| {},
+    )
+}

@@ -22,7 +22,7 @@ fn file_names_map_req_to_res() {
         ".OQSsiquc01req_1.xml",
         "OQSsiquc01req_1.xml.part",
         "OQSsiquc01res_1.xml",
-        "YZKsiquc01req_1.xml",
+        "OQSmuonq01req_1.xml",
         "OQSsiquc01req_.xml",
         "OQSsiquc01req_a b.xml",
     ] {

@@ -193,7 +193,7 @@ async fn single_queries_errors_partial_writes_and_status() {
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"], "{xml}");
 
     // Unknown prefixes are left alone.
-    put(&dir, "YZKsiquc01req_000000000007.xml", b"<XmlMsg/>");
+    put(&dir, "OQSmuonq01req_000000000007.xml", b"<XmlMsg/>");
 
     // The same name again: answered only after the first result was collected.
     put(
@@ -209,7 +209,7 @@ async fn single_queries_errors_partial_writes_and_status() {
     std::fs::remove_file(res.join("OQSsiquc01res_000000000001.xml")).expect("collect");
     let xml = wait_for(&res.join("OQSsiquc01res_000000000001.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
-    assert!(dir.join("req/YZKsiquc01req_000000000007.xml").exists());
+    assert!(dir.join("req/OQSmuonq01req_000000000007.xml").exists());
     // Answered requests are kept in req/done/yyyyMMdd/ (the second one of a name with a suffix).
     let today = shikaku_domain::date::jst_date(OffsetDateTime::now_utc());
     let done = dir.join(format!(
@@ -641,5 +641,118 @@ async fn outage_and_full_disk_keep_requests_queued_until_they_can_be_answered() 
         let xml = wait_for(&dir.join("res/OQSsiquc01res_F1.xml"));
         assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
     }
+    server.running.shutdown();
+}
+
+/// D: 薬剤情報 (YZKsiquc01) and 特定健診情報 (TKKsiquc01) after a card check with consent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drug_and_checkup_requests_need_the_consent_given_at_the_reader() {
+    let (server, dir, crt, key) = setup().await;
+    let env = &server.env;
+    for (kind, csv) in [
+        ("drugs", crate::support::drugs_csv()),
+        ("checkups", crate::support::checkups_csv()),
+    ] {
+        let file = env.write(&format!("{kind}.csv"), csv);
+        assert!(
+            env.run(&["import", kind, file.to_str().expect("utf-8")])
+                .status
+                .success()
+        );
+    }
+    let _agent = start_agent(
+        &dir,
+        &server.url(""),
+        &crt,
+        &key,
+        &server.ca.cert_path(),
+        &[],
+    );
+    let request = |prefix: &str, id: &str, body: &str| {
+        let xml = format!(
+            "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>\n<XmlMsg><MessageHeader><MedicalInstitutionCode>1311234566</MedicalInstitutionCode><InsurerNumber>  138057</InsurerNumber><InsuranceCardSymbol>国1</InsuranceCardSymbol><InsuredPersonIdentificationNumber>5</InsuredPersonIdentificationNumber><BranchNumber>00</BranchNumber><ArbitraryFileIdentifier>{id}</ArbitraryFileIdentifier></MessageHeader><MessageBody>{body}<FileCategory>1</FileCategory><PrDiInfClassification>1</PrDiInfClassification><MedicalTreatmentFlag>1</MedicalTreatmentFlag></MessageBody></XmlMsg>\n"
+        );
+        put(
+            &dir,
+            &format!("{prefix}req_{id}.xml"),
+            &encoding_rs::SHIFT_JIS.encode(&xml).0,
+        );
+    };
+    // No consent yet.
+    request(
+        "YZKsiquc01",
+        "N1",
+        "<StartDate>202001</StartDate><EndDate>203012</EndDate>",
+    );
+    let xml = wait_for(&dir.join("res/YZKsiquc01res_N1.xml"));
+    assert_eq!(tag(&xml, "ResultCode"), ["2"], "{xml}");
+    assert!(tag(&xml, "MessageContents")[0].contains("同意"), "{xml}");
+
+    // 佐藤 一郎 consents to drug information (not checkups) at this facility's reader.
+    let card = env.dir.path().join("sato.json");
+    let out = env.run(&[
+        "card",
+        "issue",
+        "--name",
+        "佐藤 一郎",
+        "--birth",
+        "1970-01-20",
+        "--my-number",
+        "987654321000",
+        "--pin",
+        "1234",
+        "--out",
+        card.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.run(&[
+        "reader",
+        "verify",
+        "--card",
+        card.to_str().expect("utf-8"),
+        "--face",
+        "--register",
+        "--consent-drugs",
+        "yes",
+        "--consent-checkups",
+        "no",
+        "--api",
+        &server.url(""),
+        "--cert",
+        crt.to_str().expect("utf-8"),
+        "--key",
+        key.to_str().expect("utf-8"),
+        "--json",
+    ]);
+    assert!(
+        stdout(&out).contains("\"valid\""),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    request(
+        "YZKsiquc01",
+        "Y1",
+        "<StartDate>202401</StartDate><EndDate>202512</EndDate>",
+    );
+    let xml = wait_for(&dir.join("res/YZKsiquc01res_Y1.xml"));
+    assert_eq!(tag(&xml, "ResultCode"), ["1"], "{xml}");
+    assert_eq!(tag(&xml, "Birth"), ["19700120"]);
+    assert_eq!(tag(&xml, "KanaName"), ["ｻﾄｳ ｲﾁﾛｳ"]);
+    // 2024-11 調剤 (Cz) and 2025-05 医科; 2021 is outside the requested months.
+    assert_eq!(tag(&xml, "CzDrugN"), ["ムコダイン錠２５０ｍｇ"], "{xml}");
+    assert_eq!(tag(&xml, "DrugN"), ["ロキソニン錠６０ｍｇ"]);
+    assert_eq!(tag(&xml, "MeTrMonth"), ["202505"]);
+
+    request("TKKsiquc01", "T1", "");
+    let xml = wait_for(&dir.join("res/TKKsiquc01res_T1.xml"));
+    assert_eq!(tag(&xml, "ResultCode"), ["2"], "no checkup consent: {xml}");
+
+    // A malformed D request gets a D-format error naming the element.
+    request("YZKsiquc01", "B1", "<StartDate>2024-01</StartDate>");
+    let xml = wait_for(&dir.join("res/YZKsiquc01res_B1.xml"));
+    assert_eq!(tag(&xml, "ResultCode"), ["2"]);
+    assert!(xml.contains("/XmlMsg/MessageBody/StartDate"), "{xml}");
     server.running.shutdown();
 }
