@@ -170,6 +170,18 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         card_dir.join("card-1.json").display(),
         args.web_addr
     );
+    let oqs = dir.join("oqs");
+    println!(
+        "\n# レセコン連携 (receipt-computer files): the agent, then the reference receipt computer\n\
+         shikaku agent --dir {oqs} --api https://{} --cert {} --key {} --ca {}\n\
+         shikaku recesim --dir {oqs} --population {} --requests 100 --bulk 1000",
+        args.api_addr,
+        files.crt.display(),
+        files.key.display(),
+        ca.cert_path().display(),
+        population.display(),
+        oqs = oqs.display()
+    );
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }

@@ -756,3 +756,51 @@ async fn drug_and_checkup_requests_need_the_consent_given_at_the_reader() {
     assert!(xml.contains("/XmlMsg/MessageBody/StartDate"), "{xml}");
     server.running.shutdown();
 }
+
+/// The centre answering 503 (its database down): the agent keeps the request and retries
+/// until the centre answers, then writes the one result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_centre_answering_503_is_retried_until_it_recovers() {
+    let Some(pg) = shikaku_store::testing::TempPg::new().await else {
+        eprintln!("agent 503 test skipped: set SHIKAKU_TEST_PG (required when CI=true)");
+        return;
+    };
+    let upstream = crate::api::pg_socket_addr(&pg.url);
+    let proxy = crate::support::Proxy::start(upstream).await;
+    let proxied = pg
+        .url
+        .replacen(&upstream.to_string(), &proxy.addr.to_string(), 1);
+    let server = Server::start(Env::with_db(proxied)).await;
+    let (crt, key, _) = server
+        .terminal(
+            "受付1",
+            OffsetDateTime::now_utc() - time::Duration::hours(1),
+            30,
+        )
+        .await;
+    let dir = server.env.dir.path().join("oqs");
+    std::fs::create_dir_all(dir.join("req")).expect("req");
+    let _agent = start_agent(
+        &dir,
+        &server.url(""),
+        &crt,
+        &key,
+        &server.ca.cert_path(),
+        &[],
+    );
+    proxy.cut();
+    put(
+        &dir,
+        "OQSsiquc01req_P1.xml",
+        single("01130012", "12", "345", "00", "19800517").as_bytes(),
+    );
+    std::thread::sleep(Duration::from_millis(3000));
+    assert!(
+        !dir.join("res/OQSsiquc01res_P1.xml").exists(),
+        "no answer while the centre answers 503"
+    );
+    proxy.restore();
+    let xml = wait_for(&dir.join("res/OQSsiquc01res_P1.xml"));
+    assert_eq!(tag(&xml, "QualificationValidity"), ["1"], "{xml}");
+    server.running.shutdown();
+}

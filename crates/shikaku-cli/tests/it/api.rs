@@ -750,7 +750,7 @@ async fn database_outage_gives_503_and_recovers() {
 }
 
 /// host:port of a postgres URL (the tests use an IP address).
-fn pg_socket_addr(url: &str) -> SocketAddr {
+pub(crate) fn pg_socket_addr(url: &str) -> SocketAddr {
     let after_at = url.rsplit_once('@').map_or(url, |(_, rest)| rest);
     let host_port = after_at
         .trim_start_matches("postgres://")
