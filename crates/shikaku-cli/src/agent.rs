@@ -69,6 +69,9 @@ pub struct RunArgs {
     /// Delete answered requests instead of keeping them in req/done/yyyyMMdd/.
     #[arg(long)]
     delete_processed: bool,
+    /// Seconds one request to the centre may take before it is retried.
+    #[arg(long, default_value_t = 30)]
+    request_timeout_s: u64,
     /// Serve Prometheus metrics at http://ADDR/metrics.
     #[arg(long)]
     metrics_addr: Option<std::net::SocketAddr>,
@@ -122,6 +125,7 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<ExitCode> {
         },
         stop_after: r.stop_after,
         delete_processed: r.delete_processed,
+        request_timeout: Duration::from_secs(r.request_timeout_s.max(1)),
     };
     if let Some(addr) = r.metrics_addr {
         let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -44,6 +44,8 @@ pub struct AgentConfig {
     pub stop_after: Option<u64>,
     /// Delete answered requests instead of moving them to `req/done/yyyyMMdd/`.
     pub delete_processed: bool,
+    /// How long one request to the centre may take before it counts as failed (and retried).
+    pub request_timeout: Duration,
 }
 
 /// What `shikaku agent status` shows, kept in `DIR/agent-status.json`.
@@ -554,6 +556,7 @@ async fn answer(
                     let body = lookup_body(&search, Some(h.confirmation_date));
                     match send(
                         client,
+                        config.request_timeout,
                         "POST",
                         &format!("{base}/v1/eligibility"),
                         &idempotency,
@@ -594,6 +597,7 @@ async fn answer(
             let body = json!({ "items": items });
             let receipt = match send(
                 client,
+                config.request_timeout,
                 "POST",
                 &format!("{base}/v1/batches"),
                 &idempotency,
@@ -664,7 +668,15 @@ async fn answer(
             let url = format!("{base}/v1/batches/{reception_number}");
             let wait_until = Instant::now() + BULK_WAIT;
             let answer = loop {
-                let answer = send(client, "GET", &url, &idempotency, None).await;
+                let answer = send(
+                    client,
+                    config.request_timeout,
+                    "GET",
+                    &url,
+                    &idempotency,
+                    None,
+                )
+                .await;
                 match &answer {
                     Centre::Answer(200, v)
                         if v["status"] != "done" && Instant::now() < wait_until =>
@@ -779,6 +791,7 @@ async fn medical(
     });
     let v = match send(
         client,
+        config.request_timeout,
         "POST",
         &format!("{base}/v1/{path}"),
         idempotency,
@@ -1012,6 +1025,7 @@ fn refusal(status: u16, v: &Value) -> String {
 
 async fn send(
     client: &reqwest::Client,
+    timeout: Duration,
     method: &str,
     url: &str,
     idempotency: &str,
@@ -1021,7 +1035,7 @@ async fn send(
         "GET" => client.get(url),
         _ => client.post(url).header("idempotency-key", idempotency),
     }
-    .timeout(Duration::from_secs(30));
+    .timeout(timeout);
     let request = match body {
         Some(b) => request.json(b),
         None => request,

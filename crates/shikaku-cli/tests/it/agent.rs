@@ -468,7 +468,11 @@ async fn claims_left_by_a_crash_are_finished_once_and_an_unreachable_centre_is_r
 /// centre logged each request exactly once (resends are replayed by Idempotency-Key).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_again_and_again_exactly_one_result_per_request() {
-    const REQUESTS: usize = 300;
+    // The figure; SHIKAKU_CHAOS_requests can make a quick local run smaller.
+    let requests: usize = std::env::var("SHIKAKU_CHAOS_requests")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
     let (server, dir, crt, key) = setup().await;
     let logged = server
         .store
@@ -480,7 +484,7 @@ async fn killed_again_and_again_exactly_one_result_per_request() {
     let ca = server.ca.cert_path();
     let writer_dir = dir.clone();
     let writer = std::thread::spawn(move || {
-        for i in 0..REQUESTS {
+        for i in 0..requests {
             let birth = if i % 3 == 0 { "19010101" } else { "19800517" };
             put(
                 &writer_dir,
@@ -515,7 +519,7 @@ async fn killed_again_and_again_exactly_one_result_per_request() {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         std::thread::sleep(Duration::from_millis(80 + seed % 170));
-        if count(&dir) >= REQUESTS || started.elapsed() > Duration::from_secs(120) {
+        if count(&dir) >= requests || started.elapsed() > Duration::from_secs(600) {
             // Let the last agent finish cleanly.
             std::thread::sleep(Duration::from_millis(500));
             drop(agent);
@@ -529,15 +533,15 @@ async fn killed_again_and_again_exactly_one_result_per_request() {
     // One last run without kills drains anything claimed at the last kill.
     {
         let _agent = start_agent(&dir, &api, &crt, &key, &ca, &[]);
-        let until = Instant::now() + Duration::from_secs(30);
-        while count(&dir) < REQUESTS && Instant::now() < until {
+        let until = Instant::now() + Duration::from_secs(120);
+        while count(&dir) < requests && Instant::now() < until {
             std::thread::sleep(Duration::from_millis(100));
         }
         std::thread::sleep(Duration::from_millis(300));
     }
     assert!(kills >= 3, "the agent was killed {kills} times");
-    assert_eq!(count(&dir), REQUESTS, "one result per request");
-    for i in 0..REQUESTS {
+    assert_eq!(count(&dir), requests, "one result per request");
+    for i in 0..requests {
         let xml = std::fs::read_to_string(dir.join(format!("res/OQSsiquc01res_K{i:05}.xml")))
             .expect("result");
         let expected = if i % 3 == 0 { "4" } else { "1" };
@@ -557,7 +561,7 @@ async fn killed_again_and_again_exactly_one_result_per_request() {
         .len();
     assert_eq!(
         now - logged,
-        REQUESTS,
+        requests,
         "each request logged once ({kills} kills)"
     );
     server.running.shutdown();
@@ -611,6 +615,39 @@ async fn outage_and_full_disk_keep_requests_queued_until_they_can_be_answered() 
     assert!(text.contains("shikaku_agent_queue_length 1"), "{text}");
     proxy.restore();
     let xml = wait_for(&dir.join("res/OQSsiquc01res_O1.xml"));
+    assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
+
+    // A slow centre: answers later than --request-timeout-s; retried until it is quick again.
+    drop(_agent);
+    let _agent = start_agent(
+        &dir,
+        &api,
+        &crt,
+        &key,
+        &server.ca.cert_path(),
+        &["--request-timeout-s", "1"],
+    );
+    proxy.slow(Duration::from_millis(2500));
+    put(
+        &dir,
+        "OQSsiquc01req_S1.xml",
+        single("01130012", "12", "345", "00", "19800517").as_bytes(),
+    );
+    std::thread::sleep(Duration::from_millis(2000));
+    assert!(
+        !dir.join("res/OQSsiquc01res_S1.xml").exists(),
+        "no answer from a slow centre"
+    );
+    let out = server
+        .env
+        .run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
+    assert!(
+        stdout(&out).contains("待ち行列 (queue): 1"),
+        "{}",
+        stdout(&out)
+    );
+    proxy.slow(Duration::ZERO);
+    let xml = wait_for(&dir.join("res/OQSsiquc01res_S1.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
 
     // Disk full: the result's temporary file is /dev/full.

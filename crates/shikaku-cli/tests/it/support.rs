@@ -88,6 +88,8 @@ pub fn stderr(o: &Output) -> String {
 pub struct Proxy {
     pub addr: std::net::SocketAddr,
     up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Milliseconds each new connection waits before it is connected (a slow centre).
+    delay_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
     links: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
@@ -99,6 +101,8 @@ impl Proxy {
             .expect("bind proxy");
         let addr = listener.local_addr().expect("proxy address");
         let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let delay_ms = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let delay2 = delay_ms.clone();
         let links: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>> =
             Default::default();
         let (up2, links2) = (up.clone(), links.clone());
@@ -108,7 +112,9 @@ impl Proxy {
                     drop(inbound);
                     continue;
                 }
+                let delay = delay2.load(Ordering::SeqCst);
                 let link = tokio::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
                     if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                     }
@@ -116,7 +122,20 @@ impl Proxy {
                 links2.lock().expect("links").push(link);
             }
         });
-        Self { addr, up, links }
+        Self {
+            addr,
+            up,
+            delay_ms,
+            links,
+        }
+    }
+
+    /// New connections wait this long before they reach the upstream.
+    pub fn slow(&self, delay: std::time::Duration) {
+        self.delay_ms.store(
+            delay.as_millis() as u64,
+            std::sync::atomic::Ordering::SeqCst,
+        );
     }
 
     /// Drops every open connection and refuses new ones.
