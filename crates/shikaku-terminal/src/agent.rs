@@ -532,6 +532,15 @@ async fn answer(
     );
     let base = config.api.trim_end_matches('/');
     match request {
+        Request::FacePull {
+            reception_number, ..
+        } => Ok(Some((
+            match find_face_result(&config.dir.join("face"), &reception_number) {
+                Some(bytes) => bytes,
+                None => file_error(config, bytes, "OQR9004", "受付番号が存在しません"),
+            },
+            false,
+        ))),
         Request::MedicalInfo(m) => {
             let kind = name.kind;
             medical(client, config, base, &idempotency, kind, &m).await
@@ -755,6 +764,26 @@ async fn answer(
             Ok(Some((xml_result::bulk_result(&head, &units), false)))
         }
     }
+}
+
+/// The pushed card-reader result whose `ArbitraryFileIdentifier` is the reception number.
+fn find_face_result(face: &Path, reception_number: &str) -> Option<Vec<u8>> {
+    std::fs::read_dir(face)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.ends_with(".xml") && !n.starts_with('.'))
+        })
+        .filter_map(|e| std::fs::read(e.path()).ok())
+        .find(|bytes| {
+            shikaku_xml::dom::parse(bytes).ok().is_some_and(|root| {
+                root.child("MessageHeader")
+                    .and_then(|h| h.child("ArbitraryFileIdentifier"))
+                    .is_some_and(|a| a.text.trim() == reception_number)
+            })
+        })
 }
 
 /// D: 薬剤情報 / 特定健診情報 through `/v1/drugs` and `/v1/checkups` (no birth date: the

@@ -18,6 +18,8 @@ pub enum Kind {
     Drugs,
     /// `TKKsiquc01`: 特定健診情報 (D).
     Checkups,
+    /// `OQSxfget01`: pull a My Number Card result again by its reception number (B, our design).
+    FacePull,
 }
 
 impl Kind {
@@ -28,15 +30,17 @@ impl Kind {
             Kind::BulkDownload => "OQSmuquc02",
             Kind::Drugs => "YZKsiquc01",
             Kind::Checkups => "TKKsiquc01",
+            Kind::FacePull => "OQSxfget01",
         }
     }
 
-    const ALL: [Kind; 5] = [
+    const ALL: [Kind; 6] = [
         Kind::Single,
         Kind::BulkUpload,
         Kind::BulkDownload,
         Kind::Drugs,
         Kind::Checkups,
+        Kind::FacePull,
     ];
 }
 
@@ -159,6 +163,12 @@ pub enum Request {
     },
     /// D: 薬剤情報 or 特定健診情報 of the person behind these card numbers.
     MedicalInfo(MedicalRequest),
+    /// B: the card reader's result with this reception number (its ArbitraryFileIdentifier).
+    FacePull {
+        facility_code: String,
+        arbitrary_file_identifier: Option<String>,
+        reception_number: String,
+    },
 }
 
 /// A 薬剤情報 / 特定健診情報 request (§4.4).
@@ -677,7 +687,7 @@ pub fn parse_request(kind: Kind, bytes: &[u8]) -> Result<Request, RequestError> 
                 _ => Request::BulkUpload { header, searches },
             }
         }
-        Kind::BulkDownload => {
+        Kind::BulkDownload | Kind::FacePull => {
             let path = "/XmlMsg/MessageHeader";
             let header = root.child("MessageHeader");
             let (facility, afi) = match header {
@@ -722,6 +732,15 @@ pub fn parse_request(kind: Kind, bytes: &[u8]) -> Result<Request, RequestError> 
                 }
             }
             match (facility, reception) {
+                (Some(facility_code), Some(reception_number))
+                    if c.problems.is_empty() && kind == Kind::FacePull =>
+                {
+                    Request::FacePull {
+                        facility_code,
+                        arbitrary_file_identifier: afi,
+                        reception_number,
+                    }
+                }
                 (Some(facility_code), Some(reception_number)) if c.problems.is_empty() => {
                     Request::BulkDownload {
                         facility_code,

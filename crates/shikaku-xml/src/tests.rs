@@ -269,13 +269,102 @@ fn results_match_their_golden_files() {
     bulk.counts = Some((2, 1, 1));
     golden(
         "bulk_result.xml",
-        &result::bulk_result(&bulk, &[valid_person(), not_found]),
+        &result::bulk_result(&bulk, &[valid_person(), not_found.clone()]),
     );
     let mut processing = header(Segment::Processing, Encoding::Utf8);
     processing.reception_number = Some("RC2025040100012".into());
     golden(
         "bulk_processing.xml",
         &result::bulk_result(&processing, &[]),
+    );
+    // Every file-level error code we emit.
+    for (code, message) in [
+        ("OQR9001", "XMLの解析に失敗しました"),
+        (
+            "OQR9003",
+            "件数上限 (10000件) またはファイルサイズ上限 (20MiB) を超えています",
+        ),
+        ("OQR9004", "受付番号が存在しません"),
+        (
+            "OQR9999",
+            "システムエラーが発生しました。時間をおいて再照会してください",
+        ),
+    ] {
+        let mut h = header(Segment::Error, Encoding::Utf8);
+        h.confirmation_date = None;
+        h.reference_classification = None;
+        h.error = Some((code.into(), message.into()));
+        golden(&format!("file_error_{code}.xml"), &result::file_error(&h));
+    }
+    // Person-level errors: a missing field, multiple matches.
+    let mut missing = not_found.clone();
+    missing.validity = None;
+    missing.code = Some((
+        "OQR2001".into(),
+        "/XmlMsg/MessageBody/QualificationConfirmSearchInfo/Birthdate: 必須項目 Birthdate が未設定です".into(),
+    ));
+    golden(
+        "single_missing_field.xml",
+        &result::single(&header(Segment::Normal, Encoding::Utf8), &missing),
+    );
+    let mut multiple = not_found.clone();
+    multiple.validity = Some(5);
+    multiple.code = Some(("OQR1003".into(), "複数の資格情報が該当しました".into()));
+    golden(
+        "single_multiple.xml",
+        &result::single(&header(Segment::Normal, Encoding::Utf8), &multiple),
+    );
+    // B: a pushed card-reader result; D: drugs, checkups and a refusal.
+    let mut face = header(Segment::Normal, Encoding::Utf8);
+    face.reference_classification = Some("1");
+    golden("face_valid.xml", &result::face(&face, &valid_person()));
+    let qua = result::QuaInf {
+        name: "佐藤 一郎".into(),
+        kana: "サトウ イチロウ".into(),
+        birth: Some(date!(1970 - 01 - 20)),
+        sex: "1".into(),
+    };
+    let drugs = result::MedicalBody::Drugs(vec![result::DrugMonth {
+        source: "調剤".into(),
+        facility_code: "1341234566".into(),
+        facility_name: "しかく薬局".into(),
+        month: "202411".into(),
+        days: vec![result::DrugDay {
+            date: date!(2024 - 11 - 02),
+            lines: vec![result::DrugLine {
+                code: "610443047".into(),
+                name: "ムコダイン錠２５０ｍｇ".into(),
+                quantity: "1.500".into(),
+                unit: "錠".into(),
+                days: Some(5),
+            }],
+        }],
+    }]);
+    golden(
+        "drugs_ok.xml",
+        &result::medical_ok(Encoding::Utf8, &qua, &drugs),
+    );
+    let checkups = result::MedicalBody::Checkups(vec![result::Checkup {
+        date: date!(2025 - 05 - 10),
+        insurer_number: "138057".into(),
+        items: vec![result::CheckupItem {
+            code: "hba1c".into(),
+            name: "HbA1c".into(),
+            value: "5.9".into(),
+            unit: "%".into(),
+        }],
+    }]);
+    golden(
+        "checkups_ok.xml",
+        &result::medical_ok(Encoding::Utf8, &qua, &checkups),
+    );
+    golden(
+        "medical_no_consent.xml",
+        &result::medical_error(
+            Encoding::ShiftJis,
+            "2",
+            "この医療機関・薬局での閲覧の同意がありません",
+        ),
     );
 }
 

@@ -753,6 +753,8 @@ async fn drug_and_checkup_requests_need_the_consent_given_at_the_reader() {
         "yes",
         "--consent-checkups",
         "no",
+        "--oqs-dir",
+        dir.to_str().expect("utf-8"),
         "--api",
         &server.url(""),
         "--cert",
