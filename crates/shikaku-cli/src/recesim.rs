@@ -185,6 +185,7 @@ pub fn run(args: RecesimArgs) -> anyhow::Result<ExitCode> {
             xml.as_bytes(),
         )?;
         let receipt = collect(&args.dir, &format!("OQSmuquc01res_{id}.xml"), deadline)?;
+        let received = started.elapsed().as_secs_f64();
         let reception = tag(&receipt, "ReceptionNumber")
             .first()
             .map(|s| s.to_string())
@@ -216,7 +217,7 @@ pub fn run(args: RecesimArgs) -> anyhow::Result<ExitCode> {
             args.bulk
         );
         println!(
-            "| 一括照会 end to end (upload, poll, result file) | {} | {seconds:.2} | {:.0} | | | {} units, {} polls |",
+            "| 一括照会 end to end (upload, poll, result file) | {} | {seconds:.2} | {:.0} | | | {} units, {} polls; receipt after {received:.2} s |",
             args.bulk,
             args.bulk as f64 / seconds,
             units,

@@ -715,7 +715,16 @@ async fn answer(
                 head.segment = Segment::Processing;
                 return Ok(Some((xml_result::bulk_result(&head, &[]), false)));
             }
-            let results = v["results"].as_array().cloned().unwrap_or_default();
+            // Each result by its input index (one pass, not a search per person).
+            let mut by_index: Vec<Option<&Value>> = vec![None; journal.searches.len()];
+            for r in v["results"].as_array().into_iter().flatten() {
+                if let Some(slot) = r["index"]
+                    .as_u64()
+                    .and_then(|i| by_index.get_mut(i as usize))
+                {
+                    *slot = Some(r);
+                }
+            }
             let units: Vec<PersonResult> = journal
                 .searches
                 .iter()
@@ -736,9 +745,7 @@ async fn answer(
                     },
                     JournalEntry::Ok(fields) => {
                         let search = search_from_fields(fields);
-                        let answer = results
-                            .iter()
-                            .find(|r| r["index"].as_u64() == Some(i as u64));
+                        let answer = by_index.get(i).copied().flatten();
                         match (search, answer) {
                             (Some(search), Some(a)) => {
                                 person_result(Echo::Parsed(search.clone()), a, &search)
