@@ -4,6 +4,7 @@
 
 mod batches;
 mod card;
+mod chat;
 mod eligibility;
 mod error;
 mod faq;
@@ -70,6 +71,7 @@ pub fn web_router(state: AppState) -> axum::Router {
         )
         .route("/mynaportal/log", axum::routing::post(mynaportal::log))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
+        .route("/chat", get(chat::page).post(chat::turn))
         .route("/faq", get(faq::index))
         .route("/faq/search", get(faq::search))
         .route("/faq/{id}", get(faq::entry))

@@ -19,6 +19,16 @@ pub enum FaqCommand {
         #[arg(long, env = "SHIKAKU_FAQ_DIR")]
         faq_dir: Option<PathBuf>,
     },
+    /// The chatbot: a choice value (--choice cat:補助金, faq:ID, yes, no, contact) or a question.
+    Chat {
+        text: Option<String>,
+        #[arg(long)]
+        choice: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "SHIKAKU_FAQ_DIR")]
+        faq_dir: Option<PathBuf>,
+    },
     /// Check a folder of FAQ entries (or the built-in ones) and list them by category.
     List {
         #[arg(long, env = "SHIKAKU_FAQ_DIR")]
@@ -43,6 +53,33 @@ pub fn run(cmd: FaqCommand) -> anyhow::Result<ExitCode> {
             } else {
                 for (i, h) in hits.iter().enumerate() {
                     println!("{:>2}. {}  [{}] ({})", i + 1, h.title, h.category, h.id);
+                }
+            }
+        }
+        FaqCommand::Chat {
+            text,
+            choice,
+            json,
+            faq_dir,
+        } => {
+            use shikaku_faq::chatbot::{ChatInput, reply};
+            let index = shikaku_app::faq::index(faq_dir.as_deref())?;
+            let input = match (choice, text) {
+                (Some(c), _) => ChatInput::from_choice(&c),
+                (None, Some(t)) if !t.trim().is_empty() => ChatInput::Text(t),
+                _ => ChatInput::Start,
+            };
+            let open = shikaku_domain::calendar::phone_centre_open(time::OffsetDateTime::now_utc());
+            let answer = reply(&index, &input, open);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&answer)?);
+            } else {
+                println!("{}", answer.text);
+                for c in &answer.choices {
+                    println!("  [{}] {}", c.value, c.label);
+                }
+                for h in &answer.related {
+                    println!("  関連: {} ({})", h.title, h.id);
                 }
             }
         }

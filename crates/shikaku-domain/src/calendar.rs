@@ -390,3 +390,9 @@ pub fn format_ja(date: Date) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether the phone centre (平日 9:00–17:00 JST, closed on holidays and 年末年始) is open at `now`.
+pub fn phone_centre_open(now: time::OffsetDateTime) -> bool {
+    let jst = now.to_offset(crate::date::JST);
+    is_business_day(jst.date()) && (9..17).contains(&jst.hour())
+}

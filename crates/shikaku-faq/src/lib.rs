@@ -3,6 +3,7 @@
 //! tokenizer. The CLI (`shikaku faq search`) and the portal page (`/faq/search`) both query
 //! the same [`FaqIndex`].
 
+pub mod chatbot;
 pub mod content;
 pub mod normalize;
 mod tokenizer;

@@ -648,6 +648,54 @@ async fn faq_pages_match_the_cli() {
         html.contains("script&gt;x") || html.contains("script&#62;x"),
         "the query is shown"
     );
+    // The chatbot page and a turn (htmx fragment), and the same answer from the CLI.
+    let page = reqwest::get(format!("{web}/chat"))
+        .await
+        .expect("chat")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("cat:補助金") && page.contains("チャットボット"),
+        "{page}"
+    );
+    let turn = reqwest::Client::new()
+        .post(format!("{web}/chat"))
+        .header("HX-Request", "true")
+        .form(&[("text", "補助金はいくら？")])
+        .send()
+        .await
+        .expect("turn")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !turn.contains("<html") && turn.contains("/faq/subsidy-amount"),
+        "{turn}"
+    );
+    let turn = reqwest::Client::new()
+        .post(format!("{web}/chat"))
+        .form(&[("choice", "no")])
+        .send()
+        .await
+        .expect("turn")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        turn.contains("<html") && turn.contains("0800-8007121"),
+        "{turn}"
+    );
+    let out = server
+        .env
+        .run(&["faq", "chat", "補助金はいくら？", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["entry_id"], "subsidy-amount");
     let htmx = reqwest::get(format!("{web}/static/htmx-2.0.11.min.js"))
         .await
         .expect("htmx");

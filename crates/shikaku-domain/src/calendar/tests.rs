@@ -193,3 +193,24 @@ proptest::proptest! {
         proptest::prop_assert_eq!(business_days_between(before, d) + u32::from(!is_business_day(d)), n);
     }
 }
+
+#[test]
+fn phone_centre_hours_in_jst() {
+    use time::macros::datetime;
+    // 2026-11-24 (火) 09:00 JST = 00:00 UTC: open; 17:00 JST: closed.
+    assert!(phone_centre_open(datetime!(2026-11-24 00:00 UTC)));
+    assert!(phone_centre_open(datetime!(2026-11-24 07:59 UTC)));
+    assert!(!phone_centre_open(datetime!(2026-11-24 08:00 UTC)));
+    assert!(
+        !phone_centre_open(datetime!(2026-11-23 02:00 UTC)),
+        "勤労感謝の日"
+    );
+    assert!(
+        !phone_centre_open(datetime!(2026-12-29 02:00 UTC)),
+        "年末年始"
+    );
+    assert!(
+        !phone_centre_open(datetime!(2026-11-28 02:00 UTC)),
+        "土曜日"
+    );
+}
