@@ -15,6 +15,7 @@ mod mynaportal;
 pub mod openapi;
 mod pages;
 pub mod server;
+pub mod telemetry;
 mod terminal;
 pub mod tls;
 
@@ -38,6 +39,7 @@ pub struct AppState {
 /// The router of the mTLS eligibility listener.
 pub fn api_router(state: AppState) -> axum::Router {
     use axum::routing::{get, post};
+    telemetry::handle();
     axum::Router::new()
         .route("/v1/eligibility", post(eligibility::lookup))
         .route("/v1/batches/{id}", get(batches::get))
@@ -54,6 +56,8 @@ pub fn api_router(state: AppState) -> axum::Router {
             "/v1/batches",
             post(batches::submit).layer(tower_http::limit::RequestBodyLimitLayer::new(8 << 20)),
         )
+        // route_layer: only matched routes, so MatchedPath is known.
+        .route_layer(axum::middleware::from_fn(telemetry::track))
         .with_state(state)
 }
 
@@ -71,6 +75,7 @@ pub fn web_router(state: AppState) -> axum::Router {
         )
         .route("/mynaportal/log", axum::routing::post(mynaportal::log))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
+        .route("/metrics", get(telemetry::render))
         .route("/chat", get(chat::page).post(chat::turn))
         .route("/faq", get(faq::index))
         .route("/faq/search", get(faq::search))

@@ -200,6 +200,8 @@ async fn run_job(service: &EligibilityService, id: &str) -> Result<(), LookupErr
             .collect()
             .await;
     let results: Vec<BatchResult> = results.into_iter().collect::<Result<_, _>>()?;
+    metrics::counter!("shikaku_batch_jobs_done_total").increment(1);
+    metrics::counter!("shikaku_batch_persons_total").increment(results.len() as u64);
     let json = serde_json::to_string(&results).unwrap_or_else(|_| "[]".into());
     store
         .finish_batch(id, &json, OffsetDateTime::now_utc())

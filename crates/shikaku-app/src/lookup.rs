@@ -154,6 +154,8 @@ impl EligibilityService {
                 )
             }
         };
+        metrics::counter!("shikaku_lookups_total", "status" => outcome.status().as_str())
+            .increment(1);
         self.log
             .append(AccessLogEntry {
                 at: OffsetDateTime::now_utc(),

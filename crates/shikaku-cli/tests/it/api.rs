@@ -572,6 +572,23 @@ async fn full_suite(server: Server) {
         .await
         .expect("ready");
     assert_eq!(ready.status().as_u16(), 200);
+    // Prometheus metrics of what just happened.
+    let metrics = reqwest::get(format!("http://{}/metrics", server.running.web_addr))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("shikaku_lookups_total{status=\"valid\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("shikaku_http_request_duration_seconds")
+            && metrics.contains("route=\"/v1/eligibility\""),
+        "{metrics}"
+    );
+    assert!(metrics.contains("shikaku_batch_persons_total"), "{metrics}");
     server.running.shutdown();
 }
 
