@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use shikaku_domain::{Eligibility, decide_person};
-use shikaku_pki::jpki::{CardCertError, challenge_message, verify_card};
+use shikaku_pki::jpki::{CardCertError, challenge_message};
 use shikaku_store::{AccessLogEntry, Consent};
 use time::{Date, Duration, OffsetDateTime};
 
@@ -193,7 +193,7 @@ struct NonceEntry {
 #[derive(Clone)]
 pub struct CardVerifier {
     service: EligibilityService,
-    jpki_ca_der: Arc<Vec<u8>>,
+    trusted: Arc<shikaku_pki::jpki::TrustedCards>,
     nonces: Arc<Mutex<HashMap<Vec<u8>, NonceEntry>>>,
     nonce_ttl: Duration,
 }
@@ -202,7 +202,7 @@ impl CardVerifier {
     pub fn new(service: EligibilityService, jpki_ca_der: Vec<u8>) -> Self {
         Self {
             service,
-            jpki_ca_der: Arc::new(jpki_ca_der),
+            trusted: Arc::new(shikaku_pki::jpki::TrustedCards::new(jpki_ca_der)),
             nonces: Arc::new(Mutex::new(HashMap::new())),
             nonce_ttl: NONCE_TTL,
         }
@@ -305,22 +305,20 @@ impl CardVerifier {
             return Ok(Err(CardStatus::NonceInvalid));
         }
         let message = challenge_message(&request.nonce, request.method.as_str());
-        let cert = match verify_card(
-            &request.certificate_der,
-            &self.jpki_ca_der,
-            now,
-            &message,
-            &request.signature,
-        ) {
-            Ok(cert) => cert,
-            Err(CardCertError::Expired | CardCertError::NotYetValid) => {
-                return Ok(Err(CardStatus::Expired));
-            }
-            Err(CardCertError::BadSignature) => return Ok(Err(CardStatus::BadSignature)),
-            Err(CardCertError::Untrusted | CardCertError::Malformed(_)) => {
-                return Ok(Err(CardStatus::UntrustedCard));
-            }
-        };
+        let cert =
+            match self
+                .trusted
+                .verify(&request.certificate_der, now, &message, &request.signature)
+            {
+                Ok(cert) => cert,
+                Err(CardCertError::Expired | CardCertError::NotYetValid) => {
+                    return Ok(Err(CardStatus::Expired));
+                }
+                Err(CardCertError::BadSignature) => return Ok(Err(CardStatus::BadSignature)),
+                Err(CardCertError::Untrusted | CardCertError::Malformed(_)) => {
+                    return Ok(Err(CardStatus::UntrustedCard));
+                }
+            };
         let Some(record) = self.service.store().jpki_cert(&cert.serial).await? else {
             return Ok(Err(CardStatus::UntrustedCard));
         };

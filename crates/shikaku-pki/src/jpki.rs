@@ -434,38 +434,104 @@ pub fn verify_card(
     message: &[u8],
     signature: &[u8],
 ) -> Result<CardCert, CardCertError> {
-    let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
-        .map_err(|e| CardCertError::Malformed(e.to_string()))?;
-    let (_, ca) = x509_parser::parse_x509_certificate(jpki_ca_der)
-        .map_err(|e| CardCertError::Malformed(e.to_string()))?;
-    if cert.issuer() != ca.subject() || cert.verify_signature(Some(ca.public_key())).is_err() {
-        return Err(CardCertError::Untrusted);
+    TrustedCards::new(jpki_ca_der.to_vec()).verify(cert_der, now, message, signature)
+}
+
+/// What the chain check established about a certificate.
+#[derive(Debug, Clone)]
+struct Trusted {
+    serial: String,
+    card_id: String,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    public_key: Vec<u8>,
+}
+
+/// The centre's card check with a memory of certificates whose chain to the JPKI CA was
+/// already verified (keyed by the SHA-256 of the DER): a card seen again costs one ECDSA
+/// verification (its signature over the nonce) instead of two. Validity is checked every time.
+pub struct TrustedCards {
+    ca_der: Vec<u8>,
+    known: std::sync::Mutex<std::collections::HashMap<Vec<u8>, Trusted>>,
+}
+
+/// Certificates remembered at most (the memory is emptied when full).
+const TRUSTED_MAX: usize = 100_000;
+
+impl TrustedCards {
+    pub fn new(jpki_ca_der: Vec<u8>) -> Self {
+        Self {
+            ca_der: jpki_ca_der,
+            known: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
     }
-    let validity = cert.validity();
-    if now < validity.not_before.to_datetime() {
-        return Err(CardCertError::NotYetValid);
+
+    fn chain(&self, cert_der: &[u8]) -> Result<Trusted, CardCertError> {
+        let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
+            .map_err(|e| CardCertError::Malformed(e.to_string()))?;
+        let (_, ca) = x509_parser::parse_x509_certificate(&self.ca_der)
+            .map_err(|e| CardCertError::Malformed(e.to_string()))?;
+        if cert.issuer() != ca.subject() || cert.verify_signature(Some(ca.public_key())).is_err() {
+            return Err(CardCertError::Untrusted);
+        }
+        let validity = cert.validity();
+        Ok(Trusted {
+            serial: hex::encode(cert.raw_serial()),
+            card_id: cert
+                .subject()
+                .iter_common_name()
+                .next()
+                .and_then(|a| a.as_str().ok())
+                .unwrap_or_default()
+                .to_string(),
+            not_before: validity.not_before.to_datetime(),
+            not_after: validity.not_after.to_datetime(),
+            public_key: cert.public_key().subject_public_key.data.to_vec(),
+        })
     }
-    if now >= validity.not_after.to_datetime() {
-        return Err(CardCertError::Expired);
+
+    /// Chain (remembered), validity at `now`, and the signature over `message`.
+    pub fn verify(
+        &self,
+        cert_der: &[u8],
+        now: OffsetDateTime,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<CardCert, CardCertError> {
+        let fingerprint = sha256(cert_der);
+        let cached = self
+            .known
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&fingerprint)
+            .cloned();
+        let trusted = match cached {
+            Some(t) => t,
+            None => {
+                let t = self.chain(cert_der)?;
+                let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+                if known.len() >= TRUSTED_MAX {
+                    known.clear();
+                }
+                known.insert(fingerprint.clone(), t.clone());
+                t
+            }
+        };
+        if now < trusted.not_before {
+            return Err(CardCertError::NotYetValid);
+        }
+        if now >= trusted.not_after {
+            return Err(CardCertError::Expired);
+        }
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, &trusted.public_key)
+            .verify(message, signature)
+            .map_err(|_| CardCertError::BadSignature)?;
+        Ok(CardCert {
+            serial: trusted.serial,
+            card_id: trusted.card_id,
+            fingerprint,
+        })
     }
-    let key = UnparsedPublicKey::new(
-        &ECDSA_P256_SHA256_ASN1,
-        cert.public_key().subject_public_key.data.as_ref(),
-    );
-    key.verify(message, signature)
-        .map_err(|_| CardCertError::BadSignature)?;
-    let card_id = cert
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|a| a.as_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    Ok(CardCert {
-        serial: hex::encode(cert.raw_serial()),
-        card_id,
-        fingerprint: sha256(cert_der),
-    })
 }
 
 #[cfg(test)]

@@ -121,3 +121,39 @@ fn pins_are_four_digits() {
         "Pin(****)"
     );
 }
+
+#[test]
+fn remembered_chains_still_check_validity_and_signature() {
+    let (_dir, ca, issued) = setup();
+    let mut card = issued.card.clone();
+    let key = card.authenticate(&CardAuth::FaceMatched).expect("face");
+    let der = card.certificate_der().expect("der");
+    let trusted = TrustedCards::new(ca.cert_der().to_vec());
+    let now = OffsetDateTime::now_utc();
+    let m1 = challenge_message(b"n1", "face");
+    assert!(trusted.verify(&der, now, &m1, &key.sign(&m1)).is_ok());
+    // Second time from memory: a wrong signature and an expired time are still refused.
+    let m2 = challenge_message(b"n2", "face");
+    assert_eq!(
+        trusted.verify(&der, now, &m2, &key.sign(&m1)),
+        Err(CardCertError::BadSignature)
+    );
+    assert_eq!(
+        trusted.verify(&der, issued.not_after, &m2, &key.sign(&m2)),
+        Err(CardCertError::Expired)
+    );
+    // Another CA's card is never remembered as trusted.
+    let (_d2, other_ca, other) = setup();
+    let _ = other_ca;
+    let mut other_card = other.card.clone();
+    let other_key = other_card
+        .authenticate(&CardAuth::FaceMatched)
+        .expect("face");
+    let other_der = other_card.certificate_der().expect("der");
+    for _ in 0..2 {
+        assert_eq!(
+            trusted.verify(&other_der, now, &m1, &other_key.sign(&m1)),
+            Err(CardCertError::Untrusted)
+        );
+    }
+}
