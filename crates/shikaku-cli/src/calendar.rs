@@ -32,6 +32,23 @@ pub enum CalendarCommand {
         date: time::Date,
         n: u32,
     },
+    /// The preparation timeline: each step's deadline from the planned start and setup dates.
+    Timeline {
+        /// 運用開始 (planned start of operation), YYYY-MM-DD.
+        #[arg(long, value_parser = crate::parse_date_arg)]
+        start: time::Date,
+        /// 機器受取/設定 (equipment setup), YYYY-MM-DD.
+        #[arg(long, value_parser = crate::parse_date_arg)]
+        setup: time::Date,
+        /// The day to judge done/due/overdue on (default today, JST).
+        #[arg(long, value_parser = crate::parse_date_arg)]
+        today: Option<time::Date>,
+        /// Steps already done, comma-separated (e.g. reader-application,vendor-order).
+        #[arg(long, value_delimiter = ',')]
+        done: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Whether DATE is a business day, with the reason when it is not.
     Day {
         #[arg(value_parser = crate::parse_date_arg)]
@@ -61,6 +78,51 @@ pub fn run(cmd: CalendarCommand) -> anyhow::Result<ExitCode> {
         }
         CalendarCommand::MonthsBefore { date, n } => {
             println!("{}", format_date(calendar::months_before(date, n)?));
+        }
+        CalendarCommand::Timeline {
+            start,
+            setup,
+            today,
+            done,
+            json,
+        } => {
+            use shikaku_domain::timeline::{StepId, StepStatus, timeline};
+            let mut steps = Vec::with_capacity(done.len());
+            for d in &done {
+                let step = StepId::parse(d).ok_or_else(|| {
+                    let known: Vec<&str> = StepId::ALL.iter().map(|s| s.as_str()).collect();
+                    anyhow::anyhow!("--done: unknown step {d:?} (one of {})", known.join(", "))
+                })?;
+                steps.push(step);
+            }
+            let today = today
+                .unwrap_or_else(|| shikaku_domain::date::jst_date(time::OffsetDateTime::now_utc()));
+            let t = timeline(start, setup, today, &steps);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&t)?);
+            } else {
+                println!(
+                    "運用開始 {}  機器受取/設定 {}  （{} 時点）",
+                    calendar::format_wareki(start),
+                    calendar::format_wareki(setup),
+                    calendar::format_wareki(today)
+                );
+                for s in &t.steps {
+                    let status = match s.status {
+                        StepStatus::Done => "完了",
+                        StepStatus::Due => "未完了",
+                        StepStatus::Overdue => "期限超過",
+                    };
+                    let deadline = s
+                        .deadline
+                        .map(calendar::format_wareki)
+                        .unwrap_or_else(|| "―".into());
+                    println!("  [{status}] {}  期限 {deadline}  ({})", s.label, s.rule);
+                }
+                for w in &t.warnings {
+                    println!("  ⚠ {w}");
+                }
+            }
         }
         CalendarCommand::Day { date, json } => {
             let holiday = calendar::holiday(date);

@@ -16,6 +16,7 @@ pub mod public_expense;
 pub mod qualification;
 pub mod subsidy;
 mod text;
+pub mod timeline;
 
 pub use card::{Branch, CardNumber, CardNumbers, CardSymbol, CardTextError};
 pub use date::{DateError, parse_date};

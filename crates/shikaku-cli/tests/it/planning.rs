@@ -246,3 +246,68 @@ fn faq_folder_errors_name_the_file_and_line() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("bad.md:4"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_preparation_timeline_from_the_command_line() {
+    let env = Env::sqlite();
+    let out = env.run(&[
+        "calendar",
+        "timeline",
+        "--start",
+        "2027-04-01",
+        "--setup",
+        "2027-03-15",
+        "--today",
+        "2027-03-10",
+        "--done",
+        "reader-application",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let step = |id: &str| {
+        v["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .find(|s| s["id"] == id)
+            .cloned()
+            .expect("step")
+    };
+    assert_eq!(step("reader-application")["status"], "done");
+    assert_eq!(step("use-application")["deadline"], "2027-03-08");
+    assert_eq!(step("use-application")["status"], "overdue");
+    assert_eq!(step("vendor-order")["deadline"], "2027-03-01");
+    assert!(v["warnings"].as_array().is_some_and(|w| !w.is_empty()));
+    let out = env.run(&[
+        "calendar",
+        "timeline",
+        "--start",
+        "2027-04-01",
+        "--setup",
+        "2027-03-15",
+        "--done",
+        "nap",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("reader-application"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&[
+        "calendar",
+        "timeline",
+        "--start",
+        "2027-04-01",
+        "--setup",
+        "2027-03-15",
+        "--today",
+        "2026-11-24",
+    ]);
+    assert!(
+        stdout(&out).contains("令和9年3月8日(月)"),
+        "{}",
+        stdout(&out)
+    );
+}
