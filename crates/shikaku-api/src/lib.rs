@@ -15,6 +15,7 @@ mod mynaportal;
 pub mod openapi;
 mod pages;
 pub mod server;
+mod subsidy;
 pub mod telemetry;
 mod terminal;
 pub mod tls;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub cards: shikaku_app::card_verify::CardVerifier,
     /// 一括照会 jobs.
     pub batches: shikaku_app::batches::BatchService,
+    /// Subsidy rule sets for the estimate page.
+    pub subsidy_rules: std::sync::Arc<shikaku_domain::subsidy::RuleBook>,
 }
 
 /// The router of the mTLS eligibility listener.
@@ -77,6 +80,7 @@ pub fn web_router(state: AppState) -> axum::Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
         .route("/metrics", get(telemetry::render))
         .route("/chat", get(chat::page).post(chat::turn))
+        .route("/subsidy", get(subsidy::page))
         .route("/faq", get(faq::index))
         .route("/faq/search", get(faq::search))
         .route("/faq/{id}", get(faq::entry))

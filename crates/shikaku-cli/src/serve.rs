@@ -52,6 +52,7 @@ pub async fn start(
             faq,
             cards,
             batches,
+            subsidy_rules: std::sync::Arc::new(shikaku_app::subsidy::builtin_rules()?),
         },
         &ca,
         config,

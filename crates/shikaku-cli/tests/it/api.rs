@@ -54,6 +54,9 @@ impl Server {
                 faq,
                 cards,
                 batches,
+                subsidy_rules: std::sync::Arc::new(
+                    shikaku_app::subsidy::builtin_rules().expect("built-in subsidy rules"),
+                ),
             },
             &ca,
             config,
@@ -665,6 +668,44 @@ async fn faq_pages_match_the_cli() {
         html.contains("script&gt;x") || html.contains("script&#62;x"),
         "the query is shown"
     );
+    // The subsidy estimate page: the same engine as `shikaku subsidy quote`.
+    let quote = reqwest::get(format!(
+        "{web}/subsidy?category=clinic&readers=1&reader_applied=2021-05-10&cost=600%2C000"
+    ))
+    .await
+    .expect("subsidy")
+    .text()
+    .await
+    .expect("text");
+    assert!(
+        quote.contains("data-subsidy=\"321000\"") && quote.contains("2020-original"),
+        "{quote}"
+    );
+    let refused = reqwest::get(format!(
+        "{web}/subsidy?category=hospital&readers=4&reader_applied=2021-05-10&cost=1"
+    ))
+    .await
+    .expect("subsidy")
+    .text()
+    .await
+    .expect("text");
+    assert!(
+        refused.contains("data-error") && refused.contains("3台まで"),
+        "{refused}"
+    );
+    let english = reqwest::get(format!(
+        "{web}/subsidy?category=clinic&readers=1&reader_applied=2021-03-31&cost=600000&lang=en"
+    ))
+    .await
+    .expect("subsidy")
+    .text()
+    .await
+    .expect("text");
+    assert!(
+        english.contains("data-subsidy=\"429000\"") && english.contains("Rule set"),
+        "{english}"
+    );
+
     // The chatbot page and a turn (htmx fragment), and the same answer from the CLI.
     let page = reqwest::get(format!("{web}/chat"))
         .await
