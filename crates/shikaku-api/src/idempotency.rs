@@ -44,40 +44,38 @@ where
         + Send
         + 'static,
 {
-    let key = key(headers)?;
+    // Without a key (every terminal's interactive lookup) nothing is stored: no task, no lock.
+    let Some(key) = key(headers)? else {
+        let (status, body) = handle().await?;
+        return Ok((status, Json(body)).into_response());
+    };
     let store = state.service.store().clone();
     let facility = caller.facility_code.clone();
     let work = tokio::spawn(async move {
         // A resend can arrive while the first request is still being answered (its client
         // was killed mid-request): requests with the same key are serialized, so the second
         // one sees the stored answer.
-        let _guard = match &key {
-            Some(k) => Some(stripe(&facility, k).lock().await),
-            None => None,
-        };
-        if let Some(key) = &key
-            && let Some((status, body)) = store
-                .idempotent_response(&facility, key)
-                .await
-                .map_err(shikaku_app::LookupError::from)?
+        let _guard = stripe(&facility, &key).lock().await;
+        if let Some((status, body)) = store
+            .idempotent_response(&facility, &key)
+            .await
+            .map_err(shikaku_app::LookupError::from)?
         {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
             return Ok::<_, ApiError>((status, body, true));
         }
         let (status, body) = handle().await?;
-        if let Some(key) = &key {
-            store
-                .save_idempotent_response(
-                    &facility,
-                    key,
-                    status.as_u16(),
-                    &body.to_string(),
-                    time::OffsetDateTime::now_utc(),
-                )
-                .await
-                .map_err(shikaku_app::LookupError::from)?;
-        }
+        store
+            .save_idempotent_response(
+                &facility,
+                &key,
+                status.as_u16(),
+                &body.to_string(),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await
+            .map_err(shikaku_app::LookupError::from)?;
         Ok((status, body, false))
     });
     let (status, body, replay) = match work.await {

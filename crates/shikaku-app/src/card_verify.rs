@@ -275,7 +275,10 @@ impl CardVerifier {
             consent_expires_at: None,
         };
         // Until the card is known, the log names the certificate, not a person.
-        let mut person_hash = key.hash("jpki_cert", &[&hex::encode(&request.certificate_der)]);
+        let mut person_hash = key.hash(
+            "jpki_cert",
+            &[&hex::encode(shikaku_pki::sha256(&request.certificate_der))],
+        );
         outcome.status = self
             .check(request, caller, now, &mut outcome, &mut person_hash)
             .await?;

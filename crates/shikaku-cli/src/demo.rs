@@ -201,6 +201,32 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
 const DEMO_PIN: &str = "1234";
 
+/// Today's status of a population row's card numbers and birth date.
+async fn row_status(
+    service: &EligibilityService,
+    r: &csv::StringRecord,
+) -> anyhow::Result<EligibilityStatus> {
+    let get = |i: usize| r.get(i).unwrap_or_default();
+    let bad = |e: &dyn std::fmt::Display| anyhow::anyhow!("population row: {e}");
+    let card = CardNumbers {
+        insurer: InsurerNumber::parse(get(0)).map_err(|e| bad(&e))?,
+        symbol: CardSymbol::parse_optional(get(1)).map_err(|e| bad(&e))?,
+        number: CardNumber::parse(get(2)).map_err(|e| bad(&e))?,
+        branch: Branch::parse(get(3)).map_err(|e| bad(&e))?,
+    };
+    let birth_date = parse_date(get(9)).map_err(|e| bad(&e))?;
+    let (outcome, _) = service
+        .evaluate(&LookupRequest {
+            card,
+            birth_date,
+            as_of: None,
+            any_branch: false,
+            any_birth: false,
+        })
+        .await?;
+    Ok(outcome.status())
+}
+
 struct Holder {
     name: String,
     birth_date: String,
@@ -222,23 +248,7 @@ async fn find_card_holders(
         if get(15).is_empty() {
             continue;
         }
-        let card = CardNumbers {
-            insurer: InsurerNumber::parse(get(0)).map_err(|e| anyhow::anyhow!("{e}"))?,
-            symbol: CardSymbol::parse_optional(get(1)).map_err(|e| anyhow::anyhow!("{e}"))?,
-            number: CardNumber::parse(get(2)).map_err(|e| anyhow::anyhow!("{e}"))?,
-            branch: Branch::parse(get(3)).map_err(|e| anyhow::anyhow!("{e}"))?,
-        };
-        let birth = parse_date(get(9)).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let (outcome, _) = service
-            .evaluate(&LookupRequest {
-                card,
-                birth_date: birth,
-                as_of: None,
-                any_branch: false,
-                any_birth: false,
-            })
-            .await?;
-        let status = outcome.status();
+        let status = row_status(service, &r).await?;
         if wanted.contains(&status) && !found.iter().any(|(s, _)| *s == status) {
             found.push((
                 status,
@@ -303,23 +313,7 @@ async fn find_examples(
     for record in reader.records() {
         let r = record?;
         let get = |i: usize| r.get(i).unwrap_or_default();
-        let card = CardNumbers {
-            insurer: InsurerNumber::parse(get(0)).map_err(|e| anyhow::anyhow!("{e}"))?,
-            symbol: CardSymbol::parse_optional(get(1)).map_err(|e| anyhow::anyhow!("{e}"))?,
-            number: CardNumber::parse(get(2)).map_err(|e| anyhow::anyhow!("{e}"))?,
-            branch: Branch::parse(get(3)).map_err(|e| anyhow::anyhow!("{e}"))?,
-        };
-        let birth = parse_date(get(9)).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let (outcome, _) = service
-            .evaluate(&LookupRequest {
-                card,
-                birth_date: birth,
-                as_of: None,
-                any_branch: false,
-                any_birth: false,
-            })
-            .await?;
-        let status = outcome.status();
+        let status = row_status(service, &r).await?;
         if wanted.contains(&status) && !found.iter().any(|(s, _)| *s == status) {
             let card = DemoCard {
                 insurer_number: get(0).into(),

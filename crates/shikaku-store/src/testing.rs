@@ -689,12 +689,11 @@ async fn related_by_person_and_my_number(s: &dyn Store) {
         .finish(Finish::Commit { rejected: 0 })
         .await
         .expect("finish");
-    let mut branches = s
+    let branches = s
         .find_by_card_any_branch(&old.card)
         .await
         .expect("any branch");
     assert_eq!(branches.len(), 1, "{}", s.backend());
-    branches.clear();
     let mut related = s.find_related(&old.card).await.expect("related");
     related.sort_by(|a, b| a.card.number.cmp(&b.card.number));
     let numbers: Vec<&str> = related.iter().map(|q| q.card.number.as_str()).collect();

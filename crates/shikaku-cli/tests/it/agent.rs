@@ -57,6 +57,25 @@ fn put(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::rename(&tmp, dir.join("req").join(name)).expect("rename");
 }
 
+/// A single query that is valid on 2025-06-01 (山田 太郎).
+fn put_valid(dir: &Path, name: &str) {
+    put(
+        dir,
+        name,
+        single("01130012", "12", "345", "00", "19800517").as_bytes(),
+    );
+}
+
+/// `shikaku agent status` shows this queue length.
+fn assert_queue(env: &Env, dir: &Path, n: usize) {
+    let out = env.run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
+    assert!(
+        stdout(&out).contains(&format!("待ち行列 (queue): {n}")),
+        "{}",
+        stdout(&out)
+    );
+}
+
 fn wait_for(path: &Path) -> String {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(20) {
@@ -115,11 +134,7 @@ async fn single_queries_errors_partial_writes_and_status() {
     );
     let res = dir.join("res");
 
-    put(
-        &dir,
-        "OQSsiquc01req_000000000001.xml",
-        single("01130012", "12", "345", "00", "19800517").as_bytes(),
-    );
+    put_valid(&dir, "OQSsiquc01req_000000000001.xml");
     let xml = wait_for(&res.join("OQSsiquc01res_000000000001.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"], "{xml}");
     assert_eq!(tag(&xml, "SegmentOfResult"), ["1"]);
@@ -196,11 +211,7 @@ async fn single_queries_errors_partial_writes_and_status() {
     put(&dir, "OQSmuonq01req_000000000007.xml", b"<XmlMsg/>");
 
     // The same name again: answered only after the first result was collected.
-    put(
-        &dir,
-        "OQSsiquc01req_000000000001.xml",
-        single("01130012", "12", "345", "00", "19800517").as_bytes(),
-    );
+    put_valid(&dir, "OQSsiquc01req_000000000001.xml");
     std::thread::sleep(Duration::from_millis(600));
     assert!(
         dir.join("req/OQSsiquc01req_000000000001.xml").exists(),
@@ -421,11 +432,7 @@ async fn claims_left_by_a_crash_are_finished_once_and_an_unreachable_centre_is_r
         &server.ca.cert_path(),
         &[],
     );
-    put(
-        &dir3,
-        "OQSsiquc01req_R1.xml",
-        single("01130012", "12", "345", "00", "19800517").as_bytes(),
-    );
+    put_valid(&dir3, "OQSsiquc01req_R1.xml");
     let xml = wait_for(&dir3.join("res/OQSsiquc01res_R1.xml"));
     assert_eq!(tag(&xml, "SegmentOfResult"), ["9"], "{xml}");
     assert!(xml.contains("電子証明書が失効"), "{xml}");
@@ -452,11 +459,7 @@ async fn claims_left_by_a_crash_are_finished_once_and_an_unreachable_centre_is_r
         &server.ca.cert_path(),
         &["--max-age-minutes", "0"],
     );
-    put(
-        &dir2,
-        "OQSsiquc01req_D1.xml",
-        single("01130012", "12", "345", "00", "19800517").as_bytes(),
-    );
+    put_valid(&dir2, "OQSsiquc01req_D1.xml");
     let xml = wait_for(&dir2.join("res/OQSsiquc01res_D1.xml"));
     assert_eq!(tag(&xml, "ErrorCode"), ["OQR9999"], "{xml}");
     assert!(xml.contains("接続できない"), "{xml}");
@@ -588,24 +591,13 @@ async fn outage_and_full_disk_keep_requests_queued_until_they_can_be_answered() 
         &["--metrics-addr", &metrics],
     );
     proxy.cut();
-    put(
-        &dir,
-        "OQSsiquc01req_O1.xml",
-        single("01130012", "12", "345", "00", "19800517").as_bytes(),
-    );
+    put_valid(&dir, "OQSsiquc01req_O1.xml");
     std::thread::sleep(Duration::from_millis(1500));
     assert!(
         !dir.join("res/OQSsiquc01res_O1.xml").exists(),
         "no answer while the centre is down"
     );
-    let out = server
-        .env
-        .run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
-    assert!(
-        stdout(&out).contains("待ち行列 (queue): 1"),
-        "{}",
-        stdout(&out)
-    );
+    assert_queue(&server.env, &dir, 1);
     let text = reqwest::get(format!("http://{metrics}/metrics"))
         .await
         .expect("metrics")
@@ -628,24 +620,13 @@ async fn outage_and_full_disk_keep_requests_queued_until_they_can_be_answered() 
         &["--request-timeout-s", "1"],
     );
     proxy.slow(Duration::from_millis(2500));
-    put(
-        &dir,
-        "OQSsiquc01req_S1.xml",
-        single("01130012", "12", "345", "00", "19800517").as_bytes(),
-    );
+    put_valid(&dir, "OQSsiquc01req_S1.xml");
     std::thread::sleep(Duration::from_millis(2000));
     assert!(
         !dir.join("res/OQSsiquc01res_S1.xml").exists(),
         "no answer from a slow centre"
     );
-    let out = server
-        .env
-        .run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
-    assert!(
-        stdout(&out).contains("待ち行列 (queue): 1"),
-        "{}",
-        stdout(&out)
-    );
+    assert_queue(&server.env, &dir, 1);
     proxy.slow(Duration::ZERO);
     let xml = wait_for(&dir.join("res/OQSsiquc01res_S1.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
@@ -655,11 +636,7 @@ async fn outage_and_full_disk_keep_requests_queued_until_they_can_be_answered() 
     {
         std::os::unix::fs::symlink("/dev/full", dir.join("res/.OQSsiquc01res_F1.xml.part"))
             .expect("symlink");
-        put(
-            &dir,
-            "OQSsiquc01req_F1.xml",
-            single("01130012", "12", "345", "00", "19800517").as_bytes(),
-        );
+        put_valid(&dir, "OQSsiquc01req_F1.xml");
         std::thread::sleep(Duration::from_millis(1200));
         assert!(!dir.join("res/OQSsiquc01res_F1.xml").exists());
         let out = server
@@ -828,11 +805,7 @@ async fn a_centre_answering_503_is_retried_until_it_recovers() {
         &[],
     );
     proxy.cut();
-    put(
-        &dir,
-        "OQSsiquc01req_P1.xml",
-        single("01130012", "12", "345", "00", "19800517").as_bytes(),
-    );
+    put_valid(&dir, "OQSsiquc01req_P1.xml");
     std::thread::sleep(Duration::from_millis(3000));
     assert!(
         !dir.join("res/OQSsiquc01res_P1.xml").exists(),

@@ -14,6 +14,16 @@ use time::{Duration, OffsetDateTime};
 
 use crate::support::{Env, fixture_csv};
 
+/// The body of a plain GET (the web listener).
+async fn get_text(url: impl reqwest::IntoUrl) -> String {
+    reqwest::get(url)
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text")
+}
+
 pub(crate) struct Server {
     pub(crate) env: Env,
     pub(crate) running: shikaku_api::Running,
@@ -576,12 +586,7 @@ async fn full_suite(server: Server) {
         .expect("ready");
     assert_eq!(ready.status().as_u16(), 200);
     // Prometheus metrics of what just happened.
-    let metrics = reqwest::get(format!("http://{}/metrics", server.running.web_addr))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = get_text(format!("http://{}/metrics", server.running.web_addr)).await;
     assert!(
         metrics.contains("shikaku_lookups_total{status=\"valid\"}"),
         "{metrics}"
@@ -644,12 +649,7 @@ async fn faq_pages_match_the_cli() {
         assert!(fragment.contains(&format!("data-faq-id=\"{}\"", cli_ids[0])));
     }
     // Entries, the English switch, a missing entry, markup in queries is escaped.
-    let entry = reqwest::get(format!("{web}/faq/subsidy-amount?lang=en"))
-        .await
-        .expect("entry")
-        .text()
-        .await
-        .expect("text");
+    let entry = get_text(format!("{web}/faq/subsidy-amount?lang=en")).await;
     assert!(entry.contains("<html lang=\"en\"") && entry.contains("32.1万円"));
     let missing = reqwest::get(format!("{web}/faq/no-such-entry"))
         .await
@@ -657,62 +657,40 @@ async fn faq_pages_match_the_cli() {
     assert_eq!(missing.status().as_u16(), 404);
     let url = reqwest::Url::parse_with_params(&format!("{web}/faq/search"), [("q", "<script>x")])
         .expect("url");
-    let html = reqwest::get(url)
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let html = get_text(url).await;
     assert!(!html.contains("<script>x"), "the query is escaped");
     assert!(
         html.contains("script&gt;x") || html.contains("script&#62;x"),
         "the query is shown"
     );
     // The subsidy estimate page: the same engine as `shikaku subsidy quote`.
-    let quote = reqwest::get(format!(
+    let quote = get_text(format!(
         "{web}/subsidy?category=clinic&readers=1&reader_applied=2021-05-10&cost=600%2C000"
     ))
-    .await
-    .expect("subsidy")
-    .text()
-    .await
-    .expect("text");
+    .await;
     assert!(
         quote.contains("data-subsidy=\"321000\"") && quote.contains("2020-original"),
         "{quote}"
     );
-    let refused = reqwest::get(format!(
+    let refused = get_text(format!(
         "{web}/subsidy?category=hospital&readers=4&reader_applied=2021-05-10&cost=1"
     ))
-    .await
-    .expect("subsidy")
-    .text()
-    .await
-    .expect("text");
+    .await;
     assert!(
         refused.contains("data-error") && refused.contains("3台まで"),
         "{refused}"
     );
-    let english = reqwest::get(format!(
+    let english = get_text(format!(
         "{web}/subsidy?category=clinic&readers=1&reader_applied=2021-03-31&cost=600000&lang=en"
     ))
-    .await
-    .expect("subsidy")
-    .text()
-    .await
-    .expect("text");
+    .await;
     assert!(
         english.contains("data-subsidy=\"429000\"") && english.contains("Rule set"),
         "{english}"
     );
 
     // The chatbot page and a turn (htmx fragment), and the same answer from the CLI.
-    let page = reqwest::get(format!("{web}/chat"))
-        .await
-        .expect("chat")
-        .text()
-        .await
-        .expect("text");
+    let page = get_text(format!("{web}/chat")).await;
     assert!(
         page.contains("cat:補助金") && page.contains("チャットボット"),
         "{page}"
