@@ -10,6 +10,7 @@ use shikaku_domain::{CardNumbers, Qualification};
 use time::OffsetDateTime;
 
 mod model;
+pub mod portal;
 pub mod postgres;
 pub mod records;
 mod shared;
@@ -19,6 +20,7 @@ pub mod sqlite;
 pub mod testing;
 
 pub use model::{StagedRow, hash_text, row_hash};
+pub use portal::PortalStore;
 pub use records::{RecordImport, RecordKind, RecordRow, StoredRecord};
 
 #[derive(Debug, thiserror::Error)]
@@ -197,8 +199,9 @@ pub enum RevokeOutcome {
     AlreadyRevoked,
 }
 
+/// Everything stored: the eligibility core here, the portal's records in [`PortalStore`].
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: PortalStore + Send + Sync {
     /// Which backend ("sqlite" or "postgres").
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

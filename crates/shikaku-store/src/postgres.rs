@@ -72,6 +72,8 @@ impl PgStore {
 
 crate::records::impl_record_import!(PgRecordImport, sqlx::Postgres, "BEGIN");
 
+crate::portal::impl_portal_store!(PgStore, sqlx::Postgres, crate::sql::Dialect::Postgres);
+
 impl_store!(
     PgStore,
     backend = "postgres",

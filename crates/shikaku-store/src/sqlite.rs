@@ -189,6 +189,8 @@ fn qualification_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Qualifi
 
 crate::records::impl_record_import!(SqliteRecordImport, sqlx::Sqlite, "BEGIN IMMEDIATE");
 
+crate::portal::impl_portal_store!(SqliteStore, sqlx::Sqlite, crate::sql::Dialect::Sqlite);
+
 impl_store!(
     SqliteStore,
     backend = "sqlite",

@@ -193,6 +193,7 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     card_register(s).await;
     medical_records(s).await;
     idempotency_and_batches(s).await;
+    portal_records(s).await;
 }
 
 async fn idempotency_and_batches(s: &dyn Store) {
@@ -814,4 +815,426 @@ async fn access_log(s: &dyn Store) {
     assert_eq!(recent.len(), 3);
     assert_eq!(recent[0], entries[2]);
     assert_eq!(recent[2], entries[0]);
+}
+
+async fn portal_records(s: &dyn Store) {
+    use crate::portal::*;
+    let t = |secs: i64| OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).expect("time");
+    let d = |text: &str| {
+        Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .expect("date")
+    };
+    let facility = |code: &str, name: &str, category: &str, pref: &str| Facility {
+        code: code.into(),
+        name: name.into(),
+        category: category.into(),
+        prefecture: pref.into(),
+        postal_code: "100-0001".into(),
+        address: "東京都千代田区".into(),
+        phone: "03-0000-0000".into(),
+        contact_name: "担当 太郎".into(),
+        email: "it@example.jp".into(),
+        planned_start: None,
+        planned_setup: None,
+        created_at: t(0),
+    };
+    let account = |login: &str, facility: Option<&str>| Account {
+        login: login.into(),
+        role: if facility.is_some() {
+            "facility"
+        } else {
+            "operator"
+        }
+        .into(),
+        facility_code: facility.map(String::from),
+        password_hash: "$argon2id$stub".into(),
+        failed_logins: 0,
+        locked_until: None,
+        created_at: t(0),
+    };
+    let a = facility("1311234566", "千代田クリニック", "clinic", "13");
+    s.register_facility(&a, &account("1311234566", Some("1311234566")))
+        .await
+        .expect("register");
+    let again = s
+        .register_facility(&a, &account("1311234566", Some("1311234566")))
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    // A facility whose account cannot be stored is not stored either (one transaction).
+    let b = facility("2711111111", "大阪_病院%", "hospital", "27");
+    let clash = s
+        .register_facility(&b, &account("1311234566", Some("2711111111")))
+        .await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    assert_eq!(s.facility("2711111111").await.expect("get"), None);
+    s.register_facility(&b, &account("2711111111", Some("2711111111")))
+        .await
+        .expect("register b");
+    s.insert_account(&account("operator1", None))
+        .await
+        .expect("operator");
+    assert!(matches!(
+        s.insert_account(&account("operator1", None)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.facility("1311234566").await.expect("get"),
+        Some(a.clone())
+    );
+
+    s.set_login_failures("operator1", 3, Some(t(900)))
+        .await
+        .expect("failures");
+    let op = s.account("operator1").await.expect("get").expect("some");
+    assert_eq!((op.failed_logins, op.locked_until), (3, Some(t(900))));
+    s.set_password("operator1", "$argon2id$new")
+        .await
+        .expect("password");
+    let op = s.account("operator1").await.expect("get").expect("some");
+    assert_eq!(
+        (op.failed_logins, op.locked_until, op.password_hash.as_str()),
+        (0, None, "$argon2id$new")
+    );
+    assert!(matches!(
+        s.set_password("nobody", "x").await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    let session = PortalSession {
+        token_hash: vec![7; 32],
+        login: "1311234566".into(),
+        csrf: "csrf".into(),
+        created_at: t(0),
+        expires_at: t(3600),
+    };
+    s.insert_session(&session).await.expect("session");
+    assert_eq!(s.session(&[7; 32]).await.expect("get"), Some(session));
+    s.delete_session(&[7; 32]).await.expect("delete");
+    assert_eq!(s.session(&[7; 32]).await.expect("get"), None);
+
+    // Filters, LIKE patterns taken literally, paging.
+    let all = s
+        .facilities(&FacilityFilter::default(), 0, 1)
+        .await
+        .expect("list");
+    assert_eq!((all.total, all.items.len()), (2, 1));
+    assert_eq!(all.items[0].code, "1311234566");
+    let page2 = s
+        .facilities(&FacilityFilter::default(), 1, 10)
+        .await
+        .expect("list");
+    assert_eq!(page2.items[0].code, "2711111111");
+    let literal = FacilityFilter {
+        text: Some("_病院%".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.facilities(&literal, 0, 10).await.expect("list").total, 1);
+    let underscore = FacilityFilter {
+        text: Some("ク_".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.facilities(&underscore, 0, 10).await.expect("list").total,
+        0
+    );
+    let by_pref = FacilityFilter {
+        prefecture: Some("13".into()),
+        category: Some("clinic".into()),
+        text: None,
+    };
+    assert_eq!(s.facilities(&by_pref, 0, 10).await.expect("list").total, 1);
+
+    // Reader applications: conditional updates.
+    let mut reader = ReaderApplication {
+        id: format!("R{}", unique()),
+        facility_code: "2711111111".into(),
+        maker: "fujitsu".into(),
+        quantity: 2,
+        applied_on: d("2021-03-31"),
+        status: "applied".into(),
+        delivery_month: None,
+        created_at: t(10),
+        updated_at: t(10),
+    };
+    s.insert_reader_application(&reader).await.expect("reader");
+    reader.status = "scheduled".into();
+    reader.delivery_month = Some("2021-05".into());
+    assert!(
+        s.update_reader_application(&reader, "applied")
+            .await
+            .expect("update")
+    );
+    reader.status = "cancelled".into();
+    assert!(
+        !s.update_reader_application(&reader, "applied")
+            .await
+            .expect("stale")
+    );
+    let stored = s
+        .reader_application(&reader.id)
+        .await
+        .expect("get")
+        .expect("some");
+    assert_eq!(
+        (stored.status.as_str(), stored.delivery_month.as_deref()),
+        ("scheduled", Some("2021-05"))
+    );
+    let mine = AppFilter {
+        facility_code: Some("2711111111".into()),
+        status: None,
+    };
+    assert_eq!(
+        s.reader_applications(&mine, 0, 10)
+            .await
+            .expect("list")
+            .total,
+        1
+    );
+    let other = AppFilter {
+        facility_code: Some("1311234566".into()),
+        status: None,
+    };
+    assert_eq!(
+        s.reader_applications(&other, 0, 10)
+            .await
+            .expect("list")
+            .total,
+        0
+    );
+
+    // The use application sets the plan.
+    let mut use_app = UseApplication {
+        facility_code: "2711111111".into(),
+        line_type: "ip-vpn".into(),
+        provider: "ntt-east".into(),
+        customer_id: Some("CAF1234567".into()),
+        start_month: "2021-06".into(),
+        test_month: None,
+        online_claims: true,
+        setup_date: d("2021-05-10"),
+        submitted_at: t(20),
+    };
+    s.save_use_application(&use_app, d("2021-06-01"))
+        .await
+        .expect("use");
+    use_app.online_claims = false;
+    s.save_use_application(&use_app, d("2021-06-01"))
+        .await
+        .expect("use again");
+    assert_eq!(
+        s.use_application("2711111111").await.expect("get"),
+        Some(use_app)
+    );
+    let b_now = s.facility("2711111111").await.expect("get").expect("some");
+    assert_eq!(
+        (b_now.planned_start, b_now.planned_setup),
+        (Some(d("2021-06-01")), Some(d("2021-05-10")))
+    );
+
+    // A certificate is taken once.
+    let mut cert = CertApplication {
+        id: format!("C{}", unique()),
+        facility_code: "2711111111".into(),
+        terminal_name: "uketsuke-1".into(),
+        os: "win10-iot-2019".into(),
+        status: "applied".into(),
+        serial: None,
+        p12: None,
+        p12_password: None,
+        applied_at: t(30),
+        decided_at: None,
+        downloaded_at: None,
+    };
+    s.insert_cert_application(&cert).await.expect("cert");
+    assert_eq!(
+        s.take_certificate(&cert.id, t(40))
+            .await
+            .expect("not issued"),
+        None
+    );
+    cert.status = "issued".into();
+    cert.serial = Some("abcd".into());
+    cert.p12 = Some(vec![1, 2, 3]);
+    cert.p12_password = Some("pw".into());
+    cert.decided_at = Some(t(35));
+    assert!(
+        s.update_cert_application(&cert, "applied")
+            .await
+            .expect("issue")
+    );
+    assert_eq!(
+        s.take_certificate(&cert.id, t(40)).await.expect("take"),
+        Some((vec![1, 2, 3], "pw".to_string()))
+    );
+    assert_eq!(
+        s.take_certificate(&cert.id, t(41)).await.expect("again"),
+        None
+    );
+    let taken = s
+        .cert_application(&cert.id)
+        .await
+        .expect("get")
+        .expect("some");
+    assert_eq!(
+        (
+            taken.status.as_str(),
+            taken.p12,
+            taken.p12_password,
+            taken.downloaded_at
+        ),
+        ("downloaded", None, None, Some(t(40)))
+    );
+
+    // Steps.
+    s.set_step(
+        "2711111111",
+        "operation-test",
+        Some((d("2021-05-20"), t(50))),
+    )
+    .await
+    .expect("step");
+    s.set_step(
+        "2711111111",
+        "operation-test",
+        Some((d("2021-05-21"), t(60))),
+    )
+    .await
+    .expect("again keeps the first");
+    s.set_step("2711111111", "setup", Some((d("2021-05-10"), t(45))))
+        .await
+        .expect("step");
+    s.set_step("2711111111", "setup", None).await.expect("undo");
+    assert_eq!(
+        s.steps_done("2711111111").await.expect("steps"),
+        vec![("operation-test".to_string(), t(50))]
+    );
+
+    // Subsidy applications, documents and their history.
+    let mut subsidy = SubsidyApplication {
+        id: format!("S{}", unique()),
+        facility_code: "2711111111".into(),
+        status: "submitted".into(),
+        readers: 2,
+        reader_applied: d("2021-03-31"),
+        cost_lines: "[{\"label\":\"リーダー\",\"amount\":1000000}]".into(),
+        cost_total: 1_000_000,
+        rule_set: "2020-acceleration".into(),
+        subsidy: 500_000,
+        reason: None,
+        submitted_at: t(70),
+        decided_at: None,
+    };
+    s.insert_subsidy_application(&subsidy)
+        .await
+        .expect("subsidy");
+    subsidy.status = "returned".into();
+    subsidy.reason = Some("領収書が不鮮明です".into());
+    subsidy.decided_at = Some(t(80));
+    assert!(
+        s.update_subsidy_application(&subsidy, "submitted")
+            .await
+            .expect("return")
+    );
+    assert!(
+        !s.update_subsidy_application(&subsidy, "submitted")
+            .await
+            .expect("stale")
+    );
+    assert_eq!(
+        s.subsidy_application(&subsidy.id).await.expect("get"),
+        Some(subsidy.clone())
+    );
+    let returned = AppFilter {
+        facility_code: None,
+        status: Some("returned".into()),
+    };
+    assert_eq!(
+        s.subsidy_applications(&returned, 0, 10)
+            .await
+            .expect("list")
+            .total,
+        1
+    );
+    let doc = SubsidyDocument {
+        application_id: subsidy.id.clone(),
+        kind: "receipt".into(),
+        file_name: "領収書.pdf".into(),
+        content_type: "application/pdf".into(),
+        sha256: vec![9; 32],
+        body: b"%PDF-1.4 first".to_vec(),
+        uploaded_at: t(71),
+    };
+    s.save_document(&doc).await.expect("doc");
+    let replaced = SubsidyDocument {
+        body: b"%PDF-1.4 second".to_vec(),
+        ..doc.clone()
+    };
+    s.save_document(&replaced).await.expect("replace");
+    assert_eq!(
+        s.document(&subsidy.id, "receipt").await.expect("get"),
+        Some(replaced.clone())
+    );
+    let listed = s.documents(&subsidy.id).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].body.is_empty(), "listing leaves bodies out");
+    assert_eq!(
+        s.document(&subsidy.id, "completion-report")
+            .await
+            .expect("get"),
+        None
+    );
+    for (i, action) in ["submitted", "returned"].into_iter().enumerate() {
+        s.append_event(&PortalEvent {
+            at: t(90 + i as i64),
+            actor: "operator1".into(),
+            facility_code: "2711111111".into(),
+            subject: format!("subsidy:{}", subsidy.id),
+            action: action.into(),
+            detail: String::new(),
+        })
+        .await
+        .expect("event");
+    }
+    let history = s
+        .events(&format!("subsidy:{}", subsidy.id))
+        .await
+        .expect("events");
+    assert_eq!(
+        history
+            .iter()
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>(),
+        ["submitted", "returned"]
+    );
+
+    let adoption = s.adoption().await.expect("adoption");
+    let hospital = adoption
+        .by_category
+        .iter()
+        .find(|c| c.group_key == "hospital")
+        .expect("hospital");
+    assert_eq!(
+        (
+            hospital.registered,
+            hospital.reader_applied,
+            hospital.use_applied,
+            hospital.certificate_issued,
+            hospital.operating
+        ),
+        (1, 1, 1, 1, 1)
+    );
+    let clinic = adoption
+        .by_category
+        .iter()
+        .find(|c| c.group_key == "clinic")
+        .expect("clinic");
+    assert_eq!(
+        (clinic.registered, clinic.reader_applied, clinic.operating),
+        (1, 0, 0)
+    );
+    assert_eq!(adoption.by_prefecture.len(), 2);
+    assert_eq!(adoption.operating_by_day, vec![(d("2021-05-20"), 1)]);
 }

@@ -1,0 +1,998 @@
+//! The facility portal's records: facilities and accounts, sessions, the card-reader, use and
+//! certificate applications, preparation steps, subsidy applications with documents, and the
+//! history of every decision. The rules live in the domain and app layers; state changes here
+//! are conditional on the state the caller saw (`expect`), so two racing decisions cannot both
+//! win.
+
+use async_trait::async_trait;
+use time::{Date, OffsetDateTime};
+
+use crate::Result;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Facility {
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub prefecture: String,
+    pub postal_code: String,
+    pub address: String,
+    pub phone: String,
+    pub contact_name: String,
+    pub email: String,
+    pub planned_start: Option<Date>,
+    pub planned_setup: Option<Date>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Account {
+    pub login: String,
+    /// `facility` or `operator`.
+    pub role: String,
+    pub facility_code: Option<String>,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PortalSession {
+    pub token_hash: Vec<u8>,
+    pub login: String,
+    pub csrf: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReaderApplication {
+    pub id: String,
+    pub facility_code: String,
+    pub maker: String,
+    pub quantity: i64,
+    pub applied_on: Date,
+    /// `applied`, `scheduled` (delivery month fixed) or `cancelled`.
+    pub status: String,
+    pub delivery_month: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UseApplication {
+    pub facility_code: String,
+    pub line_type: String,
+    pub provider: String,
+    pub customer_id: Option<String>,
+    pub start_month: String,
+    pub test_month: Option<String>,
+    pub online_claims: bool,
+    pub setup_date: Date,
+    pub submitted_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CertApplication {
+    pub id: String,
+    pub facility_code: String,
+    pub terminal_name: String,
+    pub os: String,
+    /// `applied`, `issued`, `downloaded`, `rejected` or `revoked`.
+    pub status: String,
+    pub serial: Option<String>,
+    /// The PKCS#12 file, kept only until the facility downloads it.
+    pub p12: Option<Vec<u8>>,
+    pub p12_password: Option<String>,
+    pub applied_at: OffsetDateTime,
+    pub decided_at: Option<OffsetDateTime>,
+    pub downloaded_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubsidyApplication {
+    pub id: String,
+    pub facility_code: String,
+    /// `submitted`, `returned`, `approved` or `rejected`.
+    pub status: String,
+    pub readers: i64,
+    pub reader_applied: Date,
+    /// JSON array of `{"label": …, "amount": …}`.
+    pub cost_lines: String,
+    pub cost_total: i64,
+    pub rule_set: String,
+    pub subsidy: i64,
+    pub reason: Option<String>,
+    pub submitted_at: OffsetDateTime,
+    pub decided_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubsidyDocument {
+    pub application_id: String,
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub sha256: Vec<u8>,
+    pub body: Vec<u8>,
+    pub uploaded_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PortalEvent {
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub facility_code: String,
+    pub subject: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// Which facilities an operator list shows.
+#[derive(Debug, Clone, Default)]
+pub struct FacilityFilter {
+    pub prefecture: Option<String>,
+    pub category: Option<String>,
+    /// Part of the name or the code.
+    pub text: Option<String>,
+}
+
+/// Which applications an operator list shows.
+#[derive(Debug, Clone, Default)]
+pub struct AppFilter {
+    pub facility_code: Option<String>,
+    pub status: Option<String>,
+}
+
+/// One page of a list and the number of all matching rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// Facilities at each preparation stage, for one group (a category or a prefecture).
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct StageCounts {
+    pub group_key: String,
+    pub registered: i64,
+    pub reader_applied: i64,
+    pub use_applied: i64,
+    pub certificate_issued: i64,
+    pub operating: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Adoption {
+    pub by_category: Vec<StageCounts>,
+    pub by_prefecture: Vec<StageCounts>,
+    /// (day in JST, facilities whose operation test passed that day), oldest first.
+    pub operating_by_day: Vec<(Date, i64)>,
+}
+
+#[async_trait]
+pub trait PortalStore: Send + Sync {
+    /// The facility and its account, together; `Conflict` when the code is registered.
+    async fn register_facility(&self, facility: &Facility, account: &Account) -> Result<()>;
+    /// An operator account; `Conflict` when the login exists.
+    async fn insert_account(&self, account: &Account) -> Result<()>;
+    async fn account(&self, login: &str) -> Result<Option<Account>>;
+    async fn set_login_failures(
+        &self,
+        login: &str,
+        failed: i64,
+        locked_until: Option<OffsetDateTime>,
+    ) -> Result<()>;
+    async fn set_password(&self, login: &str, password_hash: &str) -> Result<()>;
+
+    async fn insert_session(&self, session: &PortalSession) -> Result<()>;
+    async fn session(&self, token_hash: &[u8]) -> Result<Option<PortalSession>>;
+    async fn delete_session(&self, token_hash: &[u8]) -> Result<()>;
+
+    async fn facility(&self, code: &str) -> Result<Option<Facility>>;
+    async fn facilities(
+        &self,
+        filter: &FacilityFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<Facility>>;
+    async fn set_plan(&self, code: &str, start: Option<Date>, setup: Option<Date>) -> Result<()>;
+
+    async fn insert_reader_application(&self, app: &ReaderApplication) -> Result<()>;
+    /// Writes `app` over the stored row if that row's status is still `expect`.
+    async fn update_reader_application(
+        &self,
+        app: &ReaderApplication,
+        expect: &str,
+    ) -> Result<bool>;
+    async fn reader_application(&self, id: &str) -> Result<Option<ReaderApplication>>;
+    /// Newest first.
+    async fn reader_applications(
+        &self,
+        filter: &AppFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<ReaderApplication>>;
+
+    /// Files or replaces the use application and sets the facility's plan from it.
+    async fn save_use_application(&self, app: &UseApplication, planned_start: Date) -> Result<()>;
+    async fn use_application(&self, facility_code: &str) -> Result<Option<UseApplication>>;
+
+    async fn insert_cert_application(&self, app: &CertApplication) -> Result<()>;
+    async fn update_cert_application(&self, app: &CertApplication, expect: &str) -> Result<bool>;
+    async fn cert_application(&self, id: &str) -> Result<Option<CertApplication>>;
+    async fn cert_applications(
+        &self,
+        filter: &AppFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<CertApplication>>;
+    /// The PKCS#12 file and its password, exactly once: both are erased in the same statement
+    /// that marks the application downloaded.
+    async fn take_certificate(
+        &self,
+        id: &str,
+        at: OffsetDateTime,
+    ) -> Result<Option<(Vec<u8>, String)>>;
+
+    /// Marks a preparation step done (`Some`) or not done (`None`).
+    async fn set_step(
+        &self,
+        facility_code: &str,
+        step: &str,
+        done: Option<(Date, OffsetDateTime)>,
+    ) -> Result<()>;
+    /// The steps done: (step, when).
+    async fn steps_done(&self, facility_code: &str) -> Result<Vec<(String, OffsetDateTime)>>;
+
+    async fn insert_subsidy_application(&self, app: &SubsidyApplication) -> Result<()>;
+    async fn update_subsidy_application(
+        &self,
+        app: &SubsidyApplication,
+        expect: &str,
+    ) -> Result<bool>;
+    async fn subsidy_application(&self, id: &str) -> Result<Option<SubsidyApplication>>;
+    async fn subsidy_applications(
+        &self,
+        filter: &AppFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<SubsidyApplication>>;
+    /// Stores a document (a second upload of the same kind replaces the first).
+    async fn save_document(&self, doc: &SubsidyDocument) -> Result<()>;
+    /// Documents of an application, without their bodies.
+    async fn documents(&self, application_id: &str) -> Result<Vec<SubsidyDocument>>;
+    async fn document(&self, application_id: &str, kind: &str) -> Result<Option<SubsidyDocument>>;
+
+    async fn append_event(&self, event: &PortalEvent) -> Result<()>;
+    /// Events of a subject (e.g. `subsidy:ID`), oldest first.
+    async fn events(&self, subject: &str) -> Result<Vec<PortalEvent>>;
+
+    async fn adoption(&self) -> Result<Adoption>;
+}
+
+/// `$n` placeholders as the backend writes them.
+pub(crate) fn sql(dialect: crate::sql::Dialect, text: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(match dialect {
+        crate::sql::Dialect::Postgres => text.to_string(),
+        crate::sql::Dialect::Sqlite => text.replace('$', "?"),
+    })
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with the pattern characters escaped (`\`).
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+pub(crate) const FACILITY_COLUMNS: &str = "code, name, category, prefecture, postal_code, address, phone, \
+     contact_name, email, planned_start, planned_setup, created_at";
+pub(crate) const READER_COLUMNS: &str = "id, facility_code, maker, quantity, applied_on, status, delivery_month, created_at, updated_at";
+pub(crate) const CERT_COLUMNS: &str = "id, facility_code, terminal_name, os, status, serial, p12, p12_password, \
+     applied_at, decided_at, downloaded_at";
+pub(crate) const SUBSIDY_COLUMNS: &str = "id, facility_code, status, readers, reader_applied, cost_lines, \
+     cost_total, rule_set, subsidy, reason, submitted_at, decided_at";
+
+/// `WHERE` text and arguments of an application filter (placeholders from `$1`).
+pub(crate) fn app_where(filter: &AppFilter) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    if let Some(f) = &filter.facility_code {
+        args.push(f.clone());
+        clauses.push(format!("facility_code = ${}", args.len()));
+    }
+    if let Some(s) = &filter.status {
+        args.push(s.clone());
+        clauses.push(format!("status = ${}", args.len()));
+    }
+    let text = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (text, args)
+}
+
+pub(crate) fn facility_where(filter: &FacilityFilter) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    if let Some(p) = &filter.prefecture {
+        args.push(p.clone());
+        clauses.push(format!("prefecture = ${}", args.len()));
+    }
+    if let Some(c) = &filter.category {
+        args.push(c.clone());
+        clauses.push(format!("category = ${}", args.len()));
+    }
+    if let Some(t) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        args.push(contains_pattern(t.trim()));
+        let n = args.len();
+        clauses.push(format!(
+            "(name LIKE ${n} ESCAPE '\\' OR code LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    let text = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (text, args)
+}
+
+/// Stage counts grouped by one facility column.
+pub(crate) fn stage_counts_sql(group: &str) -> String {
+    format!(
+        "SELECT f.{group} AS group_key, COUNT(*) AS registered, \
+         COUNT(r.facility_code) AS reader_applied, COUNT(u.facility_code) AS use_applied, \
+         COUNT(c.facility_code) AS certificate_issued, COUNT(s.facility_code) AS operating \
+         FROM facilities f \
+         LEFT JOIN (SELECT DISTINCT facility_code FROM reader_applications WHERE status <> 'cancelled') r \
+           ON r.facility_code = f.code \
+         LEFT JOIN use_applications u ON u.facility_code = f.code \
+         LEFT JOIN (SELECT DISTINCT facility_code FROM cert_applications \
+                    WHERE status IN ('issued', 'downloaded')) c ON c.facility_code = f.code \
+         LEFT JOIN facility_steps s ON s.facility_code = f.code AND s.step = 'operation-test' \
+         GROUP BY f.{group} ORDER BY f.{group}"
+    )
+}
+
+/// `impl PortalStore` for a backend with `pool` and the given dialect; the SQL is the same
+/// text for both (placeholders rewritten by [`sql`]).
+macro_rules! impl_portal_store {
+    ($store:ty, $db:ty, $dialect:expr) => {
+        mod portal_impl {
+        use super::*;
+
+        #[async_trait::async_trait]
+        impl $crate::portal::PortalStore for $store {
+            async fn register_facility(
+                &self,
+                f: &$crate::portal::Facility,
+                a: &$crate::portal::Account,
+            ) -> $crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(q(&format!(
+                    "INSERT INTO facilities ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    $crate::portal::FACILITY_COLUMNS
+                )))
+                .bind(&f.code)
+                .bind(&f.name)
+                .bind(&f.category)
+                .bind(&f.prefecture)
+                .bind(&f.postal_code)
+                .bind(&f.address)
+                .bind(&f.phone)
+                .bind(&f.contact_name)
+                .bind(&f.email)
+                .bind(f.planned_start)
+                .bind(f.planned_setup)
+                .bind(f.created_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| $crate::model::conflict_on_unique(e, "facility code"))?;
+                insert_account(&mut *tx, a).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn insert_account(&self, a: &$crate::portal::Account) -> $crate::Result<()> {
+                let mut conn = self.pool.acquire().await?;
+                insert_account(&mut *conn, a).await
+            }
+
+            async fn account(&self, login: &str) -> $crate::Result<Option<$crate::portal::Account>> {
+                Ok(sqlx::query_as(q(
+                    "SELECT login, role, facility_code, password_hash, failed_logins, locked_until, created_at \
+                     FROM accounts WHERE login = $1",
+                ))
+                .bind(login)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn set_login_failures(
+                &self,
+                login: &str,
+                failed: i64,
+                locked_until: Option<time::OffsetDateTime>,
+            ) -> $crate::Result<()> {
+                sqlx::query(q("UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE login = $3"))
+                    .bind(failed)
+                    .bind(locked_until)
+                    .bind(login)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn set_password(&self, login: &str, hash: &str) -> $crate::Result<()> {
+                let done = sqlx::query(q("UPDATE accounts SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE login = $2"))
+                    .bind(hash)
+                    .bind(login)
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound(format!("account {login}")));
+                }
+                Ok(())
+            }
+
+            async fn insert_session(&self, s: &$crate::portal::PortalSession) -> $crate::Result<()> {
+                sqlx::query(q(
+                    "INSERT INTO portal_sessions (token_hash, login, csrf, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                ))
+                .bind(&s.token_hash)
+                .bind(&s.login)
+                .bind(&s.csrf)
+                .bind(s.created_at)
+                .bind(s.expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session(&self, token_hash: &[u8]) -> $crate::Result<Option<$crate::portal::PortalSession>> {
+                Ok(sqlx::query_as(q(
+                    "SELECT token_hash, login, csrf, created_at, expires_at FROM portal_sessions WHERE token_hash = $1",
+                ))
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn delete_session(&self, token_hash: &[u8]) -> $crate::Result<()> {
+                sqlx::query(q("DELETE FROM portal_sessions WHERE token_hash = $1"))
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn facility(&self, code: &str) -> $crate::Result<Option<$crate::portal::Facility>> {
+                Ok(sqlx::query_as(q(&format!(
+                    "SELECT {} FROM facilities WHERE code = $1",
+                    $crate::portal::FACILITY_COLUMNS
+                )))
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn facilities(
+                &self,
+                filter: &$crate::portal::FacilityFilter,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::Result<$crate::portal::Page<$crate::portal::Facility>> {
+                let (filter_sql, args) = $crate::portal::facility_where(filter);
+                let n = args.len();
+                let list = format!(
+                    "SELECT {} FROM facilities {filter_sql} ORDER BY code LIMIT ${} OFFSET ${}",
+                    $crate::portal::FACILITY_COLUMNS,
+                    n + 1,
+                    n + 2
+                );
+                let mut items = sqlx::query_as::<_, $crate::portal::Facility>(q(&list));
+                for a in &args {
+                    items = items.bind(a);
+                }
+                let items = items.bind(limit as i64).bind(offset as i64).fetch_all(&self.pool).await?;
+                let count = format!("SELECT COUNT(*) FROM facilities {filter_sql}");
+                let mut total = sqlx::query_as::<_, (i64,)>(q(&count));
+                for a in &args {
+                    total = total.bind(a);
+                }
+                let (total,) = total.fetch_one(&self.pool).await?;
+                Ok($crate::portal::Page { items, total: total as u64 })
+            }
+
+            async fn set_plan(
+                &self,
+                code: &str,
+                start: Option<time::Date>,
+                setup: Option<time::Date>,
+            ) -> $crate::Result<()> {
+                sqlx::query(q("UPDATE facilities SET planned_start = $1, planned_setup = $2 WHERE code = $3"))
+                    .bind(start)
+                    .bind(setup)
+                    .bind(code)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn insert_reader_application(&self, a: &$crate::portal::ReaderApplication) -> $crate::Result<()> {
+                sqlx::query(q(&format!(
+                    "INSERT INTO reader_applications ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    $crate::portal::READER_COLUMNS
+                )))
+                .bind(&a.id)
+                .bind(&a.facility_code)
+                .bind(&a.maker)
+                .bind(a.quantity)
+                .bind(a.applied_on)
+                .bind(&a.status)
+                .bind(&a.delivery_month)
+                .bind(a.created_at)
+                .bind(a.updated_at)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| $crate::model::conflict_on_unique(e, "reader application id"))?;
+                Ok(())
+            }
+
+            async fn update_reader_application(
+                &self,
+                a: &$crate::portal::ReaderApplication,
+                expect: &str,
+            ) -> $crate::Result<bool> {
+                let done = sqlx::query(q(
+                    "UPDATE reader_applications SET maker = $1, quantity = $2, status = $3, delivery_month = $4, \
+                     updated_at = $5 WHERE id = $6 AND status = $7",
+                ))
+                .bind(&a.maker)
+                .bind(a.quantity)
+                .bind(&a.status)
+                .bind(&a.delivery_month)
+                .bind(a.updated_at)
+                .bind(&a.id)
+                .bind(expect)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn reader_application(&self, id: &str) -> $crate::Result<Option<$crate::portal::ReaderApplication>> {
+                Ok(sqlx::query_as(q(&format!(
+                    "SELECT {} FROM reader_applications WHERE id = $1",
+                    $crate::portal::READER_COLUMNS
+                )))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn reader_applications(
+                &self,
+                filter: &$crate::portal::AppFilter,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::Result<$crate::portal::Page<$crate::portal::ReaderApplication>> {
+                page(&self.pool, "reader_applications", $crate::portal::READER_COLUMNS, "created_at DESC, id", filter, offset, limit).await
+            }
+
+            async fn save_use_application(
+                &self,
+                u: &$crate::portal::UseApplication,
+                planned_start: time::Date,
+            ) -> $crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(q(
+                    "INSERT INTO use_applications (facility_code, line_type, provider, customer_id, start_month, \
+                     test_month, online_claims, setup_date, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (facility_code) DO UPDATE SET line_type = excluded.line_type, \
+                     provider = excluded.provider, customer_id = excluded.customer_id, \
+                     start_month = excluded.start_month, test_month = excluded.test_month, \
+                     online_claims = excluded.online_claims, setup_date = excluded.setup_date, \
+                     submitted_at = excluded.submitted_at",
+                ))
+                .bind(&u.facility_code)
+                .bind(&u.line_type)
+                .bind(&u.provider)
+                .bind(&u.customer_id)
+                .bind(&u.start_month)
+                .bind(&u.test_month)
+                .bind(u.online_claims)
+                .bind(u.setup_date)
+                .bind(u.submitted_at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(q("UPDATE facilities SET planned_start = $1, planned_setup = $2 WHERE code = $3"))
+                    .bind(planned_start)
+                    .bind(u.setup_date)
+                    .bind(&u.facility_code)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn use_application(&self, code: &str) -> $crate::Result<Option<$crate::portal::UseApplication>> {
+                Ok(sqlx::query_as(q(
+                    "SELECT facility_code, line_type, provider, customer_id, start_month, test_month, online_claims, \
+                     setup_date, submitted_at FROM use_applications WHERE facility_code = $1",
+                ))
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn insert_cert_application(&self, a: &$crate::portal::CertApplication) -> $crate::Result<()> {
+                sqlx::query(q(&format!(
+                    "INSERT INTO cert_applications ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    $crate::portal::CERT_COLUMNS
+                )))
+                .bind(&a.id)
+                .bind(&a.facility_code)
+                .bind(&a.terminal_name)
+                .bind(&a.os)
+                .bind(&a.status)
+                .bind(&a.serial)
+                .bind(&a.p12)
+                .bind(&a.p12_password)
+                .bind(a.applied_at)
+                .bind(a.decided_at)
+                .bind(a.downloaded_at)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| $crate::model::conflict_on_unique(e, "certificate application id"))?;
+                Ok(())
+            }
+
+            async fn update_cert_application(
+                &self,
+                a: &$crate::portal::CertApplication,
+                expect: &str,
+            ) -> $crate::Result<bool> {
+                let done = sqlx::query(q(
+                    "UPDATE cert_applications SET status = $1, serial = $2, p12 = $3, p12_password = $4, \
+                     decided_at = $5, downloaded_at = $6 WHERE id = $7 AND status = $8",
+                ))
+                .bind(&a.status)
+                .bind(&a.serial)
+                .bind(&a.p12)
+                .bind(&a.p12_password)
+                .bind(a.decided_at)
+                .bind(a.downloaded_at)
+                .bind(&a.id)
+                .bind(expect)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn cert_application(&self, id: &str) -> $crate::Result<Option<$crate::portal::CertApplication>> {
+                Ok(sqlx::query_as(q(&format!(
+                    "SELECT {} FROM cert_applications WHERE id = $1",
+                    $crate::portal::CERT_COLUMNS
+                )))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn cert_applications(
+                &self,
+                filter: &$crate::portal::AppFilter,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::Result<$crate::portal::Page<$crate::portal::CertApplication>> {
+                page(&self.pool, "cert_applications", $crate::portal::CERT_COLUMNS, "applied_at DESC, id", filter, offset, limit).await
+            }
+
+            async fn take_certificate(
+                &self,
+                id: &str,
+                at: time::OffsetDateTime,
+            ) -> $crate::Result<Option<(Vec<u8>, String)>> {
+                // The first statement writes, so SQLite takes the write lock at once and
+                // PostgreSQL locks the row: a second download waits and then finds nothing.
+                let mut tx = self.pool.begin().await?;
+                let row: Option<(Vec<u8>, String)> = sqlx::query_as(q(
+                    "UPDATE cert_applications SET status = 'downloaded', downloaded_at = $1 \
+                     WHERE id = $2 AND status = 'issued' AND p12 IS NOT NULL AND p12_password IS NOT NULL \
+                     RETURNING p12, p12_password",
+                ))
+                .bind(at)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if row.is_some() {
+                    sqlx::query(q("UPDATE cert_applications SET p12 = NULL, p12_password = NULL WHERE id = $1"))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(row)
+            }
+
+            async fn set_step(
+                &self,
+                code: &str,
+                step: &str,
+                done: Option<(time::Date, time::OffsetDateTime)>,
+            ) -> $crate::Result<()> {
+                match done {
+                    Some((on, at)) => {
+                        sqlx::query(q(
+                            "INSERT INTO facility_steps (facility_code, step, done_on, done_at) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (facility_code, step) DO NOTHING",
+                        ))
+                        .bind(code)
+                        .bind(step)
+                        .bind(on)
+                        .bind(at)
+                        .execute(&self.pool)
+                        .await?;
+                    }
+                    None => {
+                        sqlx::query(q("DELETE FROM facility_steps WHERE facility_code = $1 AND step = $2"))
+                            .bind(code)
+                            .bind(step)
+                            .execute(&self.pool)
+                            .await?;
+                    }
+                }
+                Ok(())
+            }
+
+            async fn steps_done(&self, code: &str) -> $crate::Result<Vec<(String, time::OffsetDateTime)>> {
+                Ok(sqlx::query_as(q(
+                    "SELECT step, done_at FROM facility_steps WHERE facility_code = $1 ORDER BY done_at",
+                ))
+                .bind(code)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn insert_subsidy_application(&self, a: &$crate::portal::SubsidyApplication) -> $crate::Result<()> {
+                sqlx::query(q(&format!(
+                    "INSERT INTO subsidy_applications ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    $crate::portal::SUBSIDY_COLUMNS
+                )))
+                .bind(&a.id)
+                .bind(&a.facility_code)
+                .bind(&a.status)
+                .bind(a.readers)
+                .bind(a.reader_applied)
+                .bind(&a.cost_lines)
+                .bind(a.cost_total)
+                .bind(&a.rule_set)
+                .bind(a.subsidy)
+                .bind(&a.reason)
+                .bind(a.submitted_at)
+                .bind(a.decided_at)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| $crate::model::conflict_on_unique(e, "subsidy application id"))?;
+                Ok(())
+            }
+
+            async fn update_subsidy_application(
+                &self,
+                a: &$crate::portal::SubsidyApplication,
+                expect: &str,
+            ) -> $crate::Result<bool> {
+                let done = sqlx::query(q(
+                    "UPDATE subsidy_applications SET status = $1, readers = $2, reader_applied = $3, cost_lines = $4, \
+                     cost_total = $5, rule_set = $6, subsidy = $7, reason = $8, submitted_at = $9, decided_at = $10 \
+                     WHERE id = $11 AND status = $12",
+                ))
+                .bind(&a.status)
+                .bind(a.readers)
+                .bind(a.reader_applied)
+                .bind(&a.cost_lines)
+                .bind(a.cost_total)
+                .bind(&a.rule_set)
+                .bind(a.subsidy)
+                .bind(&a.reason)
+                .bind(a.submitted_at)
+                .bind(a.decided_at)
+                .bind(&a.id)
+                .bind(expect)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn subsidy_application(&self, id: &str) -> $crate::Result<Option<$crate::portal::SubsidyApplication>> {
+                Ok(sqlx::query_as(q(&format!(
+                    "SELECT {} FROM subsidy_applications WHERE id = $1",
+                    $crate::portal::SUBSIDY_COLUMNS
+                )))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn subsidy_applications(
+                &self,
+                filter: &$crate::portal::AppFilter,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::Result<$crate::portal::Page<$crate::portal::SubsidyApplication>> {
+                page(&self.pool, "subsidy_applications", $crate::portal::SUBSIDY_COLUMNS, "submitted_at DESC, id", filter, offset, limit).await
+            }
+
+            async fn save_document(&self, d: &$crate::portal::SubsidyDocument) -> $crate::Result<()> {
+                sqlx::query(q(
+                    "INSERT INTO subsidy_documents (application_id, kind, file_name, content_type, sha256, body, uploaded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (application_id, kind) DO UPDATE SET \
+                     file_name = excluded.file_name, content_type = excluded.content_type, sha256 = excluded.sha256, \
+                     body = excluded.body, uploaded_at = excluded.uploaded_at",
+                ))
+                .bind(&d.application_id)
+                .bind(&d.kind)
+                .bind(&d.file_name)
+                .bind(&d.content_type)
+                .bind(&d.sha256)
+                .bind(&d.body)
+                .bind(d.uploaded_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn documents(&self, application_id: &str) -> $crate::Result<Vec<$crate::portal::SubsidyDocument>> {
+                let rows: Vec<(String, String, String, String, Vec<u8>, time::OffsetDateTime)> = sqlx::query_as(q(
+                    "SELECT application_id, kind, file_name, content_type, sha256, uploaded_at \
+                     FROM subsidy_documents WHERE application_id = $1 ORDER BY kind",
+                ))
+                .bind(application_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(application_id, kind, file_name, content_type, sha256, uploaded_at)| {
+                        $crate::portal::SubsidyDocument {
+                            application_id,
+                            kind,
+                            file_name,
+                            content_type,
+                            sha256,
+                            body: Vec::new(),
+                            uploaded_at,
+                        }
+                    })
+                    .collect())
+            }
+
+            async fn document(
+                &self,
+                application_id: &str,
+                kind: &str,
+            ) -> $crate::Result<Option<$crate::portal::SubsidyDocument>> {
+                Ok(sqlx::query_as(q(
+                    "SELECT application_id, kind, file_name, content_type, sha256, body, uploaded_at \
+                     FROM subsidy_documents WHERE application_id = $1 AND kind = $2",
+                ))
+                .bind(application_id)
+                .bind(kind)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn append_event(&self, e: &$crate::portal::PortalEvent) -> $crate::Result<()> {
+                sqlx::query(q(
+                    "INSERT INTO portal_events (at, actor, facility_code, subject, action, detail) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                ))
+                .bind(e.at)
+                .bind(&e.actor)
+                .bind(&e.facility_code)
+                .bind(&e.subject)
+                .bind(&e.action)
+                .bind(&e.detail)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn events(&self, subject: &str) -> $crate::Result<Vec<$crate::portal::PortalEvent>> {
+                Ok(sqlx::query_as(q(
+                    "SELECT at, actor, facility_code, subject, action, detail FROM portal_events \
+                     WHERE subject = $1 ORDER BY seq",
+                ))
+                .bind(subject)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn adoption(&self) -> $crate::Result<$crate::portal::Adoption> {
+                let by_category = sqlx::query_as(q(&$crate::portal::stage_counts_sql("category")))
+                    .fetch_all(&self.pool)
+                    .await?;
+                let by_prefecture = sqlx::query_as(q(&$crate::portal::stage_counts_sql("prefecture")))
+                    .fetch_all(&self.pool)
+                    .await?;
+                let operating_by_day = sqlx::query_as(q(
+                    "SELECT done_on, COUNT(*) FROM facility_steps WHERE step = 'operation-test' \
+                     GROUP BY done_on ORDER BY done_on",
+                ))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok($crate::portal::Adoption { by_category, by_prefecture, operating_by_day })
+            }
+        }
+
+        fn q(text: &str) -> sqlx::AssertSqlSafe<String> {
+            $crate::portal::sql($dialect, text)
+        }
+
+        async fn insert_account(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            a: &$crate::portal::Account,
+        ) -> $crate::Result<()> {
+            sqlx::query(q(
+                "INSERT INTO accounts (login, role, facility_code, password_hash, failed_logins, locked_until, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            ))
+            .bind(&a.login)
+            .bind(&a.role)
+            .bind(&a.facility_code)
+            .bind(&a.password_hash)
+            .bind(a.failed_logins)
+            .bind(a.locked_until)
+            .bind(a.created_at)
+            .execute(conn)
+            .await
+            .map_err(|e| $crate::model::conflict_on_unique(e, "account"))?;
+            Ok(())
+        }
+
+        async fn page<T>(
+            pool: &sqlx::Pool<$db>,
+            table: &str,
+            columns: &str,
+            order: &str,
+            filter: &$crate::portal::AppFilter,
+            offset: u64,
+            limit: u64,
+        ) -> $crate::Result<$crate::portal::Page<T>>
+        where
+            T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+        {
+            let (filter_sql, args) = $crate::portal::app_where(filter);
+            let n = args.len();
+            let list = format!(
+                "SELECT {columns} FROM {table} {filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            );
+            let mut items = sqlx::query_as::<_, T>(q(&list));
+            for a in &args {
+                items = items.bind(a);
+            }
+            let items = items.bind(limit as i64).bind(offset as i64).fetch_all(pool).await?;
+            let count = format!("SELECT COUNT(*) FROM {table} {filter_sql}");
+            let mut total = sqlx::query_as::<_, (i64,)>(q(&count));
+            for a in &args {
+                total = total.bind(a);
+            }
+            let (total,) = total.fetch_one(pool).await?;
+            Ok($crate::portal::Page { items, total: total as u64 })
+        }
+        }
+    };
+}
+pub(crate) use impl_portal_store;
