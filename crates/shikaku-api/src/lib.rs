@@ -14,6 +14,7 @@ mod medical;
 mod mynaportal;
 pub mod openapi;
 mod pages;
+mod portal;
 pub mod server;
 mod subsidy;
 pub mod telemetry;
@@ -37,6 +38,11 @@ pub struct AppState {
     pub batches: shikaku_app::batches::BatchService,
     /// Subsidy rule sets for the estimate page.
     pub subsidy_rules: std::sync::Arc<shikaku_domain::subsidy::RuleBook>,
+    /// The facility portal and operator console.
+    pub portal: shikaku_app::portal::PortalService,
+    /// Mark the portal's session cookie `Secure` (the site is served over TLS, e.g. behind
+    /// a terminating proxy).
+    pub secure_cookies: bool,
 }
 
 /// The router of the mTLS eligibility listener.
@@ -67,6 +73,7 @@ pub fn api_router(state: AppState) -> axum::Router {
 /// The router of the plain web listener.
 pub fn web_router(state: AppState) -> axum::Router {
     use axum::routing::get;
+    let sessions = portal::session_layer(state.portal.store(), state.secure_cookies);
     axum::Router::new()
         .route("/", get(health::index))
         .route("/healthz", get(health::healthz))
@@ -86,5 +93,6 @@ pub fn web_router(state: AppState) -> axum::Router {
         .route("/faq/{id}", get(faq::entry))
         .route("/static/htmx-2.0.11.min.js", get(pages::htmx))
         .route("/static/site.css", get(pages::css))
+        .merge(portal::router().layer(sessions))
         .with_state(state)
 }

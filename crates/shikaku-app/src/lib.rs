@@ -12,6 +12,7 @@ pub mod import;
 pub mod lookup;
 pub mod medical_info;
 pub mod population;
+pub mod portal;
 pub mod records_import;
 pub mod secrets;
 pub mod subsidy;

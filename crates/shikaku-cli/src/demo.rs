@@ -182,6 +182,32 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         population.display(),
         oqs = oqs.display()
     );
+    // The portal: an operator and one registered clinic.
+    let portal = crate::portal::service(&db, &data_dir).await?;
+    let operator_password = shikaku_pki::random_password();
+    portal
+        .add_operator("operator", &operator_password)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo operator: {e}"))?;
+    let clinic_password = shikaku_pki::random_password();
+    portal
+        .register(&shikaku_app::portal::Registration {
+            code: "1311234566".into(),
+            name: "しかく内科クリニック".into(),
+            category: "clinic".into(),
+            postal_code: "100-0001".into(),
+            address: "東京都千代田区千代田1-1".into(),
+            phone: "03-1234-5678".into(),
+            contact_name: "資格 太郎".into(),
+            email: "it@clinic.example.jp".into(),
+            password: clinic_password.clone(),
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("demo clinic: {e}"))?;
+    println!(
+        "\n# ポータル (portal): http://{web}/portal\n         #   医療機関 (clinic)   login 1311234566  password {clinic_password}\n         #   運用者 (operator)   login operator    password {operator_password}",
+        web = args.web_addr
+    );
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
@@ -190,6 +216,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         web_addr: args.web_addr,
         server_names: vec!["localhost".into(), "127.0.0.1".into()],
         faq_dir: None,
+        secure_cookies: false,
     };
     let (running, _) = crate::serve::start(&db, &data_dir, &serve_args).await?;
     println!(

@@ -10,9 +10,10 @@ mod demo;
 mod faq;
 mod import;
 mod mynaportal;
+mod portal;
 mod reader;
 mod recesim;
-mod serve;
+pub mod serve;
 mod subsidy;
 mod verify;
 
@@ -89,6 +90,9 @@ pub enum Command {
     /// Subsidy quotes (オンライン資格確認関係補助金).
     #[command(subcommand)]
     Subsidy(subsidy::SubsidyCommand),
+    /// The facility portal: operator accounts.
+    #[command(subcommand)]
+    Portal(portal::PortalCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,6 +189,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(cmd) => bench::run(cmd).await,
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Subsidy(cmd) => subsidy::run(cmd),
+        Command::Portal(cmd) => portal::run(&cli.db, &cli.data_dir, cmd).await,
         Command::Faq(cmd) => faq::run(cmd),
         Command::Agent(args) => agent::run(args).await,
         Command::Recesim(args) => tokio::task::block_in_place(|| recesim::run(args)),

@@ -23,6 +23,40 @@ pub struct ServeArgs {
     /// Folder of FAQ entries (*.md) instead of the built-in ones.
     #[arg(long, env = "SHIKAKU_FAQ_DIR")]
     pub faq_dir: Option<std::path::PathBuf>,
+    /// Mark the portal's session cookie Secure (set when the web listener is reached over
+    /// TLS, e.g. behind a terminating proxy).
+    #[arg(long, env = "SHIKAKU_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+/// Everything the handlers share, over an open store.
+pub async fn app_state(
+    store: std::sync::Arc<dyn shikaku_store::Store>,
+    data_dir: &Path,
+    faq_dir: Option<&Path>,
+    secure_cookies: bool,
+) -> anyhow::Result<AppState> {
+    let ca = shikaku_pki::Ca::load_or_create(data_dir).context("loading the CA")?;
+    let service = EligibilityService::new(store.clone(), crate::person_key(data_dir)?);
+    let faq = std::sync::Arc::new(shikaku_app::faq::index(faq_dir)?);
+    let jpki = shikaku_pki::jpki::load_or_create_ca(data_dir).context("loading the JPKI CA")?;
+    let cards =
+        shikaku_app::card_verify::CardVerifier::new(service.clone(), jpki.cert_der().to_vec());
+    let batches = shikaku_app::batches::BatchService::start(service.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("resuming batch jobs: {e}"))?;
+    let rules = std::sync::Arc::new(shikaku_app::subsidy::builtin_rules()?);
+    let portal =
+        shikaku_app::portal::PortalService::new(store, std::sync::Arc::new(ca), rules.clone());
+    Ok(AppState {
+        service,
+        faq,
+        cards,
+        batches,
+        subsidy_rules: rules,
+        portal,
+        secure_cookies,
+    })
 }
 
 /// Opens everything `serve` needs and starts the listeners.
@@ -33,31 +67,19 @@ pub async fn start(
 ) -> anyhow::Result<(shikaku_api::Running, shikaku_pki::Ca)> {
     let store = crate::open_store(db).await?;
     let ca = shikaku_pki::Ca::load_or_create(data_dir).context("loading the CA")?;
-    let service = EligibilityService::new(store, crate::person_key(data_dir)?);
     let config = ServeConfig {
         api_addr: args.api_addr,
         web_addr: args.web_addr,
         server_names: args.server_names.clone(),
     };
-    let faq = std::sync::Arc::new(shikaku_app::faq::index(args.faq_dir.as_deref())?);
-    let jpki = shikaku_pki::jpki::load_or_create_ca(data_dir).context("loading the JPKI CA")?;
-    let cards =
-        shikaku_app::card_verify::CardVerifier::new(service.clone(), jpki.cert_der().to_vec());
-    let batches = shikaku_app::batches::BatchService::start(service.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("resuming batch jobs: {e}"))?;
-    let running = shikaku_api::start(
-        AppState {
-            service,
-            faq,
-            cards,
-            batches,
-            subsidy_rules: std::sync::Arc::new(shikaku_app::subsidy::builtin_rules()?),
-        },
-        &ca,
-        config,
+    let state = app_state(
+        store,
+        data_dir,
+        args.faq_dir.as_deref(),
+        args.secure_cookies,
     )
     .await?;
+    let running = shikaku_api::start(state, &ca, config).await?;
     Ok((running, ca))
 }
 

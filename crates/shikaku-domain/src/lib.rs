@@ -12,6 +12,7 @@ pub mod eligibility;
 pub mod facility_code;
 pub mod insurer_number;
 pub mod my_number;
+pub mod portal;
 pub mod public_expense;
 pub mod qualification;
 pub mod subsidy;

@@ -39,10 +39,10 @@ pub struct Account {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PortalSession {
+    /// SHA-256 of the session id (the cookie value is never stored).
     pub token_hash: Vec<u8>,
-    pub login: String,
-    pub csrf: String,
-    pub created_at: OffsetDateTime,
+    /// The session's record, as the HTTP layer serializes it.
+    pub data: String,
     pub expires_at: OffsetDateTime,
 }
 
@@ -186,9 +186,14 @@ pub trait PortalStore: Send + Sync {
     ) -> Result<()>;
     async fn set_password(&self, login: &str, password_hash: &str) -> Result<()>;
 
-    async fn insert_session(&self, session: &PortalSession) -> Result<()>;
+    /// Creates or replaces a session.
+    async fn save_session(&self, session: &PortalSession) -> Result<()>;
+    /// Creates a session; `Conflict` if the id exists (the caller draws another).
+    async fn create_session(&self, session: &PortalSession) -> Result<()>;
     async fn session(&self, token_hash: &[u8]) -> Result<Option<PortalSession>>;
     async fn delete_session(&self, token_hash: &[u8]) -> Result<()>;
+    /// Removes sessions that expired before `now`; returns how many.
+    async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64>;
 
     async fn facility(&self, code: &str) -> Result<Option<Facility>>;
     async fn facilities(
@@ -445,28 +450,45 @@ macro_rules! impl_portal_store {
                 Ok(())
             }
 
-            async fn insert_session(&self, s: &$crate::portal::PortalSession) -> $crate::Result<()> {
+            async fn save_session(&self, s: &$crate::portal::PortalSession) -> $crate::Result<()> {
                 sqlx::query(q(
-                    "INSERT INTO portal_sessions (token_hash, login, csrf, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO portal_sessions (token_hash, data, expires_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
                 ))
                 .bind(&s.token_hash)
-                .bind(&s.login)
-                .bind(&s.csrf)
-                .bind(s.created_at)
+                .bind(&s.data)
                 .bind(s.expires_at)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
             }
 
+            async fn create_session(&self, s: &$crate::portal::PortalSession) -> $crate::Result<()> {
+                sqlx::query(q("INSERT INTO portal_sessions (token_hash, data, expires_at) VALUES ($1, $2, $3)"))
+                    .bind(&s.token_hash)
+                    .bind(&s.data)
+                    .bind(s.expires_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| $crate::model::conflict_on_unique(e, "session id"))?;
+                Ok(())
+            }
+
             async fn session(&self, token_hash: &[u8]) -> $crate::Result<Option<$crate::portal::PortalSession>> {
                 Ok(sqlx::query_as(q(
-                    "SELECT token_hash, login, csrf, created_at, expires_at FROM portal_sessions WHERE token_hash = $1",
+                    "SELECT token_hash, data, expires_at FROM portal_sessions WHERE token_hash = $1",
                 ))
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
                 .await?)
+            }
+
+            async fn delete_expired_sessions(&self, now: time::OffsetDateTime) -> $crate::Result<u64> {
+                let done = sqlx::query(q("DELETE FROM portal_sessions WHERE expires_at < $1"))
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
             }
 
             async fn delete_session(&self, token_hash: &[u8]) -> $crate::Result<()> {

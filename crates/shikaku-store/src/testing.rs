@@ -905,13 +905,36 @@ async fn portal_records(s: &dyn Store) {
 
     let session = PortalSession {
         token_hash: vec![7; 32],
-        login: "1311234566".into(),
-        csrf: "csrf".into(),
-        created_at: t(0),
+        data: "{\"login\":\"1311234566\"}".into(),
         expires_at: t(3600),
     };
-    s.insert_session(&session).await.expect("session");
-    assert_eq!(s.session(&[7; 32]).await.expect("get"), Some(session));
+    s.create_session(&session).await.expect("session");
+    assert!(matches!(
+        s.create_session(&session).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.session(&[7; 32]).await.expect("get"),
+        Some(session.clone())
+    );
+    let changed = PortalSession {
+        data: "{}".into(),
+        expires_at: t(7200),
+        ..session
+    };
+    s.save_session(&changed).await.expect("save");
+    assert_eq!(
+        s.session(&[7; 32]).await.expect("get"),
+        Some(changed.clone())
+    );
+    let old = PortalSession {
+        token_hash: vec![8; 32],
+        expires_at: t(10),
+        ..changed
+    };
+    s.save_session(&old).await.expect("old");
+    assert_eq!(s.delete_expired_sessions(t(100)).await.expect("expired"), 1);
+    assert_eq!(s.session(&[8; 32]).await.expect("get"), None);
     s.delete_session(&[7; 32]).await.expect("delete");
     assert_eq!(s.session(&[7; 32]).await.expect("get"), None);
 

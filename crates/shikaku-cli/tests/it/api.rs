@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use shikaku_api::{AppState, ServeConfig};
+use shikaku_api::ServeConfig;
 use shikaku_app::EligibilityService;
 use shikaku_domain::FacilityCode;
 use shikaku_store::testing::TempPg;
@@ -43,36 +43,16 @@ impl Server {
         );
         let store = shikaku_store::open(&env.db).await.expect("open store");
         let ca = shikaku_pki::Ca::load_or_create(&env.data_dir()).expect("ca");
-        let key = shikaku_app::PersonKey::load_or_create(&env.data_dir()).expect("key");
-        let service = EligibilityService::new(store.clone(), key);
         let any: SocketAddr = "127.0.0.1:0".parse().expect("addr");
         let config = ServeConfig {
             api_addr: any,
             web_addr: any,
             server_names: vec!["localhost".into(), "127.0.0.1".into()],
         };
-        let faq = Arc::new(shikaku_app::faq::builtin().expect("faq"));
-        let jpki = shikaku_pki::jpki::load_or_create_ca(&env.data_dir()).expect("jpki ca");
-        let cards =
-            shikaku_app::card_verify::CardVerifier::new(service.clone(), jpki.cert_der().to_vec());
-        let batches = shikaku_app::batches::BatchService::start(service.clone())
+        let state = shikaku_cli::serve::app_state(store.clone(), &env.data_dir(), None, false)
             .await
-            .expect("batches");
-        let running = shikaku_api::start(
-            AppState {
-                service,
-                faq,
-                cards,
-                batches,
-                subsidy_rules: std::sync::Arc::new(
-                    shikaku_app::subsidy::builtin_rules().expect("built-in subsidy rules"),
-                ),
-            },
-            &ca,
-            config,
-        )
-        .await
-        .expect("start");
+            .expect("state");
+        let running = shikaku_api::start(state, &ca, config).await.expect("start");
         Self {
             env,
             running,

@@ -5,4 +5,5 @@ mod api;
 mod card;
 mod cli;
 mod planning;
+mod portal;
 mod support;

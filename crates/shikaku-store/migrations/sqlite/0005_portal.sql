@@ -30,13 +30,11 @@ CREATE TABLE accounts (
 );
 
 CREATE TABLE portal_sessions (
-    token_hash BLOB PRIMARY KEY,             -- SHA-256 of the cookie value
-    login      TEXT NOT NULL REFERENCES accounts (login),
-    csrf       TEXT NOT NULL,
-    created_at TEXT NOT NULL,
+    token_hash BLOB PRIMARY KEY,             -- SHA-256 of the session id in the cookie
+    data       TEXT NOT NULL,                   -- the session's record (JSON)
     expires_at TEXT NOT NULL
 );
-CREATE INDEX portal_sessions_login ON portal_sessions (login);
+CREATE INDEX portal_sessions_expiry ON portal_sessions (expires_at);
 
 CREATE TABLE reader_applications (
     id             TEXT PRIMARY KEY,

@@ -1,0 +1,454 @@
+//! The facility portal on the web listener (`/portal/…`): sessions in our own store
+//! (tower-sessions with a `SessionStore` over `PortalStore`; the cookie carries a random id,
+//! the database only its SHA-256), a CSRF token per session checked on every form post,
+//! facility pages and the operator console. The rules are in `shikaku_app::portal`.
+
+// Handlers stop early with the page to show (`Result<_, Response>`): the error path is a
+// rendered page anyway, so boxing it buys nothing.
+#![allow(clippy::result_large_err)]
+
+mod facility;
+mod operator;
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use shikaku_app::portal::{Actor, PortalError};
+use shikaku_domain::portal::FieldError;
+use shikaku_store::Store;
+use shikaku_store::portal::PortalSession;
+use time::OffsetDateTime;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore, cookie::SameSite};
+
+use crate::AppState;
+use crate::pages::{Lang, render};
+
+/// Sessions end after this long without a request.
+pub const IDLE_HOURS: i64 = 8;
+
+/// tower-sessions over the portal tables.
+#[derive(Clone)]
+pub struct DbSessions(pub Arc<dyn Store>);
+
+impl std::fmt::Debug for DbSessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbSessions")
+    }
+}
+
+fn id_hash(id: &Id) -> Vec<u8> {
+    shikaku_pki::sha256(&id.0.to_le_bytes())
+}
+
+fn row(record: &Record) -> Result<PortalSession, tower_sessions::session_store::Error> {
+    Ok(PortalSession {
+        token_hash: id_hash(&record.id),
+        data: serde_json::to_string(&record.data)
+            .map_err(|e| tower_sessions::session_store::Error::Encode(e.to_string()))?,
+        expires_at: record.expiry_date,
+    })
+}
+
+fn backend(e: shikaku_store::StoreError) -> tower_sessions::session_store::Error {
+    tower_sessions::session_store::Error::Backend(e.to_string())
+}
+
+#[async_trait::async_trait]
+impl SessionStore for DbSessions {
+    async fn create(&self, record: &mut Record) -> tower_sessions::session_store::Result<()> {
+        loop {
+            match self.0.create_session(&row(record)?).await {
+                Err(shikaku_store::StoreError::Conflict(_)) => record.id = Id::default(),
+                other => return other.map_err(backend),
+            }
+        }
+    }
+
+    async fn save(&self, record: &Record) -> tower_sessions::session_store::Result<()> {
+        self.0.save_session(&row(record)?).await.map_err(backend)
+    }
+
+    async fn load(&self, id: &Id) -> tower_sessions::session_store::Result<Option<Record>> {
+        let Some(stored) = self.0.session(&id_hash(id)).await.map_err(backend)? else {
+            return Ok(None);
+        };
+        if stored.expires_at <= OffsetDateTime::now_utc() {
+            self.0.delete_session(&id_hash(id)).await.map_err(backend)?;
+            return Ok(None);
+        }
+        Ok(Some(Record {
+            id: *id,
+            data: serde_json::from_str(&stored.data)
+                .map_err(|e| tower_sessions::session_store::Error::Decode(e.to_string()))?,
+            expiry_date: stored.expires_at,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> tower_sessions::session_store::Result<()> {
+        self.0.delete_session(&id_hash(id)).await.map_err(backend)
+    }
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when the site is served over TLS.
+pub fn session_layer(store: Arc<dyn Store>, secure: bool) -> SessionManagerLayer<DbSessions> {
+    SessionManagerLayer::new(DbSessions(store))
+        .with_name("shikaku_portal")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(IDLE_HOURS)))
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct SessionActor {
+    login: String,
+    role: String,
+    facility: Option<String>,
+}
+
+const ACTOR_KEY: &str = "actor";
+const CSRF_KEY: &str = "csrf";
+
+/// Starts a fresh session (new id: no fixation) for a logged-in actor.
+pub(crate) async fn sign_in(session: &Session, actor: &Actor) -> Result<(), Response> {
+    let stored = match actor {
+        Actor::Facility { login, code } => SessionActor {
+            login: login.clone(),
+            role: "facility".into(),
+            facility: Some(code.clone()),
+        },
+        Actor::Operator { login } => SessionActor {
+            login: login.clone(),
+            role: "operator".into(),
+            facility: None,
+        },
+    };
+    let csrf = hex::encode(rand_bytes());
+    let result = async {
+        session.cycle_id().await?;
+        session.insert(ACTOR_KEY, stored).await?;
+        session.insert(CSRF_KEY, csrf).await
+    }
+    .await;
+    result.map_err(|e| {
+        tracing::error!(error = %e, "session store failed");
+        unavailable(Lang::Ja)
+    })
+}
+
+fn rand_bytes() -> [u8; 32] {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 32];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("system random");
+    bytes
+}
+
+/// A logged-in user of the portal (any role).
+pub struct Auth {
+    pub actor: Actor,
+    pub csrf: String,
+    pub session: Session,
+    pub lang: Lang,
+}
+
+impl Auth {
+    /// Refuses a form whose token is not this session's (a forged cross-site post).
+    pub fn check_csrf(&self, token: &str) -> Result<(), Response> {
+        // Constant time over the token's length.
+        let ok = !self.csrf.is_empty()
+            && token.len() == self.csrf.len()
+            && token
+                .bytes()
+                .zip(self.csrf.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if ok {
+            Ok(())
+        } else {
+            tracing::warn!("portal form with a wrong CSRF token");
+            Err(message_page(
+                self.lang,
+                StatusCode::FORBIDDEN,
+                self.lang.t(
+                    "フォームの有効期限が切れたか、不正な送信です。画面を開き直してください。",
+                    "The form expired or was not sent from this site. Open the page again.",
+                ),
+            ))
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct LangOnly {
+    #[serde(default)]
+    lang: Lang,
+}
+
+pub(crate) fn lang_of(parts: &Parts) -> Lang {
+    Query::<LangOnly>::try_from_uri(&parts.uri)
+        .map(|q| q.0.lang)
+        .unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(status, text)| (status, text).into_response())?;
+        let actor: Option<SessionActor> = session.get(ACTOR_KEY).await.map_err(|e| {
+            tracing::error!(error = %e, "session load failed");
+            unavailable(lang)
+        })?;
+        let Some(actor) = actor else {
+            return Err(Redirect::to(&format!("/portal/login{}", lang.query())).into_response());
+        };
+        let csrf: String = session
+            .get(CSRF_KEY)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let actor = match (actor.role.as_str(), actor.facility) {
+            ("facility", Some(code)) => Actor::Facility {
+                login: actor.login,
+                code,
+            },
+            _ => Actor::Operator { login: actor.login },
+        };
+        Ok(Auth {
+            actor,
+            csrf,
+            session,
+            lang,
+        })
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "portal_message.html")]
+struct MessagePage<'a> {
+    lang: Lang,
+    message: &'a str,
+    status: u16,
+}
+
+pub(crate) fn message_page(lang: Lang, status: StatusCode, message: &str) -> Response {
+    let mut response = render(&MessagePage {
+        lang,
+        message,
+        status: status.as_u16(),
+    });
+    *response.status_mut() = status;
+    response
+}
+
+fn unavailable(lang: Lang) -> Response {
+    message_page(
+        lang,
+        StatusCode::SERVICE_UNAVAILABLE,
+        lang.t(
+            "ただいま混み合っているか、データベースに接続できません。しばらくしてからお試しください。",
+            "The service is busy or the database is unreachable. Please try again shortly.",
+        ),
+    )
+}
+
+/// A portal error as a page. `Invalid` is handled by the form pages themselves (shown
+/// next to the form); here it becomes a 422 message.
+pub(crate) fn error_page(lang: Lang, error: PortalError) -> Response {
+    match error {
+        PortalError::NotFound => message_page(
+            lang,
+            StatusCode::NOT_FOUND,
+            lang.t("ページが見つかりません。", "Not found."),
+        ),
+        PortalError::Forbidden => message_page(
+            lang,
+            StatusCode::FORBIDDEN,
+            lang.t(
+                "この操作の権限がありません。",
+                "You are not allowed to do this.",
+            ),
+        ),
+        PortalError::State { ja, en } => message_page(
+            lang,
+            StatusCode::CONFLICT,
+            if lang.is_en() { &en } else { &ja },
+        ),
+        PortalError::Invalid(errors) => {
+            let text = field_messages(lang, &errors).join(" / ");
+            message_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &text)
+        }
+        PortalError::BadLogin | PortalError::Locked { .. } => message_page(
+            lang,
+            StatusCode::UNAUTHORIZED,
+            lang.t("ログインしてください。", "Please log in."),
+        ),
+        PortalError::Store(shikaku_store::StoreError::Unavailable(_)) => unavailable(lang),
+        other => {
+            tracing::error!(error = %other, "portal request failed");
+            message_page(
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                lang.t(
+                    "処理できませんでした。時間をおいてお試しください。",
+                    "The request could not be processed.",
+                ),
+            )
+        }
+    }
+}
+
+pub(crate) fn field_messages(lang: Lang, errors: &[FieldError]) -> Vec<String> {
+    errors
+        .iter()
+        .map(|e| {
+            if lang.is_en() {
+                e.en.clone()
+            } else {
+                e.ja.clone()
+            }
+        })
+        .collect()
+}
+
+/// A page's form errors: `(field, message)` in the page's language.
+pub(crate) fn form_errors(
+    lang: Lang,
+    error: PortalError,
+) -> Result<Vec<(String, String)>, Response> {
+    match error {
+        PortalError::Invalid(errors) => Ok(errors
+            .iter()
+            .map(|e| {
+                (
+                    e.field.to_string(),
+                    if lang.is_en() {
+                        e.en.clone()
+                    } else {
+                        e.ja.clone()
+                    },
+                )
+            })
+            .collect()),
+        other => Err(error_page(lang, other)),
+    }
+}
+
+/// 303 to a page in the same language.
+pub(crate) fn see_other(path: &str, lang: Lang) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let target = if lang.is_en() {
+        format!("{path}{sep}lang=en")
+    } else {
+        path.to_string()
+    };
+    Redirect::to(&target).into_response()
+}
+
+/// Paging of operator lists.
+pub const PAGE_SIZE: u64 = 50;
+
+pub fn router() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/portal", get(facility::root))
+        .route(
+            "/portal/register",
+            get(facility::register_page).post(facility::register),
+        )
+        .route(
+            "/portal/login",
+            get(facility::login_page).post(facility::login),
+        )
+        .route("/portal/logout", post(facility::logout))
+        .route("/portal/home", get(facility::home))
+        .route("/portal/plan", post(facility::plan))
+        .route("/portal/steps", post(facility::step))
+        .route(
+            "/portal/readers",
+            get(facility::readers).post(facility::apply_reader),
+        )
+        .route("/portal/readers/{id}", post(facility::edit_reader))
+        .route("/portal/readers/{id}/cancel", post(facility::cancel_reader))
+        .route(
+            "/portal/use-application",
+            get(facility::use_page).post(facility::use_apply),
+        )
+        .route(
+            "/portal/certificates",
+            get(facility::certificates).post(facility::apply_certificate),
+        )
+        .route(
+            "/portal/certificates/{id}/download",
+            post(facility::download_certificate),
+        )
+        .route(
+            "/portal/certificates/{id}/revoke",
+            post(facility::revoke_certificate),
+        )
+        .route(
+            "/portal/subsidy-application",
+            get(facility::subsidy_page).post(facility::subsidy_apply),
+        )
+        .route(
+            "/portal/subsidy-application/{id}",
+            get(facility::subsidy_detail),
+        )
+        .route(
+            "/portal/subsidy-application/{id}/resubmit",
+            post(facility::subsidy_resubmit),
+        )
+        .route(
+            "/portal/subsidy-application/{id}/documents/{kind}",
+            get(facility::download_document),
+        )
+        .route("/portal/operator", get(operator::dashboard))
+        .route("/portal/operator/adoption.csv", get(operator::adoption_csv))
+        .route("/portal/operator/facilities", get(operator::facilities))
+        .route(
+            "/portal/operator/facilities.csv",
+            get(operator::facilities_csv),
+        )
+        .route("/portal/operator/readers", get(operator::readers))
+        .route(
+            "/portal/operator/readers/{id}/schedule",
+            post(operator::schedule_reader),
+        )
+        .route("/portal/operator/certificates", get(operator::certificates))
+        .route(
+            "/portal/operator/certificates/{id}/{action}",
+            post(operator::decide_certificate),
+        )
+        .route("/portal/operator/subsidies", get(operator::subsidies))
+        .route("/portal/operator/subsidies/{id}", get(operator::subsidy))
+        .route(
+            "/portal/operator/subsidies/{id}/decide",
+            post(operator::decide_subsidy),
+        )
+        // Forms are small; only document uploads may carry a file (10 MB plus the form).
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
+        .route(
+            "/portal/subsidy-application/{id}/documents",
+            post(facility::upload_document).layer((
+                axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT),
+                tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT),
+            )),
+        )
+}
+
+/// The largest upload request: a 10 MB document and the form around it.
+const UPLOAD_LIMIT: usize = shikaku_domain::portal::MAX_DOCUMENT_BYTES + 256 * 1024;

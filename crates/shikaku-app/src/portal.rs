@@ -1,0 +1,1417 @@
+//! The facility portal's use cases: accounts (argon2id, login throttling), the card-reader,
+//! use and certificate applications, the preparation timeline, subsidy applications with
+//! documents, operator decisions with their history, and the adoption dashboard.
+//!
+//! Every operation takes the [`Actor`] and checks it here: a facility reaches only its own
+//! records (another facility's id is "not found", never "forbidden", so ids cannot be probed),
+//! operator operations need the operator role.
+
+use std::sync::Arc;
+
+use shikaku_domain::portal::{
+    self as rules, Choice, DocumentKind, FieldError, Maker, TerminalOs, Transition,
+    UseApplicationForm, YearMonth,
+};
+use shikaku_domain::subsidy::{FacilityCategory, Quote, QuoteRequest, RuleBook, Yen};
+use shikaku_domain::timeline::{StepId, Timeline};
+use shikaku_domain::{FacilityCode, date::jst_date};
+use shikaku_pki::Ca;
+use shikaku_store::portal::{
+    Account, Adoption, AppFilter, CertApplication, Facility, FacilityFilter, Page, PortalEvent,
+    ReaderApplication, SubsidyApplication, SubsidyDocument, UseApplication,
+};
+use shikaku_store::{Store, StoreError};
+use time::{Date, Duration, OffsetDateTime};
+
+/// Failed logins in a row before the account is locked for [`LOCK_MINUTES`].
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    /// The form has problems (each names its field).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    #[error("not found")]
+    NotFound,
+    #[error("operators only")]
+    Forbidden,
+    /// The application is no longer in the state the action needs.
+    #[error("{ja} ({en})")]
+    State { ja: String, en: String },
+    #[error("login or password is wrong")]
+    BadLogin,
+    #[error("account locked until {until}")]
+    Locked { until: OffsetDateTime },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("certificate: {0}")]
+    Cert(String),
+}
+
+impl PortalError {
+    fn field(field: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
+        PortalError::Invalid(vec![FieldError::new(field, ja, en)])
+    }
+
+    fn state(ja: impl Into<String>, en: impl Into<String>) -> Self {
+        PortalError::State {
+            ja: ja.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl From<FieldError> for PortalError {
+    fn from(e: FieldError) -> Self {
+        PortalError::Invalid(vec![e])
+    }
+}
+
+pub type Result<T, E = PortalError> = std::result::Result<T, E>;
+
+/// Who acts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Facility { login: String, code: String },
+    Operator { login: String },
+}
+
+impl Actor {
+    pub fn login(&self) -> &str {
+        match self {
+            Actor::Facility { login, .. } | Actor::Operator { login } => login,
+        }
+    }
+
+    pub fn is_operator(&self) -> bool {
+        matches!(self, Actor::Operator { .. })
+    }
+
+    /// The facility this actor may see: its own, or (operators) any.
+    fn may_see(&self, facility_code: &str) -> bool {
+        match self {
+            Actor::Facility { code, .. } => code == facility_code,
+            Actor::Operator { .. } => true,
+        }
+    }
+
+    fn operator(&self) -> Result<()> {
+        if self.is_operator() {
+            Ok(())
+        } else {
+            Err(PortalError::Forbidden)
+        }
+    }
+
+    /// The facility a facility user acts for; operators act on a named facility.
+    fn own_facility(&self) -> Result<&str> {
+        match self {
+            Actor::Facility { code, .. } => Ok(code),
+            Actor::Operator { .. } => Err(PortalError::Forbidden),
+        }
+    }
+}
+
+/// The registration form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Registration {
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub postal_code: String,
+    pub address: String,
+    pub phone: String,
+    pub contact_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Argon2id with the OWASP parameters (19 MiB, t=2, p=1); hashing runs off the async threads.
+fn argon() -> argon2::Argon2<'static> {
+    let params = argon2::Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+pub async fn hash_password(password: &str) -> Result<String> {
+    use argon2::password_hash::PasswordHasher;
+    let password = password.to_string();
+    let salt: [u8; 16] = rand::random();
+    tokio::task::spawn_blocking(move || {
+        argon()
+            .hash_password_with_salt(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| PortalError::Cert(format!("password hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| PortalError::Cert(format!("password hashing task: {e}")))?
+}
+
+async fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier;
+    let password = password.to_string();
+    let hash = hash.to_string();
+    tokio::task::spawn_blocking(move || {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn check_password(password: &str) -> Result<(), FieldError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(FieldError::new(
+            "password",
+            format!("パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください"),
+            format!("the password needs at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn new_id(prefix: &str) -> String {
+    let bytes: [u8; 10] = rand::random();
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+fn required(
+    errors: &mut Vec<FieldError>,
+    field: &'static str,
+    value: &str,
+    ja: &str,
+    en: &str,
+) -> String {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > 200 || v.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            field,
+            format!("{ja}を入力してください（200文字まで）"),
+            format!("enter the {en} (up to 200 characters)"),
+        ));
+    }
+    v.to_string()
+}
+
+/// A subsidy application as typed: cost lines (label, amount in yen).
+#[derive(Debug, Clone, Default)]
+pub struct SubsidyForm {
+    pub lines: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct CostLine {
+    pub label: String,
+    pub amount: i64,
+}
+
+/// A facility's portal home: everything it has filed.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub facility: Facility,
+    pub readers: Vec<ReaderApplication>,
+    pub use_application: Option<UseApplication>,
+    pub certificates: Vec<CertApplication>,
+    pub subsidies: Vec<SubsidyApplication>,
+    pub timeline: Option<Timeline>,
+    pub steps_done: Vec<StepId>,
+}
+
+/// A certificate handed over once.
+pub struct Download {
+    pub file_name: String,
+    pub p12: Vec<u8>,
+    pub password: String,
+}
+
+#[derive(Clone)]
+pub struct PortalService {
+    store: Arc<dyn Store>,
+    ca: Arc<Ca>,
+    rules: Arc<RuleBook>,
+}
+
+impl PortalService {
+    pub fn new(store: Arc<dyn Store>, ca: Arc<Ca>, rules: Arc<RuleBook>) -> Self {
+        Self { store, ca, rules }
+    }
+
+    pub fn rules(&self) -> &RuleBook {
+        &self.rules
+    }
+
+    /// The store (the HTTP layer keeps its sessions there).
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
+    async fn event(
+        &self,
+        actor: &Actor,
+        facility: &str,
+        subject: String,
+        action: &str,
+        detail: String,
+    ) -> Result<()> {
+        self.store
+            .append_event(&PortalEvent {
+                at: OffsetDateTime::now_utc(),
+                actor: actor.login().to_string(),
+                facility_code: facility.to_string(),
+                subject,
+                action: action.to_string(),
+                detail,
+            })
+            .await?;
+        Ok(())
+    }
+
+    // ---- accounts -------------------------------------------------------------------
+
+    /// Registers a facility and its account (login = the 医療機関等コード).
+    pub async fn register(&self, form: &Registration) -> Result<Actor> {
+        let mut errors = Vec::new();
+        let code = match FacilityCode::parse(&form.code) {
+            Ok(code) => Some(code),
+            Err(e) => {
+                errors.push(FieldError::new(
+                    "code",
+                    format!("医療機関等コードが正しくありません: {e}"),
+                    format!("the facility code is not valid: {e}"),
+                ));
+                None
+            }
+        };
+        let name = required(
+            &mut errors,
+            "name",
+            &form.name,
+            "医療機関等名称",
+            "facility name",
+        );
+        let category = form.category.parse::<FacilityCategory>().ok();
+        if category.is_none() {
+            errors.push(FieldError::new(
+                "category",
+                "施設区分を選んでください",
+                "choose the facility category",
+            ));
+        }
+        let postal = rules::normalize_postal_code(&form.postal_code);
+        if postal.is_none() {
+            errors.push(FieldError::new(
+                "postal_code",
+                "郵便番号は7桁です（例: 100-0001）",
+                "the postal code has 7 digits (e.g. 100-0001)",
+            ));
+        }
+        let address = required(&mut errors, "address", &form.address, "所在地", "address");
+        let phone = rules::normalize_phone(&form.phone);
+        if phone.is_none() {
+            errors.push(FieldError::new(
+                "phone",
+                "電話番号は0から始まる10〜11桁です（例: 03-1234-5678）",
+                "the phone number has 10-11 digits starting with 0",
+            ));
+        }
+        let contact = required(
+            &mut errors,
+            "contact_name",
+            &form.contact_name,
+            "担当者名",
+            "contact person",
+        );
+        let email = rules::normalize_email(&form.email);
+        if email.is_none() {
+            errors.push(FieldError::new(
+                "email",
+                "メールアドレスが正しくありません",
+                "the e-mail address is not valid",
+            ));
+        }
+        if let Err(e) = check_password(&form.password) {
+            errors.push(e);
+        }
+        let (Some(code), Some(category), Some(postal), Some(phone), Some(email), true) =
+            (code, category, postal, phone, email, errors.is_empty())
+        else {
+            return Err(PortalError::Invalid(errors));
+        };
+        let now = OffsetDateTime::now_utc();
+        let facility = Facility {
+            code: code.as_str().to_string(),
+            name,
+            category: category.as_str().to_string(),
+            prefecture: code.prefecture_code().to_string(),
+            postal_code: postal,
+            address,
+            phone,
+            contact_name: contact,
+            email,
+            planned_start: None,
+            planned_setup: None,
+            created_at: now,
+        };
+        let account = Account {
+            login: facility.code.clone(),
+            role: "facility".into(),
+            facility_code: Some(facility.code.clone()),
+            password_hash: hash_password(&form.password).await?,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: now,
+        };
+        match self.store.register_facility(&facility, &account).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => {
+                return Err(PortalError::field(
+                    "code",
+                    format!("医療機関等コード {} は登録済みです", facility.code),
+                    format!("facility code {} is already registered", facility.code),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let actor = Actor::Facility {
+            login: account.login,
+            code: facility.code.clone(),
+        };
+        self.event(
+            &actor,
+            &facility.code,
+            format!("facility:{}", facility.code),
+            "registered",
+            String::new(),
+        )
+        .await?;
+        Ok(actor)
+    }
+
+    /// Creates an operator account (CLI / demo).
+    pub async fn add_operator(&self, login: &str, password: &str) -> Result<()> {
+        let login = login.trim();
+        if login.is_empty()
+            || login.len() > 64
+            || !login
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+            || login.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(PortalError::field(
+                "login",
+                "オペレーターIDは英数字と - _ . で、数字だけにはできません",
+                "the operator login is ASCII letters, digits, - _ . and not only digits",
+            ));
+        }
+        check_password(password)?;
+        let account = Account {
+            login: login.to_string(),
+            role: "operator".into(),
+            facility_code: None,
+            password_hash: hash_password(password).await?,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: OffsetDateTime::now_utc(),
+        };
+        match self.store.insert_account(&account).await {
+            Err(StoreError::Conflict(_)) => Err(PortalError::field(
+                "login",
+                format!("{login} は登録済みです"),
+                format!("{login} already exists"),
+            )),
+            other => Ok(other?),
+        }
+    }
+
+    /// Checks a login. Five failures in a row lock the account for 15 minutes; an unknown
+    /// login costs the same hashing work as a known one and gives the same answer.
+    pub async fn login(&self, login: &str, password: &str) -> Result<Actor> {
+        let login = login.trim();
+        let now = OffsetDateTime::now_utc();
+        let Some(account) = self.store.account(login).await? else {
+            // The same argon2 work as a known login, so timing does not tell which exist.
+            let _ = hash_password(password).await;
+            return Err(PortalError::BadLogin);
+        };
+        if let Some(until) = account.locked_until.filter(|u| *u > now) {
+            return Err(PortalError::Locked { until });
+        }
+        if !verify_password(password, &account.password_hash).await {
+            let failed = account.failed_logins + 1;
+            let lock = (failed >= MAX_FAILED_LOGINS).then(|| now + Duration::minutes(LOCK_MINUTES));
+            self.store
+                .set_login_failures(login, if lock.is_some() { 0 } else { failed }, lock)
+                .await?;
+            tracing::info!(failed, locked = lock.is_some(), "portal login failed");
+            return Err(match lock {
+                Some(until) => PortalError::Locked { until },
+                None => PortalError::BadLogin,
+            });
+        }
+        if account.failed_logins != 0 || account.locked_until.is_some() {
+            self.store.set_login_failures(login, 0, None).await?;
+        }
+        Ok(match (account.role.as_str(), account.facility_code) {
+            ("facility", Some(code)) => Actor::Facility {
+                login: account.login,
+                code,
+            },
+            _ => Actor::Operator {
+                login: account.login,
+            },
+        })
+    }
+
+    // ---- the facility's own view ------------------------------------------------------
+
+    pub async fn facility(&self, actor: &Actor, code: &str) -> Result<Facility> {
+        if !actor.may_see(code) {
+            return Err(PortalError::NotFound);
+        }
+        self.store
+            .facility(code)
+            .await?
+            .ok_or(PortalError::NotFound)
+    }
+
+    pub async fn overview(&self, actor: &Actor, code: &str, today: Date) -> Result<Overview> {
+        let facility = self.facility(actor, code).await?;
+        let mine = AppFilter {
+            facility_code: Some(code.to_string()),
+            status: None,
+        };
+        let readers = self.store.reader_applications(&mine, 0, 100).await?.items;
+        let certificates = self.store.cert_applications(&mine, 0, 500).await?.items;
+        let subsidies = self.store.subsidy_applications(&mine, 0, 100).await?.items;
+        let use_application = self.store.use_application(code).await?;
+        let steps_done = self.steps_done(code).await?;
+        let timeline = match (facility.planned_start, facility.planned_setup) {
+            (Some(start), Some(setup)) => Some(shikaku_domain::timeline::timeline(
+                start,
+                setup,
+                today,
+                &steps_done,
+            )),
+            _ => None,
+        };
+        Ok(Overview {
+            facility,
+            readers,
+            use_application,
+            certificates,
+            subsidies,
+            timeline,
+            steps_done,
+        })
+    }
+
+    /// Steps done: the ones marked by hand plus the ones the portal knows from the
+    /// applications themselves.
+    async fn steps_done(&self, code: &str) -> Result<Vec<StepId>> {
+        let mut done: Vec<StepId> = self
+            .store
+            .steps_done(code)
+            .await?
+            .into_iter()
+            .filter_map(|(s, _)| StepId::parse(&s))
+            .collect();
+        let mine = AppFilter {
+            facility_code: Some(code.to_string()),
+            status: None,
+        };
+        let readers = self.store.reader_applications(&mine, 0, 100).await?.items;
+        if readers.iter().any(|r| r.status != "cancelled") {
+            done.push(StepId::ReaderApplication);
+        }
+        if self.store.use_application(code).await?.is_some() {
+            done.push(StepId::UseApplication);
+        }
+        let certs = self.store.cert_applications(&mine, 0, 500).await?.items;
+        if certs
+            .iter()
+            .any(|c| !matches!(c.status.as_str(), "rejected" | "revoked"))
+        {
+            done.push(StepId::CertificateApplication);
+        }
+        let subsidies = self.store.subsidy_applications(&mine, 0, 100).await?.items;
+        if subsidies.iter().any(|s| s.status != "rejected") {
+            done.push(StepId::SubsidyApplication);
+        }
+        done.sort_by_key(|s| StepId::ALL.iter().position(|x| x == s));
+        done.dedup();
+        Ok(done)
+    }
+
+    /// Sets the planned start and setup dates (before the use application fixes them).
+    pub async fn set_plan(&self, actor: &Actor, start: &str, setup: &str) -> Result<()> {
+        let code = actor.own_facility()?;
+        let start = shikaku_domain::parse_date(start).map_err(|e| {
+            FieldError::new(
+                "start",
+                format!("運用開始予定日: {e}"),
+                format!("start: {e}"),
+            )
+        })?;
+        let setup = shikaku_domain::parse_date(setup).map_err(|e| {
+            FieldError::new(
+                "setup",
+                format!("機器設定予定日: {e}"),
+                format!("setup: {e}"),
+            )
+        })?;
+        self.store.set_plan(code, Some(start), Some(setup)).await?;
+        Ok(())
+    }
+
+    /// Marks a step done or not done by hand (steps the portal tracks itself are refused).
+    pub async fn mark_step(&self, actor: &Actor, step: &str, done: bool) -> Result<()> {
+        let code = actor.own_facility()?;
+        let step = StepId::parse(step)
+            .ok_or_else(|| FieldError::new("step", "不明な手順です", "unknown step"))?;
+        if matches!(
+            step,
+            StepId::ReaderApplication
+                | StepId::UseApplication
+                | StepId::CertificateApplication
+                | StepId::SubsidyApplication
+        ) {
+            return Err(PortalError::field(
+                "step",
+                "この手順はポータルでの申請により自動で完了になります",
+                "this step is completed by filing it in the portal",
+            ));
+        }
+        let now = OffsetDateTime::now_utc();
+        self.store
+            .set_step(code, step.as_str(), done.then(|| (jst_date(now), now)))
+            .await?;
+        Ok(())
+    }
+
+    // ---- card readers ------------------------------------------------------------------
+
+    async fn live_readers(&self, code: &str, except: Option<&str>) -> Result<u32> {
+        let mine = AppFilter {
+            facility_code: Some(code.to_string()),
+            status: None,
+        };
+        Ok(self
+            .store
+            .reader_applications(&mine, 0, 100)
+            .await?
+            .items
+            .iter()
+            .filter(|r| r.status != "cancelled" && Some(r.id.as_str()) != except)
+            .map(|r| r.quantity.max(0) as u32)
+            .sum())
+    }
+
+    fn parse_reader(maker: &str, quantity: &str) -> Result<(Maker, u32)> {
+        let maker = Maker::parse(maker).ok_or_else(|| {
+            FieldError::new(
+                "maker",
+                "カードリーダーの製品（メーカー）を選んでください",
+                "choose the reader maker",
+            )
+        })?;
+        let quantity: u32 = quantity.trim().parse().map_err(|_| {
+            FieldError::new("quantity", "台数は数字です", "the quantity is a number")
+        })?;
+        Ok((maker, quantity))
+    }
+
+    pub async fn apply_reader(
+        &self,
+        actor: &Actor,
+        maker: &str,
+        quantity: &str,
+    ) -> Result<ReaderApplication> {
+        let code = actor.own_facility()?.to_string();
+        let facility = self.facility(actor, &code).await?;
+        let category: FacilityCategory = facility
+            .category
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("category of {code}")))?;
+        let (maker, quantity) = Self::parse_reader(maker, quantity)?;
+        rules::check_reader_quantity(category, self.live_readers(&code, None).await?, quantity)?;
+        let now = OffsetDateTime::now_utc();
+        let app = ReaderApplication {
+            id: new_id("R"),
+            facility_code: code.clone(),
+            maker: maker.code().into(),
+            quantity: quantity.into(),
+            applied_on: jst_date(now),
+            status: "applied".into(),
+            delivery_month: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.insert_reader_application(&app).await?;
+        self.event(
+            actor,
+            &code,
+            format!("reader:{}", app.id),
+            "applied",
+            format!("{} ×{quantity}", maker.code()),
+        )
+        .await?;
+        Ok(app)
+    }
+
+    pub async fn reader(&self, actor: &Actor, id: &str) -> Result<ReaderApplication> {
+        match self.store.reader_application(id).await? {
+            Some(app) if actor.may_see(&app.facility_code) => Ok(app),
+            _ => Err(PortalError::NotFound),
+        }
+    }
+
+    async fn move_reader(
+        &self,
+        actor: &Actor,
+        mut app: ReaderApplication,
+        transition: Transition,
+        detail: String,
+    ) -> Result<ReaderApplication> {
+        let from = app.status.clone();
+        let Some(to) = transition.apply(&from) else {
+            return Err(PortalError::state(
+                "配送時期が確定した申し込みは変更・取消できません。コールセンターへご連絡ください",
+                "the delivery month is fixed: this application can no longer be changed here",
+            ));
+        };
+        app.status = to.into();
+        app.updated_at = OffsetDateTime::now_utc();
+        if !self.store.update_reader_application(&app, &from).await? {
+            return Err(PortalError::state(
+                "申し込みが同時に更新されました。画面を開き直してください",
+                "the application was changed meanwhile; reload it",
+            ));
+        }
+        self.event(
+            actor,
+            &app.facility_code,
+            format!("reader:{}", app.id),
+            to,
+            detail,
+        )
+        .await?;
+        Ok(app)
+    }
+
+    /// Changes maker or quantity while no delivery month is fixed. The application date
+    /// stays (it decides the subsidy rule set).
+    pub async fn edit_reader(
+        &self,
+        actor: &Actor,
+        id: &str,
+        maker: &str,
+        quantity: &str,
+    ) -> Result<ReaderApplication> {
+        actor.own_facility()?;
+        let mut app = self.reader(actor, id).await?;
+        let facility = self.facility(actor, &app.facility_code).await?;
+        let category: FacilityCategory = facility
+            .category
+            .parse()
+            .map_err(|_| StoreError::Corrupt("category".into()))?;
+        let (maker, quantity) = Self::parse_reader(maker, quantity)?;
+        rules::check_reader_quantity(
+            category,
+            self.live_readers(&app.facility_code, Some(id)).await?,
+            quantity,
+        )?;
+        app.maker = maker.code().into();
+        app.quantity = quantity.into();
+        self.move_reader(
+            actor,
+            app,
+            Transition::ReaderEdit,
+            format!("{} ×{quantity}", maker.code()),
+        )
+        .await
+    }
+
+    pub async fn cancel_reader(&self, actor: &Actor, id: &str) -> Result<ReaderApplication> {
+        actor.own_facility()?;
+        let app = self.reader(actor, id).await?;
+        self.move_reader(actor, app, Transition::ReaderCancel, String::new())
+            .await
+    }
+
+    /// Operator: fixes the delivery month (配送時期).
+    pub async fn schedule_reader(
+        &self,
+        actor: &Actor,
+        id: &str,
+        month: &str,
+    ) -> Result<ReaderApplication> {
+        actor.operator()?;
+        let mut app = self.reader(actor, id).await?;
+        let month = YearMonth::parse(month).ok_or_else(|| {
+            FieldError::new(
+                "delivery_month",
+                "配送時期は YYYY-MM です",
+                "the delivery month is YYYY-MM",
+            )
+        })?;
+        if month < YearMonth::of(app.applied_on) {
+            return Err(PortalError::field(
+                "delivery_month",
+                "配送時期が申込日より前です",
+                "the delivery month is before the application",
+            ));
+        }
+        app.delivery_month = Some(month.to_string());
+        self.move_reader(actor, app, Transition::ReaderSchedule, month.to_string())
+            .await
+    }
+
+    // ---- use application ------------------------------------------------------------
+
+    pub async fn file_use_application(
+        &self,
+        actor: &Actor,
+        form: &UseApplicationForm,
+    ) -> Result<UseApplication> {
+        let code = actor.own_facility()?.to_string();
+        let now = OffsetDateTime::now_utc();
+        let checked =
+            rules::check_use_application(form, jst_date(now)).map_err(PortalError::Invalid)?;
+        let app = UseApplication {
+            facility_code: code.clone(),
+            line_type: checked.line_type.code().into(),
+            provider: checked.service.code.into(),
+            customer_id: checked.customer_id.clone(),
+            start_month: checked.start_month.to_string(),
+            test_month: checked.test_month.map(|m| m.to_string()),
+            online_claims: checked.online_claims,
+            setup_date: checked.setup_date,
+            submitted_at: now,
+        };
+        self.store
+            .save_use_application(&app, checked.start_month.first_day())
+            .await?;
+        self.event(
+            actor,
+            &code,
+            format!("use:{code}"),
+            "filed",
+            format!("{} {}", app.line_type, app.provider),
+        )
+        .await?;
+        Ok(app)
+    }
+
+    // ---- certificates -----------------------------------------------------------------
+
+    pub async fn apply_certificate(
+        &self,
+        actor: &Actor,
+        terminal: &str,
+        os: &str,
+    ) -> Result<CertApplication> {
+        let code = actor.own_facility()?.to_string();
+        let mut errors = Vec::new();
+        let name = rules::check_terminal_name(terminal).map_err(|e| errors.push(e));
+        let os = TerminalOs::parse(os);
+        if os.is_none() {
+            errors.push(FieldError::new(
+                "os",
+                "端末のOSを一覧から選んでください（推奨OS）",
+                "choose the terminal's OS from the list",
+            ));
+        }
+        if self.store.use_application(&code).await?.is_none() {
+            errors.push(FieldError::new(
+                "terminal_name",
+                "電子証明書の発行申請の前に、オンライン資格確認の利用申請を行ってください",
+                "file the use application before applying for certificates",
+            ));
+        }
+        let (Ok(name), Some(os), true) = (name, os, errors.is_empty()) else {
+            return Err(PortalError::Invalid(errors));
+        };
+        let mine = AppFilter {
+            facility_code: Some(code.clone()),
+            status: None,
+        };
+        let existing = self.store.cert_applications(&mine, 0, 500).await?.items;
+        if existing.iter().any(|c| {
+            c.terminal_name == name
+                && matches!(c.status.as_str(), "applied" | "issued" | "downloaded")
+        }) {
+            return Err(PortalError::field(
+                "terminal_name",
+                format!("端末 {name} の証明書は申請済みです（失効させてから再申請してください）"),
+                format!("terminal {name} already has a certificate (revoke it first)"),
+            ));
+        }
+        let app = CertApplication {
+            id: new_id("C"),
+            facility_code: code.clone(),
+            terminal_name: name,
+            os: os.code().into(),
+            status: "applied".into(),
+            serial: None,
+            p12: None,
+            p12_password: None,
+            applied_at: OffsetDateTime::now_utc(),
+            decided_at: None,
+            downloaded_at: None,
+        };
+        self.store.insert_cert_application(&app).await?;
+        self.event(
+            actor,
+            &code,
+            format!("cert:{}", app.id),
+            "applied",
+            app.terminal_name.clone(),
+        )
+        .await?;
+        Ok(app)
+    }
+
+    pub async fn certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
+        match self.store.cert_application(id).await? {
+            Some(app) if actor.may_see(&app.facility_code) => Ok(app),
+            _ => Err(PortalError::NotFound),
+        }
+    }
+
+    async fn move_cert(
+        &self,
+        actor: &Actor,
+        mut app: CertApplication,
+        transition: Transition,
+    ) -> Result<CertApplication> {
+        let from = app.status.clone();
+        let Some(to) = transition.apply(&from) else {
+            let (ja, en) = rules::status_label(&from);
+            return Err(PortalError::state(
+                format!("この申請は「{ja}」のため、この操作はできません"),
+                format!("the application is {en}: this action is not possible"),
+            ));
+        };
+        app.status = to.into();
+        if !self.store.update_cert_application(&app, &from).await? {
+            return Err(PortalError::state(
+                "申請が同時に更新されました。画面を開き直してください",
+                "the application was changed meanwhile; reload it",
+            ));
+        }
+        self.event(
+            actor,
+            &app.facility_code,
+            format!("cert:{}", app.id),
+            to,
+            app.serial.clone().unwrap_or_default(),
+        )
+        .await?;
+        Ok(app)
+    }
+
+    /// Operator: approves and issues the certificate with the system's CA. The PKCS#12 and
+    /// its password wait for the facility's one download.
+    pub async fn issue_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
+        actor.operator()?;
+        let mut app = self.certificate(actor, id).await?;
+        if Transition::CertIssue.apply(&app.status).is_none() {
+            return self.move_cert(actor, app, Transition::CertIssue).await;
+        }
+        let facility = FacilityCode::parse(&app.facility_code)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let issued = crate::terminal_certs::issue(
+            &self.ca,
+            self.store.as_ref(),
+            &facility,
+            &app.terminal_name,
+            OffsetDateTime::now_utc(),
+            crate::terminal_certs::DEFAULT_DAYS,
+        )
+        .await
+        .map_err(|e| PortalError::Cert(e.to_string()))?;
+        let password = shikaku_pki::random_password();
+        let p12 = issued
+            .pkcs12(self.ca.cert_der(), &password, &app.terminal_name)
+            .map_err(|e| PortalError::Cert(e.to_string()))?;
+        app.serial = Some(issued.serial.clone());
+        app.p12 = Some(p12);
+        app.p12_password = Some(password);
+        app.decided_at = Some(OffsetDateTime::now_utc());
+        match self.move_cert(actor, app, Transition::CertIssue).await {
+            Ok(app) => Ok(app),
+            Err(e) => {
+                // Someone decided first: the certificate just issued must not stay valid.
+                crate::terminal_certs::revoke(&self.ca, self.store.as_ref(), &issued.serial)
+                    .await
+                    .map_err(|e| PortalError::Cert(e.to_string()))?;
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn reject_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
+        actor.operator()?;
+        let mut app = self.certificate(actor, id).await?;
+        app.decided_at = Some(OffsetDateTime::now_utc());
+        self.move_cert(actor, app, Transition::CertReject).await
+    }
+
+    /// The facility's one download: the PKCS#12 and its password, erased as they are taken.
+    pub async fn download_certificate(&self, actor: &Actor, id: &str) -> Result<Download> {
+        actor.own_facility()?;
+        let app = self.certificate(actor, id).await?;
+        match self
+            .store
+            .take_certificate(id, OffsetDateTime::now_utc())
+            .await?
+        {
+            Some((p12, password)) => {
+                self.event(
+                    actor,
+                    &app.facility_code,
+                    format!("cert:{id}"),
+                    "downloaded",
+                    app.serial.clone().unwrap_or_default(),
+                )
+                .await?;
+                Ok(Download {
+                    file_name: format!("{}.p12", app.terminal_name),
+                    p12,
+                    password,
+                })
+            }
+            None => {
+                let (ja, en) = rules::status_label(&app.status);
+                Err(PortalError::state(
+                    format!("ダウンロードできません（{ja}）。証明書のダウンロードは1回限りです"),
+                    format!("cannot download ({en}); a certificate is downloaded once"),
+                ))
+            }
+        }
+    }
+
+    /// Revokes a terminal's certificate (the facility's own, or any for operators): the API
+    /// refuses it from the next request.
+    pub async fn revoke_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
+        let mut app = self.certificate(actor, id).await?;
+        let Some(serial) = app.serial.clone() else {
+            return self.move_cert(actor, app, Transition::CertRevoke).await;
+        };
+        if Transition::CertRevoke.apply(&app.status).is_some() {
+            crate::terminal_certs::revoke(&self.ca, self.store.as_ref(), &serial)
+                .await
+                .map_err(|e| PortalError::Cert(e.to_string()))?;
+        }
+        app.p12 = None;
+        app.p12_password = None;
+        self.move_cert(actor, app, Transition::CertRevoke).await
+    }
+
+    // ---- subsidy ----------------------------------------------------------------------
+
+    /// The facility's quote from its reader applications (the earliest live one decides the
+    /// rule set; readers counted over live applications).
+    pub async fn quote_for(&self, actor: &Actor, cost: Yen) -> Result<Quote> {
+        let code = match actor {
+            Actor::Facility { code, .. } => code.clone(),
+            Actor::Operator { .. } => return Err(PortalError::Forbidden),
+        };
+        let facility = self.facility(actor, &code).await?;
+        self.quote_facility(&facility, cost).await
+    }
+
+    async fn quote_facility(&self, facility: &Facility, cost: Yen) -> Result<Quote> {
+        let mine = AppFilter {
+            facility_code: Some(facility.code.clone()),
+            status: None,
+        };
+        let readers: Vec<_> = self
+            .store
+            .reader_applications(&mine, 0, 100)
+            .await?
+            .items
+            .into_iter()
+            .filter(|r| r.status != "cancelled")
+            .collect();
+        let Some(first) = readers.iter().map(|r| r.applied_on).min() else {
+            return Err(PortalError::field(
+                "readers",
+                "カードリーダーの申し込みがありません。補助金は申し込み後に申請できます",
+                "no card reader application: apply for a reader first",
+            ));
+        };
+        let category: FacilityCategory = facility
+            .category
+            .parse()
+            .map_err(|_| StoreError::Corrupt("category".into()))?;
+        self.rules
+            .quote(&QuoteRequest {
+                category,
+                readers: readers.iter().map(|r| r.quantity.max(0) as u32).sum(),
+                reader_applied: first,
+                cost,
+            })
+            .map_err(|e| PortalError::field("cost", e.to_string(), e.to_string()))
+    }
+
+    fn parse_lines(form: &SubsidyForm) -> Result<(Vec<CostLine>, Yen)> {
+        let mut errors = Vec::new();
+        let mut lines = Vec::new();
+        let mut total = Yen::ZERO;
+        for (i, (label, amount)) in form.lines.iter().enumerate() {
+            if label.trim().is_empty() && amount.trim().is_empty() {
+                continue;
+            }
+            let label = label.trim();
+            if label.is_empty() || label.chars().count() > 100 {
+                errors.push(FieldError::new(
+                    "lines",
+                    format!("{}行目: 費目を入力してください（100文字まで）", i + 1),
+                    format!("line {}: enter what the cost is for", i + 1),
+                ));
+            }
+            match Yen::parse_positive(amount) {
+                Ok(yen) => {
+                    total = total.checked_add(yen).unwrap_or(total);
+                    lines.push(CostLine {
+                        label: label.to_string(),
+                        amount: yen.get(),
+                    });
+                }
+                Err(e) => errors.push(FieldError::new(
+                    "lines",
+                    format!("{}行目: {e}", i + 1),
+                    format!("line {}: {e}", i + 1),
+                )),
+            }
+        }
+        if lines.is_empty() && errors.is_empty() {
+            errors.push(FieldError::new(
+                "lines",
+                "費用の内訳を1行以上入力してください",
+                "enter at least one cost line",
+            ));
+        }
+        if errors.is_empty() {
+            Ok((lines, total))
+        } else {
+            Err(PortalError::Invalid(errors))
+        }
+    }
+
+    /// Files a subsidy application (documents follow; review needs all three).
+    pub async fn apply_subsidy(
+        &self,
+        actor: &Actor,
+        form: &SubsidyForm,
+    ) -> Result<SubsidyApplication> {
+        let code = actor.own_facility()?.to_string();
+        let (lines, total) = Self::parse_lines(form)?;
+        let facility = self.facility(actor, &code).await?;
+        let quote = self.quote_facility(&facility, total).await?;
+        let mine = AppFilter {
+            facility_code: Some(code.clone()),
+            status: None,
+        };
+        if self
+            .store
+            .subsidy_applications(&mine, 0, 100)
+            .await?
+            .items
+            .iter()
+            .any(|s| matches!(s.status.as_str(), "submitted" | "returned" | "approved"))
+        {
+            return Err(PortalError::field(
+                "lines",
+                "補助金の申請は申請済みです（差戻しの場合は修正して再提出してください）",
+                "a subsidy application exists already (resubmit a returned one instead)",
+            ));
+        }
+        let app = SubsidyApplication {
+            id: new_id("S"),
+            facility_code: code.clone(),
+            status: "submitted".into(),
+            readers: quote.readers.into(),
+            reader_applied: quote.reader_applied,
+            cost_lines: serde_json::to_string(&lines).unwrap_or_else(|_| "[]".into()),
+            cost_total: total.get(),
+            rule_set: quote.rule_set.clone(),
+            subsidy: quote.subsidy.get(),
+            reason: None,
+            submitted_at: OffsetDateTime::now_utc(),
+            decided_at: None,
+        };
+        self.store.insert_subsidy_application(&app).await?;
+        self.event(
+            actor,
+            &code,
+            format!("subsidy:{}", app.id),
+            "submitted",
+            format!("{} 円 → {} 円", total.get(), app.subsidy),
+        )
+        .await?;
+        Ok(app)
+    }
+
+    pub async fn subsidy(&self, actor: &Actor, id: &str) -> Result<SubsidyApplication> {
+        match self.store.subsidy_application(id).await? {
+            Some(app) if actor.may_see(&app.facility_code) => Ok(app),
+            _ => Err(PortalError::NotFound),
+        }
+    }
+
+    /// A returned application, corrected and submitted again.
+    pub async fn resubmit_subsidy(
+        &self,
+        actor: &Actor,
+        id: &str,
+        form: &SubsidyForm,
+    ) -> Result<SubsidyApplication> {
+        actor.own_facility()?;
+        let mut app = self.subsidy(actor, id).await?;
+        let (lines, total) = Self::parse_lines(form)?;
+        let facility = self.facility(actor, &app.facility_code).await?;
+        let quote = self.quote_facility(&facility, total).await?;
+        app.cost_lines = serde_json::to_string(&lines).unwrap_or_else(|_| "[]".into());
+        app.cost_total = total.get();
+        app.readers = quote.readers.into();
+        app.reader_applied = quote.reader_applied;
+        app.rule_set = quote.rule_set.clone();
+        app.subsidy = quote.subsidy.get();
+        app.submitted_at = OffsetDateTime::now_utc();
+        self.move_subsidy(actor, app, Transition::SubsidyResubmit, None)
+            .await
+    }
+
+    pub async fn upload_document(
+        &self,
+        actor: &Actor,
+        id: &str,
+        kind: &str,
+        file_name: &str,
+        body: Vec<u8>,
+    ) -> Result<SubsidyDocument> {
+        actor.own_facility()?;
+        let app = self.subsidy(actor, id).await?;
+        if !matches!(app.status.as_str(), "submitted" | "returned") {
+            let (ja, en) = rules::status_label(&app.status);
+            return Err(PortalError::state(
+                format!("この申請は「{ja}」のため書類を差し替えできません"),
+                format!("the application is {en}: documents cannot change"),
+            ));
+        }
+        let kind = DocumentKind::parse(kind).ok_or_else(|| {
+            FieldError::new(
+                "kind",
+                "書類の種類を選んでください",
+                "choose the document kind",
+            )
+        })?;
+        let file_type = rules::check_document(file_name, &body)?;
+        let file_name: String = file_name
+            .chars()
+            .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
+            .take(120)
+            .collect();
+        let doc = SubsidyDocument {
+            application_id: app.id.clone(),
+            kind: kind.code().into(),
+            file_name,
+            content_type: file_type.content_type().into(),
+            sha256: shikaku_pki::sha256(&body),
+            body,
+            uploaded_at: OffsetDateTime::now_utc(),
+        };
+        self.store.save_document(&doc).await?;
+        self.event(
+            actor,
+            &app.facility_code,
+            format!("subsidy:{}", app.id),
+            "document",
+            format!("{} sha256:{}", kind.code(), hex::encode(&doc.sha256)),
+        )
+        .await?;
+        Ok(doc)
+    }
+
+    pub async fn documents(&self, actor: &Actor, id: &str) -> Result<Vec<SubsidyDocument>> {
+        let app = self.subsidy(actor, id).await?;
+        Ok(self.store.documents(&app.id).await?)
+    }
+
+    pub async fn document(&self, actor: &Actor, id: &str, kind: &str) -> Result<SubsidyDocument> {
+        let app = self.subsidy(actor, id).await?;
+        self.store
+            .document(&app.id, kind)
+            .await?
+            .ok_or(PortalError::NotFound)
+    }
+
+    async fn move_subsidy(
+        &self,
+        actor: &Actor,
+        mut app: SubsidyApplication,
+        transition: Transition,
+        reason: Option<String>,
+    ) -> Result<SubsidyApplication> {
+        let from = app.status.clone();
+        let Some(to) = transition.apply(&from) else {
+            let (ja, en) = rules::status_label(&from);
+            return Err(PortalError::state(
+                format!("この申請は「{ja}」のため、この操作はできません"),
+                format!("the application is {en}: this action is not possible"),
+            ));
+        };
+        app.status = to.into();
+        if reason.is_some() || transition == Transition::SubsidyResubmit {
+            app.reason = reason.clone();
+        }
+        if actor.is_operator() {
+            app.decided_at = Some(OffsetDateTime::now_utc());
+        }
+        if !self.store.update_subsidy_application(&app, &from).await? {
+            return Err(PortalError::state(
+                "申請が同時に更新されました。画面を開き直してください",
+                "the application was changed meanwhile; reload it",
+            ));
+        }
+        self.event(
+            actor,
+            &app.facility_code,
+            format!("subsidy:{}", app.id),
+            to,
+            reason.unwrap_or_default(),
+        )
+        .await?;
+        Ok(app)
+    }
+
+    /// Operator decision: `approve`, `return` (with a reason) or `reject` (with a reason).
+    /// Approval needs all three documents.
+    pub async fn decide_subsidy(
+        &self,
+        actor: &Actor,
+        id: &str,
+        decision: &str,
+        reason: &str,
+    ) -> Result<SubsidyApplication> {
+        actor.operator()?;
+        let app = self.subsidy(actor, id).await?;
+        let reason = reason.trim();
+        let transition = match decision {
+            "approve" => Transition::SubsidyApprove,
+            "return" => Transition::SubsidyReturn,
+            "reject" => Transition::SubsidyReject,
+            _ => {
+                return Err(PortalError::field(
+                    "decision",
+                    "承認・差戻し・却下のいずれかです",
+                    "approve, return or reject",
+                ));
+            }
+        };
+        if transition != Transition::SubsidyApprove && reason.is_empty() {
+            return Err(PortalError::field(
+                "reason",
+                "差戻し・却下には理由が必要です",
+                "a reason is required to return or reject",
+            ));
+        }
+        if transition == Transition::SubsidyApprove {
+            let have: Vec<String> = self
+                .store
+                .documents(&app.id)
+                .await?
+                .into_iter()
+                .map(|d| d.kind)
+                .collect();
+            let missing: Vec<&str> = DocumentKind::ALL
+                .iter()
+                .filter(|k| !have.iter().any(|h| h == k.code()))
+                .map(|k| k.label_ja())
+                .collect();
+            if !missing.is_empty() {
+                return Err(PortalError::field(
+                    "documents",
+                    format!("書類が足りません: {}", missing.join("、")),
+                    format!("documents missing: {}", missing.len()),
+                ));
+            }
+        }
+        self.move_subsidy(
+            actor,
+            app,
+            transition,
+            (!reason.is_empty()).then(|| reason.to_string()),
+        )
+        .await
+    }
+
+    pub async fn history(&self, actor: &Actor, subject: &str) -> Result<Vec<PortalEvent>> {
+        let events = self.store.events(subject).await?;
+        if events.iter().any(|e| !actor.may_see(&e.facility_code)) {
+            return Err(PortalError::NotFound);
+        }
+        Ok(events)
+    }
+
+    // ---- operator lists and dashboard ---------------------------------------------------
+
+    pub async fn facilities(
+        &self,
+        actor: &Actor,
+        filter: &FacilityFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<Facility>> {
+        actor.operator()?;
+        Ok(self.store.facilities(filter, offset, limit).await?)
+    }
+
+    pub async fn reader_queue(
+        &self,
+        actor: &Actor,
+        filter: &AppFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<ReaderApplication>> {
+        actor.operator()?;
+        Ok(self
+            .store
+            .reader_applications(filter, offset, limit)
+            .await?)
+    }
+
+    pub async fn cert_queue(
+        &self,
+        actor: &Actor,
+        filter: &AppFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<CertApplication>> {
+        actor.operator()?;
+        Ok(self.store.cert_applications(filter, offset, limit).await?)
+    }
+
+    pub async fn subsidy_queue(
+        &self,
+        actor: &Actor,
+        filter: &AppFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<SubsidyApplication>> {
+        actor.operator()?;
+        Ok(self
+            .store
+            .subsidy_applications(filter, offset, limit)
+            .await?)
+    }
+
+    pub async fn adoption(&self, actor: &Actor) -> Result<Adoption> {
+        actor.operator()?;
+        Ok(self.store.adoption().await?)
+    }
+}

@@ -1,0 +1,715 @@
+//! The portal over HTTP: a clinic's whole journey (register, readers, use application,
+//! certificate with its one download, timeline, subsidy with documents), operator decisions,
+//! CSRF, login throttling, and the authorization matrix (every route, every role).
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+use crate::api::Server;
+use crate::support::{Env, stdout};
+
+/// A browser without JavaScript: one cookie, no redirects followed.
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+    cookie: Option<String>,
+    csrf: String,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+impl Browser {
+    fn new(base: &str) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: base.to_string(),
+            cookie: None,
+            csrf: String::new(),
+        }
+    }
+
+    async fn finish(&mut self, response: reqwest::Response) -> Page {
+        if let Some(c) = response.headers().get(SET_COOKIE) {
+            let c = c.to_str().expect("cookie");
+            let pair = c.split(';').next().expect("pair").to_string();
+            if pair.ends_with('=') {
+                self.cookie = None; // removed at logout
+            } else {
+                assert!(c.contains("HttpOnly"), "{c}");
+                assert!(c.contains("SameSite=Lax"), "{c}");
+                self.cookie = Some(pair);
+            }
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().expect("location").to_string())
+            .unwrap_or_default();
+        let body = response.text().await.expect("body");
+        if let Some(i) = body.find("name=\"_csrf\" value=\"") {
+            let rest = &body[i + 20..];
+            self.csrf = rest[..rest.find('"').expect("end")].to_string();
+        }
+        Page {
+            status,
+            location,
+            body,
+        }
+    }
+
+    fn with_cookie(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.cookie {
+            Some(c) => r.header(COOKIE, c),
+            None => r,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self.with_cookie(self.client.get(format!("{}{path}", self.base)));
+        let response = r.send().await.expect("get");
+        self.finish(response).await
+    }
+
+    /// A form post with this session's CSRF token.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone();
+        form.push(("_csrf", &csrf));
+        self.post_raw(path, &form).await
+    }
+
+    async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let r = self.with_cookie(self.client.post(format!("{}{path}", self.base)));
+        let response = r.form(form).send().await.expect("post");
+        self.finish(response).await
+    }
+
+    async fn upload(&mut self, path: &str, kind: &str, name: &str, bytes: Vec<u8>) -> Page {
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", self.csrf.clone())
+            .text("kind", kind.to_string())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        let r = self.with_cookie(self.client.post(format!("{}{path}", self.base)));
+        let response = r.multipart(form).send().await.expect("upload");
+        self.finish(response).await
+    }
+}
+
+fn registration<'a>(code: &'a str, category: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("code", code),
+        ("name", "しかく内科クリニック"),
+        ("category", category),
+        ("postal_code", "100-0001"),
+        ("address", "東京都千代田区千代田1-1"),
+        ("phone", "03-1234-5678"),
+        ("contact_name", "資格 太郎"),
+        ("email", "it@clinic.example.jp"),
+        ("password", "correct horse battery"),
+    ]
+}
+
+/// The id in `data-{attr}="…"` of the first row.
+fn first_id(body: &str, attr: &str) -> String {
+    let key = format!("data-{attr}=\"");
+    let i = body
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {key} in {body}"));
+    let rest = &body[i + key.len()..];
+    rest[..rest.find('"').expect("end")].to_string()
+}
+
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec()
+}
+
+fn month_after(months: u8) -> String {
+    let today = shikaku_domain::date::jst_date(time::OffsetDateTime::now_utc());
+    let mut y = today.year();
+    let mut m = u8::from(today.month()) + months;
+    while m > 12 {
+        m -= 12;
+        y += 1;
+    }
+    format!("{y:04}-{m:02}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clinic_prepares_and_an_operator_decides() {
+    let server = Server::start(Env::sqlite()).await;
+    let base = format!("http://{}", server.running.web_addr);
+    let out = server
+        .env
+        .run(&["portal", "add-operator", "--login", "op1"]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let op_password = stdout(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("password: ").map(str::to_string))
+        .expect("password printed");
+
+    // Registration: bad input names the field; the code's check digit is verified.
+    let mut a = Browser::new(&base);
+    assert_eq!(a.get("/portal").await.location, "/portal/login");
+    let mut bad = registration("1311234567", "clinic");
+    bad[5] = ("phone", "12");
+    let page = a.post_raw("/portal/register", &bad).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("data-field=\"code\""), "{}", page.body);
+    assert!(page.body.contains("data-field=\"phone\""), "{}", page.body);
+    let page = a
+        .post_raw("/portal/register", &registration("1311234566", "clinic"))
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location, "/portal/home");
+    let home = a.get("/portal/home").await;
+    assert!(home.body.contains("しかく内科クリニック"));
+    let mut dup = Browser::new(&base);
+    let page = dup
+        .post_raw("/portal/register", &registration("1311234566", "clinic"))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("登録済み"), "{}", page.body);
+
+    // Card readers: a clinic may have one.
+    a.get("/portal/readers").await;
+    let page = a
+        .post("/portal/readers", &[("maker", "almex"), ("quantity", "2")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("1台まで"), "{}", page.body);
+    let page = a
+        .post("/portal/readers", &[("maker", "almex"), ("quantity", "1")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let readers = a.get("/portal/readers").await;
+    let reader_id = first_id(&readers.body, "reader");
+    let page = a
+        .post(
+            "/portal/readers",
+            &[("maker", "fujitsu"), ("quantity", "1")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = a
+        .post(
+            &format!("/portal/readers/{reader_id}"),
+            &[("maker", "panasonic"), ("quantity", "1")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    // Forged CSRF token.
+    let page = a
+        .post_raw(
+            "/portal/readers",
+            &[("maker", "almex"), ("quantity", "1"), ("_csrf", "forged")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+
+    // Use application: お客さまID for NTT, months not in the past, setup 5 business days ahead.
+    a.get("/portal/use-application").await;
+    let start = month_after(4);
+    let setup = format!("{}-10", month_after(3));
+    let mut form = vec![
+        ("line_type", "ip-vpn"),
+        ("service", "flets-next"),
+        ("customer_id", ""),
+        ("start_month", start.as_str()),
+        ("test_month", ""),
+        ("setup_date", setup.as_str()),
+        ("online_claims", "1"),
+    ];
+    let page = a.post("/portal/use-application", &form).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("data-field=\"customer_id\""),
+        "{}",
+        page.body
+    );
+    form[2] = ("customer_id", "CAF12345678");
+    let today = shikaku_domain::date::jst_date(time::OffsetDateTime::now_utc()).to_string();
+    form[5] = ("setup_date", today.as_str());
+    let page = a.post("/portal/use-application", &form).await;
+    assert!(page.body.contains("5営業日前"), "{}", page.body);
+    form[3] = ("start_month", "2020-01");
+    let page = a.post("/portal/use-application", &form).await;
+    assert!(
+        page.body.contains("data-field=\"start_month\""),
+        "{}",
+        page.body
+    );
+    form[3] = ("start_month", start.as_str());
+    form[5] = ("setup_date", setup.as_str());
+    let page = a.post("/portal/use-application", &form).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+
+    // The timeline now has deadlines; reader and use application are done.
+    let home = a.get("/portal/home").await;
+    assert!(
+        home.body
+            .contains("data-step=\"reader-application\" class=\"done\""),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body
+            .contains("data-step=\"use-application\" class=\"done\"")
+    );
+    assert!(home.body.contains("令和"), "wareki shown");
+    let page = a
+        .post(
+            "/portal/steps",
+            &[("step", "vendor-estimate"), ("done", "1")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(
+        a.get("/portal/home")
+            .await
+            .body
+            .contains("data-step=\"vendor-estimate\" class=\"done\"")
+    );
+
+    // Certificate: apply, operator issues, one download, revoke.
+    a.get("/portal/certificates").await;
+    let page = a
+        .post(
+            "/portal/certificates",
+            &[("terminal_name", "受付1"), ("os", "win10-iot-ltsc-2019")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = a
+        .post(
+            "/portal/certificates",
+            &[
+                ("terminal_name", "uketsuke-1"),
+                ("os", "win10-iot-ltsc-2019"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let cert_id = first_id(&a.get("/portal/certificates").await.body, "cert");
+
+    let mut op = Browser::new(&base);
+    op.get("/portal/login").await;
+    let page = op
+        .post_raw(
+            "/portal/login",
+            &[("login", "op1"), ("password", &op_password)],
+        )
+        .await;
+    assert_eq!(page.location, "/portal/operator");
+    op.get("/portal/operator/certificates?status=applied").await;
+    let page = op
+        .post(
+            &format!("/portal/operator/certificates/{cert_id}/issue"),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = op
+        .post(
+            &format!("/portal/operator/certificates/{cert_id}/issue"),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "issued once");
+
+    a.get("/portal/certificates").await;
+    let page = a
+        .post(&format!("/portal/certificates/{cert_id}/download"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("data:application/x-pkcs12;base64,"));
+    assert!(page.body.contains("data-password"));
+    let page = a
+        .post(&format!("/portal/certificates/{cert_id}/download"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "downloaded once");
+    let certs = server.store.terminal_certs().await.expect("register");
+    let issued = certs
+        .iter()
+        .find(|c| c.terminal_name == "uketsuke-1")
+        .expect("registered");
+    assert_eq!(issued.facility_code, "1311234566");
+    assert!(issued.revoked_at.is_none());
+    let page = a
+        .post(&format!("/portal/certificates/{cert_id}/revoke"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let revoked = server
+        .store
+        .terminal_cert(&issued.serial)
+        .await
+        .expect("get")
+        .expect("some");
+    assert!(
+        revoked.revoked_at.is_some(),
+        "revoked in the register the API checks"
+    );
+
+    // Subsidy: a cost of 0 is refused; the amount is computed; documents are checked.
+    a.get("/portal/subsidy-application").await;
+    let page = a
+        .post(
+            "/portal/subsidy-application",
+            &[("label1", "カードリーダー導入"), ("amount1", "0")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = a
+        .post(
+            "/portal/subsidy-application",
+            &[("label1", "システム改修"), ("amount1", "abc")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = a
+        .post(
+            "/portal/subsidy-application",
+            &[
+                ("label1", "システム改修"),
+                ("amount1", "300,000"),
+                ("label2", "端末"),
+                ("amount2", "120000"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let detail_path = page.location.clone();
+    let subsidy_id = detail_path.rsplit('/').next().expect("id").to_string();
+    let detail = a.get(&detail_path).await;
+    assert!(detail.body.contains("420,000 円"), "{}", detail.body);
+    let quote = server.env.run(&[
+        "subsidy",
+        "quote",
+        "--category",
+        "clinic",
+        "--readers",
+        "1",
+        "--reader-applied",
+        &shikaku_domain::date::jst_date(time::OffsetDateTime::now_utc()).to_string(),
+        "--cost",
+        "420000",
+        "--json",
+    ]);
+    let quote: serde_json::Value = serde_json::from_str(&stdout(&quote)).expect("quote json");
+    let expected =
+        shikaku_domain::subsidy::group_digits(quote["subsidy"].as_i64().expect("subsidy"));
+    assert!(
+        detail.body.contains(&format!("data-amount>{expected} 円")),
+        "same engine as the CLI: {expected}"
+    );
+
+    let docs = format!("/portal/subsidy-application/{subsidy_id}/documents");
+    let page = a
+        .upload(
+            &docs,
+            "receipt",
+            "receipt.pdf",
+            b"\x89PNG\r\n\x1a\nnot a pdf".to_vec(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("一致しません"), "{}", page.body);
+    let page = a
+        .upload(
+            &docs,
+            "receipt",
+            "receipt.pdf",
+            vec![b'%'; 10 * 1024 * 1024 + 1],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = a.upload(&docs, "receipt", "receipt.pdf", pdf()).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+
+    op.get(&format!("/portal/operator/subsidies/{subsidy_id}"))
+        .await;
+    let page = op
+        .post(
+            &format!("/portal/operator/subsidies/{subsidy_id}/decide"),
+            &[("decision", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("書類が足りません"), "{}", page.body);
+    let page = op
+        .post(
+            &format!("/portal/operator/subsidies/{subsidy_id}/decide"),
+            &[("decision", "return"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a return needs a reason"
+    );
+    let page = op
+        .post(
+            &format!("/portal/operator/subsidies/{subsidy_id}/decide"),
+            &[
+                ("decision", "return"),
+                ("reason", "内訳書を添付してください"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    a.get(&detail_path).await;
+    for (kind, name, bytes) in [
+        (
+            "receipt-breakdown",
+            "breakdown.png",
+            b"\x89PNG\r\n\x1a\n....".to_vec(),
+        ),
+        (
+            "completion-report",
+            "report.jpg",
+            vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0],
+        ),
+    ] {
+        let page = a.upload(&docs, kind, name, bytes).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{kind}: {}", page.body);
+    }
+    let page = a
+        .post(
+            &format!("/portal/subsidy-application/{subsidy_id}/resubmit"),
+            &[
+                ("label1", "システム改修"),
+                ("amount1", "300000"),
+                ("label2", "端末"),
+                ("amount2", "120000"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    op.get(&format!("/portal/operator/subsidies/{subsidy_id}"))
+        .await;
+    let page = op
+        .post(
+            &format!("/portal/operator/subsidies/{subsidy_id}/decide"),
+            &[("decision", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let detail = a.get(&detail_path).await;
+    assert!(detail.body.contains("data-status=\"approved\""));
+    for action in ["審査中", "差戻し", "承認", "書類の提出"] {
+        assert!(detail.body.contains(action), "history shows {action}");
+    }
+    // The document comes back byte for byte, to the facility and to operators.
+    let receipt = a.get(&format!("{docs}/receipt")).await;
+    assert_eq!(receipt.status, StatusCode::OK);
+    assert_eq!(receipt.body.as_bytes(), pdf().as_slice());
+    assert_eq!(
+        op.get(&format!("{docs}/receipt")).await.status,
+        StatusCode::OK
+    );
+
+    // Operator: delivery month, dashboard, CSV.
+    op.get("/portal/operator/readers").await;
+    let page = op
+        .post(
+            &format!("/portal/operator/readers/{reader_id}/schedule"),
+            &[("delivery_month", &month_after(2))],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = a
+        .post(&format!("/portal/readers/{reader_id}/cancel"), &[])
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::CONFLICT,
+        "no cancel once the delivery month is fixed"
+    );
+    let dashboard = op.get("/portal/operator").await;
+    assert!(
+        dashboard.body.contains("<svg"),
+        "chart rendered server side"
+    );
+    let csv = op.get("/portal/operator/adoption.csv").await;
+    assert!(
+        csv.body.contains("category,clinic,1,1,1,0,0,0.0"),
+        "revoked certificates do not count: {}",
+        csv.body
+    );
+    let facilities = op
+        .get("/portal/operator/facilities.csv?q=%E3%81%97%E3%81%8B%E3%81%8F")
+        .await;
+    assert!(
+        facilities.body.contains("1311234566,しかく内科クリニック"),
+        "{}",
+        facilities.body
+    );
+
+    // The authorization matrix: another facility, a stranger, the operator.
+    let mut b = Browser::new(&base);
+    let page = b
+        .post_raw("/portal/register", &registration("2711111111", "hospital"))
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    b.get("/portal/home").await;
+    let foreign_posts = [
+        format!("/portal/readers/{reader_id}"),
+        format!("/portal/readers/{reader_id}/cancel"),
+        format!("/portal/certificates/{cert_id}/download"),
+        format!("/portal/certificates/{cert_id}/revoke"),
+        format!("/portal/subsidy-application/{subsidy_id}/resubmit"),
+    ];
+    for path in &foreign_posts {
+        let page = b
+            .post(
+                path,
+                &[
+                    ("maker", "almex"),
+                    ("quantity", "1"),
+                    ("label1", "x"),
+                    ("amount1", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::NOT_FOUND,
+            "{path} for another facility"
+        );
+    }
+    let page = b.upload(&docs, "receipt", "x.pdf", pdf()).await;
+    assert_eq!(
+        page.status,
+        StatusCode::NOT_FOUND,
+        "upload to another facility's application"
+    );
+    for path in [detail_path.clone(), format!("{docs}/receipt")] {
+        assert_eq!(b.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let operator_gets = [
+        "/portal/operator",
+        "/portal/operator/adoption.csv",
+        "/portal/operator/facilities",
+        "/portal/operator/facilities.csv",
+        "/portal/operator/readers",
+        "/portal/operator/certificates",
+        "/portal/operator/subsidies",
+    ];
+    for path in operator_gets {
+        assert_eq!(
+            b.get(path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path} for a facility"
+        );
+    }
+    let op_posts = [
+        format!("/portal/operator/readers/{reader_id}/schedule"),
+        format!("/portal/operator/certificates/{cert_id}/issue"),
+        format!("/portal/operator/subsidies/{subsidy_id}/decide"),
+    ];
+    for path in &op_posts {
+        let page = b
+            .post(
+                path,
+                &[("delivery_month", "2030-01"), ("decision", "approve")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path} for a facility");
+    }
+    let mut stranger = Browser::new(&base);
+    let facility_gets = [
+        "/portal/home",
+        "/portal/readers",
+        "/portal/use-application",
+        "/portal/certificates",
+        "/portal/subsidy-application",
+    ];
+    for path in facility_gets
+        .iter()
+        .copied()
+        .chain(operator_gets)
+        .map(String::from)
+        .chain([detail_path.clone(), format!("{docs}/receipt")])
+    {
+        let page = stranger.get(&path).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{path} without a session"
+        );
+        assert!(page.location.starts_with("/portal/login"), "{path}");
+    }
+    for path in foreign_posts.iter().chain(&op_posts) {
+        let page = stranger.post_raw(path, &[("_csrf", "x")]).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{path} without a session"
+        );
+    }
+    // A hospital may have three readers, not four.
+    b.get("/portal/readers").await;
+    let page = b
+        .post(
+            "/portal/readers",
+            &[("maker", "fujitsu"), ("quantity", "4")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = b
+        .post(
+            "/portal/readers",
+            &[("maker", "fujitsu"), ("quantity", "3")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    // Logout ends the session.
+    a.get("/portal/home").await;
+    let page = a.post("/portal/logout", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(a.get("/portal/home").await.status, StatusCode::SEE_OTHER);
+
+    // Throttling: five wrong passwords lock the account, even for the right one.
+    let mut guess = Browser::new(&base);
+    for _ in 0..5 {
+        let page = guess
+            .post_raw(
+                "/portal/login",
+                &[("login", "2711111111"), ("password", "wrong password")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    let page = guess
+        .post_raw(
+            "/portal/login",
+            &[
+                ("login", "2711111111"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(page.body.contains("ロック"), "{}", page.body);
+    let page = guess
+        .post_raw("/portal/login", &[("login", "nobody"), ("password", "x")])
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNAUTHORIZED,
+        "unknown logins answer the same way"
+    );
+}
