@@ -205,7 +205,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("demo clinic: {e}"))?;
     println!(
-        "\n# ポータル (portal): http://{web}/portal\n         #   医療機関 (clinic)   login 1311234566  password {clinic_password}\n         #   運用者 (operator)   login operator    password {operator_password}",
+        "\n# ポータル (portal): http://{web}/portal\n\
+         #   医療機関 (clinic)   login 1311234566  password {clinic_password}\n\
+         #   運用者 (operator)   login operator    password {operator_password}",
         web = args.web_addr
     );
     if args.no_serve {
