@@ -48,6 +48,8 @@ pub enum PortalError {
     Store(#[from] StoreError),
     #[error("certificate: {0}")]
     Cert(String),
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 impl PortalError {
@@ -142,10 +144,10 @@ pub async fn hash_password(password: &str) -> Result<String> {
         argon()
             .hash_password_with_salt(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| PortalError::Cert(format!("password hashing failed: {e}")))
+            .map_err(|e| PortalError::Internal(format!("password hashing failed: {e}")))
     })
     .await
-    .map_err(|e| PortalError::Cert(format!("password hashing task: {e}")))?
+    .map_err(|e| PortalError::Internal(format!("password hashing task: {e}")))?
 }
 
 async fn verify_password(password: &str, hash: &str) -> bool {
@@ -170,6 +172,46 @@ fn check_password(password: &str) -> Result<(), FieldError> {
         ));
     }
     Ok(())
+}
+
+/// Documents may be added or replaced while the application is under review or returned.
+pub fn app_accepts_documents(status: &str) -> bool {
+    matches!(status, "submitted" | "returned")
+}
+
+/// The applications of one facility.
+fn of(code: &str) -> AppFilter {
+    AppFilter {
+        facility_code: Some(code.to_string()),
+        status: None,
+    }
+}
+
+fn category(facility: &Facility) -> Result<FacilityCategory> {
+    facility.category.parse().map_err(|_| {
+        PortalError::Store(StoreError::Corrupt(format!(
+            "facility {} has an unknown category",
+            facility.code
+        )))
+    })
+}
+
+/// The status after `transition` from `from`, or the error that says why not.
+fn next_status(transition: Transition, from: &str) -> Result<&'static str> {
+    transition.apply(from).ok_or_else(|| {
+        let (ja, en) = rules::status_label(from);
+        PortalError::state(
+            format!("この申請は「{ja}」のため、この操作はできません"),
+            format!("the application is {en}: this action is not possible"),
+        )
+    })
+}
+
+fn changed_meanwhile() -> PortalError {
+    PortalError::state(
+        "申請が同時に更新されました。画面を開き直してください",
+        "the application was changed meanwhile; reload it",
+    )
 }
 
 fn new_id(prefix: &str) -> String {
@@ -216,7 +258,43 @@ pub struct Overview {
     pub certificates: Vec<CertApplication>,
     pub subsidies: Vec<SubsidyApplication>,
     pub timeline: Option<Timeline>,
-    pub steps_done: Vec<StepId>,
+}
+
+/// Everything one facility has filed.
+struct Filed {
+    readers: Vec<ReaderApplication>,
+    certificates: Vec<CertApplication>,
+    subsidies: Vec<SubsidyApplication>,
+    use_application: Option<UseApplication>,
+}
+
+impl Filed {
+    fn live_readers(&self) -> impl Iterator<Item = &ReaderApplication> {
+        self.readers.iter().filter(|r| r.status != "cancelled")
+    }
+
+    /// The steps the portal knows are done from the filings themselves.
+    fn steps(&self) -> impl Iterator<Item = StepId> {
+        [
+            (
+                StepId::ReaderApplication,
+                self.live_readers().next().is_some(),
+            ),
+            (StepId::UseApplication, self.use_application.is_some()),
+            (
+                StepId::CertificateApplication,
+                self.certificates
+                    .iter()
+                    .any(|c| !matches!(c.status.as_str(), "rejected" | "revoked")),
+            ),
+            (
+                StepId::SubsidyApplication,
+                self.subsidies.iter().any(|s| s.status != "rejected"),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(step, done)| done.then_some(step))
+    }
 }
 
 /// A certificate handed over once.
@@ -439,19 +517,18 @@ impl PortalService {
             return Err(PortalError::Locked { until });
         }
         if !verify_password(password, &account.password_hash).await {
-            let failed = account.failed_logins + 1;
-            let lock = (failed >= MAX_FAILED_LOGINS).then(|| now + Duration::minutes(LOCK_MINUTES));
-            self.store
-                .set_login_failures(login, if lock.is_some() { 0 } else { failed }, lock)
-                .await?;
-            tracing::info!(failed, locked = lock.is_some(), "portal login failed");
-            return Err(match lock {
-                Some(until) => PortalError::Locked { until },
-                None => PortalError::BadLogin,
-            });
+            // Counted in the database, so parallel guesses are all counted.
+            let failed = self.store.count_login_failure(login).await?;
+            tracing::info!(failed, "portal login failed");
+            if failed >= MAX_FAILED_LOGINS {
+                let until = now + Duration::minutes(LOCK_MINUTES);
+                self.store.set_login_lock(login, Some(until)).await?;
+                return Err(PortalError::Locked { until });
+            }
+            return Err(PortalError::BadLogin);
         }
         if account.failed_logins != 0 || account.locked_until.is_some() {
-            self.store.set_login_failures(login, 0, None).await?;
+            self.store.set_login_lock(login, None).await?;
         }
         Ok(match (account.role.as_str(), account.facility_code) {
             ("facility", Some(code)) => Actor::Facility {
@@ -476,17 +553,46 @@ impl PortalService {
             .ok_or(PortalError::NotFound)
     }
 
+    /// At most this many applications of one kind are read for one facility (a facility
+    /// has a handful; the cap keeps a runaway from loading everything).
+    const PER_FACILITY: u64 = 500;
+
+    async fn filed(&self, code: &str) -> Result<Filed> {
+        let mine = of(code);
+        Ok(Filed {
+            readers: self
+                .store
+                .reader_applications(&mine, 0, Self::PER_FACILITY)
+                .await?
+                .items,
+            certificates: self
+                .store
+                .cert_applications(&mine, 0, Self::PER_FACILITY)
+                .await?
+                .items,
+            subsidies: self
+                .store
+                .subsidy_applications(&mine, 0, Self::PER_FACILITY)
+                .await?
+                .items,
+            use_application: self.store.use_application(code).await?,
+        })
+    }
+
     pub async fn overview(&self, actor: &Actor, code: &str, today: Date) -> Result<Overview> {
         let facility = self.facility(actor, code).await?;
-        let mine = AppFilter {
-            facility_code: Some(code.to_string()),
-            status: None,
-        };
-        let readers = self.store.reader_applications(&mine, 0, 100).await?.items;
-        let certificates = self.store.cert_applications(&mine, 0, 500).await?.items;
-        let subsidies = self.store.subsidy_applications(&mine, 0, 100).await?.items;
-        let use_application = self.store.use_application(code).await?;
-        let steps_done = self.steps_done(code).await?;
+        let filed = self.filed(code).await?;
+        // Marked by hand, plus what the portal knows from the filings.
+        let mut steps_done: Vec<StepId> = self
+            .store
+            .steps_done(code)
+            .await?
+            .into_iter()
+            .filter_map(|(s, _)| StepId::parse(&s))
+            .chain(filed.steps())
+            .collect();
+        steps_done.sort_by_key(|s| StepId::ALL.iter().position(|x| x == s));
+        steps_done.dedup();
         let timeline = match (facility.planned_start, facility.planned_setup) {
             (Some(start), Some(setup)) => Some(shikaku_domain::timeline::timeline(
                 start,
@@ -498,50 +604,12 @@ impl PortalService {
         };
         Ok(Overview {
             facility,
-            readers,
-            use_application,
-            certificates,
-            subsidies,
+            readers: filed.readers,
+            use_application: filed.use_application,
+            certificates: filed.certificates,
+            subsidies: filed.subsidies,
             timeline,
-            steps_done,
         })
-    }
-
-    /// Steps done: the ones marked by hand plus the ones the portal knows from the
-    /// applications themselves.
-    async fn steps_done(&self, code: &str) -> Result<Vec<StepId>> {
-        let mut done: Vec<StepId> = self
-            .store
-            .steps_done(code)
-            .await?
-            .into_iter()
-            .filter_map(|(s, _)| StepId::parse(&s))
-            .collect();
-        let mine = AppFilter {
-            facility_code: Some(code.to_string()),
-            status: None,
-        };
-        let readers = self.store.reader_applications(&mine, 0, 100).await?.items;
-        if readers.iter().any(|r| r.status != "cancelled") {
-            done.push(StepId::ReaderApplication);
-        }
-        if self.store.use_application(code).await?.is_some() {
-            done.push(StepId::UseApplication);
-        }
-        let certs = self.store.cert_applications(&mine, 0, 500).await?.items;
-        if certs
-            .iter()
-            .any(|c| !matches!(c.status.as_str(), "rejected" | "revoked"))
-        {
-            done.push(StepId::CertificateApplication);
-        }
-        let subsidies = self.store.subsidy_applications(&mine, 0, 100).await?.items;
-        if subsidies.iter().any(|s| s.status != "rejected") {
-            done.push(StepId::SubsidyApplication);
-        }
-        done.sort_by_key(|s| StepId::ALL.iter().position(|x| x == s));
-        done.dedup();
-        Ok(done)
     }
 
     /// Sets the planned start and setup dates (before the use application fixes them).
@@ -570,13 +638,7 @@ impl PortalService {
         let code = actor.own_facility()?;
         let step = StepId::parse(step)
             .ok_or_else(|| FieldError::new("step", "不明な手順です", "unknown step"))?;
-        if matches!(
-            step,
-            StepId::ReaderApplication
-                | StepId::UseApplication
-                | StepId::CertificateApplication
-                | StepId::SubsidyApplication
-        ) {
+        if step.filed_in_portal() {
             return Err(PortalError::field(
                 "step",
                 "この手順はポータルでの申請により自動で完了になります",
@@ -592,19 +654,14 @@ impl PortalService {
 
     // ---- card readers ------------------------------------------------------------------
 
-    async fn live_readers(&self, code: &str, except: Option<&str>) -> Result<u32> {
-        let mine = AppFilter {
-            facility_code: Some(code.to_string()),
-            status: None,
-        };
+    /// Readers on live applications, leaving out application `except`.
+    async fn live_reader_count(&self, code: &str, except: Option<&str>) -> Result<u32> {
         Ok(self
-            .store
-            .reader_applications(&mine, 0, 100)
+            .filed(code)
             .await?
-            .items
-            .iter()
-            .filter(|r| r.status != "cancelled" && Some(r.id.as_str()) != except)
-            .map(|r| r.quantity.max(0) as u32)
+            .live_readers()
+            .filter(|r| Some(r.id.as_str()) != except)
+            .map(|r| u32::try_from(r.quantity).unwrap_or(0))
             .sum())
     }
 
@@ -629,13 +686,13 @@ impl PortalService {
         quantity: &str,
     ) -> Result<ReaderApplication> {
         let code = actor.own_facility()?.to_string();
-        let facility = self.facility(actor, &code).await?;
-        let category: FacilityCategory = facility
-            .category
-            .parse()
-            .map_err(|_| StoreError::Corrupt(format!("category of {code}")))?;
+        let category = category(&self.facility(actor, &code).await?)?;
         let (maker, quantity) = Self::parse_reader(maker, quantity)?;
-        rules::check_reader_quantity(category, self.live_readers(&code, None).await?, quantity)?;
+        rules::check_reader_quantity(
+            category,
+            self.live_reader_count(&code, None).await?,
+            quantity,
+        )?;
         let now = OffsetDateTime::now_utc();
         let app = ReaderApplication {
             id: new_id("R"),
@@ -675,19 +732,17 @@ impl PortalService {
         detail: String,
     ) -> Result<ReaderApplication> {
         let from = app.status.clone();
-        let Some(to) = transition.apply(&from) else {
+        if from == "scheduled" && transition != Transition::ReaderSchedule {
             return Err(PortalError::state(
                 "配送時期が確定した申し込みは変更・取消できません。コールセンターへご連絡ください",
                 "the delivery month is fixed: this application can no longer be changed here",
             ));
-        };
+        }
+        let to = next_status(transition, &from)?;
         app.status = to.into();
         app.updated_at = OffsetDateTime::now_utc();
         if !self.store.update_reader_application(&app, &from).await? {
-            return Err(PortalError::state(
-                "申し込みが同時に更新されました。画面を開き直してください",
-                "the application was changed meanwhile; reload it",
-            ));
+            return Err(changed_meanwhile());
         }
         self.event(
             actor,
@@ -711,15 +766,11 @@ impl PortalService {
     ) -> Result<ReaderApplication> {
         actor.own_facility()?;
         let mut app = self.reader(actor, id).await?;
-        let facility = self.facility(actor, &app.facility_code).await?;
-        let category: FacilityCategory = facility
-            .category
-            .parse()
-            .map_err(|_| StoreError::Corrupt("category".into()))?;
+        let category = category(&self.facility(actor, &app.facility_code).await?)?;
         let (maker, quantity) = Self::parse_reader(maker, quantity)?;
         rules::check_reader_quantity(
             category,
-            self.live_readers(&app.facility_code, Some(id)).await?,
+            self.live_reader_count(&app.facility_code, Some(id)).await?,
             quantity,
         )?;
         app.maker = maker.code().into();
@@ -769,6 +820,11 @@ impl PortalService {
     }
 
     // ---- use application ------------------------------------------------------------
+
+    /// The facility's own use application, if filed.
+    pub async fn use_application(&self, actor: &Actor) -> Result<Option<UseApplication>> {
+        Ok(self.store.use_application(actor.own_facility()?).await?)
+    }
 
     pub async fn file_use_application(
         &self,
@@ -833,11 +889,11 @@ impl PortalService {
         let (Ok(name), Some(os), true) = (name, os, errors.is_empty()) else {
             return Err(PortalError::Invalid(errors));
         };
-        let mine = AppFilter {
-            facility_code: Some(code.clone()),
-            status: None,
-        };
-        let existing = self.store.cert_applications(&mine, 0, 500).await?.items;
+        let existing = self
+            .store
+            .cert_applications(&of(&code), 0, Self::PER_FACILITY)
+            .await?
+            .items;
         if existing.iter().any(|c| {
             c.terminal_name == name
                 && matches!(c.status.as_str(), "applied" | "issued" | "downloaded")
@@ -887,19 +943,10 @@ impl PortalService {
         transition: Transition,
     ) -> Result<CertApplication> {
         let from = app.status.clone();
-        let Some(to) = transition.apply(&from) else {
-            let (ja, en) = rules::status_label(&from);
-            return Err(PortalError::state(
-                format!("この申請は「{ja}」のため、この操作はできません"),
-                format!("the application is {en}: this action is not possible"),
-            ));
-        };
+        let to = next_status(transition, &from)?;
         app.status = to.into();
         if !self.store.update_cert_application(&app, &from).await? {
-            return Err(PortalError::state(
-                "申請が同時に更新されました。画面を開き直してください",
-                "the application was changed meanwhile; reload it",
-            ));
+            return Err(changed_meanwhile());
         }
         self.event(
             actor,
@@ -917,9 +964,7 @@ impl PortalService {
     pub async fn issue_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
         actor.operator()?;
         let mut app = self.certificate(actor, id).await?;
-        if Transition::CertIssue.apply(&app.status).is_none() {
-            return self.move_cert(actor, app, Transition::CertIssue).await;
-        }
+        next_status(Transition::CertIssue, &app.status)?;
         let facility = FacilityCode::parse(&app.facility_code)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let issued = crate::terminal_certs::issue(
@@ -997,11 +1042,10 @@ impl PortalService {
     /// refuses it from the next request.
     pub async fn revoke_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
         let mut app = self.certificate(actor, id).await?;
-        let Some(serial) = app.serial.clone() else {
-            return self.move_cert(actor, app, Transition::CertRevoke).await;
-        };
-        if Transition::CertRevoke.apply(&app.status).is_some() {
-            crate::terminal_certs::revoke(&self.ca, self.store.as_ref(), &serial)
+        next_status(Transition::CertRevoke, &app.status)?;
+        // Issued and downloaded certificates carry their serial.
+        if let Some(serial) = &app.serial {
+            crate::terminal_certs::revoke(&self.ca, self.store.as_ref(), serial)
                 .await
                 .map_err(|e| PortalError::Cert(e.to_string()))?;
         }
@@ -1012,45 +1056,23 @@ impl PortalService {
 
     // ---- subsidy ----------------------------------------------------------------------
 
-    /// The facility's quote from its reader applications (the earliest live one decides the
-    /// rule set; readers counted over live applications).
-    pub async fn quote_for(&self, actor: &Actor, cost: Yen) -> Result<Quote> {
-        let code = match actor {
-            Actor::Facility { code, .. } => code.clone(),
-            Actor::Operator { .. } => return Err(PortalError::Forbidden),
-        };
-        let facility = self.facility(actor, &code).await?;
-        self.quote_facility(&facility, cost).await
-    }
-
-    async fn quote_facility(&self, facility: &Facility, cost: Yen) -> Result<Quote> {
-        let mine = AppFilter {
-            facility_code: Some(facility.code.clone()),
-            status: None,
-        };
-        let readers: Vec<_> = self
-            .store
-            .reader_applications(&mine, 0, 100)
-            .await?
-            .items
-            .into_iter()
-            .filter(|r| r.status != "cancelled")
-            .collect();
-        let Some(first) = readers.iter().map(|r| r.applied_on).min() else {
+    /// The quote from the facility's live reader applications: their readers together, the
+    /// earliest application date picks the rule set.
+    fn quote_facility(&self, facility: &Facility, filed: &Filed, cost: Yen) -> Result<Quote> {
+        let Some(first) = filed.live_readers().map(|r| r.applied_on).min() else {
             return Err(PortalError::field(
                 "readers",
                 "カードリーダーの申し込みがありません。補助金は申し込み後に申請できます",
                 "no card reader application: apply for a reader first",
             ));
         };
-        let category: FacilityCategory = facility
-            .category
-            .parse()
-            .map_err(|_| StoreError::Corrupt("category".into()))?;
         self.rules
             .quote(&QuoteRequest {
-                category,
-                readers: readers.iter().map(|r| r.quantity.max(0) as u32).sum(),
+                category: category(facility)?,
+                readers: filed
+                    .live_readers()
+                    .map(|r| u32::try_from(r.quantity).unwrap_or(0))
+                    .sum(),
                 reader_applied: first,
                 cost,
             })
@@ -1111,16 +1133,10 @@ impl PortalService {
         let code = actor.own_facility()?.to_string();
         let (lines, total) = Self::parse_lines(form)?;
         let facility = self.facility(actor, &code).await?;
-        let quote = self.quote_facility(&facility, total).await?;
-        let mine = AppFilter {
-            facility_code: Some(code.clone()),
-            status: None,
-        };
-        if self
-            .store
-            .subsidy_applications(&mine, 0, 100)
-            .await?
-            .items
+        let filed = self.filed(&code).await?;
+        let quote = self.quote_facility(&facility, &filed, total)?;
+        if filed
+            .subsidies
             .iter()
             .any(|s| matches!(s.status.as_str(), "submitted" | "returned" | "approved"))
         {
@@ -1174,7 +1190,8 @@ impl PortalService {
         let mut app = self.subsidy(actor, id).await?;
         let (lines, total) = Self::parse_lines(form)?;
         let facility = self.facility(actor, &app.facility_code).await?;
-        let quote = self.quote_facility(&facility, total).await?;
+        let filed = self.filed(&app.facility_code).await?;
+        let quote = self.quote_facility(&facility, &filed, total)?;
         app.cost_lines = serde_json::to_string(&lines).unwrap_or_else(|_| "[]".into());
         app.cost_total = total.get();
         app.readers = quote.readers.into();
@@ -1196,7 +1213,7 @@ impl PortalService {
     ) -> Result<SubsidyDocument> {
         actor.own_facility()?;
         let app = self.subsidy(actor, id).await?;
-        if !matches!(app.status.as_str(), "submitted" | "returned") {
+        if !app_accepts_documents(&app.status) {
             let (ja, en) = rules::status_label(&app.status);
             return Err(PortalError::state(
                 format!("この申請は「{ja}」のため書類を差し替えできません"),
@@ -1258,13 +1275,7 @@ impl PortalService {
         reason: Option<String>,
     ) -> Result<SubsidyApplication> {
         let from = app.status.clone();
-        let Some(to) = transition.apply(&from) else {
-            let (ja, en) = rules::status_label(&from);
-            return Err(PortalError::state(
-                format!("この申請は「{ja}」のため、この操作はできません"),
-                format!("the application is {en}: this action is not possible"),
-            ));
-        };
+        let to = next_status(transition, &from)?;
         app.status = to.into();
         if reason.is_some() || transition == Transition::SubsidyResubmit {
             app.reason = reason.clone();
@@ -1273,10 +1284,7 @@ impl PortalService {
             app.decided_at = Some(OffsetDateTime::now_utc());
         }
         if !self.store.update_subsidy_application(&app, &from).await? {
-            return Err(PortalError::state(
-                "申請が同時に更新されました。画面を開き直してください",
-                "the application was changed meanwhile; reload it",
-            ));
+            return Err(changed_meanwhile());
         }
         self.event(
             actor,

@@ -55,6 +55,19 @@ pub fn jst_date(now: OffsetDateTime) -> Date {
     now.to_offset(JST).date()
 }
 
+/// An instant as shown to people: `YYYY-MM-DD HH:MM JST`.
+pub fn format_jst_minute(at: OffsetDateTime) -> String {
+    let t = at.to_offset(JST);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} JST",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// Formats as `YYYY-MM-DD`.
 pub fn format_date(date: Date) -> String {
     format!(
@@ -108,6 +121,14 @@ mod tests {
             Err(DateError::NoSuchDate { .. })
         ));
         assert!(matches!(parse_date(""), Err(DateError::Format { .. })));
+    }
+
+    #[test]
+    fn instants_are_shown_in_jst() {
+        assert_eq!(
+            format_jst_minute(datetime!(2026-11-24 15:04:59 UTC)),
+            "2026-11-25 00:04 JST"
+        );
     }
 
     #[test]

@@ -265,7 +265,8 @@ pub struct YearMonth {
 impl YearMonth {
     pub fn parse(text: &str) -> Option<YearMonth> {
         let (y, m) = text.trim().split_once('-')?;
-        if y.len() != 4 || m.len() != 2 {
+        if y.len() != 4 || m.len() != 2 || !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let year: i32 = y.parse().ok()?;
@@ -837,6 +838,26 @@ mod tests {
         f.service = "b-flets".into();
         let errors = check_use_application(&f, date!(2021 - 01 - 05)).expect_err("ended");
         assert_eq!(errors[0].field, "service");
+    }
+
+    #[test]
+    fn year_months_are_digits_only() {
+        assert_eq!(
+            YearMonth::parse("2021-03")
+                .map(|m| m.to_string())
+                .as_deref(),
+            Some("2021-03")
+        );
+        for bad in [
+            "2021-+3",
+            "+202-03",
+            "2021-13",
+            "2021-3",
+            "21-03",
+            "２０２１-03",
+        ] {
+            assert_eq!(YearMonth::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

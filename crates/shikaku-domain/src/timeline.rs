@@ -69,6 +69,18 @@ impl StepId {
         }
     }
 
+    /// Steps done by filing them in the portal (the portal knows they are done); the others
+    /// are marked by the facility.
+    pub fn filed_in_portal(self) -> bool {
+        matches!(
+            self,
+            StepId::ReaderApplication
+                | StepId::UseApplication
+                | StepId::CertificateApplication
+                | StepId::SubsidyApplication
+        )
+    }
+
     pub fn parse(s: &str) -> Option<StepId> {
         StepId::ALL.into_iter().find(|id| id.as_str() == s.trim())
     }

@@ -178,12 +178,11 @@ pub trait PortalStore: Send + Sync {
     /// An operator account; `Conflict` when the login exists.
     async fn insert_account(&self, account: &Account) -> Result<()>;
     async fn account(&self, login: &str) -> Result<Option<Account>>;
-    async fn set_login_failures(
-        &self,
-        login: &str,
-        failed: i64,
-        locked_until: Option<OffsetDateTime>,
-    ) -> Result<()>;
+    /// Counts one more failed login, atomically (parallel guesses are all counted); returns
+    /// the failures in a row so far (0 for an unknown login).
+    async fn count_login_failure(&self, login: &str) -> Result<i64>;
+    /// Locks the account until `until` (`None`: unlocks) and clears the failure count.
+    async fn set_login_lock(&self, login: &str, until: Option<OffsetDateTime>) -> Result<()>;
     async fn set_password(&self, login: &str, password_hash: &str) -> Result<()>;
 
     /// Creates or replaces a session.
@@ -298,6 +297,8 @@ pub(crate) fn contains_pattern(text: &str) -> String {
     out
 }
 
+pub(crate) const SET_PLAN: &str =
+    "UPDATE facilities SET planned_start = $1, planned_setup = $2 WHERE code = $3";
 pub(crate) const FACILITY_COLUMNS: &str = "code, name, category, prefecture, postal_code, address, phone, \
      contact_name, email, planned_start, planned_setup, created_at";
 pub(crate) const READER_COLUMNS: &str = "id, facility_code, maker, quantity, applied_on, status, delivery_month, created_at, updated_at";
@@ -306,50 +307,54 @@ pub(crate) const CERT_COLUMNS: &str = "id, facility_code, terminal_name, os, sta
 pub(crate) const SUBSIDY_COLUMNS: &str = "id, facility_code, status, readers, reader_applied, cost_lines, \
      cost_total, rule_set, subsidy, reason, submitted_at, decided_at";
 
-/// `WHERE` text and arguments of an application filter (placeholders from `$1`).
-pub(crate) fn app_where(filter: &AppFilter) -> (String, Vec<String>) {
-    let mut clauses = Vec::new();
-    let mut args = Vec::new();
-    if let Some(f) = &filter.facility_code {
-        args.push(f.clone());
-        clauses.push(format!("facility_code = ${}", args.len()));
-    }
-    if let Some(s) = &filter.status {
-        args.push(s.clone());
-        clauses.push(format!("status = ${}", args.len()));
-    }
-    let text = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    (text, args)
+/// A `WHERE` clause being built: conditions joined by `AND`, text arguments bound as `$1`…
+#[derive(Default)]
+pub(crate) struct Where {
+    clauses: Vec<String>,
+    pub(crate) args: Vec<String>,
 }
 
-pub(crate) fn facility_where(filter: &FacilityFilter) -> (String, Vec<String>) {
-    let mut clauses = Vec::new();
-    let mut args = Vec::new();
-    if let Some(p) = &filter.prefecture {
-        args.push(p.clone());
-        clauses.push(format!("prefecture = ${}", args.len()));
+impl Where {
+    /// Adds an argument; returns its placeholder number.
+    fn arg(&mut self, value: String) -> usize {
+        self.args.push(value);
+        self.args.len()
     }
-    if let Some(c) = &filter.category {
-        args.push(c.clone());
-        clauses.push(format!("category = ${}", args.len()));
+
+    fn equals(mut self, column: &str, value: Option<&String>) -> Self {
+        if let Some(v) = value {
+            let n = self.arg(v.clone());
+            self.clauses.push(format!("{column} = ${n}"));
+        }
+        self
     }
+
+    pub(crate) fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+pub(crate) fn app_where(filter: &AppFilter) -> Where {
+    Where::default()
+        .equals("facility_code", filter.facility_code.as_ref())
+        .equals("status", filter.status.as_ref())
+}
+
+pub(crate) fn facility_where(filter: &FacilityFilter) -> Where {
+    let mut w = Where::default()
+        .equals("prefecture", filter.prefecture.as_ref())
+        .equals("category", filter.category.as_ref());
     if let Some(t) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        args.push(contains_pattern(t.trim()));
-        let n = args.len();
-        clauses.push(format!(
+        let n = w.arg(contains_pattern(t.trim()));
+        w.clauses.push(format!(
             "(name LIKE ${n} ESCAPE '\\' OR code LIKE ${n} ESCAPE '\\')"
         ));
     }
-    let text = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    (text, args)
+    w
 }
 
 /// Stage counts grouped by one facility column.
@@ -423,15 +428,23 @@ macro_rules! impl_portal_store {
                 .await?)
             }
 
-            async fn set_login_failures(
+            async fn count_login_failure(&self, login: &str) -> $crate::Result<i64> {
+                let row: Option<(i64,)> = sqlx::query_as(q(
+                    "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE login = $1 RETURNING failed_logins",
+                ))
+                .bind(login)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map_or(0, |(n,)| n))
+            }
+
+            async fn set_login_lock(
                 &self,
                 login: &str,
-                failed: i64,
-                locked_until: Option<time::OffsetDateTime>,
+                until: Option<time::OffsetDateTime>,
             ) -> $crate::Result<()> {
-                sqlx::query(q("UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE login = $3"))
-                    .bind(failed)
-                    .bind(locked_until)
+                sqlx::query(q("UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE login = $2"))
+                    .bind(until)
                     .bind(login)
                     .execute(&self.pool)
                     .await?;
@@ -515,26 +528,7 @@ macro_rules! impl_portal_store {
                 offset: u64,
                 limit: u64,
             ) -> $crate::Result<$crate::portal::Page<$crate::portal::Facility>> {
-                let (filter_sql, args) = $crate::portal::facility_where(filter);
-                let n = args.len();
-                let list = format!(
-                    "SELECT {} FROM facilities {filter_sql} ORDER BY code LIMIT ${} OFFSET ${}",
-                    $crate::portal::FACILITY_COLUMNS,
-                    n + 1,
-                    n + 2
-                );
-                let mut items = sqlx::query_as::<_, $crate::portal::Facility>(q(&list));
-                for a in &args {
-                    items = items.bind(a);
-                }
-                let items = items.bind(limit as i64).bind(offset as i64).fetch_all(&self.pool).await?;
-                let count = format!("SELECT COUNT(*) FROM facilities {filter_sql}");
-                let mut total = sqlx::query_as::<_, (i64,)>(q(&count));
-                for a in &args {
-                    total = total.bind(a);
-                }
-                let (total,) = total.fetch_one(&self.pool).await?;
-                Ok($crate::portal::Page { items, total: total as u64 })
+                page(&self.pool, "facilities", $crate::portal::FACILITY_COLUMNS, "code", &$crate::portal::facility_where(filter), offset, limit).await
             }
 
             async fn set_plan(
@@ -543,7 +537,7 @@ macro_rules! impl_portal_store {
                 start: Option<time::Date>,
                 setup: Option<time::Date>,
             ) -> $crate::Result<()> {
-                sqlx::query(q("UPDATE facilities SET planned_start = $1, planned_setup = $2 WHERE code = $3"))
+                sqlx::query(q($crate::portal::SET_PLAN))
                     .bind(start)
                     .bind(setup)
                     .bind(code)
@@ -609,7 +603,7 @@ macro_rules! impl_portal_store {
                 offset: u64,
                 limit: u64,
             ) -> $crate::Result<$crate::portal::Page<$crate::portal::ReaderApplication>> {
-                page(&self.pool, "reader_applications", $crate::portal::READER_COLUMNS, "created_at DESC, id", filter, offset, limit).await
+                page(&self.pool, "reader_applications", $crate::portal::READER_COLUMNS, "created_at DESC, id", &$crate::portal::app_where(filter), offset, limit).await
             }
 
             async fn save_use_application(
@@ -638,7 +632,7 @@ macro_rules! impl_portal_store {
                 .bind(u.submitted_at)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query(q("UPDATE facilities SET planned_start = $1, planned_setup = $2 WHERE code = $3"))
+                sqlx::query(q($crate::portal::SET_PLAN))
                     .bind(planned_start)
                     .bind(u.setup_date)
                     .bind(&u.facility_code)
@@ -718,7 +712,7 @@ macro_rules! impl_portal_store {
                 offset: u64,
                 limit: u64,
             ) -> $crate::Result<$crate::portal::Page<$crate::portal::CertApplication>> {
-                page(&self.pool, "cert_applications", $crate::portal::CERT_COLUMNS, "applied_at DESC, id", filter, offset, limit).await
+                page(&self.pool, "cert_applications", $crate::portal::CERT_COLUMNS, "applied_at DESC, id", &$crate::portal::app_where(filter), offset, limit).await
             }
 
             async fn take_certificate(
@@ -853,7 +847,7 @@ macro_rules! impl_portal_store {
                 offset: u64,
                 limit: u64,
             ) -> $crate::Result<$crate::portal::Page<$crate::portal::SubsidyApplication>> {
-                page(&self.pool, "subsidy_applications", $crate::portal::SUBSIDY_COLUMNS, "submitted_at DESC, id", filter, offset, limit).await
+                page(&self.pool, "subsidy_applications", $crate::portal::SUBSIDY_COLUMNS, "submitted_at DESC, id", &$crate::portal::app_where(filter), offset, limit).await
             }
 
             async fn save_document(&self, d: &$crate::portal::SubsidyDocument) -> $crate::Result<()> {
@@ -982,19 +976,20 @@ macro_rules! impl_portal_store {
             Ok(())
         }
 
+        /// One page of `table` under a filter, and the number of all matching rows.
         async fn page<T>(
             pool: &sqlx::Pool<$db>,
             table: &str,
             columns: &str,
             order: &str,
-            filter: &$crate::portal::AppFilter,
+            filter: &$crate::portal::Where,
             offset: u64,
             limit: u64,
         ) -> $crate::Result<$crate::portal::Page<T>>
         where
             T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
         {
-            let (filter_sql, args) = $crate::portal::app_where(filter);
+            let (filter_sql, args) = (filter.sql(), &filter.args);
             let n = args.len();
             let list = format!(
                 "SELECT {columns} FROM {table} {filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
@@ -1002,13 +997,13 @@ macro_rules! impl_portal_store {
                 n + 2
             );
             let mut items = sqlx::query_as::<_, T>(q(&list));
-            for a in &args {
+            for a in args {
                 items = items.bind(a);
             }
             let items = items.bind(limit as i64).bind(offset as i64).fetch_all(pool).await?;
             let count = format!("SELECT COUNT(*) FROM {table} {filter_sql}");
             let mut total = sqlx::query_as::<_, (i64,)>(q(&count));
-            for a in &args {
+            for a in args {
                 total = total.bind(a);
             }
             let (total,) = total.fetch_one(pool).await?;

@@ -885,11 +885,21 @@ async fn portal_records(s: &dyn Store) {
         Some(a.clone())
     );
 
-    s.set_login_failures("operator1", 3, Some(t(900)))
-        .await
-        .expect("failures");
+    for expected in 1..=3 {
+        assert_eq!(
+            s.count_login_failure("operator1").await.expect("count"),
+            expected
+        );
+    }
+    assert_eq!(s.count_login_failure("nobody").await.expect("unknown"), 0);
     let op = s.account("operator1").await.expect("get").expect("some");
-    assert_eq!((op.failed_logins, op.locked_until), (3, Some(t(900))));
+    assert_eq!((op.failed_logins, op.locked_until), (3, None));
+    s.set_login_lock("operator1", Some(t(900)))
+        .await
+        .expect("lock");
+    let op = s.account("operator1").await.expect("get").expect("some");
+    assert_eq!((op.failed_logins, op.locked_until), (0, Some(t(900))));
+    s.count_login_failure("operator1").await.expect("count");
     s.set_password("operator1", "$argon2id$new")
         .await
         .expect("password");

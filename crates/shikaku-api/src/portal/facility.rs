@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, extract::Query};
 use shikaku_app::portal::{Actor, Overview, PortalError, Registration, SubsidyForm};
 use shikaku_domain::calendar::format_wareki;
-use shikaku_domain::date::jst_date;
+use shikaku_domain::date::{format_jst_minute, jst_date};
 use shikaku_domain::portal::{
     self as rules, Choice, DocumentKind, LINE_SERVICES, LineType, Maker, TerminalOs,
     UseApplicationForm,
@@ -18,7 +18,7 @@ use shikaku_store::portal::{PortalEvent, SubsidyApplication, SubsidyDocument};
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-use super::{Auth, error_page, form_errors, see_other, sign_in};
+use super::{Auth, error_page, form_errors, render_form, see_other, sign_in};
 use crate::AppState;
 use crate::pages::{Lang, render};
 
@@ -35,18 +35,6 @@ fn status_text(lang: Lang, status: &str) -> String {
     lang.t(ja, en).to_string()
 }
 
-fn jst(at: OffsetDateTime) -> String {
-    let t = at.to_offset(time::macros::offset!(+9));
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} JST",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
-}
-
 fn facility_only(auth: &Auth) -> Result<String, Response> {
     match &auth.actor {
         Actor::Facility { code, .. } => Ok(code.clone()),
@@ -56,7 +44,7 @@ fn facility_only(auth: &Auth) -> Result<String, Response> {
 
 pub async fn root(session: Session, Query(q): Query<LangQuery>) -> Response {
     let logged_in = session
-        .get::<serde_json::Value>("actor")
+        .get::<serde_json::Value>(super::ACTOR_KEY)
         .await
         .ok()
         .flatten()
@@ -115,14 +103,15 @@ pub async fn register(
         Err(e) => match form_errors(q.lang, e) {
             Ok(errors) => {
                 form.password.clear();
-                let mut page = render(&RegisterPage {
-                    lang: q.lang,
-                    form,
-                    errors,
-                    categories: categories(q.lang),
-                });
-                *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                page
+                render_form(
+                    &RegisterPage {
+                        lang: q.lang,
+                        form,
+                        errors,
+                        categories: categories(q.lang),
+                    },
+                    true,
+                )
             }
             Err(r) => r,
         },
@@ -182,12 +171,12 @@ pub async fn login(
             if lang.is_en() {
                 format!(
                     "Too many failed attempts: the account is locked until {}.",
-                    jst(until)
+                    format_jst_minute(until)
                 )
             } else {
                 format!(
                     "ログインに続けて失敗したため、{} までロックしています。",
-                    jst(until)
+                    format_jst_minute(until)
                 )
             }
         }
@@ -285,13 +274,7 @@ fn home_page(auth: &Auth, o: Overview, today: time::Date, errors: Errors) -> Hom
                     .unwrap_or_else(|| "—".into()),
                 status,
                 status_text: lang.t(ja, en),
-                manual: !matches!(
-                    s.id,
-                    shikaku_domain::timeline::StepId::ReaderApplication
-                        | shikaku_domain::timeline::StepId::UseApplication
-                        | shikaku_domain::timeline::StepId::CertificateApplication
-                        | shikaku_domain::timeline::StepId::SubsidyApplication
-                ),
+                manual: !s.id.filed_in_portal(),
                 done: s.status == StepStatus::Done,
             });
         }
@@ -450,29 +433,32 @@ async fn readers_page(state: &AppState, auth: &Auth, errors: Errors) -> Response
                 .delivery_month
                 .as_deref()
                 .and_then(rules::YearMonth::parse)
-                .map(|m| m.label_ja())
+                .map(|m| {
+                    if lang.is_en() {
+                        m.to_string()
+                    } else {
+                        m.label_ja()
+                    }
+                })
                 .unwrap_or_else(|| lang.t("調整中", "to be set").to_string()),
             editable: r.status == "applied",
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut page = render(&ReadersPage {
-        lang,
-        csrf: auth.csrf.clone(),
-        makers: Maker::ALL
-            .iter()
-            .map(|m| (m.code(), lang.t(m.label_ja(), m.label_en())))
-            .collect(),
-        max,
-        rows,
-        errors,
-    });
-    *page.status_mut() = status;
-    page
+    let has_errors = !errors.is_empty();
+    render_form(
+        &ReadersPage {
+            lang,
+            csrf: auth.csrf.clone(),
+            makers: Maker::ALL
+                .iter()
+                .map(|m| (m.code(), lang.t(m.label_ja(), m.label_en())))
+                .collect(),
+            max,
+            rows,
+            errors,
+        },
+        has_errors,
+    )
 }
 
 pub async fn readers(State(state): State<AppState>, auth: Auth) -> Response {
@@ -581,79 +567,70 @@ pub struct UseForm {
     online_claims: String,
 }
 
-async fn use_page_with(state: &AppState, auth: &Auth, form: UseForm, errors: Errors) -> Response {
-    let code = match facility_only(auth) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+/// The use-application page: the form as typed (`Some`, shown again with its errors) or as
+/// filed (`None`).
+async fn use_page_with(
+    state: &AppState,
+    auth: &Auth,
+    typed: Option<UseForm>,
+    errors: Errors,
+) -> Response {
+    if let Err(r) = facility_only(auth) {
+        return r;
+    }
     let lang = auth.lang;
-    let filed = match state
-        .portal
-        .overview(&auth.actor, &code, jst_date(OffsetDateTime::now_utc()))
-        .await
-    {
-        Ok(o) => o.use_application.map(|u| jst(u.submitted_at)),
+    let stored = match state.portal.use_application(&auth.actor).await {
+        Ok(u) => u,
         Err(e) => return error_page(lang, e),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut page = render(&UsePage {
-        lang,
-        csrf: auth.csrf.clone(),
-        form,
-        line_types: LineType::ALL
-            .iter()
-            .map(|t| (t.code(), lang.t(t.label_ja(), t.label_en())))
-            .collect(),
-        services: LINE_SERVICES
-            .iter()
-            .map(|s| {
-                (
-                    s.code,
-                    s.line_type.code(),
-                    format!("{} — {}", s.carrier, s.name),
-                )
+    let filed = stored.as_ref().map(|u| format_jst_minute(u.submitted_at));
+    let form = typed.unwrap_or_else(|| {
+        stored
+            .map(|u| UseForm {
+                csrf: String::new(),
+                line_type: u.line_type,
+                service: u.provider,
+                customer_id: u.customer_id.unwrap_or_default(),
+                start_month: u.start_month,
+                test_month: u.test_month.unwrap_or_default(),
+                setup_date: u.setup_date.to_string(),
+                online_claims: if u.online_claims {
+                    "1".into()
+                } else {
+                    String::new()
+                },
             })
-            .collect(),
-        errors,
-        filed,
+            .unwrap_or_default()
     });
-    *page.status_mut() = status;
-    page
+    let has_errors = !errors.is_empty();
+    render_form(
+        &UsePage {
+            lang,
+            csrf: auth.csrf.clone(),
+            form,
+            line_types: LineType::ALL
+                .iter()
+                .map(|t| (t.code(), lang.t(t.label_ja(), t.label_en())))
+                .collect(),
+            services: LINE_SERVICES
+                .iter()
+                .map(|s| {
+                    (
+                        s.code,
+                        s.line_type.code(),
+                        format!("{} — {}", s.carrier, s.name),
+                    )
+                })
+                .collect(),
+            errors,
+            filed,
+        },
+        has_errors,
+    )
 }
 
 pub async fn use_page(State(state): State<AppState>, auth: Auth) -> Response {
-    let form = match &auth.actor {
-        Actor::Facility { code, .. } => match state
-            .portal
-            .overview(&auth.actor, code, jst_date(OffsetDateTime::now_utc()))
-            .await
-        {
-            Ok(o) => o
-                .use_application
-                .map(|u| UseForm {
-                    csrf: String::new(),
-                    line_type: u.line_type,
-                    service: u.provider,
-                    customer_id: u.customer_id.unwrap_or_default(),
-                    start_month: u.start_month,
-                    test_month: u.test_month.unwrap_or_default(),
-                    setup_date: u.setup_date.to_string(),
-                    online_claims: if u.online_claims {
-                        "1".into()
-                    } else {
-                        String::new()
-                    },
-                })
-                .unwrap_or_default(),
-            Err(e) => return error_page(auth.lang, e),
-        },
-        Actor::Operator { .. } => UseForm::default(),
-    };
-    use_page_with(&state, &auth, form, Vec::new()).await
+    use_page_with(&state, &auth, None, Vec::new()).await
 }
 
 pub async fn use_apply(
@@ -676,7 +653,7 @@ pub async fn use_apply(
     match state.portal.file_use_application(&auth.actor, &input).await {
         Ok(_) => see_other("/portal/home", auth.lang),
         Err(e) => match form_errors(auth.lang, e) {
-            Ok(errors) => use_page_with(&state, &auth, form, errors).await,
+            Ok(errors) => use_page_with(&state, &auth, Some(form), errors).await,
             Err(r) => r,
         },
     }
@@ -731,27 +708,24 @@ async fn certs_page(state: &AppState, auth: &Auth, terminal: String, errors: Err
             status: c.status.clone(),
             status_text: status_text(lang, &c.status),
             serial: c.serial.clone().unwrap_or_default(),
-            applied_at: jst(c.applied_at),
+            applied_at: format_jst_minute(c.applied_at),
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut page = render(&CertsPage {
-        lang,
-        csrf: auth.csrf.clone(),
-        oses: TerminalOs::ALL
-            .iter()
-            .map(|o| (o.code(), lang.t(o.label_ja(), o.label_en())))
-            .collect(),
-        rows,
-        errors,
-        terminal,
-    });
-    *page.status_mut() = status;
-    page
+    let has_errors = !errors.is_empty();
+    render_form(
+        &CertsPage {
+            lang,
+            csrf: auth.csrf.clone(),
+            oses: TerminalOs::ALL
+                .iter()
+                .map(|o| (o.code(), lang.t(o.label_ja(), o.label_en())))
+                .collect(),
+            rows,
+            errors,
+            terminal,
+        },
+        has_errors,
+    )
 }
 
 pub async fn certificates(State(state): State<AppState>, auth: Auth) -> Response {
@@ -874,7 +848,7 @@ pub(crate) fn subsidy_row(lang: Lang, s: &SubsidyApplication) -> SubsidyRow {
         cost: format!("{} 円", group_digits(s.cost_total)),
         subsidy: format!("{} 円", group_digits(s.subsidy)),
         rule_set: s.rule_set.clone(),
-        submitted: jst(s.submitted_at),
+        submitted: format_jst_minute(s.submitted_at),
         reason: s.reason.clone().unwrap_or_default(),
     }
 }
@@ -940,24 +914,21 @@ async fn subsidy_page_with(
         Ok(o) => o,
         Err(e) => return error_page(auth.lang, e),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut page = render(&SubsidyPage {
-        lang: auth.lang,
-        csrf: auth.csrf.clone(),
-        rows: o
-            .subsidies
-            .iter()
-            .map(|s| subsidy_row(auth.lang, s))
-            .collect(),
-        lines,
-        errors,
-    });
-    *page.status_mut() = status;
-    page
+    let has_errors = !errors.is_empty();
+    render_form(
+        &SubsidyPage {
+            lang: auth.lang,
+            csrf: auth.csrf.clone(),
+            rows: o
+                .subsidies
+                .iter()
+                .map(|s| subsidy_row(auth.lang, s))
+                .collect(),
+            lines,
+            errors,
+        },
+        has_errors,
+    )
 }
 
 pub async fn subsidy_page(State(state): State<AppState>, auth: Auth) -> Response {
@@ -1018,7 +989,9 @@ pub(crate) fn doc_rows(lang: Lang, docs: &[SubsidyDocument]) -> Vec<DocRow> {
                 label: lang.t(k.label_ja(), k.label_en()),
                 file_name: doc.map(|d| d.file_name.clone()).unwrap_or_default(),
                 sha256: doc.map(|d| hex::encode(&d.sha256)).unwrap_or_default(),
-                uploaded: doc.map(|d| jst(d.uploaded_at)).unwrap_or_default(),
+                uploaded: doc
+                    .map(|d| format_jst_minute(d.uploaded_at))
+                    .unwrap_or_default(),
             }
         })
         .collect()
@@ -1028,7 +1001,7 @@ pub(crate) fn event_rows(lang: Lang, events: &[PortalEvent]) -> Vec<EventRow> {
     events
         .iter()
         .map(|e| EventRow {
-            at: jst(e.at),
+            at: format_jst_minute(e.at),
             actor: e.actor.clone(),
             action: match e.action.as_str() {
                 "document" => lang.t("書類の提出", "document uploaded").to_string(),
@@ -1039,57 +1012,89 @@ pub(crate) fn event_rows(lang: Lang, events: &[PortalEvent]) -> Vec<EventRow> {
         .collect()
 }
 
+/// A cost line: the amount as a number (for the correction form) and as shown.
+pub(crate) struct LineRow {
+    pub label: String,
+    pub amount: i64,
+    pub shown: String,
+}
+
+/// What the facility's and the operator's pages of one subsidy application both show.
+pub(crate) struct SubsidyView {
+    pub status: String,
+    pub row: SubsidyRow,
+    pub lines: Vec<LineRow>,
+    pub docs: Vec<DocRow>,
+    pub events: Vec<EventRow>,
+}
+
+pub(crate) async fn subsidy_view(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+) -> Result<(SubsidyApplication, SubsidyView), Response> {
+    let lang = auth.lang;
+    let loaded = async {
+        let app = state.portal.subsidy(&auth.actor, id).await?;
+        let docs = state.portal.documents(&auth.actor, id).await?;
+        let events = state
+            .portal
+            .history(&auth.actor, &format!("subsidy:{id}"))
+            .await?;
+        Ok::<_, PortalError>((app, docs, events))
+    }
+    .await;
+    let (app, docs, events) = loaded.map_err(|e| error_page(lang, e))?;
+    let lines: Vec<shikaku_app::portal::CostLine> =
+        serde_json::from_str(&app.cost_lines).map_err(|e| {
+            error_page(
+                lang,
+                PortalError::Internal(format!("stored cost lines of {id}: {e}")),
+            )
+        })?;
+    let view = SubsidyView {
+        status: app.status.clone(),
+        row: subsidy_row(lang, &app),
+        lines: lines
+            .into_iter()
+            .map(|l| LineRow {
+                shown: format!("{} 円", group_digits(l.amount)),
+                label: l.label,
+                amount: l.amount,
+            })
+            .collect(),
+        docs: doc_rows(lang, &docs),
+        events: event_rows(lang, &events),
+    };
+    Ok((app, view))
+}
+
 #[derive(askama::Template)]
 #[template(path = "portal_subsidy_detail.html")]
 struct SubsidyDetailPage {
     lang: Lang,
     csrf: String,
-    app: SubsidyRow,
-    lines: Vec<(String, String)>,
-    docs: Vec<DocRow>,
-    events: Vec<EventRow>,
+    view: SubsidyView,
     editable: bool,
     errors: Errors,
 }
 
 async fn subsidy_detail_with(state: &AppState, auth: &Auth, id: &str, errors: Errors) -> Response {
-    let lang = auth.lang;
-    let app = match state.portal.subsidy(&auth.actor, id).await {
-        Ok(a) => a,
-        Err(e) => return error_page(lang, e),
+    let (_, view) = match subsidy_view(state, auth, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
     };
-    let docs = state
-        .portal
-        .documents(&auth.actor, id)
-        .await
-        .unwrap_or_default();
-    let events = state
-        .portal
-        .history(&auth.actor, &format!("subsidy:{id}"))
-        .await
-        .unwrap_or_default();
-    let lines: Vec<shikaku_app::portal::CostLine> =
-        serde_json::from_str(&app.cost_lines).unwrap_or_default();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut page = render(&SubsidyDetailPage {
-        lang,
-        csrf: auth.csrf.clone(),
-        editable: matches!(app.status.as_str(), "submitted" | "returned"),
-        app: subsidy_row(lang, &app),
-        lines: lines
-            .into_iter()
-            .map(|l| (l.label, format!("{} 円", group_digits(l.amount))))
-            .collect(),
-        docs: doc_rows(lang, &docs),
-        events: event_rows(lang, &events),
-        errors,
-    });
-    *page.status_mut() = status;
-    page
+    let has_errors = !errors.is_empty();
+    render_form(
+        &SubsidyDetailPage {
+            lang: auth.lang,
+            csrf: auth.csrf.clone(),
+            editable: shikaku_app::portal::app_accepts_documents(&view.status),
+            view,
+            errors,
+        },
+        has_errors,
+    )
 }
 
 pub async fn subsidy_detail(
@@ -1128,6 +1133,37 @@ pub async fn subsidy_resubmit(
     }
 }
 
+/// An upload as read from `multipart/form-data`.
+struct Upload {
+    kind: String,
+    file: Option<(String, Vec<u8>)>,
+}
+
+/// Reads `_csrf` (first), `kind` and `file`. The token is checked before the file is read,
+/// so nothing of a forged post is taken in. `Err(None)`: the body broke off or was too large.
+async fn read_upload(auth: &Auth, multipart: &mut Multipart) -> Result<Upload, Option<Response>> {
+    let mut csrf = String::new();
+    let mut upload = Upload {
+        kind: String::new(),
+        file: None,
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|_| None)? {
+        match field.name().unwrap_or_default() {
+            "_csrf" => csrf = field.text().await.map_err(|_| None)?,
+            "kind" => upload.kind = field.text().await.map_err(|_| None)?,
+            "file" => {
+                auth.check_csrf(&csrf).map_err(Some)?;
+                let file_name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field.bytes().await.map_err(|_| None)?;
+                upload.file = Some((file_name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    auth.check_csrf(&csrf).map_err(Some)?;
+    Ok(upload)
+}
+
 /// `multipart/form-data`: `_csrf` first, then `kind`, then `file`.
 pub async fn upload_document(
     State(state): State<AppState>,
@@ -1136,82 +1172,25 @@ pub async fn upload_document(
     mut multipart: Multipart,
 ) -> Response {
     let lang = auth.lang;
-    let mut csrf = String::new();
-    let mut kind = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                match name.as_str() {
-                    "_csrf" => csrf = field.text().await.unwrap_or_default(),
-                    "kind" => kind = field.text().await.unwrap_or_default(),
-                    "file" => {
-                        // The token comes first: no file is read for a forged post.
-                        if let Err(r) = auth.check_csrf(&csrf) {
-                            return r;
-                        }
-                        let file_name = field.file_name().unwrap_or("upload").to_string();
-                        match field.bytes().await {
-                            Ok(bytes) => file = Some((file_name, bytes.to_vec())),
-                            Err(_) => {
-                                return subsidy_detail_with(
-                                    &state,
-                                    &auth,
-                                    &id,
-                                    vec![(
-                                        "document".into(),
-                                        lang.t(
-                                            "ファイルが大きすぎるか、送信が途中で切れました（10 MB まで）",
-                                            "the file is too large or the upload broke off (10 MB at most)",
-                                        )
-                                        .into(),
-                                    )],
-                                )
-                                .await;
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                return subsidy_detail_with(
-                    &state,
-                    &auth,
-                    &id,
-                    vec![(
-                        "document".into(),
-                        lang.t(
-                            "ファイルが大きすぎるか、送信が途中で切れました（10 MB まで）",
-                            "the file is too large or the upload broke off (10 MB at most)",
-                        )
-                        .into(),
-                    )],
-                )
-                .await;
-            }
+    let refused = |ja: &str, en: &str| vec![("document".to_string(), lang.t(ja, en).to_string())];
+    let upload = match read_upload(&auth, &mut multipart).await {
+        Ok(u) => u,
+        Err(Some(forged)) => return forged,
+        Err(None) => {
+            let errors = refused(
+                "ファイルが大きすぎるか、送信が途中で切れました（10 MB まで）",
+                "the file is too large or the upload broke off (10 MB at most)",
+            );
+            return subsidy_detail_with(&state, &auth, &id, errors).await;
         }
-    }
-    if let Err(r) = auth.check_csrf(&csrf) {
-        return r;
-    }
-    let Some((file_name, body)) = file else {
-        return subsidy_detail_with(
-            &state,
-            &auth,
-            &id,
-            vec![(
-                "document".into(),
-                lang.t("ファイルを選んでください", "choose a file").into(),
-            )],
-        )
-        .await;
+    };
+    let Some((file_name, body)) = upload.file else {
+        let errors = refused("ファイルを選んでください", "choose a file");
+        return subsidy_detail_with(&state, &auth, &id, errors).await;
     };
     match state
         .portal
-        .upload_document(&auth.actor, &id, &kind, &file_name, body)
+        .upload_document(&auth.actor, &id, &upload.kind, &file_name, body)
         .await
     {
         Ok(_) => see_other(&format!("/portal/subsidy-application/{id}"), lang),

@@ -111,7 +111,7 @@ struct SessionActor {
     facility: Option<String>,
 }
 
-const ACTOR_KEY: &str = "actor";
+pub(crate) const ACTOR_KEY: &str = "actor";
 const CSRF_KEY: &str = "csrf";
 
 /// Starts a fresh session (new id: no fixation) for a logged-in actor.
@@ -346,6 +346,15 @@ pub(crate) fn form_errors(
             .collect()),
         other => Err(error_page(lang, other)),
     }
+}
+
+/// A form page: 422 when it is shown again with errors, 200 otherwise.
+pub(crate) fn render_form(template: &impl askama::Template, has_errors: bool) -> Response {
+    let mut page = render(template);
+    if has_errors && page.status() == StatusCode::OK {
+        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    page
 }
 
 /// 303 to a page in the same language.

@@ -7,12 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use shikaku_app::portal::Actor;
+use shikaku_domain::insurer_number::PREFECTURES;
 use shikaku_domain::portal::{Choice, Maker, status_label};
 use shikaku_domain::subsidy::FacilityCategory;
 use shikaku_store::portal::{AppFilter, FacilityFilter, StageCounts};
 
-use super::facility::{DocRow, EventRow, SubsidyRow, doc_rows, event_rows, subsidy_row};
-use super::{Auth, PAGE_SIZE, error_page, form_errors, see_other};
+use super::facility::{SubsidyView, subsidy_row, subsidy_view};
+use super::{Auth, PAGE_SIZE, error_page, form_errors, render_form, see_other};
 use crate::AppState;
 use crate::pages::{Lang, render};
 
@@ -30,58 +31,9 @@ fn operator_only(auth: &Auth) -> Result<(), Response> {
 }
 
 fn prefecture_name(code: &str) -> &'static str {
-    const NAMES: [&str; 47] = [
-        "北海道",
-        "青森県",
-        "岩手県",
-        "宮城県",
-        "秋田県",
-        "山形県",
-        "福島県",
-        "茨城県",
-        "栃木県",
-        "群馬県",
-        "埼玉県",
-        "千葉県",
-        "東京都",
-        "神奈川県",
-        "新潟県",
-        "富山県",
-        "石川県",
-        "福井県",
-        "山梨県",
-        "長野県",
-        "岐阜県",
-        "静岡県",
-        "愛知県",
-        "三重県",
-        "滋賀県",
-        "京都府",
-        "大阪府",
-        "兵庫県",
-        "奈良県",
-        "和歌山県",
-        "鳥取県",
-        "島根県",
-        "岡山県",
-        "広島県",
-        "山口県",
-        "徳島県",
-        "香川県",
-        "愛媛県",
-        "高知県",
-        "福岡県",
-        "佐賀県",
-        "長崎県",
-        "熊本県",
-        "大分県",
-        "宮崎県",
-        "鹿児島県",
-        "沖縄県",
-    ];
     code.parse::<usize>()
         .ok()
-        .and_then(|n| NAMES.get(n.wrapping_sub(1)))
+        .and_then(|n| PREFECTURES.get(n.wrapping_sub(1)))
         .copied()
         .unwrap_or("—")
 }
@@ -582,7 +534,7 @@ pub async fn facilities_csv(
                 f.postal_code,
                 csv_field(&f.address),
                 csv_field(&f.phone),
-                f.created_at.date()
+                shikaku_domain::date::jst_date(f.created_at)
             ));
         }
         offset += page.items.len() as u64;
@@ -739,7 +691,7 @@ pub async fn certificates(
                     cell(&c.terminal_name),
                     cell(lang.t(ja, en)),
                     cell(c.serial.clone().unwrap_or_default()),
-                    cell(c.applied_at.date().to_string()),
+                    cell(shikaku_domain::date::jst_date(c.applied_at).to_string()),
                 ],
                 actions,
             }
@@ -856,10 +808,7 @@ pub async fn subsidies(
 struct ReviewPage {
     lang: Lang,
     csrf: String,
-    app: SubsidyRow,
-    lines: Vec<(String, String)>,
-    docs: Vec<DocRow>,
-    events: Vec<EventRow>,
+    view: SubsidyView,
     explanation: Vec<String>,
     decidable: bool,
     errors: Vec<(String, String)>,
@@ -872,76 +821,51 @@ async fn review_page(
     errors: Vec<(String, String)>,
 ) -> Response {
     let lang = auth.lang;
-    let app = match state.portal.subsidy(&auth.actor, id).await {
-        Ok(a) => a,
-        Err(e) => return error_page(lang, e),
+    let (app, view) = match subsidy_view(state, auth, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
     };
-    let docs = state
-        .portal
-        .documents(&auth.actor, id)
-        .await
-        .unwrap_or_default();
-    let events = state
-        .portal
-        .history(&auth.actor, &format!("subsidy:{id}"))
-        .await
-        .unwrap_or_default();
-    let lines: Vec<shikaku_app::portal::CostLine> =
-        serde_json::from_str(&app.cost_lines).unwrap_or_default();
     // The quote again, from the stored inputs, so the operator sees the computation.
-    let explanation = match state.portal.facility(&auth.actor, &app.facility_code).await {
-        Ok(f) => f
-            .category
-            .parse::<FacilityCategory>()
-            .ok()
-            .and_then(|category| {
-                state
-                    .portal
-                    .rules()
-                    .quote(&shikaku_domain::subsidy::QuoteRequest {
-                        category,
-                        readers: u32::try_from(app.readers).unwrap_or(0),
-                        reader_applied: app.reader_applied,
-                        cost: shikaku_domain::subsidy::Yen::new(app.cost_total),
-                    })
-                    .ok()
-            })
-            .map(|q| {
-                if lang.is_en() {
-                    q.explanation_en()
-                } else {
-                    q.explanation_ja()
-                }
-            })
-            .unwrap_or_default(),
+    let facility = match state.portal.facility(&auth.actor, &app.facility_code).await {
+        Ok(f) => f,
         Err(e) => return error_page(lang, e),
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut page = render(&ReviewPage {
-        lang,
-        csrf: auth.csrf.clone(),
-        decidable: app.status == "submitted",
-        app: subsidy_row(lang, &app),
-        lines: lines
-            .into_iter()
-            .map(|l| {
-                (
-                    l.label,
-                    format!("{} 円", shikaku_domain::subsidy::group_digits(l.amount)),
-                )
-            })
-            .collect(),
-        docs: doc_rows(lang, &docs),
-        events: event_rows(lang, &events),
-        explanation,
-        errors,
-    });
-    *page.status_mut() = status;
-    page
+    let explanation = facility
+        .category
+        .parse::<FacilityCategory>()
+        .ok()
+        .and_then(|category| {
+            state
+                .portal
+                .rules()
+                .quote(&shikaku_domain::subsidy::QuoteRequest {
+                    category,
+                    readers: u32::try_from(app.readers).unwrap_or(0),
+                    reader_applied: app.reader_applied,
+                    cost: shikaku_domain::subsidy::Yen::new(app.cost_total),
+                })
+                .ok()
+        })
+        .map(|q| {
+            if lang.is_en() {
+                q.explanation_en()
+            } else {
+                q.explanation_ja()
+            }
+        })
+        .unwrap_or_default();
+    let has_errors = !errors.is_empty();
+    render_form(
+        &ReviewPage {
+            lang,
+            csrf: auth.csrf.clone(),
+            decidable: app.status == "submitted",
+            view,
+            explanation,
+            errors,
+        },
+        has_errors,
+    )
 }
 
 pub async fn subsidy(

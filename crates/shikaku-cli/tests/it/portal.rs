@@ -267,7 +267,25 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         home.body
             .contains("data-step=\"use-application\" class=\"done\"")
     );
-    assert!(home.body.contains("令和"), "wareki shown");
+    // The deadline cell of the use application: its date and the same date in 令和.
+    let row_start = home
+        .body
+        .find("data-step=\"use-application\"")
+        .expect("use-application row");
+    let row =
+        &home.body[row_start..row_start + home.body[row_start..].find("</tr>").expect("row end")];
+    let deadline = shikaku_domain::calendar::business_days_before(
+        shikaku_domain::parse_date(&setup).expect("setup"),
+        5,
+    )
+    .expect("deadline");
+    assert!(
+        row.contains(&format!(
+            "{deadline}（{}）",
+            shikaku_domain::calendar::format_wareki(deadline)
+        )),
+        "deadline 5 business days before setup, with 令和: {row}"
+    );
     let page = a
         .post(
             "/portal/steps",
