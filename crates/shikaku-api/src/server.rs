@@ -25,6 +25,8 @@ pub struct Running {
     api: Handle<SocketAddr>,
     web: Handle<SocketAddr>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
+    /// The hourly removal of expired portal sessions.
+    purge: JoinHandle<()>,
 }
 
 impl Running {
@@ -32,6 +34,7 @@ impl Running {
     pub fn shutdown(&self) {
         self.api.graceful_shutdown(Some(Duration::from_secs(10)));
         self.web.graceful_shutdown(Some(Duration::from_secs(10)));
+        self.purge.abort();
     }
 
     /// Waits until both listeners have stopped.
@@ -64,6 +67,19 @@ pub async fn start(state: AppState, ca: &Ca, config: ServeConfig) -> anyhow::Res
     let web = Handle::new();
     let api_router =
         crate::api_router(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
+    // Expired portal sessions are refused when loaded; this removes them from the store.
+    let portal = state.portal.clone();
+    let purge = tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match portal.purge_expired_sessions().await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired portal sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "removing expired portal sessions failed"),
+            }
+        }
+    });
     let web_router = crate::web_router(state).layer(tower_http::trace::TraceLayer::new_for_http());
     let api_server = axum_server::from_tcp_rustls(api_listener, tls)?.handle(api.clone());
     let web_server = axum_server::from_tcp(web_listener)?.handle(web.clone());
@@ -77,5 +93,6 @@ pub async fn start(state: AppState, ca: &Ca, config: ServeConfig) -> anyhow::Res
         api,
         web,
         tasks,
+        purge,
     })
 }

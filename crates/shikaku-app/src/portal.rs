@@ -467,6 +467,14 @@ impl PortalService {
         Ok(actor)
     }
 
+    /// Removes sessions that have expired (they are refused anyway when presented).
+    pub async fn purge_expired_sessions(&self) -> Result<u64> {
+        Ok(self
+            .store
+            .delete_expired_sessions(OffsetDateTime::now_utc())
+            .await?)
+    }
+
     /// Creates an operator account (CLI / demo).
     pub async fn add_operator(&self, login: &str, password: &str) -> Result<()> {
         let login = login.trim();
