@@ -94,7 +94,8 @@ fn chart_svg(lang: Lang, points: &[(String, i64)], registered: i64) -> String {
     let (w, h, left, bottom) = (640i64, 240i64, 48i64, 28i64);
     let plot_w = w - left - 12;
     let plot_h = h - bottom - 12;
-    let goal = registered * GOAL_PERCENT / 100;
+    // The goal in facilities, rounded up (60% of 1 facility is 1 facility).
+    let goal = (registered * GOAL_PERCENT + 99) / 100;
     let max = points
         .iter()
         .map(|p| p.1)

@@ -2,6 +2,7 @@
 
 mod agent;
 mod api;
+mod browser;
 mod card;
 mod cli;
 mod planning;

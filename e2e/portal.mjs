@@ -1,0 +1,191 @@
+// The portal in a real browser (Debian's Chromium, headless, driven by playwright-core):
+// a clinic's whole journey and the operator's decisions, with axe-core run on every page
+// (no serious or critical violation allowed) and a screenshot of each step.
+//
+// Environment: SHIKAKU_E2E_BASE (http://127.0.0.1:PORT), SHIKAKU_E2E_OPERATOR and
+// SHIKAKU_E2E_OPERATOR_PASSWORD (an operator account), SHIKAKU_E2E_ARTIFACTS (screenshot
+// folder), CHROMIUM (default /usr/bin/chromium). Exits non-zero on the first failure.
+
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const base = process.env.SHIKAKU_E2E_BASE;
+const operator = process.env.SHIKAKU_E2E_OPERATOR;
+const operatorPassword = process.env.SHIKAKU_E2E_OPERATOR_PASSWORD;
+const artifacts = process.env.SHIKAKU_E2E_ARTIFACTS ?? 'target/e2e';
+assert.ok(base && operator && operatorPassword, 'SHIKAKU_E2E_BASE, _OPERATOR and _OPERATOR_PASSWORD are needed');
+mkdirSync(artifacts, { recursive: true });
+
+let shot = 0;
+/** Screenshot and accessibility check of the page as it is now. */
+async function check(page, name) {
+  shot += 1;
+  const file = join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } }),
+  );
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `accessibility violations on ${name} (${page.url()})`,
+  );
+  console.log(`ok ${shot} ${name}`);
+}
+
+function monthAfter(months) {
+  const d = new Date();
+  const jst = new Date(d.getTime() + 9 * 3600 * 1000);
+  let y = jst.getUTCFullYear();
+  let m = jst.getUTCMonth() + 1 + months;
+  while (m > 12) { m -= 12; y += 1; }
+  return `${y}-${String(m).padStart(2, '0')}`;
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run',
+  ],
+  // playwright gives the browser a fresh temporary profile (--user-data-dir) and removes it.
+});
+try {
+  // The accessibility check itself must be able to fail: an unlabelled field is caught.
+  const canary = await browser.newPage();
+  await canary.setContent('<!doctype html><html lang="ja"><title>t</title><main><input id="x"></main></html>');
+  await assert.rejects(check(canary, 'canary-unlabelled-input'), /label/, 'axe must report a missing label');
+  await canary.close();
+  shot = 0;
+
+  const clinic = await (await browser.newContext({ locale: 'ja-JP', acceptDownloads: true })).newPage();
+  const op = await (await browser.newContext({ locale: 'ja-JP' })).newPage();
+
+  // Registration: a wrong code is shown next to the form, then the real one.
+  await clinic.goto(`${base}/portal/register`);
+  await check(clinic, 'register');
+  const fill = async (code) => {
+    await clinic.fill('#code', code);
+    await clinic.fill('#name', 'しかく内科クリニック');
+    await clinic.selectOption('#category', 'clinic');
+    await clinic.fill('#postal_code', '100-0001');
+    await clinic.fill('#address', '東京都千代田区千代田1-1');
+    await clinic.fill('#phone', '03-1234-5678');
+    await clinic.fill('#contact_name', '資格 太郎');
+    await clinic.fill('#email', 'it@clinic.example.jp');
+    await clinic.fill('#password', 'correct horse battery');
+    await clinic.click('button[type=submit]');
+  };
+  await fill('1311234567');
+  await clinic.waitForSelector('#form-errors [data-field=code]');
+  await check(clinic, 'register-error');
+  await fill('1311234566');
+  await clinic.waitForURL('**/portal/home');
+  await check(clinic, 'home-new');
+
+  // Card reader.
+  await clinic.goto(`${base}/portal/readers`);
+  await clinic.selectOption('#maker', 'panasonic');
+  await clinic.fill('#quantity', '1');
+  await clinic.click('#apply-reader button[type=submit]');
+  await clinic.waitForSelector('[data-reader][data-status=applied]');
+  await check(clinic, 'readers');
+
+  // Use application (start in 4 months, setup the 10th of the month before).
+  await clinic.goto(`${base}/portal/use-application`);
+  await clinic.check('input[name=line_type][value=ip-vpn]');
+  await clinic.selectOption('#service', 'flets-next');
+  await clinic.fill('#customer_id', 'CAF12345678');
+  await clinic.fill('#start_month', monthAfter(4));
+  await clinic.fill('#setup_date', `${monthAfter(3)}-10`);
+  await clinic.check('input[name=online_claims]');
+  await check(clinic, 'use-application');
+  await clinic.click('form button[type=submit]:has-text("申請する")');
+  await clinic.waitForURL('**/portal/home');
+  await clinic.waitForSelector('tr[data-step=use-application].done');
+  assert.match(await clinic.textContent('tr[data-step=use-application]'), /令和/);
+  await check(clinic, 'timeline');
+
+  // Certificate application, approved by the operator, downloaded once.
+  await clinic.goto(`${base}/portal/certificates`);
+  await clinic.fill('#terminal_name', 'uketsuke-1');
+  await clinic.click('#apply-cert button[type=submit]');
+  await clinic.waitForSelector('[data-cert][data-status=applied]');
+  await check(clinic, 'certificates');
+
+  await op.goto(`${base}/portal/login`);
+  await check(op, 'login');
+  await op.fill('#login', operator);
+  await op.fill('#password', operatorPassword);
+  await op.click('button[type=submit]');
+  await op.waitForURL('**/portal/operator');
+  await check(op, 'dashboard');
+  await op.goto(`${base}/portal/operator/certificates?status=applied`);
+  await check(op, 'operator-certificates');
+  await op.click('button:has-text("承認して発行")');
+  await op.waitForURL('**/portal/operator/certificates');
+
+  await clinic.goto(`${base}/portal/certificates`);
+  await clinic.click('button:has-text("ダウンロード")');
+  await clinic.waitForSelector('[data-password]');
+  const password = await clinic.inputValue('[data-password]');
+  assert.ok(password.length >= 16, 'a one-time password is shown');
+  const [download] = await Promise.all([clinic.waitForEvent('download'), clinic.click('#p12-link')]);
+  assert.equal(download.suggestedFilename(), 'uketsuke-1.p12');
+  await download.saveAs(join(artifacts, 'uketsuke-1.p12'));
+  await check(clinic, 'certificate-download');
+  await clinic.goto(`${base}/portal/certificates`);
+  await clinic.waitForSelector('[data-cert][data-status=downloaded]');
+  assert.equal(await clinic.locator('button:has-text("ダウンロード")').count(), 0, 'no second download');
+
+  // Subsidy application with the three documents.
+  await clinic.goto(`${base}/portal/subsidy-application`);
+  await clinic.fill('#label1', 'システム改修');
+  await clinic.fill('#amount1', '300000');
+  await clinic.fill('#label2', '資格確認端末');
+  await clinic.fill('#amount2', '120000');
+  await check(clinic, 'subsidy-form');
+  await clinic.click('#apply-subsidy button[type=submit]');
+  await clinic.waitForURL('**/portal/subsidy-application/S*');
+  const detail = clinic.url();
+  const files = [
+    ['receipt', 'receipt.pdf', 'application/pdf', Buffer.from('%PDF-1.4\n%%EOF\n')],
+    ['receipt-breakdown', 'breakdown.png', 'image/png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0])],
+    ['completion-report', 'report.jpg', 'image/jpeg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0])],
+  ];
+  for (const [kind, name, mimeType, buffer] of files) {
+    await clinic.selectOption('#kind', kind);
+    await clinic.setInputFiles('#file', { name, mimeType, buffer });
+    await clinic.click('#upload button[type=submit]');
+    await clinic.waitForSelector(`[data-doc=${kind}] a`);
+  }
+  await check(clinic, 'subsidy-documents');
+
+  await op.goto(`${base}/portal/operator/subsidies?status=submitted`);
+  await check(op, 'operator-subsidies');
+  await op.click('a[href^="/portal/operator/subsidies/S"]');
+  await op.waitForSelector('#decide');
+  await check(op, 'operator-review');
+  await op.click('#decide button[type=submit]');
+  await op.waitForSelector('[data-status=approved]');
+
+  await clinic.goto(detail);
+  await clinic.waitForSelector('[data-status=approved]');
+  await check(clinic, 'subsidy-approved');
+
+  // English.
+  await clinic.goto(`${base}/portal/home?lang=en`);
+  assert.equal(await clinic.getAttribute('html', 'lang'), 'en');
+  await check(clinic, 'home-en');
+  console.log(`all ${shot} pages checked; screenshots in ${artifacts}`);
+} finally {
+  await browser.close();
+}
