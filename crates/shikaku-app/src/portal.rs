@@ -304,16 +304,31 @@ pub struct Download {
     pub password: String,
 }
 
+/// How long a computed adoption summary is reused. At 200,000 facilities the query takes
+/// most of a second on this machine (bench/RESULTS.md); a dashboard that is at most this old
+/// (it shows when it was computed) keeps operators from queueing behind each other.
+pub const ADOPTION_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The adoption summary and when it was computed.
+type AdoptionCache = Option<(std::time::Instant, OffsetDateTime, Arc<Adoption>)>;
+
 #[derive(Clone)]
 pub struct PortalService {
     store: Arc<dyn Store>,
     ca: Arc<Ca>,
     rules: Arc<RuleBook>,
+    /// Held while computing, so concurrent dashboards wait for one query.
+    adoption: Arc<tokio::sync::Mutex<AdoptionCache>>,
 }
 
 impl PortalService {
     pub fn new(store: Arc<dyn Store>, ca: Arc<Ca>, rules: Arc<RuleBook>) -> Self {
-        Self { store, ca, rules }
+        Self {
+            store,
+            ca,
+            rules,
+            adoption: Arc::new(tokio::sync::Mutex::new(None)),
+        }
     }
 
     pub fn rules(&self) -> &RuleBook {
@@ -465,6 +480,35 @@ impl PortalService {
         )
         .await?;
         Ok(actor)
+    }
+
+    /// Loads synthetic facilities in chunks (benchmarks and demos); every account's password
+    /// is `password` (hashed once). `progress` gets the number loaded so far.
+    pub async fn load_synthetic(
+        &self,
+        options: &crate::facilities::Options,
+        password: &str,
+        mut progress: impl FnMut(u64),
+    ) -> Result<()> {
+        let hash = hash_password(password).await?;
+        let mut from = 0;
+        while from < options.count {
+            let to = (from + crate::facilities::CHUNK).min(options.count);
+            let batch = crate::facilities::batch(options, from, to, &hash);
+            self.store.load_portal(&batch).await?;
+            progress(to);
+            from = to;
+        }
+        Ok(())
+    }
+
+    /// How many facilities are registered.
+    pub async fn facility_count(&self) -> Result<u64> {
+        Ok(self
+            .store
+            .facilities(&FacilityFilter::default(), 0, 1)
+            .await?
+            .total)
     }
 
     /// Removes sessions that have expired (they are refused anyway when presented).
@@ -1426,8 +1470,18 @@ impl PortalService {
             .await?)
     }
 
-    pub async fn adoption(&self, actor: &Actor) -> Result<Adoption> {
+    /// The adoption summary (reused for up to [`ADOPTION_MAX_AGE`]) and when it was computed.
+    pub async fn adoption(&self, actor: &Actor) -> Result<(Arc<Adoption>, OffsetDateTime)> {
         actor.operator()?;
-        Ok(self.store.adoption().await?)
+        let mut cached = self.adoption.lock().await;
+        if let Some((computed, at, summary)) = cached.as_ref()
+            && computed.elapsed() < ADOPTION_MAX_AGE
+        {
+            return Ok((summary.clone(), *at));
+        }
+        let at = OffsetDateTime::now_utc();
+        let summary = Arc::new(self.store.adoption().await?);
+        *cached = Some((std::time::Instant::now(), at, summary.clone()));
+        Ok((summary, at))
     }
 }

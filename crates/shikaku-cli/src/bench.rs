@@ -50,6 +50,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Portal pages under concurrent sessions, and the dashboard, on a store seeded with
+    /// synthetic facilities (uses --db: give it an empty store; it is seeded once).
+    Portal {
+        #[arg(long, default_value_t = 200_000)]
+        facilities: u64,
+        #[arg(long, default_value_t = 100)]
+        sessions: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
 }
 
 struct Phase {
@@ -73,7 +83,11 @@ impl Phase {
     }
 }
 
-pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    db: &str,
+    data_dir: &std::path::Path,
+    command: BenchCommand,
+) -> anyhow::Result<ExitCode> {
     let (api, cert, key, ca, population, sample, concurrency, seconds) = match command {
         BenchCommand::Lookups {
             api,
@@ -94,6 +108,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             concurrency,
             seconds,
         } => return bench_cards(&api, &cert, &key, &ca, &cards, concurrency, seconds).await,
+        BenchCommand::Portal {
+            facilities,
+            sessions,
+            seconds,
+        } => return crate::bench_portal::run(db, data_dir, facilities, sessions, seconds).await,
     };
     let client = shikaku_terminal::client::mtls_client(&ca, &cert, &key, concurrency)?;
     let bodies = Arc::new(read_bodies(&population, sample)?);

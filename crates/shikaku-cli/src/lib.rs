@@ -3,6 +3,7 @@
 
 mod agent;
 mod bench;
+mod bench_portal;
 mod calendar;
 mod card;
 mod cert;
@@ -186,7 +187,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("migrations applied ({})", store.backend());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench(cmd) => bench::run(cmd).await,
+        Command::Bench(cmd) => bench::run(&cli.db, &cli.data_dir, cmd).await,
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Subsidy(cmd) => subsidy::run(cmd),
         Command::Portal(cmd) => portal::run(&cli.db, &cli.data_dir, cmd).await,

@@ -194,6 +194,7 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     medical_records(s).await;
     idempotency_and_batches(s).await;
     portal_records(s).await;
+    portal_bulk_load(s).await;
 }
 
 async fn idempotency_and_batches(s: &dyn Store) {
@@ -1270,4 +1271,98 @@ async fn portal_records(s: &dyn Store) {
     );
     assert_eq!(adoption.by_prefecture.len(), 2);
     assert_eq!(adoption.operating_by_day, vec![(d("2021-05-20"), 1)]);
+}
+
+async fn portal_bulk_load(s: &dyn Store) {
+    use crate::portal::*;
+    let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("time");
+    let day = Date::from_calendar_date(2021, time::Month::March, 1).expect("date");
+    let facility = |code: &str| Facility {
+        code: code.into(),
+        name: format!("施設{code}"),
+        category: "pharmacy".into(),
+        prefecture: "40".into(),
+        postal_code: "810-0001".into(),
+        address: "福岡県福岡市".into(),
+        phone: "092-000-0000".into(),
+        contact_name: "担当".into(),
+        email: "a@example.jp".into(),
+        planned_start: None,
+        planned_setup: None,
+        created_at: t,
+    };
+    let account = |code: &str| Account {
+        login: code.into(),
+        role: "facility".into(),
+        facility_code: Some(code.into()),
+        password_hash: "$argon2id$stub".into(),
+        failed_logins: 0,
+        locked_until: None,
+        created_at: t,
+    };
+    let mut batch = PortalBatch {
+        facilities: vec![
+            (facility("4041111111"), account("4041111111")),
+            (facility("4041111112"), account("4041111112")),
+        ],
+        readers: vec![ReaderApplication {
+            id: format!("R{}", unique()),
+            facility_code: "4041111111".into(),
+            maker: "almex".into(),
+            quantity: 1,
+            applied_on: day,
+            status: "applied".into(),
+            delivery_month: None,
+            created_at: t,
+            updated_at: t,
+        }],
+        uses: vec![UseApplication {
+            facility_code: "4041111111".into(),
+            line_type: "ipsec-ike".into(),
+            provider: "nttpc-ip-members".into(),
+            customer_id: None,
+            start_month: "2021-04".into(),
+            test_month: None,
+            online_claims: false,
+            setup_date: day,
+            submitted_at: t,
+        }],
+        steps: vec![("4041111111".into(), "operation-test".into(), day, t)],
+    };
+    // One transaction: a batch with a code already stored stores nothing.
+    let mut clash = batch.clone();
+    clash
+        .facilities
+        .push((facility("4041111111"), account("4041111113")));
+    assert!(matches!(
+        s.load_portal(&clash).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.facility("4041111112").await.expect("get"), None);
+    s.load_portal(&batch).await.expect("load");
+    assert_eq!(
+        s.facility("4041111112").await.expect("get"),
+        Some(facility("4041111112"))
+    );
+    assert!(s.account("4041111112").await.expect("get").is_some());
+    let adoption = s.adoption().await.expect("adoption");
+    let fukuoka = adoption
+        .by_prefecture
+        .iter()
+        .find(|c| c.group_key == "40")
+        .expect("40");
+    assert_eq!(
+        (
+            fukuoka.registered,
+            fukuoka.reader_applied,
+            fukuoka.use_applied,
+            fukuoka.operating
+        ),
+        (2, 1, 1, 1)
+    );
+    batch.facilities.clear();
+    assert!(
+        s.load_portal(&batch).await.is_err(),
+        "the same reader application id twice"
+    );
 }

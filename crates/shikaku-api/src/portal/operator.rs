@@ -83,6 +83,8 @@ fn stage_row(label: String, c: &StageCounts) -> StageRow {
 struct DashboardPage {
     lang: Lang,
     csrf: String,
+    computed_at: String,
+    max_age: u64,
     total: StageRow,
     groups: Vec<(String, Vec<StageRow>)>,
     chart: String,
@@ -195,7 +197,7 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Response {
         return r;
     }
     let lang = auth.lang;
-    let adoption = match state.portal.adoption(&auth.actor).await {
+    let (adoption, computed_at) = match state.portal.adoption(&auth.actor).await {
         Ok(a) => a,
         Err(e) => return error_page(lang, e),
     };
@@ -203,6 +205,8 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Response {
     render(&DashboardPage {
         lang,
         csrf: auth.csrf.clone(),
+        computed_at: shikaku_domain::date::format_jst_minute(computed_at),
+        max_age: shikaku_app::portal::ADOPTION_MAX_AGE.as_secs(),
         chart: chart_svg(lang, &monthly(&adoption.operating_by_day), total.registered),
         total: stage_row(lang.t("全体", "All").into(), &total),
         groups: vec![
@@ -264,7 +268,7 @@ pub async fn adoption_csv(State(state): State<AppState>, auth: Auth) -> Response
     if let Err(r) = operator_only(&auth) {
         return r;
     }
-    let adoption = match state.portal.adoption(&auth.actor).await {
+    let (adoption, _) = match state.portal.adoption(&auth.actor).await {
         Ok(a) => a,
         Err(e) => return error_page(auth.lang, e),
     };
