@@ -631,6 +631,25 @@ impl PortalService {
         })
     }
 
+    /// The first time a terminal used the API with a certificate issued through the portal.
+    async fn first_certificate_use(
+        &self,
+        code: &str,
+        filed: &Filed,
+    ) -> Result<Option<OffsetDateTime>> {
+        let mut first: Option<OffsetDateTime> = None;
+        for serial in filed
+            .certificates
+            .iter()
+            .filter_map(|c| c.serial.as_deref())
+        {
+            if let Some(at) = self.store.first_use_of_cert(code, serial).await? {
+                first = Some(first.map_or(at, |f| f.min(at)));
+            }
+        }
+        Ok(first)
+    }
+
     pub async fn overview(&self, actor: &Actor, code: &str, today: Date) -> Result<Overview> {
         let facility = self.facility(actor, code).await?;
         let filed = self.filed(code).await?;
@@ -643,6 +662,20 @@ impl PortalService {
             .filter_map(|(s, _)| StepId::parse(&s))
             .chain(filed.steps())
             .collect();
+        if !steps_done.contains(&StepId::OperationTest)
+            && let Some(at) = self.first_certificate_use(code, &filed).await?
+        {
+            // A real request with a certificate issued here passes the operation test
+            // (portal.md); recorded once, so the dashboard counts it.
+            self.store
+                .set_step(
+                    code,
+                    StepId::OperationTest.as_str(),
+                    Some((jst_date(at), at)),
+                )
+                .await?;
+            steps_done.push(StepId::OperationTest);
+        }
         steps_done.sort_by_key(|s| StepId::ALL.iter().position(|x| x == s));
         steps_done.dedup();
         let timeline = match (facility.planned_start, facility.planned_setup) {

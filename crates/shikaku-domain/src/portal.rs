@@ -295,6 +295,25 @@ impl YearMonth {
     pub fn label_ja(self) -> String {
         format!("{}年{}月", self.year, u8::from(self.month))
     }
+
+    pub fn previous(self) -> YearMonth {
+        match self.month {
+            Month::January => YearMonth {
+                year: self.year - 1,
+                month: Month::December,
+            },
+            m => YearMonth {
+                year: self.year,
+                month: m.previous(),
+            },
+        }
+    }
+
+    /// When the delivery notice for this delivery month is sent: 上旬 (the first ten days) of
+    /// the month before (seed).
+    pub fn delivery_notice_ja(self) -> String {
+        format!("{}上旬", self.previous().label_ja())
+    }
 }
 
 impl fmt::Display for YearMonth {
@@ -838,6 +857,13 @@ mod tests {
         f.service = "b-flets".into();
         let errors = check_use_application(&f, date!(2021 - 01 - 05)).expect_err("ended");
         assert_eq!(errors[0].field, "service");
+    }
+
+    #[test]
+    fn delivery_notices_come_early_in_the_month_before() {
+        let parse = |t: &str| YearMonth::parse(t).expect("month");
+        assert_eq!(parse("2021-05").delivery_notice_ja(), "2021年4月上旬");
+        assert_eq!(parse("2021-01").delivery_notice_ja(), "2020年12月上旬");
     }
 
     #[test]

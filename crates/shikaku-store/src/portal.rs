@@ -249,6 +249,13 @@ pub trait PortalStore: Send + Sync {
     ) -> Result<()>;
     /// The steps done: (step, when).
     async fn steps_done(&self, facility_code: &str) -> Result<Vec<(String, OffsetDateTime)>>;
+    /// When a terminal of this facility first used the eligibility API with this certificate
+    /// (the access log), if it did.
+    async fn first_use_of_cert(
+        &self,
+        facility_code: &str,
+        serial: &str,
+    ) -> Result<Option<OffsetDateTime>>;
 
     async fn insert_subsidy_application(&self, app: &SubsidyApplication) -> Result<()>;
     async fn update_subsidy_application(
@@ -762,6 +769,22 @@ macro_rules! impl_portal_store {
                 .bind(code)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn first_use_of_cert(
+                &self,
+                code: &str,
+                serial: &str,
+            ) -> $crate::Result<Option<time::OffsetDateTime>> {
+                // The (facility_code, at) index, oldest first: stops at the first match.
+                let row: Option<(time::OffsetDateTime,)> = sqlx::query_as(q(
+                    "SELECT at FROM access_log WHERE facility_code = $1 AND cert_serial = $2 ORDER BY at LIMIT 1",
+                ))
+                .bind(code)
+                .bind(serial)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(at,)| at))
             }
 
             async fn insert_subsidy_application(&self, a: &$crate::portal::SubsidyApplication) -> $crate::Result<()> {

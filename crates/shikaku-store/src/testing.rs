@@ -1122,6 +1122,38 @@ async fn portal_records(s: &dyn Store) {
         ("downloaded", None, None, Some(t(40)))
     );
 
+    // A certificate's first use, from the access log.
+    assert_eq!(
+        s.first_use_of_cert("2711111111", "abcd")
+            .await
+            .expect("none"),
+        None
+    );
+    let used = |secs: i64| crate::AccessLogEntry {
+        at: t(secs),
+        facility_code: "2711111111".into(),
+        terminal_name: "uketsuke-1".into(),
+        cert_serial: "abcd".into(),
+        kind: "eligibility".into(),
+        status: "no_match".into(),
+        person_hash: vec![1; 32],
+    };
+    s.append_access_log(&[used(48), used(47)])
+        .await
+        .expect("log");
+    assert_eq!(
+        s.first_use_of_cert("2711111111", "abcd")
+            .await
+            .expect("first"),
+        Some(t(47))
+    );
+    assert_eq!(
+        s.first_use_of_cert("1311234566", "abcd")
+            .await
+            .expect("other facility"),
+        None
+    );
+
     // Steps.
     s.set_step(
         "2711111111",

@@ -435,9 +435,13 @@ async fn readers_page(state: &AppState, auth: &Auth, errors: Errors) -> Response
                 .and_then(rules::YearMonth::parse)
                 .map(|m| {
                     if lang.is_en() {
-                        m.to_string()
+                        format!("{m} (notice early in {})", m.previous())
                     } else {
-                        m.label_ja()
+                        format!(
+                            "{}（配送のご案内は{}）",
+                            m.label_ja(),
+                            m.delivery_notice_ja()
+                        )
                     }
                 })
                 .unwrap_or_else(|| lang.t("調整中", "to be set").to_string()),

@@ -113,7 +113,7 @@ impl Server {
     }
 }
 
-async fn post(client: &reqwest::Client, url: &str, body: &str) -> (u16, Value) {
+pub(crate) async fn post(client: &reqwest::Client, url: &str, body: &str) -> (u16, Value) {
     let response = client
         .post(url)
         .header("content-type", "application/json")
@@ -125,7 +125,7 @@ async fn post(client: &reqwest::Client, url: &str, body: &str) -> (u16, Value) {
     (status, response.json().await.expect("JSON body"))
 }
 
-fn lookup_body(birth: &str) -> String {
+pub(crate) fn lookup_body(birth: &str) -> String {
     json!({"insurer_number": "01130012", "symbol": "12", "number": "345", "branch": "00", "birth_date": birth, "as_of": "2025-06-01"})
         .to_string()
 }

@@ -130,6 +130,55 @@ fn first_id(body: &str, attr: &str) -> String {
     rest[..rest.find('"').expect("end")].to_string()
 }
 
+/// The text between `start` and the next `"` in a page.
+fn attribute_after<'a>(body: &'a str, start: &str) -> &'a str {
+    let i = body
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {body}"))
+        + start.len();
+    &body[i..i + body[i..].find('"').expect("closing quote")]
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let text = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = text
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
+
+/// Opens the PKCS#12 of the one-time download page with the password it shows and writes the
+/// certificate chain and key as PEM files.
+fn save_downloaded_certificate(env: &Env, body: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    use base64::Engine;
+    let data = attribute_after(body, "href=\"data:application/x-pkcs12;base64,");
+    let password = attribute_after(body, "id=\"p12-password\" readonly value=\"");
+    let p12 = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .expect("base64 data link");
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        &p12,
+        password,
+        p12_keystore::Pkcs12ImportPolicy::Relaxed,
+    )
+    .expect("the PKCS#12 opens with the password shown");
+    let (_, chain) = store.private_key_chain().expect("key and chain");
+    let certs: String = chain
+        .certs()
+        .iter()
+        .map(|c| pem("CERTIFICATE", c.as_der()))
+        .collect();
+    let crt = env.write("downloaded.crt", certs);
+    let key = env.write("downloaded.key", pem("PRIVATE KEY", chain.key().as_der()));
+    (crt, key)
+}
+
 fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec()
 }
@@ -351,8 +400,23 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         .post(&format!("/portal/certificates/{cert_id}/download"), &[])
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("data:application/x-pkcs12;base64,"));
-    assert!(page.body.contains("data-password"));
+    // The downloaded file opens with the password shown, and the terminal can use it.
+    let (crt, key) = save_downloaded_certificate(&server.env, &page.body);
+    let terminal = server.client(&crt, &key);
+    let (status, body) = crate::api::post(
+        &terminal,
+        &server.url("/v1/eligibility"),
+        &crate::api::lookup_body("1980-05-17"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let home = a.get("/portal/home").await;
+    assert!(
+        home.body
+            .contains("data-step=\"operation-test\" class=\"done\""),
+        "a real request with the certificate passes the operation test"
+    );
+    a.get("/portal/certificates").await;
     let page = a
         .post(&format!("/portal/certificates/{cert_id}/download"), &[])
         .await;
@@ -547,6 +611,17 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let delivery = shikaku_domain::portal::YearMonth::parse(&month_after(2)).expect("month");
+    let readers = a.get("/portal/readers").await;
+    assert!(
+        readers.body.contains(&format!(
+            "{}（配送のご案内は{}）",
+            delivery.label_ja(),
+            delivery.delivery_notice_ja()
+        )),
+        "the delivery month and its notice: {}",
+        readers.body
+    );
     let page = a
         .post(&format!("/portal/readers/{reader_id}/cancel"), &[])
         .await;
@@ -562,8 +637,8 @@ async fn a_clinic_prepares_and_an_operator_decides() {
     );
     let csv = op.get("/portal/operator/adoption.csv").await;
     assert!(
-        csv.body.contains("category,clinic,1,1,1,0,0,0.0"),
-        "revoked certificates do not count: {}",
+        csv.body.contains("category,clinic,1,1,1,0,1,100.0"),
+        "revoked certificates do not count; the operation test passed: {}",
         csv.body
     );
     let facilities = op
