@@ -91,7 +91,10 @@ try {
   await clinic.waitForURL('**/portal/home');
   await check(clinic, 'home-new');
 
-  // Card reader.
+  // Card reader: the catalogue, then the application.
+  await clinic.goto(`${base}/portal/catalogue`);
+  assert.equal(await clinic.locator('[data-maker]').count(), 3);
+  await check(clinic, 'catalogue');
   await clinic.goto(`${base}/portal/readers`);
   await clinic.selectOption('#maker', 'panasonic');
   await clinic.fill('#quantity', '1');

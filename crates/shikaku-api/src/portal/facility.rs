@@ -376,6 +376,31 @@ pub async fn step(
 
 // ---- card readers ----------------------------------------------------------------------
 
+#[derive(askama::Template)]
+#[template(path = "portal_catalogue.html")]
+struct CataloguePage {
+    lang: Lang,
+    makers: Vec<(&'static str, &'static str)>,
+    quantities: Vec<(&'static str, u32)>,
+}
+
+/// 顔認証付きカードリーダーカタログ (public): the three makers, the free quantities by category,
+/// where the makers' product details are.
+pub async fn catalogue(Query(q): Query<LangQuery>) -> Response {
+    let lang = q.lang;
+    render(&CataloguePage {
+        lang,
+        makers: Maker::ALL
+            .iter()
+            .map(|m| (m.code(), lang.t(m.label_ja(), m.label_en())))
+            .collect(),
+        quantities: FacilityCategory::ALL
+            .iter()
+            .map(|c| (lang.t(c.label_ja(), c.label_en()), c.max_readers()))
+            .collect(),
+    })
+}
+
 struct ReaderRow {
     id: String,
     maker: String,

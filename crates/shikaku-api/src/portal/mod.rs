@@ -384,6 +384,7 @@ pub fn router() -> axum::Router<AppState> {
             get(facility::login_page).post(facility::login),
         )
         .route("/portal/logout", post(facility::logout))
+        .route("/portal/catalogue", get(facility::catalogue))
         .route("/portal/home", get(facility::home))
         .route("/portal/plan", post(facility::plan))
         .route("/portal/steps", post(facility::step))

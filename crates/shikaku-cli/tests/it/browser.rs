@@ -79,7 +79,7 @@ async fn the_portal_journey_in_chromium_is_accessible() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&run.stdout).contains("all 17 pages checked"),
+        String::from_utf8_lossy(&run.stdout).contains("all 18 pages checked"),
         "every page was checked"
     );
 }

@@ -230,6 +230,16 @@ async fn a_clinic_prepares_and_an_operator_decides() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("登録済み"), "{}", page.body);
 
+    // The catalogue is public: the three makers and the free quantities.
+    let catalogue = Browser::new(&base).get("/portal/catalogue").await;
+    assert_eq!(catalogue.status, StatusCode::OK);
+    for maker in ["fujitsu", "panasonic", "almex"] {
+        assert!(
+            catalogue.body.contains(&format!("data-maker=\"{maker}\"")),
+            "{maker}"
+        );
+    }
+
     // Card readers: a clinic may have one.
     a.get("/portal/readers").await;
     let page = a
@@ -459,6 +469,17 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = a
+        .post(
+            "/portal/subsidy-application",
+            &[("label1", "システム改修"), ("amount1", "-300000")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a negative cost"
+    );
     let page = a
         .post(
             "/portal/subsidy-application",
