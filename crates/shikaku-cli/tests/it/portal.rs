@@ -728,9 +728,22 @@ async fn a_clinic_prepares_and_an_operator_decides() {
             "{path} for a facility"
         );
     }
+    let review = format!("/portal/operator/subsidies/{subsidy_id}");
+    assert_eq!(
+        b.get(&review).await.status,
+        StatusCode::FORBIDDEN,
+        "review page for another facility"
+    );
+    assert_eq!(
+        a.get(&review).await.status,
+        StatusCode::FORBIDDEN,
+        "review page for the applicant"
+    );
     let op_posts = [
         format!("/portal/operator/readers/{reader_id}/schedule"),
         format!("/portal/operator/certificates/{cert_id}/issue"),
+        format!("/portal/operator/certificates/{cert_id}/reject"),
+        format!("/portal/operator/certificates/{cert_id}/revoke"),
         format!("/portal/operator/subsidies/{subsidy_id}/decide"),
     ];
     for path in &op_posts {
@@ -755,7 +768,11 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         .copied()
         .chain(operator_gets)
         .map(String::from)
-        .chain([detail_path.clone(), format!("{docs}/receipt")])
+        .chain([
+            detail_path.clone(),
+            format!("{docs}/receipt"),
+            review.clone(),
+        ])
     {
         let page = stranger.get(&path).await;
         assert_eq!(
