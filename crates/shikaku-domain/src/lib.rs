@@ -16,6 +16,7 @@ pub mod portal;
 pub mod public_expense;
 pub mod qualification;
 pub mod subsidy;
+pub mod support;
 mod text;
 pub mod timeline;
 

@@ -16,12 +16,14 @@ pub mod records;
 mod shared;
 mod sql;
 pub mod sqlite;
+pub mod support;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use model::{StagedRow, hash_text, row_hash};
 pub use portal::PortalStore;
 pub use records::{RecordImport, RecordKind, RecordRow, StoredRecord};
+pub use support::SupportStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -201,7 +203,7 @@ pub enum RevokeOutcome {
 
 /// Everything stored: the eligibility core here, the portal's records in [`PortalStore`].
 #[async_trait]
-pub trait Store: PortalStore + Send + Sync {
+pub trait Store: PortalStore + SupportStore + Send + Sync {
     /// Which backend ("sqlite" or "postgres").
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

@@ -342,7 +342,7 @@ impl Where {
         self.args.len()
     }
 
-    fn equals(mut self, column: &str, value: Option<&String>) -> Self {
+    pub(crate) fn equals(mut self, column: &str, value: Option<&String>) -> Self {
         if let Some(v) = value {
             let n = self.arg(v.clone());
             self.clauses.push(format!("{column} = ${n}"));
@@ -1135,6 +1135,8 @@ macro_rules! impl_portal_store {
             let (total,) = total.fetch_one(pool).await?;
             Ok($crate::portal::Page { items, total: total as u64 })
         }
+
+        $crate::support::impl_support_store!($store, $db);
         }
     };
 }

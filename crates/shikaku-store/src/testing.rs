@@ -195,6 +195,7 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     idempotency_and_batches(s).await;
     portal_records(s).await;
     portal_bulk_load(s).await;
+    support_records(s).await;
 }
 
 async fn idempotency_and_batches(s: &dyn Store) {
@@ -1397,4 +1398,173 @@ async fn portal_bulk_load(s: &dyn Store) {
         s.load_portal(&batch).await.is_err(),
         "the same reader application id twice"
     );
+}
+
+async fn support_records(s: &dyn Store) {
+    use crate::support::*;
+    let t = |secs: i64| OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).expect("time");
+    let first = s.next_inquiry_id().await.expect("id");
+    let second = s.next_inquiry_id().await.expect("id");
+    assert_eq!(second, first + 1, "ticket numbers are consecutive");
+    let inquiry = |id: i64, facility: Option<&str>, email: &str, sender: &[u8], at: i64| Inquiry {
+        id,
+        facility_code: facility.map(String::from),
+        category: "subsidy".into(),
+        subject: "補助金の申請時期".into(),
+        contact_email: email.into(),
+        status: "open".into(),
+        assignee: None,
+        sender_hash: sender.to_vec(),
+        created_at: t(at),
+        updated_at: t(at),
+    };
+    let message =
+        |role: &str, body: &str, at: i64, attachment: Option<(String, String, Vec<u8>)>| {
+            NewMessage {
+                author_role: role.into(),
+                author: (role != "public").then(|| "1311234566".to_string()),
+                body: body.into(),
+                attachment,
+                at: t(at),
+            }
+        };
+    let mail = |to: &str, subject: &str| NewMail {
+        to_addr: to.into(),
+        subject: subject.into(),
+        body: "本文".into(),
+    };
+    let png = (
+        "画面.png".to_string(),
+        "image/png".to_string(),
+        b"\x89PNG\r\n\x1a\nx".to_vec(),
+    );
+    let a = inquiry(first, Some("1311234566"), "it@example.jp", b"facility", 100);
+    s.create_inquiry(
+        &a,
+        &message("facility", "いつまでですか", 100, Some(png.clone())),
+        Some(&mail("it@example.jp", "[Q1] 受付")),
+    )
+    .await
+    .expect("create");
+    let b = inquiry(second, None, "someone@example.com", b"addr-1", 200);
+    s.create_inquiry(&b, &message("public", "登録できません", 200, None), None)
+        .await
+        .expect("create");
+    // The same number twice is refused and changes nothing.
+    assert!(
+        s.create_inquiry(&b, &message("public", "again", 201, None), None)
+            .await
+            .is_err()
+    );
+    assert_eq!(s.inquiry_messages(second).await.expect("messages").len(), 1);
+    assert_eq!(s.inquiry(first).await.expect("get"), Some(a.clone()));
+    assert_eq!(s.inquiry(9_999_999).await.expect("get"), None);
+    assert_eq!(
+        s.inquiry_attachment(first, 1).await.expect("att"),
+        Some(png)
+    );
+    assert_eq!(s.inquiry_attachment(second, 1).await.expect("att"), None);
+
+    // Rate limiting counts by sender and by contact address, within the window.
+    assert_eq!(
+        s.count_recent_inquiries(b"facility", "x@example.jp", t(0))
+            .await
+            .expect("n"),
+        1
+    );
+    assert_eq!(
+        s.count_recent_inquiries(b"other", "someone@example.com", t(0))
+            .await
+            .expect("n"),
+        1
+    );
+    assert_eq!(
+        s.count_recent_inquiries(b"addr-1", "someone@example.com", t(0))
+            .await
+            .expect("n"),
+        1
+    );
+    assert_eq!(
+        s.count_recent_inquiries(b"facility", "it@example.jp", t(150))
+            .await
+            .expect("n"),
+        0
+    );
+
+    // A reply: status, message and mail together, only from the status seen.
+    let reply = message("operator", "3月末までです", 300, None);
+    let reply_mail = mail("it@example.jp", "[Q1] Re: 補助金の申請時期");
+    let change = TicketChange {
+        id: first,
+        expect: "open",
+        status: "answered",
+        assignee: Some("op"),
+        message: Some(&reply),
+        mail: Some(&reply_mail),
+        at: t(300),
+    };
+    assert!(s.change_inquiry(&change).await.expect("reply"));
+    assert!(
+        !s.change_inquiry(&change).await.expect("stale"),
+        "a stale status changes nothing"
+    );
+    let thread = s.inquiry_messages(first).await.expect("thread");
+    assert_eq!(thread.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(thread[1].author_role, "operator");
+    assert_eq!(thread[0].attachment_name.as_deref(), Some("画面.png"));
+    let now = s.inquiry(first).await.expect("get").expect("some");
+    assert_eq!(
+        (now.status.as_str(), now.assignee.as_deref()),
+        ("answered", Some("op"))
+    );
+    assert_eq!(now.updated_at, t(300));
+
+    // Lists: newest activity first, filtered.
+    let all = s
+        .inquiries(&InquiryFilter::default(), 0, 10)
+        .await
+        .expect("list");
+    assert_eq!(
+        all.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [first, second]
+    );
+    let mine = InquiryFilter {
+        facility_code: Some("1311234566".into()),
+        ..InquiryFilter::default()
+    };
+    assert_eq!(s.inquiries(&mine, 0, 10).await.expect("list").total, 1);
+    let open = InquiryFilter {
+        status: Some("open".into()),
+        ..InquiryFilter::default()
+    };
+    assert_eq!(
+        s.inquiries(&open, 0, 10).await.expect("list").items[0].id,
+        second
+    );
+    let assigned = InquiryFilter {
+        assignee: Some("op".into()),
+        ..InquiryFilter::default()
+    };
+    assert_eq!(s.inquiries(&assigned, 0, 1).await.expect("list").total, 1);
+
+    // The outbox: due mails oldest first; a failure is retried later; sent ones are done.
+    let due = s.due_mail(t(1000), 10).await.expect("due");
+    assert_eq!(due.len(), 2);
+    assert_eq!(due[0].subject, "[Q1] 受付");
+    s.mail_failed(due[0].id, "connection refused", Some(t(2000)))
+        .await
+        .expect("fail");
+    s.mail_sent(due[1].id, t(1001)).await.expect("sent");
+    assert!(s.due_mail(t(1500), 10).await.expect("due").is_empty());
+    let retry = s.due_mail(t(2000), 10).await.expect("due");
+    assert_eq!((retry.len(), retry[0].attempts), (1, 1));
+    assert_eq!(retry[0].last_error.as_deref(), Some("connection refused"));
+    s.mail_failed(retry[0].id, "gave up", None)
+        .await
+        .expect("give up");
+    assert!(s.due_mail(t(1_000_000), 10).await.expect("due").is_empty());
+    let mails = s.inquiry_mails(first).await.expect("mails");
+    assert_eq!(mails.len(), 2);
+    assert_eq!(mails[1].sent_at, Some(t(1001)));
+    assert_eq!((mails[0].sent_at, mails[0].attempts), (None, 2));
 }
