@@ -460,7 +460,7 @@ mod tests {
             .expect("some");
         assert_eq!(a.file_name, "画面.png");
         assert_eq!(
-            check_attachment("a.exe", b"MZ").unwrap_err().field,
+            check_attachment("a.exe", b"MZ").expect_err("exe").field,
             "attachment"
         );
     }
