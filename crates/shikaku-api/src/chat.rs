@@ -53,8 +53,25 @@ pub async fn page(State(state): State<AppState>, Query(p): Query<LangParam>) -> 
     })
 }
 
+/// The reply to `input`: a facility-specific question from a logged-in facility is answered
+/// from its own data; everything else from the FAQ.
+async fn answer(state: &AppState, session: &tower_sessions::Session, input: &ChatInput) -> Reply {
+    if let ChatInput::Text(text) = input
+        && let Some(intent) = shikaku_faq::chatbot::intent(text)
+        && let Some(actor) = crate::portal::inquiry::facility_actor(session).await
+    {
+        let today = shikaku_domain::date::jst_date(time::OffsetDateTime::now_utc());
+        match state.portal.chat_facts(&actor, today).await {
+            Ok(facts) => return shikaku_faq::chatbot::facility_reply(intent, &facts),
+            Err(e) => tracing::warn!(error = %e, "chatbot: facility data unavailable"),
+        }
+    }
+    reply(&state.faq, input, phone_open())
+}
+
 pub async fn turn(
     State(state): State<AppState>,
+    session: tower_sessions::Session,
     Query(p): Query<LangParam>,
     headers: HeaderMap,
     Form(form): Form<ChatForm>,
@@ -71,7 +88,7 @@ pub async fn turn(
         None if !text.is_empty() => (ChatInput::Text(text.clone()), text),
         None => (ChatInput::Start, String::new()),
     };
-    let answer = reply(&state.faq, &input, phone_open());
+    let answer = answer(&state, &session, &input).await;
     if headers.contains_key("hx-request") {
         render(&ChatTurn {
             lang: p.lang,

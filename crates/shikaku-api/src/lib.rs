@@ -40,6 +40,10 @@ pub struct AppState {
     pub subsidy_rules: std::sync::Arc<shikaku_domain::subsidy::RuleBook>,
     /// The facility portal and operator console.
     pub portal: shikaku_app::portal::PortalService,
+    /// Inquiries, their threads and the mail outbox.
+    pub support: shikaku_app::support::SupportService,
+    /// Where the outbox's mails go (started with the listeners).
+    pub mailer: std::sync::Arc<shikaku_app::mail::Mailer>,
     /// Mark the portal's session cookie `Secure` (the site is served over TLS, e.g. behind
     /// a terminating proxy).
     pub secure_cookies: bool,
@@ -86,7 +90,6 @@ pub fn web_router(state: AppState) -> axum::Router {
         .route("/mynaportal/log", axum::routing::post(mynaportal::log))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
         .route("/metrics", get(telemetry::render))
-        .route("/chat", get(chat::page).post(chat::turn))
         .route("/subsidy", get(subsidy::page))
         .route("/faq", get(faq::index))
         .route("/faq/search", get(faq::search))

@@ -25,8 +25,8 @@ pub struct Running {
     api: Handle<SocketAddr>,
     web: Handle<SocketAddr>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
-    /// The hourly removal of expired portal sessions.
-    purge: JoinHandle<()>,
+    /// The hourly removal of expired portal sessions and the mail outbox.
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Running {
@@ -34,7 +34,9 @@ impl Running {
     pub fn shutdown(&self) {
         self.api.graceful_shutdown(Some(Duration::from_secs(10)));
         self.web.graceful_shutdown(Some(Duration::from_secs(10)));
-        self.purge.abort();
+        for task in &self.background {
+            task.abort();
+        }
     }
 
     /// Waits until both listeners have stopped.
@@ -80,12 +82,20 @@ pub async fn start(state: AppState, ca: &Ca, config: ServeConfig) -> anyhow::Res
             }
         }
     });
+    let outbox = shikaku_app::mail::spawn_outbox(
+        state.portal.store(),
+        state.mailer.clone(),
+        state.support.wake_handle(),
+    );
     let web_router = crate::web_router(state).layer(tower_http::trace::TraceLayer::new_for_http());
     let api_server = axum_server::from_tcp_rustls(api_listener, tls)?.handle(api.clone());
     let web_server = axum_server::from_tcp(web_listener)?.handle(web.clone());
     let tasks = vec![
         tokio::spawn(api_server.serve(api_router.into_make_service())),
-        tokio::spawn(web_server.serve(web_router.into_make_service())),
+        // The peer address reaches the inquiry form's rate limit.
+        tokio::spawn(
+            web_server.serve(web_router.into_make_service_with_connect_info::<SocketAddr>()),
+        ),
     ];
     Ok(Running {
         api_addr,
@@ -93,6 +103,6 @@ pub async fn start(state: AppState, ca: &Ca, config: ServeConfig) -> anyhow::Res
         api,
         web,
         tasks,
-        purge,
+        background: vec![purge, outbox],
     })
 }

@@ -11,12 +11,14 @@ pub mod facilities;
 pub mod faq;
 pub mod import;
 pub mod lookup;
+pub mod mail;
 pub mod medical_info;
 pub mod population;
 pub mod portal;
 pub mod records_import;
 pub mod secrets;
 pub mod subsidy;
+pub mod support;
 pub mod terminal_certs;
 pub mod view;
 

@@ -50,6 +50,9 @@ pub enum PortalError {
     Cert(String),
     #[error("internal: {0}")]
     Internal(String),
+    /// Too many requests from one sender in a while.
+    #[error("too many requests: try again in {minutes} minutes")]
+    RateLimited { minutes: i64 },
 }
 
 impl PortalError {
@@ -57,7 +60,7 @@ impl PortalError {
         PortalError::Invalid(vec![FieldError::new(field, ja, en)])
     }
 
-    fn state(ja: impl Into<String>, en: impl Into<String>) -> Self {
+    pub(crate) fn state(ja: impl Into<String>, en: impl Into<String>) -> Self {
         PortalError::State {
             ja: ja.into(),
             en: en.into(),
@@ -92,14 +95,14 @@ impl Actor {
     }
 
     /// The facility this actor may see: its own, or (operators) any.
-    fn may_see(&self, facility_code: &str) -> bool {
+    pub(crate) fn may_see(&self, facility_code: &str) -> bool {
         match self {
             Actor::Facility { code, .. } => code == facility_code,
             Actor::Operator { .. } => true,
         }
     }
 
-    fn operator(&self) -> Result<()> {
+    pub(crate) fn operator(&self) -> Result<()> {
         if self.is_operator() {
             Ok(())
         } else {
@@ -108,7 +111,7 @@ impl Actor {
     }
 
     /// The facility a facility user acts for; operators act on a named facility.
-    fn own_facility(&self) -> Result<&str> {
+    pub(crate) fn own_facility(&self) -> Result<&str> {
         match self {
             Actor::Facility { code, .. } => Ok(code),
             Actor::Operator { .. } => Err(PortalError::Forbidden),
@@ -1137,6 +1140,68 @@ impl PortalService {
         app.p12 = None;
         app.p12_password = None;
         self.move_cert(actor, app, Transition::CertRevoke).await
+    }
+
+    /// What the chatbot may tell a logged-in facility about itself: its subsidy (the filed
+    /// amount, or the most it can receive) and the next step of its timeline.
+    pub async fn chat_facts(
+        &self,
+        actor: &Actor,
+        today: Date,
+    ) -> Result<shikaku_faq::chatbot::FacilityFacts> {
+        use shikaku_domain::timeline::StepStatus;
+        use shikaku_faq::chatbot::{FacilityFacts, NextStep, SubsidyFact};
+        let code = actor.own_facility()?.to_string();
+        let overview = self.overview(actor, &code, today).await?;
+        let subsidy = match overview.subsidies.iter().find(|s| s.status != "rejected") {
+            Some(s) => SubsidyFact::Applied {
+                amount: s.subsidy,
+                status_ja: rules::status_label(&s.status).0.to_string(),
+            },
+            None => {
+                let filed = Filed {
+                    readers: overview.readers.clone(),
+                    certificates: Vec::new(),
+                    subsidies: Vec::new(),
+                    use_application: None,
+                };
+                // Costs at least the base amount give the cap.
+                match self.quote_facility(&overview.facility, &filed, Yen::new(1_000_000_000)) {
+                    Ok(q) => SubsidyFact::Cap {
+                        amount: q.subsidy.get(),
+                        base: q.base_amount.get(),
+                        rate: q.rate.to_string(),
+                        rule_set_ja: q.rule_set_title_ja.clone(),
+                        readers: q.readers,
+                    },
+                    Err(_) => SubsidyFact::NoReader,
+                }
+            }
+        };
+        let steps = overview
+            .timeline
+            .as_ref()
+            .map(|t| t.steps.as_slice())
+            .unwrap_or_default();
+        let next_step = steps
+            .iter()
+            .find(|s| s.status != StepStatus::Done)
+            .map(|s| NextStep {
+                label: s.label.to_string(),
+                deadline: s.deadline.map(shikaku_domain::calendar::format_ja),
+                overdue: s.status == StepStatus::Overdue,
+            });
+        Ok(FacilityFacts {
+            name: overview.facility.name.clone(),
+            subsidy,
+            next_step,
+            plan_set: overview.timeline.is_some(),
+            overdue: steps
+                .iter()
+                .filter(|s| s.status == StepStatus::Overdue)
+                .map(|s| s.label.to_string())
+                .collect(),
+        })
     }
 
     // ---- subsidy ----------------------------------------------------------------------

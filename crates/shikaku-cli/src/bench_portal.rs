@@ -124,7 +124,7 @@ pub async fn run(
     seconds: u64,
 ) -> anyhow::Result<ExitCode> {
     let store = crate::open_store(db).await?;
-    let state = crate::serve::app_state(store, data_dir, None, false).await?;
+    let state = crate::serve::app_state(store, data_dir, None, false, &Default::default()).await?;
     let portal = state.portal.clone();
     let have = portal.facility_count().await?;
     if have == 0 {

@@ -207,8 +207,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     println!(
         "\n# ポータル (portal): http://{web}/portal\n\
          #   医療機関 (clinic)   login 1311234566  password {clinic_password}\n\
-         #   運用者 (operator)   login operator    password {operator_password}",
-        web = args.web_addr
+         #   運用者 (operator)   login operator    password {operator_password}\n\
+         # お問い合わせ (inquiries): http://{web}/inquiry — 送信メールは {mail}/ に .eml で保存",
+        web = args.web_addr,
+        mail = data_dir.join("mail").display()
     );
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
@@ -219,6 +221,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         server_names: vec!["localhost".into(), "127.0.0.1".into()],
         faq_dir: None,
         secure_cookies: false,
+        mail: crate::serve::MailArgs::default(),
     };
     let (running, _) = crate::serve::start(&db, &data_dir, &serve_args).await?;
     println!(

@@ -27,6 +27,49 @@ pub struct ServeArgs {
     /// TLS, e.g. behind a terminating proxy).
     #[arg(long, env = "SHIKAKU_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Where the inquiry desk's mails go.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// SMTP server for mails: smtp://HOST:PORT, smtp://HOST?tls=required (STARTTLS),
+    /// smtps://HOST; USER:PASSWORD@ for AUTH. Without it, mails are written as .eml files to
+    /// DATA_DIR/mail.
+    #[arg(long, env = "SHIKAKU_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of the mails.
+    #[arg(long, env = "SHIKAKU_MAIL_FROM", default_value = DEFAULT_FROM)]
+    pub mail_from: String,
+}
+
+const DEFAULT_FROM: &str = "オンライン資格確認 問い合わせ窓口 <noreply@shikaku.invalid>";
+
+impl Default for MailArgs {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            mail_from: DEFAULT_FROM.into(),
+        }
+    }
+}
+
+impl MailArgs {
+    /// Where mails go, for the start-up message (never the SMTP password).
+    pub fn describe(&self, data_dir: &Path) -> String {
+        match &self.smtp_url {
+            Some(_) => format!("SMTP, from {}", self.mail_from),
+            None => format!(".eml files in {}", data_dir.join("mail").display()),
+        }
+    }
+
+    pub fn mailer(&self, data_dir: &Path) -> anyhow::Result<shikaku_app::mail::Mailer> {
+        match &self.smtp_url {
+            Some(url) => shikaku_app::mail::Mailer::smtp(url, &self.mail_from),
+            None => shikaku_app::mail::Mailer::folder(data_dir.join("mail"), &self.mail_from),
+        }
+    }
 }
 
 /// Everything the handlers share, over an open store.
@@ -35,9 +78,13 @@ pub async fn app_state(
     data_dir: &Path,
     faq_dir: Option<&Path>,
     secure_cookies: bool,
+    mail: &MailArgs,
 ) -> anyhow::Result<AppState> {
     let ca = shikaku_pki::Ca::load_or_create(data_dir).context("loading the CA")?;
-    let service = EligibilityService::new(store.clone(), crate::person_key(data_dir)?);
+    let key = crate::person_key(data_dir)?;
+    let service = EligibilityService::new(store.clone(), key.clone());
+    let support = shikaku_app::support::SupportService::new(store.clone(), key);
+    let mailer = std::sync::Arc::new(mail.mailer(data_dir)?);
     let faq = std::sync::Arc::new(shikaku_app::faq::index(faq_dir)?);
     let jpki = shikaku_pki::jpki::load_or_create_ca(data_dir).context("loading the JPKI CA")?;
     let cards =
@@ -55,6 +102,8 @@ pub async fn app_state(
         batches,
         subsidy_rules: rules,
         portal,
+        support,
+        mailer,
         secure_cookies,
     })
 }
@@ -77,6 +126,7 @@ pub async fn start(
         data_dir,
         args.faq_dir.as_deref(),
         args.secure_cookies,
+        &args.mail,
     )
     .await?;
     let running = shikaku_api::start(state, &ca, config).await?;
@@ -94,6 +144,7 @@ pub async fn run(db: &str, data_dir: &Path, args: ServeArgs) -> anyhow::Result<E
         running.web_addr
     );
     println!("CA certificate: {}", ca.cert_path().display());
+    println!("mail: {}", args.mail.describe(data_dir));
     wait_for_shutdown(running).await
 }
 

@@ -73,6 +73,152 @@ fn resolved_choices() -> Vec<Choice> {
     ]
 }
 
+/// A question the chatbot answers from the logged-in facility's own data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// 「補助金はいくら？」
+    SubsidyAmount,
+    /// 「次にやることは？」
+    NextStep,
+}
+
+/// The facility-specific question in `text`, if any (matched after normalization, so
+/// ﾎｼﾞｮｷﾝ and ほじょきん count).
+pub fn intent(text: &str) -> Option<Intent> {
+    let t = crate::normalize::normalize(text);
+    let any = |words: &[&str]| words.iter().any(|w| t.contains(w));
+    if any(&["補助金", "ほじょきん", "補助額", "助成"])
+        && any(&[
+            "いくら",
+            "幾ら",
+            "金額",
+            "額",
+            "上限",
+            "もらえ",
+            "どれくらい",
+            "何円",
+        ])
+    {
+        Some(Intent::SubsidyAmount)
+    } else if any(&["次", "つぎ", "今後", "これから"])
+        && any(&[
+            "やる",
+            "する",
+            "すべき",
+            "こと",
+            "手順",
+            "すてっぷ",
+            "作業",
+            "何を",
+            "なにを",
+        ])
+    {
+        Some(Intent::NextStep)
+    } else {
+        None
+    }
+}
+
+/// What the chatbot may tell a logged-in facility about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacilityFacts {
+    pub name: String,
+    pub subsidy: SubsidyFact,
+    /// The first step not done yet, when the plan (start and setup dates) is set.
+    pub next_step: Option<NextStep>,
+    pub plan_set: bool,
+    /// Steps whose deadline has passed.
+    pub overdue: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubsidyFact {
+    /// An application is filed: its amount and status (Japanese).
+    Applied { amount: i64, status_ja: String },
+    /// No application yet: the most this facility can receive under its rule set.
+    Cap {
+        amount: i64,
+        base: i64,
+        rate: String,
+        rule_set_ja: String,
+        readers: u32,
+    },
+    /// No card reader applied for: the rule set is not known yet.
+    NoReader,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextStep {
+    pub label: String,
+    /// Its last day, as shown (e.g. 2021年1月8日（金）).
+    pub deadline: Option<String>,
+    pub overdue: bool,
+}
+
+fn yen(amount: i64) -> String {
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}円")
+}
+
+/// The answer to a facility-specific question from the facility's own data.
+pub fn facility_reply(intent: Intent, facts: &FacilityFacts) -> Reply {
+    let text = match intent {
+        Intent::SubsidyAmount => match &facts.subsidy {
+            SubsidyFact::Applied { amount, status_ja } => format!(
+                "{}さまの補助金申請額は {} です（状況: {status_ja}）。詳しくはポータルの「補助金申請」をご覧ください。",
+                facts.name,
+                yen(*amount)
+            ),
+            SubsidyFact::Cap {
+                amount,
+                base,
+                rate,
+                rule_set_ja,
+                readers,
+            } => format!(
+                "{}さま（カードリーダー {readers} 台、{rule_set_ja}）の補助金は最大 {} です（基準額 {} × {rate}、千円未満切捨て）。実際の額は費用の合計で決まります。領収書をそろえてポータルの「補助金申請」から申請してください。",
+                facts.name,
+                yen(*amount),
+                yen(*base)
+            ),
+            SubsidyFact::NoReader => format!(
+                "{}さまはまだカードリーダーを申し込んでいません。補助金の額は、申し込んだ日と台数で決まります。まずポータルの「カードリーダー申込」から申し込んでください。",
+                facts.name
+            ),
+        },
+        Intent::NextStep => match (&facts.next_step, facts.plan_set) {
+            (_, false) => "運用開始日と機器設置日がまだ登録されていません。ポータルのホームで登録すると、各作業の期限を営業日で計算してお知らせします。".to_string(),
+            (None, true) => "準備の作業はすべて完了しています。運用開始までお待ちください。".to_string(),
+            (Some(step), true) => {
+                let when = match (&step.deadline, step.overdue) {
+                    (Some(d), true) => format!("期限は{d}でした（期限を過ぎています）。"),
+                    (Some(d), false) => format!("期限は{d}です。"),
+                    (None, _) => "期限はありません。".to_string(),
+                };
+                let others = if facts.overdue.len() > 1 {
+                    format!("\nほかにも期限を過ぎた作業があります: {}", facts.overdue.join("、"))
+                } else {
+                    String::new()
+                };
+                format!("次の作業は「{}」です。{when}{others}", step.label)
+            }
+        },
+    };
+    Reply {
+        text,
+        entry_id: None,
+        choices: vec![choice("最初に戻る", "start".into())],
+        related: Vec::new(),
+    }
+}
+
 /// The reply to `input`; `phone_open` says whether the phone centre is open now.
 pub fn reply(index: &FaqIndex, input: &ChatInput, phone_open: bool) -> Reply {
     let plain = |text: String, choices: Vec<Choice>| Reply {
@@ -144,6 +290,69 @@ pub fn reply(index: &FaqIndex, input: &ChatInput, phone_open: bool) -> Reply {
 mod tests {
     use super::*;
 
+    fn facts() -> FacilityFacts {
+        FacilityFacts {
+            name: "千代田クリニック".into(),
+            subsidy: SubsidyFact::Cap {
+                amount: 321_000,
+                base: 429_000,
+                rate: "3/4".into(),
+                rule_set_ja: "追加支援".into(),
+                readers: 1,
+            },
+            next_step: Some(NextStep {
+                label: "オンライン資格確認利用申請".into(),
+                deadline: Some("2021年1月8日（金）".into()),
+                overdue: false,
+            }),
+            plan_set: true,
+            overdue: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn facility_questions_are_answered_from_its_own_data() {
+        let mut f = facts();
+        let a = facility_reply(Intent::SubsidyAmount, &f);
+        assert!(
+            a.text.contains("最大 321,000円") && a.text.contains("429,000円 × 3/4"),
+            "{}",
+            a.text
+        );
+        let n = facility_reply(Intent::NextStep, &f);
+        assert!(
+            n.text.contains("「オンライン資格確認利用申請」")
+                && n.text.contains("2021年1月8日（金）です")
+        );
+        f.subsidy = SubsidyFact::Applied {
+            amount: 300_000,
+            status_ja: "審査中".into(),
+        };
+        f.next_step = None;
+        assert!(
+            facility_reply(Intent::SubsidyAmount, &f)
+                .text
+                .contains("300,000円")
+        );
+        assert!(
+            facility_reply(Intent::NextStep, &f)
+                .text
+                .contains("すべて完了")
+        );
+        f.plan_set = false;
+        assert!(
+            facility_reply(Intent::NextStep, &f)
+                .text
+                .contains("まだ登録されていません")
+        );
+        f.subsidy = SubsidyFact::NoReader;
+        assert!(
+            facility_reply(Intent::SubsidyAmount, &f)
+                .text
+                .contains("カードリーダー申込")
+        );
+    }
+
     fn index() -> FaqIndex {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/faq");
         let files: Vec<(String, String)> = std::fs::read_dir(&dir)
@@ -198,6 +407,11 @@ mod tests {
         );
         assert_eq!(b.entry_id.as_deref(), Some("reader-count"));
         let none = reply(&index, &ChatInput::Text("zzqqxx".into()), true);
+        assert_eq!(intent("補助金はいくら？"), Some(Intent::SubsidyAmount));
+        assert_eq!(intent("ﾎｼﾞｮｷﾝの上限"), Some(Intent::SubsidyAmount));
+        assert_eq!(intent("次にやることは？"), Some(Intent::NextStep));
+        assert_eq!(intent("補助金の申請方法"), None);
+        assert_eq!(intent("カードリーダーは何台"), None);
         assert_eq!(none.entry_id, None);
         assert!(none.choices.iter().any(|c| c.value.starts_with("cat:")));
     }

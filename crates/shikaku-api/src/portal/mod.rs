@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod facility;
+pub(crate) mod inquiry;
 mod operator;
 
 use std::sync::Arc;
@@ -109,6 +110,18 @@ struct SessionActor {
     login: String,
     role: String,
     facility: Option<String>,
+}
+
+impl SessionActor {
+    fn into_actor(self) -> Actor {
+        match (self.role.as_str(), self.facility) {
+            ("facility", Some(code)) => Actor::Facility {
+                login: self.login,
+                code,
+            },
+            _ => Actor::Operator { login: self.login },
+        }
+    }
 }
 
 pub(crate) const ACTOR_KEY: &str = "actor";
@@ -221,13 +234,7 @@ impl FromRequestParts<AppState> for Auth {
             .ok()
             .flatten()
             .unwrap_or_default();
-        let actor = match (actor.role.as_str(), actor.facility) {
-            ("facility", Some(code)) => Actor::Facility {
-                login: actor.login,
-                code,
-            },
-            _ => Actor::Operator { login: actor.login },
-        };
+        let actor = actor.into_actor();
         Ok(Auth {
             actor,
             csrf,
@@ -298,6 +305,15 @@ pub(crate) fn error_page(lang: Lang, error: PortalError) -> Response {
             lang.t("ログインしてください。", "Please log in."),
         ),
         PortalError::Store(shikaku_store::StoreError::Unavailable(_)) => unavailable(lang),
+        PortalError::RateLimited { minutes } => message_page(
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            &if lang.is_en() {
+                format!("Too many requests. Please try again in {minutes} minutes.")
+            } else {
+                format!("短時間に多くの送信がありました。{minutes}分ほど待ってからお試しください。")
+            },
+        ),
         other => {
             tracing::error!(error = %other, "portal request failed");
             message_page(
@@ -426,6 +442,22 @@ pub fn router() -> axum::Router<AppState> {
             "/portal/subsidy-application/{id}/documents/{kind}",
             get(facility::download_document),
         )
+        .route("/portal/inquiries", get(inquiry::facility_list))
+        .route("/portal/inquiries/{n}", get(inquiry::thread))
+        .route("/portal/inquiries/{n}/{action}", post(inquiry::act))
+        .route(
+            "/portal/inquiries/{n}/attachments/{seq}",
+            get(inquiry::attachment),
+        )
+        .route("/portal/operator/inquiries", get(inquiry::inbox))
+        .route("/portal/operator/inquiries/{n}", get(inquiry::thread))
+        .route(
+            "/portal/operator/inquiries/{n}/{action}",
+            post(inquiry::act),
+        )
+        .route("/inquiry", get(inquiry::form))
+        .route("/inquiry/thanks", get(inquiry::thanks))
+        .route("/chat", get(crate::chat::page).post(crate::chat::turn))
         .route("/portal/operator", get(operator::dashboard))
         .route("/portal/operator/adoption.csv", get(operator::adoption_csv))
         .route("/portal/operator/facilities", get(operator::facilities))
@@ -453,11 +485,23 @@ pub fn router() -> axum::Router<AppState> {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         .route(
             "/portal/subsidy-application/{id}/documents",
-            post(facility::upload_document).layer((
-                axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT),
-                tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT),
-            )),
+            post(facility::upload_document).layer(upload_limit()),
         )
+        .route("/inquiry", post(inquiry::submit).layer(upload_limit()))
+        .route(
+            "/portal/inquiries/{n}/messages",
+            post(inquiry::follow_up).layer(upload_limit()),
+        )
+}
+
+fn upload_limit() -> (
+    axum::extract::DefaultBodyLimit,
+    tower_http::limit::RequestBodyLimitLayer,
+) {
+    (
+        axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT),
+        tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT),
+    )
 }
 
 /// The largest upload request: a 10 MB document and the form around it.

@@ -33,6 +33,11 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) async fn start(env: Env) -> Self {
+        Self::start_with_mail(env, shikaku_cli::serve::MailArgs::default()).await
+    }
+
+    /// The servers with mails going where `mail` says.
+    pub(crate) async fn start_with_mail(env: Env, mail: shikaku_cli::serve::MailArgs) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let file = env.write("q.csv", fixture_csv());
         let out = env.import(&file, &[]);
@@ -49,9 +54,10 @@ impl Server {
             web_addr: any,
             server_names: vec!["localhost".into(), "127.0.0.1".into()],
         };
-        let state = shikaku_cli::serve::app_state(store.clone(), &env.data_dir(), None, false)
-            .await
-            .expect("state");
+        let state =
+            shikaku_cli::serve::app_state(store.clone(), &env.data_dir(), None, false, &mail)
+                .await
+                .expect("state");
         let running = shikaku_api::start(state, &ca, config).await.expect("start");
         Self {
             env,

@@ -9,21 +9,21 @@ use crate::api::Server;
 use crate::support::{Env, stdout};
 
 /// A browser without JavaScript: one cookie, no redirects followed.
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     base: String,
     cookie: Option<String>,
     csrf: String,
 }
 
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) location: String,
+    pub(crate) body: String,
 }
 
 impl Browser {
-    fn new(base: &str) -> Self {
+    pub(crate) fn new(base: &str) -> Self {
         Self {
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -33,6 +33,11 @@ impl Browser {
             cookie: None,
             csrf: String::new(),
         }
+    }
+
+    /// Uses another browser's session cookie (not its form token).
+    pub(crate) fn cookie_from(&mut self, other: &Browser) {
+        self.cookie = other.cookie.clone();
     }
 
     async fn finish(&mut self, response: reqwest::Response) -> Page {
@@ -72,23 +77,45 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let r = self.with_cookie(self.client.get(format!("{}{path}", self.base)));
         let response = r.send().await.expect("get");
         self.finish(response).await
     }
 
     /// A form post with this session's CSRF token.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         let csrf = self.csrf.clone();
         form.push(("_csrf", &csrf));
         self.post_raw(path, &form).await
     }
 
-    async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let r = self.with_cookie(self.client.post(format!("{}{path}", self.base)));
         let response = r.form(form).send().await.expect("post");
+        self.finish(response).await
+    }
+
+    /// A multipart post: this session's CSRF token first, then the fields, then a file.
+    pub(crate) async fn multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new().text("_csrf", self.csrf.clone());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((name, bytes)) = file {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        }
+        let r = self.with_cookie(self.client.post(format!("{}{path}", self.base)));
+        let response = r.multipart(form).send().await.expect("multipart");
         self.finish(response).await
     }
 
@@ -106,7 +133,7 @@ impl Browser {
     }
 }
 
-fn registration<'a>(code: &'a str, category: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn registration<'a>(code: &'a str, category: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("code", code),
         ("name", "しかく内科クリニック"),

@@ -1,0 +1,420 @@
+//! The inquiry desk: anyone may file an inquiry (a facility from the portal, or anyone from
+//! the public form), operators work the inbox (assign, reply by e-mail, close, reopen), a
+//! facility follows its threads in the portal. Mails are queued with the change that causes
+//! them and sent by the outbox worker ([`crate::mail`]).
+
+use std::sync::Arc;
+
+use shikaku_domain::portal::{Choice, FieldError};
+use shikaku_domain::support::{
+    InquiryCategory, InquiryForm, RATE_LIMIT, RATE_WINDOW_MINUTES, TicketAction, TicketStatus,
+    acknowledgement, check_attachment, check_body, check_inquiry, reply_mail,
+};
+use shikaku_store::Store;
+use shikaku_store::portal::Page;
+use shikaku_store::support::{
+    Inquiry, InquiryFilter, InquiryMessage, NewMail, NewMessage, OutgoingMail, TicketChange,
+};
+use time::OffsetDateTime;
+use tokio::sync::Notify;
+
+use crate::portal::{Actor, PortalError};
+use crate::secrets::PersonKey;
+
+type Result<T, E = PortalError> = std::result::Result<T, E>;
+
+/// A file sent with a message, as uploaded.
+#[derive(Debug, Clone, Default)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One ticket as its reader sees it.
+#[derive(Debug, Clone)]
+pub struct Thread {
+    pub inquiry: Inquiry,
+    pub messages: Vec<InquiryMessage>,
+    /// The mails sent or queued about it (operators only; empty for facilities).
+    pub mails: Vec<OutgoingMail>,
+}
+
+#[derive(Clone)]
+pub struct SupportService {
+    store: Arc<dyn Store>,
+    key: PersonKey,
+    /// Wakes the outbox worker when a mail is queued.
+    wake: Arc<Notify>,
+}
+
+impl SupportService {
+    pub fn new(store: Arc<dyn Store>, key: PersonKey) -> Self {
+        Self {
+            store,
+            key,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// The outbox worker waits on this.
+    pub fn wake_handle(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Files an inquiry. `actor` is the logged-in facility (its thread is then shown in the
+    /// portal), None from the public form; `client` is who sent it (the peer address), used
+    /// only through a keyed hash for the rate limit.
+    pub async fn submit(
+        &self,
+        actor: Option<&Actor>,
+        client: &str,
+        form: &InquiryForm,
+        upload: &Upload,
+    ) -> Result<Inquiry> {
+        let facility_code = match actor {
+            Some(a) => Some(a.own_facility()?.to_string()),
+            None => None,
+        };
+        let mut errors = Vec::new();
+        let checked = check_inquiry(form).map_err(|e| errors.extend(e)).ok();
+        let attachment = check_attachment(&upload.file_name, &upload.bytes)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
+        let Some(new) = checked.filter(|_| errors.is_empty()) else {
+            return Err(PortalError::Invalid(errors));
+        };
+        let sender = match &facility_code {
+            Some(code) => self.key.hash("inquiry-sender", &["facility", code]),
+            None => self.key.hash("inquiry-sender", &["client", client]),
+        };
+        let now = OffsetDateTime::now_utc();
+        let since = now - time::Duration::minutes(RATE_WINDOW_MINUTES);
+        if self
+            .store
+            .count_recent_inquiries(&sender, &new.email, since)
+            .await?
+            >= RATE_LIMIT
+        {
+            metrics::counter!("shikaku_inquiries_refused_total").increment(1);
+            return Err(PortalError::RateLimited {
+                minutes: RATE_WINDOW_MINUTES,
+            });
+        }
+        let id = self.store.next_inquiry_id().await?;
+        let number = shikaku_domain::support::ticket_number(id);
+        let inquiry = Inquiry {
+            id,
+            facility_code: facility_code.clone(),
+            category: new.category.code().to_string(),
+            subject: new.subject,
+            contact_email: new.email.clone(),
+            status: TicketStatus::Open.code().to_string(),
+            assignee: None,
+            sender_hash: sender,
+            created_at: now,
+            updated_at: now,
+        };
+        let message = NewMessage {
+            author_role: if facility_code.is_some() {
+                "facility"
+            } else {
+                "public"
+            }
+            .into(),
+            author: actor.map(|a| a.login().to_string()),
+            body: new.body,
+            attachment: attachment.map(|a| {
+                (
+                    a.file_name,
+                    a.file_type.content_type().to_string(),
+                    upload.bytes.clone(),
+                )
+            }),
+            at: now,
+        };
+        let ack = acknowledgement(&number, new.category, facility_code.is_some());
+        let mail = NewMail {
+            to_addr: new.email,
+            subject: ack.subject,
+            body: ack.body,
+        };
+        self.store
+            .create_inquiry(&inquiry, &message, Some(&mail))
+            .await?;
+        metrics::counter!("shikaku_inquiries_total").increment(1);
+        self.wake.notify_one();
+        Ok(inquiry)
+    }
+
+    async fn get(&self, actor: &Actor, id: i64) -> Result<Inquiry> {
+        let inquiry = self.store.inquiry(id).await?.ok_or(PortalError::NotFound)?;
+        // A facility sees its own threads only; another's is "not found", not "forbidden",
+        // so numbers cannot be probed.
+        let visible = actor.is_operator()
+            || inquiry
+                .facility_code
+                .as_deref()
+                .is_some_and(|c| actor.may_see(c));
+        if visible {
+            Ok(inquiry)
+        } else {
+            Err(PortalError::NotFound)
+        }
+    }
+
+    pub async fn thread(&self, actor: &Actor, id: i64) -> Result<Thread> {
+        let inquiry = self.get(actor, id).await?;
+        let messages = self.store.inquiry_messages(id).await?;
+        let mails = if actor.is_operator() {
+            self.store.inquiry_mails(id).await?
+        } else {
+            Vec::new()
+        };
+        Ok(Thread {
+            inquiry,
+            messages,
+            mails,
+        })
+    }
+
+    /// An attachment of a message the actor may see.
+    pub async fn attachment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        seq: i64,
+    ) -> Result<(String, String, Vec<u8>)> {
+        self.get(actor, id).await?;
+        self.store
+            .inquiry_attachment(id, seq)
+            .await?
+            .ok_or(PortalError::NotFound)
+    }
+
+    /// A facility's own threads; operators see the inbox with filters.
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        mut filter: InquiryFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<Inquiry>> {
+        if let Actor::Facility { code, .. } = actor {
+            filter.facility_code = Some(code.clone());
+        }
+        Ok(self.store.inquiries(&filter, offset, limit).await?)
+    }
+
+    fn status(inquiry: &Inquiry) -> Result<TicketStatus> {
+        TicketStatus::parse(&inquiry.status)
+            .ok_or_else(|| PortalError::Internal(format!("unknown status {}", inquiry.status)))
+    }
+
+    /// Applies `action` with its message and mail, if the ticket is still as read.
+    async fn act(
+        &self,
+        inquiry: &Inquiry,
+        action: TicketAction,
+        assignee: Option<&str>,
+        message: Option<NewMessage>,
+        mail: Option<NewMail>,
+    ) -> Result<Inquiry> {
+        let from = Self::status(inquiry)?;
+        let Some(to) = action.apply(from, assignee.is_some()) else {
+            return Err(PortalError::state(
+                format!(
+                    "このお問い合わせは「{}」のため、この操作はできません",
+                    from.label_ja()
+                ),
+                format!(
+                    "the inquiry is {}: this cannot be done now",
+                    from.label_en()
+                ),
+            ));
+        };
+        let at = OffsetDateTime::now_utc();
+        let changed = self
+            .store
+            .change_inquiry(&TicketChange {
+                id: inquiry.id,
+                expect: from.code(),
+                status: to.code(),
+                assignee,
+                message: message.as_ref(),
+                mail: mail.as_ref(),
+                at,
+            })
+            .await?;
+        if !changed {
+            return Err(PortalError::state(
+                "ほかの担当者が先に操作しました。画面を開き直してください",
+                "someone changed this inquiry first: reload the page",
+            ));
+        }
+        if mail.is_some() {
+            self.wake.notify_one();
+        }
+        self.store
+            .inquiry(inquiry.id)
+            .await?
+            .ok_or(PortalError::NotFound)
+    }
+
+    fn event(actor: &Actor, body: &str) -> NewMessage {
+        NewMessage {
+            author_role: "event".into(),
+            author: Some(actor.login().to_string()),
+            body: body.into(),
+            attachment: None,
+            at: OffsetDateTime::now_utc(),
+        }
+    }
+
+    /// An operator takes the ticket, or hands it to another operator.
+    pub async fn assign(&self, actor: &Actor, id: i64, to: &str) -> Result<Inquiry> {
+        actor.operator()?;
+        let to = to.trim();
+        let ok = self
+            .store
+            .account(to)
+            .await?
+            .is_some_and(|a| a.role == "operator");
+        if !ok {
+            return Err(FieldError::new(
+                "assignee",
+                format!("担当者「{to}」は運用担当のアカウントではありません"),
+                format!("{to:?} is not an operator account"),
+            )
+            .into());
+        }
+        let inquiry = self.get(actor, id).await?;
+        self.act(
+            &inquiry,
+            TicketAction::Assign,
+            Some(to),
+            Some(Self::event(actor, &format!("担当者: {to}"))),
+            None,
+        )
+        .await
+    }
+
+    /// An operator answers; the answer is mailed to the contact address.
+    pub async fn reply(&self, actor: &Actor, id: i64, body: &str) -> Result<Inquiry> {
+        actor.operator()?;
+        let body = check_body(body)?;
+        let inquiry = self.get(actor, id).await?;
+        let number = shikaku_domain::support::ticket_number(id);
+        let text = reply_mail(
+            &number,
+            &inquiry.subject,
+            &body,
+            inquiry.facility_code.is_some(),
+        );
+        let mail = NewMail {
+            to_addr: inquiry.contact_email.clone(),
+            subject: text.subject,
+            body: text.body,
+        };
+        let assignee = inquiry
+            .assignee
+            .clone()
+            .unwrap_or_else(|| actor.login().to_string());
+        let message = NewMessage {
+            author_role: "operator".into(),
+            author: Some(actor.login().to_string()),
+            body,
+            attachment: None,
+            at: OffsetDateTime::now_utc(),
+        };
+        self.act(
+            &inquiry,
+            TicketAction::Reply,
+            Some(&assignee),
+            Some(message),
+            Some(mail),
+        )
+        .await
+    }
+
+    /// The facility writes again in its thread.
+    pub async fn follow_up(
+        &self,
+        actor: &Actor,
+        id: i64,
+        body: &str,
+        upload: &Upload,
+    ) -> Result<Inquiry> {
+        actor.own_facility()?;
+        let mut errors = Vec::new();
+        let body = check_body(body).map_err(|e| errors.push(e)).ok();
+        let attachment = check_attachment(&upload.file_name, &upload.bytes)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
+        let Some(body) = body.filter(|_| errors.is_empty()) else {
+            return Err(PortalError::Invalid(errors));
+        };
+        let inquiry = self.get(actor, id).await?;
+        let message = NewMessage {
+            author_role: "facility".into(),
+            author: Some(actor.login().to_string()),
+            body,
+            attachment: attachment.map(|a| {
+                (
+                    a.file_name,
+                    a.file_type.content_type().to_string(),
+                    upload.bytes.clone(),
+                )
+            }),
+            at: OffsetDateTime::now_utc(),
+        };
+        let assignee = inquiry.assignee.clone();
+        self.act(
+            &inquiry,
+            TicketAction::FollowUp,
+            assignee.as_deref(),
+            Some(message),
+            None,
+        )
+        .await
+    }
+
+    /// Closes the ticket (an operator, or the facility when it is solved).
+    pub async fn close(&self, actor: &Actor, id: i64) -> Result<Inquiry> {
+        let inquiry = self.get(actor, id).await?;
+        let assignee = inquiry.assignee.clone();
+        self.act(
+            &inquiry,
+            TicketAction::Close,
+            assignee.as_deref(),
+            Some(Self::event(actor, "完了にしました")),
+            None,
+        )
+        .await
+    }
+
+    /// Reopens a closed ticket.
+    pub async fn reopen(&self, actor: &Actor, id: i64) -> Result<Inquiry> {
+        let inquiry = self.get(actor, id).await?;
+        let assignee = inquiry.assignee.clone();
+        self.act(
+            &inquiry,
+            TicketAction::Reopen,
+            assignee.as_deref(),
+            Some(Self::event(actor, "再開しました")),
+            None,
+        )
+        .await
+    }
+}
+
+/// The category's labels for a stored code.
+pub fn category_label(code: &str) -> (&'static str, &'static str) {
+    InquiryCategory::parse(code).map_or(("不明", "unknown"), |c| (c.label_ja(), c.label_en()))
+}
+
+/// The status's labels for a stored code.
+pub fn status_label(code: &str) -> (&'static str, &'static str) {
+    TicketStatus::parse(code).map_or(("不明", "unknown"), |s| (s.label_ja(), s.label_en()))
+}
