@@ -184,6 +184,50 @@ try {
   await clinic.waitForSelector('[data-status=approved]');
   await check(clinic, 'subsidy-approved');
 
+  // Help: FAQ search as you type (htmx), the chatbot, an inquiry answered by an operator.
+  await clinic.goto(`${base}/faq`);
+  await clinic.locator('#q').pressSequentially('ほじょきん', { delay: 30 });
+  await clinic.waitForSelector('#results ol.hits li:first-child a[data-faq-id=subsidy-amount]');
+  await check(clinic, 'faq-search');
+
+  await clinic.goto(`${base}/chat`);
+  await clinic.click('button.choice:has-text("補助金")');
+  await clinic.waitForSelector('#log .turn.bot >> nth=1');
+  await clinic.fill('#text', '補助金はいくら？');
+  await clinic.click('form.search button[type=submit]');
+  // Logged in: the answer is this clinic's own application, not the general FAQ.
+  await clinic.waitForSelector('#log .turn.bot:has-text("補助金申請額")');
+  await check(clinic, 'chatbot');
+
+  await clinic.goto(`${base}/inquiry`);
+  await clinic.selectOption('#category', 'subsidy');
+  await clinic.fill('#subject', '補助金の入金時期');
+  await clinic.fill('#body', '承認された補助金はいつ入金されますか。');
+  await clinic.setInputFiles('#file', {
+    name: 'screen.png', mimeType: 'image/png',
+    buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]),
+  });
+  await check(clinic, 'inquiry-form');
+  await clinic.click('#inquiry button[type=submit]');
+  await clinic.waitForURL('**/portal/inquiries/Q*');
+  const ticket = clinic.url().split('/').pop();
+  await clinic.waitForSelector('#status.open');
+  await check(clinic, 'inquiry-thread');
+
+  await op.goto(`${base}/portal/operator/inquiries?status=open`);
+  await check(op, 'operator-inbox');
+  await op.click(`a:has-text("${ticket}")`);
+  await op.fill('#body', '承認後、翌月末までに指定口座へ振り込みます。');
+  await check(op, 'operator-inquiry');
+  await op.click('#reply button[type=submit]');
+  await op.waitForSelector('#status.answered');
+
+  await clinic.reload();
+  await clinic.waitForSelector('.msg.operator:has-text("翌月末までに")');
+  await clinic.click('#close button[type=submit]');
+  await clinic.waitForSelector('#status.closed');
+  await check(clinic, 'inquiry-closed');
+
   // English.
   await clinic.goto(`${base}/portal/home?lang=en`);
   assert.equal(await clinic.getAttribute('html', 'lang'), 'en');

@@ -172,7 +172,7 @@ pub fn facility_reply(intent: Intent, facts: &FacilityFacts) -> Reply {
     let text = match intent {
         Intent::SubsidyAmount => match &facts.subsidy {
             SubsidyFact::Applied { amount, status_ja } => format!(
-                "{}さまの補助金申請額は {} です（状況: {status_ja}）。詳しくはポータルの「補助金申請」をご覧ください。",
+                "{}さまの補助金申請額は{}です（状況: {status_ja}）。詳しくはポータルの「補助金申請」をご覧ください。",
                 facts.name,
                 yen(*amount)
             ),
@@ -183,7 +183,7 @@ pub fn facility_reply(intent: Intent, facts: &FacilityFacts) -> Reply {
                 rule_set_ja,
                 readers,
             } => format!(
-                "{}さま（カードリーダー {readers} 台、{rule_set_ja}）の補助金は最大 {} です（基準額 {} × {rate}、千円未満切捨て）。実際の額は費用の合計で決まります。領収書をそろえてポータルの「補助金申請」から申請してください。",
+                "{}さま（カードリーダー {readers} 台、{rule_set_ja}）の補助金は最大{}です（基準額 {} × {rate}、千円未満切捨て）。実際の額は費用の合計で決まります。領収書をそろえてポータルの「補助金申請」から申請してください。",
                 facts.name,
                 yen(*amount),
                 yen(*base)
@@ -315,7 +315,7 @@ mod tests {
         let mut f = facts();
         let a = facility_reply(Intent::SubsidyAmount, &f);
         assert!(
-            a.text.contains("最大 321,000円") && a.text.contains("429,000円 × 3/4"),
+            a.text.contains("最大321,000円です") && a.text.contains("429,000円 × 3/4"),
             "{}",
             a.text
         );

@@ -79,7 +79,15 @@ async fn the_portal_journey_in_chromium_is_accessible() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&run.stdout).contains("all 18 pages checked"),
+        String::from_utf8_lossy(&run.stdout).contains("all 25 pages checked"),
         "every page was checked"
     );
+    // Without an SMTP server the mails were written as files: the inquiry's acknowledgement
+    // and the operator's reply.
+    let mails = std::fs::read_dir(server.env.data_dir().join("mail"))
+        .expect("mail folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .count();
+    assert_eq!(mails, 2, "acknowledgement and reply written as .eml");
 }
