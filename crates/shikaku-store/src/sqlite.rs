@@ -1,4 +1,5 @@
-//! The embedded default store: SQLite in WAL mode with synchronous=FULL.
+//! The embedded default store: SQLite in WAL mode with synchronous=FULL; the access log in a
+//! second file beside it ([`access_log_path`]).
 
 use std::path::Path;
 use std::str::FromStr;
@@ -57,15 +58,33 @@ impl SqliteStore {
             // The WAL file is truncated back to 64 MiB after a checkpoint instead of keeping
             // the size of the largest transaction (an import) forever.
             .pragma("journal_size_limit", "67108864");
+        let log = access_log_path(path);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
+            .after_connect(move |conn, _| {
+                let log = log.clone();
+                Box::pin(async move {
+                    sqlx::query("ATTACH DATABASE ?1 AS log")
+                        .bind(log)
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::raw_sql(
+                        "PRAGMA log.journal_mode = WAL; PRAGMA log.synchronous = FULL; \
+                         PRAGMA log.journal_size_limit = 67108864;",
+                    )
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite")
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(e.into()))?;
+        move_access_log(&pool).await?;
         let readers = Readers::open(Path::new(path))?;
         Ok(Self {
             pool,
@@ -98,6 +117,68 @@ impl SqliteStore {
     }
 }
 
+/// The access log's own database file beside the main one: `x.db` → `x.access-log.db`.
+///
+/// Every lookup appends to the access log. In WAL mode a commit to a database file makes
+/// every other connection drop its page cache for that file at its next read, so with the log
+/// in the main file the lookup path's readers re-read each index page from the OS on every
+/// request (measured: `readDbPage` and `pcache1Truncate` in the lookup profile,
+/// bench/RESULTS.md). In its own file, attached as `log`, the log's commits leave the main
+/// file's caches warm; queries name `access_log` unqualified and SQLite finds it there.
+pub fn access_log_path(path: &str) -> String {
+    match path.strip_suffix(".db") {
+        Some(stem) => format!("{stem}.access-log.db"),
+        None => format!("{path}.access-log.db"),
+    }
+}
+
+/// Creates the log's table and moves rows left in the main file by migration 0007 (or an
+/// interrupted earlier move): the copy is committed first and is idempotent (same ids, `OR
+/// IGNORE`), the old table dropped after, so a crash between the two loses nothing and
+/// duplicates nothing.
+async fn move_access_log(pool: &SqlitePool) -> Result<()> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS log.access_log (
+             id            INTEGER PRIMARY KEY,
+             at            TEXT    NOT NULL,
+             facility_code TEXT    NOT NULL,
+             terminal_name TEXT    NOT NULL,
+             cert_serial   TEXT    NOT NULL,
+             kind          TEXT    NOT NULL,
+             status        TEXT    NOT NULL,
+             person_hash   BLOB    NOT NULL
+         );
+         CREATE INDEX IF NOT EXISTS log.access_log_facility_at ON access_log (facility_code, at);
+         CREATE INDEX IF NOT EXISTS log.access_log_person ON access_log (person_hash);",
+    )
+    .execute(pool)
+    .await?;
+    let (left,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'access_log_moved'",
+    )
+    .fetch_one(pool)
+    .await?;
+    if left > 0 {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let copied = sqlx::query(
+            "INSERT OR IGNORE INTO log.access_log \
+             SELECT id, at, facility_code, terminal_name, cert_serial, kind, status, person_hash \
+             FROM main.access_log_moved",
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        sqlx::query("DROP TABLE main.access_log_moved")
+            .execute(pool)
+            .await?;
+        if copied > 0 {
+            tracing::info!(rows = copied, "access log moved to its own database file");
+        }
+    }
+    Ok(())
+}
+
 /// Read-only rusqlite connections for the lookup path (card lookups and the per-request
 /// certificate check). sqlx-sqlite hands every statement to a per-connection worker thread
 /// and back; on the 2-core benchmark machine that round trip cost several times the point
@@ -122,6 +203,10 @@ impl Readers {
                 conn.busy_timeout(Duration::from_secs(5))
                     .map_err(StoreError::Embedded)?;
                 conn.pragma_update(None, "cache_size", -16384)
+                    .map_err(StoreError::Embedded)?;
+                // Pages straight from the OS page cache, shared by all readers, without a
+                // pread and a copy each (up to SQLite's compiled limit, about 2 GiB).
+                conn.pragma_update(None, "mmap_size", 2_147_418_112i64)
                     .map_err(StoreError::Embedded)?;
                 Ok(Mutex::new(conn))
             })
@@ -237,8 +322,9 @@ impl_store!(
         }
 
         async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
-            // One multi-row INSERT per chunk (7 parameters a row), in one transaction.
-            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            // One multi-row INSERT per chunk (7 parameters a row), in one transaction. Deferred:
+            // the first INSERT takes the log file's write lock only, not the main file's.
+            let mut tx = self.pool.begin().await?;
             for chunk in entries.chunks(ACCESS_LOG_BATCH) {
                 let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
                     "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, status, person_hash) ",
