@@ -128,7 +128,10 @@ pub async fn verify(
         status: outcome.status.as_str(),
         message: outcome.status.message_ja(),
         as_of: format_date(outcome.as_of),
-        qualification: outcome.qualification.as_ref().map(QualificationView::new),
+        qualification: outcome
+            .qualification
+            .as_ref()
+            .map(|q| QualificationView::new(q, &state.service.insurer_names())),
         registered_now: outcome.registered_now,
         consents: outcome.consents_recorded,
         consent_expires_at: outcome.consent_expires_at.map(rfc3339),

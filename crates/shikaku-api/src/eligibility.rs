@@ -73,7 +73,9 @@ pub async fn lookup(
     let owner = caller.clone();
     crate::idempotency::idempotent(&state, &owner, &headers, || async move {
         let (outcome, as_of) = service.lookup(&request, &caller).await?;
-        let view = serde_json::to_value(EligibilityView::new(&outcome, as_of)).unwrap_or_default();
+        let names = service.insurer_names();
+        let view =
+            serde_json::to_value(EligibilityView::new(&outcome, as_of, &names)).unwrap_or_default();
         Ok((StatusCode::OK, view))
     })
     .await

@@ -183,8 +183,12 @@ async fn run_job(service: &EligibilityService, id: &str) -> Result<(), LookupErr
                     let outcome = match (&item, item.to_request()) {
                         (_, Some(request)) => {
                             let (outcome, as_of) = service.lookup(&request, &caller).await?;
-                            serde_json::to_value(EligibilityView::new(&outcome, as_of))
-                                .unwrap_or_default()
+                            serde_json::to_value(EligibilityView::new(
+                                &outcome,
+                                as_of,
+                                &service.insurer_names(),
+                            ))
+                            .unwrap_or_default()
                         }
                         (BatchItem::Refused { error }, None) => {
                             serde_json::json!({ "error": error })

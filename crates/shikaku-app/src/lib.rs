@@ -10,6 +10,7 @@ pub mod cards;
 pub mod facilities;
 pub mod faq;
 pub mod import;
+pub mod insurers;
 pub mod lookup;
 pub mod mail;
 pub mod medical_info;

@@ -55,6 +55,7 @@ pub struct EligibilityService {
     store: Arc<dyn Store>,
     key: PersonKey,
     log: AccessLogger,
+    insurers: Arc<crate::insurers::InsurerCache>,
 }
 
 /// The access-log kind of a lookup by card numbers.
@@ -63,7 +64,22 @@ pub const KIND_CARD_NUMBERS: &str = "card_numbers";
 impl EligibilityService {
     pub fn new(store: Arc<dyn Store>, key: PersonKey) -> Self {
         let log = AccessLogger::spawn(store.clone());
-        Self { store, key, log }
+        Self {
+            store,
+            key,
+            log,
+            insurers: Arc::default(),
+        }
+    }
+
+    /// Reads the insurer register now (at start-up, and after loading it).
+    pub async fn load_insurers(&self) -> Result<usize, StoreError> {
+        self.insurers.reload(self.store.as_ref()).await
+    }
+
+    /// Insurer names for answers: the register's, reloaded in the background once a minute.
+    pub fn insurer_names(&self) -> Arc<crate::insurers::InsurerNames> {
+        self.insurers.get(&self.store)
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

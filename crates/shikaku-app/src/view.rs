@@ -7,6 +7,8 @@ use shikaku_domain::{Eligibility, Qualification};
 use time::Date;
 use utoipa::ToSchema;
 
+use crate::insurers::InsurerNames;
+
 /// 資格確認の結果.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EligibilityView {
@@ -44,10 +46,10 @@ pub struct CardView {
 }
 
 impl CardView {
-    pub fn new(card: &shikaku_domain::CardNumbers) -> Self {
+    pub fn new(card: &shikaku_domain::CardNumbers, names: &InsurerNames) -> Self {
         Self {
             insurer_number: card.insurer.as_str().to_string(),
-            insurer_name: card.insurer.description(),
+            insurer_name: names.name(&card.insurer),
             symbol: card.symbol_str().to_string(),
             number: card.number.as_str().to_string(),
             branch: card.branch.as_str().to_string(),
@@ -93,9 +95,9 @@ pub struct NewerView {
 }
 
 impl QualificationView {
-    pub fn new(q: &Qualification) -> Self {
+    pub fn new(q: &Qualification, names: &InsurerNames) -> Self {
         Self {
-            card: CardView::new(&q.card),
+            card: CardView::new(&q.card, names),
             insured_category: q.insured_category.code(),
             insured_category_label: q.insured_category.label(),
             name: q.name.clone(),
@@ -115,9 +117,9 @@ impl QualificationView {
 }
 
 impl NewerView {
-    pub fn new(q: &Qualification) -> Self {
+    pub fn new(q: &Qualification, names: &InsurerNames) -> Self {
         Self {
-            card: CardView::new(&q.card),
+            card: CardView::new(&q.card, names),
             qualified_from: format_date(q.period.from()),
             qualified_until: q.period.until().map(format_date),
         }
@@ -125,10 +127,10 @@ impl NewerView {
 }
 
 impl EligibilityView {
-    pub fn new(outcome: &Eligibility, as_of: Date) -> Self {
+    pub fn new(outcome: &Eligibility, as_of: Date, names: &InsurerNames) -> Self {
         let status = outcome.status();
         let newer = match outcome {
-            Eligibility::LostNewer { newer, .. } => Some(NewerView::new(newer)),
+            Eligibility::LostNewer { newer, .. } => Some(NewerView::new(newer, names)),
             _ => None,
         };
         Self {
@@ -136,7 +138,9 @@ impl EligibilityView {
             status_label: status.label_ja(),
             validity_code: status.validity_code(),
             as_of: format_date(as_of),
-            qualification: outcome.qualification().map(QualificationView::new),
+            qualification: outcome
+                .qualification()
+                .map(|q| QualificationView::new(q, names)),
             newer,
         }
     }

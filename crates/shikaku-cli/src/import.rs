@@ -21,6 +21,12 @@ pub enum ImportCommand {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// 保険者名簿: `insurer_number,name` (the names eligibility answers show); all rows or none.
+    Insurers {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// 薬剤情報 (insurer-import.md §3).
     Drugs {
         file: PathBuf,
@@ -41,6 +47,7 @@ pub enum ImportCommand {
 
 pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::Result<ExitCode> {
     let (kind, file, dry_run, skip_invalid) = match command {
+        ImportCommand::Insurers { file, dry_run } => return insurers(db, &file, dry_run).await,
         ImportCommand::Qualifications {
             file,
             dry_run,
@@ -109,4 +116,27 @@ pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::R
     } else {
         ExitCode::SUCCESS
     })
+}
+
+async fn insurers(db: &str, file: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
+    use shikaku_app::insurers::{RegisterError, load_register};
+    let store = crate::open_store(db).await?;
+    match load_register(store.as_ref(), file, dry_run).await {
+        Ok(load) => {
+            println!("{}", load.summary(&file.display().to_string()));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(RegisterError::Invalid(errors)) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            eprintln!(
+                "{}: REJECTED (nothing stored): {} errors",
+                file.display(),
+                errors.len()
+            );
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -83,6 +83,10 @@ pub async fn app_state(
     let ca = shikaku_pki::Ca::load_or_create(data_dir).context("loading the CA")?;
     let key = crate::person_key(data_dir)?;
     let service = EligibilityService::new(store.clone(), key.clone());
+    service
+        .load_insurers()
+        .await
+        .context("reading the insurer register")?;
     let support = shikaku_app::support::SupportService::new(store.clone(), key);
     let mailer = std::sync::Arc::new(mail.mailer(data_dir)?);
     let faq = std::sync::Arc::new(shikaku_app::faq::index(faq_dir)?);

@@ -60,7 +60,11 @@ pub async fn run(db: &str, data_dir: &Path, args: VerifyArgs) -> anyhow::Result<
         .lookup(&request, &caller)
         .await
         .map_err(|e| anyhow::anyhow!("lookup failed: {e}"))?;
-    let view = EligibilityView::new(&outcome, as_of);
+    service
+        .load_insurers()
+        .await
+        .map_err(|e| anyhow::anyhow!("reading the insurer register: {e}"))?;
+    let view = EligibilityView::new(&outcome, as_of, &service.insurer_names());
     if args.json {
         println!("{}", serde_json::to_string(&view)?);
     } else {

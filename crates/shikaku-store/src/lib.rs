@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use shikaku_domain::{CardNumbers, Qualification};
 use time::OffsetDateTime;
 
+pub mod insurers;
 mod model;
 pub mod portal;
 pub mod postgres;
@@ -20,6 +21,7 @@ pub mod support;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use insurers::InsurerStore;
 pub use model::{StagedRow, hash_text, row_hash};
 pub use portal::PortalStore;
 pub use records::{RecordImport, RecordKind, RecordRow, StoredRecord};
@@ -203,7 +205,7 @@ pub enum RevokeOutcome {
 
 /// Everything stored: the eligibility core here, the portal's records in [`PortalStore`].
 #[async_trait]
-pub trait Store: PortalStore + SupportStore + Send + Sync {
+pub trait Store: PortalStore + SupportStore + InsurerStore + Send + Sync {
     /// Which backend ("sqlite" or "postgres").
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

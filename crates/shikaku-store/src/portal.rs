@@ -1137,6 +1137,7 @@ macro_rules! impl_portal_store {
         }
 
         $crate::support::impl_support_store!($store, $db);
+        $crate::insurers::impl_insurer_store!($store);
         }
     };
 }

@@ -196,6 +196,7 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     portal_records(s).await;
     portal_bulk_load(s).await;
     support_records(s).await;
+    insurer_register(s).await;
 }
 
 async fn idempotency_and_batches(s: &dyn Store) {
@@ -1567,4 +1568,47 @@ async fn support_records(s: &dyn Store) {
     assert_eq!(mails.len(), 2);
     assert_eq!(mails[1].sent_at, Some(t(1001)));
     assert_eq!((mails[0].sent_at, mails[0].attempts), (None, 2));
+}
+
+async fn insurer_register(s: &dyn Store) {
+    let t = |secs: i64| OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).expect("time");
+    let rows = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, m)| (n.to_string(), m.to_string()))
+            .collect()
+    };
+    let first = rows(&[("06139996", "しかく健康保険組合"), ("138057", "千代田区")]);
+    let dry = s
+        .upsert_insurers(&first, t(0), true)
+        .await
+        .expect("dry run");
+    assert_eq!((dry.inserted, dry.updated, dry.unchanged), (2, 0, 0));
+    assert!(
+        s.insurers().await.expect("list").is_empty(),
+        "a dry run stores nothing"
+    );
+    s.upsert_insurers(&first, t(0), false).await.expect("load");
+    let again = rows(&[
+        ("06139996", "しかく健康保険組合"),
+        ("138057", "千代田区国民健康保険"),
+    ]);
+    let counts = s
+        .upsert_insurers(&again, t(10), false)
+        .await
+        .expect("reload");
+    assert_eq!(
+        (counts.inserted, counts.updated, counts.unchanged),
+        (0, 1, 1)
+    );
+    let all = s.insurers().await.expect("list");
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        (all[0].number.as_str(), all[0].name.as_str()),
+        ("06139996", "しかく健康保険組合")
+    );
+    assert_eq!(all[0].updated_at, t(0), "an unchanged name keeps its time");
+    assert_eq!(
+        (all[1].name.as_str(), all[1].updated_at),
+        ("千代田区国民健康保険", t(10))
+    );
 }

@@ -527,3 +527,76 @@ fn drugs_and_checkups_import_like_qualifications() {
         assert!(err.contains(&format!(":2: {column}: ")), "{column}: {err}");
     }
 }
+
+#[test]
+fn the_insurer_register_names_insurers_in_answers() {
+    let env = Env::sqlite();
+    let file = env.write("q.csv", fixture_csv());
+    assert!(env.import(&file, &[]).status.success());
+    // Without a register the name is derived from the number.
+    let before = verify(&env, "06138093", "", "777", "00", "1970-01-20");
+    assert_eq!(
+        before["qualification"]["insurer_name"],
+        "組合管掌健康保険（東京都）"
+    );
+
+    // Every problem is reported by line and column; nothing is stored.
+    let bad = env.write(
+        "insurers-bad.csv",
+        "insurer_number,name\n06138093,しかく健康保険組合\n06138094,誤り\n06138093,重複\n138057,\n",
+    );
+    let out = env.run(&["import", "insurers", bad.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("insurers-bad.csv:3: insurer_number:"), "{err}");
+    assert!(
+        err.contains("insurers-bad.csv:4: insurer_number: 06138093 is also on line 2"),
+        "{err}"
+    );
+    assert!(err.contains("insurers-bad.csv:5: name:"), "{err}");
+    assert!(err.contains("REJECTED (nothing stored): 3 errors"), "{err}");
+    let wrong_header = env.write("h.csv", "number,name\n06138093,x\n");
+    let out = env.run(&["import", "insurers", wrong_header.to_str().expect("path")]);
+    assert!(
+        stderr(&out).contains("h.csv:1: header: expected insurer_number,name"),
+        "{}",
+        stderr(&out)
+    );
+
+    let good = env.write(
+        "insurers.csv",
+        "insurer_number,name\n06138093,しかく健康保険組合\n138057,千代田区国民健康保険\n",
+    );
+    let out = env.run(&[
+        "import",
+        "insurers",
+        good.to_str().expect("path"),
+        "--dry-run",
+    ]);
+    assert!(
+        stdout(&out).contains("dry run (nothing stored): 2 rows: inserted 2"),
+        "{}",
+        stdout(&out)
+    );
+    let out = env.run(&["import", "insurers", good.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("inserted 2, updated 0, unchanged 0"),
+        "{}",
+        stdout(&out)
+    );
+    let after = verify(&env, "06138093", "", "777", "00", "1970-01-20");
+    assert_eq!(after["qualification"]["insurer_name"], "しかく健康保険組合");
+    // The newer qualification of a lost_newer answer is named from the register too.
+    assert_eq!(after["status"], "lost_newer");
+    assert_eq!(after["newer"]["insurer_name"], "千代田区国民健康保険");
+    let out = env.run(&["import", "insurers", good.to_str().expect("path")]);
+    assert!(
+        stdout(&out).contains("inserted 0, updated 0, unchanged 2"),
+        "{}",
+        stdout(&out)
+    );
+    // Numbers not in the register keep the derived name.
+    let other = verify(&env, "01130012", "12", "345", "00", "1980-05-17");
+    assert_ne!(other["qualification"]["insurer_name"], "しかく健康保険組合");
+}
