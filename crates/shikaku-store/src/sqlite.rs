@@ -25,9 +25,6 @@ const STAGING_DDL: &str = "CREATE TEMP TABLE import_staging (
     birth_date TEXT NOT NULL, copay_ratio INTEGER NOT NULL, limit_category TEXT, specific_disease INTEGER,
     my_number_hash BLOB, row_hash BLOB NOT NULL)";
 
-/// Access-log rows per multi-row INSERT (7 parameters each).
-const ACCESS_LOG_BATCH: usize = 1000;
-
 /// Rows per multi-row INSERT into staging (18 parameters each, under SQLite's 32,766 limit).
 const STAGE_BATCH: usize = 500;
 
@@ -36,6 +33,7 @@ pub struct SqliteStore {
     queries: Arc<Queries>,
     records: Arc<crate::records::RecordQueries>,
     readers: Readers,
+    log_writer: Arc<Mutex<rusqlite::Connection>>,
 }
 
 impl SqliteStore {
@@ -86,7 +84,9 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(e.into()))?;
         move_access_log(&pool).await?;
         let readers = Readers::open(Path::new(path))?;
+        let log_writer = Arc::new(Mutex::new(open_log_writer(&access_log_path(path))?));
         Ok(Self {
+            log_writer,
             pool,
             queries: Arc::new(Queries::new(Dialect::Sqlite)),
             records: Arc::new(crate::records::RecordQueries::new(Dialect::Sqlite)),
@@ -177,6 +177,66 @@ async fn move_access_log(pool: &SqlitePool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The access log's writer: one rusqlite connection to the log file, used from a blocking
+/// thread per group-commit batch. Through sqlx each batch was three round trips to a worker
+/// thread (begin, insert, commit) with their wake-ups; here it is one hand-off.
+fn open_log_writer(path: &str) -> Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open(path).map_err(StoreError::Embedded)?;
+    conn.busy_timeout(Duration::from_secs(60))
+        .map_err(StoreError::Embedded)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+         PRAGMA journal_size_limit = 67108864;",
+    )
+    .map_err(StoreError::Embedded)?;
+    Ok(conn)
+}
+
+/// Appends a batch in one transaction on the log writer (blocking; call off the runtime).
+fn write_access_log(conn: &mut rusqlite::Connection, entries: &[AccessLogEntry]) -> Result<()> {
+    let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<()> {
+        // IMMEDIATE: the write lock first, so a busy log waits in busy_timeout, not fails.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, \
+                 status, person_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for e in entries {
+                // The text sqlx writes and reads for OffsetDateTime (RFC 3339).
+                let at =
+                    e.at.format(&time::format_description::well_known::Rfc3339)
+                        .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
+                insert.execute((
+                    at,
+                    &e.facility_code,
+                    &e.terminal_name,
+                    &e.cert_serial,
+                    &e.kind,
+                    &e.status,
+                    &e.person_hash,
+                ))?;
+            }
+        }
+        tx.commit()
+    };
+    write(conn).map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::SystemIoFailure
+            ) =>
+        {
+            StoreError::Unavailable(sqlx::Error::Io(std::io::Error::other(e.to_string())))
+        }
+        other => StoreError::Embedded(other),
+    })
 }
 
 /// Read-only rusqlite connections for the lookup path (card lookups and the per-request
@@ -322,26 +382,14 @@ impl_store!(
         }
 
         async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
-            // One multi-row INSERT per chunk (7 parameters a row), in one transaction. Deferred:
-            // the first INSERT takes the log file's write lock only, not the main file's.
-            let mut tx = self.pool.begin().await?;
-            for chunk in entries.chunks(ACCESS_LOG_BATCH) {
-                let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
-                    "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, status, person_hash) ",
-                );
-                builder.push_values(chunk, |mut b, e| {
-                    b.push_bind(e.at)
-                        .push_bind(e.facility_code.clone())
-                        .push_bind(e.terminal_name.clone())
-                        .push_bind(e.cert_serial.clone())
-                        .push_bind(e.kind.clone())
-                        .push_bind(e.status.clone())
-                        .push_bind(e.person_hash.clone());
-                });
-                builder.build().execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            Ok(())
+            let writer = self.log_writer.clone();
+            let entries = entries.to_vec();
+            tokio::task::spawn_blocking(move || {
+                let mut conn = writer.lock().map_err(|_| poisoned())?;
+                write_access_log(&mut conn, &entries)
+            })
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("access log writer: {e}")))?
         }
     }
 );
