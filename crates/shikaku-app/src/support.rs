@@ -337,6 +337,26 @@ impl SupportService {
         .await
     }
 
+    /// An operator sends an unsent mail of this inquiry again now (after it was given up,
+    /// or without waiting for the next retry).
+    pub async fn retry_mail(&self, actor: &Actor, id: i64, mail_id: i64) -> Result<()> {
+        actor.operator()?;
+        self.get(actor, id).await?;
+        if self
+            .store
+            .retry_mail(id, mail_id, OffsetDateTime::now_utc())
+            .await?
+        {
+            self.wake.notify_one();
+            Ok(())
+        } else {
+            Err(PortalError::state(
+                "このメールは送信済みか、見つかりません",
+                "this mail was sent already or does not exist",
+            ))
+        }
+    }
+
     /// The facility writes again in its thread.
     pub async fn follow_up(
         &self,

@@ -139,6 +139,9 @@ pub trait SupportStore: Send + Sync {
     ) -> Result<()>;
     /// The mails about one inquiry, oldest first.
     async fn inquiry_mails(&self, id: i64) -> Result<Vec<OutgoingMail>>;
+    /// Queues an unsent mail of this inquiry for sending now (attempts start again); false
+    /// when there is no such unsent mail.
+    async fn retry_mail(&self, inquiry_id: i64, mail_id: i64, at: OffsetDateTime) -> Result<bool>;
 }
 
 pub(crate) const INQUIRY_COLUMNS: &str = "id, facility_code, category, subject, contact_email, \
@@ -405,6 +408,25 @@ macro_rules! impl_support_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(())
+            }
+
+            async fn retry_mail(
+                &self,
+                inquiry_id: i64,
+                mail_id: i64,
+                at: time::OffsetDateTime,
+            ) -> $crate::Result<bool> {
+                Ok(sqlx::query(q(
+                    "UPDATE mail_outbox SET next_attempt_at = $1, attempts = 0 \
+                     WHERE id = $2 AND inquiry_id = $3 AND sent_at IS NULL",
+                ))
+                .bind(at)
+                .bind(mail_id)
+                .bind(inquiry_id)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                    > 0)
             }
 
             async fn inquiry_mails(

@@ -1568,6 +1568,24 @@ async fn support_records(s: &dyn Store) {
     assert_eq!(mails.len(), 2);
     assert_eq!(mails[1].sent_at, Some(t(1001)));
     assert_eq!((mails[0].sent_at, mails[0].attempts), (None, 2));
+    // An operator sends a given-up mail again; a sent one or another inquiry's is refused.
+    assert!(
+        !s.retry_mail(first, mails[1].id, t(3000))
+            .await
+            .expect("sent")
+    );
+    assert!(
+        !s.retry_mail(second, mails[0].id, t(3000))
+            .await
+            .expect("other")
+    );
+    assert!(
+        s.retry_mail(first, mails[0].id, t(3000))
+            .await
+            .expect("retry")
+    );
+    let due = s.due_mail(t(3000), 10).await.expect("due");
+    assert_eq!((due.len(), due[0].attempts), (1, 0));
 }
 
 async fn insurer_register(s: &dyn Store) {

@@ -347,6 +347,7 @@ struct MessageView {
 }
 
 struct MailView {
+    id: i64,
     subject: String,
     state: String,
     ok: bool,
@@ -398,6 +399,7 @@ fn thread_page(auth: &Auth, t: Thread, errors: Vec<(String, String)>, reply: Str
         .mails
         .iter()
         .map(|m| MailView {
+            id: m.id,
             subject: m.subject.clone(),
             ok: m.sent_at.is_some(),
             state: match (m.sent_at, m.next_attempt_at, &m.last_error) {
@@ -616,6 +618,8 @@ pub struct ActionForm {
     body: String,
     #[serde(default)]
     assignee: String,
+    #[serde(default)]
+    mail: i64,
 }
 
 /// `POST …/inquiries/{n}/{action}`: `close` and `reopen` (facility and operator), `assign`
@@ -637,17 +641,18 @@ pub async fn act(
     let s = &state.support;
     let a = &auth.actor;
     let result = match action.as_str() {
-        "close" => s.close(a, id).await,
-        "reopen" => s.reopen(a, id).await,
+        "close" => s.close(a, id).await.map(drop),
+        "reopen" => s.reopen(a, id).await.map(drop),
         "assign" => {
             let to = if form.assignee.trim().is_empty() {
                 a.login().to_string()
             } else {
                 form.assignee.clone()
             };
-            s.assign(a, id, &to).await
+            s.assign(a, id, &to).await.map(drop)
         }
-        "reply" => s.reply(a, id, &form.body).await,
+        "reply" => s.reply(a, id, &form.body).await.map(drop),
+        "resend" => s.retry_mail(a, id, form.mail).await,
         _ => Err(PortalError::NotFound),
     };
     let back = if a.is_operator() {

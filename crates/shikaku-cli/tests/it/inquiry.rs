@@ -53,6 +53,14 @@ print(json.dumps(out))
 impl SmtpSink {
     /// None when aiosmtpd is not installed (a failure under CI, where it must run).
     fn start() -> Option<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        Self::start_on(port)
+    }
+
+    fn start_on(port: u16) -> Option<Self> {
         let present = Command::new(PYTHON)
             .args(["-c", "import aiosmtpd"])
             .stderr(Stdio::null())
@@ -66,10 +74,6 @@ impl SmtpSink {
             eprintln!("skipped: python3-aiosmtpd is not installed");
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
         let dir = tempfile::tempdir().expect("maildir");
         let child = Command::new(PYTHON)
             .args(["-m", "aiosmtpd", "-n", "-l"])
@@ -501,6 +505,53 @@ async fn an_unreachable_smtp_server_delays_mail_but_loses_nothing() {
     assert!(mails[0].last_error.is_some());
     let messages = server.store.inquiry_messages(id).await.expect("thread");
     assert_eq!(messages[0].body, "IP-VPN の申込方法を教えてください。");
+
+    // The operator sees why and, once the server is back, sends it at once.
+    let out = server
+        .env
+        .run(&["portal", "add-operator", "--login", "op1"]);
+    let op_password = stdout(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("password: ").map(str::to_string))
+        .expect("password printed");
+    let mut op = Browser::new(&base);
+    op.post_raw(
+        "/portal/login",
+        &[("login", "op1"), ("password", op_password.as_str())],
+    )
+    .await;
+    let number = shikaku_domain::support::ticket_number(id);
+    let path = format!("/portal/operator/inquiries/{number}");
+    let view = op.get(&path).await;
+    assert!(view.body.contains("再送待ち"), "{}", view.body);
+    let Some(sink) = SmtpSink::start_on(port) else {
+        return;
+    };
+    let mail = mails[0].id.to_string();
+    let page = op
+        .post(&format!("{path}/resend"), &[("mail", mail.as_str())])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let got = sink.wait_for(1).await;
+    assert_eq!(
+        got[0].subject,
+        format!("[{number}] お問い合わせを受け付けました")
+    );
+    // Sent now: sending again is refused.
+    for _ in 0..50 {
+        if server.store.inquiry_mails(id).await.expect("mails")[0]
+            .sent_at
+            .is_some()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    op.get(&path).await;
+    let page = op
+        .post(&format!("{path}/resend"), &[("mail", mail.as_str())])
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
 }
 
 async fn ask(b: &mut Browser, text: &str) -> crate::portal::Page {
