@@ -44,6 +44,9 @@ pub struct AppState {
     pub support: shikaku_app::support::SupportService,
     /// Where the outbox's mails go (started with the listeners).
     pub mailer: std::sync::Arc<shikaku_app::mail::Mailer>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the inquiry form's rate
+    /// limit); from any other peer the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Mark the portal's session cookie `Secure` (the site is served over TLS, e.g. behind
     /// a terminating proxy).
     pub secure_cookies: bool,

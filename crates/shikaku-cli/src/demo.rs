@@ -221,6 +221,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         server_names: vec!["localhost".into(), "127.0.0.1".into()],
         faq_dir: None,
         secure_cookies: false,
+        trusted_proxies: Vec::new(),
         mail: crate::serve::MailArgs::default(),
     };
     let (running, _) = crate::serve::start(&db, &data_dir, &serve_args).await?;

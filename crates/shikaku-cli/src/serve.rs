@@ -27,6 +27,14 @@ pub struct ServeArgs {
     /// TLS, e.g. behind a terminating proxy).
     #[arg(long, env = "SHIKAKU_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// A reverse proxy in front of the web listener whose X-Forwarded-For names the client
+    /// (repeatable, or comma-separated in the variable); others' headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "SHIKAKU_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -108,6 +116,7 @@ pub async fn app_state(
         portal,
         support,
         mailer,
+        trusted_proxies: Vec::new(),
         secure_cookies,
     })
 }
@@ -125,7 +134,7 @@ pub async fn start(
         web_addr: args.web_addr,
         server_names: args.server_names.clone(),
     };
-    let state = app_state(
+    let mut state = app_state(
         store,
         data_dir,
         args.faq_dir.as_deref(),
@@ -133,6 +142,7 @@ pub async fn start(
         &args.mail,
     )
     .await?;
+    state.trusted_proxies = args.trusted_proxies.clone();
     let running = shikaku_api::start(state, &ca, config).await?;
     Ok((running, ca))
 }

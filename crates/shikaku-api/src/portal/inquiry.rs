@@ -24,19 +24,84 @@ use super::{Auth, PAGE_SIZE, error_page, form_errors, message_page, render_form,
 use crate::AppState;
 use crate::pages::{Lang, render};
 
-/// The client's address as the listener saw it ("unknown" when served without one).
+/// The client's address: the peer's, or — when the peer is a trusted reverse proxy — the
+/// nearest address in `X-Forwarded-For` that is not itself a trusted proxy ("unknown" when
+/// served without connection info).
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+/// The client behind `peer` given the `X-Forwarded-For` header and the trusted proxies.
+pub fn client_address(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".into();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    // Each proxy appends the address it received from; read from the right, past our own.
+    forwarded_for
+        .unwrap_or_default()
+        .rsplit(',')
+        .map(str::trim)
+        .map_while(|a| a.parse::<std::net::IpAddr>().ok())
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+        .to_string()
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Ok(ClientAddr(client_address(
+            peer,
+            forwarded,
+            &state.trusted_proxies,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        let proxy = [ip("10.0.0.1"), ip("10.0.0.2")];
+        let peer = Some(ip("10.0.0.1"));
+        assert_eq!(
+            client_address(peer, Some("203.0.113.7"), &proxy),
+            "203.0.113.7"
+        );
+        // A client cannot choose its address by sending the header itself: the nearest
+        // untrusted hop is taken.
+        assert_eq!(
+            client_address(peer, Some("198.51.100.1, 203.0.113.7, 10.0.0.2"), &proxy),
+            "203.0.113.7"
+        );
+        assert_eq!(client_address(peer, Some("garbage"), &proxy), "10.0.0.1");
+        assert_eq!(client_address(peer, None, &proxy), "10.0.0.1");
+        // From an untrusted peer the header is ignored.
+        assert_eq!(
+            client_address(Some(ip("192.0.2.9")), Some("203.0.113.7"), &proxy),
+            "192.0.2.9"
+        );
+        assert_eq!(client_address(None, Some("203.0.113.7"), &proxy), "unknown");
     }
 }
 

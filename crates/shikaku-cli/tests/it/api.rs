@@ -38,6 +38,15 @@ impl Server {
 
     /// The servers with mails going where `mail` says.
     pub(crate) async fn start_with_mail(env: Env, mail: shikaku_cli::serve::MailArgs) -> Self {
+        Self::start_configured(env, mail, Vec::new()).await
+    }
+
+    /// … and these reverse proxies trusted for X-Forwarded-For.
+    pub(crate) async fn start_configured(
+        env: Env,
+        mail: shikaku_cli::serve::MailArgs,
+        trusted_proxies: Vec<std::net::IpAddr>,
+    ) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let file = env.write("q.csv", fixture_csv());
         let out = env.import(&file, &[]);
@@ -54,10 +63,11 @@ impl Server {
             web_addr: any,
             server_names: vec!["localhost".into(), "127.0.0.1".into()],
         };
-        let state =
+        let mut state =
             shikaku_cli::serve::app_state(store.clone(), &env.data_dir(), None, false, &mail)
                 .await
                 .expect("state");
+        state.trusted_proxies = trusted_proxies;
         let running = shikaku_api::start(state, &ca, config).await.expect("start");
         Self {
             env,

@@ -462,6 +462,58 @@ async fn inquiries_are_answered_by_mail_and_followed_in_the_portal() {
         )
         .await;
     assert!(refused.body.contains("0800-8007121"), "{}", refused.body);
+    // Without a trusted proxy, a forged X-Forwarded-For does not buy another five.
+    flood.forwarded_for = Some("203.0.113.99".into());
+    assert_eq!(
+        send(&mut flood, "other@example.com").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+async fn send(b: &mut Browser, email: &str) -> StatusCode {
+    b.multipart(
+        "/inquiry",
+        &[
+            ("category", "other"),
+            ("subject", "質問"),
+            ("body", "本文"),
+            ("email", email),
+        ],
+        None,
+    )
+    .await
+    .status
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_the_limit_is_per_forwarded_client() {
+    let server = Server::start_configured(
+        Env::sqlite(),
+        shikaku_cli::serve::MailArgs::default(),
+        vec!["127.0.0.1".parse().expect("ip")],
+    )
+    .await;
+    let base = format!("http://{}", server.running.web_addr);
+    let mut a = Browser::new(&base);
+    a.forwarded_for = Some("203.0.113.7".into());
+    for i in 0..5 {
+        let email = format!("a{i}@example.com");
+        assert_eq!(send(&mut a, &email).await, StatusCode::SEE_OTHER, "{i}");
+    }
+    assert_eq!(
+        send(&mut a, "a9@example.com").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another client behind the same proxy is not held back; a spoofed leftmost entry does
+    // not free the first one (the nearest untrusted hop counts).
+    let mut b = Browser::new(&base);
+    b.forwarded_for = Some("203.0.113.8".into());
+    assert_eq!(send(&mut b, "b@example.com").await, StatusCode::SEE_OTHER);
+    a.forwarded_for = Some("198.51.100.1, 203.0.113.7".into());
+    assert_eq!(
+        send(&mut a, "a10@example.com").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -14,6 +14,8 @@ pub(crate) struct Browser {
     base: String,
     cookie: Option<String>,
     csrf: String,
+    /// Sent as X-Forwarded-For when set.
+    pub(crate) forwarded_for: Option<String>,
 }
 
 pub(crate) struct Page {
@@ -32,6 +34,7 @@ impl Browser {
             base: base.to_string(),
             cookie: None,
             csrf: String::new(),
+            forwarded_for: None,
         }
     }
 
@@ -71,6 +74,10 @@ impl Browser {
     }
 
     fn with_cookie(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let r = match &self.forwarded_for {
+            Some(f) => r.header("x-forwarded-for", f),
+            None => r,
+        };
         match &self.cookie {
             Some(c) => r.header(COOKIE, c),
             None => r,
