@@ -15,8 +15,8 @@ use shikaku_store::support::OutgoingMail;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
-/// Attempts before a mail is given up (the pauses grow from 1 minute to 6 hours: about two
-/// days in all).
+/// Attempts before a mail is given up (the pauses grow from 2 minutes to 6 hours: about 26
+/// hours in all).
 pub const MAX_ATTEMPTS: i64 = 12;
 
 /// The pause after `attempts` failed attempts.

@@ -23,11 +23,31 @@ use crate::secrets::PersonKey;
 
 type Result<T, E = PortalError> = std::result::Result<T, E>;
 
-/// A file sent with a message, as uploaded.
+/// A file sent with a message, as uploaded (empty: none).
 #[derive(Debug, Clone, Default)]
 pub struct Upload {
     pub file_name: String,
     pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    /// The checked attachment as stored (name, content type, bytes); a problem goes to
+    /// `errors`.
+    fn check(self, errors: &mut Vec<FieldError>) -> Option<(String, String, Vec<u8>)> {
+        match check_attachment(&self.file_name, &self.bytes) {
+            Ok(a) => a.map(|a| {
+                (
+                    a.file_name,
+                    a.file_type.content_type().to_string(),
+                    self.bytes,
+                )
+            }),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        }
+    }
 }
 
 /// One ticket as its reader sees it.
@@ -69,7 +89,7 @@ impl SupportService {
         actor: Option<&Actor>,
         client: &str,
         form: &InquiryForm,
-        upload: &Upload,
+        upload: Upload,
     ) -> Result<Inquiry> {
         let facility_code = match actor {
             Some(a) => Some(a.own_facility()?.to_string()),
@@ -77,10 +97,7 @@ impl SupportService {
         };
         let mut errors = Vec::new();
         let checked = check_inquiry(form).map_err(|e| errors.extend(e)).ok();
-        let attachment = check_attachment(&upload.file_name, &upload.bytes)
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten();
+        let attachment = upload.check(&mut errors);
         let Some(new) = checked.filter(|_| errors.is_empty()) else {
             return Err(PortalError::Invalid(errors));
         };
@@ -124,13 +141,7 @@ impl SupportService {
             .into(),
             author: actor.map(|a| a.login().to_string()),
             body: new.body,
-            attachment: attachment.map(|a| {
-                (
-                    a.file_name,
-                    a.file_type.content_type().to_string(),
-                    upload.bytes.clone(),
-                )
-            }),
+            attachment,
             at: now,
         };
         let ack = acknowledgement(&number, new.category, facility_code.is_some());
@@ -363,15 +374,12 @@ impl SupportService {
         actor: &Actor,
         id: i64,
         body: &str,
-        upload: &Upload,
+        upload: Upload,
     ) -> Result<Inquiry> {
         actor.own_facility()?;
         let mut errors = Vec::new();
         let body = check_body(body).map_err(|e| errors.push(e)).ok();
-        let attachment = check_attachment(&upload.file_name, &upload.bytes)
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten();
+        let attachment = upload.check(&mut errors);
         let Some(body) = body.filter(|_| errors.is_empty()) else {
             return Err(PortalError::Invalid(errors));
         };
@@ -380,13 +388,7 @@ impl SupportService {
             author_role: "facility".into(),
             author: Some(actor.login().to_string()),
             body,
-            attachment: attachment.map(|a| {
-                (
-                    a.file_name,
-                    a.file_type.content_type().to_string(),
-                    upload.bytes.clone(),
-                )
-            }),
+            attachment,
             at: OffsetDateTime::now_utc(),
         };
         let assignee = inquiry.assignee.clone();

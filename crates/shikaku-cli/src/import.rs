@@ -135,7 +135,7 @@ async fn insurers(db: &str, file: &Path, dry_run: bool) -> anyhow::Result<ExitCo
                 file.display(),
                 errors.len()
             );
-            Ok(ExitCode::from(1))
+            Ok(ExitCode::from(2))
         }
         Err(e) => Err(e.into()),
     }

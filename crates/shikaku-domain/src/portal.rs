@@ -629,6 +629,21 @@ impl FileType {
         }
     }
 
+    /// The type a stored content type names.
+    pub fn from_content_type(content_type: &str) -> Option<FileType> {
+        [FileType::Pdf, FileType::Jpeg, FileType::Png]
+            .into_iter()
+            .find(|t| t.content_type() == content_type)
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileType::Pdf => "pdf",
+            FileType::Jpeg => "jpg",
+            FileType::Png => "png",
+        }
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             FileType::Pdf => "application/pdf",

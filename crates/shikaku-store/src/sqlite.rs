@@ -137,6 +137,8 @@ pub fn access_log_path(path: &str) -> String {
 /// IGNORE`), the old table dropped after, so a crash between the two loses nothing and
 /// duplicates nothing.
 async fn move_access_log(pool: &SqlitePool) -> Result<()> {
+    // The columns and indexes of migration 0001's `access_log` (sqlx migrations run on the
+    // main file only, so the attached file's schema is created here).
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS log.access_log (
              id            INTEGER PRIMARY KEY,

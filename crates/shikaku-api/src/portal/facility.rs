@@ -3,7 +3,7 @@
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Form, extract::Query};
 use shikaku_app::portal::{Actor, Overview, PortalError, Registration, SubsidyForm};
 use shikaku_domain::calendar::format_wareki;
@@ -1238,28 +1238,8 @@ pub async fn download_document(
 ) -> Response {
     match state.portal.document(&auth.actor, &id, &kind).await {
         Ok(doc) => {
-            let disposition = format!(
-                "attachment; filename=\"{}.{}\"",
-                doc.kind,
-                match doc.content_type.as_str() {
-                    "application/pdf" => "pdf",
-                    "image/jpeg" => "jpg",
-                    _ => "png",
-                }
-            );
-            let mut response = doc.body.into_response();
-            let headers = response.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&doc.content_type) {
-                headers.insert(header::CONTENT_TYPE, v);
-            }
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
-                headers.insert(header::CONTENT_DISPOSITION, v);
-            }
-            headers.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            headers.insert(
+            let mut response = super::file_download(doc.body, &doc.content_type, &doc.kind);
+            response.headers_mut().insert(
                 "x-content-sha256",
                 HeaderValue::from_str(&hex::encode(&doc.sha256))
                     .unwrap_or(HeaderValue::from_static("")),

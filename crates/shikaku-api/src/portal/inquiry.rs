@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, Multipart, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use shikaku_app::portal::{Actor, PortalError};
 use shikaku_app::support::{Thread, Upload, category_label, status_label};
 use shikaku_domain::date::format_jst_minute;
@@ -326,7 +326,7 @@ pub async fn submit(
     };
     match state
         .support
-        .submit(who.as_ref().map(|(a, _)| a), &client, &form, &fields.upload)
+        .submit(who.as_ref().map(|(a, _)| a), &client, &form, fields.upload)
         .await
     {
         Ok(inquiry) => {
@@ -537,6 +537,8 @@ struct ListPage {
     csrf: String,
     operator: bool,
     rows: Vec<Row>,
+    /// The list's own path, for the paging links.
+    path: &'static str,
     statuses: Vec<(&'static str, String)>,
     query: InboxQuery,
     total: u64,
@@ -612,6 +614,11 @@ async fn list(state: &AppState, auth: &Auth, query: InboxQuery) -> Response {
         csrf: auth.csrf.clone(),
         operator,
         rows: page.items.iter().map(|i| row(lang, i)).collect(),
+        path: if operator {
+            "/portal/operator/inquiries"
+        } else {
+            "/portal/inquiries"
+        },
         statuses: TicketStatus::ALL
             .iter()
             .map(|s| (s.code(), lang.t(s.label_ja(), s.label_en()).to_string()))
@@ -624,12 +631,26 @@ async fn list(state: &AppState, auth: &Auth, query: InboxQuery) -> Response {
     })
 }
 
-/// A facility's own threads.
-pub async fn facility_list(State(state): State<AppState>, auth: Auth) -> Response {
+/// A facility's own threads (only the page of the query counts: `list` keeps a facility to
+/// its own).
+pub async fn facility_list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<InboxQuery>,
+) -> Response {
     if auth.actor.is_operator() {
         return see_other("/portal/operator/inquiries", auth.lang);
     }
-    list(&state, &auth, InboxQuery::default()).await
+    let page = query.page;
+    list(
+        &state,
+        &auth,
+        InboxQuery {
+            page,
+            ..InboxQuery::default()
+        },
+    )
+    .await
 }
 
 /// The operator inbox.
@@ -664,7 +685,7 @@ pub async fn follow_up(
     let body = fields.values.get("body").cloned().unwrap_or_default();
     match state
         .support
-        .follow_up(&auth.actor, id, &body, &fields.upload)
+        .follow_up(&auth.actor, id, &body, fields.upload)
         .await
     {
         Ok(_) => see_other(&format!("/portal/inquiries/{n}"), lang),
@@ -746,27 +767,8 @@ pub async fn attachment(
     };
     match state.support.attachment(&auth.actor, id, seq).await {
         Ok((_, content_type, bytes)) => {
-            let ext = match content_type.as_str() {
-                "application/pdf" => "pdf",
-                "image/jpeg" => "jpg",
-                _ => "png",
-            };
-            let mut response = bytes.into_response();
-            let headers = response.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&content_type) {
-                headers.insert(header::CONTENT_TYPE, v);
-            }
             // The stored name is the sender's; the download gets a plain one.
-            if let Ok(v) =
-                HeaderValue::from_str(&format!("attachment; filename=\"{n}-{seq}.{ext}\""))
-            {
-                headers.insert(header::CONTENT_DISPOSITION, v);
-            }
-            headers.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            response
+            super::file_download(bytes, &content_type, &format!("{n}-{seq}"))
         }
         Err(e) => error_page(auth.lang, e),
     }

@@ -384,6 +384,27 @@ pub(crate) fn see_other(path: &str, lang: Lang) -> Response {
     Redirect::to(&target).into_response()
 }
 
+/// A stored upload as a download under a plain name (`stem.ext`, never the sender's), with
+/// its checked type and `nosniff`, so a browser never renders it in place.
+pub(crate) fn file_download(body: Vec<u8>, content_type: &str, stem: &str) -> Response {
+    use axum::http::{HeaderValue, header};
+    let ext = shikaku_domain::portal::FileType::from_content_type(content_type)
+        .map_or("bin", |t| t.extension());
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{stem}.{ext}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
 /// Paging of operator lists.
 pub const PAGE_SIZE: u64 = 50;
 

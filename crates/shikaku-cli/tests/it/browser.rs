@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use crate::api::Server;
-use crate::support::{Env, stdout};
+use crate::support::Env;
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -47,14 +47,7 @@ async fn the_portal_journey_in_chromium_is_accessible() {
         }
     };
     let server = Server::start(Env::sqlite()).await;
-    let out = server
-        .env
-        .run(&["portal", "add-operator", "--login", "e2e-operator"]);
-    assert!(out.status.success(), "{}", crate::support::stderr(&out));
-    let password = stdout(&out)
-        .lines()
-        .find_map(|l| l.strip_prefix("password: ").map(str::to_string))
-        .expect("password printed");
+    let password = crate::support::add_operator(&server.env, "e2e-operator");
     let artifacts = workspace().join("target/e2e-screenshots");
     let base = format!("http://{}", server.running.web_addr);
     let run = tokio::task::spawn_blocking(move || {

@@ -546,7 +546,11 @@ fn the_insurer_register_names_insurers_in_answers() {
         "insurer_number,name\n06138093,しかく健康保険組合\n06138094,誤り\n06138093,重複\n138057,\n",
     );
     let out = env.run(&["import", "insurers", bad.to_str().expect("path")]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "refused like a qualification file"
+    );
     let err = stderr(&out);
     assert!(err.contains("insurers-bad.csv:3: insurer_number:"), "{err}");
     assert!(

@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 
 use crate::api::Server;
 use crate::portal::{Browser, registration};
-use crate::support::{Env, stdout};
+use crate::support::{Env, add_operator};
 
 /// aiosmtpd on a free local port, writing to a Maildir.
 struct SmtpSink {
@@ -163,13 +163,7 @@ async fn inquiries_are_answered_by_mail_and_followed_in_the_portal() {
     };
     let server = Server::start_with_mail(Env::sqlite(), mail_args(sink.url())).await;
     let base = format!("http://{}", server.running.web_addr);
-    let out = server
-        .env
-        .run(&["portal", "add-operator", "--login", "op1"]);
-    let op_password = stdout(&out)
-        .lines()
-        .find_map(|l| l.strip_prefix("password: ").map(str::to_string))
-        .expect("password printed");
+    let op_password = add_operator(&server.env, "op1");
 
     // The public form: every bad field is named; a line break in the subject (a mail
     // header injection) is refused; nothing is filed or mailed.
@@ -559,13 +553,7 @@ async fn an_unreachable_smtp_server_delays_mail_but_loses_nothing() {
     assert_eq!(messages[0].body, "IP-VPN の申込方法を教えてください。");
 
     // The operator sees why and, once the server is back, sends it at once.
-    let out = server
-        .env
-        .run(&["portal", "add-operator", "--login", "op1"]);
-    let op_password = stdout(&out)
-        .lines()
-        .find_map(|l| l.strip_prefix("password: ").map(str::to_string))
-        .expect("password printed");
+    let op_password = add_operator(&server.env, "op1");
     let mut op = Browser::new(&base);
     op.post_raw(
         "/portal/login",
@@ -671,4 +659,60 @@ async fn the_chatbot_answers_a_logged_in_facility_from_its_own_data() {
     // The same question without the session gets the general answer again.
     let page = ask(&mut anon, "次にやることは？").await;
     assert!(!page.body.contains("次の作業は「"), "{}", page.body);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_facility_pages_through_its_own_threads() {
+    use shikaku_store::support::{Inquiry, NewMessage};
+    let server = Server::start(Env::sqlite()).await;
+    let base = format!("http://{}", server.running.web_addr);
+    let mut clinic = Browser::new(&base);
+    clinic
+        .post_raw("/portal/register", &registration("1311234566", "clinic"))
+        .await;
+    // More threads than a page holds (filed over time: straight into the store).
+    let at = time::OffsetDateTime::now_utc();
+    for i in 0..51 {
+        let id = server.store.next_inquiry_id().await.expect("id");
+        let inquiry = Inquiry {
+            id,
+            facility_code: Some("1311234566".into()),
+            category: "other".into(),
+            subject: format!("質問{i}"),
+            contact_email: "it@clinic.example.jp".into(),
+            status: "open".into(),
+            assignee: None,
+            sender_hash: vec![0; 32],
+            created_at: at,
+            updated_at: at + time::Duration::seconds(i),
+        };
+        let message = NewMessage {
+            author_role: "facility".into(),
+            author: Some("1311234566".into()),
+            body: "本文".into(),
+            attachment: None,
+            at,
+        };
+        server
+            .store
+            .create_inquiry(&inquiry, &message, None)
+            .await
+            .expect("inquiry");
+    }
+    let first = clinic.get("/portal/inquiries").await;
+    assert!(first.body.contains("data-total=\"51\""), "{}", first.body);
+    assert!(
+        first.body.contains("href=\"/portal/inquiries?page=2"),
+        "{}",
+        first.body
+    );
+    let second = clinic.get("/portal/inquiries?page=2").await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(second.body.matches("data-number=").count(), 1);
+    assert!(second.body.contains("質問0<"), "the oldest is last");
+    assert!(
+        second.body.contains("href=\"/portal/inquiries?page=1"),
+        "{}",
+        second.body
+    );
 }

@@ -232,14 +232,7 @@ fn month_after(months: u8) -> String {
 async fn a_clinic_prepares_and_an_operator_decides() {
     let server = Server::start(Env::sqlite()).await;
     let base = format!("http://{}", server.running.web_addr);
-    let out = server
-        .env
-        .run(&["portal", "add-operator", "--login", "op1"]);
-    assert!(out.status.success(), "{}", crate::support::stderr(&out));
-    let op_password = stdout(&out)
-        .lines()
-        .find_map(|l| l.strip_prefix("password: ").map(str::to_string))
-        .expect("password printed");
+    let op_password = crate::support::add_operator(&server.env, "op1");
 
     // Registration: bad input names the field; the code's check digit is verified.
     let mut a = Browser::new(&base);

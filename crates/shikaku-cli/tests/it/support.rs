@@ -177,3 +177,13 @@ pub fn checkups_csv() -> String {
     .join("\n")
         + "\n"
 }
+
+/// Adds a portal operator with `shikaku portal add-operator` and returns the printed password.
+pub fn add_operator(env: &Env, login: &str) -> String {
+    let out = env.run(&["portal", "add-operator", "--login", login]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("password: ").map(str::to_string))
+        .expect("password printed")
+}
