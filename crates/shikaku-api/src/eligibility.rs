@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use shikaku_app::LookupRequest;
 use shikaku_app::view::EligibilityView;
 use shikaku_domain::{Branch, CardNumber, CardNumbers, CardSymbol, InsurerNumber, parse_date};
@@ -74,9 +74,10 @@ pub async fn lookup(
     crate::idempotency::idempotent(&state, &owner, &headers, || async move {
         let (outcome, as_of) = service.lookup(&request, &caller).await?;
         let names = service.insurer_names();
-        let view =
-            serde_json::to_value(EligibilityView::new(&outcome, as_of, &names)).unwrap_or_default();
-        Ok((StatusCode::OK, view))
+        Ok((
+            StatusCode::OK,
+            EligibilityView::new(&outcome, as_of, &names),
+        ))
     })
     .await
 }
@@ -105,6 +106,50 @@ pub fn parse_request(body: &[u8]) -> Result<LookupRequest, ApiError> {
 /// As [`parse_request`]; with `birth_required` false (drug and checkup reads, whose consent
 /// was given with the card) the birth date may be absent.
 pub fn parse_request_with(body: &[u8], birth_required: bool) -> Result<LookupRequest, ApiError> {
+    // The usual body — only known fields, each a string or null — is read without building
+    // a JSON tree; anything else goes the general way, which names every problem.
+    match serde_json::from_slice::<Plain<'_>>(body) {
+        Ok(plain) => check_fields(
+            |name| match name {
+                "insurer_number" => plain.insurer_number.as_deref().map(Raw::Str),
+                "symbol" => plain.symbol.as_deref().map(Raw::Str),
+                "number" => plain.number.as_deref().map(Raw::Str),
+                "branch" => plain.branch.as_deref().map(Raw::Str),
+                "birth_date" => plain.birth_date.as_deref().map(Raw::Str),
+                "as_of" => plain.as_of.as_deref().map(Raw::Str),
+                _ => None,
+            },
+            birth_required,
+        ),
+        Err(_) => parse_general(body, birth_required),
+    }
+}
+
+/// A body of known string fields, borrowed from the request where no escapes need decoding.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Plain<'a> {
+    #[serde(borrow, default)]
+    insurer_number: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    symbol: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    number: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    branch: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    birth_date: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    as_of: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// One field as sent: absent or null is `None` at the caller.
+enum Raw<'a> {
+    Str(&'a str),
+    NotString,
+}
+
+fn parse_general(body: &[u8], birth_required: bool) -> Result<LookupRequest, ApiError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -144,36 +189,45 @@ pub fn parse_request_with(body: &[u8], birth_required: bool) -> Result<LookupReq
             },
         });
     }
+    check_fields(
+        |name| match object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(Raw::Str(s)),
+            Some(_) => Some(Raw::NotString),
+        },
+        birth_required,
+    )
+}
+
+/// Checks every field (each error names its field) and builds the request.
+fn check_fields<'a>(
+    get: impl Fn(&str) -> Option<Raw<'a>>,
+    birth_required: bool,
+) -> Result<LookupRequest, ApiError> {
     let mut errors = Vec::new();
     let insurer = field(
-        &object,
+        &get,
         "insurer_number",
         true,
         &mut errors,
         InsurerNumber::parse,
     );
     let symbol = field(
-        &object,
+        &get,
         "symbol",
         false,
         &mut errors,
         CardSymbol::parse_optional,
     )
     .flatten();
-    let number = field(&object, "number", true, &mut errors, CardNumber::parse);
+    let number = field(&get, "number", true, &mut errors, CardNumber::parse);
     // 枝番 may be absent (older cards, 後期高齢者): then the one person among the branches
     // with this birth date is found, or the answer is `multiple`.
-    let branch = field(&object, "branch", false, &mut errors, Branch::parse_padded);
+    let branch = field(&get, "branch", false, &mut errors, Branch::parse_padded);
     let any_branch = branch.is_none() && errors.iter().all(|e| e.field != "branch");
-    let birth = field(
-        &object,
-        "birth_date",
-        birth_required,
-        &mut errors,
-        parse_date,
-    );
+    let birth = field(&get, "birth_date", birth_required, &mut errors, parse_date);
     let any_birth = birth.is_none() && errors.iter().all(|e| e.field != "birth_date");
-    let as_of = field(&object, "as_of", false, &mut errors, parse_date);
+    let as_of = field(&get, "as_of", false, &mut errors, parse_date);
     match (insurer, number, branch, birth) {
         (Some(insurer), Some(number), branch, birth)
             if errors.is_empty() && (birth.is_some() || any_birth) =>
@@ -202,8 +256,8 @@ pub fn parse_request_with(body: &[u8], birth_required: bool) -> Result<LookupReq
 }
 
 /// Reads one string field; records a missing required field, a non-string, or a parse error.
-fn field<T, E: std::fmt::Display>(
-    object: &Map<String, Value>,
+fn field<'a, T, E: std::fmt::Display>(
+    get: &impl Fn(&str) -> Option<Raw<'a>>,
     name: &str,
     required: bool,
     errors: &mut Vec<FieldError>,
@@ -215,20 +269,20 @@ fn field<T, E: std::fmt::Display>(
             message,
         })
     };
-    match object.get(name) {
-        None | Some(Value::Null) => {
+    match get(name) {
+        None => {
             if required {
                 fail("必須項目です (required)".into());
             }
             None
         }
-        Some(Value::String(s)) if s.trim().is_empty() && required => {
+        Some(Raw::Str(s)) if s.trim().is_empty() && required => {
             fail("必須項目です (required)".into());
             None
         }
-        Some(Value::String(s)) if s.trim().is_empty() => None,
-        Some(Value::String(s)) => parse(s).map_err(|e| fail(e.to_string())).ok(),
-        Some(_) => {
+        Some(Raw::Str(s)) if s.trim().is_empty() => None,
+        Some(Raw::Str(s)) => parse(s).map_err(|e| fail(e.to_string())).ok(),
+        Some(Raw::NotString) => {
             fail("文字列で指定してください（先頭の0を保つため） (must be a JSON string, so leading zeros survive)".into());
             None
         }
@@ -273,6 +327,24 @@ mod tests {
         assert_eq!(
             fields_of(r#"{}"#),
             vec!["insurer_number", "number", "birth_date"]
+        );
+    }
+
+    #[test]
+    fn plain_and_general_bodies_read_alike() {
+        // null and absent are the same; a repeated key (general path) keeps the last value,
+        // as serde_json's tree does.
+        let r = parse_request(br#"{"insurer_number":"01130012","symbol":null,"number":"345","branch":"01","birth_date":"1980-05-17"}"#)
+            .expect("valid");
+        assert_eq!(r.card.symbol_str(), "");
+        assert!(!r.any_branch);
+        let r = parse_request(br#"{"insurer_number":"x","insurer_number":"01130012","number":"345","birth_date":"1980-05-17"}"#)
+            .expect("last value wins");
+        assert_eq!(r.card.insurer.as_str(), "01130012");
+        assert!(r.any_branch);
+        assert_eq!(
+            fields_of(r#"{"insurer_number":"01130012","number":345,"birth_date":"1980-05-17"}"#),
+            vec!["number"]
         );
     }
 

@@ -32,7 +32,7 @@ fn key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 /// Only successful answers are stored, so a failure (e.g. 503) can be retried. The work runs
 /// in its own task, so a client that disconnects (a killed agent) cannot cut it between the
 /// access-log entry and the stored answer.
-pub async fn idempotent<F, Fut>(
+pub async fn idempotent<F, Fut, T>(
     state: &AppState,
     caller: &Caller,
     headers: &HeaderMap,
@@ -40,9 +40,8 @@ pub async fn idempotent<F, Fut>(
 ) -> Result<Response, ApiError>
 where
     F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<(StatusCode, serde_json::Value), ApiError>>
-        + Send
-        + 'static,
+    Fut: std::future::Future<Output = Result<(StatusCode, T), ApiError>> + Send + 'static,
+    T: serde::Serialize + Send + 'static,
 {
     // Without a key (every terminal's interactive lookup) nothing is stored: no task, no lock.
     let Some(key) = key(headers)? else {
@@ -62,10 +61,10 @@ where
             .map_err(shikaku_app::LookupError::from)?
         {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
             return Ok::<_, ApiError>((status, body, true));
         }
         let (status, body) = handle().await?;
+        let body = serde_json::to_string(&body).map_err(|e| ApiError::internal(&e))?;
         store
             .save_idempotent_response(
                 &facility,
@@ -82,7 +81,9 @@ where
         Ok(result) => result?,
         Err(e) => return Err(ApiError::internal(&e)),
     };
-    let mut response = (status, Json(body)).into_response();
+    // The stored text is the answer as first sent, byte for byte.
+    let json = HeaderValue::from_static("application/json");
+    let mut response = (status, [(axum::http::header::CONTENT_TYPE, json)], body).into_response();
     if replay {
         response
             .headers_mut()

@@ -29,6 +29,7 @@ impl AccessLogger {
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(MAX_BATCH);
             while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+                metrics::histogram!("shikaku_access_log_batch_entries").record(batch.len() as f64);
                 let (entries, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
                 let result = store
                     .append_access_log(&entries)

@@ -79,16 +79,16 @@ pub enum Denied {
 /// (same fingerprint) and not revoked.
 pub async fn authorize(
     store: &Arc<dyn Store>,
-    identity: TerminalIdentity,
+    identity: &TerminalIdentity,
 ) -> Result<Result<Caller, Denied>, StoreError> {
     Ok(match store.terminal_cert_status(&identity.serial).await? {
         None => Err(Denied::Unknown),
         Some(status) if status.fingerprint != identity.fingerprint => Err(Denied::Unknown),
         Some(status) if status.revoked => Err(Denied::Revoked),
         Some(_) => Ok(Caller {
-            facility_code: identity.facility_code,
-            terminal_name: identity.terminal_name,
-            cert_serial: identity.serial,
+            facility_code: identity.facility_code.clone(),
+            terminal_name: identity.terminal_name.clone(),
+            cert_serial: identity.serial.clone(),
         }),
     })
 }

@@ -153,7 +153,7 @@ pub async fn run(
     let ca = shikaku_pki::Ca::load_or_create(data_dir)?;
     let any: std::net::SocketAddr = "127.0.0.1:0".parse()?;
     let running = shikaku_api::start(
-        state,
+        state.into(),
         &ca,
         shikaku_api::ServeConfig {
             api_addr: any,

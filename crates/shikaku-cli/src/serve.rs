@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use shikaku_api::{AppState, ServeConfig};
+use shikaku_api::{AppState, ServeConfig, Shared};
 use shikaku_app::EligibilityService;
 
 #[derive(Debug, Args)]
@@ -87,7 +87,7 @@ pub async fn app_state(
     faq_dir: Option<&Path>,
     secure_cookies: bool,
     mail: &MailArgs,
-) -> anyhow::Result<AppState> {
+) -> anyhow::Result<Shared> {
     let ca = shikaku_pki::Ca::load_or_create(data_dir).context("loading the CA")?;
     let key = crate::person_key(data_dir)?;
     let service = EligibilityService::new(store.clone(), key.clone());
@@ -107,7 +107,7 @@ pub async fn app_state(
     let rules = std::sync::Arc::new(shikaku_app::subsidy::builtin_rules()?);
     let portal =
         shikaku_app::portal::PortalService::new(store, std::sync::Arc::new(ca), rules.clone());
-    Ok(AppState {
+    Ok(Shared {
         service,
         faq,
         cards,
@@ -143,7 +143,7 @@ pub async fn start(
     )
     .await?;
     state.trusted_proxies = args.trusted_proxies.clone();
-    let running = shikaku_api::start(state, &ca, config).await?;
+    let running = shikaku_api::start(AppState::from(state), &ca, config).await?;
     Ok((running, ca))
 }
 

@@ -68,7 +68,9 @@ impl Server {
                 .await
                 .expect("state");
         state.trusted_proxies = trusted_proxies;
-        let running = shikaku_api::start(state, &ca, config).await.expect("start");
+        let running = shikaku_api::start(state.into(), &ca, config)
+            .await
+            .expect("start");
         Self {
             env,
             running,
