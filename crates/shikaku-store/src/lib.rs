@@ -10,6 +10,7 @@ use shikaku_domain::{CardNumbers, Qualification};
 use time::OffsetDateTime;
 
 pub mod insurers;
+pub mod journal;
 mod model;
 pub mod portal;
 pub mod postgres;

@@ -776,6 +776,7 @@ macro_rules! impl_portal_store {
                 code: &str,
                 serial: &str,
             ) -> $crate::Result<Option<time::OffsetDateTime>> {
+                self.access_log_current().await?;
                 // The (facility_code, at) index, oldest first: stops at the first match.
                 let row: Option<(time::OffsetDateTime,)> = sqlx::query_as(q(
                     "SELECT at FROM access_log WHERE facility_code = $1 AND cert_serial = $2 ORDER BY at LIMIT 1",

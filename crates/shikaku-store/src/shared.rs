@@ -83,6 +83,7 @@ macro_rules! impl_store {
             }
 
             async fn recent_access_log(&self, limit: u32) -> $crate::Result<Vec<$crate::AccessLogEntry>> {
+                self.access_log_current().await?;
                 let rows: Vec<$crate::sql::AccessRow> =
                     sqlx::query_as(self.queries.recent_access.q()).bind(i64::from(limit)).fetch_all(&self.pool).await?;
                 Ok(rows.into_iter().map(Into::into).collect())
@@ -93,6 +94,7 @@ macro_rules! impl_store {
                 person_hashes: &[Vec<u8>],
                 limit: u32,
             ) -> $crate::Result<Vec<$crate::AccessLogEntry>> {
+                self.access_log_current().await?;
                 // Uses access_log_person for each hash; a person has a handful of hashes.
                 let mut all = Vec::new();
                 for hash in person_hashes {

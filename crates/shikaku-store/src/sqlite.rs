@@ -1,5 +1,6 @@
 //! The embedded default store: SQLite in WAL mode with synchronous=FULL; the access log in a
-//! second file beside it ([`access_log_path`]).
+//! second file beside it ([`access_log_path`]), reached first through a journal
+//! ([`crate::journal`]).
 
 use std::path::Path;
 use std::str::FromStr;
@@ -13,6 +14,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, QueryBuilder, Sqlite, SqlitePool};
 
+use crate::journal::Journal;
 use crate::model::QualificationRow;
 use crate::shared::{Backend, impl_import_session, impl_store};
 use crate::sql::{self, Dialect, Queries};
@@ -33,7 +35,7 @@ pub struct SqliteStore {
     queries: Arc<Queries>,
     records: Arc<crate::records::RecordQueries>,
     readers: Readers,
-    log_writer: Arc<Mutex<rusqlite::Connection>>,
+    log: Arc<AccessLog>,
 }
 
 impl SqliteStore {
@@ -84,14 +86,23 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(e.into()))?;
         move_access_log(&pool).await?;
         let readers = Readers::open(Path::new(path))?;
-        let log_writer = Arc::new(Mutex::new(open_log_writer(&access_log_path(path))?));
+        let log = AccessLog::open(&access_log_path(path))?;
         Ok(Self {
-            log_writer,
+            log,
             pool,
             queries: Arc::new(Queries::new(Dialect::Sqlite)),
             records: Arc::new(crate::records::RecordQueries::new(Dialect::Sqlite)),
             readers,
         })
+    }
+
+    /// Indexes what the access-log journal holds, so a read of the log sees every entry
+    /// appended before it (by any process).
+    async fn access_log_current(&self) -> Result<()> {
+        let log = self.log.clone();
+        tokio::task::spawn_blocking(move || log.index_pending().map(drop))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("access log indexer: {e}")))?
     }
 
     fn select_by_card(&self, sql: &sql::Sql, card: &CardNumbers) -> Result<Vec<Qualification>> {
@@ -151,7 +162,12 @@ async fn move_access_log(pool: &SqlitePool) -> Result<()> {
              person_hash   BLOB    NOT NULL
          );
          CREATE INDEX IF NOT EXISTS log.access_log_facility_at ON access_log (facility_code, at);
-         CREATE INDEX IF NOT EXISTS log.access_log_person ON access_log (person_hash);",
+         CREATE INDEX IF NOT EXISTS log.access_log_person ON access_log (person_hash);
+         CREATE TABLE IF NOT EXISTS log.journal_state (
+             id             INTEGER PRIMARY KEY CHECK (id = 1),
+             generation     INTEGER NOT NULL,
+             journal_offset INTEGER NOT NULL
+         );",
     )
     .execute(pool)
     .await?;
@@ -181,50 +197,155 @@ async fn move_access_log(pool: &SqlitePool) -> Result<()> {
     Ok(())
 }
 
-/// The access log's writer: one rusqlite connection to the log file, used from a blocking
-/// thread per group-commit batch. Through sqlx each batch was three round trips to a worker
-/// thread (begin, insert, commit) with their wake-ups; here it is one hand-off.
-fn open_log_writer(path: &str) -> Result<rusqlite::Connection> {
-    let conn = rusqlite::Connection::open(path).map_err(StoreError::Embedded)?;
-    conn.busy_timeout(Duration::from_secs(60))
-        .map_err(StoreError::Embedded)?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-         PRAGMA journal_size_limit = 67108864;",
-    )
-    .map_err(StoreError::Embedded)?;
-    Ok(conn)
+/// The access log of one store: entries are durable once in the journal
+/// ([`crate::journal`]); a rusqlite connection to the log file indexes them in batches, from
+/// a background thread every quarter second and before every read of the log.
+struct AccessLog {
+    journal: Journal,
+    index: Mutex<rusqlite::Connection>,
 }
 
-/// Appends a batch in one transaction on the log writer (blocking; call off the runtime).
-fn write_access_log(conn: &mut rusqlite::Connection, entries: &[AccessLogEntry]) -> Result<()> {
-    let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<()> {
-        // IMMEDIATE: the write lock first, so a busy log waits in busy_timeout, not fails.
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, \
-                 status, person_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for e in entries {
-                // The text sqlx writes and reads for OffsetDateTime (RFC 3339).
-                let at =
-                    e.at.format(&time::format_description::well_known::Rfc3339)
-                        .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
-                insert.execute((
-                    at,
-                    &e.facility_code,
-                    &e.terminal_name,
-                    &e.cert_serial,
-                    &e.kind,
-                    &e.status,
-                    &e.person_hash,
-                ))?;
+/// How often the background thread indexes what the journal holds.
+const INDEX_EVERY: Duration = Duration::from_millis(250);
+
+impl AccessLog {
+    fn open(log_db: &str) -> Result<Arc<Self>> {
+        let conn = rusqlite::Connection::open(log_db).map_err(StoreError::Embedded)?;
+        conn.busy_timeout(Duration::from_secs(60))
+            .map_err(StoreError::Embedded)?;
+        // NORMAL: an index commit lost in a power failure is indexed again from the journal.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA journal_size_limit = 67108864;",
+        )
+        .map_err(StoreError::Embedded)?;
+        let (generation, _) = journal_state(&conn).map_err(log_error)?;
+        let journal = Journal::open(crate::journal::journal_path(log_db), generation)
+            .map_err(io_unavailable)?;
+        let log = Arc::new(Self {
+            journal,
+            index: Mutex::new(conn),
+        });
+        // What a crash left unindexed is indexed before the store is used.
+        log.index_pending()?;
+        let weak = Arc::downgrade(&log);
+        std::thread::Builder::new()
+            .name("access-log-index".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(INDEX_EVERY);
+                    let Some(log) = weak.upgrade() else { break };
+                    if let Err(e) = log.index_pending() {
+                        tracing::warn!(error = %e, "indexing the access log failed; retrying");
+                    }
+                }
+            })
+            .map_err(io_unavailable)?;
+        Ok(log)
+    }
+
+    /// Appends encoded entries durably (blocking; call off the runtime).
+    fn append(&self, records: &[u8]) -> Result<()> {
+        self.journal.append(records).map_err(io_unavailable)
+    }
+
+    /// Indexes every journaled entry not indexed yet (blocking); returns how many.
+    fn index_pending(&self) -> Result<usize> {
+        let mut conn = self.index.lock().map_err(|_| poisoned())?;
+        let mut indexed = 0;
+        loop {
+            // IMMEDIATE: the position is read and moved under the write lock, so two
+            // processes never index the same entries.
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(log_error)?;
+            let (generation, offset) = journal_state(&tx).map_err(log_error)?;
+            let (file_generation, end, entries) = self
+                .journal
+                .read_after(generation, offset)
+                .map_err(io_unavailable)?;
+            if entries.is_empty() && file_generation == generation {
+                break;
             }
+            insert_access_log(&tx, &entries).map_err(log_error)?;
+            tx.execute(
+                "INSERT INTO journal_state (id, generation, journal_offset) VALUES (1, ?1, ?2) \
+                 ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, \
+                 journal_offset = excluded.journal_offset",
+                (file_generation as i64, end as i64),
+            )
+            .map_err(log_error)?;
+            tx.commit().map_err(log_error)?;
+            indexed += entries.len();
         }
-        tx.commit()
-    };
-    write(conn).map_err(|e| match e {
+        // A long journal, all indexed, starts afresh once the index is on disk.
+        let (generation, offset) = journal_state(&conn).map_err(log_error)?;
+        let rotate_at = crate::journal::ROTATE_AT;
+        let restarted = self
+            .journal
+            .rotate_if_done(generation, offset, rotate_at, || {
+                // PASSIVE does not wait for readers; only a complete checkpoint (which syncs the
+                // log file) lets the journal go.
+                let (busy, frames, copied): (i64, i64, i64) = conn
+                    .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                    .map_err(std::io::Error::other)?;
+                if busy != 0 || frames != copied {
+                    return Err(std::io::Error::other("log checkpoint incomplete"));
+                }
+                Ok(())
+            });
+        if let Err(e) = restarted {
+            tracing::debug!(error = %e, "access-log journal kept for now");
+        }
+        Ok(indexed)
+    }
+}
+
+/// The journal position indexed so far: (generation, offset); (0, header) for a new log.
+fn journal_state(conn: &rusqlite::Connection) -> rusqlite::Result<(u64, u64)> {
+    use rusqlite::OptionalExtension;
+    let row: Option<(i64, i64)> = conn
+        .query_row(
+            "SELECT generation, journal_offset FROM journal_state WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.map_or((0, crate::journal::HEADER), |(g, o)| (g as u64, o as u64)))
+}
+
+/// Inserts entries into the log's table (inside the caller's transaction).
+fn insert_access_log(
+    conn: &rusqlite::Connection,
+    entries: &[AccessLogEntry],
+) -> rusqlite::Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, \
+         status, person_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for e in entries {
+        // The text sqlx writes and reads for OffsetDateTime (RFC 3339).
+        let at =
+            e.at.format(&time::format_description::well_known::Rfc3339)
+                .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
+        insert.execute((
+            at,
+            &e.facility_code,
+            &e.terminal_name,
+            &e.cert_serial,
+            &e.kind,
+            &e.status,
+            &e.person_hash,
+        ))?;
+    }
+    Ok(())
+}
+
+/// A busy, unopenable or failing log file is an outage (503), not a bug.
+fn log_error(e: rusqlite::Error) -> StoreError {
+    match e {
         rusqlite::Error::SqliteFailure(f, _)
             if matches!(
                 f.code,
@@ -235,10 +356,14 @@ fn write_access_log(conn: &mut rusqlite::Connection, entries: &[AccessLogEntry])
                     | rusqlite::ErrorCode::SystemIoFailure
             ) =>
         {
-            StoreError::Unavailable(sqlx::Error::Io(std::io::Error::other(e.to_string())))
+            io_unavailable(std::io::Error::other(e.to_string()))
         }
         other => StoreError::Embedded(other),
-    })
+    }
+}
+
+fn io_unavailable(e: std::io::Error) -> StoreError {
+    StoreError::Unavailable(sqlx::Error::Io(e))
 }
 
 /// Read-only rusqlite connections for the lookup path (card lookups and the per-request
@@ -384,14 +509,12 @@ impl_store!(
         }
 
         async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
-            let writer = self.log_writer.clone();
-            let entries = entries.to_vec();
-            tokio::task::spawn_blocking(move || {
-                let mut conn = writer.lock().map_err(|_| poisoned())?;
-                write_access_log(&mut conn, &entries)
-            })
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("access log writer: {e}")))?
+            let mut records = Vec::with_capacity(entries.len() * 128);
+            crate::journal::encode(entries, &mut records);
+            let log = self.log.clone();
+            tokio::task::spawn_blocking(move || log.append(&records))
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("access log writer: {e}")))?
         }
     }
 );

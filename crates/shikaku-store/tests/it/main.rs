@@ -75,6 +75,8 @@ async fn the_access_log_moves_to_its_own_file_once() {
             .append_access_log(&[entry(1), entry(2)])
             .await
             .expect("append");
+        // Reading indexes the journal: rows 1 and 2 are in the log's table.
+        assert_eq!(store.recent_access_log(10).await.expect("log").len(), 2);
     }
     let log = shikaku_store::sqlite::access_log_path(path.to_str().expect("utf-8"));
     assert!(log.ends_with("shikaku.access-log.db"), "{log}");
@@ -113,4 +115,100 @@ async fn the_access_log_moves_to_its_own_file_once() {
     drop(store);
     let again = shikaku_store::open(&db.url).await.expect("third open");
     assert_eq!(again.recent_access_log(10).await.expect("log").len(), 3);
+}
+
+fn logged(n: u32) -> shikaku_store::AccessLogEntry {
+    shikaku_store::AccessLogEntry {
+        at: time::OffsetDateTime::from_unix_timestamp(1_764_000_000 + i64::from(n)).expect("t"),
+        facility_code: "1311234566".into(),
+        terminal_name: format!("受付{n}"),
+        cert_serial: "0a".into(),
+        kind: "card_numbers".into(),
+        status: "valid".into(),
+        person_hash: n.to_be_bytes().repeat(8),
+    }
+}
+
+/// A lookup is answered once its entry is in the journal; the table is filled later. Entries
+/// a crashed process journaled but never indexed, and a half-written record after them, are
+/// found when the store is next opened: the entries indexed once, the torn bytes set aside.
+#[tokio::test]
+async fn journaled_entries_survive_a_crash_and_a_torn_tail_is_set_aside() {
+    let db = TempSqlite::new();
+    let path = db.dir.path().join("shikaku.db");
+    let log = shikaku_store::sqlite::access_log_path(path.to_str().expect("utf-8"));
+    let journal = shikaku_store::journal::journal_path(&log);
+    {
+        let store = shikaku_store::open(&db.url).await.expect("open");
+        store
+            .append_access_log(&[logged(1), logged(2)])
+            .await
+            .expect("append");
+        // Dropped at once, as a killed process: nothing indexed them.
+    }
+    let indexed = |log: &str| -> i64 {
+        rusqlite::Connection::open(log)
+            .expect("log db")
+            .query_row("SELECT COUNT(*) FROM access_log", [], |r| r.get(0))
+            .expect("count")
+    };
+    assert_eq!(indexed(&log), 0, "journaled, not yet indexed");
+    // A writer died in the middle of its next record.
+    let mut torn = Vec::new();
+    shikaku_store::journal::encode(&[logged(3)], &mut torn);
+    torn.truncate(torn.len() - 7);
+    {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&journal)
+            .expect("journal");
+        file.write_all(&torn).expect("tear");
+    }
+    let store = shikaku_store::open(&db.url).await.expect("reopen");
+    assert_eq!(indexed(&log), 2, "indexed when opened");
+    // Appending after the torn tail sets it aside first; every entry is read once.
+    store.append_access_log(&[logged(4)]).await.expect("append");
+    let rows = store.recent_access_log(10).await.expect("log");
+    let names: Vec<&str> = rows.iter().map(|e| e.terminal_name.as_str()).collect();
+    assert_eq!(names, ["受付4", "受付2", "受付1"]);
+    assert_eq!(rows[0], logged(4));
+    let side: Vec<_> = std::fs::read_dir(db.dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".journal.torn-"))
+        .map(|e| std::fs::read(e.path()).expect("side file"))
+        .collect();
+    assert_eq!(side, vec![torn]);
+    drop(store);
+    let again = shikaku_store::open(&db.url).await.expect("third open");
+    assert_eq!(again.recent_access_log(10).await.expect("log").len(), 3);
+}
+
+/// Two processes on one store (a server and a CLI command) append to the same journal; each
+/// entry is stored once, whichever indexes it.
+#[tokio::test]
+async fn two_stores_on_one_file_share_the_journal() {
+    let db = TempSqlite::new();
+    let a = shikaku_store::open(&db.url).await.expect("a");
+    let b = shikaku_store::open(&db.url).await.expect("b");
+    let mut tasks = Vec::new();
+    for (n, store) in (0..200).map(|n| (n, if n % 2 == 0 { a.clone() } else { b.clone() })) {
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = store.append_access_log(&[logged(n)]).await {
+                panic!("append {n}: {e:?}")
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let from_a = a.recent_access_log(500).await.expect("a reads");
+    let from_b = b.recent_access_log(500).await.expect("b reads");
+    assert_eq!(from_a.len(), 200);
+    assert_eq!(from_a, from_b);
+    let mut names: Vec<String> = from_a.into_iter().map(|e| e.terminal_name).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 200, "each entry once");
 }
