@@ -63,9 +63,9 @@ pub fn encode(entries: &[AccessLogEntry], out: &mut Vec<u8>) {
             e.status.as_bytes(),
             &e.person_hash,
         ] {
-            // Fields are short (codes, a terminal name, a 32-byte hash); longer is cut.
-            let field = &field[..field.len().min(usize::from(u16::MAX))];
-            out.extend_from_slice(&(field.len() as u16).to_le_bytes());
+            // Whole fields, never cut: a cut inside a UTF-8 character would make the record
+            // unreadable, and every record after it with it.
+            out.extend_from_slice(&(field.len() as u32).to_le_bytes());
             out.extend_from_slice(field);
         }
         let payload = &out[start + 8..];
@@ -98,9 +98,9 @@ fn decode_one(bytes: &[u8]) -> Option<(AccessLogEntry, usize)> {
     let nanos = i64::from_le_bytes(payload.get(0..8)?.try_into().ok()?);
     let mut rest = &payload[8..];
     let mut field = || -> Option<&[u8]> {
-        let n = usize::from(u16::from_le_bytes(rest.get(0..2)?.try_into().ok()?));
-        let value = rest.get(2..2 + n)?;
-        rest = &rest[2 + n..];
+        let n = u32::from_le_bytes(rest.get(0..4)?.try_into().ok()?) as usize;
+        let value = rest.get(4..4 + n)?;
+        rest = &rest[4 + n..];
         Some(value)
     };
     let text = |b: &[u8]| String::from_utf8(b.to_vec()).ok();
@@ -343,6 +343,12 @@ mod tests {
         flipped[whole - 3] ^= 0x40;
         let (two_again, used_again) = decode(&flipped);
         assert_eq!((two_again, used_again), (entries[..2].to_vec(), used));
+        // Long fields are kept whole (a cut inside a character would lose the record).
+        let mut long = entry(9);
+        long.terminal_name = "受付".repeat(20_000);
+        let mut bytes = Vec::new();
+        encode(std::slice::from_ref(&long), &mut bytes);
+        assert_eq!(decode(&bytes).0, vec![long]);
     }
 
     #[test]
