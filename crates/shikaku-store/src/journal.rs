@@ -39,7 +39,8 @@ const MAGIC: &[u8; 8] = b"SHKAKLJ1";
 pub(crate) const HEADER: u64 = 16;
 /// The journal is started afresh once this much is indexed.
 pub(crate) const ROTATE_AT: u64 = 64 << 20;
-/// Entries indexed per transaction at most (memory bound when catching up after a crash).
+/// Bytes of records read per indexing transaction at most (bounds memory when catching up
+/// after a crash).
 const INDEX_CHUNK: u64 = 8 << 20;
 
 /// The journal file beside the log database: `x.access-log.db` → `x.access-log.journal`.
