@@ -129,17 +129,17 @@ pub fn parse_request_with(body: &[u8], birth_required: bool) -> Result<LookupReq
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Plain<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     insurer_number: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     symbol: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     number: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     branch: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     birth_date: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     as_of: Option<std::borrow::Cow<'a, str>>,
 }
 
@@ -346,6 +346,17 @@ mod tests {
             fields_of(r#"{"insurer_number":"01130012","number":345,"birth_date":"1980-05-17"}"#),
             vec!["number"]
         );
+    }
+
+    /// Every field the plain reader knows reaches the checks as the general reader's does
+    /// (a field added to one and not the other shows here).
+    #[test]
+    fn the_plain_reader_passes_every_field() {
+        let body = br#"{"insurer_number":"01130012","symbol":"12","number":"345","branch":"01","birth_date":"1980-05-17","as_of":"2026-04-01"}"#;
+        let plain = parse_request(body).expect("plain");
+        let general = parse_general(body, true).expect("general");
+        assert_eq!(format!("{plain:?}"), format!("{general:?}"));
+        assert!(plain.as_of.is_some() && !plain.any_branch && !plain.any_birth);
     }
 
     #[test]

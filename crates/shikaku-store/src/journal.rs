@@ -35,8 +35,8 @@ use time::OffsetDateTime;
 use crate::AccessLogEntry;
 
 const MAGIC: &[u8; 8] = b"SHKAKLJ1";
-/// Magic and generation.
-pub(crate) const HEADER: u64 = 16;
+/// Bytes before the first record: magic and generation.
+pub const HEADER: u64 = 16;
 /// The journal is started afresh once this much is indexed.
 pub(crate) const ROTATE_AT: u64 = 64 << 20;
 /// Bytes of records read per indexing transaction at most (bounds memory when catching up
@@ -122,8 +122,8 @@ pub(crate) struct Journal {
     file: File,
     path: PathBuf,
     /// The generation and position where this process's last append ended. Its lock is
-    /// held around every use of the file lock: `flock` excludes other open files, not other
-    /// threads using this one (a second `flock` on the same file converts the first).
+    /// held around every use of the file lock ([`Journal::locked`]): `flock` excludes other
+    /// open files, not other threads using this one (a second `flock` converts the first).
     known_end: std::sync::Mutex<(u64, u64)>,
 }
 
@@ -149,15 +149,32 @@ impl Journal {
             path,
             known_end: std::sync::Mutex::new((0, 0)),
         };
-        journal.file.lock()?;
-        let result = (|| -> std::io::Result<()> {
+        journal.locked(Lock::Exclusive, |_| {
             if journal.file.metadata()?.len() < HEADER {
                 journal.restart(recorded_generation + 1)?;
             }
             Ok(())
-        })();
-        journal.file.unlock()?;
-        result.map(|()| journal)
+        })?;
+        Ok(journal)
+    }
+
+    /// Runs `work` holding the in-process lock and then the file lock (released after, also
+    /// when `work` fails); `work` gets this process's last append position.
+    fn locked<T>(
+        &self,
+        lock: Lock,
+        work: impl FnOnce(&mut (u64, u64)) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        let mut known = self.known_end.lock().map_err(|_| poisoned())?;
+        match lock {
+            Lock::Shared => self.file.lock_shared()?,
+            Lock::Exclusive => self.file.lock()?,
+        }
+        let result = work(&mut known);
+        let unlocked = self.file.unlock();
+        let value = result?;
+        unlocked?;
+        Ok(value)
     }
 
     /// The generation in the header (read under a lock).
@@ -187,11 +204,7 @@ impl Journal {
 
     /// Appends `bytes` (whole records) and syncs them; returns when they are durable.
     pub(crate) fn append(&self, bytes: &[u8]) -> std::io::Result<()> {
-        let mut known = self.known_end.lock().map_err(|_| poisoned())?;
-        self.file.lock()?;
-        let result = self.append_locked(bytes, &mut known);
-        let unlocked = self.file.unlock();
-        result.and(unlocked)
+        self.locked(Lock::Exclusive, |known| self.append_locked(bytes, known))
     }
 
     fn append_locked(&self, bytes: &[u8], known: &mut (u64, u64)) -> std::io::Result<()> {
@@ -238,18 +251,16 @@ impl Journal {
         self.file.sync_all()
     }
 
-    /// Reads the records after `offset` of `generation` (at most about `INDEX_CHUNK` bytes)
-    /// under a shared lock: what a crashed writer left half-written is not returned. When the
-    /// file holds a newer generation, reading starts at its beginning; the returned position
-    /// says where the records end, with the file's generation.
+    /// Reads the records after `offset` of `generation` (about `INDEX_CHUNK` bytes, at least
+    /// one whole record) under a shared lock: what a crashed writer left half-written is not
+    /// returned. When the file holds a newer generation, reading starts at its beginning; the
+    /// returned position says where the records end, with the file's generation.
     pub(crate) fn read_after(
         &self,
         generation: u64,
         offset: u64,
     ) -> std::io::Result<(u64, u64, Vec<AccessLogEntry>)> {
-        let _in_process = self.known_end.lock().map_err(|_| poisoned())?;
-        self.file.lock_shared()?;
-        let result = (|| -> std::io::Result<(u64, u64, Vec<AccessLogEntry>)> {
+        self.locked(Lock::Shared, |_| {
             let file_generation = self.generation_unlocked()?;
             let from = match file_generation.cmp(&generation) {
                 std::cmp::Ordering::Equal => offset,
@@ -261,23 +272,28 @@ impl Journal {
                     )));
                 }
             };
-            let len = self.file.metadata()?.len();
-            let want = len.saturating_sub(from).min(INDEX_CHUNK);
+            let available = self.file.metadata()?.len().saturating_sub(from);
+            // A record longer than the chunk is read whole, or indexing would stop before it.
+            let mut head = [0u8; 4];
+            let first = match available {
+                4.. => {
+                    self.file.read_exact_at(&mut head, from)?;
+                    8 + u64::from(u32::from_le_bytes(head))
+                }
+                _ => 0,
+            };
+            let want = available.min(INDEX_CHUNK.max(first));
             let mut bytes = vec![0; want as usize];
             self.file.read_exact_at(&mut bytes, from)?;
             let (entries, used) = decode(&bytes);
             Ok((file_generation, from + used as u64, entries))
-        })();
-        let unlocked = self.file.unlock();
-        let read = result?;
-        unlocked?;
-        Ok(read)
+        })
     }
 
     /// Starts a new generation if everything up to `indexed` of `generation` is all the file
-    /// holds and the file has grown past `rotate_at` ([`ROTATE_AT`]). `make_durable` must make the index
-    /// durable (a checkpoint); it runs with the exclusive lock held, so nothing is appended
-    /// in between. Returns the new generation when it rotated.
+    /// holds and the file has grown past `rotate_at` ([`ROTATE_AT`]). `make_durable` must make
+    /// the index durable (a checkpoint); it runs with the exclusive lock held, so nothing is
+    /// appended in between. Returns the new generation when it rotated.
     pub(crate) fn rotate_if_done(
         &self,
         generation: u64,
@@ -288,21 +304,22 @@ impl Journal {
         if indexed < rotate_at {
             return Ok(None);
         }
-        let _in_process = self.known_end.lock().map_err(|_| poisoned())?;
-        self.file.lock()?;
-        let result = (|| -> std::io::Result<Option<u64>> {
+        self.locked(Lock::Exclusive, |_| {
             if self.generation_unlocked()? != generation || self.file.metadata()?.len() != indexed {
                 return Ok(None);
             }
             make_durable()?;
             self.restart(generation + 1)?;
             Ok(Some(generation + 1))
-        })();
-        let unlocked = self.file.unlock();
-        let rotated = result?;
-        unlocked?;
-        Ok(rotated)
+        })
     }
+}
+
+/// Which `flock` to take.
+enum Lock {
+    /// Readers: everything in the file is synced while no writer holds the exclusive one.
+    Shared,
+    Exclusive,
 }
 
 fn poisoned() -> std::io::Error {
@@ -350,6 +367,21 @@ mod tests {
         let mut bytes = Vec::new();
         encode(std::slice::from_ref(&long), &mut bytes);
         assert_eq!(decode(&bytes).0, vec![long]);
+    }
+
+    #[test]
+    fn a_record_longer_than_the_read_chunk_is_read_whole() {
+        let dir = tempfile::tempdir().expect("dir");
+        let journal = Journal::open(dir.path().join("x.journal"), 0).expect("open");
+        let mut long = entry(7);
+        long.terminal_name = "x".repeat(INDEX_CHUNK as usize + 1);
+        let mut bytes = Vec::new();
+        encode(&[long.clone(), entry(8)], &mut bytes);
+        journal.append(&bytes).expect("append");
+        let (_, end, read) = journal.read_after(1, HEADER).expect("first");
+        assert_eq!(read, vec![long]);
+        let (_, _, read) = journal.read_after(1, end).expect("next");
+        assert_eq!(read, vec![entry(8)]);
     }
 
     #[test]

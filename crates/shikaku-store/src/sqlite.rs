@@ -58,7 +58,8 @@ impl SqliteStore {
             // The WAL file is truncated back to 64 MiB after a checkpoint instead of keeping
             // the size of the largest transaction (an import) forever.
             .pragma("journal_size_limit", "67108864");
-        let log = access_log_path(path);
+        let log_path = access_log_path(path);
+        let log = log_path.clone();
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
@@ -86,7 +87,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(e.into()))?;
         move_access_log(&pool).await?;
         let readers = Readers::open(Path::new(path))?;
-        let log = AccessLog::open(&access_log_path(path))?;
+        let log = AccessLog::open(&log_path)?;
         Ok(Self {
             log,
             pool,
@@ -143,8 +144,8 @@ pub fn access_log_path(path: &str) -> String {
     }
 }
 
-/// Creates the log's table and moves rows left in the main file by migration 0007 (or an
-/// interrupted earlier move): the copy is committed first and is idempotent (same ids, `OR
+/// Creates the log file's tables (the log and the journal position indexed so far) and moves
+/// rows left in the main file by migration 0007 (or an interrupted earlier move): the copy is committed first and is idempotent (same ids, `OR
 /// IGNORE`), the old table dropped after, so a crash between the two loses nothing and
 /// duplicates nothing.
 async fn move_access_log(pool: &SqlitePool) -> Result<()> {

@@ -60,19 +60,10 @@ async fn unsupported_urls_are_refused_clearly() {
 async fn the_access_log_moves_to_its_own_file_once() {
     let db = TempSqlite::new();
     let path = db.dir.path().join("shikaku.db");
-    let entry = |n: u8| shikaku_store::AccessLogEntry {
-        at: time::OffsetDateTime::from_unix_timestamp(1_700_000_000 + i64::from(n)).expect("t"),
-        facility_code: "1311234566".into(),
-        terminal_name: "t1".into(),
-        cert_serial: "01".into(),
-        kind: "eligibility".into(),
-        status: "valid".into(),
-        person_hash: vec![n; 32],
-    };
     {
         let store = shikaku_store::open(&db.url).await.expect("open");
         store
-            .append_access_log(&[entry(1), entry(2)])
+            .append_access_log(&[logged(1), logged(2)])
             .await
             .expect("append");
         // Reading indexes the journal: rows 1 and 2 are in the log's table.
@@ -134,45 +125,50 @@ fn logged(n: u32) -> shikaku_store::AccessLogEntry {
 /// found when the store is next opened: the entries indexed once, the torn bytes set aside.
 #[tokio::test]
 async fn journaled_entries_survive_a_crash_and_a_torn_tail_is_set_aside() {
+    use std::io::Write;
     let db = TempSqlite::new();
     let path = db.dir.path().join("shikaku.db");
     let log = shikaku_store::sqlite::access_log_path(path.to_str().expect("utf-8"));
     let journal = shikaku_store::journal::journal_path(&log);
+    let journaled = || {
+        let bytes = std::fs::read(&journal).expect("journal");
+        shikaku_store::journal::decode(&bytes[shikaku_store::journal::HEADER as usize..]).0
+    };
     {
         let store = shikaku_store::open(&db.url).await.expect("open");
         store
             .append_access_log(&[logged(1), logged(2)])
             .await
             .expect("append");
-        // Dropped at once, as a killed process: nothing indexed them.
+        // Answered once durable in the journal, whether or not indexed yet.
+        assert_eq!(journaled(), [logged(1), logged(2)]);
     }
+    // A process killed after journaling entry 3 (never indexed) and in the middle of entry 4.
+    let mut complete = Vec::new();
+    shikaku_store::journal::encode(&[logged(3)], &mut complete);
+    let mut torn = Vec::new();
+    shikaku_store::journal::encode(&[logged(4)], &mut torn);
+    torn.truncate(torn.len() - 7);
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .expect("journal")
+        .write_all(&[complete, torn.clone()].concat())
+        .expect("crashed writer");
     let indexed = |log: &str| -> i64 {
         rusqlite::Connection::open(log)
             .expect("log db")
             .query_row("SELECT COUNT(*) FROM access_log", [], |r| r.get(0))
             .expect("count")
     };
-    assert_eq!(indexed(&log), 0, "journaled, not yet indexed");
-    // A writer died in the middle of its next record.
-    let mut torn = Vec::new();
-    shikaku_store::journal::encode(&[logged(3)], &mut torn);
-    torn.truncate(torn.len() - 7);
-    {
-        use std::io::Write;
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&journal)
-            .expect("journal");
-        file.write_all(&torn).expect("tear");
-    }
     let store = shikaku_store::open(&db.url).await.expect("reopen");
-    assert_eq!(indexed(&log), 2, "indexed when opened");
+    assert_eq!(indexed(&log), 3, "indexed when opened, each once");
     // Appending after the torn tail sets it aside first; every entry is read once.
-    store.append_access_log(&[logged(4)]).await.expect("append");
+    store.append_access_log(&[logged(5)]).await.expect("append");
     let rows = store.recent_access_log(10).await.expect("log");
     let names: Vec<&str> = rows.iter().map(|e| e.terminal_name.as_str()).collect();
-    assert_eq!(names, ["受付4", "受付2", "受付1"]);
-    assert_eq!(rows[0], logged(4));
+    assert_eq!(names, ["受付5", "受付3", "受付2", "受付1"]);
+    assert_eq!(rows[0], logged(5));
     let side: Vec<_> = std::fs::read_dir(db.dir.path())
         .expect("dir")
         .filter_map(|e| e.ok())
@@ -182,7 +178,7 @@ async fn journaled_entries_survive_a_crash_and_a_torn_tail_is_set_aside() {
     assert_eq!(side, vec![torn]);
     drop(store);
     let again = shikaku_store::open(&db.url).await.expect("third open");
-    assert_eq!(again.recent_access_log(10).await.expect("log").len(), 3);
+    assert_eq!(again.recent_access_log(10).await.expect("log").len(), 4);
 }
 
 /// Two processes on one store (a server and a CLI command) append to the same journal; each
