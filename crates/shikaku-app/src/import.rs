@@ -266,6 +266,7 @@ pub(crate) async fn run_import<F: RowFormat, S: Session<F::Row>>(
     let parser =
         std::thread::spawn(move || parse_file(file, &format, skip_invalid, rejects, tx, progress));
 
+    let started = std::time::Instant::now();
     let mut summary = None;
     while let Some(message) = rx.recv().await {
         match message {
@@ -303,6 +304,12 @@ pub(crate) async fn run_import<F: RowFormat, S: Session<F::Row>>(
         return Ok(report);
     }
 
+    tracing::info!(
+        rows = summary.rows,
+        seconds = started.elapsed().as_secs_f64(),
+        "import: file read, checked and staged"
+    );
+    let started = std::time::Instant::now();
     // Set checks: duplicate keys, overlapping periods (in the file and against the store).
     let mut conflicted: BTreeMap<u64, String> = BTreeMap::new();
     let limit = if options.skip_invalid {
@@ -351,6 +358,12 @@ pub(crate) async fn run_import<F: RowFormat, S: Session<F::Row>>(
         report.reject_file = rejects.finish();
     }
 
+    tracing::info!(
+        conflicts = conflicted.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "import: set checks done"
+    );
+    let started = std::time::Instant::now();
     let how = if options.dry_run {
         Finish::DryRun
     } else {
@@ -359,6 +372,10 @@ pub(crate) async fn run_import<F: RowFormat, S: Session<F::Row>>(
         }
     };
     report.counts = session.finish(how).await?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "import: merged into the store"
+    );
     report.outcome = if options.dry_run {
         Outcome::DryRun
     } else {

@@ -1,5 +1,10 @@
 //! The `shikaku` binary: a thin shell around `shikaku_cli::run`.
 
+/// mimalloc instead of glibc malloc: the import parser and the API allocate and free many
+/// small objects across threads (see ARCHITECTURE.md, "Dependencies").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     // `shikaku calendar holidays 2026 | head`: a closed pipe ends the command quietly (as
     // Unix tools do) instead of a panic report.

@@ -262,8 +262,16 @@ pub fn parse_text(field: &str, input: &str, max: usize) -> Result<String, String
 
 /// 氏名カナ: full-width katakana (half-width is widened), long sound mark, middle dot and spaces.
 pub fn parse_name_kana(input: &str) -> Result<String, String> {
-    let widened: String = input.nfkc().collect::<String>().replace('\u{3000}', " ");
-    let s = parse_text("氏名カナ", &widened, 100)?;
+    // Already NFKC (full-width katakana, as nearly every file has it): no copy. NFKC also
+    // turns the ideographic space into a space, so such input has none left to replace.
+    let s = if unicode_normalization::is_nfkc_quick(input.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        parse_text("氏名カナ", input, 100)?
+    } else {
+        let widened: String = input.nfkc().collect::<String>().replace('\u{3000}', " ");
+        parse_text("氏名カナ", &widened, 100)?
+    };
     if let Some(c) = s
         .chars()
         .find(|&c| !(('\u{30A1}'..='\u{30FA}').contains(&c) || c == 'ー' || c == '・' || c == ' '))

@@ -189,6 +189,16 @@ impl PgImport {
 }
 
 impl PgImport {
+    /// Nothing to do: dropping an index in PostgreSQL locks the table against lookups until
+    /// the import commits.
+    async fn before_insert(_: &mut sqlx::Transaction<'_, Postgres>, _: u64) -> Result<()> {
+        Ok(())
+    }
+
+    async fn after_insert(_: &mut sqlx::Transaction<'_, Postgres>, _: ()) -> Result<()> {
+        Ok(())
+    }
+
     async fn after_commit(&mut self) {}
 }
 

@@ -378,7 +378,8 @@ macro_rules! impl_store {
 }
 
 /// `impl ImportSession for $session` (which has `conn`, `queries`, `meta`, `staged` and
-/// `checked_at` fields and inherent `begin_write` and `after_commit`) with the set checks and the merge,
+/// `checked_at` fields and inherent `begin_write`, `before_insert`, `after_insert` and
+/// `after_commit`) with the set checks and the merge,
 /// plus the backend's own `stage` and `unstage`.
 macro_rules! impl_import_session {
     ($session:ty, { $($own:tt)* }) => {
@@ -448,7 +449,9 @@ macro_rules! impl_import_session {
                 sqlx::query(queries.save_history.q()).bind(import_id).bind(now).execute(&mut *tx).await?;
                 let updated =
                     sqlx::query(queries.update_changed.q()).bind(import_id).bind(now).execute(&mut *tx).await?;
+                let rebuild = Self::before_insert(&mut tx, staged).await?;
                 let inserted = sqlx::query(queries.insert_new.q()).bind(import_id).bind(now).execute(&mut *tx).await?;
+                Self::after_insert(&mut tx, rebuild).await?;
                 let counts = $crate::model::counts(staged, inserted.rows_affected(), updated.rows_affected());
                 match how {
                     $crate::Finish::DryRun => tx.rollback().await?,

@@ -145,7 +145,7 @@ pub fn qualification(number: &str, branch: &str, from: Date, until: Option<Date>
     }
 }
 
-fn meta(file: &str) -> ImportMeta {
+pub fn meta(file: &str) -> ImportMeta {
     ImportMeta {
         kind: "qualifications",
         file_name: file.into(),
@@ -154,7 +154,7 @@ fn meta(file: &str) -> ImportMeta {
     }
 }
 
-fn staged(rows: &[Qualification]) -> Vec<StagedRow> {
+pub fn staged(rows: &[Qualification]) -> Vec<StagedRow> {
     rows.iter()
         .enumerate()
         .map(|(i, q)| StagedRow::new(i as u64 + 2, q.clone(), None))

@@ -208,3 +208,83 @@ async fn two_stores_on_one_file_share_the_journal() {
     names.dedup();
     assert_eq!(names.len(), 200, "each entry once");
 }
+
+/// A first load of more than `BULK_LOAD_MIN_ROWS` rows drops the secondary indexes and builds
+/// them again inside its transaction: after a dry run (rolled back) and after the commit the
+/// schema has every index, and the rows are found through them.
+#[tokio::test]
+async fn a_bulk_first_load_leaves_every_index_in_place() {
+    use shikaku_store::testing;
+    let db = TempSqlite::new();
+    let store = shikaku_store::open(&db.url).await.expect("open");
+    let count = shikaku_store::sqlite::BULK_LOAD_MIN_ROWS as usize + 500;
+    let rows: Vec<_> = (0..count)
+        .map(|n| {
+            testing::qualification(
+                &format!("{}", 100_000 + n),
+                "00",
+                time::macros::date!(2020 - 04 - 01),
+                None,
+            )
+        })
+        .collect();
+    let path = db.dir.path().join("shikaku.db");
+    let indexes = || {
+        let conn = rusqlite::Connection::open(&path).expect("open main");
+        let mut names: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'qualifications' \
+                 ORDER BY name",
+            )
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("names");
+        names.sort();
+        names
+    };
+    let before = indexes();
+    assert!(
+        before.contains(&"qualifications_my_number".to_string()),
+        "{before:?}"
+    );
+
+    let mut session = store
+        .begin_import(testing::meta("bulk.csv"))
+        .await
+        .expect("begin");
+    session.stage(&testing::staged(&rows)).await.expect("stage");
+    assert!(session.conflicts(10).await.expect("checks").is_empty());
+    let counts = session
+        .finish(shikaku_store::Finish::DryRun)
+        .await
+        .expect("dry run");
+    assert_eq!(counts.inserted, count as u64);
+    assert_eq!(indexes(), before, "a dry run leaves the schema as it was");
+    assert_eq!(store.count_qualifications().await.expect("count"), 0);
+
+    let counts = testing::import(store.as_ref(), &rows).await;
+    assert_eq!(counts.inserted, count as u64);
+    assert_eq!(indexes(), before, "the commit rebuilt every index");
+    let last = rows.last().expect("rows");
+    assert_eq!(
+        store.find_related(&last.card).await.expect("related"),
+        vec![last.clone()]
+    );
+    // The plan for a lookup by person uses the rebuilt index.
+    let conn = rusqlite::Connection::open(&path).expect("open main");
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT id FROM qualifications WHERE insurer_number = '01130012' \
+             AND person_ref = 'P-100000-00'",
+            [],
+            |r| r.get(3),
+        )
+        .expect("plan");
+    assert!(plan.contains("qualifications_person"), "{plan}");
+    // The same file again: unchanged, and no rebuild needed (the table is as large).
+    let counts = testing::import(store.as_ref(), &rows).await;
+    assert_eq!((counts.inserted, counts.unchanged), (0, count as u64));
+    assert_eq!(indexes(), before);
+}
