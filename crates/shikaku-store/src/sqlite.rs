@@ -552,9 +552,9 @@ impl SqliteImport {
 
 impl SqliteImport {
     /// A load more than twice the size of the table (the first load, a large insurer's file on
-    /// a small store: it inserts more rows than the table holds) drops the secondary indexes of `qualifications` and builds them again after the insert:
-    /// one sort instead of a B-tree insert per row into the 個人番号-hash index, whose order is
-    /// random (measured on 1M rows: 15.7 s against 20.1 s for the merge). Inside the import's
+    /// a small store: it inserts more rows than the table holds) drops the secondary indexes
+    /// of `qualifications` and builds them again after the insert: one sort instead of a
+    /// B-tree insert per row into the 個人番号-hash index, whose order is random (measured on 1M rows: 15.7 s against 20.1 s for the merge). Inside the import's
     /// transaction, so a failure or a crash leaves the indexes as they were; readers (WAL) keep
     /// their snapshot with the indexes meanwhile. The unique key index stays: the merge needs it.
     async fn before_insert(
