@@ -191,7 +191,7 @@ impl PgImport {
 impl PgImport {
     /// Nothing to do: dropping an index in PostgreSQL locks the table against lookups until
     /// the import commits.
-    async fn before_insert(_: &mut sqlx::Transaction<'_, Postgres>, _: u64) -> Result<()> {
+    async fn before_insert(_: &mut sqlx::Transaction<'_, Postgres>, _: u64, _: i64) -> Result<()> {
         Ok(())
     }
 

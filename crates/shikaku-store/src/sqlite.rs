@@ -560,11 +560,8 @@ impl SqliteImport {
     async fn before_insert(
         tx: &mut sqlx::Transaction<'_, Sqlite>,
         staged: u64,
+        largest: i64,
     ) -> Result<Vec<String>> {
-        // The largest id bounds the row count from above, in one index step.
-        let (largest,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM qualifications")
-            .fetch_one(&mut **tx)
-            .await?;
         if staged < BULK_LOAD_MIN_ROWS || (staged as i64) <= largest.saturating_mul(2) {
             return Ok(Vec::new());
         }
