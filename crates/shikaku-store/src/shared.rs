@@ -384,13 +384,27 @@ macro_rules! impl_store {
 macro_rules! impl_import_session {
     ($session:ty, { $($own:tt)* }) => {
         impl $session {
+            /// The newest import's id.
             async fn latest_import<'c, E>(executor: E) -> $crate::Result<i64>
             where
                 E: sqlx::Executor<'c, Database = <$session as $crate::shared::Backend>::Db>,
             {
-                let (id,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM imports")
-                    .fetch_one(executor)
-                    .await?;
+                Self::largest_id(executor, "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM imports").await
+            }
+
+            /// The largest id of `qualifications`: an upper bound of its row count, in one index step.
+            async fn largest_qualification_id<'c, E>(executor: E) -> $crate::Result<i64>
+            where
+                E: sqlx::Executor<'c, Database = <$session as $crate::shared::Backend>::Db>,
+            {
+                Self::largest_id(executor, "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM qualifications").await
+            }
+
+            async fn largest_id<'c, E>(executor: E, sql: &'static str) -> $crate::Result<i64>
+            where
+                E: sqlx::Executor<'c, Database = <$session as $crate::shared::Backend>::Db>,
+            {
+                let (id,): (i64,) = sqlx::query_as(sql).fetch_one(executor).await?;
                 Ok(id)
             }
 
@@ -446,13 +460,9 @@ macro_rules! impl_import_session {
                     .fetch_one(&mut *tx)
                     .await?;
                 let now = time::OffsetDateTime::now_utc();
-                // The largest id bounds the row count from above, in one index step. An empty
-                // table has no row to keep in history or update (a first load of 10M rows
-                // spent ~6 s scanning the staged rows against it for nothing).
-                let (largest,): (i64,) =
-                    sqlx::query_as("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM qualifications")
-                        .fetch_one(&mut *tx)
-                        .await?;
+                // An empty table has no row to keep in history or update (a first load of 10M
+                // rows spent ~6 s scanning the staged rows against it for nothing).
+                let largest = Self::largest_qualification_id(&mut *tx).await?;
                 let updated = if largest == 0 {
                     0
                 } else {
@@ -466,7 +476,10 @@ macro_rules! impl_import_session {
                 };
                 let rebuild = Self::before_insert(&mut tx, staged, largest).await?;
                 let inserted = sqlx::query(queries.insert_new.q()).bind(import_id).bind(now).execute(&mut *tx).await?;
-                Self::after_insert(&mut tx, rebuild).await?;
+                // A dry run rolls back, which restores dropped indexes without building them.
+                if matches!(how, $crate::Finish::Commit { .. }) {
+                    Self::after_insert(&mut tx, rebuild).await?;
+                }
                 let counts = $crate::model::counts(staged, inserted.rows_affected(), updated);
                 match how {
                     $crate::Finish::DryRun => tx.rollback().await?,

@@ -148,9 +148,9 @@ pub fn access_log_path(path: &str) -> String {
 }
 
 /// Creates the log file's tables (the log and the journal position indexed so far) and moves
-/// rows left in the main file by migration 0007 (or an interrupted earlier move): the copy is committed first and is idempotent (same ids, `OR
-/// IGNORE`), the old table dropped after, so a crash between the two loses nothing and
-/// duplicates nothing.
+/// rows left in the main file by migration 0007 (or an interrupted earlier move): the copy is
+/// committed first and is idempotent (same ids, `OR IGNORE`), the old table dropped after, so
+/// a crash between the two loses nothing and duplicates nothing.
 async fn move_access_log(pool: &SqlitePool) -> Result<()> {
     // The columns and indexes of migration 0001's `access_log` (sqlx migrations run on the
     // main file only, so the attached file's schema is created here).
@@ -554,9 +554,10 @@ impl SqliteImport {
     /// A load more than twice the size of the table (the first load, a large insurer's file on
     /// a small store: it inserts more rows than the table holds) drops the secondary indexes
     /// of `qualifications` and builds them again after the insert: one sort instead of a
-    /// B-tree insert per row into the 個人番号-hash index, whose order is random (measured on 1M rows: 15.7 s against 20.1 s for the merge). Inside the import's
-    /// transaction, so a failure or a crash leaves the indexes as they were; readers (WAL) keep
-    /// their snapshot with the indexes meanwhile. The unique key index stays: the merge needs it.
+    /// B-tree insert per row into the 個人番号-hash index, whose order is random (measured on
+    /// 1M rows: 15.7 s against 20.1 s for the merge). Inside the import's transaction, so a
+    /// failure, a crash or a dry run leaves the indexes as they were; readers (WAL) keep their
+    /// snapshot with the indexes meanwhile. The unique key index stays: the merge needs it.
     async fn before_insert(
         tx: &mut sqlx::Transaction<'_, Sqlite>,
         staged: u64,
