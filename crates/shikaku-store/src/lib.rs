@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use shikaku_domain::{CardNumbers, Qualification};
 use time::OffsetDateTime;
 
+mod batch;
 pub mod insurers;
 pub mod journal;
 mod model;

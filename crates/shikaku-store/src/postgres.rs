@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgPool, Postgres};
+use sqlx::{Connection, FromRow, PgPool, Postgres, Row};
 
+use crate::batch::Batcher;
 use crate::shared::{Backend, impl_import_session, impl_store};
 use shikaku_domain::{CardNumbers, Qualification};
 use sqlx::AssertSqlSafe;
@@ -31,6 +32,83 @@ pub struct PgStore {
     pool: PgPool,
     queries: Arc<Queries>,
     records: Arc<crate::records::RecordQueries>,
+    /// Lookups by card numbers and certificate checks, batched (see `batch.rs`).
+    cards: Batcher<CardNumbers, Vec<Qualification>>,
+    certs: Batcher<String, Option<CertStatus>>,
+}
+
+/// The most keys one batched read carries, and how many batches of a kind run at once.
+const READ_BATCH: usize = 256;
+const READS_IN_FLIGHT: usize = 1;
+
+/// Qualifications for many card numbers in one statement: the keys as arrays, joined through
+/// the unique key index, each row tagged with the position of its key.
+fn cards_batch_sql() -> String {
+    let cols = crate::model::QUALIFICATION_COLUMNS
+        .split(", ")
+        .map(|c| format!("q.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT k.i, {cols} FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) \
+           WITH ORDINALITY AS k(insurer_number, symbol, number, branch, i) \
+         JOIN qualifications q ON q.insurer_number = k.insurer_number AND q.symbol = k.symbol \
+           AND q.number = k.number AND q.branch = k.branch"
+    )
+}
+
+async fn find_cards(
+    pool: PgPool,
+    sql: Arc<str>,
+    cards: Vec<CardNumbers>,
+) -> Result<Vec<Vec<Qualification>>> {
+    let mut insurer = Vec::with_capacity(cards.len());
+    let mut symbol = Vec::with_capacity(cards.len());
+    let mut number = Vec::with_capacity(cards.len());
+    let mut branch = Vec::with_capacity(cards.len());
+    for card in &cards {
+        insurer.push(card.insurer.as_str());
+        symbol.push(card.symbol_str());
+        number.push(card.number.as_str());
+        branch.push(card.branch.as_str());
+    }
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(insurer)
+        .bind(symbol)
+        .bind(number)
+        .bind(branch)
+        .fetch_all(&pool)
+        .await?;
+    let mut found: Vec<Vec<Qualification>> = vec![Vec::new(); cards.len()];
+    for row in rows {
+        let i: i64 = row.try_get(0)?;
+        let slot = usize::try_from(i - 1)
+            .ok()
+            .and_then(|i| found.get_mut(i))
+            .ok_or_else(|| StoreError::Corrupt(format!("batched read returned key {i}")))?;
+        slot.push(Qualification::try_from(QualificationRow::from_row(&row)?)?);
+    }
+    Ok(found)
+}
+
+async fn cert_statuses(pool: PgPool, serials: Vec<String>) -> Result<Vec<Option<CertStatus>>> {
+    let rows: Vec<(String, Vec<u8>, bool)> = sqlx::query_as(
+        "SELECT serial, fingerprint, revoked_at IS NOT NULL FROM terminal_certs WHERE serial = ANY($1)",
+    )
+    .bind(&serials)
+    .fetch_all(&pool)
+    .await?;
+    Ok(serials
+        .iter()
+        .map(|serial| {
+            rows.iter()
+                .find(|(s, _, _)| s == serial)
+                .map(|(_, fingerprint, revoked)| CertStatus {
+                    fingerprint: fingerprint.clone(),
+                    revoked: *revoked,
+                })
+        })
+        .collect())
 }
 
 impl PgStore {
@@ -52,7 +130,22 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(e.into()))?;
+        let cards = {
+            let pool = pool.clone();
+            let sql: Arc<str> = cards_batch_sql().into();
+            Batcher::spawn("cards", READ_BATCH, READS_IN_FLIGHT, move |keys| {
+                find_cards(pool.clone(), sql.clone(), keys)
+            })
+        };
+        let certs = {
+            let pool = pool.clone();
+            Batcher::spawn("certs", READ_BATCH, READS_IN_FLIGHT, move |keys| {
+                cert_statuses(pool.clone(), keys)
+            })
+        };
         Ok(Self {
+            cards,
+            certs,
             pool,
             queries: Arc::new(Queries::new(Dialect::Postgres)),
             records: Arc::new(crate::records::RecordQueries::new(Dialect::Postgres)),
@@ -86,8 +179,7 @@ impl_store!(
     dialect = Dialect::Postgres,
     {
         async fn find_by_card(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
-            self.select_by_card(self.queries.find_by_card.q(), card)
-                .await
+            self.cards.get(card.clone()).await
         }
 
         async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
@@ -96,14 +188,7 @@ impl_store!(
         }
 
         async fn terminal_cert_status(&self, serial: &str) -> Result<Option<CertStatus>> {
-            let row: Option<(Vec<u8>, bool)> = sqlx::query_as(self.queries.cert_status.q())
-                .bind(serial)
-                .fetch_optional(&self.pool)
-                .await?;
-            Ok(row.map(|(fingerprint, revoked)| CertStatus {
-                fingerprint,
-                revoked,
-            }))
+            self.certs.get(serial.to_string()).await
         }
 
         async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>> {

@@ -183,6 +183,7 @@ use time::macros::date;
 pub async fn contract_suite(store: Arc<dyn Store>) {
     let s = store.as_ref();
     import_find_and_idempotence(s).await;
+    concurrent_reads_get_their_own_answers(s).await;
     updates_keep_history(s).await;
     dry_run_and_dropped_sessions_store_nothing(s).await;
     conflicts_are_reported_by_line(s).await;
@@ -506,6 +507,77 @@ async fn import_find_and_idempotence(s: &dyn Store) {
             .is_empty()
     );
     assert!(s.count_qualifications().await.expect("count") >= 3);
+}
+
+/// Many lookups and certificate checks at once (PostgreSQL answers them in shared batches):
+/// each gets exactly its own rows, an unknown card none.
+async fn concurrent_reads_get_their_own_answers(s: &dyn Store) {
+    let mut rows = Vec::new();
+    for n in 0..40u32 {
+        let number = format!("31{n:02}");
+        rows.push(qualification(
+            &number,
+            "00",
+            date!(2020 - 04 - 01),
+            Some(date!(2022 - 04 - 01)),
+        ));
+        if n % 3 == 0 {
+            rows.push(qualification(&number, "00", date!(2022 - 04 - 01), None));
+        }
+    }
+    import(s, &rows).await;
+    let mut cards: Vec<CardNumbers> = rows.iter().map(|q| q.card.clone()).collect();
+    cards.dedup();
+    let unknown = qualification("3199", "00", date!(2020 - 04 - 01), None).card;
+    let asked: Vec<CardNumbers> = cards
+        .iter()
+        .chain(std::iter::once(&unknown))
+        .chain(cards.iter().rev())
+        .cloned()
+        .collect();
+    let answers = futures::future::join_all(asked.iter().map(|card| s.find_by_card(card))).await;
+    for (card, answer) in asked.iter().zip(answers) {
+        let mut found = answer.expect("find");
+        found.sort_by_key(|q| q.period.from());
+        let expected: Vec<Qualification> =
+            rows.iter().filter(|q| &q.card == card).cloned().collect();
+        assert_eq!(found, expected, "{}", s.backend());
+    }
+
+    let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("time");
+    let serials: Vec<String> = (0..3).map(|_| format!("{:016x}", unique())).collect();
+    for (i, serial) in serials.iter().enumerate() {
+        s.insert_terminal_cert(&crate::TerminalCert {
+            serial: serial.clone(),
+            facility_code: "1311234566".into(),
+            terminal_name: format!("端末{i}"),
+            fingerprint: vec![i as u8; 32],
+            not_before: t,
+            not_after: t + time::Duration::days(1),
+            issued_at: t,
+            revoked_at: (i == 1).then_some(t),
+        })
+        .await
+        .expect("insert");
+    }
+    let asked: Vec<String> = (0..30)
+        .map(|i| match i % 4 {
+            3 => "ffff".to_string(),
+            k => serials[k].clone(),
+        })
+        .collect();
+    let answers =
+        futures::future::join_all(asked.iter().map(|serial| s.terminal_cert_status(serial))).await;
+    for (i, answer) in answers.into_iter().enumerate() {
+        let expected = match i % 4 {
+            3 => None,
+            k => Some(crate::CertStatus {
+                fingerprint: vec![k as u8; 32],
+                revoked: k == 1,
+            }),
+        };
+        assert_eq!(answer.expect("status"), expected, "{}", s.backend());
+    }
 }
 
 async fn updates_keep_history(s: &dyn Store) {
