@@ -260,22 +260,27 @@ pub fn parse_text(field: &str, input: &str, max: usize) -> Result<String, String
     Ok(s.to_string())
 }
 
+/// The characters of a stored 氏名カナ.
+fn kana_allowed(c: char) -> bool {
+    ('\u{30A1}'..='\u{30FA}').contains(&c) || c == 'ー' || c == '・' || c == ' '
+}
+
 /// 氏名カナ: full-width katakana (half-width is widened), long sound mark, middle dot and spaces.
 pub fn parse_name_kana(input: &str) -> Result<String, String> {
-    // Already NFKC (full-width katakana, as nearly every file has it): no copy. NFKC also
-    // turns the ideographic space into a space, so such input has none left to replace.
-    let s = if unicode_normalization::is_nfkc_quick(input.chars())
-        == unicode_normalization::IsNormalized::Yes
+    // Already NFKC (full-width katakana, as nearly every file has it): no copy. Only allowed
+    // characters is the common case and needs no table lookups (each is its own NFKC, and
+    // none combines with its neighbour: see the test). NFKC also turns the ideographic space
+    // into a space, so such input has none left to replace.
+    let s = if input.chars().all(kana_allowed)
+        || unicode_normalization::is_nfkc_quick(input.chars())
+            == unicode_normalization::IsNormalized::Yes
     {
         parse_text("氏名カナ", input, 100)?
     } else {
         let widened: String = input.nfkc().collect::<String>().replace('\u{3000}', " ");
         parse_text("氏名カナ", &widened, 100)?
     };
-    if let Some(c) = s
-        .chars()
-        .find(|&c| !(('\u{30A1}'..='\u{30FA}').contains(&c) || c == 'ー' || c == '・' || c == ' '))
-    {
+    if let Some(c) = s.chars().find(|&c| !kana_allowed(c)) {
         return Err(format!(
             "氏名カナは全角カタカナです: 「{c}」は使えません (name_kana must be katakana; {c:?} is not)"
         ));
@@ -314,6 +319,31 @@ impl fmt::Debug for Qualification {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn every_allowed_kana_character_is_its_own_nfkc_and_combines_with_nothing() {
+        use unicode_normalization::UnicodeNormalization;
+        use unicode_normalization::char::canonical_combining_class;
+        let allowed: Vec<char> = ('\u{3000}'..='\u{30FF}')
+            .chain([' '])
+            .filter(|&c| kana_allowed(c))
+            .collect();
+        assert_eq!(allowed.len(), 0x30FA - 0x30A1 + 1 + 3);
+        for &c in &allowed {
+            assert_eq!(
+                c.to_string().nfkc().collect::<String>(),
+                c.to_string(),
+                "{c}"
+            );
+            assert_eq!(canonical_combining_class(c), 0, "{c}");
+            for &d in &allowed {
+                let pair: String = [c, d].into_iter().collect();
+                assert_eq!(pair.nfkc().collect::<String>(), pair, "{c}{d}");
+            }
+        }
+        assert_eq!(parse_name_kana(" ヴァン ガ "), Ok("ヴァン ガ".to_string()));
+        assert_eq!(parse_name_kana("ｶﾞｲ"), Ok("ガイ".to_string()));
+    }
 
     #[test]
     fn period_rules() {
