@@ -9,6 +9,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
@@ -23,11 +24,14 @@ pub(crate) struct Batcher<K, V> {
 impl<K: Send + 'static, V: Send + 'static> Batcher<K, V> {
     /// Starts the batching task on the current runtime. `run` answers a batch of keys with one
     /// value per key, in order; at most `in_flight` batches run at once, at most `max_batch`
-    /// keys each. `kind` labels the batch-size metric.
+    /// keys each. A batch not answered within `timeout` fails as unavailable, so one stuck
+    /// statement (a half-open connection, a lock) cannot hold every later read behind it.
+    /// `kind` labels the batch-size metric.
     pub(crate) fn spawn<F, Fut>(
         kind: &'static str,
         max_batch: usize,
         in_flight: usize,
+        timeout: Duration,
         run: F,
     ) -> Self
     where
@@ -54,7 +58,17 @@ impl<K: Send + 'static, V: Send + 'static> Batcher<K, V> {
                 tokio::spawn(async move {
                     let _slot = slot;
                     let expected = keys.len();
-                    match run(keys).await {
+                    let answer = tokio::time::timeout(timeout, run(keys))
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(StoreError::Unavailable(sqlx::Error::Io(
+                                std::io::Error::new(
+                                    std::io::ErrorKind::TimedOut,
+                                    format!("no answer to a batched read within {timeout:?}"),
+                                ),
+                            )))
+                        });
+                    match answer {
                         Ok(values) if values.len() == expected => {
                             for (reply, value) in replies.into_iter().zip(values) {
                                 let _ = reply.send(Ok(value));
@@ -117,13 +131,19 @@ mod tests {
     async fn concurrent_reads_share_batches_and_each_gets_its_own_answer() {
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = calls.clone();
-        let batcher = Arc::new(Batcher::spawn("test", 64, 1, move |keys: Vec<u32>| {
-            counted.fetch_add(1, Ordering::SeqCst);
-            async move {
-                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                Ok(keys.iter().map(|k| k * 10).collect())
-            }
-        }));
+        let batcher = Arc::new(Batcher::spawn(
+            "test",
+            64,
+            1,
+            Duration::from_secs(5),
+            move |keys: Vec<u32>| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    Ok(keys.iter().map(|k| k * 10).collect())
+                }
+            },
+        ));
         let mut tasks = Vec::new();
         for k in 0..200u32 {
             let b = batcher.clone();
@@ -141,16 +161,39 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_batch_fails_each_reader_and_keeps_unavailability() {
-        let batcher = Batcher::spawn("test", 8, 2, |_keys: Vec<u32>| async {
+        let second = Duration::from_secs(1);
+        let batcher = Batcher::spawn("test", 8, 2, second, |_keys: Vec<u32>| async {
             Err::<Vec<u32>, _>(StoreError::Unavailable(sqlx::Error::PoolTimedOut))
         });
         assert!(matches!(
             batcher.get(1).await,
             Err(StoreError::Unavailable(_))
         ));
-        let short = Batcher::spawn("test", 8, 2, |_keys: Vec<u32>| async {
+        let short = Batcher::spawn("test", 8, 2, second, |_keys: Vec<u32>| async {
             Ok(Vec::<u32>::new())
         });
         assert!(matches!(short.get(1).await, Err(StoreError::Corrupt(_))));
+    }
+
+    #[tokio::test]
+    async fn a_stuck_batch_fails_as_unavailable_and_later_reads_go_on() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = calls.clone();
+        let timeout = Duration::from_millis(100);
+        let batcher = Batcher::spawn("test", 8, 1, timeout, move |keys: Vec<u32>| {
+            let first = counted.fetch_add(1, Ordering::SeqCst) == 0;
+            async move {
+                if first {
+                    std::future::pending::<()>().await;
+                }
+                Ok(keys)
+            }
+        });
+        assert!(matches!(
+            batcher.get(1).await,
+            Err(StoreError::Unavailable(_))
+        ));
+        assert_eq!(batcher.get(2).await.expect("the next batch is answered"), 2);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 }

@@ -39,6 +39,8 @@ pub struct PgStore {
 /// The most keys one batched read carries, and how many batches of a kind run at once.
 const READ_BATCH: usize = 256;
 const READS_IN_FLIGHT: usize = 1;
+/// A batched read not answered by then fails (503) rather than holding the reads behind it.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Qualifications for many card numbers in one statement: the keys as arrays, joined through
 /// the unique key index, each row tagged with the position of its key.
@@ -136,15 +138,23 @@ impl PgStore {
         let cards = {
             let pool = pool.clone();
             let sql: Arc<str> = cards_batch_sql().into();
-            Batcher::spawn("cards", READ_BATCH, READS_IN_FLIGHT, move |keys| {
-                find_cards(pool.clone(), sql.clone(), keys)
-            })
+            Batcher::spawn(
+                "cards",
+                READ_BATCH,
+                READS_IN_FLIGHT,
+                READ_TIMEOUT,
+                move |keys| find_cards(pool.clone(), sql.clone(), keys),
+            )
         };
         let certs = {
             let pool = pool.clone();
-            Batcher::spawn("certs", READ_BATCH, READS_IN_FLIGHT, move |keys| {
-                cert_statuses(pool.clone(), keys)
-            })
+            Batcher::spawn(
+                "certs",
+                READ_BATCH,
+                READS_IN_FLIGHT,
+                READ_TIMEOUT,
+                move |keys| cert_statuses(pool.clone(), keys),
+            )
         };
         Ok(Self {
             cards,
