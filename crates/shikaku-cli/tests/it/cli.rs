@@ -604,3 +604,74 @@ fn the_insurer_register_names_insurers_in_answers() {
     let other = verify(&env, "01130012", "12", "345", "00", "1980-05-17");
     assert_ne!(other["qualification"]["insurer_name"], "しかく健康保険組合");
 }
+
+/// A file of many chunks (the parser splits it across threads) with invalid rows spread
+/// through it: errors and rejects come out in file order, nothing is staged after the first
+/// error without --skip-invalid, and every valid row is stored with it.
+#[test]
+fn errors_across_a_long_file_keep_file_order() {
+    let env = Env::sqlite();
+    let rows = 9_000u32;
+    let mut text = format!("{HEADER}\n");
+    let mut bad = Vec::new();
+    for n in 0..rows {
+        let line = n + 2;
+        let birth = if n % 997 == 500 {
+            bad.push(line);
+            "1980-02-30"
+        } else {
+            "1980-05-17"
+        };
+        text.push_str(&format!(
+            "01130012,12,{},00,P{n},1,山田 太郎,ヤマダ タロウ,1,{birth},2010-04-01,,30,,,\n",
+            100_000 + n
+        ));
+    }
+    let file = env.write("long.csv", text);
+    let out = env.import(&file, &[]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let path = file.display().to_string();
+    let listed: Vec<u32> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("{path}:")))
+        .filter_map(|l| l.split(':').next()?.parse().ok())
+        .collect();
+    assert_eq!(listed, bad, "{err}");
+    assert_eq!(
+        verify(&env, "01130012", "12", "100000", "00", "1980-05-17")["status"],
+        "no_match"
+    );
+
+    let out = env.import(&file, &["--skip-invalid"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stored = rows as usize - bad.len();
+    assert!(
+        stdout(&out).contains(&format!(
+            "inserted {stored}, updated 0, unchanged 0, rejected {}",
+            bad.len()
+        )),
+        "{}",
+        stdout(&out)
+    );
+    let rejects =
+        std::fs::read_to_string(env.dir.path().join("long.rejected.csv")).expect("reject file");
+    let lines: Vec<u32> = rejects
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next()?.parse().ok())
+        .collect();
+    assert_eq!(lines, bad);
+    let last = 100_000 + rows - 1;
+    assert_eq!(
+        verify(
+            &env,
+            "01130012",
+            "12",
+            &last.to_string(),
+            "00",
+            "1980-05-17"
+        )["status"],
+        "valid"
+    );
+}
