@@ -29,6 +29,10 @@ pub use portal::PortalStore;
 pub use records::{RecordImport, RecordKind, RecordRow, StoredRecord};
 pub use support::SupportStore;
 
+/// Below this many staged rows an import never drops and rebuilds indexes (see each
+/// backend's `before_insert`).
+pub const BULK_LOAD_MIN_ROWS: u64 = 10_000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found: {0}")]

@@ -296,13 +296,13 @@ impl PgImport {
     /// there is nothing to look up. Inside the import's transaction: a failure, a crash or a
     /// dry run leaves the table as it was; re-adding the unique constraint checks the keys
     /// again. The primary key stays (the history's foreign key refers to it; ids arrive in
-    /// order).
+    /// order). Returns the statements that build them again, run after the insert.
     async fn before_insert(
         tx: &mut sqlx::Transaction<'_, Postgres>,
         staged: u64,
         largest: i64,
     ) -> Result<Vec<String>> {
-        if staged < crate::sqlite::BULK_LOAD_MIN_ROWS || largest != 0 {
+        if staged < crate::BULK_LOAD_MIN_ROWS || largest != 0 {
             return Ok(Vec::new());
         }
         let constraints: Vec<(String, String)> = sqlx::query_as(
@@ -337,27 +337,10 @@ impl PgImport {
                 .await?;
             rebuild.push(definition);
         }
+        // Then statistics: the planner would otherwise plan lookups for the empty table it
+        // last saw until autovacuum comes (at 10M rows that chose JIT for every lost card).
+        rebuild.push("ANALYZE qualifications".into());
         Ok(rebuild)
-    }
-
-    /// Builds what `before_insert` dropped, then gathers the table's statistics: the planner
-    /// would otherwise plan lookups for the empty table it last saw until autovacuum comes.
-    async fn after_insert(
-        tx: &mut sqlx::Transaction<'_, Postgres>,
-        rebuild: Vec<String>,
-    ) -> Result<()> {
-        if rebuild.is_empty() {
-            return Ok(());
-        }
-        for statement in rebuild {
-            sqlx::query(AssertSqlSafe(statement))
-                .execute(&mut **tx)
-                .await?;
-        }
-        sqlx::query("ANALYZE qualifications")
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
     }
 
     async fn after_commit(&mut self) {}

@@ -378,8 +378,9 @@ macro_rules! impl_store {
 }
 
 /// `impl ImportSession for $session` (which has `conn`, `queries`, `meta`, `staged` and
-/// `checked_at` fields and inherent `begin_write`, `before_insert`, `after_insert` and
-/// `after_commit`) with the set checks and the merge,
+/// `checked_at` fields and inherent `begin_write`, `before_insert` (which may drop indexes
+/// for a bulk load and returns the statements that restore them) and `after_commit`) with
+/// the set checks and the merge,
 /// plus the backend's own `stage` and `unstage`.
 macro_rules! impl_import_session {
     ($session:ty, { $($own:tt)* }) => {
@@ -478,7 +479,10 @@ macro_rules! impl_import_session {
                 let inserted = sqlx::query(queries.insert_new.q()).bind(import_id).bind(now).execute(&mut *tx).await?;
                 // A dry run rolls back, which restores dropped indexes without building them.
                 if matches!(how, $crate::Finish::Commit { .. }) {
-                    Self::after_insert(&mut tx, rebuild).await?;
+                    // The statements come from the schema's own catalog, not from input.
+                    for statement in rebuild {
+                        sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut *tx).await?;
+                    }
                 }
                 let counts = $crate::model::counts(staged, inserted.rows_affected(), updated);
                 match how {

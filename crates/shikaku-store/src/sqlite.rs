@@ -27,9 +27,6 @@ const STAGING_DDL: &str = "CREATE TEMP TABLE import_staging (
     birth_date TEXT NOT NULL, copay_ratio INTEGER NOT NULL, limit_category TEXT, specific_disease INTEGER,
     my_number_hash BLOB, row_hash BLOB NOT NULL)";
 
-/// Below this many staged rows an import never rebuilds indexes (see `before_insert`).
-pub const BULK_LOAD_MIN_ROWS: u64 = 10_000;
-
 /// Rows per multi-row INSERT into staging (18 parameters each, under SQLite's 32,766 limit).
 const STAGE_BATCH: usize = 500;
 
@@ -564,12 +561,13 @@ impl SqliteImport {
     /// 1M rows: 15.7 s against 20.1 s for the merge). Inside the import's transaction, so a
     /// failure, a crash or a dry run leaves the indexes as they were; readers (WAL) keep their
     /// snapshot with the indexes meanwhile. The unique key index stays: the merge needs it.
+    /// Returns the statements that build the dropped indexes again, run after the insert.
     async fn before_insert(
         tx: &mut sqlx::Transaction<'_, Sqlite>,
         staged: u64,
         largest: i64,
     ) -> Result<Vec<String>> {
-        if staged < BULK_LOAD_MIN_ROWS || (staged as i64) <= largest.saturating_mul(2) {
+        if staged < crate::BULK_LOAD_MIN_ROWS || (staged as i64) <= largest.saturating_mul(2) {
             return Ok(Vec::new());
         }
         let indexes: Vec<(String, String)> = sqlx::query_as(
@@ -587,18 +585,6 @@ impl SqliteImport {
             rebuild.push(sql);
         }
         Ok(rebuild)
-    }
-
-    async fn after_insert(
-        tx: &mut sqlx::Transaction<'_, Sqlite>,
-        rebuild: Vec<String>,
-    ) -> Result<()> {
-        for sql in rebuild {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok(())
     }
 
     /// Copies the import's WAL into the database file now, so the cost of checkpointing a

@@ -267,12 +267,47 @@ async fn a_bulk_first_load_on_postgres_leaves_every_index_and_constraint_in_plac
         .expect("schema");
         rows.into_iter().map(|(d,)| d).collect::<Vec<String>>()
     };
+    // The index objects and the table's statistics, to see that the bulk path was taken:
+    // rebuilt indexes are new objects, and the load ends with ANALYZE.
+    let catalog = || async {
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+            .await
+            .expect("connect");
+        let oids: Vec<(i64,)> = sqlx::query_as(
+            "SELECT indexrelid::oid::bigint FROM pg_index \
+             WHERE indrelid = 'qualifications'::regclass ORDER BY 1",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .expect("index oids");
+        let (tuples,): (f32,) =
+            sqlx::query_as("SELECT reltuples FROM pg_class WHERE oid = 'qualifications'::regclass")
+                .fetch_one(&mut conn)
+                .await
+                .expect("reltuples");
+        (oids, tuples)
+    };
     let before = schema().await;
     assert!(
         before.iter().any(|d| d.contains("qualifications_key u")),
         "{before:?}"
     );
+    let (oids_before, _) = catalog().await;
     bulk_first_load(store.as_ref(), schema).await;
+    let (oids_after, tuples) = catalog().await;
+    let kept = oids_after
+        .iter()
+        .filter(|o| oids_before.contains(o))
+        .count();
+    assert_eq!(
+        (oids_after.len(), kept),
+        (4, 1),
+        "only the primary key kept its index object: {oids_before:?} → {oids_after:?}"
+    );
+    assert!(
+        tuples >= shikaku_store::BULK_LOAD_MIN_ROWS as f32,
+        "statistics gathered after the load: reltuples {tuples}"
+    );
 }
 
 async fn bulk_first_load<F, Fut>(store: &dyn shikaku_store::Store, indexes: F)
@@ -281,7 +316,7 @@ where
     Fut: std::future::Future<Output = Vec<String>>,
 {
     use shikaku_store::testing;
-    let count = shikaku_store::sqlite::BULK_LOAD_MIN_ROWS as usize + 500;
+    let count = shikaku_store::BULK_LOAD_MIN_ROWS as usize + 500;
     let rows: Vec<_> = (0..count)
         .map(|n| {
             testing::qualification(
