@@ -209,6 +209,59 @@ async fn two_stores_on_one_file_share_the_journal() {
     assert_eq!(names.len(), 200, "each entry once");
 }
 
+/// The SQLite store answers the per-request certificate check from memory while the main
+/// database is unchanged; a certificate issued or revoked through another store on the same
+/// file (as `shikaku cert issue|revoke` in another process) is seen at the next check.
+#[tokio::test]
+async fn certificate_changes_by_another_store_are_seen_at_the_next_check() {
+    let db = TempSqlite::new();
+    let server = shikaku_store::open(&db.url).await.expect("server");
+    let cli = shikaku_store::open(&db.url).await.expect("cli");
+    let t = |secs: i64| time::OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).expect("t");
+    let cert = shikaku_store::TerminalCert {
+        serial: "0a0b0c".into(),
+        facility_code: "1311234566".into(),
+        terminal_name: "受付1".into(),
+        fingerprint: vec![7; 32],
+        not_before: t(0),
+        not_after: t(86_400),
+        issued_at: t(0),
+        revoked_at: None,
+    };
+    let status = |s: std::sync::Arc<dyn shikaku_store::Store>| async move {
+        s.terminal_cert_status("0a0b0c").await.expect("status")
+    };
+    assert_eq!(status(server.clone()).await, None);
+    assert_eq!(status(server.clone()).await, None, "remembered");
+    cli.insert_terminal_cert(&cert).await.expect("issue");
+    let active = shikaku_store::CertStatus {
+        fingerprint: vec![7; 32],
+        revoked: false,
+    };
+    assert_eq!(status(server.clone()).await, Some(active.clone()));
+    assert_eq!(status(server.clone()).await, Some(active), "remembered");
+    cli.revoke_terminal_cert("0a0b0c", t(10))
+        .await
+        .expect("revoke");
+    let revoked = status(server.clone()).await.expect("present");
+    assert!(
+        revoked.revoked,
+        "a revocation takes effect at the next check"
+    );
+    // Other writes to the main database only make the check ask the register again.
+    shikaku_store::testing::import(
+        cli.as_ref(),
+        &[shikaku_store::testing::qualification(
+            "7002",
+            "00",
+            time::macros::date!(2020 - 04 - 01),
+            None,
+        )],
+    )
+    .await;
+    assert!(status(server).await.expect("present").revoked);
+}
+
 /// A first load of more than `BULK_LOAD_MIN_ROWS` rows drops the secondary indexes (and, on
 /// PostgreSQL, the unique key) and builds them again inside its transaction: after a dry run
 /// (rolled back) and after the commit the schema has every index, and the rows are found
