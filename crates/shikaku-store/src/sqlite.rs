@@ -561,17 +561,7 @@ impl_store!(
         }
 
         async fn terminal_cert_status(&self, serial: &str) -> Result<Option<CertStatus>> {
-            self.readers.with(|conn| {
-                let mut statement = conn.prepare_cached(self.queries.cert_status.text())?;
-                let mut rows = statement.query([serial])?;
-                match rows.next()? {
-                    Some(row) => Ok(Some(CertStatus {
-                        fingerprint: row.get(0)?,
-                        revoked: row.get(1)?,
-                    })),
-                    None => Ok(None),
-                }
-            })
+            self.certs.status(self.queries.cert_status.text(), serial)
         }
 
         async fn begin_import(&self, meta: ImportMeta) -> Result<Box<dyn ImportSession>> {
