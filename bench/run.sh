@@ -20,7 +20,7 @@ timed() { /usr/bin/time -f "%e %M" -o "$out/time" "$@" > "$out/last.log" 2>&1; c
 
 if [ "$backend" = sqlite ]; then
   db="sqlite:$out/shikaku.db"
-  rm -f "$out"/shikaku.db* "$out/bare.db"
+  rm -f "$out"/shikaku.db* "$out"/shikaku.access-log.* "$out/bare.db"
   read -r ours rss < <(timed "$bin" --db "$db" --data-dir "$data" import qualifications "$pop")
   read -r bare _ < <(timed sqlite3 "$out/bare.db" -cmd ".mode csv" ".import $pop q")
   baseline="sqlite3 .import into a bare table"
