@@ -123,7 +123,8 @@ impl PgStore {
         let options: PgConnectOptions = url.parse().map_err(StoreError::Backend)?;
         // No JIT: every statement here is a point read or a set statement bound by I/O, and
         // a generic plan's estimate over a large table crossed `jit_above_cost`, so each lost
-        // card's related-qualification read spent ~29 ms compiling (10M rows: 815 lookups/s).
+        // card's related-qualification read spent 27 ms of 52 ms compiling (10M rows: 822
+        // lookups/s; bench/RESULTS.md).
         let options = options.options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(16)

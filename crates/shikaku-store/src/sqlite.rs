@@ -454,8 +454,7 @@ struct CertCacheState {
 }
 
 impl CertCache {
-    /// Serials remembered at most (more only when certificates are issued faster than the
-    /// database changes); on overflow the map starts again.
+    /// Serials remembered at most; on overflow the map starts again (only re-reads are lost).
     const CAPACITY: usize = 65_536;
 
     fn open(path: &Path) -> Result<Self> {

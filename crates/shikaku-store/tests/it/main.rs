@@ -232,14 +232,22 @@ async fn certificate_changes_by_another_store_are_seen_at_the_next_check() {
         s.terminal_cert_status("0a0b0c").await.expect("status")
     };
     assert_eq!(status(server.clone()).await, None);
-    assert_eq!(status(server.clone()).await, None, "remembered");
+    assert_eq!(
+        status(server.clone()).await,
+        None,
+        "asked again, nothing changed"
+    );
     cli.insert_terminal_cert(&cert).await.expect("issue");
     let active = shikaku_store::CertStatus {
         fingerprint: vec![7; 32],
         revoked: false,
     };
     assert_eq!(status(server.clone()).await, Some(active.clone()));
-    assert_eq!(status(server.clone()).await, Some(active), "remembered");
+    assert_eq!(
+        status(server.clone()).await,
+        Some(active),
+        "asked again, nothing changed"
+    );
     cli.revoke_terminal_cert("0a0b0c", t(10))
         .await
         .expect("revoke");
