@@ -41,6 +41,12 @@ fn key_join(a: &str, b: &str) -> String {
     )
 }
 
+/// The SQLite access log's person index starts with `id >> ACCESS_LOG_BUCKET_SHIFT`: entries
+/// are indexed into the bucket of the newest 1,048,576 ids only, so the part of the index that
+/// takes new entries stays small (and in the page cache) however long the log grows; a
+/// person's entries are found with one index search per bucket.
+pub(crate) const ACCESS_LOG_BUCKET_SHIFT: u32 = 20;
+
 /// Columns written to `qualifications` from staging (same order in both tables).
 pub(crate) const DATA_COLUMNS: &str = "insurer_number, symbol, number, branch, qualified_from, qualified_until, \
      person_ref, insured_category, name, name_kana, sex, birth_date, copay_ratio, limit_category, specific_disease, \
@@ -334,12 +340,27 @@ impl Queries {
                  FROM access_log ORDER BY id DESC LIMIT {}",
                 p(1)
             )),
-            person_access: sql(format!(
-                "SELECT at, facility_code, terminal_name, cert_serial, kind, status, person_hash \
-                 FROM access_log WHERE person_hash = {} ORDER BY id DESC LIMIT {}",
-                p(1),
-                p(2)
-            )),
+            person_access: sql(match dialect {
+                // The SQLite log's person index is split into buckets of consecutive ids
+                // (ACCESS_LOG_BUCKET_SHIFT): every bucket, newest first, is one index search.
+                Dialect::Sqlite => format!(
+                    "WITH RECURSIVE bucket(n) AS ( \
+                       SELECT (SELECT IFNULL(MAX(id), 0) FROM access_log) >> {shift} \
+                       UNION ALL SELECT n - 1 FROM bucket WHERE n > 0) \
+                     SELECT a.at, a.facility_code, a.terminal_name, a.cert_serial, a.kind, a.status, \
+                       a.person_hash \
+                     FROM bucket CROSS JOIN access_log a \
+                     WHERE (a.id >> {shift}) = bucket.n AND substr(a.person_hash, 1, 8) = substr(?1, 1, 8) \
+                       AND a.person_hash = ?1 \
+                     ORDER BY a.id DESC LIMIT ?2",
+                    shift = ACCESS_LOG_BUCKET_SHIFT
+                ),
+                Dialect::Postgres => {
+                    "SELECT at, facility_code, terminal_name, cert_serial, kind, status, \
+                     person_hash FROM access_log WHERE person_hash = $1 ORDER BY id DESC LIMIT $2"
+                        .to_string()
+                }
+            }),
             get_idempotent: sql(format!(
                 "SELECT status, body FROM idempotent_responses WHERE facility_code = {} AND key = {}",
                 p(1),

@@ -166,7 +166,6 @@ async fn move_access_log(pool: &SqlitePool) -> Result<()> {
              person_hash   BLOB    NOT NULL
          );
          CREATE INDEX IF NOT EXISTS log.access_log_facility_at ON access_log (facility_code, at);
-         CREATE INDEX IF NOT EXISTS log.access_log_person ON access_log (person_hash);
          CREATE TABLE IF NOT EXISTS log.journal_state (
              id             INTEGER PRIMARY KEY CHECK (id = 1),
              generation     INTEGER NOT NULL,
@@ -175,6 +174,7 @@ async fn move_access_log(pool: &SqlitePool) -> Result<()> {
     )
     .execute(pool)
     .await?;
+    person_index_by_bucket(pool).await?;
     let (left,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'access_log_moved'",
     )
@@ -198,6 +198,42 @@ async fn move_access_log(pool: &SqlitePool) -> Result<()> {
             tracing::info!(rows = copied, "access log moved to its own database file");
         }
     }
+    Ok(())
+}
+
+/// The person index of the log: by bucket of ids ([`sql::ACCESS_LOG_BUCKET_SHIFT`]) and the
+/// first 8 bytes of the person's keyed hash (a query compares the whole hash in the row).
+///
+/// It replaces an index on the whole 32-byte hash, whose new entries went to random places
+/// across the whole log: once the index outgrew the log connection's page cache, indexing
+/// read and rewrote a page per entry, and a server's lookups slowed down as its log grew
+/// (bench/RESULTS.md). A log from before is re-indexed once, in one transaction: a crash
+/// leaves the old index in place and the next start does it again.
+async fn person_index_by_bucket(pool: &SqlitePool) -> Result<()> {
+    const NEW: &str = "access_log_person_bucket";
+    let (present,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM log.sqlite_master WHERE type = 'index' AND name = ?1")
+            .bind(NEW)
+            .fetch_one(pool)
+            .await?;
+    if present > 0 {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE INDEX IF NOT EXISTS log.{NEW} ON access_log \
+           ((id >> {shift}), substr(person_hash, 1, 8)); \
+         DROP INDEX IF EXISTS log.access_log_person;",
+        shift = sql::ACCESS_LOG_BUCKET_SHIFT
+    )))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "access-log person index by bucket built"
+    );
     Ok(())
 }
 

@@ -890,6 +890,44 @@ async fn access_log(s: &dyn Store) {
     assert_eq!(recent.len(), 3);
     assert_eq!(recent[0], entries[2]);
     assert_eq!(recent[2], entries[0]);
+    // A person's entries, newest first; another person whose hash starts with the same
+    // 8 bytes (what the SQLite index keys on) is not among them.
+    let person = |first: u8, last: u8| {
+        let mut hash = vec![first; 32];
+        hash[31] = last;
+        hash
+    };
+    let of = |hash: Vec<u8>, terminal: &str, secs: i64| crate::AccessLogEntry {
+        at: at + time::Duration::seconds(secs),
+        terminal_name: terminal.into(),
+        person_hash: hash,
+        ..entries[0].clone()
+    };
+    let mine = [of(person(7, 1), "受付A", 10), of(person(7, 1), "受付B", 20)];
+    s.append_access_log(&[mine[0].clone(), of(person(7, 2), "他人", 15)])
+        .await
+        .expect("append");
+    s.append_access_log(std::slice::from_ref(&mine[1]))
+        .await
+        .expect("append");
+    let found = s
+        .access_log_for_persons(&[person(7, 1)], 10)
+        .await
+        .expect("by person");
+    assert_eq!(found, [mine[1].clone(), mine[0].clone()]);
+    let limited = s
+        .access_log_for_persons(&[person(7, 1), person(7, 2)], 2)
+        .await
+        .expect("by persons");
+    assert_eq!(limited.len(), 2, "the limit holds across hashes");
+    assert_eq!(limited[0], mine[1]);
+    assert_eq!(limited[1].terminal_name, "他人");
+    assert!(
+        s.access_log_for_persons(&[person(8, 1)], 10)
+            .await
+            .expect("nobody")
+            .is_empty()
+    );
 }
 
 async fn portal_records(s: &dyn Store) {

@@ -181,6 +181,80 @@ async fn journaled_entries_survive_a_crash_and_a_torn_tail_is_set_aside() {
     assert_eq!(again.recent_access_log(10).await.expect("log").len(), 4);
 }
 
+/// The log's person index is by bucket of ids: a person's entries far apart in the log (in
+/// different buckets) are all found; a log indexed the old way (on the whole hash) is
+/// re-indexed when the store opens, and what it held is still found.
+#[tokio::test]
+async fn a_persons_accesses_are_found_across_buckets_and_an_old_person_index_is_replaced() {
+    let db = TempSqlite::new();
+    let path = db.dir.path().join("shikaku.db");
+    let log = shikaku_store::sqlite::access_log_path(path.to_str().expect("utf-8"));
+    {
+        let store = shikaku_store::open(&db.url).await.expect("open");
+        store
+            .append_access_log(&[logged(1), logged(2)])
+            .await
+            .expect("append");
+        assert_eq!(store.recent_access_log(10).await.expect("log").len(), 2);
+    }
+    let indexes = || -> Vec<String> {
+        let conn = rusqlite::Connection::open(&log).expect("log db");
+        let mut names = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'access_log' ORDER BY name")
+            .expect("prepare");
+        names
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("names")
+    };
+    assert_eq!(
+        indexes(),
+        ["access_log_facility_at", "access_log_person_bucket"]
+    );
+    // The old layout, and an entry of person 1 three buckets later (as after 3 Mi entries).
+    rusqlite::Connection::open(&log)
+        .expect("log db")
+        .execute_batch(
+            "DROP INDEX access_log_person_bucket;
+             CREATE INDEX access_log_person ON access_log (person_hash);
+             INSERT INTO access_log (id, at, facility_code, terminal_name, cert_serial, kind, status, person_hash)
+               SELECT 3 << 20, '2025-11-24T17:00:00Z', facility_code, '受付後', cert_serial, kind,
+                 status, person_hash FROM access_log WHERE terminal_name = '受付1';",
+        )
+        .expect("old layout");
+    let store = shikaku_store::open(&db.url).await.expect("reopen");
+    assert_eq!(
+        indexes(),
+        ["access_log_facility_at", "access_log_person_bucket"],
+        "the whole-hash index is replaced"
+    );
+    let names = |rows: Vec<shikaku_store::AccessLogEntry>| -> Vec<String> {
+        rows.into_iter().map(|e| e.terminal_name).collect()
+    };
+    let person = logged(1).person_hash;
+    let found = store
+        .access_log_for_persons(std::slice::from_ref(&person), 10)
+        .await
+        .expect("by person");
+    assert_eq!(names(found), ["受付後", "受付1"]);
+    // A new entry goes after the highest id, into bucket 3; all three are found.
+    let mut later = logged(1);
+    later.at += time::Duration::hours(2);
+    later.terminal_name = "受付最新".into();
+    store.append_access_log(&[later]).await.expect("append");
+    let found = store
+        .access_log_for_persons(std::slice::from_ref(&person), 10)
+        .await
+        .expect("by person");
+    assert_eq!(names(found), ["受付最新", "受付後", "受付1"]);
+    let other = store
+        .access_log_for_persons(&[logged(2).person_hash], 10)
+        .await
+        .expect("person 2");
+    assert_eq!(names(other), ["受付2"]);
+}
+
 /// Two processes on one store (a server and a CLI command) append to the same journal; each
 /// entry is stored once, whichever indexes it.
 #[tokio::test]
