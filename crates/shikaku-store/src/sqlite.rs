@@ -472,12 +472,14 @@ fn poisoned() -> StoreError {
 }
 
 /// The per-request certificate check, answered from memory while the main database is
-/// unchanged. Every check asks its own connection's `PRAGMA data_version`, which changes
-/// whenever any other connection — of this process (the sqlx pool) or of another one (`shikaku
-/// cert revoke`) — has committed to the main database since; then everything remembered is
-/// dropped and the register is asked again. So a revocation still takes effect for the next
-/// request, and a check costs the start of a read transaction instead of two B-tree descents
-/// and a row (7.6 % of a lookup's server time in the profile of bench/RESULTS.md).
+/// unchanged. When the WAL file was written since the last check ([`WalWatch`]), the check
+/// asks its own connection's `PRAGMA data_version`, which changes whenever any other
+/// connection — of this process (the sqlx pool) or of another one (`shikaku cert revoke`) —
+/// has committed to the main database since; then everything remembered is dropped and the
+/// register is asked again. So a revocation still takes effect for the next request, and a
+/// check without a commit in between costs one `read` of the change notices instead of two
+/// B-tree descents and a row (7.6 % of a lookup's server time in the profile of
+/// bench/RESULTS.md) or the start of a read transaction (7.0 %, its `fcntl` locks).
 struct CertCache {
     state: Mutex<CertCacheState>,
 }
@@ -487,6 +489,90 @@ struct CertCacheState {
     /// The `data_version` the remembered statuses were read at.
     version: i64,
     known: std::collections::HashMap<String, Option<CertStatus>>,
+    wal: WalWatch,
+}
+
+/// Change notices for the main database's WAL file (Linux inotify). In WAL mode every commit
+/// — by any connection of any process — writes that file before it returns, and the kernel
+/// queues the notice within the write, so a commit that finished before a check is seen by
+/// it. `changed` is one non-blocking `read` when nothing happened. When the watch is lost
+/// (the file deleted or moved, the queue overflowed) or cannot be set, `changed` answers
+/// true on every call (the cache then asks `data_version` each time, as without notices)
+/// and tries to watch again.
+struct WalWatch {
+    #[cfg(target_os = "linux")]
+    watch: Option<(inotify::Inotify, bool)>,
+    #[cfg(target_os = "linux")]
+    path: std::path::PathBuf,
+}
+
+impl WalWatch {
+    #[cfg(target_os = "linux")]
+    const MASK: inotify::WatchMask = inotify::WatchMask::MODIFY
+        .union(inotify::WatchMask::DELETE_SELF)
+        .union(inotify::WatchMask::MOVE_SELF);
+
+    #[cfg(target_os = "linux")]
+    fn new(path: std::path::PathBuf) -> Self {
+        let watch = inotify::Inotify::init().ok().map(|inotify| {
+            let armed = inotify.watches().add(&path, Self::MASK).is_ok();
+            (inotify, armed)
+        });
+        Self { watch, path }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn new(_path: std::path::PathBuf) -> Self {
+        Self {}
+    }
+
+    /// Whether the file may have been written since the last call.
+    #[cfg(target_os = "linux")]
+    fn changed(&mut self) -> bool {
+        use inotify::EventMask;
+        let Some((inotify, armed)) = self.watch.as_mut() else {
+            return true;
+        };
+        let lost_mask = EventMask::IGNORED
+            | EventMask::Q_OVERFLOW
+            | EventMask::DELETE_SELF
+            | EventMask::MOVE_SELF;
+        let mut buffer = [0u8; 1024];
+        let mut changed = !*armed;
+        let mut lost = !*armed;
+        loop {
+            match inotify.read_events(&mut buffer) {
+                Ok(events) => {
+                    let mut any = false;
+                    for event in events {
+                        any = true;
+                        lost |= event.mask.intersects(lost_mask);
+                    }
+                    if !any {
+                        break;
+                    }
+                    changed = true;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(_) => {
+                    changed = true;
+                    lost = true;
+                    break;
+                }
+            }
+        }
+        if lost {
+            // Watched again before the caller asks `data_version`: a commit after this is
+            // noticed next time, one before it is seen by that question.
+            *armed = inotify.watches().add(&self.path, Self::MASK).is_ok();
+        }
+        changed
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn changed(&mut self) -> bool {
+        true
+    }
 }
 
 impl CertCache {
@@ -494,11 +580,14 @@ impl CertCache {
     const CAPACITY: usize = 65_536;
 
     fn open(path: &Path) -> Result<Self> {
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
         Ok(Self {
             state: Mutex::new(CertCacheState {
                 conn: read_only_connection(path)?,
                 version: -1,
                 known: std::collections::HashMap::new(),
+                wal: WalWatch::new(std::path::PathBuf::from(wal)),
             }),
         })
     }
@@ -506,14 +595,18 @@ impl CertCache {
     fn status(&self, sql: &str, serial: &str) -> Result<Option<CertStatus>> {
         let mut guard = self.state.lock().map_err(|_| poisoned())?;
         let state = &mut *guard;
-        let version: i64 = state
-            .conn
-            .prepare_cached("PRAGMA data_version")
-            .and_then(|mut s| s.query_row([], |row| row.get(0)))
-            .map_err(StoreError::Embedded)?;
-        if version != state.version {
-            state.known.clear();
-            state.version = version;
+        // Without a change notice the WAL file was not written since the last check, so
+        // nothing was committed and `data_version` (a read transaction) need not be asked.
+        if state.wal.changed() || state.version < 0 {
+            let version: i64 = state
+                .conn
+                .prepare_cached("PRAGMA data_version")
+                .and_then(|mut s| s.query_row([], |row| row.get(0)))
+                .map_err(StoreError::Embedded)?;
+            if version != state.version {
+                state.known.clear();
+                state.version = version;
+            }
         }
         if let Some(status) = state.known.get(serial) {
             return Ok(status.clone());
@@ -754,3 +847,40 @@ impl_import_session!(SqliteImport, {
         Ok(())
     }
 });
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::WalWatch;
+
+    /// A write is noticed once; a deleted file makes every call answer "changed" until the
+    /// file is back and watched again.
+    #[test]
+    fn the_wal_watch_notices_writes_and_survives_the_file_going_away() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("x.db-wal");
+        let write = |text: &[u8]| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .expect("open")
+                .write_all(text)
+                .expect("write")
+        };
+        write(b"a");
+        let mut watch = WalWatch::new(path.clone());
+        assert!(!watch.changed(), "nothing written since the watch began");
+        write(b"b");
+        assert!(watch.changed(), "a write");
+        assert!(!watch.changed(), "noticed once");
+        std::fs::remove_file(&path).expect("remove");
+        assert!(watch.changed(), "deleted");
+        assert!(watch.changed(), "not watched while the file is missing");
+        write(b"c");
+        assert!(watch.changed(), "back: watched again from here");
+        assert!(!watch.changed());
+        write(b"d");
+        assert!(watch.changed());
+    }
+}
