@@ -95,7 +95,8 @@ macro_rules! impl_store {
                 limit: u32,
             ) -> $crate::Result<Vec<$crate::AccessLogEntry>> {
                 self.access_log_current().await?;
-                // Uses access_log_person for each hash; a person has a handful of hashes.
+                // One index search per hash (SQLite: per bucket of the log, access_log_person_bucket;
+                // PostgreSQL: access_log_person); a person has a handful of hashes.
                 let mut all = Vec::new();
                 for hash in person_hashes {
                     let rows: Vec<$crate::sql::AccessRow> = sqlx::query_as(self.queries.person_access.q())
