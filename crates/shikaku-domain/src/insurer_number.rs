@@ -215,7 +215,7 @@ impl InsurerNumber {
                 .unwrap_or("医療保険"),
         };
         let prefecture = prefecture_name(self.prefecture_code()).unwrap_or("");
-        format!("{system}（{prefecture}）")
+        [system, "（", prefecture, "）"].concat()
     }
 }
 
