@@ -60,15 +60,7 @@ async fn unsupported_urls_are_refused_clearly() {
 async fn the_access_log_moves_to_its_own_file_once() {
     let db = TempSqlite::new();
     let path = db.dir.path().join("shikaku.db");
-    {
-        let store = shikaku_store::open(&db.url).await.expect("open");
-        store
-            .append_access_log(&[logged(1), logged(2)])
-            .await
-            .expect("append");
-        // Reading indexes the journal: rows 1 and 2 are in the log's table.
-        assert_eq!(store.recent_access_log(10).await.expect("log").len(), 2);
-    }
+    log_two_entries_and_close(&db).await;
     let log = shikaku_store::sqlite::access_log_path(path.to_str().expect("utf-8"));
     assert!(log.ends_with("shikaku.access-log.db"), "{log}");
     assert!(std::path::Path::new(&log).exists());
@@ -106,6 +98,17 @@ async fn the_access_log_moves_to_its_own_file_once() {
     drop(store);
     let again = shikaku_store::open(&db.url).await.expect("third open");
     assert_eq!(again.recent_access_log(10).await.expect("log").len(), 3);
+}
+
+/// Opens the store, logs entries 1 and 2 and closes it; reading the log indexed the journal,
+/// so both rows are in the log's table.
+async fn log_two_entries_and_close(db: &TempSqlite) {
+    let store = shikaku_store::open(&db.url).await.expect("open");
+    store
+        .append_access_log(&[logged(1), logged(2)])
+        .await
+        .expect("append");
+    assert_eq!(store.recent_access_log(10).await.expect("log").len(), 2);
 }
 
 fn logged(n: u32) -> shikaku_store::AccessLogEntry {
@@ -189,14 +192,7 @@ async fn a_persons_accesses_are_found_across_buckets_and_an_old_person_index_is_
     let db = TempSqlite::new();
     let path = db.dir.path().join("shikaku.db");
     let log = shikaku_store::sqlite::access_log_path(path.to_str().expect("utf-8"));
-    {
-        let store = shikaku_store::open(&db.url).await.expect("open");
-        store
-            .append_access_log(&[logged(1), logged(2)])
-            .await
-            .expect("append");
-        assert_eq!(store.recent_access_log(10).await.expect("log").len(), 2);
-    }
+    log_two_entries_and_close(&db).await;
     let indexes = || -> Vec<String> {
         let conn = rusqlite::Connection::open(&log).expect("log db");
         let mut names = conn
