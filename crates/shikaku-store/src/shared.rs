@@ -477,7 +477,9 @@ macro_rules! impl_import_session {
                         .rows_affected()
                 };
                 let rebuild = Self::before_insert(&mut tx, staged, largest).await?;
-                let inserted = sqlx::query(queries.insert_new.q()).bind(import_id).bind(now).execute(&mut *tx).await?;
+                // The table was empty when the write lock was taken: every staged row is new.
+                let insert = if largest == 0 { &queries.insert_all } else { &queries.insert_new };
+                let inserted = sqlx::query(insert.q()).bind(import_id).bind(now).execute(&mut *tx).await?;
                 // A dry run rolls back, which restores dropped indexes without building them.
                 if matches!(how, $crate::Finish::Commit { .. }) {
                     // The statements come from the schema's own catalog, not from input.
