@@ -461,11 +461,15 @@ fn read_only_connection(path: &Path) -> Result<rusqlite::Connection> {
     conn.pragma_update(None, "cache_size", -16384)
         .map_err(StoreError::Embedded)?;
     // Pages straight from the OS page cache, shared by all readers, without a pread and a
-    // copy each (up to SQLite's compiled limit, about 2 GiB).
-    conn.pragma_update(None, "mmap_size", 2_147_418_112i64)
+    // copy each: the whole file (SQLite maps at most the file's size; the compiled limit is
+    // raised to 1 TiB in .cargo/config.toml, from 2 GiB).
+    conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)
         .map_err(StoreError::Embedded)?;
     Ok(conn)
 }
+
+/// Address space a reader may map: far beyond any store (virtual memory, not RAM).
+const READER_MMAP_BYTES: i64 = 1 << 40;
 
 fn poisoned() -> StoreError {
     StoreError::Corrupt("a reader connection was poisoned by a panic".into())
