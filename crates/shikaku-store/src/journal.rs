@@ -89,7 +89,43 @@ pub fn decode(bytes: &[u8]) -> (Vec<AccessLogEntry>, usize) {
     (entries, at)
 }
 
+/// The number of bytes the complete, intact records at the start of `bytes` take: what
+/// [`decode`] would read, without building the entries.
+fn intact_len(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some((_, used)) = parse_one(&bytes[at..]) {
+        at += used;
+    }
+    at
+}
+
 fn decode_one(bytes: &[u8]) -> Option<(AccessLogEntry, usize)> {
+    let (r, used) = parse_one(bytes)?;
+    let entry = AccessLogEntry {
+        at: r.at,
+        facility_code: r.facility_code.to_owned(),
+        terminal_name: r.terminal_name.to_owned(),
+        cert_serial: r.cert_serial.to_owned(),
+        kind: r.kind.to_owned(),
+        status: r.status.to_owned(),
+        person_hash: r.person_hash.to_vec(),
+    };
+    Some((entry, used))
+}
+
+/// One record's fields, borrowed from the bytes read.
+struct RawEntry<'a> {
+    at: OffsetDateTime,
+    facility_code: &'a str,
+    terminal_name: &'a str,
+    cert_serial: &'a str,
+    kind: &'a str,
+    status: &'a str,
+    person_hash: &'a [u8],
+}
+
+/// The record at the start of `bytes` and its length, if it is complete and intact.
+fn parse_one(bytes: &[u8]) -> Option<(RawEntry<'_>, usize)> {
     let len = u32::from_le_bytes(bytes.get(0..4)?.try_into().ok()?) as usize;
     let crc = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
     let payload = bytes.get(8..8 + len)?;
@@ -104,15 +140,17 @@ fn decode_one(bytes: &[u8]) -> Option<(AccessLogEntry, usize)> {
         rest = &rest[4 + n..];
         Some(value)
     };
-    let text = |b: &[u8]| String::from_utf8(b.to_vec()).ok();
-    let entry = AccessLogEntry {
+    fn text(b: &[u8]) -> Option<&str> {
+        std::str::from_utf8(b).ok()
+    }
+    let entry = RawEntry {
         at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).ok()?,
         facility_code: text(field()?)?,
         terminal_name: text(field()?)?,
         cert_serial: text(field()?)?,
         kind: text(field()?)?,
         status: text(field()?)?,
-        person_hash: field()?.to_vec(),
+        person_hash: field()?,
     };
     Some((entry, 8 + len))
 }
@@ -202,6 +240,47 @@ impl Journal {
         Ok(())
     }
 
+    /// Reads about `chunk` bytes from `from` into `bytes` (at least one whole record when
+    /// the file holds it; a record longer than the chunk is read whole, or reading would
+    /// stop before it), never past `len`. Call with a lock held.
+    fn read_chunk(
+        &self,
+        from: u64,
+        len: u64,
+        chunk: u64,
+        bytes: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
+        let available = len.saturating_sub(from);
+        let mut head = [0u8; 4];
+        let first = match available {
+            4.. => {
+                self.file.read_exact_at(&mut head, from)?;
+                8 + u64::from(u32::from_le_bytes(head))
+            }
+            _ => 0,
+        };
+        let want = available.min(chunk.max(first));
+        bytes.clear();
+        bytes.resize(want as usize, 0);
+        self.file.read_exact_at(bytes, from)
+    }
+
+    /// Where the intact records from `from` end, at most `len`: read `chunk` bytes at a time
+    /// and checked without building entries, so a process's first append after a long
+    /// journal neither holds the whole file in memory nor decodes every entry in it.
+    fn intact_end(&self, mut from: u64, len: u64, chunk: u64) -> std::io::Result<u64> {
+        let mut bytes = Vec::new();
+        while from < len {
+            self.read_chunk(from, len, chunk, &mut bytes)?;
+            let used = intact_len(&bytes);
+            if used == 0 {
+                break;
+            }
+            from += used as u64;
+        }
+        Ok(from)
+    }
+
     /// Appends `bytes` (whole records) and syncs them; returns when they are durable.
     pub(crate) fn append(&self, bytes: &[u8]) -> std::io::Result<()> {
         self.locked(Lock::Exclusive, |known| self.append_locked(bytes, known))
@@ -217,13 +296,7 @@ impl Journal {
             (g, end) if g == generation && (HEADER..=len).contains(&end) => end,
             _ => HEADER,
         };
-        let end = if from == len {
-            len
-        } else {
-            let mut tail = vec![0; (len - from) as usize];
-            self.file.read_exact_at(&mut tail, from)?;
-            from + decode(&tail).1 as u64
-        };
+        let end = self.intact_end(from, len, INDEX_CHUNK)?;
         if end < len {
             self.set_aside_tail(end, len)?;
         }
@@ -272,19 +345,9 @@ impl Journal {
                     )));
                 }
             };
-            let available = self.file.metadata()?.len().saturating_sub(from);
-            // A record longer than the chunk is read whole, or indexing would stop before it.
-            let mut head = [0u8; 4];
-            let first = match available {
-                4.. => {
-                    self.file.read_exact_at(&mut head, from)?;
-                    8 + u64::from(u32::from_le_bytes(head))
-                }
-                _ => 0,
-            };
-            let want = available.min(INDEX_CHUNK.max(first));
-            let mut bytes = vec![0; want as usize];
-            self.file.read_exact_at(&mut bytes, from)?;
+            let len = self.file.metadata()?.len();
+            let mut bytes = Vec::new();
+            self.read_chunk(from, len, INDEX_CHUNK, &mut bytes)?;
             let (entries, used) = decode(&bytes);
             Ok((file_generation, from + used as u64, entries))
         })
@@ -382,6 +445,43 @@ mod tests {
         assert_eq!(read, vec![long]);
         let (_, _, read) = journal.read_after(1, end).expect("next");
         assert_eq!(read, vec![entry(8)]);
+    }
+
+    /// A process's first append checks the journal chunk by chunk: wherever the chunks cut
+    /// the records, it finds the same end as decoding the whole file, and a torn tail left by
+    /// another process is set aside before the new records.
+    #[test]
+    fn the_first_append_of_a_process_finds_the_intact_end_chunk_by_chunk() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("x.access-log.journal");
+        let writer = Journal::open(path.clone(), 0).expect("open");
+        let entries: Vec<_> = (0..40).map(entry).collect();
+        let mut bytes = Vec::new();
+        encode(&entries, &mut bytes);
+        writer.append(&bytes).expect("append");
+        let intact = HEADER + bytes.len() as u64;
+        writer
+            .file
+            .write_all_at(&bytes[..30], intact)
+            .expect("a crashed writer's half record");
+        let len = intact + 30;
+        for chunk in [1, 7, 50, 333, 4096, INDEX_CHUNK] {
+            assert_eq!(
+                writer.intact_end(HEADER, len, chunk).expect("scan"),
+                intact,
+                "chunk {chunk}"
+            );
+        }
+        assert_eq!(intact_len(&bytes), decode(&bytes).1);
+        // Another process (its own open file, nothing known of the journal) appends.
+        let other = Journal::open(path.clone(), 0).expect("open again");
+        let mut one = Vec::new();
+        encode(&[entry(99)], &mut one);
+        other.append(&one).expect("append after the tear");
+        let (_, end, read) = other.read_after(1, HEADER).expect("read");
+        assert_eq!(read.len(), 41);
+        assert_eq!(read[40], entry(99));
+        assert_eq!(end, std::fs::metadata(&path).expect("len").len());
     }
 
     #[test]
