@@ -140,8 +140,9 @@ pub(crate) trait RowFormat: Send + 'static {
     fn parse(&self, fields: &mut RowParser<'_>, line: u64) -> Option<Self::Row>;
     /// Puts a batch in the order its rows are merged in, if the format has one. Each batch
     /// then lies in the staging table as one sorted run, and the merge's reads in key order
-    /// advance through a few thousand runs instead of jumping across the whole table (1M rows:
-    /// the INSERT 3.0–4.3 s → 1.9–3.1 s; 10M: 55.5 s → 35.7–41.7 s; bench/RESULTS.md).
+    /// advance through the runs (about 520 per million rows) instead of jumping across the
+    /// whole table (1M rows: the INSERT 3.0–4.6 s → 2.1–3.1 s over this sitting's runs; 10M:
+    /// 55.5 s → 35.7–41.7 s; bench/RESULTS.md, eighth sitting). Larger runs made staging slower.
     fn sort(_batch: &mut [Self::Row]) {}
 }
 
