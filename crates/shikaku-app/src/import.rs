@@ -141,8 +141,8 @@ pub(crate) trait RowFormat: Send + 'static {
     /// Puts a batch in the order its rows are merged in, if the format has one. Each batch
     /// then lies in the staging table as one sorted run, and the merge's reads in key order
     /// advance through the runs (about 520 per million rows) instead of jumping across the
-    /// whole table (1M rows: the INSERT 3.0–4.6 s → 2.1–3.1 s over this sitting's runs; 10M:
-    /// 55.5 s → 35.7–41.7 s; bench/RESULTS.md, eighth sitting). Larger runs made staging slower.
+    /// whole table (1M rows: the INSERT 3.0–4.6 s → 2.0–3.1 s over the eighth sitting's runs;
+    /// 10M: 55.5 s → 35.7–41.7 s; bench/RESULTS.md). Larger runs made staging slower.
     fn sort(_batch: &mut [Self::Row]) {}
 }
 
@@ -620,8 +620,9 @@ impl RowFormat for QualificationFormat {
         parse_qualification(row, line, &self.key)
     }
 
-    /// The staging index's order: card key, then 資格取得日. Stable, so equal keys keep the
-    /// file's order.
+    /// The merge's order (`ORDER BY` of `Queries::insert_new`/`insert_all` and the staging
+    /// index `import_staging_key`): card key, then 資格取得日. Stable, so equal keys keep the
+    /// file's order. Only speed depends on the two agreeing.
     fn sort(batch: &mut [StagedRow]) {
         batch.sort_by(|a, b| merge_key(&a.qualification).cmp(&merge_key(&b.qualification)));
     }

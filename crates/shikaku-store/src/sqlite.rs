@@ -856,6 +856,23 @@ impl_import_session!(SqliteImport, {
 mod tests {
     use super::WalWatch;
 
+    /// The readers map the whole file: the bundled SQLite is built with the raised limit
+    /// (`LIBSQLITE3_FLAGS` in .cargo/config.toml), else SQLite silently caps `mmap_size`
+    /// at 2 GiB and a 10M-person store is read past that with `pread`.
+    #[test]
+    fn readers_may_map_more_than_two_gibibytes() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("x.db");
+        rusqlite::Connection::open(&path)
+            .and_then(|c| c.execute_batch("CREATE TABLE t (x)"))
+            .expect("create");
+        let conn = super::read_only_connection(&path).expect("reader");
+        let mapped: i64 = conn
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .expect("mmap_size");
+        assert_eq!(mapped, super::READER_MMAP_BYTES);
+    }
+
     /// A write is noticed once; a deleted file makes every call answer "changed" until the
     /// file is back and watched again.
     #[test]
