@@ -783,7 +783,7 @@ impl RejectWriter {
         if self.writer.is_none() {
             let mut w = csv::WriterBuilder::new()
                 .flexible(true)
-                .from_writer(std::fs::File::create(&self.path)?);
+                .from_writer(create_private(&self.path)?);
             let mut header = csv::ByteRecord::from(vec!["line", "error"]);
             if let Some(h) = &self.header {
                 header.extend(h.iter());
@@ -836,4 +836,15 @@ impl RejectWriter {
         file.sync_all().ok()?;
         (self.rows > 0).then_some(self.path)
     }
+}
+
+/// Creates (or truncates) a file readable by its owner only: rejected rows are personal data.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
 }

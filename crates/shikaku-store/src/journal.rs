@@ -27,7 +27,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::PathBuf;
 
 use time::OffsetDateTime;
@@ -177,6 +177,7 @@ impl Journal {
     /// to number a journal created here.
     pub(crate) fn open(path: PathBuf, recorded_generation: u64) -> std::io::Result<Self> {
         let file = OpenOptions::new()
+            .mode(0o600)
             .read(true)
             .write(true)
             .create(true)
@@ -312,7 +313,11 @@ impl Journal {
         self.file.read_exact_at(&mut tail, from)?;
         let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
         let side = PathBuf::from(format!("{}.torn-{nanos}", self.path.display()));
-        let mut out = File::create(&side)?;
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&side)?;
         out.write_all(&tail)?;
         out.sync_all()?;
         tracing::warn!(

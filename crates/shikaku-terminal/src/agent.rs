@@ -82,6 +82,8 @@ pub struct Folders {
     pub error: PathBuf,
     pub done: PathBuf,
     pub journal: PathBuf,
+    /// Signs the answered markers (`marker_key`).
+    key: ring::hmac::Key,
 }
 
 impl Folders {
@@ -93,6 +95,7 @@ impl Folders {
             error: dir.join("req").join("error"),
             done: dir.join("req").join("done"),
             journal: dir.join("journal"),
+            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &[]),
         };
         for d in [
             &f.req,
@@ -105,7 +108,10 @@ impl Folders {
         ] {
             std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
         }
-        Ok(f)
+        Ok(Folders {
+            key: marker_key(dir)?,
+            ..f
+        })
     }
 }
 
@@ -113,7 +119,7 @@ impl Folders {
 pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = dir.join(format!(".{name}.part"));
     {
-        let mut file = std::fs::File::create(&tmp)?;
+        let mut file = create_private(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
     }
@@ -351,6 +357,11 @@ async fn process(
     let result_name = c.name.result_file();
     let answered = answered_marker(&c.work);
     let part = folders.res.join(format!(".{result_name}.part"));
+    if answered.symlink_metadata().is_ok() && !marker_is_ours(&folders.key, &c.work, &answered) {
+        // A marker this agent did not write: refused, and the request answered as usual.
+        tracing::warn!(file = %c.name.request_file(), "refused an answered marker this agent did not write");
+        std::fs::remove_file(&answered).ok();
+    }
     if answered.exists() {
         // A previous run had the result fsynced and marked answered before it died: finish
         // the rename if it had not happened; the receipt computer may already have collected
@@ -366,7 +377,16 @@ async fn process(
         // An earlier request of the same name has an uncollected result: never overwrite it.
         return Ok(false);
     }
-    let bytes = std::fs::read(&c.work).with_context(|| format!("reading {}", c.work.display()))?;
+    let bytes = match read_claimed(&c.work) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput || e.raw_os_error() == Some(40) => {
+            // ELOOP (40): a link was swapped in for the request. Nothing is read through it.
+            tracing::warn!(file = %c.name.request_file(), "refused a claimed request that is a link or not a regular file");
+            std::fs::remove_file(&c.work).ok();
+            return Ok(true);
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", c.work.display())),
+    };
     let age = SystemTime::now()
         .duration_since(c.first_seen)
         .unwrap_or_default();
@@ -389,14 +409,17 @@ async fn process(
     // Exactly once, whenever the process dies: the result is complete on disk (fsynced) and
     // the claim is marked answered before the result appears under its real name.
     {
-        let mut file = std::fs::File::create(&part)
-            .with_context(|| format!("writing the result {result_name}"))?;
+        let mut file =
+            create_private(&part).with_context(|| format!("writing the result {result_name}"))?;
         file.write_all(&result)
             .and_then(|()| file.sync_all())
             .with_context(|| format!("writing the result {result_name}"))?;
     }
-    std::fs::File::create(&answered)
-        .and_then(|f| f.sync_all())
+    create_private(&answered)
+        .and_then(|mut f| {
+            f.write_all(marker_text(&folders.key, &c.work).as_bytes())?;
+            f.sync_all()
+        })
         .and_then(|()| sync_dir(&folders.tmp))
         .context("marking the request answered")?;
     std::fs::rename(&part, folders.res.join(&result_name))
@@ -404,6 +427,112 @@ async fn process(
         .with_context(|| format!("publishing the result {result_name}"))?;
     finish_claim(folders, config, c, to_error_folder);
     Ok(true)
+}
+
+/// Creates (or truncates) a file readable by the owner only, without following a symlink
+/// planted at its name.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // Whatever is at the name (a stale temporary file, or a link someone planted to make the
+    // agent overwrite a file elsewhere) is removed, not followed; `create_new` (O_EXCL) then
+    // fails rather than follow a link created in between.
+    if let Ok(meta) = path.symlink_metadata() {
+        if !meta.is_file() {
+            tracing::warn!(file = %path.display(), "removed a link or non-file planted where the agent writes");
+        }
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// Reads a claimed request: never through a link, only a regular file, and made readable by
+/// the agent's user only (it holds personal data and is archived in `req/done/`).
+fn read_claimed(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the request is not a regular file",
+        ));
+    }
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The text of an answered marker: a MAC of the claim's name under the agent's own key
+/// (`DIR/agent.key`, 0600), so a marker planted by someone else is told apart and refused.
+fn marker_text(key: &ring::hmac::Key, work: &Path) -> String {
+    let name = work
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    hex::encode(ring::hmac::sign(key, format!("answered:{name}").as_bytes()))
+}
+
+/// True when the marker at `marker` was written by this agent for `work`.
+fn marker_is_ours(key: &ring::hmac::Key, work: &Path, marker: &Path) -> bool {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut text = String::new();
+    let read = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(marker)
+        .and_then(|f| f.take(200).read_to_string(&mut text));
+    let Ok(_) = read else { return false };
+    let name = work
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    hex::decode(text.trim()).is_ok_and(|tag| {
+        ring::hmac::verify(key, format!("answered:{name}").as_bytes(), &tag).is_ok()
+    })
+}
+
+/// The agent's marker key, created (32 random bytes, 0600) on first start.
+pub fn marker_key(dir: &Path) -> anyhow::Result<ring::hmac::Key> {
+    use std::io::Read;
+    let path = dir.join("agent.key");
+    let mut bytes = Vec::new();
+    match std::fs::File::open(&path) {
+        Ok(f) => {
+            f.take(64).read_to_end(&mut bytes)?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut fresh = [0u8; 32];
+            ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut fresh)
+                .map_err(|_| anyhow::anyhow!("no random numbers for the agent key"))?;
+            let tmp = dir.join(".agent.key.part");
+            let mut f = create_private(&tmp)?;
+            f.write_all(&fresh)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            bytes = fresh.to_vec();
+        }
+        Err(e) => return Err(anyhow::anyhow!("reading {}: {e}", path.display())),
+    }
+    anyhow::ensure!(
+        bytes.len() == 32,
+        "{} is not an agent key (32 bytes); remove it to make a new one",
+        path.display()
+    );
+    Ok(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes))
 }
 
 fn answered_marker(work: &Path) -> PathBuf {

@@ -66,6 +66,22 @@ fn put_valid(dir: &Path, name: &str) {
     );
 }
 
+/// The answered marker a previous run of the agent would have left for the claim `work`: the
+/// MAC of its name under the agent key, which is created here (as the agent would) when
+/// missing.
+fn agent_marker(dir: &Path, work: &str) -> String {
+    let path = dir.join("agent.key");
+    if !path.exists() {
+        std::fs::write(&path, [7u8; 32]).expect("agent key");
+    }
+    let key = std::fs::read(&path).expect("agent key");
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key);
+    hex::encode(ring::hmac::sign(
+        &key,
+        format!("answered:{work}").as_bytes(),
+    ))
+}
+
 /// `shikaku agent status` shows this queue length.
 fn assert_queue(env: &Env, dir: &Path, n: usize) {
     let out = env.run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
@@ -355,14 +371,22 @@ async fn claims_left_by_a_crash_are_finished_once_and_an_unreachable_centre_is_r
         single("01130012", "12", "345", "00", "19800517"),
     )
     .expect("claim");
-    std::fs::write(dir.join("req/.tmp/OQSsiquc01req_C2.xml.answered"), "").expect("marker");
+    std::fs::write(
+        dir.join("req/.tmp/OQSsiquc01req_C2.xml.answered"),
+        agent_marker(&dir, "OQSsiquc01req_C2.xml.work"),
+    )
+    .expect("marker");
     // C3 was answered and marked, but the agent died before the rename.
     std::fs::write(
         dir.join("req/.tmp/OQSsiquc01req_C3.xml.work"),
         single("01130012", "12", "345", "00", "19800517"),
     )
     .expect("claim");
-    std::fs::write(dir.join("req/.tmp/OQSsiquc01req_C3.xml.answered"), "").expect("marker");
+    std::fs::write(
+        dir.join("req/.tmp/OQSsiquc01req_C3.xml.answered"),
+        agent_marker(&dir, "OQSsiquc01req_C3.xml.work"),
+    )
+    .expect("marker");
     std::fs::write(
         dir.join("res/.OQSsiquc01res_C3.xml.part"),
         "<XmlMsg>complete</XmlMsg>",
@@ -631,11 +655,10 @@ async fn outage_and_full_disk_keep_requests_queued_until_they_can_be_answered() 
     let xml = wait_for(&dir.join("res/OQSsiquc01res_S1.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
 
-    // Disk full: the result's temporary file is /dev/full.
-    #[cfg(unix)]
+    // The result cannot be written (a folder is in the way of its temporary file, as a full
+    // disk would refuse it; a planted link such as /dev/full is removed, not followed).
     {
-        std::os::unix::fs::symlink("/dev/full", dir.join("res/.OQSsiquc01res_F1.xml.part"))
-            .expect("symlink");
+        std::fs::create_dir(dir.join("res/.OQSsiquc01res_F1.xml.part")).expect("obstacle");
         put_valid(&dir, "OQSsiquc01req_F1.xml");
         std::thread::sleep(Duration::from_millis(1200));
         assert!(!dir.join("res/OQSsiquc01res_F1.xml").exists());
@@ -651,7 +674,7 @@ async fn outage_and_full_disk_keep_requests_queued_until_they_can_be_answered() 
             dir.join("req/.tmp/OQSsiquc01req_F1.xml.work").exists(),
             "claim kept"
         );
-        std::fs::remove_file(dir.join("res/.OQSsiquc01res_F1.xml.part")).expect("free space");
+        std::fs::remove_dir(dir.join("res/.OQSsiquc01res_F1.xml.part")).expect("free space");
         let xml = wait_for(&dir.join("res/OQSsiquc01res_F1.xml"));
         assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
     }
@@ -815,4 +838,53 @@ async fn a_centre_answering_503_is_retried_until_it_recovers() {
     let xml = wait_for(&dir.join("res/OQSsiquc01res_P1.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"], "{xml}");
     server.running.shutdown();
+}
+
+/// Issue 21, finding 5: a link planted at the result's temporary name is not followed (the
+/// file it points to is untouched), and an answered marker the agent did not write does not
+/// make it archive the request without a result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planted_links_and_markers_are_refused() {
+    let (server, dir, crt, key) = setup().await;
+    let res = dir.join("res");
+    let tmp = dir.join("req/.tmp");
+    std::fs::create_dir_all(&res).expect("res");
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    let outside = server.env.dir.path().join("precious.txt");
+    std::fs::write(&outside, "do not overwrite").expect("outside");
+    std::os::unix::fs::symlink(&outside, res.join(".OQSsiquc01res_000000000101.xml.part"))
+        .expect("plant link");
+    std::fs::write(tmp.join("OQSsiquc01req_000000000102.xml.answered"), "").expect("marker");
+    std::fs::write(
+        tmp.join("OQSsiquc01req_000000000103.xml.answered"),
+        "00".repeat(32),
+    )
+    .expect("marker");
+
+    let _agent = start_agent(
+        &dir,
+        &server.url(""),
+        &crt,
+        &key,
+        &server.ca.cert_path(),
+        &[],
+    );
+    for n in ["101", "102", "103"] {
+        put_valid(&dir, &format!("OQSsiquc01req_000000000{n}.xml"));
+    }
+    for n in ["101", "102", "103"] {
+        let xml = wait_for(&res.join(format!("OQSsiquc01res_000000000{n}.xml")));
+        assert_eq!(tag(&xml, "QualificationValidity"), ["1"], "{n}: {xml}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&outside).expect("outside"),
+        "do not overwrite"
+    );
+    // The agent's own markers carry its MAC: a result is answered once.
+    let key_mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.join("agent.key"))
+            .expect("agent key")
+            .permissions(),
+    );
+    assert_eq!(key_mode & 0o777, 0o600);
 }

@@ -5,6 +5,7 @@ mod api;
 mod browser;
 mod card;
 mod cli;
+mod file_modes;
 mod inquiry;
 mod planning;
 mod portal;
