@@ -999,8 +999,6 @@ impl PortalService {
             os: os.code().into(),
             status: "applied".into(),
             serial: None,
-            p12: None,
-            p12_password: None,
             applied_at: OffsetDateTime::now_utc(),
             decided_at: None,
             downloaded_at: None,
@@ -1047,12 +1045,39 @@ impl PortalService {
         Ok(app)
     }
 
-    /// Operator: approves and issues the certificate with the system's CA. The PKCS#12 and
-    /// its password wait for the facility's one download.
+    /// Operator: approves the certificate. Nothing secret is made or kept yet: the key, the
+    /// certificate, the PKCS#12 and its password are made at the facility's one download, so
+    /// no file or row holds a working credential in the meantime.
     pub async fn issue_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
         actor.operator()?;
         let mut app = self.certificate(actor, id).await?;
         next_status(Transition::CertIssue, &app.status)?;
+        app.decided_at = Some(OffsetDateTime::now_utc());
+        self.move_cert(actor, app, Transition::CertIssue).await
+    }
+
+    pub async fn reject_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
+        actor.operator()?;
+        let mut app = self.certificate(actor, id).await?;
+        app.decided_at = Some(OffsetDateTime::now_utc());
+        self.move_cert(actor, app, Transition::CertReject).await
+    }
+
+    /// The facility's one download: the certificate is made now with the system's CA, and
+    /// its PKCS#12 and password go to the facility without being stored.
+    pub async fn download_certificate(&self, actor: &Actor, id: &str) -> Result<Download> {
+        actor.own_facility()?;
+        let app = self.certificate(actor, id).await?;
+        let refused = |status: &str| {
+            let (ja, en) = rules::status_label(status);
+            PortalError::state(
+                format!("ダウンロードできません（{ja}）。証明書のダウンロードは1回限りです"),
+                format!("cannot download ({en}); a certificate is downloaded once"),
+            )
+        };
+        if next_status(Transition::CertDownload, &app.status).is_err() {
+            return Err(refused(&app.status));
+        }
         let facility = FacilityCode::parse(&app.facility_code)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let issued = crate::terminal_certs::issue(
@@ -1065,71 +1090,52 @@ impl PortalService {
         )
         .await
         .map_err(|e| PortalError::Cert(e.to_string()))?;
+        let revoke = |serial: String| async move {
+            crate::terminal_certs::revoke(&self.ca, self.store.as_ref(), &serial)
+                .await
+                .map_err(|e| PortalError::Cert(e.to_string()))
+        };
         let password = shikaku_pki::random_password();
-        let p12 = issued
-            .pkcs12(self.ca.cert_der(), &password, &app.terminal_name)
-            .map_err(|e| PortalError::Cert(e.to_string()))?;
-        app.serial = Some(issued.serial.clone());
-        app.p12 = Some(p12);
-        app.p12_password = Some(password);
-        app.decided_at = Some(OffsetDateTime::now_utc());
-        match self.move_cert(actor, app, Transition::CertIssue).await {
-            Ok(app) => Ok(app),
+        let p12 = match issued.pkcs12(self.ca.cert_der(), &password, &app.terminal_name) {
+            Ok(p12) => p12,
             Err(e) => {
-                // Someone decided first: the certificate just issued must not stay valid.
-                crate::terminal_certs::revoke(&self.ca, self.store.as_ref(), &issued.serial)
-                    .await
-                    .map_err(|e| PortalError::Cert(e.to_string()))?;
-                Err(e)
+                revoke(issued.serial.clone()).await?;
+                return Err(PortalError::Cert(e.to_string()));
             }
-        }
-    }
-
-    pub async fn reject_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
-        actor.operator()?;
-        let mut app = self.certificate(actor, id).await?;
-        app.decided_at = Some(OffsetDateTime::now_utc());
-        self.move_cert(actor, app, Transition::CertReject).await
-    }
-
-    /// The facility's one download: the PKCS#12 and its password, erased as they are taken.
-    pub async fn download_certificate(&self, actor: &Actor, id: &str) -> Result<Download> {
-        actor.own_facility()?;
-        let app = self.certificate(actor, id).await?;
-        match self
+        };
+        if !self
             .store
-            .take_certificate(id, OffsetDateTime::now_utc())
+            .claim_certificate(id, &issued.serial, OffsetDateTime::now_utc())
             .await?
         {
-            Some((p12, password)) => {
-                self.event(
-                    actor,
-                    &app.facility_code,
-                    format!("cert:{id}"),
-                    "downloaded",
-                    app.serial.clone().unwrap_or_default(),
-                )
-                .await?;
-                Ok(Download {
-                    file_name: format!("{}.p12", app.terminal_name),
-                    p12,
-                    password,
-                })
-            }
-            None => {
-                let (ja, en) = rules::status_label(&app.status);
-                Err(PortalError::state(
-                    format!("ダウンロードできません（{ja}）。証明書のダウンロードは1回限りです"),
-                    format!("cannot download ({en}); a certificate is downloaded once"),
-                ))
-            }
+            // Downloaded or revoked meanwhile: the certificate just made must not stay valid.
+            revoke(issued.serial.clone()).await?;
+            let now = self.certificate(actor, id).await?;
+            return Err(refused(&now.status));
         }
+        if let Some(earlier) = app.serial.clone() {
+            // Made at approval by an earlier version (its PKCS#12 erased by the migration).
+            revoke(earlier).await?;
+        }
+        self.event(
+            actor,
+            &app.facility_code,
+            format!("cert:{id}"),
+            "downloaded",
+            issued.serial.clone(),
+        )
+        .await?;
+        Ok(Download {
+            file_name: format!("{}.p12", app.terminal_name),
+            p12,
+            password,
+        })
     }
 
     /// Revokes a terminal's certificate (the facility's own, or any for operators): the API
     /// refuses it from the next request.
     pub async fn revoke_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
-        let mut app = self.certificate(actor, id).await?;
+        let app = self.certificate(actor, id).await?;
         next_status(Transition::CertRevoke, &app.status)?;
         // Issued and downloaded certificates carry their serial.
         if let Some(serial) = &app.serial {
@@ -1137,8 +1143,6 @@ impl PortalService {
                 .await
                 .map_err(|e| PortalError::Cert(e.to_string()))?;
         }
-        app.p12 = None;
-        app.p12_password = None;
         self.move_cert(actor, app, Transition::CertRevoke).await
     }
 

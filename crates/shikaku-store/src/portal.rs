@@ -81,10 +81,9 @@ pub struct CertApplication {
     pub os: String,
     /// `applied`, `issued`, `downloaded`, `rejected` or `revoked`.
     pub status: String,
+    /// Set when the certificate is made, at the facility's one download (no key, PKCS#12 or
+    /// password is ever stored).
     pub serial: Option<String>,
-    /// The PKCS#12 file, kept only until the facility downloads it.
-    pub p12: Option<Vec<u8>>,
-    pub p12_password: Option<String>,
     pub applied_at: OffsetDateTime,
     pub decided_at: Option<OffsetDateTime>,
     pub downloaded_at: Option<OffsetDateTime>,
@@ -232,13 +231,9 @@ pub trait PortalStore: Send + Sync {
         offset: u64,
         limit: u64,
     ) -> Result<Page<CertApplication>>;
-    /// The PKCS#12 file and its password, exactly once: both are erased in the same statement
-    /// that marks the application downloaded.
-    async fn take_certificate(
-        &self,
-        id: &str,
-        at: OffsetDateTime,
-    ) -> Result<Option<(Vec<u8>, String)>>;
+    /// The one download: marks an `issued` application downloaded with the serial of the
+    /// certificate just made for it. False when it is not (or no longer) `issued`.
+    async fn claim_certificate(&self, id: &str, serial: &str, at: OffsetDateTime) -> Result<bool>;
 
     /// Marks a preparation step done (`Some`) or not done (`None`).
     async fn set_step(
@@ -323,7 +318,7 @@ pub(crate) const SET_PLAN: &str =
 pub(crate) const FACILITY_COLUMNS: &str = "code, name, category, prefecture, postal_code, address, phone, \
      contact_name, email, planned_start, planned_setup, created_at";
 pub(crate) const READER_COLUMNS: &str = "id, facility_code, maker, quantity, applied_on, status, delivery_month, created_at, updated_at";
-pub(crate) const CERT_COLUMNS: &str = "id, facility_code, terminal_name, os, status, serial, p12, p12_password, \
+pub(crate) const CERT_COLUMNS: &str = "id, facility_code, terminal_name, os, status, serial, \
      applied_at, decided_at, downloaded_at";
 pub(crate) const SUBSIDY_COLUMNS: &str = "id, facility_code, status, readers, reader_applied, cost_lines, \
      cost_total, rule_set, subsidy, reason, submitted_at, decided_at";
@@ -652,7 +647,7 @@ macro_rules! impl_portal_store {
 
             async fn insert_cert_application(&self, a: &$crate::portal::CertApplication) -> $crate::Result<()> {
                 sqlx::query(q(&format!(
-                    "INSERT INTO cert_applications ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    "INSERT INTO cert_applications ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     $crate::portal::CERT_COLUMNS
                 )))
                 .bind(&a.id)
@@ -661,8 +656,6 @@ macro_rules! impl_portal_store {
                 .bind(&a.os)
                 .bind(&a.status)
                 .bind(&a.serial)
-                .bind(&a.p12)
-                .bind(&a.p12_password)
                 .bind(a.applied_at)
                 .bind(a.decided_at)
                 .bind(a.downloaded_at)
@@ -678,13 +671,11 @@ macro_rules! impl_portal_store {
                 expect: &str,
             ) -> $crate::Result<bool> {
                 let done = sqlx::query(q(
-                    "UPDATE cert_applications SET status = $1, serial = $2, p12 = $3, p12_password = $4, \
-                     decided_at = $5, downloaded_at = $6 WHERE id = $7 AND status = $8",
+                    "UPDATE cert_applications SET status = $1, serial = $2, \
+                     decided_at = $3, downloaded_at = $4 WHERE id = $5 AND status = $6",
                 ))
                 .bind(&a.status)
                 .bind(&a.serial)
-                .bind(&a.p12)
-                .bind(&a.p12_password)
                 .bind(a.decided_at)
                 .bind(a.downloaded_at)
                 .bind(&a.id)
@@ -713,31 +704,24 @@ macro_rules! impl_portal_store {
                 page(&self.pool, "cert_applications", $crate::portal::CERT_COLUMNS, "applied_at DESC, id", &$crate::portal::app_where(filter), offset, limit).await
             }
 
-            async fn take_certificate(
+            async fn claim_certificate(
                 &self,
                 id: &str,
+                serial: &str,
                 at: time::OffsetDateTime,
-            ) -> $crate::Result<Option<(Vec<u8>, String)>> {
-                // The first statement writes, so SQLite takes the write lock at once and
-                // PostgreSQL locks the row: a second download waits and then finds nothing.
-                let mut tx = self.pool.begin().await?;
-                let row: Option<(Vec<u8>, String)> = sqlx::query_as(q(
-                    "UPDATE cert_applications SET status = 'downloaded', downloaded_at = $1 \
-                     WHERE id = $2 AND status = 'issued' AND p12 IS NOT NULL AND p12_password IS NOT NULL \
-                     RETURNING p12, p12_password",
+            ) -> $crate::Result<bool> {
+                // One statement: SQLite takes the write lock, PostgreSQL locks the row, so a
+                // second download waits and then finds the application no longer issued.
+                let done = sqlx::query(q(
+                    "UPDATE cert_applications SET status = 'downloaded', downloaded_at = $1, serial = $2 \
+                     WHERE id = $3 AND status = 'issued'",
                 ))
                 .bind(at)
+                .bind(serial)
                 .bind(id)
-                .fetch_optional(&mut *tx)
+                .execute(&self.pool)
                 .await?;
-                if row.is_some() {
-                    sqlx::query(q("UPDATE cert_applications SET p12 = NULL, p12_password = NULL WHERE id = $1"))
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(row)
+                Ok(done.rows_affected() == 1)
             }
 
             async fn set_step(

@@ -1180,7 +1180,7 @@ async fn portal_records(s: &dyn Store) {
         (Some(d("2021-06-01")), Some(d("2021-05-10")))
     );
 
-    // A certificate is taken once.
+    // A certificate is claimed once, with the serial made at the download.
     let mut cert = CertApplication {
         id: format!("C{}", unique()),
         facility_code: "2711111111".into(),
@@ -1188,36 +1188,32 @@ async fn portal_records(s: &dyn Store) {
         os: "win10-iot-2019".into(),
         status: "applied".into(),
         serial: None,
-        p12: None,
-        p12_password: None,
         applied_at: t(30),
         decided_at: None,
         downloaded_at: None,
     };
     s.insert_cert_application(&cert).await.expect("cert");
-    assert_eq!(
-        s.take_certificate(&cert.id, t(40))
+    assert!(
+        !s.claim_certificate(&cert.id, "abcd", t(40))
             .await
-            .expect("not issued"),
-        None
+            .expect("not issued")
     );
     cert.status = "issued".into();
-    cert.serial = Some("abcd".into());
-    cert.p12 = Some(vec![1, 2, 3]);
-    cert.p12_password = Some("pw".into());
     cert.decided_at = Some(t(35));
     assert!(
         s.update_cert_application(&cert, "applied")
             .await
             .expect("issue")
     );
-    assert_eq!(
-        s.take_certificate(&cert.id, t(40)).await.expect("take"),
-        Some((vec![1, 2, 3], "pw".to_string()))
+    assert!(
+        s.claim_certificate(&cert.id, "abcd", t(40))
+            .await
+            .expect("claim")
     );
-    assert_eq!(
-        s.take_certificate(&cert.id, t(41)).await.expect("again"),
-        None
+    assert!(
+        !s.claim_certificate(&cert.id, "ef01", t(41))
+            .await
+            .expect("again")
     );
     let taken = s
         .cert_application(&cert.id)
@@ -1227,11 +1223,10 @@ async fn portal_records(s: &dyn Store) {
     assert_eq!(
         (
             taken.status.as_str(),
-            taken.p12,
-            taken.p12_password,
+            taken.serial.as_deref(),
             taken.downloaded_at
         ),
-        ("downloaded", None, None, Some(t(40)))
+        ("downloaded", Some("abcd"), Some(t(40)))
     );
 
     // A certificate's first use, from the access log.

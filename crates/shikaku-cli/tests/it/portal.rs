@@ -213,6 +213,45 @@ fn save_downloaded_certificate(env: &Env, body: &str) -> (std::path::PathBuf, st
     (crt, key)
 }
 
+/// Issue 21, finding 2: neither the password shown on the download page nor any part of the
+/// PKCS#12 is in the store's files (the database, its WAL, the access log), before or after.
+fn assert_no_secret_at_rest(env: &Env, body: &str) {
+    use base64::Engine;
+    let Some(db) = env.db.strip_prefix("sqlite:") else {
+        return;
+    };
+    let db = std::path::Path::new(db);
+    let password = attribute_after(body, "id=\"p12-password\" readonly value=\"");
+    let p12 = base64::engine::general_purpose::STANDARD
+        .decode(attribute_after(
+            body,
+            "href=\"data:application/x-pkcs12;base64,",
+        ))
+        .expect("base64");
+    let stem = db.file_stem().expect("stem").to_string_lossy().into_owned();
+    let dir = db.parent().expect("folder");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).expect("folder").flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(&stem) {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).expect("read");
+        let name = entry.file_name();
+        assert!(
+            !bytes
+                .windows(password.len())
+                .any(|w| w == password.as_bytes()),
+            "the password is in {name:?}"
+        );
+        assert!(
+            !bytes.windows(48).any(|w| w == &p12[p12.len() - 48..]),
+            "the PKCS#12 is in {name:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 2, "the store's files were read");
+}
+
 fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec()
 }
@@ -431,6 +470,17 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         )
         .await;
     assert_eq!(page.status, StatusCode::CONFLICT, "issued once");
+    // Approval makes nothing secret: no certificate exists until the one download.
+    assert!(
+        !server
+            .store
+            .terminal_certs()
+            .await
+            .expect("register")
+            .iter()
+            .any(|c| c.terminal_name == "uketsuke-1"),
+        "nothing is made before the download"
+    );
 
     a.get("/portal/certificates").await;
     let page = a
@@ -439,6 +489,7 @@ async fn a_clinic_prepares_and_an_operator_decides() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     // The downloaded file opens with the password shown, and the terminal can use it.
     let (crt, key) = save_downloaded_certificate(&server.env, &page.body);
+    assert_no_secret_at_rest(&server.env, &page.body);
     let terminal = server.client(&crt, &key);
     let (status, body) = crate::api::post(
         &terminal,

@@ -1,0 +1,7 @@
+-- Issue 21: no PKCS#12 or password is kept for a certificate awaiting its download; the
+-- certificate is made at the one download. What earlier versions stored is overwritten
+-- (secure_delete zeroes the freed content) and the columns are dropped.
+PRAGMA secure_delete = ON;
+UPDATE cert_applications SET p12 = NULL, p12_password = NULL;
+ALTER TABLE cert_applications DROP COLUMN p12;
+ALTER TABLE cert_applications DROP COLUMN p12_password;
