@@ -99,7 +99,7 @@ pub async fn submit(
         .collect();
     let batches = state.batches.clone();
     let owner = caller.clone();
-    idempotent(&state, &owner, &headers, || async move {
+    idempotent(&state, &owner, &headers, "batches", &body, || async move {
         let job = batches.submit(&caller, parsed).await?;
         Ok((
             StatusCode::ACCEPTED,

@@ -71,14 +71,21 @@ pub async fn lookup(
     let request = parse_request(&body)?;
     let service = state.service.clone();
     let owner = caller.clone();
-    crate::idempotency::idempotent(&state, &owner, &headers, || async move {
-        let (outcome, as_of) = service.lookup(&request, &caller).await?;
-        let names = service.insurer_names();
-        Ok((
-            StatusCode::OK,
-            EligibilityView::new(&outcome, as_of, &names),
-        ))
-    })
+    crate::idempotency::idempotent(
+        &state,
+        &owner,
+        &headers,
+        "eligibility",
+        &body,
+        || async move {
+            let (outcome, as_of) = service.lookup(&request, &caller).await?;
+            let names = service.insurer_names();
+            Ok((
+                StatusCode::OK,
+                EligibilityView::new(&outcome, as_of, &names),
+            ))
+        },
+    )
     .await
 }
 

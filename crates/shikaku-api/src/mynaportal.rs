@@ -50,6 +50,10 @@ fn kind_label(kind: &str) -> &'static str {
         "my_number_card" => "資格確認（マイナンバーカード）",
         "drugs" => "薬剤情報の閲覧",
         "checkups" => "特定健診情報の閲覧",
+        "card_numbers_replay" => "資格確認（保険証の記号・番号、再送への再回答）",
+        "my_number_card_replay" => "資格確認（マイナンバーカード、再送への再回答）",
+        "drugs_replay" => "薬剤情報の閲覧（再送への再回答）",
+        "checkups_replay" => "特定健診情報の閲覧（再送への再回答）",
         _ => "その他",
     }
 }

@@ -25,7 +25,7 @@ pub struct Running {
     api: Handle<SocketAddr>,
     web: Handle<SocketAddr>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
-    /// The hourly removal of expired portal sessions and the mail outbox.
+    /// The hourly removal of expired portal sessions and idempotent answers, and the mail outbox.
     background: Vec<JoinHandle<()>>,
 }
 
@@ -82,6 +82,7 @@ pub async fn start(state: AppState, ca: &Ca, config: ServeConfig) -> anyhow::Res
             }
         }
     });
+    let expiry = crate::idempotency::spawn_expiry(state.service.store().clone());
     let outbox = shikaku_app::mail::spawn_outbox(
         state.portal.store(),
         state.mailer.clone(),
@@ -103,6 +104,6 @@ pub async fn start(state: AppState, ca: &Ca, config: ServeConfig) -> anyhow::Res
         api,
         web,
         tasks,
-        background: vec![purge, outbox],
+        background: vec![purge, expiry, outbox],
     })
 }

@@ -59,12 +59,53 @@ impl AccessLogger {
     /// Appends one entry and waits until it is committed.
     pub async fn append(&self, entry: AccessLogEntry) -> Result<(), AccessLogError> {
         let (reply, done) = oneshot::channel();
+        let seen = WRITTEN.try_with(|_| entry.clone()).ok();
         self.tx
             .send((entry, reply))
             .await
             .map_err(|_| AccessLogError::Unavailable("writer stopped".into()))?;
         done.await
             .map_err(|_| AccessLogError::Unavailable("writer stopped".into()))?
-            .map_err(AccessLogError::Unavailable)
+            .map_err(AccessLogError::Unavailable)?;
+        if let Some(entry) = seen {
+            let _ = WRITTEN.try_with(|w| {
+                if let Ok(mut w) = w.lock() {
+                    w.push(entry);
+                }
+            });
+        }
+        Ok(())
     }
+}
+
+tokio::task_local! {
+    /// The entries committed by the task running inside [`recording`].
+    static WRITTEN: std::sync::Mutex<Vec<AccessLogEntry>>;
+}
+
+/// Runs `work` and returns, with its output, the access-log entries it committed (an
+/// idempotent answer keeps them, so a replay can log the same accesses again).
+pub async fn recording<F: std::future::Future>(work: F) -> (F::Output, Vec<AccessLogEntry>) {
+    let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let out = WRITTEN
+        .scope(std::sync::Mutex::new(Vec::new()), async {
+            let out = work.await;
+            let mine = WRITTEN
+                .try_with(|w| {
+                    w.lock()
+                        .map(|mut w| std::mem::take(&mut *w))
+                        .unwrap_or_default()
+                })
+                .unwrap_or_default();
+            if let Ok(mut all) = written.lock() {
+                *all = mine;
+            }
+            out
+        })
+        .await;
+    let entries = written
+        .lock()
+        .map(|mut w| std::mem::take(&mut *w))
+        .unwrap_or_default();
+    (out, entries)
 }

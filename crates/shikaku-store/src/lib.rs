@@ -196,6 +196,26 @@ pub struct AccessLogEntry {
     pub person_hash: Vec<u8>,
 }
 
+/// The requests among which an Idempotency-Key is unique: one terminal's, to one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyScope {
+    pub facility_code: String,
+    pub terminal_name: String,
+    pub endpoint: String,
+}
+
+/// An answer kept for replays: the digest of the request it answered, the answer as sent,
+/// and what its request wrote to the access log (`logged`, the caller's own encoding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub request_digest: String,
+    pub status: u16,
+    pub body: String,
+    pub logged: String,
+    /// Whole seconds (the stored precision).
+    pub created_at: OffsetDateTime,
+}
+
 /// The per-request view of a registered terminal certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertStatus {
@@ -283,21 +303,25 @@ pub trait Store: PortalStore + SupportStore + InsurerStore + Send + Sync {
         at: OffsetDateTime,
     ) -> Result<u64>;
 
-    /// The stored answer to a request with this Idempotency-Key from this facility.
+    /// The answer stored for this Idempotency-Key in this scope, if it was stored at or after
+    /// `not_before` (an older one has expired, whether or not it was deleted yet).
     async fn idempotent_response(
         &self,
-        facility_code: &str,
+        scope: &IdempotencyScope,
         key: &str,
-    ) -> Result<Option<(u16, String)>>;
-    /// Stores an answer (the first one stored wins).
+        not_before: OffsetDateTime,
+    ) -> Result<Option<StoredAnswer>>;
+    /// Stores an answer: the first one stored wins, unless it was stored before
+    /// `expired_before` (then this one replaces it).
     async fn save_idempotent_response(
         &self,
-        facility_code: &str,
+        scope: &IdempotencyScope,
         key: &str,
-        status: u16,
-        body: &str,
-        at: OffsetDateTime,
+        answer: &StoredAnswer,
+        expired_before: OffsetDateTime,
     ) -> Result<()>;
+    /// Deletes the answers stored before `before`; how many.
+    async fn expire_idempotent_responses(&self, before: OffsetDateTime) -> Result<u64>;
     async fn insert_batch(&self, job: &BatchJob) -> Result<()>;
     async fn batch(&self, id: &str) -> Result<Option<BatchJob>>;
     /// Jobs not yet done, oldest first (resumed after a restart).

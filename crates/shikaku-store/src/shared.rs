@@ -113,34 +113,64 @@ macro_rules! impl_store {
 
             async fn idempotent_response(
                 &self,
-                facility_code: &str,
+                scope: &$crate::IdempotencyScope,
                 key: &str,
-            ) -> $crate::Result<Option<(u16, String)>> {
-                let row: Option<(i64, String)> = sqlx::query_as(self.queries.get_idempotent.q())
-                    .bind(facility_code)
-                    .bind(key)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(row.map(|(status, body)| (u16::try_from(status).unwrap_or(500), body)))
+                not_before: time::OffsetDateTime,
+            ) -> $crate::Result<Option<$crate::StoredAnswer>> {
+                let row: Option<(String, i64, String, String, i64)> =
+                    sqlx::query_as(self.queries.get_idempotent.q())
+                        .bind(&scope.facility_code)
+                        .bind(&scope.terminal_name)
+                        .bind(&scope.endpoint)
+                        .bind(key)
+                        .bind(not_before.unix_timestamp())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(request_digest, status, body, logged, created_at)| {
+                    Ok($crate::StoredAnswer {
+                        request_digest,
+                        status: u16::try_from(status).unwrap_or(500),
+                        body,
+                        logged,
+                        created_at: time::OffsetDateTime::from_unix_timestamp(created_at)
+                            .map_err(|e| $crate::StoreError::Corrupt(format!("idempotent answer time: {e}")))?,
+                    })
+                })
+                .transpose()
             }
 
             async fn save_idempotent_response(
                 &self,
-                facility_code: &str,
+                scope: &$crate::IdempotencyScope,
                 key: &str,
-                status: u16,
-                body: &str,
-                at: time::OffsetDateTime,
+                answer: &$crate::StoredAnswer,
+                expired_before: time::OffsetDateTime,
             ) -> $crate::Result<()> {
                 sqlx::query(self.queries.save_idempotent.q())
-                    .bind(facility_code)
+                    .bind(&scope.facility_code)
+                    .bind(&scope.terminal_name)
+                    .bind(&scope.endpoint)
                     .bind(key)
-                    .bind(i64::from(status))
-                    .bind(body)
-                    .bind(at)
+                    .bind(&answer.request_digest)
+                    .bind(i64::from(answer.status))
+                    .bind(&answer.body)
+                    .bind(&answer.logged)
+                    .bind(answer.created_at.unix_timestamp())
+                    .bind(expired_before.unix_timestamp())
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn expire_idempotent_responses(
+                &self,
+                before: time::OffsetDateTime,
+            ) -> $crate::Result<u64> {
+                let done = sqlx::query(self.queries.expire_idempotent.q())
+                    .bind(before.unix_timestamp())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
             }
 
             async fn insert_batch(&self, job: &$crate::BatchJob) -> $crate::Result<()> {

@@ -79,6 +79,7 @@ pub(crate) struct Queries {
     pub find_any_branch: Sql,
     pub get_idempotent: Sql,
     pub save_idempotent: Sql,
+    pub expire_idempotent: Sql,
     pub insert_batch: Sql,
     pub get_batch: Sql,
     pub finish_batch: Sql,
@@ -371,18 +372,37 @@ impl Queries {
                 }
             }),
             get_idempotent: sql(format!(
-                "SELECT status, body FROM idempotent_responses WHERE facility_code = {} AND key = {}",
-                p(1),
-                p(2)
-            )),
-            save_idempotent: sql(format!(
-                "INSERT INTO idempotent_responses (facility_code, key, status, body, created_at) \
-                 VALUES ({}, {}, {}, {}, {}) ON CONFLICT (facility_code, key) DO NOTHING",
+                "SELECT request_digest, status, body, logged, created_at FROM idempotent_responses \
+                 WHERE facility_code = {} AND terminal_name = {} AND endpoint = {} AND key = {} \
+                 AND created_at >= {}",
                 p(1),
                 p(2),
                 p(3),
                 p(4),
                 p(5)
+            )),
+            save_idempotent: sql(format!(
+                "INSERT INTO idempotent_responses (facility_code, terminal_name, endpoint, key, \
+                 request_digest, status, body, logged, created_at) \
+                 VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) \
+                 ON CONFLICT (facility_code, terminal_name, endpoint, key) DO UPDATE SET \
+                 request_digest = excluded.request_digest, status = excluded.status, \
+                 body = excluded.body, logged = excluded.logged, created_at = excluded.created_at \
+                 WHERE idempotent_responses.created_at < {}",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7),
+                p(8),
+                p(9),
+                p(10)
+            )),
+            expire_idempotent: sql(format!(
+                "DELETE FROM idempotent_responses WHERE created_at < {}",
+                p(1)
             )),
             insert_batch: sql(format!(
                 "INSERT INTO batch_jobs ({BATCH_COLUMNS}) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})",

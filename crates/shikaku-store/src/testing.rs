@@ -203,29 +203,80 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
 async fn idempotency_and_batches(s: &dyn Store) {
     let t = |secs: i64| OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).expect("time");
     let key = format!("OQSsiquc01req_{}", unique());
+    let scope = |facility: &str, terminal: &str, endpoint: &str| crate::IdempotencyScope {
+        facility_code: facility.into(),
+        terminal_name: terminal.into(),
+        endpoint: endpoint.into(),
+    };
+    let here = scope("1311234566", "受付1", "eligibility");
+    let answer = |status: u16, body: &str, at: OffsetDateTime| crate::StoredAnswer {
+        request_digest: "d1".into(),
+        status,
+        body: body.into(),
+        logged: "[]".into(),
+        created_at: at,
+    };
     assert_eq!(
-        s.idempotent_response("1311234566", &key)
-            .await
-            .expect("get"),
+        s.idempotent_response(&here, &key, t(0)).await.expect("get"),
         None
     );
-    s.save_idempotent_response("1311234566", &key, 200, "{\"a\":1}", t(0))
+    s.save_idempotent_response(&here, &key, &answer(200, "{\"a\":1}", t(0)), t(-10))
         .await
         .expect("save");
-    s.save_idempotent_response("1311234566", &key, 503, "{}", t(1))
+    s.save_idempotent_response(&here, &key, &answer(503, "{}", t(1)), t(-9))
         .await
         .expect("first wins");
     assert_eq!(
-        s.idempotent_response("1311234566", &key)
-            .await
-            .expect("get"),
-        Some((200, "{\"a\":1}".to_string()))
+        s.idempotent_response(&here, &key, t(0)).await.expect("get"),
+        Some(answer(200, "{\"a\":1}", t(0)))
     );
+    for other in [
+        scope("2711111111", "受付1", "eligibility"),
+        scope("1311234566", "受付2", "eligibility"),
+        scope("1311234566", "受付1", "batches"),
+    ] {
+        assert_eq!(
+            s.idempotent_response(&other, &key, t(0))
+                .await
+                .expect("other scope"),
+            None,
+            "{other:?}"
+        );
+    }
+    // Expired: not answered, and replaced by the next answer stored.
     assert_eq!(
-        s.idempotent_response("2711111111", &key)
+        s.idempotent_response(&here, &key, t(1))
             .await
-            .expect("other facility"),
+            .expect("expired"),
         None
+    );
+    s.save_idempotent_response(&here, &key, &answer(201, "{}", t(2)), t(1))
+        .await
+        .expect("replace");
+    assert_eq!(
+        s.idempotent_response(&here, &key, t(1))
+            .await
+            .expect("replaced"),
+        Some(answer(201, "{}", t(2)))
+    );
+    let later = format!("{key}-later");
+    s.save_idempotent_response(&here, &later, &answer(200, "{}", t(100)), t(90))
+        .await
+        .expect("save");
+    // Deleted by the sweep.
+    assert!(s.expire_idempotent_responses(t(50)).await.expect("expire") >= 1);
+    assert_eq!(
+        s.idempotent_response(&here, &key, t(-100))
+            .await
+            .expect("gone"),
+        None,
+        "deleted"
+    );
+    assert!(
+        s.idempotent_response(&here, &later, t(0))
+            .await
+            .expect("kept")
+            .is_some()
     );
 
     let id = format!("B{}", unique());

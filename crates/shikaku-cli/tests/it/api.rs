@@ -295,7 +295,136 @@ async fn idempotent_resends(server: &Server) {
         Some(&b"true"[..])
     );
     assert_eq!(again.json::<Value>().await.expect("json"), first);
-    assert_eq!(logged().await, before + 1, "logged once");
+    // Issue 21, finding 4: the replay is logged, marked as one, for the same person.
+    assert_eq!(logged().await, before + 2, "the answer and its replay");
+    let log = server.store.recent_access_log(2).await.expect("log");
+    assert_eq!(log[0].kind, "card_numbers_replay");
+    assert_eq!(log[0].status, log[1].status);
+    assert_eq!(log[0].person_hash, log[1].person_hash);
+
+    // The same key with another body: refused, never the first patient's answer.
+    let other = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .header("idempotency-key", "OQSsiquc01req_202611240001.xml#ab12")
+        .body(lookup_body("1901-01-01"))
+        .send()
+        .await
+        .expect("other body");
+    assert_eq!(other.status().as_u16(), 422);
+    let refusal: Value = other.json().await.expect("json");
+    assert_eq!(refusal["error"], "idempotency_key_reused", "{refusal}");
+    assert!(refusal.get("qualification").is_none());
+
+    // Another terminal of the facility with the same key: its own request, answered afresh.
+    let (crt2, key2, _) = server
+        .terminal("受付6", OffsetDateTime::now_utc() - Duration::hours(1), 30)
+        .await;
+    let other_terminal = server
+        .client(&crt2, &key2)
+        .post(&url)
+        .header("content-type", "application/json")
+        .header("idempotency-key", "OQSsiquc01req_202611240001.xml#ab12")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("other terminal");
+    assert_eq!(other_terminal.status().as_u16(), 200);
+    assert!(other_terminal.headers().get("idempotent-replay").is_none());
+
+    // Another endpoint with the same key: a batch is accepted, not answered with a lookup.
+    let batch = client
+        .post(server.url("/v1/batches"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", "OQSsiquc01req_202611240001.xml#ab12")
+        .body(json!({"items": [{"insurer_number": "01130012", "symbol": "12", "number": "345", "branch": "00", "birth_date": "1980-05-17"}]}).to_string())
+        .send()
+        .await
+        .expect("batch");
+    assert_eq!(batch.status().as_u16(), 202);
+    assert!(batch.headers().get("idempotent-replay").is_none());
+
+    // An answer stored more than 24 hours ago is not replayed, and the sweep deletes it.
+    let stale_key = "OQSsiquc01req_202611230001.xml#cd34";
+    let serial_scope = shikaku_store::IdempotencyScope {
+        facility_code: "1311234566".into(),
+        terminal_name: "受付4".into(),
+        endpoint: "eligibility".into(),
+    };
+    server
+        .store
+        .save_idempotent_response(
+            &serial_scope,
+            stale_key,
+            &shikaku_store::StoredAnswer {
+                request_digest: hex::encode(ring::digest::digest(
+                    &ring::digest::SHA256,
+                    body.as_bytes(),
+                )),
+                status: 200,
+                body: "{\"stale\":true}".into(),
+                logged: "[]".into(),
+                created_at: OffsetDateTime::now_utc() - Duration::hours(25),
+            },
+            OffsetDateTime::now_utc() - Duration::hours(24),
+        )
+        .await
+        .expect("stale answer");
+    let fresh = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .header("idempotency-key", stale_key)
+        .body(body.clone())
+        .send()
+        .await
+        .expect("after expiry");
+    assert!(fresh.headers().get("idempotent-replay").is_none());
+    assert_eq!(fresh.json::<Value>().await.expect("json"), first);
+    let again = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .header("idempotency-key", stale_key)
+        .body(body.clone())
+        .send()
+        .await
+        .expect("replay of the fresh answer");
+    assert!(
+        again.headers().get("idempotent-replay").is_some(),
+        "the fresh answer replaced the stale one"
+    );
+    let stored = server
+        .store
+        .idempotent_response(
+            &serial_scope,
+            stale_key,
+            OffsetDateTime::now_utc() - Duration::hours(24),
+        )
+        .await
+        .expect("stored")
+        .expect("some");
+    assert!(!stored.body.contains("stale"));
+    // The sweep deletes what is older than 24 hours.
+    assert_eq!(
+        server
+            .store
+            .expire_idempotent_responses(OffsetDateTime::now_utc() + Duration::minutes(1))
+            .await
+            .expect("sweep")
+            .min(1),
+        1
+    );
+    assert!(
+        server
+            .store
+            .idempotent_response(
+                &serial_scope,
+                stale_key,
+                OffsetDateTime::now_utc() - Duration::hours(48)
+            )
+            .await
+            .expect("gone")
+            .is_none()
+    );
 }
 
 /// 一括照会: a job is accepted at once and answered in input order, per-person failures included.
