@@ -7,7 +7,7 @@
 // folder), CHROMIUM (default /usr/bin/chromium). Exits non-zero on the first failure.
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -67,7 +67,7 @@ try {
   shot = 0;
 
   const clinic = await (await browser.newContext({ locale: 'ja-JP', acceptDownloads: true })).newPage();
-  const op = await (await browser.newContext({ locale: 'ja-JP' })).newPage();
+  const op = await (await browser.newContext({ locale: 'ja-JP', acceptDownloads: true })).newPage();
 
   // Registration: a wrong code is shown next to the form, then the real one.
   await clinic.goto(`${base}/portal/register`);
@@ -88,6 +88,31 @@ try {
   await clinic.waitForSelector('#form-errors [data-field=code]');
   await check(clinic, 'register-error');
   await fill('1311234566');
+  // Pending until the code posted to the registered address is entered.
+  await clinic.waitForURL('**/portal/activate');
+  await check(clinic, 'activate-pending');
+
+  await op.goto(`${base}/portal/login`);
+  await check(op, 'login');
+  await op.fill('#login', operator);
+  await op.fill('#password', operatorPassword);
+  await op.click('button[type=submit]');
+  await op.waitForURL('**/portal/operator');
+  await check(op, 'dashboard');
+  // The operator prints the letters (here as the CSV a mailing service gets).
+  await op.goto(`${base}/portal/operator/letters`);
+  await op.waitForSelector('[data-letter="1311234566"]');
+  await check(op, 'operator-letters');
+  const [download] = await Promise.all([
+    op.waitForEvent('download'),
+    op.click('button[value=csv]'),
+  ]);
+  const letters = readFileSync(await download.path(), 'utf8');
+  const row = letters.split('\n').find((l) => l.startsWith('1311234566,'));
+  assert.ok(row, `the clinic's letter in ${letters}`);
+  const code = row.split(',')[4];
+  await clinic.fill('#activation_code', code);
+  await clinic.click('button[type=submit]');
   await clinic.waitForURL('**/portal/home');
   await check(clinic, 'home-new');
 
@@ -124,13 +149,6 @@ try {
   await clinic.waitForSelector('[data-cert][data-status=applied]');
   await check(clinic, 'certificates');
 
-  await op.goto(`${base}/portal/login`);
-  await check(op, 'login');
-  await op.fill('#login', operator);
-  await op.fill('#password', operatorPassword);
-  await op.click('button[type=submit]');
-  await op.waitForURL('**/portal/operator');
-  await check(op, 'dashboard');
   await op.goto(`${base}/portal/operator/certificates?status=applied`);
   await check(op, 'operator-certificates');
   await op.click('button:has-text("承認して発行")');

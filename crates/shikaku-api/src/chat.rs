@@ -58,7 +58,7 @@ pub async fn page(State(state): State<AppState>, Query(p): Query<LangParam>) -> 
 async fn answer(state: &AppState, session: &tower_sessions::Session, input: &ChatInput) -> Reply {
     if let ChatInput::Text(text) = input
         && let Some(intent) = shikaku_faq::chatbot::intent(text)
-        && let Some(actor) = crate::portal::inquiry::facility_actor(session).await
+        && let Some(actor) = crate::portal::inquiry::facility_actor(state, session).await
     {
         let today = shikaku_domain::date::jst_date(time::OffsetDateTime::now_utc());
         match state.portal.chat_facts(&actor, today).await {

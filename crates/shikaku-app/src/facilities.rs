@@ -84,6 +84,8 @@ pub fn batch(options: &Options, from: u64, to: u64, password_hash: &str) -> Port
                 failed_logins: 0,
                 locked_until: None,
                 created_at: at(registered),
+                active: true,
+                sessions_from: None,
             },
         ));
         // 70% applied for a reader, 50% filed the use application, 35% are in operation.

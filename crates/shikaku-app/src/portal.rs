@@ -56,7 +56,7 @@ pub enum PortalError {
 }
 
 impl PortalError {
-    fn field(field: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn field(field: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
         PortalError::Invalid(vec![FieldError::new(field, ja, en)])
     }
 
@@ -79,14 +79,27 @@ pub type Result<T, E = PortalError> = std::result::Result<T, E>;
 /// Who acts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    Facility { login: String, code: String },
-    Operator { login: String },
+    Facility {
+        login: String,
+        code: String,
+    },
+    /// A facility account waiting for its activation letter's code: it can read nothing and
+    /// apply for nothing (every use case refuses it) until it is activated.
+    Pending {
+        login: String,
+        code: String,
+    },
+    Operator {
+        login: String,
+    },
 }
 
 impl Actor {
     pub fn login(&self) -> &str {
         match self {
-            Actor::Facility { login, .. } | Actor::Operator { login } => login,
+            Actor::Facility { login, .. }
+            | Actor::Pending { login, .. }
+            | Actor::Operator { login } => login,
         }
     }
 
@@ -98,6 +111,7 @@ impl Actor {
     pub(crate) fn may_see(&self, facility_code: &str) -> bool {
         match self {
             Actor::Facility { code, .. } => code == facility_code,
+            Actor::Pending { .. } => false,
             Actor::Operator { .. } => true,
         }
     }
@@ -114,7 +128,7 @@ impl Actor {
     pub(crate) fn own_facility(&self) -> Result<&str> {
         match self {
             Actor::Facility { code, .. } => Ok(code),
-            Actor::Operator { .. } => Err(PortalError::Forbidden),
+            Actor::Pending { .. } | Actor::Operator { .. } => Err(PortalError::Forbidden),
         }
     }
 }
@@ -153,7 +167,7 @@ pub async fn hash_password(password: &str) -> Result<String> {
     .map_err(|e| PortalError::Internal(format!("password hashing task: {e}")))?
 }
 
-async fn verify_password(password: &str, hash: &str) -> bool {
+pub(crate) async fn verify_password(password: &str, hash: &str) -> bool {
     use argon2::password_hash::PasswordVerifier;
     let password = password.to_string();
     let hash = hash.to_string();
@@ -166,7 +180,7 @@ async fn verify_password(password: &str, hash: &str) -> bool {
     .unwrap_or(false)
 }
 
-fn check_password(password: &str) -> Result<(), FieldError> {
+pub(crate) fn check_password(password: &str) -> Result<(), FieldError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(FieldError::new(
             "password",
@@ -317,7 +331,7 @@ type AdoptionCache = Option<(std::time::Instant, OffsetDateTime, Arc<Adoption>)>
 
 #[derive(Clone)]
 pub struct PortalService {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     ca: Arc<Ca>,
     rules: Arc<RuleBook>,
     /// Held while computing, so concurrent dashboards wait for one query.
@@ -343,7 +357,7 @@ impl PortalService {
         self.store.clone()
     }
 
-    async fn event(
+    pub(crate) async fn event(
         &self,
         actor: &Actor,
         facility: &str,
@@ -430,6 +444,12 @@ impl PortalService {
         if let Err(e) = check_password(&form.password) {
             errors.push(e);
         }
+        if let (Some(code), Some(category)) = (&code, category) {
+            // Only a code in the facility register, registered as its kind allows.
+            errors.extend(
+                crate::identity::check_registration(self.store.as_ref(), code, category).await?,
+            );
+        }
         let (Some(code), Some(category), Some(postal), Some(phone), Some(email), true) =
             (code, category, postal, phone, email, errors.is_empty())
         else {
@@ -458,8 +478,11 @@ impl PortalService {
             failed_logins: 0,
             locked_until: None,
             created_at: now,
+            // Pending until the code posted to the registered address is entered.
+            active: false,
+            sessions_from: None,
         };
-        match self.store.register_facility(&facility, &account).await {
+        match self.store.register_pending(&facility, &account, now).await {
             Ok(()) => {}
             Err(StoreError::Conflict(_)) => {
                 return Err(PortalError::field(
@@ -470,7 +493,7 @@ impl PortalService {
             }
             Err(e) => return Err(e.into()),
         }
-        let actor = Actor::Facility {
+        let actor = Actor::Pending {
             login: account.login,
             code: facility.code.clone(),
         };
@@ -547,6 +570,8 @@ impl PortalService {
             failed_logins: 0,
             locked_until: None,
             created_at: OffsetDateTime::now_utc(),
+            active: true,
+            sessions_from: None,
         };
         match self.store.insert_account(&account).await {
             Err(StoreError::Conflict(_)) => Err(PortalError::field(
@@ -586,6 +611,10 @@ impl PortalService {
             self.store.set_login_lock(login, None).await?;
         }
         Ok(match (account.role.as_str(), account.facility_code) {
+            ("facility", Some(code)) if !account.active => Actor::Pending {
+                login: account.login,
+                code,
+            },
             ("facility", Some(code)) => Actor::Facility {
                 login: account.login,
                 code,

@@ -189,8 +189,20 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .add_operator("operator", &operator_password)
         .await
         .map_err(|e| anyhow::anyhow!("demo operator: {e}"))?;
+    // The facility register (as the 地方厚生局 publish it): registrations must match it.
+    let register = dir.join("facility-register.csv");
+    std::fs::write(
+        &register,
+        "医療機関等コード,名称,種別,郵便番号,所在地\n\
+         1311234566,しかく内科クリニック,診療所,100-0001,東京都千代田区千代田1-1\n\
+         1341234566,しかく薬局,薬局,100-0005,東京都千代田区丸の内1-1\n\
+         2711111111,しかく総合病院,病院,530-0001,大阪府大阪市北区梅田1-1\n",
+    )?;
+    shikaku_app::identity::load_facility_register(store.as_ref(), &register, false)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo facility register: {e}"))?;
     let clinic_password = shikaku_pki::random_password();
-    portal
+    let pending = portal
         .register(&shikaku_app::portal::Registration {
             code: "1311234566".into(),
             name: "しかく内科クリニック".into(),
@@ -204,6 +216,27 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         })
         .await
         .map_err(|e| anyhow::anyhow!("demo clinic: {e}"))?;
+    // The clinic is activated the real way: its letter printed, its code entered.
+    let operator = shikaku_app::portal::Actor::Operator {
+        login: "operator".into(),
+    };
+    let letter = portal
+        .print_letters(&operator, Some("1311234566"))
+        .await
+        .map_err(|e| anyhow::anyhow!("demo letter: {e}"))?;
+    let code = letter
+        .first()
+        .map(|l| l.code.to_string())
+        .ok_or_else(|| anyhow::anyhow!("demo letter: none printed"))?;
+    portal
+        .activate(Some(&pending), "", &code, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo activation: {e}"))?;
+    println!(
+        "\n# 医療機関等の名簿 (facility register): {} — 1341234566（薬局）と 2711111111（病院）は未登録:\n\
+         #   登録すると確認コードの郵送待ちになります（運用者画面「確認コード郵送」で印刷）",
+        register.display()
+    );
     println!(
         "\n# ポータル (portal): http://{web}/portal\n\
          #   医療機関 (clinic)   login 1311234566  password {clinic_password}\n\

@@ -27,6 +27,14 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// 保険医療機関・保険薬局の名簿 (the 地方厚生局's lists): `code,name,kind,postal_code,address`
+    /// (or the Japanese headers 医療機関等コード,名称,種別,郵便番号,所在地); registrations must
+    /// match it and activation letters go to its addresses. All rows or none.
+    Facilities {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// 薬剤情報 (insurer-import.md §3).
     Drugs {
         file: PathBuf,
@@ -47,7 +55,12 @@ pub enum ImportCommand {
 
 pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::Result<ExitCode> {
     let (kind, file, dry_run, skip_invalid) = match command {
-        ImportCommand::Insurers { file, dry_run } => return insurers(db, &file, dry_run).await,
+        ImportCommand::Insurers { file, dry_run } => {
+            return register(db, &file, dry_run, Register::Insurers).await;
+        }
+        ImportCommand::Facilities { file, dry_run } => {
+            return register(db, &file, dry_run, Register::Facilities).await;
+        }
         ImportCommand::Qualifications {
             file,
             dry_run,
@@ -118,10 +131,26 @@ pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::R
     })
 }
 
-async fn insurers(db: &str, file: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
+enum Register {
+    Insurers,
+    Facilities,
+}
+
+async fn register(
+    db: &str,
+    file: &Path,
+    dry_run: bool,
+    which: Register,
+) -> anyhow::Result<ExitCode> {
     use shikaku_app::insurers::{RegisterError, load_register};
     let store = crate::open_store(db).await?;
-    match load_register(store.as_ref(), file, dry_run).await {
+    let loaded = match which {
+        Register::Insurers => load_register(store.as_ref(), file, dry_run).await,
+        Register::Facilities => {
+            shikaku_app::identity::load_facility_register(store.as_ref(), file, dry_run).await
+        }
+    };
+    match loaded {
         Ok(load) => {
             println!("{}", load.summary(&file.display().to_string()));
             Ok(ExitCode::SUCCESS)

@@ -14,6 +14,21 @@ pub enum PortalCommand {
         #[arg(long)]
         login: String,
     },
+    /// Print the activation letters not printed yet (or one facility's again) to a file: a
+    /// PDF to post, or a CSV for a mailing service. The codes exist only in that file.
+    Letters {
+        /// pdf or csv.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Only this facility's letter (printed again: its earlier code stops working).
+        #[arg(long)]
+        facility: Option<String>,
+        /// The operator recorded in the audit trail.
+        #[arg(long)]
+        operator: String,
+    },
 }
 
 /// The portal's service over an open store (CA and subsidy rules as `serve` uses them).
@@ -33,6 +48,34 @@ pub async fn service(
 
 pub async fn run(db: &str, data_dir: &Path, cmd: PortalCommand) -> anyhow::Result<ExitCode> {
     match cmd {
+        PortalCommand::Letters {
+            format,
+            out,
+            facility,
+            operator,
+        } => {
+            anyhow::ensure!(
+                format == "pdf" || format == "csv",
+                "--format is pdf or csv, not {format}"
+            );
+            if format == "pdf" {
+                shikaku_app::letter_pdf::check_font()?;
+            }
+            let portal = service(db, data_dir).await?;
+            let actor = shikaku_app::portal::Actor::Operator { login: operator };
+            let printed = portal
+                .print_letters(&actor, facility.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bytes = if format == "pdf" {
+                shikaku_app::letter_pdf::render(&printed)?
+            } else {
+                shikaku_app::identity::letters_csv(&printed)
+            };
+            std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!("{} letters → {}", printed.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         PortalCommand::AddOperator { login } => {
             let portal = service(db, data_dir).await?;
             let (password, generated) = match std::env::var("SHIKAKU_OPERATOR_PASSWORD") {

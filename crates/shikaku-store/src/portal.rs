@@ -35,6 +35,10 @@ pub struct Account {
     pub failed_logins: i64,
     pub locked_until: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
+    /// False while a registration or transfer waits for its activation letter's code.
+    pub active: bool,
+    /// Sessions signed in before this are void (set by a password change or a transfer).
+    pub sessions_from: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -447,8 +451,8 @@ macro_rules! impl_portal_store {
 
             async fn account(&self, login: &str) -> $crate::Result<Option<$crate::portal::Account>> {
                 Ok(sqlx::query_as(q(
-                    "SELECT login, role, facility_code, password_hash, failed_logins, locked_until, created_at \
-                     FROM accounts WHERE login = $1",
+                    "SELECT login, role, facility_code, password_hash, failed_logins, locked_until, created_at, \
+                     active, sessions_from FROM accounts WHERE login = $1",
                 ))
                 .bind(login)
                 .fetch_optional(&self.pool)
@@ -968,8 +972,8 @@ macro_rules! impl_portal_store {
             a: &$crate::portal::Account,
         ) -> $crate::Result<()> {
             sqlx::query(q(
-                "INSERT INTO accounts (login, role, facility_code, password_hash, failed_logins, locked_until, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO accounts (login, role, facility_code, password_hash, failed_logins, locked_until, created_at, \
+                 active, sessions_from) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             ))
             .bind(&a.login)
             .bind(&a.role)
@@ -978,6 +982,8 @@ macro_rules! impl_portal_store {
             .bind(a.failed_logins)
             .bind(a.locked_until)
             .bind(a.created_at)
+            .bind(a.active)
+            .bind(a.sessions_from)
             .execute(conn)
             .await
             .map_err(|e| $crate::model::conflict_on_unique(e, "account"))?;
@@ -1123,6 +1129,7 @@ macro_rules! impl_portal_store {
 
         $crate::support::impl_support_store!($store, $db);
         $crate::insurers::impl_insurer_store!($store);
+        $crate::identity::impl_identity_store!($store);
         }
     };
 }

@@ -1018,6 +1018,8 @@ async fn portal_records(s: &dyn Store) {
         failed_logins: 0,
         locked_until: None,
         created_at: t(0),
+        active: true,
+        sessions_from: None,
     };
     let a = facility("1311234566", "千代田クリニック", "clinic", "13");
     s.register_facility(&a, &account("1311234566", Some("1311234566")))
@@ -1489,6 +1491,8 @@ async fn portal_bulk_load(s: &dyn Store) {
         failed_logins: 0,
         locked_until: None,
         created_at: t,
+        active: true,
+        sessions_from: None,
     };
     let mut batch = PortalBatch {
         facilities: vec![

@@ -38,6 +38,7 @@ fn status_text(lang: Lang, status: &str) -> String {
 fn facility_only(auth: &Auth) -> Result<String, Response> {
     match &auth.actor {
         Actor::Facility { code, .. } => Ok(code.clone()),
+        Actor::Pending { .. } => Err(see_other("/portal/activate", auth.lang)),
         Actor::Operator { .. } => Err(see_other("/portal/operator", auth.lang)),
     }
 }
@@ -97,7 +98,7 @@ pub async fn register(
 ) -> Response {
     match state.portal.register(&form).await {
         Ok(actor) => match sign_in(&session, &actor).await {
-            Ok(()) => see_other("/portal/home", q.lang),
+            Ok(()) => see_other("/portal/activate", q.lang),
             Err(r) => r,
         },
         Err(e) => match form_errors(q.lang, e) {
@@ -151,10 +152,10 @@ pub async fn login(
         Ok(actor) => {
             return match sign_in(&session, &actor).await {
                 Ok(()) => see_other(
-                    if actor.is_operator() {
-                        "/portal/operator"
-                    } else {
-                        "/portal/home"
+                    match actor {
+                        Actor::Operator { .. } => "/portal/operator",
+                        Actor::Pending { .. } => "/portal/activate",
+                        Actor::Facility { .. } => "/portal/home",
                     },
                     lang,
                 ),

@@ -105,21 +105,19 @@ mod tests {
     }
 }
 
-/// The logged-in user, if any, and the session's form token.
-async fn current(session: &Session) -> Option<(Actor, String)> {
-    let actor: super::SessionActor = session.get(super::ACTOR_KEY).await.ok().flatten()?;
-    let csrf: String = session
-        .get(super::CSRF_KEY)
+/// The logged-in user, if any, and the session's form token (a pending account counts as
+/// no one: it may send the public form only).
+async fn current(state: &AppState, session: &Session) -> Option<(Actor, String)> {
+    super::session_actor(state, session)
         .await
         .ok()
         .flatten()
-        .unwrap_or_default();
-    Some((actor.into_actor(), csrf))
+        .filter(|(a, _)| !matches!(a, Actor::Pending { .. }))
 }
 
 /// The facility logged in on this session, if any (the chatbot's own-data answers).
-pub(crate) async fn facility_actor(session: &Session) -> Option<Actor> {
-    current(session)
+pub(crate) async fn facility_actor(state: &AppState, session: &Session) -> Option<Actor> {
+    current(state, session)
         .await
         .map(|(a, _)| a)
         .filter(|a| !a.is_operator())
@@ -169,7 +167,7 @@ fn form_page(
 ) -> Response {
     let facility = who.and_then(|(a, _)| match a {
         Actor::Facility { code, .. } => Some(code.clone()),
-        Actor::Operator { .. } => None,
+        Actor::Pending { .. } | Actor::Operator { .. } => None,
     });
     let has_errors = !errors.is_empty();
     render_form(
@@ -200,7 +198,7 @@ pub async fn form(
     session: Session,
     Query(q): Query<FormQuery>,
 ) -> Response {
-    let who = current(&session).await;
+    let who = current(&state, &session).await;
     let mut form = InquiryForm {
         category: q.category,
         ..InquiryForm::default()
@@ -305,7 +303,9 @@ pub async fn submit(
     mut multipart: Multipart,
 ) -> Response {
     let lang = q.lang;
-    let who = current(&session).await.filter(|(a, _)| !a.is_operator());
+    let who = current(&state, &session)
+        .await
+        .filter(|(a, _)| !a.is_operator());
     let auth = who.as_ref().map(|(actor, csrf)| Auth {
         actor: actor.clone(),
         csrf: csrf.clone(),

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod facility;
+mod identity;
 pub(crate) mod inquiry;
 mod operator;
 
@@ -105,23 +106,48 @@ pub fn session_layer(store: Arc<dyn Store>, secure: bool) -> SessionManagerLayer
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(IDLE_HOURS)))
 }
 
+/// What a session remembers: who signed in and when. What the account may do is read from
+/// the store on every request (`PortalService::current_actor`), so an activation, a
+/// transfer or a release takes effect at once.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct SessionActor {
     login: String,
     role: String,
     facility: Option<String>,
+    /// Unix milliseconds.
+    #[serde(default)]
+    signed_in_ms: Option<i64>,
 }
 
 impl SessionActor {
-    fn into_actor(self) -> Actor {
-        match (self.role.as_str(), self.facility) {
-            ("facility", Some(code)) => Actor::Facility {
-                login: self.login,
-                code,
-            },
-            _ => Actor::Operator { login: self.login },
-        }
+    /// The actor this session acts as now; `Ok(None)` when the session is void.
+    async fn current(&self, state: &AppState) -> Result<Option<Actor>, PortalError> {
+        let at = self.signed_in_ms.and_then(|t| {
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(t) * 1_000_000).ok()
+        });
+        state.portal.current_actor(&self.login, at).await
     }
+}
+
+/// The signed-in actor of a session and its form token, if the session is live (any role).
+pub(crate) async fn session_actor(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<(Actor, String)>, PortalError> {
+    let Some(stored) = session.get::<SessionActor>(ACTOR_KEY).await.ok().flatten() else {
+        return Ok(None);
+    };
+    let Some(actor) = stored.current(state).await? else {
+        let _ = session.flush().await;
+        return Ok(None);
+    };
+    let csrf: String = session
+        .get(CSRF_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    Ok(Some((actor, csrf)))
 }
 
 pub(crate) const ACTOR_KEY: &str = "actor";
@@ -129,16 +155,20 @@ const CSRF_KEY: &str = "csrf";
 
 /// Starts a fresh session (new id: no fixation) for a logged-in actor.
 pub(crate) async fn sign_in(session: &Session, actor: &Actor) -> Result<(), Response> {
+    let signed_in_ms =
+        i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).ok();
     let stored = match actor {
-        Actor::Facility { login, code } => SessionActor {
+        Actor::Facility { login, code } | Actor::Pending { login, code } => SessionActor {
             login: login.clone(),
             role: "facility".into(),
             facility: Some(code.clone()),
+            signed_in_ms,
         },
         Actor::Operator { login } => SessionActor {
             login: login.clone(),
             role: "operator".into(),
             facility: None,
+            signed_in_ms,
         },
     };
     let csrf = hex::encode(rand_bytes());
@@ -221,20 +251,33 @@ impl FromRequestParts<AppState> for Auth {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(status, text)| (status, text).into_response())?;
-        let actor: Option<SessionActor> = session.get(ACTOR_KEY).await.map_err(|e| {
+        let live = session_actor(state, &session).await.map_err(|e| {
             tracing::error!(error = %e, "session load failed");
             unavailable(lang)
         })?;
-        let Some(actor) = actor else {
+        let Some((actor, csrf)) = live else {
             return Err(Redirect::to(&format!("/portal/login{}", lang.query())).into_response());
         };
-        let csrf: String = session
-            .get(CSRF_KEY)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        let actor = actor.into_actor();
+        // A pending account reaches only the activation page and log-out; everything else
+        // is refused by the use cases anyway.
+        let path = parts.uri.path();
+        if matches!(actor, Actor::Pending { .. })
+            && path != "/portal/activate"
+            && path != "/portal/logout"
+        {
+            return Err(if parts.method == axum::http::Method::GET {
+                Redirect::to(&format!("/portal/activate{}", lang.query())).into_response()
+            } else {
+                message_page(
+                    lang,
+                    StatusCode::FORBIDDEN,
+                    lang.t(
+                        "アカウントは有効化されていません。登録先の所在地に郵送される確認コードを入力してください。",
+                        "The account is not activated yet: enter the code posted to the registered address.",
+                    ),
+                )
+            });
+        }
         Ok(Auth {
             actor,
             csrf,
@@ -421,6 +464,16 @@ pub fn router() -> axum::Router<AppState> {
             get(facility::login_page).post(facility::login),
         )
         .route("/portal/logout", post(facility::logout))
+        .route(
+            "/portal/activate",
+            get(identity::page).post(identity::activate),
+        )
+        .route("/portal/operator/letters", get(identity::letters))
+        .route("/portal/operator/letters/print", post(identity::print))
+        .route(
+            "/portal/operator/facility-codes",
+            post(identity::release_or_transfer),
+        )
         .route("/portal/catalogue", get(facility::catalogue))
         .route("/portal/home", get(facility::home))
         .route("/portal/plan", post(facility::plan))

@@ -20,10 +20,10 @@ use crate::pages::{Lang, render};
 /// The seed's goal: about 60% of facilities by the March 2021 start.
 pub const GOAL_PERCENT: i64 = 60;
 
-fn operator_only(auth: &Auth) -> Result<(), Response> {
+pub(crate) fn operator_only(auth: &Auth) -> Result<(), Response> {
     match auth.actor {
         Actor::Operator { .. } => Ok(()),
-        Actor::Facility { .. } => Err(error_page(
+        Actor::Facility { .. } | Actor::Pending { .. } => Err(error_page(
             auth.lang,
             shikaku_app::portal::PortalError::Forbidden,
         )),

@@ -56,6 +56,14 @@ impl Server {
             String::from_utf8_lossy(&out.stderr)
         );
         let store = shikaku_store::open(&env.db).await.expect("open store");
+        // The facility register the portal tests register against.
+        let register = env.write("facility-register.csv", crate::support::FACILITY_REGISTER);
+        let out = env.run(&["import", "facilities", register.to_str().expect("utf-8")]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let ca = shikaku_pki::Ca::load_or_create(&env.data_dir()).expect("ca");
         let any: SocketAddr = "127.0.0.1:0".parse().expect("addr");
         let config = ServeConfig {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::api::Server;
-use crate::portal::{Browser, registration};
+use crate::portal::{Browser, activate, registration};
 use crate::support::{Env, add_operator};
 
 /// aiosmtpd on a free local port, writing to a Maildir.
@@ -236,6 +236,7 @@ async fn inquiries_are_answered_by_mail_and_followed_in_the_portal() {
         .post_raw("/portal/register", &registration("1311234566", "clinic"))
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
+    activate(&server, &mut clinic, "1311234566").await;
     let form = clinic.get("/inquiry").await;
     assert!(
         form.body.contains("value=\"it@clinic.example.jp\""),
@@ -293,6 +294,7 @@ async fn inquiries_are_answered_by_mail_and_followed_in_the_portal() {
     other
         .post_raw("/portal/register", &registration("2711111111", "hospital"))
         .await;
+    activate(&server, &mut other, "2711111111").await;
     for path in [
         format!("/portal/inquiries/{number}"),
         format!("/portal/inquiries/{number}/attachments/1"),
@@ -615,6 +617,7 @@ async fn the_chatbot_answers_a_logged_in_facility_from_its_own_data() {
     clinic
         .post_raw("/portal/register", &registration("1311234566", "clinic"))
         .await;
+    activate(&server, &mut clinic, "1311234566").await;
     let page = ask(&mut clinic, "補助金はいくら？").await;
     assert!(
         page.body.contains("まだカードリーダーを申し込んでいません"),
@@ -670,6 +673,7 @@ async fn a_facility_pages_through_its_own_threads() {
     clinic
         .post_raw("/portal/register", &registration("1311234566", "clinic"))
         .await;
+    activate(&server, &mut clinic, "1311234566").await;
     // More threads than a page holds (filed over time: straight into the store).
     let at = time::OffsetDateTime::now_utc();
     for i in 0..51 {

@@ -6,6 +6,7 @@ mod browser;
 mod card;
 mod cli;
 mod file_modes;
+mod identity;
 mod inquiry;
 mod planning;
 mod portal;

@@ -43,6 +43,16 @@ impl Browser {
         self.cookie = other.cookie.clone();
     }
 
+    /// The session cookie (`name=value`) to send by hand.
+    pub(crate) fn cookie_header(&self) -> String {
+        self.cookie.clone().unwrap_or_default()
+    }
+
+    /// This session's form token, from the last page.
+    pub(crate) fn csrf(&self) -> String {
+        self.csrf.clone()
+    }
+
     async fn finish(&mut self, response: reqwest::Response) -> Page {
         if let Some(c) = response.headers().get(SET_COOKIE) {
             let c = c.to_str().expect("cookie");
@@ -286,7 +296,8 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         .post_raw("/portal/register", &registration("1311234566", "clinic"))
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location, "/portal/home");
+    assert_eq!(page.location, "/portal/activate");
+    activate(&server, &mut a, "1311234566").await;
     let home = a.get("/portal/home").await;
     assert!(home.body.contains("しかく内科クリニック"));
     let mut dup = Browser::new(&base);
@@ -755,6 +766,7 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         .post_raw("/portal/register", &registration("2711111111", "hospital"))
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    activate(&server, &mut b, "2711111111").await;
     b.get("/portal/home").await;
     let foreign_posts = [
         format!("/portal/readers/{reader_id}"),
@@ -921,4 +933,44 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         StatusCode::UNAUTHORIZED,
         "unknown logins answer the same way"
     );
+}
+
+/// The code on a facility's activation letter, printed by an operator as a CSV (what a
+/// mailing service receives): `shikaku portal letters`.
+pub(crate) fn letter_code(env: &Env, facility: &str) -> String {
+    let out_path = env.dir.path().join(format!("letters-{facility}.csv"));
+    let out = env.run(&[
+        "portal",
+        "letters",
+        "--format",
+        "csv",
+        "--facility",
+        facility,
+        "--operator",
+        "test-operator",
+        "--out",
+        out_path.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let text = std::fs::read_to_string(&out_path).expect("letters");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let row = reader
+        .records()
+        .next()
+        .expect("one letter")
+        .expect("csv row");
+    assert_eq!(&row[0], facility, "{text}");
+    row[4].to_string()
+}
+
+/// Activates a just-registered (pending) facility signed in on `browser` with its letter.
+pub(crate) async fn activate(server: &Server, browser: &mut Browser, facility: &str) {
+    let code = letter_code(&server.env, facility);
+    let page = browser.get("/portal/activate").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let page = browser
+        .post("/portal/activate", &[("activation_code", &code)])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location, "/portal/home");
 }

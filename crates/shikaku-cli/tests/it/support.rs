@@ -24,6 +24,13 @@ pub fn fixture_csv() -> String {
         + "\n"
 }
 
+/// The facility register of the tests: a clinic, a pharmacy and a hospital.
+pub const FACILITY_REGISTER: &str = "医療機関等コード,名称,種別,郵便番号,所在地
+1311234566,しかく内科クリニック,診療所,100-0001,東京都千代田区千代田1-1
+1341234566,しかく薬局,薬局,100-0005,東京都千代田区丸の内1-1
+2711111111,しかく総合病院,病院,530-0001,大阪府大阪市北区梅田1-1
+";
+
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub db: String,

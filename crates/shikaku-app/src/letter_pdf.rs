@@ -1,0 +1,167 @@
+//! The activation letters as a printable PDF: one A4 page per facility, in Japanese, with a
+//! font Debian ships (IPAGothic or Noto Sans CJK) embedded as a subset, laid out for a window
+//! envelope (address block at the top left).
+
+use std::path::PathBuf;
+
+use krilla::Document;
+use krilla::geom::Point;
+use krilla::page::PageSettings;
+use krilla::text::{Font, TextDirection};
+
+use crate::identity::PrintedLetter;
+
+/// Where Debian's Japanese fonts are (fonts-ipafont-gothic, fonts-noto-cjk), tried in order;
+/// `SHIKAKU_LETTER_FONT` names another TrueType/OpenType file.
+const FONTS: [&str; 3] = [
+    "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
+    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum LetterPdfError {
+    #[error(
+        "日本語フォントが見つかりません（fonts-ipafont-gothic を導入するか SHIKAKU_LETTER_FONT で指定してください） (no Japanese font: install fonts-ipafont-gothic or set SHIKAKU_LETTER_FONT); tried {0}"
+    )]
+    NoFont(String),
+    #[error("the font {0} cannot be read: {1}")]
+    BadFont(String, String),
+    #[error("PDF: {0}")]
+    Pdf(String),
+}
+
+fn font() -> Result<Font, LetterPdfError> {
+    let candidates: Vec<PathBuf> = std::env::var_os("SHIKAKU_LETTER_FONT")
+        .map(|p| vec![PathBuf::from(p)])
+        .unwrap_or_else(|| FONTS.iter().map(PathBuf::from).collect());
+    let Some(path) = candidates.iter().find(|p| p.is_file()) else {
+        return Err(LetterPdfError::NoFont(
+            candidates
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    };
+    let name = path.display().to_string();
+    let data =
+        std::fs::read(path).map_err(|e| LetterPdfError::BadFont(name.clone(), e.to_string()))?;
+    Font::new(data.into(), 0).ok_or_else(|| LetterPdfError::BadFont(name, "not a font".into()))
+}
+
+/// The letter's fixed text: (y from the top in points, size, text), lines short enough for
+/// the A4 text width at 11 points.
+const BODY: [(f32, f32, &str); 5] = [
+    (
+        200.0,
+        16.0,
+        "オンライン資格確認等システム　医療機関等向けポータルサイト",
+    ),
+    (224.0, 16.0, "アカウント有効化のための確認コードのお知らせ"),
+    (
+        270.0,
+        11.0,
+        "ポータルサイトに、この医療機関等コードのアカウント登録（または移管）が",
+    ),
+    (
+        286.0,
+        11.0,
+        "ありました。ご本人の確認のため、保険医療機関・保険薬局の名簿の所在地",
+    ),
+    (302.0, 11.0, "あてにお送りしています。"),
+];
+const STEPS: [(f32, f32, &str); 7] = [
+    (
+        500.0,
+        11.0,
+        "手続き: ポータルサイトにログインし、「アカウントの有効化」画面で",
+    ),
+    (516.0, 11.0, "　　　　確認コードを入力してください。"),
+    (
+        534.0,
+        11.0,
+        "移管を受けた方は、同じ画面で医療機関等コード・確認コード・",
+    ),
+    (550.0, 11.0, "新しいパスワードを入力してください。"),
+    (
+        568.0,
+        11.0,
+        "有効化するまで、申請や情報の閲覧はできません。",
+    ),
+    (
+        610.0,
+        11.0,
+        "お心当たりのない場合は、確認コードを入力せず、問い合わせ窓口へご連絡ください。",
+    ),
+    (
+        626.0,
+        11.0,
+        "このコードは一度だけ使えます。第三者に知らせないでください。",
+    ),
+];
+
+/// Whether a font is there to print with (checked before any code is made).
+pub fn check_font() -> Result<(), LetterPdfError> {
+    font().map(|_| ())
+}
+
+/// 〒123-4567
+fn postal(code: &str) -> String {
+    if code.len() == 7 {
+        format!("〒{}-{}", &code[..3], &code[3..])
+    } else {
+        format!("〒{code}")
+    }
+}
+
+/// The letters, one page each.
+pub fn render(letters: &[PrintedLetter]) -> Result<Vec<u8>, LetterPdfError> {
+    let font = font()?;
+    let mut document = Document::new();
+    for letter in letters {
+        // A4 in points.
+        let settings = PageSettings::from_wh(595.0, 842.0)
+            .ok_or_else(|| LetterPdfError::Pdf("page size".into()))?;
+        let mut page = document.start_page_with(settings);
+        let mut surface = page.surface();
+        let mut line = |y: f32, size: f32, text: &str| {
+            surface.draw_text(
+                Point::from_xy(64.0, y),
+                font.clone(),
+                size,
+                text,
+                false,
+                TextDirection::Auto,
+            );
+        };
+        let l = &letter.letter;
+        let expires = crate::identity::jst_day(letter.expires_at);
+        line(90.0, 11.0, &postal(&l.postal_code));
+        line(108.0, 11.0, &l.address);
+        line(130.0, 13.0, &format!("{}　御中", l.name));
+        for (y, size, text) in BODY {
+            line(y, size, text);
+        }
+        line(
+            346.0,
+            11.0,
+            &format!("医療機関等コード　{}", l.facility_code),
+        );
+        line(380.0, 11.0, "確認コード");
+        line(414.0, 26.0, &letter.code.to_string());
+        line(
+            450.0,
+            11.0,
+            &format!("有効期限　{expires}まで（印刷日から30日）"),
+        );
+        for (y, size, text) in STEPS {
+            line(y, size, text);
+        }
+        surface.finish();
+        page.finish();
+    }
+    document
+        .finish()
+        .map_err(|e| LetterPdfError::Pdf(format!("{e:?}")))
+}
