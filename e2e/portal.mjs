@@ -103,16 +103,16 @@ try {
   await op.goto(`${base}/portal/operator/letters`);
   await op.waitForSelector('[data-letter="1311234566"]');
   await check(op, 'operator-letters');
-  const [download] = await Promise.all([
+  const [letterFile] = await Promise.all([
     op.waitForEvent('download'),
     op.click('button[value=csv]'),
   ]);
-  const letters = readFileSync(await download.path(), 'utf8');
+  const letters = readFileSync(await letterFile.path(), 'utf8');
   const row = letters.split('\n').find((l) => l.startsWith('1311234566,'));
   assert.ok(row, `the clinic's letter in ${letters}`);
   const code = row.split(',')[4];
   await clinic.fill('#activation_code', code);
-  await clinic.click('button[type=submit]');
+  await clinic.click('#activate button[type=submit]');
   await clinic.waitForURL('**/portal/home');
   await check(clinic, 'home-new');
 

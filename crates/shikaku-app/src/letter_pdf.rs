@@ -11,8 +11,8 @@ use krilla::text::{Font, TextDirection};
 
 use crate::identity::PrintedLetter;
 
-/// Where Debian's Japanese fonts are (fonts-ipafont-gothic, fonts-noto-cjk), tried in order;
-/// `SHIKAKU_LETTER_FONT` names another TrueType/OpenType file.
+/// Where Debian's Japanese fonts are (fonts-ipafont-gothic, the fonts-japanese-gothic
+/// alternative, fonts-noto-cjk), tried in order.
 const FONTS: [&str; 3] = [
     "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
     "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
@@ -22,7 +22,7 @@ const FONTS: [&str; 3] = [
 #[derive(Debug, thiserror::Error)]
 pub enum LetterPdfError {
     #[error(
-        "日本語フォントが見つかりません（fonts-ipafont-gothic を導入するか SHIKAKU_LETTER_FONT で指定してください） (no Japanese font: install fonts-ipafont-gothic or set SHIKAKU_LETTER_FONT); tried {0}"
+        "日本語フォントが見つかりません（fonts-ipafont-gothic を導入してください） (no Japanese font: install fonts-ipafont-gothic or fonts-noto-cjk); tried {0}"
     )]
     NoFont(String),
     #[error("the font {0} cannot be read: {1}")]
@@ -32,9 +32,7 @@ pub enum LetterPdfError {
 }
 
 fn font() -> Result<Font, LetterPdfError> {
-    let candidates: Vec<PathBuf> = std::env::var_os("SHIKAKU_LETTER_FONT")
-        .map(|p| vec![PathBuf::from(p)])
-        .unwrap_or_else(|| FONTS.iter().map(PathBuf::from).collect());
+    let candidates: Vec<PathBuf> = FONTS.iter().map(PathBuf::from).collect();
     let Some(path) = candidates.iter().find(|p| p.is_file()) else {
         return Err(LetterPdfError::NoFont(
             candidates

@@ -143,6 +143,8 @@ struct LetterRow {
     reason: String,
     printed: String,
     expires: String,
+    /// The row's button: 印刷, or 再印刷 when a code was printed already.
+    action: String,
 }
 
 #[derive(askama::Template)]
@@ -178,6 +180,12 @@ async fn letters_page(state: &AppState, auth: &Auth, errors: Vec<(String, String
                 format_jst_minute,
             ),
             expires: l.expires_at.map(format_jst_minute).unwrap_or_default(),
+            action: if l.printed_at.is_some() {
+                lang.t("再印刷", "Reprint")
+            } else {
+                lang.t("印刷", "Print")
+            }
+            .to_string(),
             code: l.facility_code,
             name: l.name,
             address: l.address,
