@@ -81,7 +81,7 @@ try {
     await clinic.fill('#phone', '03-1234-5678');
     await clinic.fill('#contact_name', '資格 太郎');
     await clinic.fill('#email', 'it@clinic.example.jp');
-    await clinic.fill('#password', 'correct horse battery');
+    await clinic.fill('#password', 'kanja-uketsuke-tanpopo-77');
     await clinic.click('button[type=submit]');
   };
   await fill('1311234567');

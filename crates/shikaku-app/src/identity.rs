@@ -307,7 +307,7 @@ impl PortalService {
         };
         let password = match (actor, new_password) {
             (None, Some(p)) => {
-                crate::portal::check_password(p)?;
+                crate::portal::check_password(p, &[facility_code.as_str()])?;
                 Some(crate::portal::hash_password(p).await?)
             }
             (None, None) => {

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod import;
 pub mod insurers;
 pub mod letter_pdf;
+pub mod login_throttle;
 pub mod lookup;
 pub mod mail;
 pub mod medical_info;

@@ -23,10 +23,9 @@ use shikaku_store::portal::{
 use shikaku_store::{Store, StoreError};
 use time::{Date, Duration, OffsetDateTime};
 
-/// Failed logins in a row before the account is locked for [`LOCK_MINUTES`].
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
-pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// zxcvbn's score (0–4) a password needs: 3, "safely unguessable" (about 10^10 guesses).
+pub const MIN_PASSWORD_SCORE: u8 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PortalError {
@@ -42,8 +41,9 @@ pub enum PortalError {
     State { ja: String, en: String },
     #[error("login or password is wrong")]
     BadLogin,
-    #[error("account locked until {until}")]
-    Locked { until: OffsetDateTime },
+    /// Too many failed logins from this client: wait this long (never an account lock).
+    #[error("too many failed logins: wait {seconds} s")]
+    Throttled { seconds: i64 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("certificate: {0}")]
@@ -180,12 +180,37 @@ pub(crate) async fn verify_password(password: &str, hash: &str) -> bool {
     .unwrap_or(false)
 }
 
-pub(crate) fn check_password(password: &str) -> Result<(), FieldError> {
+/// The password policy: at least 12 characters, not the login or the facility's name (nor
+/// containing them), and hard to guess by zxcvbn's estimate (common passwords, names, words,
+/// keyboard runs, repeats, dates and the given words all count against it).
+pub(crate) fn check_password(password: &str, personal: &[&str]) -> Result<(), FieldError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(FieldError::new(
             "password",
             format!("パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください"),
             format!("the password needs at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    let lower = password.to_lowercase();
+    if personal
+        .iter()
+        .map(|p| p.trim().to_lowercase())
+        .any(|p| p.chars().count() >= 3 && lower.contains(&p))
+    {
+        return Err(FieldError::new(
+            "password",
+            "ログインIDや医療機関等の名称を含むパスワードは使えません",
+            "the password must not contain the login or the facility name",
+        ));
+    }
+    let mut inputs: Vec<&str> = personal.to_vec();
+    inputs.extend(["shikaku", "portal", "password", "iryou", "kikan", "oqs"]);
+    let score = u8::from(zxcvbn::zxcvbn(password, &inputs).score());
+    if score < MIN_PASSWORD_SCORE {
+        return Err(FieldError::new(
+            "password",
+            "推測されやすいパスワードです。よく使われる語・名前・キーボードの並び・繰り返し・日付を避け、関係のない語をいくつか組み合わせた長い文にしてください",
+            "the password is too easy to guess: avoid common words, names, keyboard runs, repeats and dates; combine several unrelated words",
         ));
     }
     Ok(())
@@ -336,6 +361,7 @@ pub struct PortalService {
     rules: Arc<RuleBook>,
     /// Held while computing, so concurrent dashboards wait for one query.
     adoption: Arc<tokio::sync::Mutex<AdoptionCache>>,
+    throttle: Arc<crate::login_throttle::LoginThrottle>,
 }
 
 impl PortalService {
@@ -345,6 +371,7 @@ impl PortalService {
             ca,
             rules,
             adoption: Arc::new(tokio::sync::Mutex::new(None)),
+            throttle: Arc::default(),
         }
     }
 
@@ -441,7 +468,10 @@ impl PortalService {
                 "the e-mail address is not valid",
             ));
         }
-        if let Err(e) = check_password(&form.password) {
+        if let Err(e) = check_password(
+            &form.password,
+            &[form.code.trim(), form.name.trim(), form.email.trim()],
+        ) {
             errors.push(e);
         }
         if let (Some(code), Some(category)) = (&code, category) {
@@ -561,7 +591,7 @@ impl PortalService {
                 "the operator login is ASCII letters, digits, - _ . and not only digits",
             ));
         }
-        check_password(password)?;
+        check_password(password, &[login])?;
         let account = Account {
             login: login.to_string(),
             role: "operator".into(),
@@ -583,30 +613,39 @@ impl PortalService {
         }
     }
 
-    /// Checks a login. Five failures in a row lock the account for 15 minutes; an unknown
-    /// login costs the same hashing work as a known one and gives the same answer.
-    pub async fn login(&self, login: &str, password: &str) -> Result<Actor> {
+    /// Checks a login from `client` (its address). Failures slow that client down
+    /// ([`crate::login_throttle`]) and never lock the account, so no one can lock the owner
+    /// out; an unknown login costs the same hashing work as a known one and gives the same
+    /// answer, and the wait is the same for both.
+    pub async fn login(&self, login: &str, password: &str, client: &str) -> Result<Actor> {
         let login = login.trim();
         let now = OffsetDateTime::now_utc();
-        let Some(account) = self.store.account(login).await? else {
-            // The same argon2 work as a known login, so timing does not tell which exist.
-            let _ = hash_password(password).await;
+        let wait = self.throttle.wait(login, client, now);
+        if wait > Duration::ZERO {
+            metrics::counter!("shikaku_portal_logins_throttled_total").increment(1);
+            tracing::warn!(wait_s = wait.whole_seconds(), "portal login throttled");
+            return Err(PortalError::Throttled {
+                seconds: wait.whole_seconds().max(1),
+            });
+        }
+        let account = self.store.account(login).await?;
+        let verified = match &account {
+            Some(a) => verify_password(password, &a.password_hash).await,
+            None => {
+                // The same argon2 work as a known login, so timing does not tell which exist.
+                let _ = hash_password(password).await;
+                false
+            }
+        };
+        let Some(account) = account.filter(|_| verified) else {
+            let failed = self.throttle.failed(login, client, now);
+            if self.store.count_login_failure(login).await? > 0 {
+                tracing::info!(failed, "portal login failed");
+            }
+            metrics::counter!("shikaku_portal_login_failures_total").increment(1);
             return Err(PortalError::BadLogin);
         };
-        if let Some(until) = account.locked_until.filter(|u| *u > now) {
-            return Err(PortalError::Locked { until });
-        }
-        if !verify_password(password, &account.password_hash).await {
-            // Counted in the database, so parallel guesses are all counted.
-            let failed = self.store.count_login_failure(login).await?;
-            tracing::info!(failed, "portal login failed");
-            if failed >= MAX_FAILED_LOGINS {
-                let until = now + Duration::minutes(LOCK_MINUTES);
-                self.store.set_login_lock(login, Some(until)).await?;
-                return Err(PortalError::Locked { until });
-            }
-            return Err(PortalError::BadLogin);
-        }
+        self.throttle.succeeded(login, client);
         if account.failed_logins != 0 || account.locked_until.is_some() {
             self.store.set_login_lock(login, None).await?;
         }

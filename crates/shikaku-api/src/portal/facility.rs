@@ -145,10 +145,16 @@ pub async fn login(
     State(state): State<AppState>,
     Query(q): Query<LangQuery>,
     session: Session,
+    super::inquiry::ClientAddr(client): super::inquiry::ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let lang = q.lang;
-    let error = match state.portal.login(&form.login, &form.password).await {
+    let mut retry_after = None;
+    let error = match state
+        .portal
+        .login(&form.login, &form.password, &client)
+        .await
+    {
         Ok(actor) => {
             return match sign_in(&session, &actor).await {
                 Ok(()) => see_other(
@@ -168,17 +174,14 @@ pub async fn login(
                 "The login or the password is wrong.",
             )
             .to_string(),
-        Err(PortalError::Locked { until }) => {
+        Err(PortalError::Throttled { seconds }) => {
+            retry_after = Some(seconds);
             if lang.is_en() {
                 format!(
-                    "Too many failed attempts: the account is locked until {}.",
-                    format_jst_minute(until)
+                    "Too many failed attempts from here. Please try again in {seconds} seconds."
                 )
             } else {
-                format!(
-                    "ログインに続けて失敗したため、{} までロックしています。",
-                    format_jst_minute(until)
-                )
+                format!("ログインの失敗が続いたため、{seconds}秒後にもう一度お試しください。")
             }
         }
         Err(other) => return error_page(lang, other),
@@ -188,7 +191,16 @@ pub async fn login(
         login: form.login,
         error: Some(error),
     });
-    *page.status_mut() = StatusCode::UNAUTHORIZED;
+    match retry_after {
+        Some(seconds) => {
+            *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+                page.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        None => *page.status_mut() = StatusCode::UNAUTHORIZED,
+    }
     page
 }
 

@@ -342,7 +342,7 @@ pub(crate) fn error_page(lang: Lang, error: PortalError) -> Response {
             let text = field_messages(lang, &errors).join(" / ");
             message_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &text)
         }
-        PortalError::BadLogin | PortalError::Locked { .. } => message_page(
+        PortalError::BadLogin | PortalError::Throttled { .. } => message_page(
             lang,
             StatusCode::UNAUTHORIZED,
             lang.t("ログインしてください。", "Please log in."),

@@ -132,7 +132,7 @@ async fn only_the_holder_of_the_registered_address_gets_an_account() {
             "/portal/login",
             &[
                 ("login", "1311234566"),
-                ("password", "correct horse battery"),
+                ("password", "kanja-uketsuke-tanpopo-77"),
             ],
         )
         .await;
@@ -248,7 +248,7 @@ async fn only_the_holder_of_the_registered_address_gets_an_account() {
             &[
                 ("code", "1311234566"),
                 ("activation_code", &code),
-                ("password", "another long passphrase 7"),
+                ("password", "hidamari-sakura-kouen-31"),
             ],
         )
         .await;
@@ -289,7 +289,7 @@ async fn only_the_holder_of_the_registered_address_gets_an_account() {
             "/portal/login",
             &[
                 ("login", "1311234566"),
-                ("password", "correct horse battery"),
+                ("password", "kanja-uketsuke-tanpopo-77"),
             ],
         )
         .await;
@@ -303,7 +303,7 @@ async fn only_the_holder_of_the_registered_address_gets_an_account() {
             &[
                 ("code", "1311234566"),
                 ("activation_code", &code),
-                ("password", "the new holder's passphrase"),
+                ("password", "shinkan-uketsuke-mado-58"),
             ],
         )
         .await;
@@ -313,7 +313,7 @@ async fn only_the_holder_of_the_registered_address_gets_an_account() {
             "/portal/login",
             &[
                 ("login", "1311234566"),
-                ("password", "the new holder's passphrase"),
+                ("password", "shinkan-uketsuke-mado-58"),
             ],
         )
         .await;
@@ -430,4 +430,109 @@ fn pdftotext(pdf: &[u8]) -> Option<String> {
             None
         }
     }
+}
+
+/// Issue 21, findings 6 and 7: weak passwords are refused; guessing slows a client down
+/// without locking the owner out, and spraying many logins from one client slows it too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weak_passwords_are_refused_and_guessing_cannot_lock_the_owner_out() {
+    let localhost: std::net::IpAddr = "127.0.0.1".parse().expect("ip");
+    let server = Server::start_configured(
+        Env::sqlite(),
+        shikaku_cli::serve::MailArgs::default(),
+        vec![localhost],
+    )
+    .await;
+    let base = format!("http://{}", server.running.web_addr);
+    let browser = |client: &str| {
+        let mut b = Browser::new(&base);
+        b.forwarded_for = Some(client.to_string());
+        b
+    };
+
+    // The password policy: length, the login or name inside, and guessability.
+    let mut owner = browser("203.0.113.10");
+    for (password, why) in [
+        ("aaaaaaaaaaaa", "repeats"),
+        ("password1234", "common"),
+        ("qwertyuiop12", "keyboard run"),
+        ("1311234566-tokyo", "the login"),
+        ("しかく内科クリニック2026", "the facility name"),
+        ("short-1", "too short"),
+    ] {
+        let mut form = registration("1311234566", "clinic");
+        form.retain(|(k, _)| *k != "password");
+        form.push(("password", password));
+        let page = owner.post_raw("/portal/register", &form).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{why}");
+        assert!(
+            page.body.contains("data-field=\"password\""),
+            "{why}: {}",
+            page.body
+        );
+    }
+    let page = owner
+        .post_raw("/portal/register", &registration("1311234566", "clinic"))
+        .await;
+    assert_eq!(page.location, "/portal/activate", "a strong password");
+    crate::portal::activate(&server, &mut owner, "1311234566").await;
+
+    // Guessing from one client: three failures, then each try waits (429, Retry-After),
+    // for a known and an unknown login alike.
+    let mut attacker = browser("198.51.100.66");
+    for login in ["1311234566", "2711111112"] {
+        for _ in 0..3 {
+            let page = attacker
+                .post_raw(
+                    "/portal/login",
+                    &[("login", login), ("password", "guess-guess-guess")],
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{login}");
+        }
+        let page = attacker
+            .post_raw(
+                "/portal/login",
+                &[("login", login), ("password", "kanja-uketsuke-tanpopo-77")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{login}");
+        assert!(
+            page.body.contains("秒後にもう一度お試しください"),
+            "{}",
+            page.body
+        );
+    }
+    // The owner at the clinic is not locked out.
+    let page = browser("203.0.113.10")
+        .post_raw(
+            "/portal/login",
+            &[
+                ("login", "1311234566"),
+                ("password", "kanja-uketsuke-tanpopo-77"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/portal/home");
+
+    // Spraying: ten failures over ten logins from one client, then it waits too.
+    let mut sprayer = browser("192.0.2.99");
+    let codes = unregistered_codes(11);
+    for code in &codes[..10] {
+        let page = sprayer
+            .post_raw(
+                "/portal/login",
+                &[("login", code), ("password", "Spring2026!!")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    let page = sprayer
+        .post_raw(
+            "/portal/login",
+            &[("login", &codes[10]), ("password", "Spring2026!!")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    server.running.shutdown();
 }
