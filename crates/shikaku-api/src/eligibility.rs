@@ -57,6 +57,7 @@ const FIELDS: [&str; 6] = [
         (status = 403, description = "失効・未登録の証明書", body = ErrorBody),
         (status = 415, description = "Content-Type が JSON でない", body = ErrorBody),
         (status = 422, description = "項目の値が不正 (invalid field values)", body = ErrorBody),
+        (status = 429, description = "該当資格なしの回答が続いた端末・施設 (too many no-match answers; see Retry-After)", body = ErrorBody),
         (status = 503, description = "一時的に利用不可 (database unavailable)", body = ErrorBody),
     ),
     tag = "eligibility"
@@ -194,6 +195,7 @@ fn parse_general(body: &[u8], birth_required: bool) -> Result<LookupRequest, Api
                     })
                     .collect(),
             },
+            retry_after: None,
         });
     }
     check_fields(

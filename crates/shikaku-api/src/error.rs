@@ -29,6 +29,8 @@ pub struct FieldError {
 pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
+    /// Sent as `Retry-After` (seconds).
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -40,6 +42,7 @@ impl ApiError {
                 message: message.into(),
                 fields: Vec::new(),
             },
+            retry_after: None,
         }
     }
 
@@ -51,6 +54,7 @@ impl ApiError {
                 message: "入力に誤りがあります (the request has invalid fields)".into(),
                 fields,
             },
+            retry_after: None,
         }
     }
 
@@ -75,7 +79,15 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after
+            && let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        response
     }
 }
 
@@ -83,6 +95,24 @@ impl From<shikaku_app::LookupError> for ApiError {
     fn from(e: shikaku_app::LookupError) -> Self {
         match e {
             shikaku_app::LookupError::Store(inner) => Self::internal(&inner),
+            shikaku_app::LookupError::BirthDateSearch { birth_dates } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "birth_date_search",
+                format!(
+                    "同じ保険証の記号・番号に{birth_dates}通りの生年月日が指定されています。一括照会は患者ごとに1件ずつ指定してください (one card number is given with {birth_dates} birth dates)"
+                ),
+            ),
+            shikaku_app::LookupError::TooManyNoMatch { seconds } => {
+                let mut e = Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_no_match",
+                    format!(
+                        "該当資格なしの回答が続いたため、この端末からの照会を{seconds}秒間受け付けません。保険証の記号・番号と生年月日をご確認ください (too many no-match answers: retry in {seconds} s)"
+                    ),
+                );
+                e.retry_after = Some(seconds);
+                e
+            }
             other => {
                 tracing::warn!(error = %other, "eligibility unavailable");
                 Self::unavailable()

@@ -78,7 +78,11 @@ pub async fn log(
                     .into_iter()
                     .map(|e| AccessView {
                         at: jst(e.at),
-                        kind_label: kind_label(&e.kind),
+                        kind_label: if e.status == "no_match" {
+                            "照会（不一致）"
+                        } else {
+                            kind_label(&e.kind)
+                        },
                         facility_code: e.facility_code,
                         kind: e.kind,
                         status: e.status,

@@ -121,6 +121,18 @@ impl BatchService {
         caller: &Caller,
         items: Vec<BatchItem>,
     ) -> Result<BatchJob, LookupError> {
+        if let Some(repeated) = birth_date_search(&items) {
+            metrics::counter!("shikaku_lookups_refused_total", "reason" => "birth_date_search")
+                .increment(1);
+            tracing::warn!(
+                facility = %caller.facility_code,
+                birth_dates = repeated,
+                "batch refused: one card number with many birth dates"
+            );
+            return Err(LookupError::BirthDateSearch {
+                birth_dates: repeated,
+            });
+        }
         let mut id_bytes = [0u8; 8];
         use ring::rand::SecureRandom;
         let _ = ring::rand::SystemRandom::new().fill(&mut id_bytes);
@@ -160,6 +172,40 @@ impl BatchService {
     }
 }
 
+/// Distinct birth dates one card number may carry in one batch (a typo and its fix).
+pub const MAX_BIRTH_DATES_PER_CARD: usize = 2;
+
+/// The largest number of distinct birth dates given for one card number, when it is more
+/// than [`MAX_BIRTH_DATES_PER_CARD`]: a search for a person's birth date, not a list of
+/// patients.
+fn birth_date_search(items: &[BatchItem]) -> Option<usize> {
+    let mut dates: std::collections::HashMap<
+        (&str, &str, &str, &str),
+        std::collections::HashSet<&str>,
+    > = std::collections::HashMap::new();
+    for item in items {
+        if let BatchItem::Ok {
+            insurer_number,
+            symbol,
+            number,
+            branch,
+            birth_date,
+            ..
+        } = item
+        {
+            dates
+                .entry((insurer_number, symbol, number, branch))
+                .or_default()
+                .insert(birth_date);
+        }
+    }
+    dates
+        .values()
+        .map(std::collections::HashSet::len)
+        .max()
+        .filter(|n| *n > MAX_BIRTH_DATES_PER_CARD)
+}
+
 async fn run_job(service: &EligibilityService, id: &str) -> Result<(), LookupError> {
     let store = service.store();
     let Some(job) = store.batch(id).await? else {
@@ -181,15 +227,19 @@ async fn run_job(service: &EligibilityService, id: &str) -> Result<(), LookupErr
                 let caller = caller.clone();
                 async move {
                     let outcome = match (&item, item.to_request()) {
-                        (_, Some(request)) => {
-                            let (outcome, as_of) = service.lookup(&request, &caller).await?;
-                            serde_json::to_value(EligibilityView::new(
+                        (_, Some(request)) => match service.lookup(&request, &caller).await {
+                            Ok((outcome, as_of)) => serde_json::to_value(EligibilityView::new(
                                 &outcome,
                                 as_of,
                                 &service.insurer_names(),
                             ))
-                            .unwrap_or_default()
-                        }
+                            .unwrap_or_default(),
+                            // Refused, not failed: the job finishes with the refusal.
+                            Err(LookupError::TooManyNoMatch { .. }) => serde_json::json!({
+                                "error": {"error": "too_many_no_match", "message": "該当資格なしの回答が続いたため照会しませんでした (refused after too many no-match answers)"}
+                            }),
+                            Err(e) => return Err(e),
+                        },
                         (BatchItem::Refused { error }, None) => {
                             serde_json::json!({ "error": error })
                         }

@@ -358,8 +358,21 @@ impl CardVerifier {
         let mut person_hashes = vec![key.hash("card_holder", &[&hex::encode(&hash)])];
         for q in store.find_by_person_hash(&hash).await? {
             let h = key.hash("person", &[q.card.insurer.as_str(), &q.person_ref]);
-            if !person_hashes.contains(&h) {
-                person_hashes.push(h);
+            // Failed tries against the holder's card numbers (該当資格なし) are logged under
+            // the card's hash: they concern the holder too.
+            let card = key.hash(
+                "card",
+                &[
+                    q.card.insurer.as_str(),
+                    q.card.symbol_str(),
+                    q.card.number.as_str(),
+                    q.card.branch.as_str(),
+                ],
+            );
+            for h in [h, card] {
+                if !person_hashes.contains(&h) {
+                    person_hashes.push(h);
+                }
             }
         }
         Ok(Ok(PatientView {

@@ -15,6 +15,7 @@ pub mod insurers;
 pub mod letter_pdf;
 pub mod login_throttle;
 pub mod lookup;
+pub mod lookup_limit;
 pub mod mail;
 pub mod medical_info;
 pub mod population;

@@ -39,6 +39,12 @@ pub enum LookupError {
     Store(#[source] StoreError),
     #[error(transparent)]
     AccessLog(#[from] AccessLogError),
+    /// A batch that gives one card number with many birth dates.
+    #[error("one card number with {birth_dates} birth dates")]
+    BirthDateSearch { birth_dates: usize },
+    /// Too many 該当資格なし answers to this terminal or facility lately.
+    #[error("too many no-match answers: retry in {seconds} s")]
+    TooManyNoMatch { seconds: i64 },
 }
 
 impl From<StoreError> for LookupError {
@@ -56,6 +62,7 @@ pub struct EligibilityService {
     key: PersonKey,
     log: AccessLogger,
     insurers: Arc<crate::insurers::InsurerCache>,
+    no_match: Arc<crate::lookup_limit::NoMatchLimiter>,
 }
 
 /// The access-log kind of a lookup by card numbers.
@@ -68,6 +75,7 @@ impl EligibilityService {
             store,
             key,
             log,
+            no_match: Arc::default(),
             insurers: Arc::default(),
         }
     }
@@ -146,13 +154,31 @@ impl EligibilityService {
         Ok((outcome, as_of))
     }
 
-    /// Looks up card numbers as of a date and records the access before answering.
+    /// Looks up card numbers as of a date and records the access before answering. A
+    /// terminal or facility with too many 該当資格なし answers lately is refused
+    /// ([`crate::lookup_limit`]).
     pub async fn lookup(
         &self,
         request: &LookupRequest,
         caller: &Caller,
     ) -> Result<(Eligibility, Date), LookupError> {
+        let now = OffsetDateTime::now_utc();
+        if let Err(wait) = self.no_match.check(caller, now) {
+            metrics::counter!("shikaku_lookups_refused_total", "reason" => "too_many_no_match")
+                .increment(1);
+            tracing::warn!(
+                facility = %caller.facility_code,
+                wait_s = wait.whole_seconds(),
+                "lookups refused: too many no-match answers"
+            );
+            return Err(LookupError::TooManyNoMatch {
+                seconds: wait.whole_seconds().max(1),
+            });
+        }
         let (outcome, as_of) = self.evaluate(request).await?;
+        if matches!(outcome, Eligibility::NoMatch) {
+            self.no_match.record(caller, now);
+        }
         let person_hash = match outcome.qualification() {
             Some(q) => self
                 .key

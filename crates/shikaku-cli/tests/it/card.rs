@@ -468,6 +468,13 @@ async fn drug_and_checkup_information_only_under_a_live_consent_at_this_facility
     let (code, v) = post("/v1/drugs", &wrong).await;
     assert_eq!((code, v["error"].as_str()), (404, Some("no_match")), "{v}");
 
+    // Someone tries 佐藤's card numbers with a wrong birth date: 該当資格なし, and the holder
+    // sees the try (issue 21, finding 3).
+    let mut guess = sato_card.clone();
+    guess["birth_date"] = "1970-02-20".into();
+    let (code, v) = post("/v1/eligibility", &guess).await;
+    assert_eq!((code, v["status"].as_str()), (200, Some("no_match")), "{v}");
+
     let log = server.store.recent_access_log(20).await.expect("log");
     let statuses: Vec<(&str, &str)> = log
         .iter()
@@ -506,7 +513,18 @@ async fn drug_and_checkup_information_only_under_a_live_consent_at_this_facility
             )
         })
         .collect();
+    assert!(
+        mine["accesses"]
+            .as_array()
+            .expect("accesses")
+            .iter()
+            .any(|a| a["kind_label"] == "照会（不一致）"
+                && a["facility_code"] == "1311234566"
+                && a["status"] == "no_match"),
+        "{mine}"
+    );
     for expected in [
+        ("card_numbers", "no_match"),
         ("my_number_card", "valid"),
         ("drugs", "shown"),
         ("drugs", "no_consent"),
