@@ -118,5 +118,9 @@ pub fn web_router(state: AppState) -> axum::Router {
         .route("/static/htmx-2.0.11.min.js", get(pages::htmx))
         .route("/static/site.css", get(pages::css))
         .merge(portal::router().layer(sessions))
+        .layer(axum::middleware::map_response_with_state(
+            state.secure_cookies,
+            pages::security_headers,
+        ))
         .with_state(state)
 }

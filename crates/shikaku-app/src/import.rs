@@ -651,7 +651,13 @@ fn parse_qualification(row: &mut RowParser<'_>, line: u64, key: &PersonKey) -> O
     let name = row.required(6, |s| parse_text("氏名", s, 100));
     let name_kana = row.required(7, parse_name_kana);
     let sex = row.required(8, Sex::parse);
-    let birth_date = row.required(9, parse_date);
+    // A birth date is personal data: its errors never repeat the value (they reach stderr
+    // and logs).
+    let birth_date = row.required(9, |v| {
+        parse_date(v).map_err(|_| {
+            "生年月日は YYYY-MM-DD 形式の実在する日付です（値は個人情報のため表示しません） (birth_date must be a real YYYY-MM-DD date; the value is not shown)"
+        })
+    });
     let from = row.required(10, parse_date);
     let until = row.optional(11, parse_date);
     let copay_ratio = row.required(12, CopayRatio::parse);
@@ -673,9 +679,7 @@ fn parse_qualification(row: &mut RowParser<'_>, line: u64, key: &PersonKey) -> O
     {
         row.fail(
             10,
-            format!(
-                "資格取得年月日が生年月日 {birth} より前です (qualified_from is before birth_date)"
-            ),
+            "資格取得年月日が生年月日より前です (qualified_from is before birth_date)".into(),
         );
     }
     // Every None below has recorded its error, so this only unpacks.

@@ -163,7 +163,17 @@ impl EligibilityService {
         caller: &Caller,
     ) -> Result<(Eligibility, Date), LookupError> {
         let now = OffsetDateTime::now_utc();
-        if let Err(wait) = self.no_match.check(caller, now) {
+        let c = &request.card;
+        let card_hash = self.key.hash(
+            "card",
+            &[
+                c.insurer.as_str(),
+                c.symbol_str(),
+                c.number.as_str(),
+                c.branch.as_str(),
+            ],
+        );
+        if let Err(wait) = self.no_match.check(caller, &card_hash, now) {
             metrics::counter!("shikaku_lookups_refused_total", "reason" => "too_many_no_match")
                 .increment(1);
             tracing::warn!(
@@ -176,24 +186,16 @@ impl EligibilityService {
             });
         }
         let (outcome, as_of) = self.evaluate(request).await?;
-        if matches!(outcome, Eligibility::NoMatch) {
-            self.no_match.record(caller, now);
-        }
         let person_hash = match outcome.qualification() {
             Some(q) => self
                 .key
                 .hash("person", &[q.card.insurer.as_str(), &q.person_ref]),
             None => {
-                let c = &request.card;
-                self.key.hash(
-                    "card",
-                    &[
-                        c.insurer.as_str(),
-                        c.symbol_str(),
-                        c.number.as_str(),
-                        c.branch.as_str(),
-                    ],
-                )
+                if matches!(outcome, Eligibility::NoMatch) {
+                    self.no_match
+                        .record(caller, &card_hash, request.birth_date, now);
+                }
+                card_hash
             }
         };
         metrics::counter!("shikaku_lookups_total", "status" => outcome.status().as_str())

@@ -1,28 +1,51 @@
-//! Limits on 該当資格なし answers (issue 21, finding 3): a terminal or facility that keeps
-//! getting "no match" is guessing (birth dates for a known card number, card numbers for a
-//! known person), so after too many in a sliding window its lookups are refused until the
-//! oldest leaves the window. Counts live in this process (each node of a cluster limits on
-//! its own, so a cluster of N nodes allows at most N times as many).
+//! Limits on 該当資格なし answers (issue 21, finding 3). Guessing a birth date for a known
+//! card number is stopped per facility and card: after 5 different birth dates answered "no
+//! match" within 24 hours, that facility's lookups of that card are refused until the oldest
+//! try is a day old (the same wrong date again does not count; another card is not affected).
+//! Guessing card numbers at volume is slowed per terminal (1,000 no-match answers in 10
+//! minutes) and per facility (3,000), which a month-start 一括照会 stays under. Refused
+//! lookups wait until the window moves. Counts live in this process (each node of a cluster
+//! limits on its own, so N nodes allow at most N times as many).
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Mutex;
 
-use time::{Duration, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 
 use crate::Caller;
 
-/// The sliding window.
+/// The window of the terminal and facility limits.
 pub const WINDOW: Duration = Duration::minutes(10);
 /// No-match answers one terminal may get in [`WINDOW`].
-pub const PER_TERMINAL: usize = 20;
+pub const PER_TERMINAL: usize = 1_000;
 /// No-match answers one facility (all its terminals) may get in [`WINDOW`].
-pub const PER_FACILITY: usize = 60;
-/// Keys remembered at most (the idle ones are dropped first).
-const MAX_KEYS: usize = 200_000;
+pub const PER_FACILITY: usize = 3_000;
+/// The window of the per-card limit.
+pub const CARD_WINDOW: Duration = Duration::hours(24);
+/// Different birth dates one facility may try for one card number in [`CARD_WINDOW`].
+pub const BIRTH_DATES_PER_CARD: usize = 5;
+/// Keys remembered at most per stripe (the idle ones are dropped first).
+const MAX_KEYS: usize = 50_000;
+/// Lock stripes: a caller's windows are in the stripe of its facility, so lookups of
+/// different facilities do not wait for each other.
+const STRIPES: usize = 16;
+
+/// (facility, card hash) → (birth-date digest, last try) of its no-match answers.
+type CardTries = HashMap<(String, Vec<u8>), Vec<(u64, OffsetDateTime)>>;
+
+#[derive(Default)]
+struct Stripe {
+    /// Terminal and facility keys → times of their no-match answers (newest `limit`).
+    windows: HashMap<String, VecDeque<OffsetDateTime>>,
+    cards: CardTries,
+}
 
 #[derive(Default)]
 pub struct NoMatchLimiter {
-    windows: Mutex<HashMap<String, VecDeque<OffsetDateTime>>>,
+    stripes: [Mutex<Stripe>; STRIPES],
+    /// Keys the in-memory digests of birth dates (never stored or logged).
+    digest: std::collections::hash_map::RandomState,
 }
 
 fn keys(caller: &Caller) -> [(String, usize); 2] {
@@ -36,14 +59,21 @@ fn keys(caller: &Caller) -> [(String, usize); 2] {
 }
 
 impl NoMatchLimiter {
-    /// `Err(wait)` when this caller's terminal or facility is over its limit.
-    pub fn check(&self, caller: &Caller, now: OffsetDateTime) -> Result<(), Duration> {
-        let Ok(mut windows) = self.windows.lock() else {
+    fn stripe(&self, caller: &Caller) -> &Mutex<Stripe> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        caller.facility_code.hash(&mut h);
+        &self.stripes[(h.finish() % STRIPES as u64) as usize]
+    }
+
+    /// `Err(wait)` when this caller may not look up this card now: its terminal or facility
+    /// is over its limit, or its facility has tried too many birth dates for the card.
+    pub fn check(&self, caller: &Caller, card: &[u8], now: OffsetDateTime) -> Result<(), Duration> {
+        let Ok(mut stripe) = self.stripe(caller).lock() else {
             return Ok(());
         };
         let mut wait = Duration::ZERO;
         for (key, limit) in keys(caller) {
-            if let Some(times) = windows.get_mut(&key) {
+            if let Some(times) = stripe.windows.get_mut(&key) {
                 while times.front().is_some_and(|t| now - *t >= WINDOW) {
                     times.pop_front();
                 }
@@ -54,6 +84,16 @@ impl NoMatchLimiter {
                 }
             }
         }
+        let key = (caller.facility_code.clone(), card.to_vec());
+        if let Some(tries) = stripe.cards.get_mut(&key) {
+            tries.retain(|(_, t)| now - *t < CARD_WINDOW);
+            if tries.len() >= BIRTH_DATES_PER_CARD {
+                let mut times: Vec<OffsetDateTime> = tries.iter().map(|(_, t)| *t).collect();
+                times.sort();
+                let oldest = times[times.len() - BIRTH_DATES_PER_CARD];
+                wait = wait.max(oldest + CARD_WINDOW - now);
+            }
+        }
         if wait > Duration::ZERO {
             Err(wait)
         } else {
@@ -61,21 +101,37 @@ impl NoMatchLimiter {
         }
     }
 
-    /// Counts one no-match answer to this caller.
-    pub fn record(&self, caller: &Caller, now: OffsetDateTime) {
-        let Ok(mut windows) = self.windows.lock() else {
+    /// Counts one no-match answer to this caller for this card and birth date.
+    pub fn record(&self, caller: &Caller, card: &[u8], birth_date: Date, now: OffsetDateTime) {
+        let digest = self.digest.hash_one(birth_date);
+        let Ok(mut stripe) = self.stripe(caller).lock() else {
             return;
         };
-        if windows.len() >= MAX_KEYS {
-            windows.retain(|_, times| times.back().is_some_and(|t| now - *t < WINDOW));
+        if stripe.windows.len() >= MAX_KEYS {
+            stripe
+                .windows
+                .retain(|_, times| times.back().is_some_and(|t| now - *t < WINDOW));
+        }
+        if stripe.cards.len() >= MAX_KEYS {
+            stripe
+                .cards
+                .retain(|_, tries| tries.iter().any(|(_, t)| now - *t < CARD_WINDOW));
         }
         for (key, limit) in keys(caller) {
-            let times = windows.entry(key).or_default();
+            let times = stripe.windows.entry(key).or_default();
             times.push_back(now);
             // Only the newest `limit` matter.
             while times.len() > limit {
                 times.pop_front();
             }
+        }
+        let tries = stripe
+            .cards
+            .entry((caller.facility_code.clone(), card.to_vec()))
+            .or_default();
+        match tries.iter_mut().find(|(d, _)| *d == digest) {
+            Some(seen) => seen.1 = now,
+            None => tries.push((digest, now)),
         }
     }
 }
@@ -96,29 +152,62 @@ mod tests {
         OffsetDateTime::from_unix_timestamp(1_800_000_000 + secs).expect("time")
     }
 
+    fn day(n: u8) -> Date {
+        Date::from_calendar_date(1980, time::Month::January, n).expect("date")
+    }
+
+    #[test]
+    fn birth_dates_for_one_card_are_limited_per_facility() {
+        let limiter = NoMatchLimiter::default();
+        let one = caller("受付1");
+        let card = b"card-a".as_slice();
+        for i in 0..BIRTH_DATES_PER_CARD as u8 {
+            assert!(limiter.check(&one, card, at(i.into())).is_ok());
+            limiter.record(&one, card, day(i + 1), at(i.into()));
+        }
+        // The first try was at 0 s: a day later the card may be tried again.
+        assert_eq!(
+            limiter.check(&one, card, at(10)),
+            Err(CARD_WINDOW - Duration::seconds(10))
+        );
+        // Another terminal of the facility is refused too; another card is not.
+        assert!(limiter.check(&caller("受付2"), card, at(10)).is_err());
+        assert!(limiter.check(&one, b"card-b", at(10)).is_ok());
+        assert!(limiter.check(&one, card, at(86_400)).is_ok());
+        // The same wrong date again does not count.
+        let other = b"card-c".as_slice();
+        for i in 0..20 {
+            limiter.record(&one, other, day(1), at(i));
+        }
+        assert!(limiter.check(&one, other, at(30)).is_ok());
+    }
+
     #[test]
     fn a_terminal_then_the_facility_is_stopped_until_the_window_moves() {
         let limiter = NoMatchLimiter::default();
+        let card = |i: usize| format!("card-{i}").into_bytes();
         let one = caller("受付1");
-        for i in 0..PER_TERMINAL as i64 {
-            assert!(limiter.check(&one, at(i)).is_ok());
-            limiter.record(&one, at(i));
+        for i in 0..PER_TERMINAL {
+            limiter.record(&one, &card(i), day(1), at(0));
         }
-        // The 20th no-match was at 19 s; the first leaves the window at 600 s.
-        assert_eq!(limiter.check(&one, at(30)), Err(Duration::seconds(570)));
-        assert!(limiter.check(&one, at(600)).is_ok());
-        // Other terminals of the facility go on until the facility's limit.
+        assert_eq!(
+            limiter.check(&one, &card(0), at(30)),
+            Err(Duration::seconds(570))
+        );
+        assert!(limiter.check(&one, &card(0), at(600)).is_ok());
         for t in 2..5 {
             let other = caller(&format!("受付{t}"));
-            for i in 0..PER_TERMINAL as i64 {
-                assert!(limiter.check(&other, at(600 + i)).is_ok(), "{t} {i}");
-                limiter.record(&other, at(600 + i));
+            for i in 0..PER_TERMINAL {
+                limiter.record(&other, &card(i), day(1), at(600));
             }
         }
         let fifth = caller("受付5");
-        assert!(limiter.check(&fifth, at(700)).is_err(), "the facility's 60");
         assert!(
-            limiter.check(&fifth, at(1300)).is_ok(),
+            limiter.check(&fifth, &card(0), at(700)).is_err(),
+            "the facility's limit"
+        );
+        assert!(
+            limiter.check(&fifth, &card(0), at(1300)).is_ok(),
             "the window moved on"
         );
     }

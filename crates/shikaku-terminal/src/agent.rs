@@ -1230,7 +1230,9 @@ async fn send(
         Ok(r) => {
             let status = r.status().as_u16();
             let value = r.json::<Value>().await.unwrap_or(Value::Null);
-            if status >= 500 || status == 429 {
+            // A refusal for too many no-match answers is an answer (the receipt computer
+            // gets an error result saying so); other 429s and 5xx are tried again.
+            if status >= 500 || (status == 429 && value["error"] != "too_many_no_match") {
                 Centre::Retry(format!("{status}"))
             } else {
                 Centre::Answer(status, value)

@@ -97,11 +97,11 @@ async fn every_file_of_a_full_run_is_owner_only() {
         .arg(&bad)
         .output()
         .expect("import");
-    assert!(
-        dir.join("bad.rejected.csv").exists(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let errors = String::from_utf8_lossy(&out.stderr);
+    assert!(dir.join("bad.rejected.csv").exists(), "{errors}");
+    // The bad birth date is named by line and column, never repeated (issue 21, Low).
+    assert!(errors.contains("bad.csv:2: birth_date:"), "{errors}");
+    assert!(!errors.contains("1980-13-40"), "{errors}");
 
     let (api, web) = (free_port(), free_port());
     let _server = Killed(

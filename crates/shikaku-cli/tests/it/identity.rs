@@ -536,3 +536,38 @@ async fn weak_passwords_are_refused_and_guessing_cannot_lock_the_owner_out() {
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     server.running.shutdown();
 }
+
+/// Issue 21: every page carries a content security policy and refuses framing; pages with a
+/// session's data are never stored; the public FAQ may be cached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_security_headers() {
+    let server = Server::start(Env::sqlite()).await;
+    let base = format!("http://{}", server.running.web_addr);
+    for (path, no_store) in [
+        ("/portal/login", true),
+        ("/portal/register", true),
+        ("/portal/activate", true),
+        ("/inquiry", true),
+        ("/faq", false),
+    ] {
+        let r = reqwest::get(format!("{base}{path}")).await.expect("get");
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().expect("ascii");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            h.get("cache-control").is_some_and(|v| v == "no-store"),
+            no_store,
+            "{path}"
+        );
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "plain HTTP: no HSTS"
+        );
+    }
+    server.running.shutdown();
+}
