@@ -17,6 +17,8 @@ pub struct ServeConfig {
     pub web_addr: SocketAddr,
     /// DNS names and IP addresses the API's server certificate is issued for.
     pub server_names: Vec<String>,
+    /// The web listener over TLS: PEM files of its certificate chain and private key.
+    pub web_tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 pub struct Running {
@@ -90,13 +92,22 @@ pub async fn start(state: AppState, ca: &Ca, config: ServeConfig) -> anyhow::Res
     );
     let web_router = crate::web_router(state).layer(tower_http::trace::TraceLayer::new_for_http());
     let api_server = axum_server::from_tcp_rustls(api_listener, tls)?.handle(api.clone());
-    let web_server = axum_server::from_tcp(web_listener)?.handle(web.clone());
+    // The peer address reaches the inquiry form's rate limit and the login throttle.
+    let web_app = web_router.into_make_service_with_connect_info::<SocketAddr>();
+    let web_task = match &config.web_tls {
+        Some((cert, key)) => {
+            let tls = RustlsConfig::from_config(crate::tls::web_server_config(cert, key)?);
+            let server = axum_server::from_tcp_rustls(web_listener, tls)?.handle(web.clone());
+            tokio::spawn(server.serve(web_app))
+        }
+        None => {
+            let server = axum_server::from_tcp(web_listener)?.handle(web.clone());
+            tokio::spawn(server.serve(web_app))
+        }
+    };
     let tasks = vec![
         tokio::spawn(api_server.serve(api_router.into_make_service())),
-        // The peer address reaches the inquiry form's rate limit.
-        tokio::spawn(
-            web_server.serve(web_router.into_make_service_with_connect_info::<SocketAddr>()),
-        ),
+        web_task,
     ];
     Ok(Running {
         api_addr,

@@ -16,7 +16,7 @@ use shikaku_store::Store;
 use shikaku_store::identity::{LetterToSend, RegisterRow};
 use time::{Duration, OffsetDateTime};
 
-use crate::insurers::{RegisterError, RegisterLoad};
+use crate::insurers::{RegisterError, RegisterLoad, read_register_file};
 use crate::portal::{Actor, PortalError, PortalService, Result};
 
 /// The largest register file read (the national lists have about 180,000 rows).
@@ -42,16 +42,7 @@ const COLUMNS: [(&str, &str); 5] = [
 /// as `file:line: column: message`.
 pub fn parse_facility_register(path: &Path) -> Result<Vec<RegisterRow>, RegisterError> {
     let file = path.display().to_string();
-    let size = std::fs::metadata(path)
-        .map_err(|e| RegisterError::Io(format!("{file}: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(RegisterError::Invalid(vec![format!(
-            "{file}: the file is larger than {} MiB",
-            MAX_FILE_BYTES >> 20
-        )]));
-    }
-    let bytes = std::fs::read(path).map_err(|e| RegisterError::Io(format!("{file}: {e}")))?;
+    let bytes = read_register_file(path, MAX_FILE_BYTES)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -118,20 +118,26 @@ pub enum RegisterError {
     Store(#[from] shikaku_store::StoreError),
 }
 
-/// Reads and checks a register file: header `insurer_number,name`, valid numbers (check
-/// digit), a name of 1–100 characters, no number twice.
-pub fn parse_register(path: &Path) -> Result<Vec<(String, String)>, RegisterError> {
+/// A register file's bytes, refused when larger than `max_bytes` (before reading it).
+pub(crate) fn read_register_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, RegisterError> {
     let file = path.display().to_string();
     let size = std::fs::metadata(path)
         .map_err(|e| RegisterError::Io(format!("{file}: {e}")))?
         .len();
-    if size > MAX_FILE_BYTES {
+    if size > max_bytes {
         return Err(RegisterError::Invalid(vec![format!(
             "{file}: the file is larger than {} MiB",
-            MAX_FILE_BYTES >> 20
+            max_bytes >> 20
         )]));
     }
-    let bytes = std::fs::read(path).map_err(|e| RegisterError::Io(format!("{file}: {e}")))?;
+    std::fs::read(path).map_err(|e| RegisterError::Io(format!("{file}: {e}")))
+}
+
+/// Reads and checks a register file: header `insurer_number,name`, valid numbers (check
+/// digit), a name of 1–100 characters, no number twice.
+pub fn parse_register(path: &Path) -> Result<Vec<(String, String)>, RegisterError> {
+    let file = path.display().to_string();
+    let bytes = read_register_file(path, MAX_FILE_BYTES)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -159,6 +159,7 @@ pub async fn run(
             api_addr: any,
             web_addr: any,
             server_names: vec!["localhost".into()],
+            web_tls: None,
         },
     )
     .await?;

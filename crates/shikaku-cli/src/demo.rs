@@ -254,6 +254,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         server_names: vec!["localhost".into(), "127.0.0.1".into()],
         faq_dir: None,
         secure_cookies: false,
+        web_tls_cert: None,
+        web_tls_key: None,
         trusted_proxies: Vec::new(),
         mail: crate::serve::MailArgs::default(),
     };

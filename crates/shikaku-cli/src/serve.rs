@@ -27,6 +27,13 @@ pub struct ServeArgs {
     /// TLS, e.g. behind a terminating proxy).
     #[arg(long, env = "SHIKAKU_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Serve the web listener (portal, FAQ, マイナポータル) over TLS with this certificate
+    /// chain (PEM, leaf first); cookies are then Secure and pages send HSTS.
+    #[arg(long, env = "SHIKAKU_WEB_TLS_CERT", requires = "web_tls_key")]
+    pub web_tls_cert: Option<std::path::PathBuf>,
+    /// The private key (PEM) of --web-tls-cert.
+    #[arg(long, env = "SHIKAKU_WEB_TLS_KEY", requires = "web_tls_cert")]
+    pub web_tls_key: Option<std::path::PathBuf>,
     /// A reverse proxy in front of the web listener whose X-Forwarded-For names the client
     /// (repeatable, or comma-separated in the variable); others' headers are ignored.
     #[arg(
@@ -133,12 +140,18 @@ pub async fn start(
         api_addr: args.api_addr,
         web_addr: args.web_addr,
         server_names: args.server_names.clone(),
+        web_tls: match (&args.web_tls_cert, &args.web_tls_key) {
+            (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+            (None, None) => None,
+            _ => anyhow::bail!("--web-tls-cert and --web-tls-key go together"),
+        },
     };
     let mut state = app_state(
         store,
         data_dir,
         args.faq_dir.as_deref(),
-        args.secure_cookies,
+        // Over HTTPS (its own TLS, or a TLS proxy in front): Secure cookies and HSTS.
+        args.secure_cookies || config.web_tls.is_some(),
         &args.mail,
     )
     .await?;

@@ -820,11 +820,27 @@ pub async fn download_certificate(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    super::inquiry::ClientAddr(client): super::inquiry::ClientAddr,
     Form(form): Form<CsrfForm>,
 ) -> Response {
     use base64::Engine;
     if let Err(r) = auth.check_csrf(&form.csrf) {
         return r;
+    }
+    // The one-time certificate and its password never cross a network in clear: over plain
+    // HTTP only to this machine itself (the demo's loopback mode).
+    let loopback = client
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback());
+    if !state.secure_cookies && !loopback {
+        return super::message_page(
+            auth.lang,
+            StatusCode::FORBIDDEN,
+            auth.lang.t(
+                "電子証明書のダウンロードは HTTPS でのみ行えます。運用者にお問い合わせください。",
+                "Certificates are downloaded over HTTPS only. Please contact the operator.",
+            ),
+        );
     }
     match state.portal.download_certificate(&auth.actor, &id).await {
         Ok(d) => {

@@ -47,6 +47,16 @@ impl Server {
         mail: shikaku_cli::serve::MailArgs,
         trusted_proxies: Vec<std::net::IpAddr>,
     ) -> Self {
+        Self::start_full(env, mail, trusted_proxies, None).await
+    }
+
+    /// … and the web listener over TLS with these PEM files (certificate chain, key).
+    pub(crate) async fn start_full(
+        env: Env,
+        mail: shikaku_cli::serve::MailArgs,
+        trusted_proxies: Vec<std::net::IpAddr>,
+        web_tls: Option<(PathBuf, PathBuf)>,
+    ) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let file = env.write("q.csv", fixture_csv());
         let out = env.import(&file, &[]);
@@ -70,11 +80,17 @@ impl Server {
             api_addr: any,
             web_addr: any,
             server_names: vec!["localhost".into(), "127.0.0.1".into()],
+            web_tls: web_tls.clone(),
         };
-        let mut state =
-            shikaku_cli::serve::app_state(store.clone(), &env.data_dir(), None, false, &mail)
-                .await
-                .expect("state");
+        let mut state = shikaku_cli::serve::app_state(
+            store.clone(),
+            &env.data_dir(),
+            None,
+            web_tls.is_some(),
+            &mail,
+        )
+        .await
+        .expect("state");
         state.trusted_proxies = trusted_proxies;
         let running = shikaku_api::start(state.into(), &ca, config)
             .await

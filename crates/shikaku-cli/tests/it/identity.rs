@@ -571,3 +571,77 @@ async fn pages_carry_security_headers() {
     }
     server.running.shutdown();
 }
+
+/// Issue 21: the web listener over TLS (`--web-tls-cert/--web-tls-key`): Secure cookies and
+/// HSTS; over plain HTTP the one-time certificate page is refused to anyone but this machine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_over_tls_and_no_certificate_over_plain_http() {
+    let env = Env::sqlite();
+    let ca = shikaku_pki::Ca::load_or_create(&env.data_dir()).expect("ca");
+    let web = ca
+        .issue_server(&["127.0.0.1".into(), "localhost".into()])
+        .expect("web certificate");
+    let cert = env.write("web.crt", format!("{}{}", web.cert_pem, ca.cert_pem()));
+    let key = env.write("web.key", &web.key_pem);
+    let server = Server::start_full(
+        env,
+        shikaku_cli::serve::MailArgs::default(),
+        Vec::new(),
+        Some((cert, key)),
+    )
+    .await;
+    let client = reqwest::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(ca.cert_pem().as_bytes()).expect("ca pem"),
+        )
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let base = format!("https://127.0.0.1:{}", server.running.web_addr.port());
+    let r = client
+        .get(format!("{base}/portal/login"))
+        .send()
+        .await
+        .expect("https");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    let r = client
+        .post(format!("{base}/portal/register"))
+        .form(&registration("1311234566", "clinic"))
+        .send()
+        .await
+        .expect("register");
+    let cookie = r.headers()["set-cookie"].to_str().expect("ascii");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    // Plain HTTP on the TLS port is not served.
+    assert!(
+        reqwest::get(format!(
+            "http://127.0.0.1:{}/portal/login",
+            server.running.web_addr.port()
+        ))
+        .await
+        .is_err()
+    );
+    server.running.shutdown();
+
+    // Over plain HTTP behind a proxy, a remote client cannot take a certificate.
+    let localhost: std::net::IpAddr = "127.0.0.1".parse().expect("ip");
+    let server = Server::start_configured(
+        Env::sqlite(),
+        shikaku_cli::serve::MailArgs::default(),
+        vec![localhost],
+    )
+    .await;
+    let base = format!("http://{}", server.running.web_addr);
+    let mut clinic = Browser::new(&base);
+    clinic.forwarded_for = Some("203.0.113.20".into());
+    clinic
+        .post_raw("/portal/register", &registration("1311234566", "clinic"))
+        .await;
+    crate::portal::activate(&server, &mut clinic, "1311234566").await;
+    clinic.get("/portal/certificates").await;
+    let page = clinic.post("/portal/certificates/C0/download", &[]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("HTTPS でのみ"), "{}", page.body);
+    server.running.shutdown();
+}
