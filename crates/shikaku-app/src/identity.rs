@@ -449,6 +449,105 @@ impl PortalService {
     }
 }
 
+/// The account page's form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ContactForm {
+    pub contact_name: String,
+    pub email: String,
+    pub phone: String,
+}
+
+impl PortalService {
+    /// A facility changes its own password: the current one, then a new one that meets the
+    /// policy; every other session of the account ends.
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+        let code = actor.own_facility()?.to_string();
+        let account = self
+            .store
+            .account(actor.login())
+            .await?
+            .ok_or(PortalError::NotFound)?;
+        if !crate::portal::verify_password(current, &account.password_hash).await {
+            return Err(PortalError::field(
+                "current_password",
+                "現在のパスワードが違います",
+                "the current password is wrong",
+            ));
+        }
+        let name = self
+            .store
+            .facility(&code)
+            .await?
+            .map(|f| f.name)
+            .unwrap_or_default();
+        crate::portal::check_password(new, &[code.as_str(), name.as_str()])?;
+        if new == current {
+            return Err(PortalError::field(
+                "password",
+                "新しいパスワードは現在のものと違うものにしてください",
+                "the new password must differ from the current one",
+            ));
+        }
+        let hash = crate::portal::hash_password(new).await?;
+        self.store
+            .change_password(actor.login(), &hash, OffsetDateTime::now_utc())
+            .await?;
+        self.event(
+            actor,
+            &code,
+            format!("facility:{code}"),
+            "password-changed",
+            String::new(),
+        )
+        .await
+    }
+
+    /// A facility updates its contact person, mail address and phone (name, code and
+    /// address come from the register and are changed only there).
+    pub async fn update_contact(&self, actor: &Actor, form: &ContactForm) -> Result<()> {
+        use shikaku_domain::portal as rules;
+        let code = actor.own_facility()?.to_string();
+        let mut errors = Vec::new();
+        let contact = crate::portal::required(
+            &mut errors,
+            "contact_name",
+            &form.contact_name,
+            "担当者名",
+            "contact person",
+        );
+        let email = rules::normalize_email(&form.email);
+        if email.is_none() {
+            errors.push(FieldError::new(
+                "email",
+                "メールアドレスが正しくありません",
+                "the e-mail address is not valid",
+            ));
+        }
+        let phone = rules::normalize_phone(&form.phone);
+        if phone.is_none() {
+            errors.push(FieldError::new(
+                "phone",
+                "電話番号は0から始まる10〜11桁です（例: 03-1234-5678）",
+                "the phone number has 10-11 digits starting with 0",
+            ));
+        }
+        let (Some(email), Some(phone), true) = (email, phone, errors.is_empty()) else {
+            return Err(PortalError::Invalid(errors));
+        };
+        self.store
+            .update_contact(&code, &contact, &email, &phone)
+            .await?;
+        self.event(
+            actor,
+            &code,
+            format!("facility:{code}"),
+            "contact-changed",
+            String::new(),
+        )
+        .await
+    }
+}
+
 /// Letters for a mailing service: one row each, the code as printed.
 pub fn letters_csv(letters: &[PrintedLetter]) -> Vec<u8> {
     let mut out = csv::Writer::from_writer(Vec::new());

@@ -261,7 +261,7 @@ fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(bytes))
 }
 
-fn required(
+pub(crate) fn required(
     errors: &mut Vec<FieldError>,
     field: &'static str,
     value: &str,

@@ -89,6 +89,21 @@ pub trait IdentityStore: Send + Sync {
     /// Removes a registration that has no applications or inquiries (facility, accounts,
     /// letter); false when it has some (transfer it instead) or does not exist.
     async fn release_facility(&self, facility_code: &str) -> Result<bool>;
+    /// Sets an account's password and voids its sessions signed in before `at`.
+    async fn change_password(
+        &self,
+        login: &str,
+        password_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool>;
+    /// Sets a facility's contact person, mail address and phone.
+    async fn update_contact(
+        &self,
+        code: &str,
+        contact_name: &str,
+        email: &str,
+        phone: &str,
+    ) -> Result<bool>;
     /// Makes the facility's accounts pending again with an unusable password, voids their
     /// sessions, and asks for a new letter; false when the facility does not exist.
     async fn transfer_facility(
@@ -307,6 +322,43 @@ macro_rules! impl_identity_store {
                     .await?;
                 tx.commit().await?;
                 Ok(gone.rows_affected() == 1)
+            }
+
+            async fn change_password(
+                &self,
+                login: &str,
+                password_hash: &str,
+                at: time::OffsetDateTime,
+            ) -> $crate::Result<bool> {
+                let done = sqlx::query(q(
+                    "UPDATE accounts SET password_hash = $1, sessions_from = $2, failed_logins = 0, \
+                     locked_until = NULL WHERE login = $3",
+                ))
+                .bind(password_hash)
+                .bind(at)
+                .bind(login)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn update_contact(
+                &self,
+                code: &str,
+                contact_name: &str,
+                email: &str,
+                phone: &str,
+            ) -> $crate::Result<bool> {
+                let done = sqlx::query(q(
+                    "UPDATE facilities SET contact_name = $1, email = $2, phone = $3 WHERE code = $4",
+                ))
+                .bind(contact_name)
+                .bind(email)
+                .bind(phone)
+                .bind(code)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn transfer_facility(

@@ -373,3 +373,139 @@ pub async fn release_or_transfer(
         },
     }
 }
+
+// ---- the account page ------------------------------------------------------------------
+
+#[derive(askama::Template)]
+#[template(path = "portal_account.html")]
+struct AccountPage {
+    lang: Lang,
+    csrf: String,
+    code: String,
+    name: String,
+    address: String,
+    form: shikaku_app::identity::ContactForm,
+    saved: bool,
+    errors: Vec<(String, String)>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct AccountQuery {
+    #[serde(default)]
+    lang: Lang,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+async fn account_page(
+    state: &AppState,
+    auth: &Auth,
+    form: Option<shikaku_app::identity::ContactForm>,
+    saved: bool,
+    errors: Vec<(String, String)>,
+) -> Response {
+    let code = match &auth.actor {
+        Actor::Facility { code, .. } => code.clone(),
+        _ => return see_other("/portal", auth.lang),
+    };
+    let facility = match state.portal.facility(&auth.actor, &code).await {
+        Ok(f) => f,
+        Err(e) => return error_page(auth.lang, e),
+    };
+    let has_errors = !errors.is_empty();
+    render_form(
+        &AccountPage {
+            lang: auth.lang,
+            csrf: auth.csrf.clone(),
+            form: form.unwrap_or(shikaku_app::identity::ContactForm {
+                contact_name: facility.contact_name.clone(),
+                email: facility.email.clone(),
+                phone: facility.phone.clone(),
+            }),
+            address: match facility.postal_code.len() {
+                7 => format!(
+                    "〒{}-{} {}",
+                    &facility.postal_code[..3],
+                    &facility.postal_code[3..],
+                    facility.address
+                ),
+                _ => format!("〒{} {}", facility.postal_code, facility.address),
+            },
+            code,
+            name: facility.name,
+            saved,
+            errors,
+        },
+        has_errors,
+    )
+}
+
+/// `GET /portal/account`.
+pub async fn account(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<AccountQuery>,
+) -> Response {
+    let _ = q.lang;
+    account_page(&state, &auth, None, q.saved.is_some(), Vec::new()).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct ContactPost {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(flatten)]
+    form: shikaku_app::identity::ContactForm,
+}
+
+/// `POST /portal/account`: the contact person, mail address and phone.
+pub async fn save_contact(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(post): Form<ContactPost>,
+) -> Response {
+    if let Err(r) = auth.check_csrf(&post.csrf) {
+        return r;
+    }
+    match state.portal.update_contact(&auth.actor, &post.form).await {
+        Ok(()) => see_other("/portal/account?saved=1", auth.lang),
+        Err(e) => match form_errors(auth.lang, e) {
+            Ok(errors) => account_page(&state, &auth, Some(post.form), false, errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct PasswordPost {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    current_password: String,
+    password: String,
+}
+
+/// `POST /portal/account/password`: every other session of the account ends; this one is
+/// signed in again.
+pub async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(post): Form<PasswordPost>,
+) -> Response {
+    if let Err(r) = auth.check_csrf(&post.csrf) {
+        return r;
+    }
+    match state
+        .portal
+        .change_password(&auth.actor, &post.current_password, &post.password)
+        .await
+    {
+        Ok(()) => match sign_in(&auth.session, &auth.actor).await {
+            Ok(()) => see_other("/portal/account?saved=1", auth.lang),
+            Err(r) => r,
+        },
+        Err(e) => match form_errors(auth.lang, e) {
+            Ok(errors) => account_page(&state, &auth, None, false, errors).await,
+            Err(r) => r,
+        },
+    }
+}

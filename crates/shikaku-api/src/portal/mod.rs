@@ -468,6 +468,11 @@ pub fn router() -> axum::Router<AppState> {
             "/portal/activate",
             get(identity::page).post(identity::activate),
         )
+        .route(
+            "/portal/account",
+            get(identity::account).post(identity::save_contact),
+        )
+        .route("/portal/account/password", post(identity::change_password))
         .route("/portal/operator/letters", get(identity::letters))
         .route("/portal/operator/letters/print", post(identity::print))
         .route(

@@ -515,6 +515,105 @@ async fn weak_passwords_are_refused_and_guessing_cannot_lock_the_owner_out() {
         .await;
     assert_eq!(page.location, "/portal/home");
 
+    // The account page: contact details, and a password change that ends other sessions.
+    let mut other_session = browser("203.0.113.11");
+    let page = other_session
+        .post_raw(
+            "/portal/login",
+            &[
+                ("login", "1311234566"),
+                ("password", "kanja-uketsuke-tanpopo-77"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/portal/home");
+    let page = owner.get("/portal/account").await;
+    assert!(
+        page.body.contains("〒100-0001 東京都千代田区千代田1-1"),
+        "{}",
+        page.body
+    );
+    let page = owner
+        .post(
+            "/portal/account",
+            &[
+                ("contact_name", "受付 花子"),
+                ("email", "not-a-mail"),
+                ("phone", "03-1234-5678"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("data-field=\"email\""), "{}", page.body);
+    let page = owner
+        .post(
+            "/portal/account",
+            &[
+                ("contact_name", "受付 花子"),
+                ("email", "uketsuke@clinic.example.jp"),
+                ("phone", "03-9876-5432"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = owner.get("/portal/account").await;
+    assert!(
+        page.body.contains("uketsuke@clinic.example.jp"),
+        "{}",
+        page.body
+    );
+    for (current, new, field) in [
+        (
+            "wrong-current-password",
+            "ookina-sakura-no-ki-42",
+            "current_password",
+        ),
+        ("kanja-uketsuke-tanpopo-77", "password1234", "password"),
+    ] {
+        let page = owner
+            .post(
+                "/portal/account/password",
+                &[("current_password", current), ("password", new)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(
+            page.body.contains(&format!("data-field=\"{field}\"")),
+            "{}",
+            page.body
+        );
+    }
+    let page = owner
+        .post(
+            "/portal/account/password",
+            &[
+                ("current_password", "kanja-uketsuke-tanpopo-77"),
+                ("password", "ookina-sakura-no-ki-42"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/portal/account?saved=1", "{}", page.body);
+    assert_eq!(
+        owner.get("/portal/home").await.status,
+        StatusCode::OK,
+        "this session goes on"
+    );
+    assert_eq!(
+        other_session.get("/portal/home").await.location,
+        "/portal/login",
+        "others end"
+    );
+    let page = browser("203.0.113.12")
+        .post_raw(
+            "/portal/login",
+            &[
+                ("login", "1311234566"),
+                ("password", "ookina-sakura-no-ki-42"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location, "/portal/home");
+
     // Spraying: ten failures over ten logins from one client, then it waits too.
     let mut sprayer = browser("192.0.2.99");
     let codes = unregistered_codes(11);
