@@ -92,7 +92,27 @@ pub fn api_router(state: AppState) -> axum::Router {
         )
         // route_layer: only matched routes, so MatchedPath is known.
         .route_layer(axum::middleware::from_fn(telemetry::track))
+        .layer(axum::middleware::map_response(json_too_large))
         .with_state(state)
+}
+
+/// The body limit's plain-text 413 as the API's JSON error, like every other refusal.
+async fn json_too_large(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if response.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE
+        || response
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+    {
+        return response;
+    }
+    ApiError::new(
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "要求が大きすぎます（照会は16 KiB、一括照会は8 MiBまで） (the request body is too large: 16 KiB, or 8 MiB for a batch)",
+    )
+    .into_response()
 }
 
 /// The router of the plain web listener.

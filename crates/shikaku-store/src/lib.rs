@@ -57,12 +57,87 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::Io(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Tls(_) => StoreError::Unavailable(error),
-            other => StoreError::Backend(other),
+        if is_unavailable(&error) {
+            StoreError::Unavailable(error)
+        } else {
+            StoreError::Backend(error)
+        }
+    }
+}
+
+/// Whether an error means the database cannot serve now (so the caller answers 503 and may
+/// retry): no connection, or the server said so — SQLSTATE class 08 (connection exception),
+/// 57P (shutting down, crashed, starting up: a restart closes every session with 57P01) and
+/// 53 (insufficient resources, e.g. too many connections).
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c.starts_with("53")),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod unavailable_tests {
+    use std::borrow::Cow;
+
+    /// A server error with a SQLSTATE, as PostgreSQL sends it.
+    #[derive(Debug)]
+    struct ServerSaid(&'static str);
+
+    impl std::fmt::Display for ServerSaid {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "server error {}", self.0)
+        }
+    }
+
+    impl std::error::Error for ServerSaid {}
+
+    impl sqlx::error::DatabaseError for ServerSaid {
+        fn message(&self) -> &str {
+            "terminating connection due to administrator command"
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    fn from(code: &'static str) -> crate::StoreError {
+        crate::StoreError::from(sqlx::Error::Database(Box::new(ServerSaid(code))))
+    }
+
+    #[test]
+    fn a_restarting_server_is_unavailable_not_an_internal_error() {
+        // 57P01: what every session gets when PostgreSQL is restarted (issue 21, Low).
+        for code in ["57P01", "57P02", "57P03", "08006", "53300"] {
+            assert!(
+                matches!(from(code), crate::StoreError::Unavailable(_)),
+                "{code}"
+            );
+        }
+        for code in ["23505", "42P01"] {
+            assert!(
+                matches!(from(code), crate::StoreError::Backend(_)),
+                "{code}"
+            );
         }
     }
 }

@@ -115,6 +115,19 @@ impl Folders {
     }
 }
 
+/// Why the centre was last not reachable, for the status file (this process's requests).
+static LAST_RETRY: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+fn note_retry(why: &str) {
+    if let Ok(mut last) = LAST_RETRY.lock() {
+        *last = Some(why.to_string());
+    }
+}
+
+fn take_retry() -> Option<String> {
+    LAST_RETRY.lock().ok().and_then(|mut last| last.take())
+}
+
 /// Writes a file through a temporary name in the same folder, fsyncs it and the folder.
 pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = dir.join(format!(".{name}.part"));
@@ -211,6 +224,15 @@ pub async fn run(config: AgentConfig) -> anyhow::Result<()> {
                     done.push(i);
                 }
                 Ok(false) => {
+                    // Waiting for the centre is an error to show (status, metrics), even
+                    // though the request is kept and tried again.
+                    if let Some(why) = take_retry() {
+                        status.last_error = Some(format!(
+                            "資格確認等システムが応答しないため再試行します ({why}): {}",
+                            claimed[i].name.request_file()
+                        ));
+                        status.last_error_at = Some(now_text());
+                    }
                     let c = &mut claimed[i];
                     c.next_try = Instant::now() + c.backoff;
                     c.backoff = (c.backoff * 2).min(Duration::from_secs(60));
@@ -1224,6 +1246,7 @@ async fn send(
                     json!({"message": "the centre refused this terminal's certificate in the TLS handshake"}),
                 )
             } else {
+                note_retry(&format!("接続できません (cannot connect): {e}"));
                 Centre::Retry(e.to_string())
             }
         }
@@ -1233,6 +1256,7 @@ async fn send(
             // A refusal for too many no-match answers is an answer (the receipt computer
             // gets an error result saying so); other 429s and 5xx are tried again.
             if status >= 500 || (status == 429 && value["error"] != "too_many_no_match") {
+                note_retry(&format!("HTTP {status}"));
                 Centre::Retry(format!("{status}"))
             } else {
                 Centre::Answer(status, value)

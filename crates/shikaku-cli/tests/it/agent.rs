@@ -618,6 +618,15 @@ async fn outage_and_full_disk_keep_requests_queued_until_they_can_be_answered() 
         "no answer while the centre is down"
     );
     assert_queue(&server.env, &dir, 1);
+    // The outage is shown as the last error while it lasts (issue 21, Low).
+    let out = server
+        .env
+        .run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
+    assert!(
+        stdout(&out).contains("再試行します") && stdout(&out).contains("OQSsiquc01req_O1.xml"),
+        "{}",
+        stdout(&out)
+    );
     let text = reqwest::get(format!("http://{metrics}/metrics"))
         .await
         .expect("metrics")

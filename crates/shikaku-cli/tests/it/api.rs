@@ -622,6 +622,9 @@ async fn malformed_requests(server: &Server) {
         .await
         .expect("send");
     assert_eq!(response.status().as_u16(), 413);
+    // As JSON, like every other refusal (issue 21, Low).
+    let v: Value = response.json().await.expect("a JSON 413");
+    assert_eq!(v["error"], "payload_too_large", "{v}");
     // The OpenAPI document describes the endpoint.
     let doc: Value = client
         .get(server.url("/openapi.json"))
