@@ -505,32 +505,14 @@ impl PortalService {
     /// A facility updates its contact person, mail address and phone (name, code and
     /// address come from the register and are changed only there).
     pub async fn update_contact(&self, actor: &Actor, form: &ContactForm) -> Result<()> {
-        use shikaku_domain::portal as rules;
         let code = actor.own_facility()?.to_string();
         let mut errors = Vec::new();
-        let contact = crate::portal::required(
+        let (contact, email, phone) = crate::portal::contact_fields(
             &mut errors,
-            "contact_name",
             &form.contact_name,
-            "担当者名",
-            "contact person",
+            &form.email,
+            &form.phone,
         );
-        let email = rules::normalize_email(&form.email);
-        if email.is_none() {
-            errors.push(FieldError::new(
-                "email",
-                "メールアドレスが正しくありません",
-                "the e-mail address is not valid",
-            ));
-        }
-        let phone = rules::normalize_phone(&form.phone);
-        if phone.is_none() {
-            errors.push(FieldError::new(
-                "phone",
-                "電話番号は0から始まる10〜11桁です（例: 03-1234-5678）",
-                "the phone number has 10-11 digits starting with 0",
-            ));
-        }
         let (Some(email), Some(phone), true) = (email, phone, errors.is_empty()) else {
             return Err(PortalError::Invalid(errors));
         };
@@ -560,15 +542,11 @@ pub fn letters_csv(letters: &[PrintedLetter]) -> Vec<u8> {
         "有効期限",
     ]);
     for p in letters {
-        let postal = &p.letter.postal_code;
         let _ = out.write_record([
             p.letter.facility_code.as_str(),
             p.letter.name.as_str(),
-            &format!(
-                "{}-{}",
-                &postal[..3.min(postal.len())],
-                &postal[3.min(postal.len())..]
-            ),
+            // As the register keeps it (normalized to 123-4567).
+            p.letter.postal_code.as_str(),
             p.letter.address.as_str(),
             &p.code.to_string(),
             &jst_day(p.expires_at),

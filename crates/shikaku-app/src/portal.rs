@@ -261,6 +261,40 @@ fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(bytes))
 }
 
+/// The contact person, mail address and phone of a registration or the account page, each
+/// problem recorded under its field.
+pub(crate) fn contact_fields(
+    errors: &mut Vec<FieldError>,
+    contact_name: &str,
+    email: &str,
+    phone: &str,
+) -> (String, Option<String>, Option<String>) {
+    let contact = required(
+        errors,
+        "contact_name",
+        contact_name,
+        "担当者名",
+        "contact person",
+    );
+    let email = rules::normalize_email(email);
+    if email.is_none() {
+        errors.push(FieldError::new(
+            "email",
+            "メールアドレスが正しくありません",
+            "the e-mail address is not valid",
+        ));
+    }
+    let phone = rules::normalize_phone(phone);
+    if phone.is_none() {
+        errors.push(FieldError::new(
+            "phone",
+            "電話番号は0から始まる10〜11桁です（例: 03-1234-5678）",
+            "the phone number has 10-11 digits starting with 0",
+        ));
+    }
+    (contact, email, phone)
+}
+
 pub(crate) fn required(
     errors: &mut Vec<FieldError>,
     field: &'static str,
@@ -445,29 +479,8 @@ impl PortalService {
             ));
         }
         let address = required(&mut errors, "address", &form.address, "所在地", "address");
-        let phone = rules::normalize_phone(&form.phone);
-        if phone.is_none() {
-            errors.push(FieldError::new(
-                "phone",
-                "電話番号は0から始まる10〜11桁です（例: 03-1234-5678）",
-                "the phone number has 10-11 digits starting with 0",
-            ));
-        }
-        let contact = required(
-            &mut errors,
-            "contact_name",
-            &form.contact_name,
-            "担当者名",
-            "contact person",
-        );
-        let email = rules::normalize_email(&form.email);
-        if email.is_none() {
-            errors.push(FieldError::new(
-                "email",
-                "メールアドレスが正しくありません",
-                "the e-mail address is not valid",
-            ));
-        }
+        let (contact, email, phone) =
+            contact_fields(&mut errors, &form.contact_name, &form.email, &form.phone);
         if let Err(e) = check_password(
             &form.password,
             &[form.code.trim(), form.name.trim(), form.email.trim()],

@@ -22,8 +22,8 @@ fn unregistered_codes(n: usize) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn the_register_is_loaded_whole_or_not_at_all() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_is_loaded_whole_or_not_at_all() {
     let env = Env::sqlite();
     let bad = env.write(
         "bad-register.csv",
@@ -58,6 +58,70 @@ fn the_register_is_loaded_whole_or_not_at_all() {
     assert!(stdout(&out).contains("inserted 3"), "{}", stdout(&out));
     let out = env.run(&["import", "facilities", good.to_str().expect("utf-8")]);
     assert!(stdout(&out).contains("unchanged 3"), "{}", stdout(&out));
+
+    // A registration waits for its letter; `shikaku portal letters` prints it (CSV, PDF).
+    let store = shikaku_store::open(&env.db).await.expect("store");
+    let portal = shikaku_app::portal::PortalService::new(
+        store.clone(),
+        std::sync::Arc::new(shikaku_pki::Ca::load_or_create(&env.data_dir()).expect("ca")),
+        std::sync::Arc::new(shikaku_app::subsidy::builtin_rules().expect("rules")),
+    );
+    let form = registration("1341234566", "pharmacy");
+    let field = |k: &str| {
+        form.iter()
+            .find(|(f, _)| *f == k)
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default()
+    };
+    portal
+        .register(&shikaku_app::portal::Registration {
+            code: field("code"),
+            name: field("name"),
+            category: field("category"),
+            postal_code: field("postal_code"),
+            address: field("address"),
+            phone: field("phone"),
+            contact_name: field("contact_name"),
+            email: field("email"),
+            password: field("password"),
+        })
+        .await
+        .expect("register");
+    drop(portal);
+    drop(store);
+    for format in ["csv", "pdf"] {
+        let out_path = env.dir.path().join(format!("letters.{format}"));
+        let out = env.run(&[
+            "portal",
+            "letters",
+            "--format",
+            format,
+            "--operator",
+            "tanaka",
+            "--facility",
+            "1341234566",
+            "--out",
+            out_path.to_str().expect("utf-8"),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("1 letters"), "{}", stdout(&out));
+        let bytes = std::fs::read(&out_path).expect("letters");
+        if format == "csv" {
+            let text = String::from_utf8(bytes).expect("utf-8");
+            assert!(
+                text.contains("1341234566,しかく薬局,100-0005,東京都千代田区丸の内1-1,"),
+                "{text}"
+            );
+        } else {
+            assert!(bytes.starts_with(b"%PDF-"));
+            if let Some(text) = pdftotext(&bytes) {
+                assert!(
+                    text.contains("しかく薬局") && text.contains("確認コード"),
+                    "{text}"
+                );
+            }
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,7 +288,7 @@ async fn only_the_holder_of_the_registered_address_gets_an_account() {
             "void after 5 wrong codes"
         );
     }
-    let code = letter_code(&server.env, "1311234566");
+    let code = letter_code(&server, "1311234566").await;
     let page = clinic
         .post(
             "/portal/activate",
@@ -294,7 +358,7 @@ async fn only_the_holder_of_the_registered_address_gets_an_account() {
         )
         .await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
-    let code = letter_code(&server.env, "1311234566");
+    let code = letter_code(&server, "1311234566").await;
     let mut holder = Browser::new(&base);
     holder.get("/portal/activate").await;
     let page = holder

@@ -918,8 +918,8 @@ async fn a_clinic_prepares_and_an_operator_decides() {
             &[("login", "2711111112"), ("password", "wrong password")],
         )
         .await;
-    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.body);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "{}", unknown.body);
     assert_eq!(
         wrong.body.replace("2711111111", "LOGIN"),
         unknown.body.replace("2711111112", "LOGIN"),
@@ -927,24 +927,26 @@ async fn a_clinic_prepares_and_an_operator_decides() {
     );
 }
 
-/// The code on a facility's activation letter, printed by an operator as a CSV (what a
-/// mailing service receives): `shikaku portal letters`.
-pub(crate) fn letter_code(env: &Env, facility: &str) -> String {
-    let out_path = env.dir.path().join(format!("letters-{facility}.csv"));
-    let out = env.run(&[
-        "portal",
-        "letters",
-        "--format",
-        "csv",
-        "--facility",
-        facility,
-        "--operator",
-        "test-operator",
-        "--out",
-        out_path.to_str().expect("utf-8"),
-    ]);
-    assert!(out.status.success(), "{}", crate::support::stderr(&out));
-    let text = std::fs::read_to_string(&out_path).expect("letters");
+/// The code on a facility's activation letter, printed as the operator console prints it
+/// (through the running server's own store: another process writing the SQLite file while
+/// the server reads it is what `shikaku portal letters` is tested for in identity.rs).
+pub(crate) async fn letter_code(server: &Server, facility: &str) -> String {
+    let ca = shikaku_pki::Ca::load_or_create(&server.env.data_dir()).expect("ca");
+    let rules = shikaku_app::subsidy::builtin_rules().expect("rules");
+    let portal = shikaku_app::portal::PortalService::new(
+        server.store.clone(),
+        std::sync::Arc::new(ca),
+        std::sync::Arc::new(rules),
+    );
+    let operator = shikaku_app::portal::Actor::Operator {
+        login: "test-operator".into(),
+    };
+    let printed = portal
+        .print_letters(&operator, Some(facility))
+        .await
+        .expect("print");
+    let csv = shikaku_app::identity::letters_csv(&printed);
+    let text = String::from_utf8(csv).expect("utf-8");
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let row = reader
         .records()
@@ -957,7 +959,7 @@ pub(crate) fn letter_code(env: &Env, facility: &str) -> String {
 
 /// Activates a just-registered (pending) facility signed in on `browser` with its letter.
 pub(crate) async fn activate(server: &Server, browser: &mut Browser, facility: &str) {
-    let code = letter_code(&server.env, facility);
+    let code = letter_code(server, facility).await;
     let page = browser.get("/portal/activate").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let page = browser
