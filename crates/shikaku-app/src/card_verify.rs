@@ -360,15 +360,7 @@ impl CardVerifier {
             let h = key.hash("person", &[q.card.insurer.as_str(), &q.person_ref]);
             // Failed tries against the holder's card numbers (該当資格なし) are logged under
             // the card's hash: they concern the holder too.
-            let card = key.hash(
-                "card",
-                &[
-                    q.card.insurer.as_str(),
-                    q.card.symbol_str(),
-                    q.card.number.as_str(),
-                    q.card.branch.as_str(),
-                ],
-            );
+            let card = key.card(&q.card);
             for h in [h, card] {
                 if !person_hashes.contains(&h) {
                     person_hashes.push(h);

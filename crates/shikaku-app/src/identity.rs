@@ -252,19 +252,7 @@ impl PortalService {
         {
             return Ok(None);
         }
-        Ok(Some(match (account.role.as_str(), account.facility_code) {
-            ("facility", Some(code)) if account.active => Actor::Facility {
-                login: account.login,
-                code,
-            },
-            ("facility", Some(code)) => Actor::Pending {
-                login: account.login,
-                code,
-            },
-            _ => Actor::Operator {
-                login: account.login,
-            },
-        }))
+        Ok(Some(crate::portal::actor_of(account)))
     }
 
     /// Activates a pending facility with the code of its letter. A signed-in pending user

@@ -104,15 +104,6 @@ pub fn check_font() -> Result<(), LetterPdfError> {
     font().map(|_| ())
 }
 
-/// 〒123-4567
-fn postal(code: &str) -> String {
-    if code.len() == 7 {
-        format!("〒{}-{}", &code[..3], &code[3..])
-    } else {
-        format!("〒{code}")
-    }
-}
-
 /// The letters, one page each.
 pub fn render(letters: &[PrintedLetter]) -> Result<Vec<u8>, LetterPdfError> {
     let font = font()?;
@@ -135,7 +126,8 @@ pub fn render(letters: &[PrintedLetter]) -> Result<Vec<u8>, LetterPdfError> {
         };
         let l = &letter.letter;
         let expires = crate::identity::jst_day(letter.expires_at);
-        line(90.0, 11.0, &postal(&l.postal_code));
+        // Postal codes are stored normalized (123-4567).
+        line(90.0, 11.0, &format!("〒{}", l.postal_code));
         line(108.0, 11.0, &l.address);
         line(130.0, 13.0, &format!("{}　御中", l.name));
         for (y, size, text) in BODY {

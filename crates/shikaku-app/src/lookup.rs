@@ -163,17 +163,7 @@ impl EligibilityService {
         caller: &Caller,
     ) -> Result<(Eligibility, Date), LookupError> {
         let now = OffsetDateTime::now_utc();
-        let c = &request.card;
-        let card_hash = self.key.hash(
-            "card",
-            &[
-                c.insurer.as_str(),
-                c.symbol_str(),
-                c.number.as_str(),
-                c.branch.as_str(),
-            ],
-        );
-        if let Err(wait) = self.no_match.check(caller, &card_hash, now) {
+        if let Err(wait) = self.no_match.check(caller, &request.card, now) {
             metrics::counter!("shikaku_lookups_refused_total", "reason" => "too_many_no_match")
                 .increment(1);
             tracing::warn!(
@@ -193,9 +183,9 @@ impl EligibilityService {
             None => {
                 if matches!(outcome, Eligibility::NoMatch) {
                     self.no_match
-                        .record(caller, &card_hash, request.birth_date, now);
+                        .record(caller, &request.card, request.birth_date, now);
                 }
-                card_hash
+                self.key.card(&request.card)
             }
         };
         metrics::counter!("shikaku_lookups_total", "status" => outcome.status().as_str())

@@ -13,6 +13,8 @@ use std::sync::Mutex;
 
 use time::{Date, Duration, OffsetDateTime};
 
+use shikaku_domain::CardNumbers;
+
 use crate::Caller;
 
 /// The window of the terminal and facility limits.
@@ -31,8 +33,8 @@ const MAX_KEYS: usize = 50_000;
 /// different facilities do not wait for each other.
 const STRIPES: usize = 16;
 
-/// (facility, card hash) → (birth-date digest, last try) of its no-match answers.
-type CardTries = HashMap<(String, Vec<u8>), Vec<(u64, OffsetDateTime)>>;
+/// (facility, card digest) → (birth-date digest, last try) of its no-match answers.
+type CardTries = HashMap<(String, u64), Vec<(u64, OffsetDateTime)>>;
 
 #[derive(Default)]
 struct Stripe {
@@ -44,7 +46,8 @@ struct Stripe {
 #[derive(Default)]
 pub struct NoMatchLimiter {
     stripes: [Mutex<Stripe>; STRIPES],
-    /// Keys the in-memory digests of birth dates (never stored or logged).
+    /// Keys the in-memory digests of card numbers and birth dates (never stored or logged;
+    /// cheaper than the keyed hash of the access log on every lookup).
     digest: std::collections::hash_map::RandomState,
 }
 
@@ -67,7 +70,13 @@ impl NoMatchLimiter {
 
     /// `Err(wait)` when this caller may not look up this card now: its terminal or facility
     /// is over its limit, or its facility has tried too many birth dates for the card.
-    pub fn check(&self, caller: &Caller, card: &[u8], now: OffsetDateTime) -> Result<(), Duration> {
+    pub fn check(
+        &self,
+        caller: &Caller,
+        card: &CardNumbers,
+        now: OffsetDateTime,
+    ) -> Result<(), Duration> {
+        let card = self.digest.hash_one(card);
         let Ok(mut stripe) = self.stripe(caller).lock() else {
             return Ok(());
         };
@@ -84,7 +93,7 @@ impl NoMatchLimiter {
                 }
             }
         }
-        let key = (caller.facility_code.clone(), card.to_vec());
+        let key = (caller.facility_code.clone(), card);
         if let Some(tries) = stripe.cards.get_mut(&key) {
             tries.retain(|(_, t)| now - *t < CARD_WINDOW);
             if tries.len() >= BIRTH_DATES_PER_CARD {
@@ -102,7 +111,14 @@ impl NoMatchLimiter {
     }
 
     /// Counts one no-match answer to this caller for this card and birth date.
-    pub fn record(&self, caller: &Caller, card: &[u8], birth_date: Date, now: OffsetDateTime) {
+    pub fn record(
+        &self,
+        caller: &Caller,
+        card: &CardNumbers,
+        birth_date: Date,
+        now: OffsetDateTime,
+    ) {
+        let card = self.digest.hash_one(card);
         let digest = self.digest.hash_one(birth_date);
         let Ok(mut stripe) = self.stripe(caller).lock() else {
             return;
@@ -127,7 +143,7 @@ impl NoMatchLimiter {
         }
         let tries = stripe
             .cards
-            .entry((caller.facility_code.clone(), card.to_vec()))
+            .entry((caller.facility_code.clone(), card))
             .or_default();
         match tries.iter_mut().find(|(d, _)| *d == digest) {
             Some(seen) => seen.1 = now,
@@ -152,6 +168,15 @@ mod tests {
         OffsetDateTime::from_unix_timestamp(1_800_000_000 + secs).expect("time")
     }
 
+    fn card(number: &str) -> CardNumbers {
+        CardNumbers {
+            insurer: shikaku_domain::InsurerNumber::parse("01130012").expect("insurer"),
+            symbol: shikaku_domain::CardSymbol::parse_optional("12").expect("symbol"),
+            number: shikaku_domain::CardNumber::parse(number).expect("number"),
+            branch: shikaku_domain::Branch::parse("00").expect("branch"),
+        }
+    }
+
     fn day(n: u8) -> Date {
         Date::from_calendar_date(1980, time::Month::January, n).expect("date")
     }
@@ -160,22 +185,22 @@ mod tests {
     fn birth_dates_for_one_card_are_limited_per_facility() {
         let limiter = NoMatchLimiter::default();
         let one = caller("受付1");
-        let card = b"card-a".as_slice();
+        let first = &card("1");
         for i in 0..BIRTH_DATES_PER_CARD as u8 {
-            assert!(limiter.check(&one, card, at(i.into())).is_ok());
-            limiter.record(&one, card, day(i + 1), at(i.into()));
+            assert!(limiter.check(&one, first, at(i.into())).is_ok());
+            limiter.record(&one, first, day(i + 1), at(i.into()));
         }
         // The first try was at 0 s: a day later the card may be tried again.
         assert_eq!(
-            limiter.check(&one, card, at(10)),
+            limiter.check(&one, first, at(10)),
             Err(CARD_WINDOW - Duration::seconds(10))
         );
         // Another terminal of the facility is refused too; another card is not.
-        assert!(limiter.check(&caller("受付2"), card, at(10)).is_err());
-        assert!(limiter.check(&one, b"card-b", at(10)).is_ok());
-        assert!(limiter.check(&one, card, at(86_400)).is_ok());
+        assert!(limiter.check(&caller("受付2"), first, at(10)).is_err());
+        assert!(limiter.check(&one, &card("2"), at(10)).is_ok());
+        assert!(limiter.check(&one, first, at(86_400)).is_ok());
         // The same wrong date again does not count.
-        let other = b"card-c".as_slice();
+        let other = &card("3");
         for i in 0..20 {
             limiter.record(&one, other, day(1), at(i));
         }
@@ -185,29 +210,29 @@ mod tests {
     #[test]
     fn a_terminal_then_the_facility_is_stopped_until_the_window_moves() {
         let limiter = NoMatchLimiter::default();
-        let card = |i: usize| format!("card-{i}").into_bytes();
+        let nth = |i: usize| card(&(i + 1).to_string());
         let one = caller("受付1");
         for i in 0..PER_TERMINAL {
-            limiter.record(&one, &card(i), day(1), at(0));
+            limiter.record(&one, &nth(i), day(1), at(0));
         }
         assert_eq!(
-            limiter.check(&one, &card(0), at(30)),
+            limiter.check(&one, &nth(0), at(30)),
             Err(Duration::seconds(570))
         );
-        assert!(limiter.check(&one, &card(0), at(600)).is_ok());
+        assert!(limiter.check(&one, &nth(0), at(600)).is_ok());
         for t in 2..5 {
             let other = caller(&format!("受付{t}"));
             for i in 0..PER_TERMINAL {
-                limiter.record(&other, &card(i), day(1), at(600));
+                limiter.record(&other, &nth(i), day(1), at(600));
             }
         }
         let fifth = caller("受付5");
         assert!(
-            limiter.check(&fifth, &card(0), at(700)).is_err(),
+            limiter.check(&fifth, &nth(0), at(700)).is_err(),
             "the facility's limit"
         );
         assert!(
-            limiter.check(&fifth, &card(0), at(1300)).is_ok(),
+            limiter.check(&fifth, &nth(0), at(1300)).is_ok(),
             "the window moved on"
         );
     }

@@ -81,15 +81,7 @@ pub async fn fetch(
     let key = service.person_key();
     let person_hash = match outcome.qualification() {
         Some(q) => key.hash("person", &[q.card.insurer.as_str(), &q.person_ref]),
-        None => key.hash(
-            "card",
-            &[
-                request.card.insurer.as_str(),
-                request.card.symbol_str(),
-                request.card.number.as_str(),
-                request.card.branch.as_str(),
-            ],
-        ),
+        None => key.card(&request.card),
     };
     let hash = match outcome.qualification() {
         // The qualification's own card numbers (a query without 枝番 found its branch).

@@ -60,6 +60,20 @@ impl PersonKey {
         ctx.sign().as_ref().to_vec()
     }
 
+    /// The access log's hash of card numbers (lookups that found no one are logged under it,
+    /// and the card's holder reads them by it).
+    pub fn card(&self, c: &shikaku_domain::CardNumbers) -> Vec<u8> {
+        self.hash(
+            "card",
+            &[
+                c.insurer.as_str(),
+                c.symbol_str(),
+                c.number.as_str(),
+                c.branch.as_str(),
+            ],
+        )
+    }
+
     pub fn my_number(&self, number: &shikaku_domain::MyNumber) -> Vec<u8> {
         self.hash("my_number", &[number.expose()])
     }

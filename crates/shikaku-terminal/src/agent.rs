@@ -25,6 +25,17 @@ use shikaku_xml::result::{
 };
 use time::OffsetDateTime;
 
+mod centre;
+mod files;
+mod medical;
+mod status;
+
+use centre::*;
+use files::*;
+pub use files::{marker_key, write_atomically};
+use medical::*;
+pub use status::{prometheus, read_status, serve_metrics};
+
 /// How the agent runs.
 #[derive(Debug, Clone)]
 pub struct AgentConfig {
@@ -113,38 +124,6 @@ impl Folders {
             ..f
         })
     }
-}
-
-/// Why the centre was last not reachable, for the status file (this process's requests).
-static LAST_RETRY: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-
-fn note_retry(why: &str) {
-    if let Ok(mut last) = LAST_RETRY.lock() {
-        *last = Some(why.to_string());
-    }
-}
-
-fn take_retry() -> Option<String> {
-    LAST_RETRY.lock().ok().and_then(|mut last| last.take())
-}
-
-/// Writes a file through a temporary name in the same folder, fsyncs it and the folder.
-pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = dir.join(format!(".{name}.part"));
-    {
-        let mut file = create_private(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, dir.join(name))?;
-    std::fs::File::open(dir)?.sync_all()
-}
-
-/// The answer the centre gave, or why there is none yet.
-enum Centre {
-    Answer(u16, Value),
-    /// Unreachable, timed out, or 5xx: try again later.
-    Retry(String),
 }
 
 struct Claimed {
@@ -451,120 +430,6 @@ async fn process(
     Ok(true)
 }
 
-/// Creates (or truncates) a file readable by the owner only, without following a symlink
-/// planted at its name.
-pub(crate) fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // Whatever is at the name (a stale temporary file, or a link someone planted to make the
-    // agent overwrite a file elsewhere) is removed, not followed; `create_new` (O_EXCL) then
-    // fails rather than follow a link created in between.
-    if let Ok(meta) = path.symlink_metadata() {
-        if !meta.is_file() {
-            tracing::warn!(file = %path.display(), "removed a link or non-file planted where the agent writes");
-        }
-        match std::fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-    }
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-/// Reads a claimed request: never through a link, only a regular file, and made readable by
-/// the agent's user only (it holds personal data and is archived in `req/done/`).
-fn read_claimed(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "the request is not a regular file",
-        ));
-    }
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// The text of an answered marker: a MAC of the claim's name under the agent's own key
-/// (`DIR/agent.key`, 0600), so a marker planted by someone else is told apart and refused.
-fn marker_text(key: &ring::hmac::Key, work: &Path) -> String {
-    let name = work
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    hex::encode(ring::hmac::sign(key, format!("answered:{name}").as_bytes()))
-}
-
-/// True when the marker at `marker` was written by this agent for `work`.
-fn marker_is_ours(key: &ring::hmac::Key, work: &Path, marker: &Path) -> bool {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut text = String::new();
-    let read = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(marker)
-        .and_then(|f| f.take(200).read_to_string(&mut text));
-    let Ok(_) = read else { return false };
-    let name = work
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    hex::decode(text.trim()).is_ok_and(|tag| {
-        ring::hmac::verify(key, format!("answered:{name}").as_bytes(), &tag).is_ok()
-    })
-}
-
-/// The agent's marker key, created (32 random bytes, 0600) on first start.
-pub fn marker_key(dir: &Path) -> anyhow::Result<ring::hmac::Key> {
-    use std::io::Read;
-    let path = dir.join("agent.key");
-    let mut bytes = Vec::new();
-    match std::fs::File::open(&path) {
-        Ok(f) => {
-            f.take(64).read_to_end(&mut bytes)?;
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut fresh = [0u8; 32];
-            ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut fresh)
-                .map_err(|_| anyhow::anyhow!("no random numbers for the agent key"))?;
-            let tmp = dir.join(".agent.key.part");
-            let mut f = create_private(&tmp)?;
-            f.write_all(&fresh)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &path)?;
-            bytes = fresh.to_vec();
-        }
-        Err(e) => return Err(anyhow::anyhow!("reading {}: {e}", path.display())),
-    }
-    anyhow::ensure!(
-        bytes.len() == 32,
-        "{} is not an agent key (32 bytes); remove it to make a new one",
-        path.display()
-    );
-    Ok(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes))
-}
-
-fn answered_marker(work: &Path) -> PathBuf {
-    work.with_extension("answered")
-}
-
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::File::open(dir)?.sync_all()
-}
-
 /// Moves the answered request to `req/done/yyyyMMdd/` (or deletes it), an unparseable one to
 /// `req/error/`, then removes its marker.
 fn finish_claim(folders: &Folders, config: &AgentConfig, c: &Claimed, to_error_folder: bool) {
@@ -596,33 +461,6 @@ fn finish_claim(folders: &Folders, config: &AgentConfig, c: &Claimed, to_error_f
         }
     }
     std::fs::remove_file(answered_marker(&c.work)).ok();
-}
-
-/// Serves `GET /metrics` (Prometheus text) from the agent's status file.
-pub async fn serve_metrics(listener: tokio::net::TcpListener, dir: PathBuf) -> anyhow::Result<()> {
-    use axum::routing::get;
-    let app = axum::Router::new().route(
-        "/metrics",
-        get(move || {
-            let dir = dir.clone();
-            async move {
-                match read_status(&dir) {
-                    Ok(status) => (
-                        axum::http::StatusCode::OK,
-                        [("content-type", "text/plain; version=0.0.4")],
-                        prometheus(&status),
-                    ),
-                    Err(e) => (
-                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                        [("content-type", "text/plain; version=0.0.4")],
-                        format!("# {e}\n"),
-                    ),
-                }
-            }
-        }),
-    );
-    axum::serve(listener, app).await?;
-    Ok(())
 }
 
 fn header(
@@ -944,189 +782,6 @@ fn find_face_result(face: &Path, reception_number: &str) -> Option<Vec<u8>> {
         })
 }
 
-/// D: 薬剤情報 / 特定健診情報 through `/v1/drugs` and `/v1/checkups` (no birth date: the
-/// consent was given with the card), written in the D result format.
-async fn medical(
-    client: &reqwest::Client,
-    config: &AgentConfig,
-    base: &str,
-    idempotency: &str,
-    kind: Kind,
-    m: &MedicalRequest,
-) -> anyhow::Result<Option<(Vec<u8>, bool)>> {
-    use xml_result::{Checkup, CheckupItem, DrugDay, DrugLine, DrugMonth, MedicalBody, QuaInf};
-    if m.file_category != "1" {
-        return Ok(Some((
-            xml_result::medical_error(
-                config.encoding,
-                "2",
-                "PDF出力には対応していません。FileCategory に 1 (XML) を指定してください",
-            ),
-            false,
-        )));
-    }
-    let path = if kind == Kind::Drugs {
-        "drugs"
-    } else {
-        "checkups"
-    };
-    let body = json!({
-        "insurer_number": m.insurer_number,
-        "symbol": m.symbol,
-        "number": m.number,
-        "branch": m.branch,
-    });
-    let v = match send(
-        client,
-        config.request_timeout,
-        "POST",
-        &format!("{base}/v1/{path}"),
-        idempotency,
-        Some(&body),
-    )
-    .await
-    {
-        Centre::Retry(_) => return Ok(None),
-        Centre::Answer(200, v) => v,
-        Centre::Answer(status, v) => {
-            let message = if status == 403 || status == 404 {
-                v["message"]
-                    .as_str()
-                    .unwrap_or("閲覧できません")
-                    .to_string()
-            } else {
-                refusal(status, &v)
-            };
-            return Ok(Some((
-                xml_result::medical_error(config.encoding, "2", &message),
-                false,
-            )));
-        }
-    };
-    let p = &v["person"];
-    let qua = QuaInf {
-        name: p["name"].as_str().unwrap_or_default().to_string(),
-        kana: p["name_kana"].as_str().unwrap_or_default().to_string(),
-        birth: p["birth_date"]
-            .as_str()
-            .and_then(|d| shikaku_domain::parse_date(d).ok()),
-        sex: p["sex"].as_u64().map(|s| s.to_string()).unwrap_or_default(),
-    };
-    let records = v["records"].as_array().cloned().unwrap_or_default();
-    let body = if kind == Kind::Drugs {
-        // Grouped by source, facility and month; days and lines in date order.
-        let mut months: Vec<DrugMonth> = Vec::new();
-        let mut sorted = records;
-        sorted.sort_by(|a, b| a["dispensed_on"].as_str().cmp(&b["dispensed_on"].as_str()));
-        for r in &sorted {
-            let Some(date) = r["dispensed_on"]
-                .as_str()
-                .and_then(|d| shikaku_domain::parse_date(d).ok())
-            else {
-                continue;
-            };
-            let month = format!("{:04}{:02}", date.year(), u8::from(date.month()));
-            if m.start_month.as_ref().is_some_and(|s| &month < s)
-                || m.end_month.as_ref().is_some_and(|e| &month > e)
-            {
-                continue;
-            }
-            let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
-            let line = DrugLine {
-                code: text("drug_code"),
-                name: text("drug_name"),
-                quantity: text("quantity"),
-                unit: text("unit"),
-                days: r["days"].as_u64().map(|d| d as u32),
-            };
-            let (source, facility) = (text("source"), text("facility_code"));
-            let index = match months
-                .iter()
-                .position(|x| x.source == source && x.facility_code == facility && x.month == month)
-            {
-                Some(i) => i,
-                None => {
-                    months.push(DrugMonth {
-                        source,
-                        facility_code: facility,
-                        facility_name: text("facility_name"),
-                        month,
-                        days: Vec::new(),
-                    });
-                    months.len() - 1
-                }
-            };
-            let days = &mut months[index].days;
-            match days.iter_mut().find(|d| d.date == date) {
-                Some(d) => d.lines.push(line),
-                None => days.push(DrugDay {
-                    date,
-                    lines: vec![line],
-                }),
-            }
-        }
-        MedicalBody::Drugs(months)
-    } else {
-        const ITEMS: [(&str, &str, &str); 17] = [
-            ("height_cm", "身長", "cm"),
-            ("weight_kg", "体重", "kg"),
-            ("bmi", "BMI", "kg/m2"),
-            ("waist_cm", "腹囲", "cm"),
-            ("systolic_bp", "収縮期血圧", "mmHg"),
-            ("diastolic_bp", "拡張期血圧", "mmHg"),
-            ("fasting_glucose", "空腹時血糖", "mg/dL"),
-            ("hba1c", "HbA1c", "%"),
-            ("tg", "中性脂肪", "mg/dL"),
-            ("hdl", "HDLコレステロール", "mg/dL"),
-            ("ldl", "LDLコレステロール", "mg/dL"),
-            ("ast", "AST(GOT)", "U/L"),
-            ("alt", "ALT(GPT)", "U/L"),
-            ("ggt", "γ-GT", "U/L"),
-            ("urine_protein", "尿蛋白", ""),
-            ("metabolic_syndrome", "メタボリックシンドローム判定", ""),
-            ("guidance_level", "保健指導レベル", ""),
-        ];
-        MedicalBody::Checkups(
-            records
-                .iter()
-                .filter_map(|r| {
-                    let date = r["checked_on"]
-                        .as_str()
-                        .and_then(|d| shikaku_domain::parse_date(d).ok())?;
-                    let items = ITEMS
-                        .iter()
-                        .filter_map(|(code, label, unit)| {
-                            let value = match &r[*code] {
-                                Value::String(s) => s.clone(),
-                                Value::Number(n) => n.to_string(),
-                                _ => return None,
-                            };
-                            Some(CheckupItem {
-                                code: (*code).to_string(),
-                                name: (*label).to_string(),
-                                value,
-                                unit: (*unit).to_string(),
-                            })
-                        })
-                        .collect();
-                    Some(Checkup {
-                        date,
-                        insurer_number: r["insurer_number"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_string(),
-                        items,
-                    })
-                })
-                .collect(),
-        )
-    };
-    Ok(Some((
-        xml_result::medical_ok(config.encoding, &qua, &body),
-        false,
-    )))
-}
-
 /// What the agent keeps between a bulk upload and its download: the persons as sent.
 #[derive(Debug, Serialize, Deserialize)]
 struct Journal {
@@ -1195,74 +850,6 @@ fn lookup_body(s: &SearchInfo, as_of: Option<time::Date>) -> Value {
         body["as_of"] = shikaku_domain::date::format_date(d).into();
     }
     body
-}
-
-fn refusal(status: u16, v: &Value) -> String {
-    match status {
-        403 => format!(
-            "端末の電子証明書が失効しているか登録されていません。ポータルサイトで確認してください ({})",
-            v["message"].as_str().unwrap_or("forbidden")
-        ),
-        _ => format!(
-            "資格確認等システムが要求を受け付けませんでした ({status}: {})",
-            v["message"].as_str().unwrap_or("")
-        ),
-    }
-}
-
-async fn send(
-    client: &reqwest::Client,
-    timeout: Duration,
-    method: &str,
-    url: &str,
-    idempotency: &str,
-    body: Option<&Value>,
-) -> Centre {
-    let request = match method {
-        "GET" => client.get(url),
-        _ => client.post(url).header("idempotency-key", idempotency),
-    }
-    .timeout(timeout);
-    let request = match body {
-        Some(b) => request.json(b),
-        None => request,
-    };
-    match request.send().await {
-        Err(e) => {
-            // The centre refusing this terminal's certificate in the handshake (revoked,
-            // expired, unknown) is an answer, not an outage: retrying cannot help.
-            let chain = format!("{e:?}");
-            if [
-                "CertificateRevoked",
-                "CertificateExpired",
-                "BadCertificate",
-                "UnknownCA",
-            ]
-            .iter()
-            .any(|alert| chain.contains(alert))
-            {
-                Centre::Answer(
-                    403,
-                    json!({"message": "the centre refused this terminal's certificate in the TLS handshake"}),
-                )
-            } else {
-                note_retry(&format!("接続できません (cannot connect): {e}"));
-                Centre::Retry(e.to_string())
-            }
-        }
-        Ok(r) => {
-            let status = r.status().as_u16();
-            let value = r.json::<Value>().await.unwrap_or(Value::Null);
-            // A refusal for too many no-match answers is an answer (the receipt computer
-            // gets an error result saying so); other 429s and 5xx are tried again.
-            if status >= 500 || (status == 429 && value["error"] != "too_many_no_match") {
-                note_retry(&format!("HTTP {status}"));
-                Centre::Retry(format!("{status}"))
-            } else {
-                Centre::Answer(status, value)
-            }
-        }
-    }
 }
 
 /// Maps the centre's answer (`/v1/eligibility` JSON) to a person's result.
@@ -1334,39 +921,4 @@ pub(crate) fn qualification(q: &Value) -> Qualification {
         checkups_consent: None,
         drugs_consent: None,
     }
-}
-
-/// Reads the status file of an agent folder.
-pub fn read_status(dir: &Path) -> anyhow::Result<AgentStatus> {
-    let path = dir.join(STATUS_FILE);
-    let bytes = std::fs::read(&path).with_context(|| {
-        format!(
-            "{} がありません（エージェントが一度も動いていません） (no status file)",
-            path.display()
-        )
-    })?;
-    Ok(serde_json::from_slice(&bytes)?)
-}
-
-/// The status in Prometheus text format.
-pub fn prometheus(status: &AgentStatus) -> String {
-    let ts = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(|t| {
-                OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
-            })
-            .map_or(0, |t| t.unix_timestamp())
-    };
-    format!(
-        "# HELP shikaku_agent_queue_length Requests claimed and not yet answered.\n# TYPE shikaku_agent_queue_length gauge\nshikaku_agent_queue_length {}\n\
-         # HELP shikaku_agent_oldest_waiting_timestamp_seconds When the oldest waiting request was written (0: none).\n# TYPE shikaku_agent_oldest_waiting_timestamp_seconds gauge\nshikaku_agent_oldest_waiting_timestamp_seconds {}\n\
-         # HELP shikaku_agent_last_success_timestamp_seconds Last result written after contacting the centre.\n# TYPE shikaku_agent_last_success_timestamp_seconds gauge\nshikaku_agent_last_success_timestamp_seconds {}\n\
-         # HELP shikaku_agent_last_error_timestamp_seconds Last error (0: none).\n# TYPE shikaku_agent_last_error_timestamp_seconds gauge\nshikaku_agent_last_error_timestamp_seconds {}\n\
-         # HELP shikaku_agent_results_written_total Results written by this run.\n# TYPE shikaku_agent_results_written_total counter\nshikaku_agent_results_written_total {}\n",
-        status.queue_length,
-        ts(&status.oldest_waiting_since),
-        ts(&status.last_success_at),
-        ts(&status.last_error_at),
-        status.results_written
-    )
 }

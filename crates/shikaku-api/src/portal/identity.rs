@@ -165,11 +165,8 @@ async fn letters_page(state: &AppState, auth: &Auth, errors: Vec<(String, String
     let rows = letters
         .into_iter()
         .map(|l| LetterRow {
-            postal: if l.postal_code.len() == 7 {
-                format!("{}-{}", &l.postal_code[..3], &l.postal_code[3..])
-            } else {
-                l.postal_code.clone()
-            },
+            // Stored normalized (123-4567).
+            postal: l.postal_code.clone(),
             reason: match l.reason.as_str() {
                 "transferred" => lang.t("移管", "transfer"),
                 _ => lang.t("新規登録", "registration"),
@@ -422,15 +419,7 @@ async fn account_page(
                 email: facility.email.clone(),
                 phone: facility.phone.clone(),
             }),
-            address: match facility.postal_code.len() {
-                7 => format!(
-                    "〒{}-{} {}",
-                    &facility.postal_code[..3],
-                    &facility.postal_code[3..],
-                    facility.address
-                ),
-                _ => format!("〒{} {}", facility.postal_code, facility.address),
-            },
+            address: format!("〒{} {}", facility.postal_code, facility.address),
             code,
             name: facility.name,
             saved,

@@ -1,0 +1,407 @@
+//! The facility's subsidy pages: the application, its documents, resubmission.
+
+use super::*;
+
+// ---- subsidy ---------------------------------------------------------------------------
+
+pub(crate) struct SubsidyRow {
+    pub id: String,
+    pub facility: String,
+    pub status: String,
+    pub status_text: String,
+    pub cost: String,
+    pub subsidy: String,
+    pub rule_set: String,
+    pub submitted: String,
+    pub reason: String,
+}
+
+pub(crate) fn subsidy_row(lang: Lang, s: &SubsidyApplication) -> SubsidyRow {
+    SubsidyRow {
+        id: s.id.clone(),
+        facility: s.facility_code.clone(),
+        status: s.status.clone(),
+        status_text: status_text(lang, &s.status),
+        cost: format!("{} 円", group_digits(s.cost_total)),
+        subsidy: format!("{} 円", group_digits(s.subsidy)),
+        rule_set: s.rule_set.clone(),
+        submitted: format_jst_minute(s.submitted_at),
+        reason: s.reason.clone().unwrap_or_default(),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "portal_subsidy.html")]
+pub(super) struct SubsidyPage {
+    lang: Lang,
+    csrf: String,
+    rows: Vec<SubsidyRow>,
+    lines: Vec<(String, String)>,
+    errors: Errors,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SubsidyFormInput {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    label1: String,
+    #[serde(default)]
+    amount1: String,
+    #[serde(default)]
+    label2: String,
+    #[serde(default)]
+    amount2: String,
+    #[serde(default)]
+    label3: String,
+    #[serde(default)]
+    amount3: String,
+    #[serde(default)]
+    label4: String,
+    #[serde(default)]
+    amount4: String,
+}
+
+impl SubsidyFormInput {
+    fn lines(&self) -> Vec<(String, String)> {
+        vec![
+            (self.label1.clone(), self.amount1.clone()),
+            (self.label2.clone(), self.amount2.clone()),
+            (self.label3.clone(), self.amount3.clone()),
+            (self.label4.clone(), self.amount4.clone()),
+        ]
+    }
+}
+
+pub(super) async fn subsidy_page_with(
+    state: &AppState,
+    auth: &Auth,
+    lines: Vec<(String, String)>,
+    errors: Errors,
+) -> Response {
+    let code = match facility_only(auth) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let o = match state
+        .portal
+        .overview(&auth.actor, &code, jst_date(OffsetDateTime::now_utc()))
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => return error_page(auth.lang, e),
+    };
+    let has_errors = !errors.is_empty();
+    render_form(
+        &SubsidyPage {
+            lang: auth.lang,
+            csrf: auth.csrf.clone(),
+            rows: o
+                .subsidies
+                .iter()
+                .map(|s| subsidy_row(auth.lang, s))
+                .collect(),
+            lines,
+            errors,
+        },
+        has_errors,
+    )
+}
+
+pub async fn subsidy_page(State(state): State<AppState>, auth: Auth) -> Response {
+    subsidy_page_with(
+        &state,
+        &auth,
+        SubsidyFormInput::default().lines(),
+        Vec::new(),
+    )
+    .await
+}
+
+pub async fn subsidy_apply(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<SubsidyFormInput>,
+) -> Response {
+    if let Err(r) = auth.check_csrf(&form.csrf) {
+        return r;
+    }
+    let input = SubsidyForm {
+        lines: form.lines(),
+    };
+    match state.portal.apply_subsidy(&auth.actor, &input).await {
+        Ok(app) => see_other(
+            &format!("/portal/subsidy-application/{}", app.id),
+            auth.lang,
+        ),
+        Err(e) => match form_errors(auth.lang, e) {
+            Ok(errors) => subsidy_page_with(&state, &auth, form.lines(), errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+pub(crate) struct DocRow {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub file_name: String,
+    pub sha256: String,
+    pub uploaded: String,
+}
+
+pub(crate) struct EventRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+pub(crate) fn doc_rows(lang: Lang, docs: &[SubsidyDocument]) -> Vec<DocRow> {
+    DocumentKind::ALL
+        .iter()
+        .map(|k| {
+            let doc = docs.iter().find(|d| d.kind == k.code());
+            DocRow {
+                kind: k.code(),
+                label: lang.t(k.label_ja(), k.label_en()),
+                file_name: doc.map(|d| d.file_name.clone()).unwrap_or_default(),
+                sha256: doc.map(|d| hex::encode(&d.sha256)).unwrap_or_default(),
+                uploaded: doc
+                    .map(|d| format_jst_minute(d.uploaded_at))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn event_rows(lang: Lang, events: &[PortalEvent]) -> Vec<EventRow> {
+    events
+        .iter()
+        .map(|e| EventRow {
+            at: format_jst_minute(e.at),
+            actor: e.actor.clone(),
+            action: match e.action.as_str() {
+                "document" => lang.t("書類の提出", "document uploaded").to_string(),
+                other => status_text(lang, other),
+            },
+            detail: e.detail.clone(),
+        })
+        .collect()
+}
+
+/// A cost line: the amount as a number (for the correction form) and as shown.
+pub(crate) struct LineRow {
+    pub label: String,
+    pub amount: i64,
+    pub shown: String,
+}
+
+/// What the facility's and the operator's pages of one subsidy application both show.
+pub(crate) struct SubsidyView {
+    pub status: String,
+    pub row: SubsidyRow,
+    pub lines: Vec<LineRow>,
+    pub docs: Vec<DocRow>,
+    pub events: Vec<EventRow>,
+}
+
+pub(crate) async fn subsidy_view(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+) -> Result<(SubsidyApplication, SubsidyView), Response> {
+    let lang = auth.lang;
+    let loaded = async {
+        let app = state.portal.subsidy(&auth.actor, id).await?;
+        let docs = state.portal.documents(&auth.actor, id).await?;
+        let events = state
+            .portal
+            .history(&auth.actor, &format!("subsidy:{id}"))
+            .await?;
+        Ok::<_, PortalError>((app, docs, events))
+    }
+    .await;
+    let (app, docs, events) = loaded.map_err(|e| error_page(lang, e))?;
+    let lines: Vec<shikaku_app::portal::CostLine> =
+        serde_json::from_str(&app.cost_lines).map_err(|e| {
+            error_page(
+                lang,
+                PortalError::Internal(format!("stored cost lines of {id}: {e}")),
+            )
+        })?;
+    let view = SubsidyView {
+        status: app.status.clone(),
+        row: subsidy_row(lang, &app),
+        lines: lines
+            .into_iter()
+            .map(|l| LineRow {
+                shown: format!("{} 円", group_digits(l.amount)),
+                label: l.label,
+                amount: l.amount,
+            })
+            .collect(),
+        docs: doc_rows(lang, &docs),
+        events: event_rows(lang, &events),
+    };
+    Ok((app, view))
+}
+
+#[derive(askama::Template)]
+#[template(path = "portal_subsidy_detail.html")]
+pub(super) struct SubsidyDetailPage {
+    lang: Lang,
+    csrf: String,
+    view: SubsidyView,
+    editable: bool,
+    errors: Errors,
+}
+
+pub(super) async fn subsidy_detail_with(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    errors: Errors,
+) -> Response {
+    let (_, view) = match subsidy_view(state, auth, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let has_errors = !errors.is_empty();
+    render_form(
+        &SubsidyDetailPage {
+            lang: auth.lang,
+            csrf: auth.csrf.clone(),
+            editable: shikaku_app::portal::app_accepts_documents(&view.status),
+            view,
+            errors,
+        },
+        has_errors,
+    )
+}
+
+pub async fn subsidy_detail(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Response {
+    if auth.actor.is_operator() {
+        return see_other(&format!("/portal/operator/subsidies/{id}"), auth.lang);
+    }
+    subsidy_detail_with(&state, &auth, &id, Vec::new()).await
+}
+
+pub async fn subsidy_resubmit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(form): Form<SubsidyFormInput>,
+) -> Response {
+    if let Err(r) = auth.check_csrf(&form.csrf) {
+        return r;
+    }
+    let input = SubsidyForm {
+        lines: form.lines(),
+    };
+    match state
+        .portal
+        .resubmit_subsidy(&auth.actor, &id, &input)
+        .await
+    {
+        Ok(_) => see_other(&format!("/portal/subsidy-application/{id}"), auth.lang),
+        Err(e) => match form_errors(auth.lang, e) {
+            Ok(errors) => subsidy_detail_with(&state, &auth, &id, errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+/// An upload as read from `multipart/form-data`.
+pub(super) struct Upload {
+    kind: String,
+    file: Option<(String, Vec<u8>)>,
+}
+
+/// Reads `_csrf` (first), `kind` and `file`. The token is checked before the file is read,
+/// so nothing of a forged post is taken in. `Err(None)`: the body broke off or was too large.
+pub(super) async fn read_upload(
+    auth: &Auth,
+    multipart: &mut Multipart,
+) -> Result<Upload, Option<Response>> {
+    let mut csrf = String::new();
+    let mut upload = Upload {
+        kind: String::new(),
+        file: None,
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|_| None)? {
+        match field.name().unwrap_or_default() {
+            "_csrf" => csrf = field.text().await.map_err(|_| None)?,
+            "kind" => upload.kind = field.text().await.map_err(|_| None)?,
+            "file" => {
+                auth.check_csrf(&csrf).map_err(Some)?;
+                let file_name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field.bytes().await.map_err(|_| None)?;
+                upload.file = Some((file_name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    auth.check_csrf(&csrf).map_err(Some)?;
+    Ok(upload)
+}
+
+/// `multipart/form-data`: `_csrf` first, then `kind`, then `file`.
+pub async fn upload_document(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Response {
+    let lang = auth.lang;
+    let refused = |ja: &str, en: &str| vec![("document".to_string(), lang.t(ja, en).to_string())];
+    let upload = match read_upload(&auth, &mut multipart).await {
+        Ok(u) => u,
+        Err(Some(forged)) => return forged,
+        Err(None) => {
+            let errors = refused(
+                "ファイルが大きすぎるか、送信が途中で切れました（10 MB まで）",
+                "the file is too large or the upload broke off (10 MB at most)",
+            );
+            return subsidy_detail_with(&state, &auth, &id, errors).await;
+        }
+    };
+    let Some((file_name, body)) = upload.file else {
+        let errors = refused("ファイルを選んでください", "choose a file");
+        return subsidy_detail_with(&state, &auth, &id, errors).await;
+    };
+    match state
+        .portal
+        .upload_document(&auth.actor, &id, &upload.kind, &file_name, body)
+        .await
+    {
+        Ok(_) => see_other(&format!("/portal/subsidy-application/{id}"), lang),
+        Err(e) => match form_errors(lang, e) {
+            Ok(errors) => subsidy_detail_with(&state, &auth, &id, errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+/// A stored document, to the facility that filed it and to operators only.
+pub async fn download_document(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, kind)): Path<(String, String)>,
+) -> Response {
+    match state.portal.document(&auth.actor, &id, &kind).await {
+        Ok(doc) => {
+            let mut response = crate::portal::file_download(doc.body, &doc.content_type, &doc.kind);
+            response.headers_mut().insert(
+                "x-content-sha256",
+                HeaderValue::from_str(&hex::encode(&doc.sha256))
+                    .unwrap_or(HeaderValue::from_static("")),
+            );
+            response
+        }
+        Err(e) => error_page(auth.lang, e),
+    }
+}

@@ -1,0 +1,168 @@
+//! The portal's records as the store hands them out.
+
+use time::{Date, OffsetDateTime};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Facility {
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub prefecture: String,
+    pub postal_code: String,
+    pub address: String,
+    pub phone: String,
+    pub contact_name: String,
+    pub email: String,
+    pub planned_start: Option<Date>,
+    pub planned_setup: Option<Date>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Account {
+    pub login: String,
+    /// `facility` or `operator`.
+    pub role: String,
+    pub facility_code: Option<String>,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    /// False while a registration or transfer waits for its activation letter's code.
+    pub active: bool,
+    /// Sessions signed in before this are void (set by a password change or a transfer).
+    pub sessions_from: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PortalSession {
+    /// SHA-256 of the session id (the cookie value is never stored).
+    pub token_hash: Vec<u8>,
+    /// The session's record, as the HTTP layer serializes it.
+    pub data: String,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReaderApplication {
+    pub id: String,
+    pub facility_code: String,
+    pub maker: String,
+    pub quantity: i64,
+    pub applied_on: Date,
+    /// `applied`, `scheduled` (delivery month fixed) or `cancelled`.
+    pub status: String,
+    pub delivery_month: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UseApplication {
+    pub facility_code: String,
+    pub line_type: String,
+    pub provider: String,
+    pub customer_id: Option<String>,
+    pub start_month: String,
+    pub test_month: Option<String>,
+    pub online_claims: bool,
+    pub setup_date: Date,
+    pub submitted_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CertApplication {
+    pub id: String,
+    pub facility_code: String,
+    pub terminal_name: String,
+    pub os: String,
+    /// `applied`, `issued`, `downloaded`, `rejected` or `revoked`.
+    pub status: String,
+    /// Set when the certificate is made, at the facility's one download (no key, PKCS#12 or
+    /// password is ever stored).
+    pub serial: Option<String>,
+    pub applied_at: OffsetDateTime,
+    pub decided_at: Option<OffsetDateTime>,
+    pub downloaded_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubsidyApplication {
+    pub id: String,
+    pub facility_code: String,
+    /// `submitted`, `returned`, `approved` or `rejected`.
+    pub status: String,
+    pub readers: i64,
+    pub reader_applied: Date,
+    /// JSON array of `{"label": …, "amount": …}`.
+    pub cost_lines: String,
+    pub cost_total: i64,
+    pub rule_set: String,
+    pub subsidy: i64,
+    pub reason: Option<String>,
+    pub submitted_at: OffsetDateTime,
+    pub decided_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubsidyDocument {
+    pub application_id: String,
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub sha256: Vec<u8>,
+    pub body: Vec<u8>,
+    pub uploaded_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PortalEvent {
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub facility_code: String,
+    pub subject: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// Which facilities an operator list shows.
+#[derive(Debug, Clone, Default)]
+pub struct FacilityFilter {
+    pub prefecture: Option<String>,
+    pub category: Option<String>,
+    /// Part of the name or the code.
+    pub text: Option<String>,
+}
+
+/// Which applications an operator list shows.
+#[derive(Debug, Clone, Default)]
+pub struct AppFilter {
+    pub facility_code: Option<String>,
+    pub status: Option<String>,
+}
+
+/// One page of a list and the number of all matching rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// Facilities at each preparation stage, for one group (a category or a prefecture).
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct StageCounts {
+    pub group_key: String,
+    pub registered: i64,
+    pub reader_applied: i64,
+    pub use_applied: i64,
+    pub certificate_issued: i64,
+    pub operating: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Adoption {
+    pub by_category: Vec<StageCounts>,
+    pub by_prefecture: Vec<StageCounts>,
+    /// (day in JST, facilities whose operation test passed that day), oldest first.
+    pub operating_by_day: Vec<(Date, i64)>,
+}

@@ -1,0 +1,186 @@
+//! D requests: 薬剤情報 and 特定健診情報.
+
+use super::*;
+
+/// D: 薬剤情報 / 特定健診情報 through `/v1/drugs` and `/v1/checkups` (no birth date: the
+/// consent was given with the card), written in the D result format.
+pub(super) async fn medical(
+    client: &reqwest::Client,
+    config: &AgentConfig,
+    base: &str,
+    idempotency: &str,
+    kind: Kind,
+    m: &MedicalRequest,
+) -> anyhow::Result<Option<(Vec<u8>, bool)>> {
+    use xml_result::{Checkup, CheckupItem, DrugDay, DrugLine, DrugMonth, MedicalBody, QuaInf};
+    if m.file_category != "1" {
+        return Ok(Some((
+            xml_result::medical_error(
+                config.encoding,
+                "2",
+                "PDF出力には対応していません。FileCategory に 1 (XML) を指定してください",
+            ),
+            false,
+        )));
+    }
+    let path = if kind == Kind::Drugs {
+        "drugs"
+    } else {
+        "checkups"
+    };
+    let body = json!({
+        "insurer_number": m.insurer_number,
+        "symbol": m.symbol,
+        "number": m.number,
+        "branch": m.branch,
+    });
+    let v = match send(
+        client,
+        config.request_timeout,
+        "POST",
+        &format!("{base}/v1/{path}"),
+        idempotency,
+        Some(&body),
+    )
+    .await
+    {
+        Centre::Retry(_) => return Ok(None),
+        Centre::Answer(200, v) => v,
+        Centre::Answer(status, v) => {
+            let message = if status == 403 || status == 404 {
+                v["message"]
+                    .as_str()
+                    .unwrap_or("閲覧できません")
+                    .to_string()
+            } else {
+                refusal(status, &v)
+            };
+            return Ok(Some((
+                xml_result::medical_error(config.encoding, "2", &message),
+                false,
+            )));
+        }
+    };
+    let p = &v["person"];
+    let qua = QuaInf {
+        name: p["name"].as_str().unwrap_or_default().to_string(),
+        kana: p["name_kana"].as_str().unwrap_or_default().to_string(),
+        birth: p["birth_date"]
+            .as_str()
+            .and_then(|d| shikaku_domain::parse_date(d).ok()),
+        sex: p["sex"].as_u64().map(|s| s.to_string()).unwrap_or_default(),
+    };
+    let records = v["records"].as_array().cloned().unwrap_or_default();
+    let body = if kind == Kind::Drugs {
+        // Grouped by source, facility and month; days and lines in date order.
+        let mut months: Vec<DrugMonth> = Vec::new();
+        let mut sorted = records;
+        sorted.sort_by(|a, b| a["dispensed_on"].as_str().cmp(&b["dispensed_on"].as_str()));
+        for r in &sorted {
+            let Some(date) = r["dispensed_on"]
+                .as_str()
+                .and_then(|d| shikaku_domain::parse_date(d).ok())
+            else {
+                continue;
+            };
+            let month = format!("{:04}{:02}", date.year(), u8::from(date.month()));
+            if m.start_month.as_ref().is_some_and(|s| &month < s)
+                || m.end_month.as_ref().is_some_and(|e| &month > e)
+            {
+                continue;
+            }
+            let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            let line = DrugLine {
+                code: text("drug_code"),
+                name: text("drug_name"),
+                quantity: text("quantity"),
+                unit: text("unit"),
+                days: r["days"].as_u64().map(|d| d as u32),
+            };
+            let (source, facility) = (text("source"), text("facility_code"));
+            let index = match months
+                .iter()
+                .position(|x| x.source == source && x.facility_code == facility && x.month == month)
+            {
+                Some(i) => i,
+                None => {
+                    months.push(DrugMonth {
+                        source,
+                        facility_code: facility,
+                        facility_name: text("facility_name"),
+                        month,
+                        days: Vec::new(),
+                    });
+                    months.len() - 1
+                }
+            };
+            let days = &mut months[index].days;
+            match days.iter_mut().find(|d| d.date == date) {
+                Some(d) => d.lines.push(line),
+                None => days.push(DrugDay {
+                    date,
+                    lines: vec![line],
+                }),
+            }
+        }
+        MedicalBody::Drugs(months)
+    } else {
+        const ITEMS: [(&str, &str, &str); 17] = [
+            ("height_cm", "身長", "cm"),
+            ("weight_kg", "体重", "kg"),
+            ("bmi", "BMI", "kg/m2"),
+            ("waist_cm", "腹囲", "cm"),
+            ("systolic_bp", "収縮期血圧", "mmHg"),
+            ("diastolic_bp", "拡張期血圧", "mmHg"),
+            ("fasting_glucose", "空腹時血糖", "mg/dL"),
+            ("hba1c", "HbA1c", "%"),
+            ("tg", "中性脂肪", "mg/dL"),
+            ("hdl", "HDLコレステロール", "mg/dL"),
+            ("ldl", "LDLコレステロール", "mg/dL"),
+            ("ast", "AST(GOT)", "U/L"),
+            ("alt", "ALT(GPT)", "U/L"),
+            ("ggt", "γ-GT", "U/L"),
+            ("urine_protein", "尿蛋白", ""),
+            ("metabolic_syndrome", "メタボリックシンドローム判定", ""),
+            ("guidance_level", "保健指導レベル", ""),
+        ];
+        MedicalBody::Checkups(
+            records
+                .iter()
+                .filter_map(|r| {
+                    let date = r["checked_on"]
+                        .as_str()
+                        .and_then(|d| shikaku_domain::parse_date(d).ok())?;
+                    let items = ITEMS
+                        .iter()
+                        .filter_map(|(code, label, unit)| {
+                            let value = match &r[*code] {
+                                Value::String(s) => s.clone(),
+                                Value::Number(n) => n.to_string(),
+                                _ => return None,
+                            };
+                            Some(CheckupItem {
+                                code: (*code).to_string(),
+                                name: (*label).to_string(),
+                                value,
+                                unit: (*unit).to_string(),
+                            })
+                        })
+                        .collect();
+                    Some(Checkup {
+                        date,
+                        insurer_number: r["insurer_number"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                        items,
+                    })
+                })
+                .collect(),
+        )
+    };
+    Ok(Some((
+        xml_result::medical_ok(config.encoding, &qua, &body),
+        false,
+    )))
+}
