@@ -78,6 +78,10 @@ pub struct CardVerifyBody {
     pub consent_drugs: Option<bool>,
     /// 特定健診情報の提供に同意する / しない.
     pub consent_checkups: Option<bool>,
+    /// 限度額適用認定証・特定疾病療養受療証の情報の提供に同意する / しない (this visit only;
+    /// not stored).
+    #[serde(default)]
+    pub consent_limit: Option<bool>,
     /// 入院: the consents last until discharge is recorded (`POST /v1/discharge`).
     #[serde(default)]
     pub inpatient: bool,
@@ -98,8 +102,11 @@ pub struct CardVerifyView {
     pub qualification: Option<QualificationView>,
     /// 初回登録 was done by this request.
     pub registered_now: bool,
-    /// Consents recorded by this request (`drugs`, `checkups`).
+    /// Consents given with this request (`drugs`, `checkups` recorded; `limit` for this visit).
     pub consents: Vec<&'static str>,
+    /// 高齢受給者証 (70–74, not 後期高齢).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elderly_recipient: Option<shikaku_app::view::ElderlyView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_expires_at: Option<String>,
 }
@@ -133,6 +140,10 @@ pub async fn verify(
             .as_ref()
             .map(|q| QualificationView::new(q, &state.service.insurer_names())),
         registered_now: outcome.registered_now,
+        elderly_recipient: outcome
+            .qualification
+            .as_ref()
+            .and_then(|q| shikaku_app::view::ElderlyView::of(q, outcome.as_of)),
         consents: outcome.consents_recorded,
         consent_expires_at: outcome.consent_expires_at.map(rfc3339),
     }))
@@ -206,6 +217,7 @@ pub(crate) fn parse(body: &CardVerifyBody) -> Result<CardVerifyRequest, ApiError
             register: body.register,
             consent_drugs: body.consent_drugs,
             consent_checkups: body.consent_checkups,
+            consent_limit: body.consent_limit,
             inpatient: body.inpatient,
             as_of,
         }),

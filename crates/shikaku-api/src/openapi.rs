@@ -23,6 +23,7 @@ use utoipa::OpenApi;
         shikaku_app::view::QualificationView,
         shikaku_app::view::CardView,
         shikaku_app::view::NewerView,
+        shikaku_app::view::ElderlyView,
         crate::card::ChallengeView,
         crate::card::CardVerifyBody,
         crate::card::CardVerifyView,

@@ -54,6 +54,8 @@ pub struct CardVerifyRequest {
     pub register: bool,
     pub consent_drugs: Option<bool>,
     pub consent_checkups: Option<bool>,
+    /// 限度額・特定疾病 information for this visit (shown in the result, never stored).
+    pub consent_limit: Option<bool>,
     /// An inpatient's consent lasts until discharge is recorded (`insurer-import.md` §5).
     pub inpatient: bool,
     pub as_of: Option<Date>,
@@ -447,6 +449,9 @@ impl CardVerifier {
                 outcome.consent_expires_at = Some(expires_at);
             }
         }
+        if request.consent_limit == Some(true) {
+            outcome.consents_recorded.push("limit");
+        }
         Ok(status)
     }
 }
@@ -492,6 +497,7 @@ mod tests {
                 register: false,
                 consent_drugs: None,
                 consent_checkups: None,
+                consent_limit: None,
                 inpatient: false,
                 as_of: None,
             };

@@ -29,6 +29,26 @@ pub struct EligibilityView {
     /// For `lost_newer`: the same person's qualification valid on the as-of date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub newer: Option<NewerView>,
+    /// 資格喪失事由 (ReasonOfLoss) for `lost` / `lost_newer`: `03` 医療保険等の資格取得 when a
+    /// newer qualification exists, `99` その他 otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "03")]
+    pub loss_reason: Option<&'static str>,
+    /// 高齢受給者証 (ElderlyRecipientCertificateInfo): a person aged 70–74 on the as-of date,
+    /// except in 後期高齢者医療.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elderly_recipient: Option<ElderlyView>,
+}
+
+/// 高齢受給者証.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ElderlyView {
+    /// 有効開始日.
+    pub valid_from: String,
+    /// 有効終了日 (inclusive).
+    pub valid_until: Option<String>,
+    /// 一部負担金割合 in percent (20, 30).
+    pub copay_ratio: u8,
 }
 
 /// 保険者と記号・番号・枝番.
@@ -126,6 +146,17 @@ impl NewerView {
     }
 }
 
+impl ElderlyView {
+    /// The 高齢受給者証 of `q` on `as_of`, if the person holds one.
+    pub fn of(q: &Qualification, as_of: Date) -> Option<Self> {
+        shikaku_domain::elderly::elderly_recipient(q, as_of).map(|e| Self {
+            valid_from: format_date(e.valid_from),
+            valid_until: e.valid_until.map(format_date),
+            copay_ratio: e.ratio.percent(),
+        })
+    }
+}
+
 impl EligibilityView {
     pub fn new(outcome: &Eligibility, as_of: Date, names: &InsurerNames) -> Self {
         let status = outcome.status();
@@ -142,6 +173,10 @@ impl EligibilityView {
                 .qualification()
                 .map(|q| QualificationView::new(q, names)),
             newer,
+            loss_reason: outcome.loss_reason(),
+            elderly_recipient: outcome
+                .qualification()
+                .and_then(|q| ElderlyView::of(q, as_of)),
         }
     }
 }

@@ -102,6 +102,15 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<ExitCode> {
                 status.results_written
             );
             println!(
+                "エラー結果で返した要求 (refused requests): {}",
+                status.refused_requests
+            );
+            println!(
+                "最後にエラー結果で返した要求 (last refused): {} {}",
+                status.last_refused_at.as_deref().unwrap_or(""),
+                status.last_refused.as_deref().unwrap_or("なし")
+            );
+            println!(
                 "更新 (updated): {}",
                 status.updated_at.as_deref().unwrap_or("")
             );
@@ -126,6 +135,7 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<ExitCode> {
         stop_after: r.stop_after,
         delete_processed: r.delete_processed,
         request_timeout: Duration::from_secs(r.request_timeout_s.max(1)),
+        facility_code: None,
     };
     if let Some(addr) = r.metrics_addr {
         let listener = tokio::net::TcpListener::bind(addr).await?;

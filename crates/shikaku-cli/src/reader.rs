@@ -63,6 +63,9 @@ pub struct VerifyArgs {
     /// 特定健診情報の提供に同意する / しない.
     #[arg(long, value_enum)]
     consent_checkups: Option<YesNo>,
+    /// 限度額適用認定証・特定疾病療養受療証の情報の提供に同意する / しない (this visit).
+    #[arg(long, value_enum)]
+    consent_limit: Option<YesNo>,
     /// 入院: the consents last until discharge (POST /v1/discharge) instead of 24 hours.
     #[arg(long)]
     inpatient: bool,
@@ -136,6 +139,7 @@ pub async fn run(data_dir: &Path, command: ReaderCommand) -> anyhow::Result<Exit
         register: args.register,
         consent_drugs: yes(args.consent_drugs),
         consent_checkups: yes(args.consent_checkups),
+        consent_limit: yes(args.consent_limit),
         inpatient: args.inpatient,
         as_of: args.on,
     };

@@ -98,6 +98,16 @@ impl Eligibility {
         }
     }
 
+    /// 資格喪失事由 of a lost qualification: `03` 医療保険等の資格取得 when a newer
+    /// qualification exists, else `99` その他 (insurers' files carry no reason).
+    pub fn loss_reason(&self) -> Option<&'static str> {
+        match self {
+            Self::LostNewer { .. } => Some("03"),
+            Self::Lost(_) => Some("99"),
+            _ => None,
+        }
+    }
+
     /// The qualification the answer is about (the card's own period), if any.
     pub fn qualification(&self) -> Option<&Qualification> {
         match self {

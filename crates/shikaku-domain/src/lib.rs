@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod card;
 pub mod check_digit;
 pub mod date;
+pub mod elderly;
 pub mod eligibility;
 pub mod facility_code;
 pub mod facility_register;

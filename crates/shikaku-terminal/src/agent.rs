@@ -57,6 +57,10 @@ pub struct AgentConfig {
     pub delete_processed: bool,
     /// How long one request to the centre may take before it counts as failed (and retried).
     pub request_timeout: Duration,
+    /// The 医療機関等コード of the terminal certificate, filled in by [`run`]: a request for
+    /// another code is refused (a misconfigured terminal would log accesses under the wrong
+    /// facility).
+    pub facility_code: Option<String>,
 }
 
 /// What `shikaku agent status` shows, kept in `DIR/agent-status.json`.
@@ -68,6 +72,14 @@ pub struct AgentStatus {
     pub last_error_at: Option<String>,
     pub last_success_at: Option<String>,
     pub results_written: u64,
+    /// Requests answered with a file-level error result because they could not be served
+    /// (not XML, malformed, unsupported kind, another facility's code).
+    #[serde(default)]
+    pub refused_requests: u64,
+    #[serde(default)]
+    pub last_refused: Option<String>,
+    #[serde(default)]
+    pub last_refused_at: Option<String>,
     pub updated_at: Option<String>,
 }
 
@@ -135,8 +147,9 @@ struct Claimed {
 }
 
 /// Runs the agent until `stop_after` results are written (or forever).
-pub async fn run(config: AgentConfig) -> anyhow::Result<()> {
+pub async fn run(mut config: AgentConfig) -> anyhow::Result<()> {
     let folders = Folders::new(&config.dir)?;
+    config.facility_code = Some(crate::reader::certificate_facility(&config.cert)?);
     let client = crate::client::mtls_client(&config.ca, &config.cert, &config.key, 4)?;
     let mut status = AgentStatus::default();
     let mut seen: HashMap<String, (u64, SystemTime, Instant)> = HashMap::new();
@@ -196,13 +209,23 @@ pub async fn run(config: AgentConfig) -> anyhow::Result<()> {
         let mut done = Vec::new();
         for (&i, outcome) in ready.iter().zip(outcomes) {
             match outcome {
-                Ok(true) => {
+                Ok(Processed::Refused(why)) => {
+                    let file = claimed[i].name.request_file();
+                    tracing::warn!(%file, reason = %why, "request refused with an error result");
+                    written += 1;
+                    status.results_written += 1;
+                    status.refused_requests += 1;
+                    status.last_refused = Some(format!("{file}: {why}"));
+                    status.last_refused_at = Some(now_text());
+                    done.push(i);
+                }
+                Ok(Processed::Answered) => {
                     written += 1;
                     status.results_written += 1;
                     status.last_success_at = Some(now_text());
                     done.push(i);
                 }
-                Ok(false) => {
+                Ok(Processed::Later) => {
                     // Waiting for the centre is an error to show (status, metrics), even
                     // though the request is kept and tried again.
                     if let Some(why) = take_retry() {
@@ -347,14 +370,23 @@ fn scan(
     Ok(())
 }
 
-/// Answers one claimed request. `Ok(true)` when its result is written and the claim gone,
-/// `Ok(false)` to retry later, `Err` for a local failure (e.g. the disk is full) to retry.
+/// What became of one claimed request.
+enum Processed {
+    /// Its result is written and the claim gone.
+    Answered,
+    /// Answered with a file-level error result, for this reason, and moved to `req/error/`.
+    Refused(String),
+    /// Waiting for the centre; tried again later.
+    Later,
+}
+
+/// Answers one claimed request; `Err` for a local failure (e.g. the disk is full) to retry.
 async fn process(
     client: &reqwest::Client,
     config: &AgentConfig,
     folders: &Folders,
     c: &Claimed,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Processed> {
     let result_name = c.name.result_file();
     let answered = answered_marker(&c.work);
     let part = folders.res.join(format!(".{result_name}.part"));
@@ -372,11 +404,11 @@ async fn process(
             sync_dir(&folders.res)?;
         }
         finish_claim(folders, config, c, false);
-        return Ok(true);
+        return Ok(Processed::Answered);
     }
     if folders.res.join(&result_name).exists() {
         // An earlier request of the same name has an uncollected result: never overwrite it.
-        return Ok(false);
+        return Ok(Processed::Later);
     }
     let bytes = match read_claimed(&c.work) {
         Ok(bytes) => bytes,
@@ -384,14 +416,14 @@ async fn process(
             // ELOOP (40): a link was swapped in for the request. Nothing is read through it.
             tracing::warn!(file = %c.name.request_file(), "refused a claimed request that is a link or not a regular file");
             std::fs::remove_file(&c.work).ok();
-            return Ok(true);
+            return Ok(Processed::Answered);
         }
         Err(e) => return Err(e).with_context(|| format!("reading {}", c.work.display())),
     };
     let age = SystemTime::now()
         .duration_since(c.first_seen)
         .unwrap_or_default();
-    let (result, to_error_folder) = match answer(client, config, folders, &c.name, &bytes).await? {
+    let (result, refused) = match answer(client, config, folders, &c.name, &bytes).await? {
         Some(answer) => answer,
         None if age >= config.max_age => (
             file_error(
@@ -403,9 +435,9 @@ async fn process(
                     age.as_secs() / 60
                 ),
             ),
-            false,
+            None,
         ),
-        None => return Ok(false),
+        None => return Ok(Processed::Later),
     };
     // Exactly once, whenever the process dies: the result is complete on disk (fsynced) and
     // the claim is marked answered before the result appears under its real name.
@@ -426,8 +458,11 @@ async fn process(
     std::fs::rename(&part, folders.res.join(&result_name))
         .and_then(|()| sync_dir(&folders.res))
         .with_context(|| format!("publishing the result {result_name}"))?;
-    finish_claim(folders, config, c, to_error_folder);
-    Ok(true)
+    finish_claim(folders, config, c, refused.is_some());
+    Ok(match refused {
+        Some(why) => Processed::Refused(why),
+        None => Processed::Answered,
+    })
 }
 
 /// Moves the answered request to `req/done/yyyyMMdd/` (or deletes it), an unparseable one to
@@ -483,22 +518,55 @@ fn header(
     }
 }
 
+/// A file-level error result. Its header carries what readers require even when the request
+/// could not be read: the request's 資格確認日 (or today), its facility code (or the
+/// terminal's), `ReferenceClassification` 2.
 fn file_error(config: &AgentConfig, bytes: &[u8], code: &str, message: &str) -> Vec<u8> {
-    let (facility, afi) = salvage_header(bytes);
-    let mut h = header(config, None, facility, afi);
+    let salvaged = salvage_header(bytes);
+    let today = shikaku_domain::date::jst_date(OffsetDateTime::now_utc());
+    let mut h = header(
+        config,
+        Some(salvaged.confirmation_date.unwrap_or(today)),
+        salvaged
+            .facility_code
+            .or_else(|| config.facility_code.clone()),
+        salvaged.arbitrary_file_identifier,
+    );
+    h.reference_classification = Some("2");
     h.segment = Segment::Error;
     h.error = Some((code.to_string(), message.to_string()));
     xml_result::file_error(&h)
 }
 
-/// The result bytes and whether the request goes to `req/error/`, or `None` to retry.
+/// The facility code a parsed request names.
+fn request_facility(request: &Request) -> &str {
+    match request {
+        Request::Single { header, .. } | Request::BulkUpload { header, .. } => {
+            &header.facility_code
+        }
+        Request::BulkDownload { facility_code, .. } | Request::FacePull { facility_code, .. } => {
+            facility_code
+        }
+        Request::MedicalInfo(m) => &m.facility_code,
+    }
+}
+
+/// The result bytes and, for a request refused as a whole (not XML, not our format, not
+/// supported, another facility's code), why: it then goes to `req/error/`, is logged at WARN
+/// and counted in the status. `None` to retry.
 async fn answer(
     client: &reqwest::Client,
     config: &AgentConfig,
     folders: &Folders,
     name: &RequestName,
     bytes: &[u8],
-) -> anyhow::Result<Option<(Vec<u8>, bool)>> {
+) -> anyhow::Result<Option<(Vec<u8>, Option<String>)>> {
+    let medical_kind = matches!(name.kind, Kind::Drugs | Kind::Checkups);
+    if name.kind == Kind::Unsupported {
+        let why = shikaku_xml::request::unsupported_reason(&name.prefix);
+        let result = file_error(config, bytes, "OQR9005", &why);
+        return Ok(Some((result, Some(why))));
+    }
     let request = match shikaku_xml::parse_request(name.kind, bytes) {
         Ok(r) => r,
         Err(e) => {
@@ -506,14 +574,28 @@ async fn answer(
                 RequestError::Dom(d) => format!("XMLの解析に失敗しました: {d}"),
                 RequestError::Invalid(_) => format!("要求ファイルが不正です: {e}"),
             };
-            let result = if matches!(name.kind, Kind::Drugs | Kind::Checkups) {
+            let result = if medical_kind {
                 xml_result::medical_error(config.encoding, "2", &format!("{}: {message}", e.code()))
             } else {
                 file_error(config, bytes, e.code(), &message)
             };
-            return Ok(Some((result, true)));
+            return Ok(Some((result, Some(message))));
         }
     };
+    if let Some(own) = &config.facility_code
+        && request_facility(&request) != own
+    {
+        let why = format!(
+            "医療機関コード {} はこの端末の証明書の医療機関コード {own} と異なります。レセプトコンピュータの医療機関コードの設定を確認してください",
+            request_facility(&request)
+        );
+        let result = if medical_kind {
+            xml_result::medical_error(config.encoding, "2", &format!("OQR9002: {why}"))
+        } else {
+            file_error(config, bytes, "OQR9002", &why)
+        };
+        return Ok(Some((result, Some(why))));
+    }
     let idempotency = format!(
         "{}#{}",
         name.request_file(),
@@ -528,7 +610,7 @@ async fn answer(
                 Some(bytes) => bytes,
                 None => file_error(config, bytes, "OQR9004", "受付番号が存在しません"),
             },
-            false,
+            None,
         ))),
         Request::MedicalInfo(m) => {
             let kind = name.kind;
@@ -566,19 +648,17 @@ async fn answer(
                             tracing::warn!(%why, "centre unavailable");
                             return Ok(None);
                         }
-                        Centre::Answer(200, v) => {
-                            person_result(Echo::Parsed(search.clone()), &v, &search)
-                        }
+                        Centre::Answer(200, v) => person_result(Echo::Parsed(search.clone()), &v),
                         Centre::Answer(status, v) => {
                             return Ok(Some((
                                 file_error(config, bytes, "OQR9999", &refusal(status, &v)),
-                                false,
+                                None,
                             )));
                         }
                     }
                 }
             };
-            Ok(Some((xml_result::single(&head, &person), false)))
+            Ok(Some((xml_result::single(&head, &person), None)))
         }
         Request::BulkUpload {
             header: h,
@@ -608,7 +688,7 @@ async fn answer(
                 Centre::Answer(status, v) => {
                     return Ok(Some((
                         file_error(config, bytes, "OQR9999", &refusal(status, &v)),
-                        false,
+                        None,
                     )));
                 }
             };
@@ -642,7 +722,7 @@ async fn answer(
             );
             Ok(Some((
                 xml_result::bulk_receipt(&head, &id, OffsetDateTime::now_utc()),
-                false,
+                None,
             )))
         }
         Request::BulkDownload {
@@ -656,13 +736,18 @@ async fn answer(
                 .and_then(|b| serde_json::from_slice(&b).ok());
             let mut head = header(config, None, Some(facility_code), arbitrary_file_identifier);
             head.reception_number = Some(reception_number.clone());
+            head.reference_classification = Some("2");
             let Some(journal) = journal else {
                 return Ok(Some((
                     file_error(config, bytes, "OQR9004", "受付番号が存在しません"),
-                    false,
+                    None,
                 )));
             };
             head.confirmation_date = shikaku_xml::request::parse_date8(&journal.confirmation_date);
+            // The download request carries only the facility; the upload's identifier comes back.
+            if head.arbitrary_file_identifier.is_none() {
+                head.arbitrary_file_identifier = journal.arbitrary_file_identifier.clone();
+            }
             let url = format!("{base}/v1/batches/{reception_number}");
             let wait_until = Instant::now() + BULK_WAIT;
             let answer = loop {
@@ -690,19 +775,19 @@ async fn answer(
                 Centre::Answer(404, _) => {
                     return Ok(Some((
                         file_error(config, bytes, "OQR9004", "受付番号が存在しません"),
-                        false,
+                        None,
                     )));
                 }
                 Centre::Answer(status, v) => {
                     return Ok(Some((
                         file_error(config, bytes, "OQR9999", &refusal(status, &v)),
-                        false,
+                        None,
                     )));
                 }
             };
             if v["status"] != "done" {
                 head.segment = Segment::Processing;
-                return Ok(Some((xml_result::bulk_result(&head, &[]), false)));
+                return Ok(Some((xml_result::bulk_result(&head, &[]), None)));
             }
             // Each result by its input index (one pass, not a search per person).
             let mut by_index: Vec<Option<&Value>> = vec![None; journal.searches.len()];
@@ -737,7 +822,7 @@ async fn answer(
                         let answer = by_index.get(i).copied().flatten();
                         match (search, answer) {
                             (Some(search), Some(a)) => {
-                                person_result(Echo::Parsed(search.clone()), a, &search)
+                                person_result(Echo::Parsed(search.clone()), a)
                             }
                             _ => PersonResult {
                                 echo: Echo::Raw(shikaku_xml::request::RawSearch {
@@ -757,7 +842,7 @@ async fn answer(
                 .collect();
             let errors = units.iter().filter(|u| u.status != "1").count();
             head.counts = Some((units.len(), units.len() - errors, errors));
-            Ok(Some((xml_result::bulk_result(&head, &units), false)))
+            Ok(Some((xml_result::bulk_result(&head, &units), None)))
         }
     }
 }
@@ -852,8 +937,14 @@ fn lookup_body(s: &SearchInfo, as_of: Option<time::Date>) -> Value {
     body
 }
 
-/// Maps the centre's answer (`/v1/eligibility` JSON) to a person's result.
-fn person_result(echo: Echo, v: &Value, _search: &SearchInfo) -> PersonResult {
+/// Maps the centre's answer (`/v1/eligibility` JSON) to a person's result. 限度額・特定疾病
+/// information is written when the request's `LimitApplicationCertificateRelatedConsFlg` is 1
+/// (the patient consented at the counter, now).
+fn person_result(echo: Echo, v: &Value) -> PersonResult {
+    let limit_consent = match &echo {
+        Echo::Parsed(s) => s.limit_consent == "1",
+        Echo::Raw(_) => false,
+    };
     if let Some(error) = v.get("error") {
         let message = error["message"]
             .as_str()
@@ -885,8 +976,29 @@ fn person_result(echo: Echo, v: &Value, _search: &SearchInfo) -> PersonResult {
         status: person_status,
         code: code.map(|(c, m)| (c.to_string(), m.to_string())),
         validity,
-        qualification: v.get("qualification").map(qualification),
+        qualification: v.get("qualification").map(|q| {
+            let mut q = qualification(q);
+            q.loss_reason = v["loss_reason"].as_str().map(str::to_string);
+            q.elderly = elderly(&v["elderly_recipient"]);
+            if limit_consent {
+                q.limit_consent = Some(OffsetDateTime::now_utc());
+            }
+            q
+        }),
     }
+}
+
+/// `elderly_recipient` of an answer as the result's 高齢受給者証.
+pub(crate) fn elderly(v: &Value) -> Option<xml_result::Elderly> {
+    let date = |k: &str| {
+        v[k].as_str()
+            .and_then(|d| shikaku_domain::parse_date(d).ok())
+    };
+    Some(xml_result::Elderly {
+        valid_from: date("valid_from")?,
+        valid_until: date("valid_until"),
+        ratio: format!("{:03}", v["copay_ratio"].as_u64()?),
+    })
 }
 
 pub(crate) fn qualification(q: &Value) -> Qualification {
@@ -916,7 +1028,9 @@ pub(crate) fn qualification(q: &Value) -> Qualification {
             .unwrap_or_default(),
         insurer_name: text("insurer_name"),
         limit_flag: q["limit_category"].as_str().map(str::to_string),
-        limit_consent: false,
+        limit_consent: None,
+        loss_reason: None,
+        elderly: None,
         specific_disease: q["specific_disease"].as_u64().map(|d| d.to_string()),
         checkups_consent: None,
         drugs_consent: None,

@@ -28,6 +28,8 @@ pub struct ReaderInput {
     pub register: bool,
     pub consent_drugs: Option<bool>,
     pub consent_checkups: Option<bool>,
+    /// 限度額・特定疾病 information for this visit.
+    pub consent_limit: Option<bool>,
     /// 入院: consents last until discharge.
     pub inpatient: bool,
     pub as_of: Option<time::Date>,
@@ -61,6 +63,7 @@ pub async fn verify(centre: &Centre, input: &ReaderInput) -> anyhow::Result<Valu
         "register": input.register,
         "consent_drugs": input.consent_drugs,
         "consent_checkups": input.consent_checkups,
+        "consent_limit": input.consent_limit,
         "inpatient": input.inpatient,
     });
     if let Some(on) = input.as_of {
@@ -71,6 +74,18 @@ pub async fn verify(centre: &Centre, input: &ReaderInput) -> anyhow::Result<Valu
         push_face_result(dir, &centre.cert, &answer)?;
     }
     Ok(answer)
+}
+
+/// The 医療機関等コード a terminal certificate (PEM file) was issued to.
+pub fn certificate_facility(cert: &Path) -> anyhow::Result<String> {
+    let pem = std::fs::read(cert).with_context(|| format!("reading {}", cert.display()))?;
+    let der = {
+        use rustls::pki_types::{CertificateDer, pem::PemObject};
+        CertificateDer::from_pem_slice(&pem)
+            .context("the terminal certificate is not PEM")?
+            .to_vec()
+    };
+    Ok(shikaku_pki::identify(&der)?.facility_code)
 }
 
 /// Writes the card check's result for the receipt computer (xml-interface.md §3 B), when the
@@ -88,14 +103,7 @@ pub fn push_face_result(
         "no_qualification" => ("2", 4, Some(("OQR1001", "該当する資格情報が存在しません"))),
         _ => return Ok(None),
     };
-    let pem = std::fs::read(cert).with_context(|| format!("reading {}", cert.display()))?;
-    let der = {
-        use rustls::pki_types::{CertificateDer, pem::PemObject};
-        CertificateDer::from_pem_slice(&pem)
-            .context("the terminal certificate is not PEM")?
-            .to_vec()
-    };
-    let facility = shikaku_pki::identify(&der)?.facility_code;
+    let facility = certificate_facility(cert)?;
     let now = time::OffsetDateTime::now_utc();
     let parse_time = |v: &Value| {
         v.as_str().and_then(|t| {
@@ -116,6 +124,10 @@ pub fn push_face_result(
         let mut q = crate::agent::qualification(q);
         q.drugs_consent = consent("drugs");
         q.checkups_consent = consent("checkups");
+        q.elderly = crate::agent::elderly(&answer["elderly_recipient"]);
+        if consents.contains(&"limit") {
+            q.limit_consent = Some(now);
+        }
         q
     });
     let stamp = result::datetime14(now);

@@ -154,6 +154,7 @@ async fn submit(State(state): State<ReaderState>, Form(form): Form<VerifyForm>) 
         register: yes(&form.register) == Some(true),
         consent_drugs: yes(&form.consent_drugs),
         consent_checkups: yes(&form.consent_checkups),
+        consent_limit: None,
         inpatient: false,
         as_of: None,
     };

@@ -7,6 +7,9 @@ use quick_xml::events::Event;
 /// The largest request file accepted (xml-interface.md §2.4.9).
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 const MAX_DEPTH: usize = 16;
+/// The most elements in one request: a full 一括照会 (10,000 persons × 9 elements) fits
+/// with room to spare; a file of millions of empty elements is refused before it is built.
+pub const MAX_ELEMENTS: usize = 200_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
@@ -47,6 +50,12 @@ pub enum DomError {
     #[error("{0} として読めない文字があります (invalid bytes for the declared encoding {0})")]
     Decode(String),
     #[error(
+        "XML宣言に文字コードの指定がなく、UTF-8 としても読めません。encoding=\"Shift_JIS\" などを宣言してください (no encoding declared and the bytes are not UTF-8)"
+    )]
+    Undeclared,
+    #[error("要素が多すぎます（上限 {MAX_ELEMENTS} 個） (more than {MAX_ELEMENTS} elements)")]
+    TooMany,
+    #[error(
         "XMLとして読めません（{position}バイト目付近）: {message} (not well-formed XML near byte {position})"
     )]
     Syntax { position: u64, message: String },
@@ -86,7 +95,27 @@ pub fn decode(bytes: &[u8]) -> Result<String, DomError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(DomError::TooLarge { size: bytes.len() });
     }
-    let encoding = declared_encoding(bytes).unwrap_or_else(|| "UTF-8".into());
+    // A byte-order mark names the encoding whatever the declaration says (XML 1.0 §F.1).
+    for (bom, decoder) in [
+        (&b"\xFF\xFE"[..], encoding_rs::UTF_16LE),
+        (&b"\xFE\xFF"[..], encoding_rs::UTF_16BE),
+    ] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            let (text, had_errors) = decoder.decode_without_bom_handling(rest);
+            if had_errors {
+                return Err(DomError::Decode(decoder.name().into()));
+            }
+            return Ok(text.into_owned());
+        }
+    }
+    if bytes.len() >= 2 && (bytes[0] == 0 || bytes[1] == 0) {
+        // `<` as UTF-16 without a byte-order mark.
+        return Err(DomError::Encoding(
+            "UTF-16（BOMなし） (UTF-16 without a byte-order mark)".into(),
+        ));
+    }
+    let declared = declared_encoding(bytes);
+    let encoding = declared.clone().unwrap_or_else(|| "UTF-8".into());
     let normalized = encoding.to_ascii_lowercase().replace('_', "-");
     let decoder = match normalized.as_str() {
         "utf-8" | "utf8" => encoding_rs::UTF_8,
@@ -100,7 +129,10 @@ pub fn decode(bytes: &[u8]) -> Result<String, DomError> {
     };
     let (text, had_errors) = decoder.decode_without_bom_handling(bytes);
     if had_errors {
-        return Err(DomError::Decode(encoding));
+        return Err(match declared {
+            Some(d) => DomError::Decode(d),
+            None => DomError::Undeclared,
+        });
     }
     Ok(text.into_owned())
 }
@@ -111,6 +143,7 @@ pub fn parse(bytes: &[u8]) -> Result<Element, DomError> {
     let mut reader = quick_xml::Reader::from_str(&text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    let mut elements = 0usize;
     let syntax = |reader: &quick_xml::Reader<&[u8]>, e: &dyn std::fmt::Display| DomError::Syntax {
         position: reader.buffer_position(),
         message: e.to_string(),
@@ -126,6 +159,10 @@ pub fn parse(bytes: &[u8]) -> Result<Element, DomError> {
             {
                 if root.is_some() {
                     return Err(DomError::Trailing);
+                }
+                elements += 1;
+                if elements > MAX_ELEMENTS {
+                    return Err(DomError::TooMany);
                 }
                 let name = start.name().as_ref().to_string();
                 let element = Element::new(&name);

@@ -20,6 +20,10 @@ pub enum Kind {
     Checkups,
     /// `OQSxfget01`: pull a My Number Card result again by its reception number (B, our design).
     FacePull,
+    /// A request shikaku does not answer with data (訪問診療 / オンライン診療 / 医療扶助 bulk
+    /// `OQSmuhvq` / `OQSmuonq` / `OQSmutic`, 照会番号登録 `OQSsiimm` / `OQSmuimm`, or any other
+    /// `XXXxxxxxNNreq_` name): it still gets a file-level error result that says why.
+    Unsupported,
 }
 
 impl Kind {
@@ -31,6 +35,7 @@ impl Kind {
             Kind::Drugs => "YZKsiquc01",
             Kind::Checkups => "TKKsiquc01",
             Kind::FacePull => "OQSxfget01",
+            Kind::Unsupported => "",
         }
     }
 
@@ -48,7 +53,35 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RequestName {
     pub kind: Kind,
+    /// The 10-character prefix as written (`OQSsiquc01`, `OQSmuhvq02`, …).
+    pub prefix: String,
     pub id: String,
+}
+
+/// Why shikaku answers a known but unsupported request with an error result.
+pub fn unsupported_reason(prefix: &str) -> String {
+    let what = match prefix.get(..8) {
+        Some("OQSmuhvq") => "訪問診療の一括照会",
+        Some("OQSmuonq") => "オンライン診療の一括照会",
+        Some("OQSmutic") => "医療扶助（医療券）の一括照会",
+        Some("OQSsiimm") | Some("OQSmuimm") => "照会番号の登録",
+        _ => "この種類の要求",
+    };
+    let why = match prefix.get(..8) {
+        Some("OQSmuhvq") | Some("OQSmuonq") => {
+            "shikaku は居宅同意取得型・オンライン診療の同意情報を保持していないため、一括で返せる資格情報がありません。患者ごとに単件照会（OQSsiquc01）または一括照会（OQSmuquc01）をご利用ください"
+        }
+        Some("OQSmutic") => {
+            "shikaku は医療扶助の医療券・調剤券情報を保持していないため、返せる情報がありません。福祉事務所にご確認ください"
+        }
+        Some("OQSsiimm") | Some("OQSmuimm") => {
+            "shikaku は照会番号を扱いません。被保険者証の記号・番号で照会してください"
+        }
+        _ => {
+            "対応している要求は OQSsiquc01・OQSmuquc01/02・YZKsiquc01・TKKsiquc01・OQSxfget01 です"
+        }
+    };
+    format!("{what}（{prefix}）には対応していません。{why}")
 }
 
 impl RequestName {
@@ -58,26 +91,35 @@ impl RequestName {
             return None;
         }
         let stem = file_name.strip_suffix(".xml")?;
-        Kind::ALL.into_iter().find_map(|kind| {
-            let id = stem.strip_prefix(kind.prefix())?.strip_prefix("req_")?;
-            let ok = (1..=40).contains(&id.len())
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-            ok.then(|| RequestName {
-                kind,
-                id: id.to_string(),
-            })
+        // `XXXxxxxxNN`: 3 capitals (system), 5 small letters (業務), 2 digits.
+        let prefix = stem.get(..10)?;
+        let b = prefix.as_bytes();
+        let shaped = b[..3].iter().all(u8::is_ascii_uppercase)
+            && b[3..8].iter().all(u8::is_ascii_lowercase)
+            && b[8..].iter().all(u8::is_ascii_digit);
+        let id = stem[10..].strip_prefix("req_")?;
+        let ok = shaped
+            && (1..=40).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        ok.then(|| RequestName {
+            kind: Kind::ALL
+                .into_iter()
+                .find(|k| k.prefix() == prefix)
+                .unwrap_or(Kind::Unsupported),
+            prefix: prefix.to_string(),
+            id: id.to_string(),
         })
     }
 
     pub fn request_file(&self) -> String {
-        format!("{}req_{}.xml", self.kind.prefix(), self.id)
+        format!("{}req_{}.xml", self.prefix, self.id)
     }
 
     /// The result's name: `req_` → `res_`, same id.
     pub fn result_file(&self) -> String {
-        format!("{}res_{}.xml", self.kind.prefix(), self.id)
+        format!("{}res_{}.xml", self.prefix, self.id)
     }
 }
 
@@ -109,7 +151,8 @@ impl RequestError {
     /// The 処理結果コード of §6.3 for a file-level error.
     pub fn code(&self) -> &'static str {
         match self {
-            RequestError::Dom(dom::DomError::TooLarge { .. }) => "OQR9003",
+            RequestError::Dom(dom::DomError::TooLarge { .. } | dom::DomError::TooMany) => "OQR9003",
+            RequestError::Invalid(p) if p.iter().any(|p| p.code == "OQR9005") => "OQR9005",
             RequestError::Invalid(p) if p.iter().any(|p| p.code == "OQR9003") => "OQR9003",
             _ => "OQR9001",
         }
@@ -183,8 +226,34 @@ pub struct MedicalRequest {
     /// 取得期間 `yyyyMM` (薬剤 only).
     pub start_month: Option<String>,
     pub end_month: Option<String>,
-    /// `1` XML, `2` PDF.
-    pub file_category: String,
+    /// `FileCategory` as OQSDrug2 sends it: `1` PDF, `2` XML, `3` PDF and `4` XML with
+    /// 診療・手術 information.
+    pub file_category: FileCategory,
+}
+
+/// 出力形式 of a D request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileCategory {
+    Pdf,
+    Xml,
+    PdfWithTreatment,
+    XmlWithTreatment,
+}
+
+impl FileCategory {
+    pub fn parse(v: &str) -> Option<FileCategory> {
+        Some(match v {
+            "1" => FileCategory::Pdf,
+            "2" => FileCategory::Xml,
+            "3" => FileCategory::PdfWithTreatment,
+            "4" => FileCategory::XmlWithTreatment,
+            _ => return None,
+        })
+    }
+
+    pub fn is_pdf(self) -> bool {
+        matches!(self, FileCategory::Pdf | FileCategory::PdfWithTreatment)
+    }
 }
 
 fn check_month(
@@ -294,12 +363,14 @@ fn check_medical(c: &mut Checker, root: &Element, kind: Kind) -> Option<MedicalR
             check_month(c, body, body_path, "StartDate", drugs),
             check_month(c, body, body_path, "EndDate", drugs),
         );
-        match text(body, "FileCategory") {
-            Some(v @ ("1" | "2")) => category = Some(v.to_string()),
-            Some(v) => c.problem(
+        match text(body, "FileCategory").map(|v| (v, FileCategory::parse(v))) {
+            Some((_, Some(f))) => category = Some(f),
+            Some((v, None)) => c.problem(
                 format!("{body_path}/FileCategory"),
                 "OQR2002",
-                format!("「{v}」: 1 (XML) または 2 (PDF)"),
+                format!(
+                    "「{v}」: 1 (PDF)・2 (XML)・3 (PDF, 診療情報つき)・4 (XML, 診療情報つき) のいずれかです"
+                ),
             ),
             None => c.problem(
                 format!("{body_path}/FileCategory"),
@@ -341,17 +412,43 @@ pub fn is_search_field(name: &str) -> bool {
     SEARCH_FIELDS.contains(&name)
 }
 
+/// At most this many problems are listed in one result; the rest are counted.
+pub const MAX_PROBLEMS: usize = 100;
+
+#[derive(Default)]
 struct Checker {
     problems: Vec<Problem>,
+    /// Problems beyond `MAX_PROBLEMS`, counted and not kept.
+    more: usize,
 }
 
 impl Checker {
     fn problem(&mut self, path: String, code: &'static str, message: impl Into<String>) {
+        if self.problems.len() >= MAX_PROBLEMS {
+            self.more += 1;
+            return;
+        }
         self.problems.push(Problem {
             path,
             code,
             message: message.into(),
         });
+    }
+
+    /// The problems kept, and one more line counting those that were not.
+    fn into_problems(mut self) -> Vec<Problem> {
+        if self.more > 0 {
+            let code = self.problems.first().map_or("OQR9001", |p| p.code);
+            self.problems.push(Problem {
+                path: "/XmlMsg".into(),
+                code,
+                message: format!(
+                    "ほかに {} 件の問題があります（最初の {MAX_PROBLEMS} 件のみ表示） ({} more problems not listed)",
+                    self.more, self.more
+                ),
+            });
+        }
+        self.problems
     }
 
     /// Refuses children not in `allowed`, and repeats of single-valued children.
@@ -481,9 +578,7 @@ fn check_search(element: &Element, path: &str) -> SearchEntry {
             .map(|c| (c.name.clone(), c.text.trim().to_string()))
             .collect(),
     };
-    let mut c = Checker {
-        problems: Vec::new(),
-    };
+    let mut c = Checker::default();
     c.only(element, path, &SEARCH_FIELDS, &[]);
     let required = |c: &mut Checker, name: &str| -> Option<String> {
         match text(element, name) {
@@ -605,16 +700,14 @@ fn check_search(element: &Element, path: &str) -> SearchEntry {
 /// Parses and checks a request of the kind its file name says.
 pub fn parse_request(kind: Kind, bytes: &[u8]) -> Result<Request, RequestError> {
     let root = dom::parse(bytes)?;
-    let mut c = Checker {
-        problems: Vec::new(),
-    };
+    let mut c = Checker::default();
     if root.name != "XmlMsg" {
         c.problem(
             format!("/{}", root.name),
             "OQR9001",
             "ルート要素は XmlMsg です (the root element must be XmlMsg)",
         );
-        return Err(RequestError::Invalid(c.problems));
+        return Err(RequestError::Invalid(c.into_problems()));
     }
     c.only(&root, "/XmlMsg", &["MessageHeader", "MessageBody"], &[]);
     let body_path = "/XmlMsg/MessageBody";
@@ -627,11 +720,19 @@ pub fn parse_request(kind: Kind, bytes: &[u8]) -> Result<Request, RequestError> 
         );
     }
     let request = match kind {
+        Kind::Unsupported => {
+            c.problem(
+                "/XmlMsg".into(),
+                "OQR9005",
+                "この要求には対応していません (unsupported request)",
+            );
+            return Err(RequestError::Invalid(c.into_problems()));
+        }
         Kind::Drugs | Kind::Checkups => {
             let medical = check_medical(&mut c, &root, kind);
             match medical {
                 Some(m) if c.problems.is_empty() => Request::MedicalInfo(m),
-                _ => return Err(RequestError::Invalid(c.problems)),
+                _ => return Err(RequestError::Invalid(c.into_problems())),
             }
         }
         Kind::Single | Kind::BulkUpload => {
@@ -671,10 +772,10 @@ pub fn parse_request(kind: Kind, bytes: &[u8]) -> Result<Request, RequestError> 
                 }
             }
             if !c.problems.is_empty() {
-                return Err(RequestError::Invalid(c.problems));
+                return Err(RequestError::Invalid(c.into_problems()));
             }
             let Some(header) = header else {
-                return Err(RequestError::Invalid(c.problems));
+                return Err(RequestError::Invalid(c.into_problems()));
             };
             match kind {
                 Kind::Single => Request::Single {
@@ -748,18 +849,25 @@ pub fn parse_request(kind: Kind, bytes: &[u8]) -> Result<Request, RequestError> 
                         reception_number,
                     }
                 }
-                _ => return Err(RequestError::Invalid(c.problems)),
+                _ => return Err(RequestError::Invalid(c.into_problems())),
             }
         }
     };
     Ok(request)
 }
 
-/// The file-level facts a result needs even when the request could not be parsed: the
-/// facility code and file identifier, if they can be read at all.
-pub fn salvage_header(bytes: &[u8]) -> (Option<String>, Option<String>) {
+/// The file-level facts a result needs even when the request could not be parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Salvaged {
+    pub facility_code: Option<String>,
+    pub arbitrary_file_identifier: Option<String>,
+    pub confirmation_date: Option<Date>,
+}
+
+/// The facility code, file identifier and 資格確認日 of a request, if they can be read at all.
+pub fn salvage_header(bytes: &[u8]) -> Salvaged {
     let Ok(root) = dom::parse(bytes) else {
-        return (None, None);
+        return Salvaged::default();
     };
     let header = root.child("MessageHeader");
     let get = |name: &str| {
@@ -768,8 +876,10 @@ pub fn salvage_header(bytes: &[u8]) -> (Option<String>, Option<String>) {
             .map(|e| e.text.trim().to_string())
             .filter(|t| !t.is_empty() && t.chars().count() <= 40)
     };
-    (
-        get("MedicalInstitutionCode"),
-        get("ArbitraryFileIdentifier"),
-    )
+    Salvaged {
+        facility_code: get("MedicalInstitutionCode")
+            .filter(|c| shikaku_domain::FacilityCode::parse(c).is_ok()),
+        arbitrary_file_identifier: get("ArbitraryFileIdentifier"),
+        confirmation_date: get("QualificationConfirmationDate").and_then(|d| parse_date8(&d)),
+    }
 }

@@ -87,18 +87,33 @@ pub struct Qualification {
     pub birthdate: Option<Date>,
     pub qualification_date: Option<Date>,
     pub disqualification_date: Option<Date>,
+    /// 資格喪失事由 (`01` 死亡 … `99` その他), on a lost qualification.
+    pub loss_reason: Option<String>,
     /// `030` = 3割.
     pub contribution_ratio: String,
     pub insurer_name: String,
-    /// 限度額適用認定証 適用区分 (A01…B10), only with the patient's consent flag.
+    /// 高齢受給者証 (70–74, not 後期高齢).
+    pub elderly: Option<Elderly>,
+    /// 限度額適用認定証 適用区分 (A01…B10); written only with the consent below.
     pub limit_flag: Option<String>,
-    pub limit_consent: bool,
-    /// 特定疾病 認定疾病区分 (1–3).
+    /// When the patient consented to 限度額・特定疾病 information being provided (the
+    /// request's `LimitApplicationCertificateRelatedConsFlg` 1, or the card reader's screen).
+    pub limit_consent: Option<OffsetDateTime>,
+    /// 特定疾病 認定疾病区分 (1–3); written only with the consent above.
     pub specific_disease: Option<String>,
     /// 特定健診情報 閲覧同意: (同意日時, 有効期限), when given at the card reader.
     pub checkups_consent: Option<(OffsetDateTime, OffsetDateTime)>,
     /// 薬剤情報 閲覧同意.
     pub drugs_consent: Option<(OffsetDateTime, OffsetDateTime)>,
+}
+
+/// `ElderlyRecipientCertificateInfo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Elderly {
+    pub valid_from: Date,
+    pub valid_until: Option<Date>,
+    /// `020` / `030`.
+    pub ratio: String,
 }
 
 /// One person's result (single query body, or a `BulkConfirmUnit`).
@@ -149,6 +164,13 @@ impl Writer {
         if value.is_empty() {
             return;
         }
+        self.open(name);
+        self.out.push_str(&escape(value));
+        self.close(name);
+    }
+
+    /// An element readers require: written even when empty.
+    fn required(&mut self, name: &str, value: &str) {
         self.open(name);
         self.out.push_str(&escape(value));
         self.close(name);
@@ -244,6 +266,14 @@ fn echo(w: &mut Writer, echo: &Echo) {
     w.close("QualificationConfirmSearchInfo");
 }
 
+/// 限度額適用認定証区分: 非課税世帯 (オ, 低所得) hold the 限度額適用・標準負担額減額認定証.
+fn limit_certificate_class(flag: &str) -> &'static str {
+    match flag {
+        "A05" | "A06" | "B05" | "B06" | "B07" | "B08" => "02",
+        _ => "01",
+    }
+}
+
 fn qualification(w: &mut Writer, q: &Qualification) {
     w.open("ResultOfQualificationConfirmation");
     w.leaf("InsuredCardClassification", "01");
@@ -252,29 +282,57 @@ fn qualification(w: &mut Writer, q: &Qualification) {
     w.leaf("InsuredIdentificationNumber", &q.number);
     w.leaf("InsuredBranchNumber", &q.branch);
     w.leaf("PersonalFamilyClassification", &q.personal_family);
-    w.leaf("Name", &q.name.replace(' ', "\u{3000}"));
+    w.required("Name", &q.name.replace(' ', "\u{3000}"));
     w.leaf("NameKana", &to_halfwidth_kana(&q.name_kana));
-    w.leaf("Sex1", &q.sex);
-    w.date("Birthdate", q.birthdate);
+    w.required("Sex1", &q.sex);
+    w.required("Birthdate", &q.birthdate.map(date8).unwrap_or_default());
     w.date("QualificationDate", q.qualification_date);
     w.date("DisqualificationDate", q.disqualification_date);
     w.leaf("InsuredPartialContributionRatio", &q.contribution_ratio);
-    w.leaf("InsurerName", &q.insurer_name);
-    if q.limit_consent {
+    w.leaf("ReasonOfLoss", q.loss_reason.as_deref().unwrap_or_default());
+    w.required("InsurerName", &q.insurer_name);
+    if let Some(e) = &q.elderly {
+        w.open("ElderlyRecipientCertificateInfo");
+        w.date("ElderlyRecipientValidStartDate", Some(e.valid_from));
+        w.date("ElderlyRecipientValidEndDate", e.valid_until);
+        w.leaf("ElderlyRecipientContributionRatio", &e.ratio);
+        w.close("ElderlyRecipientCertificateInfo");
+    }
+    if let Some(consented) = q.limit_consent {
         w.leaf("LimitApplicationCertificateRelatedConsFlg", "1");
+        w.leaf(
+            "LimitApplicationCertificateRelatedConsTime",
+            &datetime14(consented),
+        );
         if let Some(flag) = &q.limit_flag {
             w.open("LimitApplicationCertificateRelatedInfo");
-            w.leaf("LimitApplicationCertificateClassification", "01");
+            w.leaf(
+                "LimitApplicationCertificateClassification",
+                limit_certificate_class(flag),
+            );
             w.leaf("LimitApplicationCertificateClassificationFlag", flag);
             w.close("LimitApplicationCertificateRelatedInfo");
         }
-    }
-    if let Some(disease) = &q.specific_disease {
-        w.open("SpecificDiseasesCertificateList");
-        w.open("SpecificDiseasesCertificateInfo");
-        w.leaf("SpecificDiseasesDiseaseCategory", disease);
-        w.close("SpecificDiseasesCertificateInfo");
-        w.close("SpecificDiseasesCertificateList");
+        if let Some(disease) = &q.specific_disease {
+            w.leaf("SpecificDiseasesCertificateRelatedConsFlg", "1");
+            w.leaf(
+                "SpecificDiseasesCertificateRelatedConsTime",
+                &datetime14(consented),
+            );
+            // One `SpecificDiseasesCertificateList` per certificate with its fields inside
+            // (as the public C# DTOs and onshi-result read it; docs/xml-interface.md §5).
+            w.open("SpecificDiseasesCertificateList");
+            w.leaf("SpecificDiseasesDiseaseCategory", disease);
+            // 人工透析 under 70 in 区分 ア/イ (上位所得) pays up to 20,000円 a month.
+            let upper = matches!(q.limit_flag.as_deref(), Some("A01" | "A02"));
+            let self_pay = if disease == "1" && upper {
+                "20000"
+            } else {
+                "10000"
+            };
+            w.leaf("SpecificDiseasesSelfPay", self_pay);
+            w.close("SpecificDiseasesCertificateList");
+        }
     }
     for (prefix, consent) in [
         ("SpecificHealthCheckupsInfo", q.checkups_consent),
@@ -356,9 +414,20 @@ pub fn face(h: &ResultHeader, p: &PersonResult) -> Vec<u8> {
     })
 }
 
-/// A file-level error: header only.
+/// A file-level error: the header says it (`SegmentOfResult` 9, `ErrorCode`,
+/// `ErrorMessage`), and the body repeats it as `ProcessingResultStatus` 2 with the same code
+/// and message, for readers that require a body (onshi-result) or read only the body's
+/// status (OQSDrug2's bulk reader).
 pub fn file_error(h: &ResultHeader) -> Vec<u8> {
-    document(h, |_| {})
+    document(h, |w| {
+        w.open("MessageBody");
+        w.leaf("ProcessingResultStatus", "2");
+        if let Some((code, message)) = &h.error {
+            w.leaf("ProcessingResultCode", code);
+            w.leaf("ProcessingResultMessage", message);
+        }
+        w.close("MessageBody");
+    })
 }
 
 /// The receipt of a bulk upload (C, `01res`).
@@ -483,12 +552,18 @@ pub struct DrugMonth {
     pub days: Vec<DrugDay>,
 }
 
+/// One 特定健診 item, as the result's `HealthCheckupResultAndQuestionInfo`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckupItem {
+    /// JLAC10 (17 characters).
     pub code: String,
     pub name: String,
+    /// HL7 data type: `PQ` (a measured quantity), `CD` (a coded value), `ST` (text).
+    pub data_type: &'static str,
     pub value: String,
     pub unit: String,
+    /// The label of a coded value.
+    pub value_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -525,91 +600,160 @@ fn medical_document(
     encode(&w.out, encoding)
 }
 
-/// A 薬剤情報 / 特定健診情報 result (`ResultCode` 1).
+/// The element names of one drug-month block: レセプト由来 (`MeTr…`, unprefixed inside) or
+/// 調剤 (`Cz…` throughout), as OQSDrug2's `ProcessDrugInfoAsync2` reads them.
+struct DrugNames {
+    month_block: &'static str,
+    org: &'static str,
+    facility_code: &'static str,
+    facility_name: &'static str,
+    month: &'static str,
+    class: &'static str,
+    days: &'static str,
+    day: &'static str,
+    date: &'static str,
+    lines: &'static str,
+    line: &'static str,
+    /// Prefix of the line's own fields (`Cz` or none).
+    p: &'static str,
+    usage_class: &'static str,
+}
+
+const RECEIPT_DRUGS: DrugNames = DrugNames {
+    month_block: "MeTrMonthInf",
+    org: "DiOrg",
+    facility_code: "MeTrDiHCd",
+    facility_name: "MeTrDiHNm",
+    month: "MeTrMonth",
+    class: "InOut",
+    days: "DiDateInfs",
+    day: "DiDateInf",
+    date: "DiDate",
+    lines: "DrugInfs",
+    line: "DrugInf",
+    p: "",
+    usage_class: "MeTrIdCl",
+};
+
+const DISPENSED_DRUGS: DrugNames = DrugNames {
+    month_block: "CzDiMonthInf",
+    org: "CzDiOrg",
+    facility_code: "CzMeTrDiHCd",
+    facility_name: "CzMeTrDiHNm",
+    month: "CzDiMonth",
+    class: "CzPrCl",
+    days: "CzDiDateInfs",
+    day: "CzDiDateInf",
+    date: "CzDiDate",
+    lines: "CzDrugInfs",
+    line: "CzDrugInf",
+    p: "Cz",
+    usage_class: "CzUsageCl",
+};
+
+fn drug_month(w: &mut Writer, m: &DrugMonth) {
+    let dispensing = m.source == "調剤";
+    let n = if dispensing {
+        &DISPENSED_DRUGS
+    } else {
+        &RECEIPT_DRUGS
+    };
+    w.open(n.month_block);
+    w.leaf(n.org, if m.source == "DPC" { "2" } else { "1" });
+    w.leaf(n.facility_code, &m.facility_code);
+    w.leaf(n.facility_name, &m.facility_name);
+    w.leaf(n.month, &m.month);
+    w.leaf(n.class, "2");
+    w.open(n.days);
+    for d in &m.days {
+        w.open(n.day);
+        w.date(n.date, Some(d.date));
+        w.open(n.lines);
+        for l in &d.lines {
+            let p = n.p;
+            w.open(n.line);
+            w.leaf(n.usage_class, "1");
+            w.leaf(&format!("{p}DrugC"), &l.code);
+            w.leaf(&format!("{p}DrugN"), &l.name);
+            w.leaf(&format!("{p}Qua1"), &l.quantity);
+            w.leaf(&format!("{p}Unit"), &l.unit);
+            if let Some(days) = l.days {
+                w.leaf(&format!("{p}Times"), &days.to_string());
+            }
+            w.close(n.line);
+        }
+        w.close(n.lines);
+        w.close(n.day);
+    }
+    w.close(n.days);
+    w.close(n.month_block);
+}
+
+/// A 薬剤情報 / 特定健診情報 result (`ResultCode` 1). The person is `MessageHeader/QuaInf`
+/// in a 薬剤 result and `MessageHeader/QualificationsInfo` in a 特定健診 result, each with
+/// the element names its public reader uses (OQSDrug2 `Form1.cs`).
 pub fn medical_ok(encoding: Encoding, qua: &QuaInf, body: &MedicalBody) -> Vec<u8> {
+    let name = qua.name.replace(' ', "\u{3000}");
+    let kana = to_halfwidth_kana(&qua.kana);
     medical_document(
         encoding,
         |w| {
             w.leaf("ResultCode", "1");
-            w.open("QuaInf");
-            w.leaf("Name", &qua.name.replace(' ', "\u{3000}"));
-            w.leaf("KanaName", &to_halfwidth_kana(&qua.kana));
-            w.date("Birth", qua.birth);
-            w.leaf("AdmGendCode", &qua.sex);
-            w.close("QuaInf");
+            match body {
+                MedicalBody::Drugs(_) => {
+                    w.open("QuaInf");
+                    w.leaf("Name", &name);
+                    w.leaf("KanaName", &kana);
+                    w.date("Birth", qua.birth);
+                    w.leaf("AdmGendCode", &qua.sex);
+                    w.close("QuaInf");
+                }
+                MedicalBody::Checkups(_) => {
+                    w.open("QualificationsInfo");
+                    w.leaf("Name", &name);
+                    w.leaf("KanasName", &kana);
+                    w.date("Birthday", qua.birth);
+                    w.leaf("AdministrativeGenderCode", &qua.sex);
+                    w.close("QualificationsInfo");
+                }
+            }
         },
         |w| {
             w.open("MessageBody");
             match body {
                 MedicalBody::Drugs(months) => {
-                    for m in months {
-                        let dispensing = m.source == "調剤";
-                        let (outer, p) = if dispensing {
-                            ("CzDiMonthInf", "Cz")
-                        } else {
-                            ("MeTrMonthInf", "")
-                        };
-                        if dispensing {
-                            w.open("CzDiInf");
+                    for m in months.iter().filter(|m| m.source != "調剤") {
+                        drug_month(w, m);
+                    }
+                    let dispensed: Vec<&DrugMonth> =
+                        months.iter().filter(|m| m.source == "調剤").collect();
+                    if !dispensed.is_empty() {
+                        w.open("CzDiInf");
+                        for m in dispensed {
+                            drug_month(w, m);
                         }
-                        w.open(outer);
-                        w.leaf("DiOrg", if m.source == "DPC" { "2" } else { "1" });
-                        w.leaf(
-                            &format!("{}DiHCd", if dispensing { "Cz" } else { "MeTr" }),
-                            &m.facility_code,
-                        );
-                        w.leaf(
-                            &format!("{}DiHNm", if dispensing { "Cz" } else { "MeTr" }),
-                            &m.facility_name,
-                        );
-                        w.leaf(if dispensing { "CzMonth" } else { "MeTrMonth" }, &m.month);
-                        w.leaf("InOut", "2");
-                        w.open("DiDateInfs");
-                        for d in &m.days {
-                            w.open("DiDateInf");
-                            w.date("DiDate", Some(d.date));
-                            w.open("DrugInfs");
-                            for l in &d.lines {
-                                w.open("DrugInf");
-                                w.leaf(&format!("{p}MeTrIdCl"), "1");
-                                w.leaf(&format!("{p}DrugC"), &l.code);
-                                w.leaf(&format!("{p}DrugN"), &l.name);
-                                w.leaf(&format!("{p}Qua1"), &l.quantity);
-                                w.leaf(&format!("{p}Unit"), &l.unit);
-                                if let Some(days) = l.days {
-                                    w.leaf(&format!("{p}Times"), &days.to_string());
-                                }
-                                w.close("DrugInf");
-                            }
-                            w.close("DrugInfs");
-                            w.close("DiDateInf");
-                        }
-                        w.close("DiDateInfs");
-                        w.close(outer);
-                        if dispensing {
-                            w.close("CzDiInf");
-                        }
+                        w.close("CzDiInf");
                     }
                 }
                 MedicalBody::Checkups(list) => {
-                    w.open("SpecificHealthCheckupList");
                     for c in list {
-                        w.open("SpecificHealthCheckup");
-                        w.date("ImplementationDate", Some(c.date));
+                        w.open("SpecificHealthCheckupInfo");
+                        w.date("EffectiveTime", Some(c.date));
                         w.leaf("InsurerNumber", &format!("{:>8}", c.insurer_number));
-                        w.open("Items");
+                        w.open("HealthCheckupResultAndQuestionInfos");
                         for i in &c.items {
-                            w.open("Item");
-                            w.leaf("Code", &i.code);
-                            w.leaf("Name", &i.name);
-                            w.leaf("Value", &i.value);
+                            w.open("HealthCheckupResultAndQuestionInfo");
+                            w.leaf("ItemCode", &i.code);
+                            w.leaf("ItemName", &i.name);
+                            w.leaf("DataType", i.data_type);
+                            w.leaf("DataValue", &i.value);
                             w.leaf("Unit", &i.unit);
-                            w.close("Item");
+                            w.leaf("DataValueName", &i.value_name);
+                            w.close("HealthCheckupResultAndQuestionInfo");
                         }
-                        w.close("Items");
-                        w.close("SpecificHealthCheckup");
+                        w.close("HealthCheckupResultAndQuestionInfos");
+                        w.close("SpecificHealthCheckupInfo");
                     }
-                    w.close("SpecificHealthCheckupList");
                 }
             }
             w.close("MessageBody");

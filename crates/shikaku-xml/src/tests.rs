@@ -22,12 +22,75 @@ fn file_names_map_req_to_res() {
         ".OQSsiquc01req_1.xml",
         "OQSsiquc01req_1.xml.part",
         "OQSsiquc01res_1.xml",
-        "OQSmuonq01req_1.xml",
+        "oqsmuonq01req_1.xml",
         "OQSsiquc01req_.xml",
         "OQSsiquc01req_a b.xml",
     ] {
         assert_eq!(RequestName::parse(not_ours), None, "{not_ours}");
     }
+    // Requests shikaku does not serve are still recognised, so they get an error result.
+    for (name, result) in [
+        ("OQSmuonq01req_1.xml", "OQSmuonq01res_1.xml"),
+        (
+            "OQSmuhvq02req_202612030001.xml",
+            "OQSmuhvq02res_202612030001.xml",
+        ),
+        ("OQSsiimm01req_X.xml", "OQSsiimm01res_X.xml"),
+    ] {
+        let n = RequestName::parse(name).expect("recognised");
+        assert_eq!(
+            (n.kind, n.result_file().as_str()),
+            (Kind::Unsupported, result)
+        );
+    }
+    assert!(unsupported_reason("OQSmuhvq01").contains("訪問診療"));
+    // OQSDrug2's D names: FileCategory, yyMMdd, HHmm and the patient number as the id.
+    let n = RequestName::parse("YZKsiquc01req_022512031430123456.xml").expect("ours");
+    assert_eq!(n.kind, Kind::Drugs);
+}
+
+#[test]
+fn utf16_with_a_byte_order_mark_is_read_and_without_one_is_named() {
+    let xml = SINGLE_SJIS_TEMPLATE.replace("Shift_JIS", "UTF-16");
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(xml.encode_utf16().flat_map(u16::to_le_bytes));
+    assert!(matches!(
+        parse_request(Kind::Single, &le),
+        Ok(Request::Single { .. })
+    ));
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(xml.encode_utf16().flat_map(u16::to_be_bytes));
+    assert!(parse_request(Kind::Single, &be).is_ok());
+    let bare: Vec<u8> = xml.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let e = parse_request(Kind::Single, &bare).expect_err("no BOM");
+    assert!(e.to_string().contains("UTF-16"), "{e}");
+    assert!(!e.to_string().contains("declared encoding UTF-8"), "{e}");
+}
+
+#[test]
+fn a_file_of_millions_of_elements_and_its_problems_stay_bounded() {
+    // Unknown elements: at most MAX_PROBLEMS are listed, then a count.
+    let body = "<X/>".repeat(5_000);
+    let xml = format!(
+        "<XmlMsg><MessageHeader><QualificationConfirmationDate>20250401</QualificationConfirmationDate><MedicalInstitutionCode>1311234566</MedicalInstitutionCode></MessageHeader><MessageBody>{body}</MessageBody></XmlMsg>"
+    );
+    let Err(RequestError::Invalid(problems)) = parse_request(Kind::BulkUpload, xml.as_bytes())
+    else {
+        panic!("refused");
+    };
+    assert_eq!(problems.len(), MAX_PROBLEMS + 1);
+    assert!(
+        problems[MAX_PROBLEMS].message.contains("4901"),
+        "{:?}",
+        problems.last()
+    );
+    // More elements than any real request: refused before the tree is built.
+    let many = format!(
+        "<XmlMsg>{}</XmlMsg>",
+        "<a/>".repeat(crate::dom::MAX_ELEMENTS + 1)
+    );
+    let e = parse_request(Kind::BulkUpload, many.as_bytes()).expect_err("too many");
+    assert_eq!(e.code(), "OQR9003");
 }
 
 #[test]
@@ -203,11 +266,13 @@ fn valid_person() -> PersonResult {
             birthdate: Some(date!(1970 - 01 - 20)),
             qualification_date: Some(date!(2025 - 04 - 01)),
             disqualification_date: None,
+            loss_reason: None,
             contribution_ratio: "030".into(),
             insurer_name: "国民健康保険（東京都）".into(),
+            elderly: None,
             limit_flag: Some("A03".into()),
-            limit_consent: true,
-            specific_disease: None,
+            limit_consent: Some(time::macros::datetime!(2025-04-01 00:30 UTC)),
+            specific_disease: Some("1".into()),
             checkups_consent: None,
             drugs_consent: None,
         }),
@@ -348,10 +413,12 @@ fn results_match_their_golden_files() {
         date: date!(2025 - 05 - 10),
         insurer_number: "138057".into(),
         items: vec![result::CheckupItem {
-            code: "hba1c".into(),
-            name: "HbA1c".into(),
+            code: "3D045000001927101".into(),
+            name: "HbA1c（NGSP値）".into(),
+            data_type: "PQ",
             value: "5.9".into(),
             unit: "%".into(),
+            value_name: String::new(),
         }],
     }]);
     golden(

@@ -223,8 +223,12 @@ async fn single_queries_errors_partial_writes_and_status() {
     let xml = wait_for(&res.join("OQSsiquc01res_000000000006.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"], "{xml}");
 
-    // Unknown prefixes are left alone.
-    put(&dir, "OQSmuonq01req_000000000007.xml", b"<XmlMsg/>");
+    // A request shikaku does not serve gets a file-level error result saying why.
+    put(
+        &dir,
+        "OQSmuonq01req_000000000007.xml",
+        b"<XmlMsg><MessageHeader><MedicalInstitutionCode>1311234566</MedicalInstitutionCode></MessageHeader></XmlMsg>",
+    );
 
     // The same name again: answered only after the first result was collected.
     put_valid(&dir, "OQSsiquc01req_000000000001.xml");
@@ -236,7 +240,25 @@ async fn single_queries_errors_partial_writes_and_status() {
     std::fs::remove_file(res.join("OQSsiquc01res_000000000001.xml")).expect("collect");
     let xml = wait_for(&res.join("OQSsiquc01res_000000000001.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["1"]);
-    assert!(dir.join("req/OQSmuonq01req_000000000007.xml").exists());
+    let xml = wait_for(&res.join("OQSmuonq01res_000000000007.xml"));
+    assert_eq!(tag(&xml, "SegmentOfResult"), ["9"], "{xml}");
+    assert_eq!(tag(&xml, "ErrorCode"), ["OQR9005"]);
+    assert!(
+        tag(&xml, "ErrorMessage")[0].contains("オンライン診療"),
+        "{xml}"
+    );
+    assert!(
+        dir.join("req/error/OQSmuonq01req_000000000007.xml")
+            .exists()
+    );
+    let out = server
+        .env
+        .run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
+    assert!(
+        stdout(&out).contains("OQSmuonq01req_000000000007.xml"),
+        "the refusal shows in the status: {}",
+        stdout(&out)
+    );
     // Answered requests are kept in req/done/yyyyMMdd/ (the second one of a name with a suffix).
     let today = shikaku_domain::date::jst_date(OffsetDateTime::now_utc());
     let done = dir.join(format!(
@@ -712,7 +734,7 @@ async fn drug_and_checkup_requests_need_the_consent_given_at_the_reader() {
     );
     let request = |prefix: &str, id: &str, body: &str| {
         let xml = format!(
-            "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>\n<XmlMsg><MessageHeader><MedicalInstitutionCode>1311234566</MedicalInstitutionCode><InsurerNumber>  138057</InsurerNumber><InsuranceCardSymbol>国1</InsuranceCardSymbol><InsuredPersonIdentificationNumber>5</InsuredPersonIdentificationNumber><BranchNumber>00</BranchNumber><ArbitraryFileIdentifier>{id}</ArbitraryFileIdentifier></MessageHeader><MessageBody>{body}<FileCategory>1</FileCategory><PrDiInfClassification>1</PrDiInfClassification><MedicalTreatmentFlag>1</MedicalTreatmentFlag></MessageBody></XmlMsg>\n"
+            "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>\n<XmlMsg><MessageHeader><MedicalInstitutionCode>1311234566</MedicalInstitutionCode><InsurerNumber>  138057</InsurerNumber><InsuranceCardSymbol>国1</InsuranceCardSymbol><InsuredPersonIdentificationNumber>5</InsuredPersonIdentificationNumber><BranchNumber>00</BranchNumber><ArbitraryFileIdentifier>{id}</ArbitraryFileIdentifier></MessageHeader><MessageBody>{body}<FileCategory>2</FileCategory><PrDiInfClassification>1</PrDiInfClassification><MedicalTreatmentFlag>1</MedicalTreatmentFlag></MessageBody></XmlMsg>\n"
         );
         put(
             &dir,

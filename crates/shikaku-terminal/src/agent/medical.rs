@@ -11,16 +11,17 @@ pub(super) async fn medical(
     idempotency: &str,
     kind: Kind,
     m: &MedicalRequest,
-) -> anyhow::Result<Option<(Vec<u8>, bool)>> {
+) -> anyhow::Result<Option<(Vec<u8>, Option<String>)>> {
     use xml_result::{Checkup, CheckupItem, DrugDay, DrugLine, DrugMonth, MedicalBody, QuaInf};
-    if m.file_category != "1" {
+    if m.file_category.is_pdf() {
+        // A clear answer in the result, never a refused request (docs/xml-interface.md §D).
         return Ok(Some((
             xml_result::medical_error(
                 config.encoding,
                 "2",
-                "PDF出力には対応していません。FileCategory に 1 (XML) を指定してください",
+                "PDF形式での提供には対応していません。同じ情報を XML 形式（FileCategory 2、診療情報つきは 4）で取得してください",
             ),
-            false,
+            None,
         )));
     }
     let path = if kind == Kind::Drugs {
@@ -57,7 +58,7 @@ pub(super) async fn medical(
             };
             return Ok(Some((
                 xml_result::medical_error(config.encoding, "2", &message),
-                false,
+                None,
             )));
         }
     };
@@ -125,24 +126,73 @@ pub(super) async fn medical(
         }
         MedicalBody::Drugs(months)
     } else {
-        const ITEMS: [(&str, &str, &str); 17] = [
-            ("height_cm", "身長", "cm"),
-            ("weight_kg", "体重", "kg"),
-            ("bmi", "BMI", "kg/m2"),
-            ("waist_cm", "腹囲", "cm"),
-            ("systolic_bp", "収縮期血圧", "mmHg"),
-            ("diastolic_bp", "拡張期血圧", "mmHg"),
-            ("fasting_glucose", "空腹時血糖", "mg/dL"),
-            ("hba1c", "HbA1c", "%"),
-            ("tg", "中性脂肪", "mg/dL"),
-            ("hdl", "HDLコレステロール", "mg/dL"),
-            ("ldl", "LDLコレステロール", "mg/dL"),
-            ("ast", "AST(GOT)", "U/L"),
-            ("alt", "ALT(GPT)", "U/L"),
-            ("ggt", "γ-GT", "U/L"),
-            ("urine_protein", "尿蛋白", ""),
-            ("metabolic_syndrome", "メタボリックシンドローム判定", ""),
-            ("guidance_level", "保健指導レベル", ""),
+        // (our field, JLAC10 code, 項目名, unit, coded): codes of the 特定健診 item table.
+        const ITEMS: [(&str, &str, &str, &str, bool); 17] = [
+            ("height_cm", "9N001000000000001", "身長", "cm", false),
+            ("weight_kg", "9N006000000000001", "体重", "kg", false),
+            ("bmi", "9N011000000000001", "BMI", "kg/m2", false),
+            ("waist_cm", "9N016160100000001", "腹囲（実測）", "cm", false),
+            (
+                "systolic_bp",
+                "9A755000000000001",
+                "収縮期血圧（その他）",
+                "mmHg",
+                false,
+            ),
+            (
+                "diastolic_bp",
+                "9A765000000000001",
+                "拡張期血圧（その他）",
+                "mmHg",
+                false,
+            ),
+            (
+                "fasting_glucose",
+                "3D010000001926101",
+                "空腹時血糖",
+                "mg/dL",
+                false,
+            ),
+            ("hba1c", "3D045000001927101", "HbA1c（NGSP値）", "%", false),
+            (
+                "tg",
+                "3F015000002327101",
+                "中性脂肪（トリグリセリド）",
+                "mg/dL",
+                false,
+            ),
+            (
+                "hdl",
+                "3F070000002327101",
+                "HDLコレステロール",
+                "mg/dL",
+                false,
+            ),
+            (
+                "ldl",
+                "3F077000002327101",
+                "LDLコレステロール",
+                "mg/dL",
+                false,
+            ),
+            ("ast", "3B035000002327201", "GOT（AST）", "U/L", false),
+            ("alt", "3B045000002327201", "GPT（ALT）", "U/L", false),
+            ("ggt", "3B090000002327101", "γ-GT（γ-GTP）", "U/L", false),
+            ("urine_protein", "1A010000000190111", "尿蛋白", "", true),
+            (
+                "metabolic_syndrome",
+                "9N501000000000011",
+                "メタボリックシンドローム判定",
+                "",
+                true,
+            ),
+            (
+                "guidance_level",
+                "9N506000000000011",
+                "保健指導レベル",
+                "",
+                true,
+            ),
         ];
         MedicalBody::Checkups(
             records
@@ -153,8 +203,8 @@ pub(super) async fn medical(
                         .and_then(|d| shikaku_domain::parse_date(d).ok())?;
                     let items = ITEMS
                         .iter()
-                        .filter_map(|(code, label, unit)| {
-                            let value = match &r[*code] {
+                        .filter_map(|(field, code, label, unit, coded)| {
+                            let value = match &r[*field] {
                                 Value::String(s) => s.clone(),
                                 Value::Number(n) => n.to_string(),
                                 _ => return None,
@@ -162,6 +212,8 @@ pub(super) async fn medical(
                             Some(CheckupItem {
                                 code: (*code).to_string(),
                                 name: (*label).to_string(),
+                                data_type: if *coded { "CD" } else { "PQ" },
+                                value_name: if *coded { value.clone() } else { String::new() },
                                 value,
                                 unit: (*unit).to_string(),
                             })
@@ -181,6 +233,6 @@ pub(super) async fn medical(
     };
     Ok(Some((
         xml_result::medical_ok(config.encoding, &qua, &body),
-        false,
+        None,
     )))
 }

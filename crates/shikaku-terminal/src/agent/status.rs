@@ -55,11 +55,13 @@ pub fn prometheus(status: &AgentStatus) -> String {
          # HELP shikaku_agent_oldest_waiting_timestamp_seconds When the oldest waiting request was written (0: none).\n# TYPE shikaku_agent_oldest_waiting_timestamp_seconds gauge\nshikaku_agent_oldest_waiting_timestamp_seconds {}\n\
          # HELP shikaku_agent_last_success_timestamp_seconds Last result written after contacting the centre.\n# TYPE shikaku_agent_last_success_timestamp_seconds gauge\nshikaku_agent_last_success_timestamp_seconds {}\n\
          # HELP shikaku_agent_last_error_timestamp_seconds Last error (0: none).\n# TYPE shikaku_agent_last_error_timestamp_seconds gauge\nshikaku_agent_last_error_timestamp_seconds {}\n\
-         # HELP shikaku_agent_results_written_total Results written by this run.\n# TYPE shikaku_agent_results_written_total counter\nshikaku_agent_results_written_total {}\n",
+         # HELP shikaku_agent_results_written_total Results written by this run.\n# TYPE shikaku_agent_results_written_total counter\nshikaku_agent_results_written_total {}\n\
+         # HELP shikaku_agent_refused_requests_total Requests answered with a file-level error result (malformed, unsupported, another facility's code).\n# TYPE shikaku_agent_refused_requests_total counter\nshikaku_agent_refused_requests_total {}\n",
         status.queue_length,
         ts(&status.oldest_waiting_since),
         ts(&status.last_success_at),
         ts(&status.last_error_at),
-        status.results_written
+        status.results_written,
+        status.refused_requests
     )
 }
