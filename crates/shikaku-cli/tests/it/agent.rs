@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use crate::api::Server;
 use crate::support::{Env, stderr, stdout};
 
-struct Agent {
+pub(crate) struct Agent {
     child: Child,
 }
 
@@ -21,7 +21,14 @@ impl Drop for Agent {
     }
 }
 
-fn start_agent(dir: &Path, api: &str, crt: &Path, key: &Path, ca: &Path, extra: &[&str]) -> Agent {
+pub(crate) fn start_agent(
+    dir: &Path,
+    api: &str,
+    crt: &Path,
+    key: &Path,
+    ca: &Path,
+    extra: &[&str],
+) -> Agent {
     let mut args = vec![
         "agent".to_string(),
         "--dir".into(),
@@ -51,7 +58,7 @@ fn start_agent(dir: &Path, api: &str, crt: &Path, key: &Path, ca: &Path, extra: 
 }
 
 /// Writes a request the way a receipt computer should: elsewhere, then rename.
-fn put(dir: &Path, name: &str, bytes: &[u8]) {
+pub(crate) fn put(dir: &Path, name: &str, bytes: &[u8]) {
     let tmp = dir.join(format!(".{name}.part"));
     std::fs::write(&tmp, bytes).expect("write");
     std::fs::rename(&tmp, dir.join("req").join(name)).expect("rename");
@@ -92,7 +99,7 @@ fn assert_queue(env: &Env, dir: &Path, n: usize) {
     );
 }
 
-fn wait_for(path: &Path) -> String {
+pub(crate) fn wait_for(path: &Path) -> String {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(20) {
         if let Ok(bytes) = std::fs::read(path) {
@@ -123,7 +130,7 @@ fn tag<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-async fn setup() -> (Server, PathBuf, PathBuf, PathBuf) {
+pub(crate) async fn setup() -> (Server, PathBuf, PathBuf, PathBuf) {
     let server = Server::start(Env::sqlite()).await;
     let (crt, key, _) = server
         .terminal(

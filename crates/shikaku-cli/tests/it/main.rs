@@ -5,6 +5,7 @@ mod api;
 mod browser;
 mod card;
 mod cli;
+mod conformance;
 mod file_modes;
 mod identity;
 mod inquiry;
