@@ -2,51 +2,11 @@
 //! font Debian ships (IPAGothic or Noto Sans CJK) embedded as a subset, laid out for a window
 //! envelope (address block at the top left).
 
-use std::path::PathBuf;
-
-use krilla::Document;
-use krilla::geom::Point;
-use krilla::page::PageSettings;
-use krilla::text::{Font, TextDirection};
+use shikaku_pdf::Line;
 
 use crate::identity::PrintedLetter;
 
-/// Where Debian's Japanese fonts are (fonts-ipafont-gothic, the fonts-japanese-gothic
-/// alternative, fonts-noto-cjk), tried in order.
-const FONTS: [&str; 3] = [
-    "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-];
-
-#[derive(Debug, thiserror::Error)]
-pub enum LetterPdfError {
-    #[error(
-        "日本語フォントが見つかりません（fonts-ipafont-gothic を導入してください） (no Japanese font: install fonts-ipafont-gothic or fonts-noto-cjk); tried {0}"
-    )]
-    NoFont(String),
-    #[error("the font {0} cannot be read: {1}")]
-    BadFont(String, String),
-    #[error("PDF: {0}")]
-    Pdf(String),
-}
-
-fn font() -> Result<Font, LetterPdfError> {
-    let candidates: Vec<PathBuf> = FONTS.iter().map(PathBuf::from).collect();
-    let Some(path) = candidates.iter().find(|p| p.is_file()) else {
-        return Err(LetterPdfError::NoFont(
-            candidates
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
-    };
-    let name = path.display().to_string();
-    let data =
-        std::fs::read(path).map_err(|e| LetterPdfError::BadFont(name.clone(), e.to_string()))?;
-    Font::new(data.into(), 0).ok_or_else(|| LetterPdfError::BadFont(name, "not a font".into()))
-}
+pub use shikaku_pdf::PdfError as LetterPdfError;
 
 /// The letter's fixed text: (y from the top in points, size, text), lines short enough for
 /// the A4 text width at 11 points.
@@ -101,57 +61,43 @@ const STEPS: [(f32, f32, &str); 7] = [
 
 /// Whether a font is there to print with (checked before any code is made).
 pub fn check_font() -> Result<(), LetterPdfError> {
-    font().map(|_| ())
+    shikaku_pdf::check_font()
 }
 
 /// The letters, one page each.
 pub fn render(letters: &[PrintedLetter]) -> Result<Vec<u8>, LetterPdfError> {
-    let font = font()?;
-    let mut document = Document::new();
-    for letter in letters {
-        // A4 in points.
-        let settings = PageSettings::from_wh(595.0, 842.0)
-            .ok_or_else(|| LetterPdfError::Pdf("page size".into()))?;
-        let mut page = document.start_page_with(settings);
-        let mut surface = page.surface();
-        let mut line = |y: f32, size: f32, text: &str| {
-            surface.draw_text(
-                Point::from_xy(64.0, y),
-                font.clone(),
-                size,
-                text,
-                false,
-                TextDirection::Auto,
+    let pages: Vec<Vec<Line>> = letters
+        .iter()
+        .map(|letter| {
+            let mut page = Vec::new();
+            let mut line =
+                |y: f32, size: f32, text: &str| page.push(Line::new(64.0, y, size, text));
+            let l = &letter.letter;
+            let expires = crate::identity::jst_day(letter.expires_at);
+            // Postal codes are stored normalized (123-4567).
+            line(90.0, 11.0, &format!("〒{}", l.postal_code));
+            line(108.0, 11.0, &l.address);
+            line(130.0, 13.0, &format!("{}　御中", l.name));
+            for (y, size, text) in BODY {
+                line(y, size, text);
+            }
+            line(
+                346.0,
+                11.0,
+                &format!("医療機関等コード　{}", l.facility_code),
             );
-        };
-        let l = &letter.letter;
-        let expires = crate::identity::jst_day(letter.expires_at);
-        // Postal codes are stored normalized (123-4567).
-        line(90.0, 11.0, &format!("〒{}", l.postal_code));
-        line(108.0, 11.0, &l.address);
-        line(130.0, 13.0, &format!("{}　御中", l.name));
-        for (y, size, text) in BODY {
-            line(y, size, text);
-        }
-        line(
-            346.0,
-            11.0,
-            &format!("医療機関等コード　{}", l.facility_code),
-        );
-        line(380.0, 11.0, "確認コード");
-        line(414.0, 26.0, &letter.code.to_string());
-        line(
-            450.0,
-            11.0,
-            &format!("有効期限　{expires}まで（印刷日から30日）"),
-        );
-        for (y, size, text) in STEPS {
-            line(y, size, text);
-        }
-        surface.finish();
-        page.finish();
-    }
-    document
-        .finish()
-        .map_err(|e| LetterPdfError::Pdf(format!("{e:?}")))
+            line(380.0, 11.0, "確認コード");
+            line(414.0, 26.0, &letter.code.to_string());
+            line(
+                450.0,
+                11.0,
+                &format!("有効期限　{expires}まで（印刷日から30日）"),
+            );
+            for (y, size, text) in STEPS {
+                line(y, size, text);
+            }
+            page
+        })
+        .collect();
+    shikaku_pdf::render(&pages)
 }

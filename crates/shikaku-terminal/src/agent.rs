@@ -28,6 +28,7 @@ use time::OffsetDateTime;
 mod centre;
 mod files;
 mod medical;
+mod medical_pdf;
 mod status;
 
 use centre::*;
@@ -344,7 +345,11 @@ fn scan(
         }
         // The same name again while the previous result is still uncollected: wait, never
         // overwrite a result the receipt computer has not read.
-        if folders.res.join(name.result_file()).exists() {
+        if name
+            .result_files()
+            .iter()
+            .any(|n| folders.res.join(n).exists())
+        {
             status.last_error = Some(format!(
                 "{file}: 前回の結果ファイル {} が未回収のため待機中 (waiting for the previous result to be collected)",
                 name.result_file()
@@ -387,9 +392,8 @@ async fn process(
     folders: &Folders,
     c: &Claimed,
 ) -> anyhow::Result<Processed> {
-    let result_name = c.name.result_file();
     let answered = answered_marker(&c.work);
-    let part = folders.res.join(format!(".{result_name}.part"));
+    let part_of = |name: &str| folders.res.join(format!(".{name}.part"));
     if answered.symlink_metadata().is_ok() && !marker_is_ours(&folders.key, &c.work, &answered) {
         // A marker this agent did not write: refused, and the request answered as usual.
         tracing::warn!(file = %c.name.request_file(), "refused an answered marker this agent did not write");
@@ -399,14 +403,20 @@ async fn process(
         // A previous run had the result fsynced and marked answered before it died: finish
         // the rename if it had not happened; the receipt computer may already have collected
         // the result, so it is never written twice.
-        if part.exists() {
-            std::fs::rename(&part, folders.res.join(&result_name))?;
-            sync_dir(&folders.res)?;
+        for name in c.name.result_files() {
+            if part_of(&name).exists() {
+                std::fs::rename(part_of(&name), folders.res.join(&name))?;
+                sync_dir(&folders.res)?;
+            }
         }
         finish_claim(folders, config, c, false);
         return Ok(Processed::Answered);
     }
-    if folders.res.join(&result_name).exists() {
+    if c.name
+        .result_files()
+        .iter()
+        .any(|n| folders.res.join(n).exists())
+    {
         // An earlier request of the same name has an uncollected result: never overwrite it.
         return Ok(Processed::Later);
     }
@@ -441,6 +451,12 @@ async fn process(
     };
     // Exactly once, whenever the process dies: the result is complete on disk (fsynced) and
     // the claim is marked answered before the result appears under its real name.
+    let result_name = if result.starts_with(b"%PDF-") {
+        c.name.pdf_result_file()
+    } else {
+        c.name.result_file()
+    };
+    let part = part_of(&result_name);
     {
         let mut file =
             create_private(&part).with_context(|| format!("writing the result {result_name}"))?;

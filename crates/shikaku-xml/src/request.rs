@@ -121,6 +121,16 @@ impl RequestName {
     pub fn result_file(&self) -> String {
         format!("{}res_{}.xml", self.prefix, self.id)
     }
+
+    /// The name of a PDF result (D requests with `FileCategory` 1 or 3).
+    pub fn pdf_result_file(&self) -> String {
+        format!("{}res_{}.pdf", self.prefix, self.id)
+    }
+
+    /// Every name a result of this request can have.
+    pub fn result_files(&self) -> [String; 2] {
+        [self.result_file(), self.pdf_result_file()]
+    }
 }
 
 /// A problem in a request, with the element path (`/XmlMsg/MessageBody/...`).

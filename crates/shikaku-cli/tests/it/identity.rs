@@ -474,7 +474,7 @@ async fn only_the_holder_of_the_registered_address_gets_an_account() {
 
 /// The PDF's text as poppler's pdftotext reads it (None when it is not installed; under
 /// CI it must be).
-fn pdftotext(pdf: &[u8]) -> Option<String> {
+pub(crate) fn pdftotext(pdf: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("letters.pdf");
     std::fs::write(&path, pdf).expect("write pdf");

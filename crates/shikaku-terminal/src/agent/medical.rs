@@ -13,17 +13,6 @@ pub(super) async fn medical(
     m: &MedicalRequest,
 ) -> anyhow::Result<Option<(Vec<u8>, Option<String>)>> {
     use xml_result::{Checkup, CheckupItem, DrugDay, DrugLine, DrugMonth, MedicalBody, QuaInf};
-    if m.file_category.is_pdf() {
-        // A clear answer in the result, never a refused request (docs/xml-interface.md §D).
-        return Ok(Some((
-            xml_result::medical_error(
-                config.encoding,
-                "2",
-                "PDF形式での提供には対応していません。同じ情報を XML 形式（FileCategory 2、診療情報つきは 4）で取得してください",
-            ),
-            None,
-        )));
-    }
     let path = if kind == Kind::Drugs {
         "drugs"
     } else {
@@ -231,6 +220,26 @@ pub(super) async fn medical(
                 .collect(),
         )
     };
+    if m.file_category.is_pdf() {
+        // `…res_<id>.pdf`: the same data as a printable report. Without a font to print
+        // with, an answer that says so (never a refused request).
+        return Ok(Some((
+            match super::medical_pdf::report(&qua, &body, m) {
+                Ok(pdf) => pdf,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot print a PDF result");
+                    xml_result::medical_error(
+                        config.encoding,
+                        "2",
+                        &format!(
+                            "PDFを作成できませんでした（{e}）。同じ情報は XML 形式（FileCategory 2、診療情報つきは 4）で取得できます"
+                        ),
+                    )
+                }
+            },
+            None,
+        )));
+    }
     Ok(Some((
         xml_result::medical_ok(config.encoding, &qua, &body),
         None,
