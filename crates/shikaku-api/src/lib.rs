@@ -68,6 +68,10 @@ pub struct Shared {
     /// Mark the portal's session cookie `Secure` (the site is served over TLS, e.g. behind
     /// a terminating proxy).
     pub secure_cookies: bool,
+    /// The web site's address as users reach it (`--public-url`), for links in mails (a
+    /// password reset). Never taken from a request's `Host` header; when not configured, the
+    /// web listener's own address once it is bound.
+    pub public_url: std::sync::OnceLock<String>,
 }
 
 /// The router of the mTLS eligibility listener.

@@ -67,6 +67,18 @@ pub async fn start(state: AppState, ca: &Ca, config: ServeConfig) -> anyhow::Res
     let web_listener = listen(config.web_addr)?;
     let api_addr = api_listener.local_addr()?;
     let web_addr = web_listener.local_addr()?;
+    let host = if web_addr.ip().is_unspecified() {
+        std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), web_addr.port())
+    } else {
+        web_addr
+    };
+    let scheme = if config.web_tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    // Kept when `--public-url` set it already.
+    let _ = state.public_url.set(format!("{scheme}://{host}"));
     let api = Handle::new();
     let web = Handle::new();
     let api_router =

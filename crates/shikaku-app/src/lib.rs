@@ -18,6 +18,7 @@ pub mod lookup;
 pub mod lookup_limit;
 pub mod mail;
 pub mod medical_info;
+pub mod password_reset;
 pub mod population;
 pub mod portal;
 pub mod records_import;

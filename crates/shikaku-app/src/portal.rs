@@ -284,7 +284,7 @@ pub struct PortalService {
     rules: Arc<RuleBook>,
     /// Held while computing, so concurrent dashboards wait for one query.
     adoption: Arc<tokio::sync::Mutex<AdoptionCache>>,
-    throttle: Arc<crate::login_throttle::LoginThrottle>,
+    pub(crate) throttle: Arc<crate::login_throttle::LoginThrottle>,
 }
 
 impl PortalService {

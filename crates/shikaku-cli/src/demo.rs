@@ -254,6 +254,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         server_names: vec!["localhost".into(), "127.0.0.1".into()],
         faq_dir: None,
         secure_cookies: false,
+        public_url: None,
         web_tls_cert: None,
         web_tls_key: None,
         trusted_proxies: Vec::new(),

@@ -29,6 +29,10 @@ pub struct ServeArgs {
     pub secure_cookies: bool,
     /// Serve the web listener (portal, FAQ, マイナポータル) over TLS with this certificate
     /// chain (PEM, leaf first); cookies are then Secure and pages send HSTS.
+    /// The portal's address as facilities reach it (e.g. https://portal.example.jp), used in
+    /// mailed links such as a password reset; the web listener's own address by default.
+    #[arg(long, env = "SHIKAKU_PUBLIC_URL")]
+    pub public_url: Option<String>,
     #[arg(long, env = "SHIKAKU_WEB_TLS_CERT", requires = "web_tls_key")]
     pub web_tls_cert: Option<std::path::PathBuf>,
     /// The private key (PEM) of --web-tls-cert.
@@ -125,6 +129,7 @@ pub async fn app_state(
         mailer,
         trusted_proxies: Vec::new(),
         secure_cookies,
+        public_url: std::sync::OnceLock::new(),
     })
 }
 
@@ -156,6 +161,9 @@ pub async fn start(
     )
     .await?;
     state.trusted_proxies = args.trusted_proxies.clone();
+    if let Some(url) = &args.public_url {
+        let _ = state.public_url.set(url.trim_end_matches('/').to_string());
+    }
     let running = shikaku_api::start(AppState::from(state), &ca, config).await?;
     Ok((running, ca))
 }

@@ -104,6 +104,30 @@ pub trait IdentityStore: Send + Sync {
         email: &str,
         phone: &str,
     ) -> Result<bool>;
+    /// Stores a password-reset token (its hash) for an account and queues the mail carrying
+    /// the link, in one transaction.
+    async fn request_password_reset(
+        &self,
+        login: &str,
+        token_hash: &str,
+        mail: &crate::support::NewMail,
+        at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<()>;
+    /// The login of an unused, unexpired reset token.
+    async fn password_reset_login(
+        &self,
+        token_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<Option<String>>;
+    /// Uses the token (once): sets the password, voids every session and every other token
+    /// of the account. The login, or `None` when the token was used, expired or unknown.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<Option<String>>;
     /// Makes the facility's accounts pending again with an unusable password, voids their
     /// sessions, and asks for a new letter; false when the facility does not exist.
     async fn transfer_facility(
@@ -359,6 +383,104 @@ macro_rules! impl_identity_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn request_password_reset(
+                &self,
+                login: &str,
+                token_hash: &str,
+                mail: &$crate::support::NewMail,
+                at: time::OffsetDateTime,
+                expires_at: time::OffsetDateTime,
+            ) -> $crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(q(
+                    "INSERT INTO password_resets (token_hash, login, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                ))
+                .bind(token_hash)
+                .bind(login)
+                .bind(at)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(q(
+                    "INSERT INTO mail_outbox (to_addr, subject, body, created_at, attempts, \
+                     next_attempt_at) VALUES ($1, $2, $3, $4, 0, $4)",
+                ))
+                .bind(&mail.to_addr)
+                .bind(&mail.subject)
+                .bind(&mail.body)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn password_reset_login(
+                &self,
+                token_hash: &str,
+                at: time::OffsetDateTime,
+            ) -> $crate::Result<Option<String>> {
+                let row: Option<(String, time::OffsetDateTime)> = sqlx::query_as(q(
+                    "SELECT login, expires_at FROM password_resets \
+                     WHERE token_hash = $1 AND used_at IS NULL",
+                ))
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.filter(|(_, expires)| *expires > at).map(|(login, _)| login))
+            }
+
+            async fn reset_password(
+                &self,
+                token_hash: &str,
+                password_hash: &str,
+                at: time::OffsetDateTime,
+            ) -> $crate::Result<Option<String>> {
+                let mut tx = self.pool.begin().await?;
+                let row: Option<(String, time::OffsetDateTime)> = sqlx::query_as(q(
+                    "SELECT login, expires_at FROM password_resets \
+                     WHERE token_hash = $1 AND used_at IS NULL",
+                ))
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((login, _)) = row.filter(|(_, expires)| *expires > at) else {
+                    tx.rollback().await?;
+                    return Ok(None);
+                };
+                // Every token of the account is spent, this one included.
+                let used = sqlx::query(q(
+                    "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+                ))
+                .bind(at)
+                .bind(token_hash)
+                .execute(&mut *tx)
+                .await?;
+                if used.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                sqlx::query(q(
+                    "UPDATE password_resets SET used_at = $1 WHERE login = $2 AND used_at IS NULL",
+                ))
+                .bind(at)
+                .bind(&login)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(q(
+                    "UPDATE accounts SET password_hash = $1, sessions_from = $2, failed_logins = 0, \
+                     locked_until = NULL WHERE login = $3",
+                ))
+                .bind(password_hash)
+                .bind(at)
+                .bind(&login)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some(login))
             }
 
             async fn transfer_facility(

@@ -1,6 +1,8 @@
 //! Test support, exported under the `testing` feature: temporary databases for both backends
 //! and the contract suite every [`Store`] implementation must pass.
 
+mod password_reset;
+
 use std::sync::Arc;
 
 use shikaku_domain::{
@@ -195,6 +197,7 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     medical_records(s).await;
     idempotency_and_batches(s).await;
     portal_records(s).await;
+    password_reset::password_resets(s).await;
     portal_bulk_load(s).await;
     support_records(s).await;
     insurer_register(s).await;

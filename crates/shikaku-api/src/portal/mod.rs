@@ -11,6 +11,7 @@ mod facility;
 mod identity;
 pub(crate) mod inquiry;
 mod operator;
+mod password_reset;
 
 use std::sync::Arc;
 
@@ -473,6 +474,14 @@ pub fn router() -> axum::Router<AppState> {
             get(identity::account).post(identity::save_contact),
         )
         .route("/portal/account/password", post(identity::change_password))
+        .route(
+            "/portal/password/forgot",
+            get(password_reset::forgot_page).post(password_reset::forgot),
+        )
+        .route(
+            "/portal/password/reset",
+            get(password_reset::reset_page).post(password_reset::reset),
+        )
         .route("/portal/operator/letters", get(identity::letters))
         .route("/portal/operator/letters/print", post(identity::print))
         .route(

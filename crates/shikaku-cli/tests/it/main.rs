@@ -9,6 +9,7 @@ mod conformance;
 mod file_modes;
 mod identity;
 mod inquiry;
+mod password_reset;
 mod planning;
 mod portal;
 mod support;
