@@ -313,13 +313,10 @@ impl Journal {
         self.file.read_exact_at(&mut tail, from)?;
         let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
         let side = PathBuf::from(format!("{}.torn-{nanos}", self.path.display()));
-        let mut out = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&side)?;
-        out.write_all(&tail)?;
-        out.sync_all()?;
+        write_side_file(&side, |out| {
+            out.write_all(&tail)?;
+            out.sync_all()
+        })?;
         tracing::warn!(
             bytes = tail.len(),
             file = %side.display(),
@@ -394,8 +391,48 @@ fn poisoned() -> std::io::Error {
     std::io::Error::other("access-log journal lock poisoned by a panic")
 }
 
+/// Creates `side` (0600, new) and fills it with `write`; when filling fails (a full disk),
+/// the file is removed again, so a failed attempt leaves nothing behind (issue 21, Low).
+fn write_side_file(
+    side: &std::path::Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut out = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(side)?;
+    if let Err(e) = write(&mut out) {
+        drop(out);
+        let _ = std::fs::remove_file(side);
+        return Err(e);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_side_file_that_cannot_be_written_is_removed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let side = dir.path().join("log.journal.torn-1");
+        let e = super::write_side_file(&side, |_| {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "no space left on device",
+            ))
+        })
+        .expect_err("full");
+        assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
+        assert!(!side.exists(), "no empty file left behind");
+        super::write_side_file(&side, |f| {
+            use std::io::Write;
+            f.write_all(b"tail")
+        })
+        .expect("written");
+        assert_eq!(std::fs::read(&side).expect("read"), b"tail");
+    }
+
     use super::*;
 
     fn entry(i: u8) -> AccessLogEntry {
