@@ -88,29 +88,75 @@ pub fn api_router(state: AppState) -> axum::Router {
         .route("/v1/checkups", post(medical::checkups))
         .route("/healthz", get(health::healthz))
         .route("/openapi.json", get(openapi::document))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
-        // A batch of up to 10,000 persons is a few MiB.
-        .route(
-            "/v1/batches",
-            post(batches::submit).layer(tower_http::limit::RequestBodyLimitLayer::new(8 << 20)),
-        )
+        .route("/v1/batches", post(batches::submit))
         // route_layer: only matched routes, so MatchedPath is known.
         .route_layer(axum::middleware::from_fn(telemetry::track))
-        .layer(axum::middleware::map_response(json_too_large))
+        .layer(axum::middleware::from_fn(read_body_first))
         .with_state(state)
 }
 
-/// The body limit's plain-text 413 as the API's JSON error, like every other refusal.
-async fn json_too_large(response: axum::response::Response) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    if response.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE
-        || response
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
-    {
-        return response;
+/// The largest body of one request: a lookup is a few hundred bytes; a batch of up to 10,000
+/// persons a few MiB.
+fn body_limit(path: &str) -> usize {
+    if path == "/v1/batches" {
+        8 << 20
+    } else {
+        16 * 1024
     }
+}
+
+/// How much of a body over its limit is still read (and dropped) before the 413 goes out.
+const DRAIN_LIMIT: usize = 32 << 20;
+
+/// Reads the whole request body before any handler or extractor can answer, so a refusal
+/// (403 for a revoked certificate, 413, 422) reaches an HTTP/2 client whole instead of being
+/// cut off by the stream reset that answering an unread body causes. A body over its limit
+/// is read on (up to `DRAIN_LIMIT`) and answered with the JSON `payload_too_large`.
+async fn read_body_first(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use futures::StreamExt;
+    let limit = body_limit(request.uri().path());
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
+        // Not worth reading: the client learns the limit from the 413 it may or may not see.
+        return too_large();
+    }
+    let (parts, body) = request.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut kept: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "bad_body",
+                "要求の本文を読み取れませんでした (the request body could not be read)",
+            )
+            .into_response();
+        };
+        seen += chunk.len();
+        if seen <= limit {
+            kept.extend_from_slice(&chunk);
+        } else if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+    if seen > limit {
+        return too_large();
+    }
+    let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(kept));
+    next.run(request).await
+}
+
+fn too_large() -> axum::response::Response {
+    use axum::response::IntoResponse;
     ApiError::new(
         axum::http::StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",

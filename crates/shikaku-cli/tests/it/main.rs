@@ -7,6 +7,7 @@ mod card;
 mod cli;
 mod conformance;
 mod file_modes;
+mod http2;
 mod identity;
 mod inquiry;
 mod password_reset;
