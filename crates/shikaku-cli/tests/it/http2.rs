@@ -1,5 +1,6 @@
-//! HTTP/2 clients get the refusal's body (issue 21, Low): the API reads a request's body
-//! before it answers, so a 403 or 413 is not cut off by a stream reset (curl error 92).
+//! Refusals at the transport (issue 21, Low): HTTP/2 clients get the refusal's body (the API
+//! reads a request's body before it answers, so a 403 or 413 is not cut off by a stream reset,
+//! curl error 92), and handshakes without a client certificate do not flood the log.
 
 use std::process::Command;
 
@@ -90,4 +91,55 @@ async fn http2_clients_read_the_413_and_403_bodies() {
         assert!(out.trim_end().ends_with("403 2"), "{out}");
     }
     server.running.shutdown();
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// `shikaku serve` at its default log level: TLS handshakes without a client certificate
+/// (scanners, misconfigured terminals) are refused without a WARN line each.
+#[test]
+fn handshakes_without_a_certificate_do_not_flood_the_log() {
+    let env = Env::sqlite();
+    std::fs::create_dir_all(env.data_dir()).expect("data dir");
+    let (api, web) = (free_port(), free_port());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shikaku"))
+        .args(["serve", "--api-addr", &format!("127.0.0.1:{api}")])
+        .args(["--web-addr", &format!("127.0.0.1:{web}")])
+        .env("SHIKAKU_DATABASE_URL", &env.db)
+        .env("SHIKAKU_DATA_DIR", env.data_dir())
+        .env_remove("SHIKAKU_LOG")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let start = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", api)).is_err() {
+        assert!(start.elapsed().as_secs() < 30, "serve did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    for _ in 0..20 {
+        let out = Command::new("curl")
+            .args(["-sk", "-o", "/dev/null", "-w", "%{http_code}"])
+            .arg(format!("https://127.0.0.1:{api}/healthz"))
+            .output()
+            .expect("curl");
+        // Refused during the handshake: no HTTP status at all.
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "000");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("serve output");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let warnings = log.lines().filter(|l| l.contains("WARN")).count();
+    assert!(
+        warnings < 2,
+        "{warnings} WARN lines for 20 refused handshakes:\n{log}"
+    );
 }
