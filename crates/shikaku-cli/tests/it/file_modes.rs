@@ -203,6 +203,11 @@ async fn every_file_of_a_full_run_is_owner_only() {
         names.iter().any(|n| n.starts_with("data/mail/")),
         "{names:?}"
     );
+    eprintln!(
+        "file modes: {} files and {} directories checked",
+        paths.iter().filter(|(_, m)| !m.is_dir()).count(),
+        paths.iter().filter(|(_, m)| m.is_dir()).count()
+    );
     let mut wrong = Vec::new();
     for ((_, meta), name) in paths.iter().zip(&names) {
         if name == "bad.csv" {
