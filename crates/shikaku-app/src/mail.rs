@@ -100,7 +100,11 @@ fn parse_from(from: &str) -> anyhow::Result<Mailbox> {
         .map_err(|e| anyhow::anyhow!("sender address {from:?}: {e}"))
 }
 
-/// Sends every due mail once; returns (sent, failed).
+/// How long a claimed mail is reserved for the worker sending it.
+pub const SEND_LEASE: time::Duration = time::Duration::minutes(10);
+
+/// Sends every due mail once, also with several workers (nodes) on one store; returns
+/// (sent, failed).
 pub async fn deliver_due(store: &dyn Store, mailer: &Mailer) -> shikaku_store::Result<(u64, u64)> {
     let (mut sent, mut failed) = (0, 0);
     loop {
@@ -112,6 +116,13 @@ pub async fn deliver_due(store: &dyn Store, mailer: &Mailer) -> shikaku_store::R
         let batch = due.len();
         let mut progressed = false;
         for mail in due {
+            // Several nodes share the outbox: only the one that claims a mail sends it.
+            let claimed = store
+                .claim_mail(mail.id, now, OffsetDateTime::now_utc() + SEND_LEASE)
+                .await?;
+            if !claimed {
+                continue;
+            }
             match mailer.send(&mail).await {
                 Ok(()) => {
                     store.mail_sent(mail.id, OffsetDateTime::now_utc()).await?;

@@ -129,6 +129,15 @@ pub trait SupportStore: Send + Sync {
     async fn change_inquiry(&self, change: &TicketChange<'_>) -> Result<bool>;
     /// Mails not sent yet whose next attempt is due, oldest first.
     async fn due_mail(&self, now: OffsetDateTime, limit: u64) -> Result<Vec<OutgoingMail>>;
+    /// Takes a due mail for sending until `lease_until` (its next attempt moves there): true
+    /// for the one worker that got it, false when another worker took it first or it was
+    /// sent meanwhile. A worker that dies while sending leaves it due again at the lease's end.
+    async fn claim_mail(
+        &self,
+        id: i64,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+    ) -> Result<bool>;
     async fn mail_sent(&self, id: i64, at: OffsetDateTime) -> Result<()>;
     /// Records a failed attempt; `retry_at` None gives up on the mail.
     async fn mail_failed(
@@ -378,6 +387,25 @@ macro_rules! impl_support_store {
                 .bind(limit as i64)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn claim_mail(
+                &self,
+                id: i64,
+                now: time::OffsetDateTime,
+                lease_until: time::OffsetDateTime,
+            ) -> $crate::Result<bool> {
+                Ok(sqlx::query(q(
+                    "UPDATE mail_outbox SET next_attempt_at = $1 \
+                     WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
+                ))
+                .bind(lease_until)
+                .bind(id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                    == 1)
             }
 
             async fn mail_sent(&self, id: i64, at: time::OffsetDateTime) -> $crate::Result<()> {

@@ -23,6 +23,30 @@ pub(super) async fn password_resets(s: &dyn Store) {
         s.password_reset_login("hash-a", t(60)).await.expect("a"),
         Some(login.to_string())
     );
+    // Two workers (nodes) on one outbox: one claim wins, the other is refused.
+    let due = s.due_mail(t(20), 10).await.expect("due");
+    let mine = due
+        .iter()
+        .find(|m| m.created_at == t(0))
+        .expect("queued with the token");
+    assert!(s.claim_mail(mine.id, t(20), t(620)).await.expect("claim"));
+    assert!(!s.claim_mail(mine.id, t(20), t(620)).await.expect("again"));
+    assert!(
+        !s.due_mail(t(30), 10)
+            .await
+            .expect("due")
+            .iter()
+            .any(|m| m.id == mine.id),
+        "a claimed mail is not due while its lease lasts"
+    );
+    assert!(
+        s.claim_mail(mine.id, t(621), t(1221))
+            .await
+            .expect("after the lease"),
+        "due again when the lease ends (the worker died)"
+    );
+    s.mail_sent(mine.id, t(622)).await.expect("sent");
+    assert!(!s.claim_mail(mine.id, t(2000), t(2600)).await.expect("sent"));
     assert_eq!(
         s.password_reset_login("hash-a", t(1800)).await.expect("a"),
         None,
