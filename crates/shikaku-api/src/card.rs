@@ -32,14 +32,17 @@ pub struct ChallengeView {
     responses(
         (status = 200, description = "a fresh nonce for this terminal", body = ChallengeView),
         (status = 403, description = "失効・未登録の証明書", body = ErrorBody),
+        (status = 503, description = "database unavailable", body = ErrorBody),
     ),
     tag = "card"
 )]
 pub async fn challenge(
     State(state): State<AppState>,
     Terminal(caller): Terminal,
-) -> Json<ChallengeView> {
-    Json(ChallengeView::new(state.cards.challenge(&caller)))
+) -> Result<Json<ChallengeView>, ApiError> {
+    Ok(Json(ChallengeView::new(
+        state.cards.challenge(&caller).await?,
+    )))
 }
 
 impl ChallengeView {

@@ -58,8 +58,10 @@ fn kind_label(kind: &str) -> &'static str {
     }
 }
 
-pub async fn challenge(State(state): State<AppState>) -> Json<ChallengeView> {
-    Json(ChallengeView::new(state.cards.patient_challenge()))
+pub async fn challenge(State(state): State<AppState>) -> Result<Json<ChallengeView>, ApiError> {
+    Ok(Json(ChallengeView::new(
+        state.cards.patient_challenge().await?,
+    )))
 }
 
 pub async fn log(

@@ -8,8 +8,7 @@
 //! and the person-centred qualification. Consents are recorded only for a verified person.
 //! Every attempt is logged before the answer.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use shikaku_domain::{Eligibility, decide_person};
 use shikaku_pki::jpki::{CardCertError, challenge_message};
@@ -22,8 +21,6 @@ use crate::lookup::{Caller, EligibilityService, LookupError};
 pub const NONCE_TTL: Duration = Duration::minutes(5);
 /// How long a consent given at the reader lasts (outpatient convention, `insurer-import.md` §5).
 pub const CONSENT_TTL: Duration = Duration::hours(24);
-/// Outstanding nonces kept at most (older ones are dropped first).
-const MAX_NONCES: usize = 200_000;
 /// The access-log kind of a card verification.
 pub const KIND_MY_NUMBER_CARD: &str = "my_number_card";
 
@@ -186,9 +183,9 @@ fn patient_caller() -> Caller {
     }
 }
 
-struct NonceEntry {
-    terminal_serial: String,
-    expires_at: OffsetDateTime,
+/// What the store keeps of a nonce.
+fn nonce_hash(nonce: &[u8]) -> String {
+    hex::encode(shikaku_pki::sha256(nonce))
 }
 
 /// The card-verification use case (shares the store, keys and access log of the lookup service).
@@ -196,7 +193,6 @@ struct NonceEntry {
 pub struct CardVerifier {
     service: EligibilityService,
     trusted: Arc<shikaku_pki::jpki::TrustedCards>,
-    nonces: Arc<Mutex<HashMap<Vec<u8>, NonceEntry>>>,
     nonce_ttl: Duration,
 }
 
@@ -205,7 +201,6 @@ impl CardVerifier {
         Self {
             service,
             trusted: Arc::new(shikaku_pki::jpki::TrustedCards::new(jpki_ca_der)),
-            nonces: Arc::new(Mutex::new(HashMap::new())),
             nonce_ttl: NONCE_TTL,
         }
     }
@@ -216,8 +211,12 @@ impl CardVerifier {
         self
     }
 
-    /// A fresh single-use nonce for this terminal, and when it expires.
-    pub fn challenge(&self, caller: &Caller) -> (Vec<u8>, OffsetDateTime) {
+    /// A fresh single-use nonce for this terminal, and when it expires. It is kept in the
+    /// store (only its SHA-256), so any node of a cluster accepts it, once.
+    pub async fn challenge(
+        &self,
+        caller: &Caller,
+    ) -> Result<(Vec<u8>, OffsetDateTime), LookupError> {
         let mut nonce = vec![0u8; 32];
         use ring::rand::SecureRandom;
         if ring::rand::SystemRandom::new().fill(&mut nonce).is_err() {
@@ -226,36 +225,29 @@ impl CardVerifier {
         }
         let now = OffsetDateTime::now_utc();
         let expires_at = now + self.nonce_ttl;
-        let mut map = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
-        map.retain(|_, e| e.expires_at > now);
-        if map.len() >= MAX_NONCES
-            && let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, e)| e.expires_at)
-                .map(|(k, _)| k.clone())
-        {
-            map.remove(&oldest);
-        }
-        map.insert(
-            nonce.clone(),
-            NonceEntry {
-                terminal_serial: caller.cert_serial.clone(),
-                expires_at,
-            },
-        );
-        (nonce, expires_at)
+        self.service
+            .store()
+            .issue_challenge(&nonce_hash(&nonce), &caller.cert_serial, expires_at, now)
+            .await?;
+        Ok((nonce, expires_at))
     }
 
     /// Consumes the nonce; true when it was issued to this terminal and is still valid.
-    fn take_nonce(&self, nonce: &[u8], caller: &Caller, now: OffsetDateTime) -> bool {
+    async fn take_nonce(
+        &self,
+        nonce: &[u8],
+        caller: &Caller,
+        now: OffsetDateTime,
+    ) -> Result<bool, LookupError> {
         if nonce.iter().all(|b| *b == 0) {
-            return false;
+            return Ok(false);
         }
-        let mut map = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
-        match map.remove(nonce) {
-            Some(e) => e.terminal_serial == caller.cert_serial && e.expires_at > now,
-            None => false,
-        }
+        Ok(self
+            .service
+            .store()
+            .take_challenge(&nonce_hash(nonce), now)
+            .await?
+            .is_some_and(|serial| serial == caller.cert_serial))
     }
 
     pub async fn verify(
@@ -306,7 +298,7 @@ impl CardVerifier {
         caller: &Caller,
         now: OffsetDateTime,
     ) -> Result<Result<shikaku_store::JpkiCert, CardStatus>, LookupError> {
-        if !self.take_nonce(&request.nonce, caller, now) {
+        if !self.take_nonce(&request.nonce, caller, now).await? {
             return Ok(Err(CardStatus::NonceInvalid));
         }
         let message = challenge_message(&request.nonce, request.method.as_str());
@@ -347,7 +339,7 @@ impl CardVerifier {
         let caller = patient_caller();
         if request.method != Method::Pin {
             // Consume the nonce anyway: one attempt per nonce.
-            self.take_nonce(&request.nonce, &caller, now);
+            self.take_nonce(&request.nonce, &caller, now).await?;
             return Ok(Err(CardStatus::PinRequired));
         }
         let record = match self.authenticate_card(request, &caller, now).await? {
@@ -377,8 +369,8 @@ impl CardVerifier {
     }
 
     /// A nonce for the patient's own sign-in (not bound to a terminal).
-    pub fn patient_challenge(&self) -> (Vec<u8>, OffsetDateTime) {
-        self.challenge(&patient_caller())
+    pub async fn patient_challenge(&self) -> Result<(Vec<u8>, OffsetDateTime), LookupError> {
+        self.challenge(&patient_caller()).await
     }
 
     async fn check(
@@ -488,7 +480,7 @@ mod tests {
         ] {
             let verifier =
                 CardVerifier::new(service.clone(), ca.cert_der().to_vec()).with_nonce_ttl(ttl);
-            let (nonce, _) = verifier.challenge(&caller);
+            let (nonce, _) = verifier.challenge(&caller).await.expect("challenge");
             let request = CardVerifyRequest {
                 signature: key.sign(&challenge_message(&nonce, "face")),
                 nonce,

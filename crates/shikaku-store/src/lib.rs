@@ -10,6 +10,7 @@ use shikaku_domain::{CardNumbers, Qualification};
 use time::OffsetDateTime;
 
 mod batch;
+pub mod challenges;
 pub mod identity;
 pub mod insurers;
 pub mod journal;
@@ -24,6 +25,7 @@ pub mod support;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use challenges::ChallengeStore;
 pub use identity::IdentityStore;
 pub use insurers::InsurerStore;
 pub use model::{StagedRow, hash_text, row_hash};
@@ -308,7 +310,9 @@ pub enum RevokeOutcome {
 
 /// Everything stored: the eligibility core here, the portal's records in [`PortalStore`].
 #[async_trait]
-pub trait Store: PortalStore + SupportStore + InsurerStore + IdentityStore + Send + Sync {
+pub trait Store:
+    PortalStore + SupportStore + InsurerStore + IdentityStore + ChallengeStore + Send + Sync
+{
     /// Which backend ("sqlite" or "postgres").
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

@@ -969,6 +969,7 @@ macro_rules! impl_portal_store {
         $crate::support::impl_support_store!($store, $db);
         $crate::insurers::impl_insurer_store!($store);
         $crate::identity::impl_identity_store!($store);
+        $crate::challenges::impl_challenge_store!($store);
         }
     };
 }

@@ -1,6 +1,7 @@
 //! Test support, exported under the `testing` feature: temporary databases for both backends
 //! and the contract suite every [`Store`] implementation must pass.
 
+mod challenges;
 mod password_reset;
 
 use std::sync::Arc;
@@ -198,6 +199,7 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     idempotency_and_batches(s).await;
     portal_records(s).await;
     password_reset::password_resets(s).await;
+    challenges::card_challenges(s).await;
     portal_bulk_load(s).await;
     support_records(s).await;
     insurer_register(s).await;
