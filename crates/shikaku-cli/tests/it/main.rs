@@ -5,6 +5,7 @@ mod api;
 mod browser;
 mod card;
 mod cli;
+mod cluster;
 mod conformance;
 mod file_modes;
 mod http2;

@@ -1,0 +1,154 @@
+//! The local cluster (issue 22): `deploy/local-cluster.sh` with this build's binary — a
+//! PostgreSQL primary and hot standby, two nodes, HAProxy — and what must hold across nodes.
+//! Needs Debian's postgresql and haproxy; under `CI=true` their absence fails the test.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::stdout;
+
+struct Cluster {
+    dir: tempfile::TempDir,
+    lines: HashMap<String, String>,
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/local-cluster.sh")
+}
+
+impl Cluster {
+    /// `None` when the machine lacks PostgreSQL or HAProxy (and this is not CI).
+    fn up() -> Option<Cluster> {
+        let have = |bin: &str| {
+            Command::new("sh")
+                .args(["-c", &format!("command -v {bin}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        let pg = Path::new("/usr/lib/postgresql").exists();
+        if !(have("haproxy") && pg) {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "CI must have haproxy and postgresql"
+            );
+            eprintln!("skipped: haproxy or postgresql not installed");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("cluster dir");
+        let out = Command::new("bash")
+            .arg(script())
+            .arg("up")
+            .env("SHIKAKU_CLUSTER_DIR", dir.path())
+            .env("SHIKAKU_BIN", env!("CARGO_BIN_EXE_shikaku"))
+            .output()
+            .expect("local-cluster.sh");
+        assert!(
+            out.status.success(),
+            "up: {}{}",
+            stdout(&out),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines = stdout(&out)
+            .lines()
+            .filter_map(|l| l.split_once(": "))
+            .map(|(k, v)| (k.to_string(), v.trim().to_string()))
+            .collect();
+        Some(Cluster { dir, lines })
+    }
+
+    fn get(&self, key: &str) -> &str {
+        self.lines
+            .get(key)
+            .unwrap_or_else(|| panic!("no {key}: in {:?}", self.lines))
+    }
+
+    /// `shikaku` against the cluster's primary and shared data directory.
+    fn shikaku(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_shikaku"))
+            .args(["--db", self.get("db"), "--data-dir", self.get("data-dir")])
+            .args(args)
+            .output()
+            .expect("shikaku");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(script())
+            .arg("down")
+            .env("SHIKAKU_CLUSTER_DIR", self.dir.path())
+            .output();
+    }
+}
+
+async fn lookup(client: &reqwest::Client, api: &str) -> (u16, serde_json::Value) {
+    let response = client
+        .post(format!("{api}/v1/eligibility"))
+        .json(&serde_json::json!({
+            "insurer_number": "01130012", "number": "345", "birth_date": "1980-05-17"
+        }))
+        .send()
+        .await
+        .expect("lookup");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_revoked_on_the_primary_is_refused_by_every_node_at_once() {
+    let Some(cluster) = Cluster::up() else {
+        return;
+    };
+    let certs = cluster.dir.path().join("certs");
+    let issued = cluster.shikaku(&[
+        "cert",
+        "issue",
+        "--facility",
+        "1311234566",
+        "--terminal",
+        "cluster-1",
+        "--out",
+        certs.to_str().expect("utf-8"),
+    ]);
+    let serial = issued
+        .lines()
+        .find_map(|l| l.strip_prefix("serial: "))
+        .unwrap_or_else(|| panic!("no serial in {issued}"))
+        .trim()
+        .to_string();
+    let ca = Path::new(cluster.get("data-dir")).join("ca.crt");
+    let client = shikaku_terminal::client::mtls_client(
+        &ca,
+        &certs.join("cluster-1.crt"),
+        &certs.join("cluster-1.key"),
+        4,
+    )
+    .expect("client");
+    let apis = [
+        cluster.get("node1-api").to_string(),
+        cluster.get("node2-api").to_string(),
+        cluster.get("api").to_string(),
+    ];
+    // Keep-alive connections to both nodes and through HAProxy.
+    for api in &apis {
+        assert_eq!(lookup(&client, api).await.0, 200, "{api}");
+    }
+    cluster.shikaku(&["cert", "revoke", &serial]);
+    for api in &apis {
+        let (status, body) = lookup(&client, api).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (403, Some("certificate_revoked")),
+            "{api}: the next request after the revocation"
+        );
+    }
+}
