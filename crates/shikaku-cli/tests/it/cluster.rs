@@ -103,8 +103,71 @@ async fn lookup(client: &reqwest::Client, api: &str) -> (u16, serde_json::Value)
     (status, response.json().await.unwrap_or_default())
 }
 
+/// A card challenge from node 1 verified on node 2, once: the replay is refused on either.
+async fn card_challenges_cross_nodes_once(cluster: &Cluster, client: &reqwest::Client) {
+    use shikaku_pki::jpki::{CardAuth, VirtualCard, challenge_message};
+    let path = cluster.dir.path().join("sato.card");
+    cluster.shikaku(&[
+        "card",
+        "issue",
+        "--name",
+        "佐藤 一郎",
+        "--birth",
+        "1970-01-20",
+        "--my-number",
+        "987654321000",
+        "--pin",
+        "1234",
+        "--out",
+        path.to_str().expect("utf-8"),
+    ]);
+    let mut card = VirtualCard::load(&path).expect("card");
+    let key = card.authenticate(&CardAuth::FaceMatched).expect("face");
+    let post = |url: String, body: serde_json::Value| async move {
+        let r = client.post(url).json(&body).send().await.expect("send");
+        let status = r.status().as_u16();
+        (
+            status,
+            r.json::<serde_json::Value>().await.unwrap_or_default(),
+        )
+    };
+    let (code, v) = post(
+        format!("{}/v1/card/challenge", cluster.get("node1-api")),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(code, 200, "{v}");
+    let nonce = v["nonce"].as_str().expect("nonce").to_string();
+    let signature = key.sign(&challenge_message(
+        &hex::decode(&nonce).expect("hex"),
+        "face",
+    ));
+    let body = serde_json::json!({
+        "nonce": nonce, "certificate": card.certificate_pem,
+        "signature": hex::encode(signature), "method": "face", "register": true
+    });
+    let (code, v) = post(
+        format!("{}/v1/card/verify", cluster.get("node2-api")),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(code, 200, "{v}");
+    assert_ne!(
+        v["status"], "nonce_invalid",
+        "node 2 accepts node 1's nonce: {v}"
+    );
+    for node in ["node1-api", "node2-api"] {
+        let (_, v) = post(
+            format!("{}/v1/card/verify", cluster.get(node)),
+            body.clone(),
+        )
+        .await;
+        assert_eq!(v["status"], "nonce_invalid", "a replay on {node}: {v}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_certificate_revoked_on_the_primary_is_refused_by_every_node_at_once() {
+async fn card_challenges_and_revocations_hold_across_nodes() {
     let Some(cluster) = Cluster::up() else {
         return;
     };
@@ -138,6 +201,7 @@ async fn a_certificate_revoked_on_the_primary_is_refused_by_every_node_at_once()
         cluster.get("node2-api").to_string(),
         cluster.get("api").to_string(),
     ];
+    card_challenges_cross_nodes_once(&cluster, &client).await;
     // Keep-alive connections to both nodes and through HAProxy.
     for api in &apis {
         assert_eq!(lookup(&client, api).await.0, 200, "{api}");
