@@ -130,7 +130,8 @@ async fn read_body_first(
     }
     let (parts, body) = request.into_parts();
     let mut stream = body.into_data_stream();
-    let mut kept: Vec<u8> = Vec::new();
+    // Usually one chunk, kept as it came (no copy on the lookup path).
+    let mut kept: Vec<axum::body::Bytes> = Vec::new();
     let mut seen = 0usize;
     while let Some(chunk) = stream.next().await {
         let Ok(chunk) = chunk else {
@@ -143,7 +144,7 @@ async fn read_body_first(
         };
         seen += chunk.len();
         if seen <= limit {
-            kept.extend_from_slice(&chunk);
+            kept.push(chunk);
         } else if seen > DRAIN_LIMIT {
             break;
         }
@@ -151,6 +152,11 @@ async fn read_body_first(
     if seen > limit {
         return too_large();
     }
+    let kept = match kept.len() {
+        0 => axum::body::Bytes::new(),
+        1 => kept.remove(0),
+        _ => kept.concat().into(),
+    };
     let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(kept));
     next.run(request).await
 }

@@ -548,16 +548,3 @@ pub(crate) fn jst_day(at: OffsetDateTime) -> String {
     let d = shikaku_domain::date::jst_date(at);
     format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
 }
-
-/// `2026年12月3日 21:30` (JST).
-pub(crate) fn jst_minute(at: OffsetDateTime) -> String {
-    let t = at.to_offset(shikaku_domain::date::JST);
-    format!(
-        "{}年{}月{}日 {:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
-}

@@ -70,7 +70,7 @@ impl PortalService {
              ログインID: {login}\n\n\
              お心当たりのない場合は、このメールを破棄してください。パスワードは変更されません。\n",
             name = facility.name,
-            until = crate::identity::jst_minute(expires),
+            until = shikaku_domain::date::format_jst_minute(expires),
         );
         let mail = shikaku_store::support::NewMail {
             to_addr: facility.email.clone(),

@@ -1,7 +1,7 @@
 //! 高齢受給者 (70–74) and the 高齢受給者証 the result carries as `ElderlyRecipientCertificateInfo`
 //! (codes.md §7 一部負担金割合, 高齢受給者証).
 
-use time::{Date, Duration, Month};
+use time::{Date, Month};
 
 use crate::qualification::{CopayRatio, Qualification};
 
@@ -53,7 +53,7 @@ pub fn elderly_recipient(q: &Qualification, as_of: Date) -> Option<ElderlyRecipi
     let last_covered = q
         .period
         .until()
-        .map(|u| u - Duration::days(1))
+        .and_then(Date::previous_day)
         .map_or(end, |u| u.min(end));
     Some(ElderlyRecipient {
         valid_from: start.max(q.period.from()),

@@ -25,15 +25,20 @@ use shikaku_xml::result::{
 };
 use time::OffsetDateTime;
 
+mod bulk;
 mod centre;
 mod files;
+mod mapping;
 mod medical;
 mod medical_pdf;
 mod status;
 
+use bulk::*;
 use centre::*;
 use files::*;
 pub use files::{marker_key, write_atomically};
+use mapping::*;
+pub(crate) use mapping::{elderly, qualification};
 use medical::*;
 pub use status::{prometheus, read_status, serve_metrics};
 
@@ -618,6 +623,14 @@ async fn answer(
         hex::encode(&shikaku_pki::sha256(bytes)[..12])
     );
     let base = config.api.trim_end_matches('/');
+    let ask = Ask {
+        client,
+        config,
+        folders,
+        base,
+        idempotency: &idempotency,
+        bytes,
+    };
     match request {
         Request::FacePull {
             reception_number, ..
@@ -676,189 +689,18 @@ async fn answer(
             };
             Ok(Some((xml_result::single(&head, &person), None)))
         }
-        Request::BulkUpload {
-            header: h,
-            searches,
-        } => {
-            let items: Vec<Value> = searches
-                .iter()
-                .map(|s| match s {
-                    Ok(search) => lookup_body(search, Some(h.confirmation_date)),
-                    // Refused locally; the centre refuses it too and keeps the order.
-                    Err(_) => json!({"insurer_number": "", "number": "", "birth_date": ""}),
-                })
-                .collect();
-            let body = json!({ "items": items });
-            let receipt = match send(
-                client,
-                config.request_timeout,
-                "POST",
-                &format!("{base}/v1/batches"),
-                &idempotency,
-                Some(&body),
-            )
-            .await
-            {
-                Centre::Retry(_) => return Ok(None),
-                Centre::Answer(202, v) => v,
-                Centre::Answer(status, v) => {
-                    return Ok(Some((
-                        file_error(config, bytes, "OQR9999", &refusal(status, &v)),
-                        None,
-                    )));
-                }
-            };
-            let id = receipt["id"].as_str().unwrap_or_default().to_string();
-            let journal = Journal {
-                confirmation_date: shikaku_xml::result::date8(h.confirmation_date),
-                facility_code: h.facility_code.clone(),
-                arbitrary_file_identifier: h.arbitrary_file_identifier.clone(),
-                searches: searches
-                    .iter()
-                    .map(|s| match s {
-                        Ok(search) => JournalEntry::Ok(search_fields(search)),
-                        Err((raw, problem)) => JournalEntry::Refused {
-                            fields: raw.fields.clone(),
-                            code: problem.code.to_string(),
-                            message: problem.to_string(),
-                        },
-                    })
-                    .collect(),
-            };
-            write_atomically(
-                &folders.journal,
-                &format!("{id}.json"),
-                &serde_json::to_vec(&journal).unwrap_or_default(),
-            )?;
-            let head = header(
-                config,
-                None,
-                Some(h.facility_code),
-                h.arbitrary_file_identifier,
-            );
-            Ok(Some((
-                xml_result::bulk_receipt(&head, &id, OffsetDateTime::now_utc()),
-                None,
-            )))
-        }
+        Request::BulkUpload { header, searches } => bulk_upload(&ask, header, searches).await,
         Request::BulkDownload {
             facility_code,
             arbitrary_file_identifier,
             reception_number,
         } => {
-            let journal_path = folders.journal.join(format!("{reception_number}.json"));
-            let journal: Option<Journal> = std::fs::read(&journal_path)
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok());
-            let mut head = header(config, None, Some(facility_code), arbitrary_file_identifier);
-            head.reception_number = Some(reception_number.clone());
-            head.reference_classification = Some("2");
-            let Some(journal) = journal else {
-                return Ok(Some((
-                    file_error(config, bytes, "OQR9004", "受付番号が存在しません"),
-                    None,
-                )));
+            let download = Download {
+                facility_code,
+                arbitrary_file_identifier,
+                reception_number,
             };
-            head.confirmation_date = shikaku_xml::request::parse_date8(&journal.confirmation_date);
-            // The download request carries only the facility; the upload's identifier comes back.
-            if head.arbitrary_file_identifier.is_none() {
-                head.arbitrary_file_identifier = journal.arbitrary_file_identifier.clone();
-            }
-            let url = format!("{base}/v1/batches/{reception_number}");
-            let wait_until = Instant::now() + BULK_WAIT;
-            let answer = loop {
-                let answer = send(
-                    client,
-                    config.request_timeout,
-                    "GET",
-                    &url,
-                    &idempotency,
-                    None,
-                )
-                .await;
-                match &answer {
-                    Centre::Answer(200, v)
-                        if v["status"] != "done" && Instant::now() < wait_until =>
-                    {
-                        tokio::time::sleep(Duration::from_millis(25)).await;
-                    }
-                    _ => break answer,
-                }
-            };
-            let v = match answer {
-                Centre::Retry(_) => return Ok(None),
-                Centre::Answer(200, v) => v,
-                Centre::Answer(404, _) => {
-                    return Ok(Some((
-                        file_error(config, bytes, "OQR9004", "受付番号が存在しません"),
-                        None,
-                    )));
-                }
-                Centre::Answer(status, v) => {
-                    return Ok(Some((
-                        file_error(config, bytes, "OQR9999", &refusal(status, &v)),
-                        None,
-                    )));
-                }
-            };
-            if v["status"] != "done" {
-                head.segment = Segment::Processing;
-                return Ok(Some((xml_result::bulk_result(&head, &[]), None)));
-            }
-            // Each result by its input index (one pass, not a search per person).
-            let mut by_index: Vec<Option<&Value>> = vec![None; journal.searches.len()];
-            for r in v["results"].as_array().into_iter().flatten() {
-                if let Some(slot) = r["index"]
-                    .as_u64()
-                    .and_then(|i| by_index.get_mut(i as usize))
-                {
-                    *slot = Some(r);
-                }
-            }
-            let units: Vec<PersonResult> = journal
-                .searches
-                .iter()
-                .enumerate()
-                .map(|(i, entry)| match entry {
-                    JournalEntry::Refused {
-                        fields,
-                        code,
-                        message,
-                    } => PersonResult {
-                        echo: Echo::Raw(shikaku_xml::request::RawSearch {
-                            fields: fields.clone(),
-                        }),
-                        status: "2",
-                        code: Some((code.clone(), message.clone())),
-                        validity: None,
-                        qualification: None,
-                    },
-                    JournalEntry::Ok(fields) => {
-                        let search = search_from_fields(fields);
-                        let answer = by_index.get(i).copied().flatten();
-                        match (search, answer) {
-                            (Some(search), Some(a)) => {
-                                person_result(Echo::Parsed(search.clone()), a)
-                            }
-                            _ => PersonResult {
-                                echo: Echo::Raw(shikaku_xml::request::RawSearch {
-                                    fields: fields.clone(),
-                                }),
-                                status: "2",
-                                code: Some((
-                                    "OQR9999".into(),
-                                    "システムエラーが発生しました".into(),
-                                )),
-                                validity: None,
-                                qualification: None,
-                            },
-                        }
-                    }
-                })
-                .collect();
-            let errors = units.iter().filter(|u| u.status != "1").count();
-            head.counts = Some((units.len(), units.len() - errors, errors));
-            Ok(Some((xml_result::bulk_result(&head, &units), None)))
+            bulk_download(&ask, download).await
         }
     }
 }
@@ -881,174 +723,4 @@ fn find_face_result(face: &Path, reception_number: &str) -> Option<Vec<u8>> {
                     .is_some_and(|a| a.text.trim() == reception_number)
             })
         })
-}
-
-/// What the agent keeps between a bulk upload and its download: the persons as sent.
-#[derive(Debug, Serialize, Deserialize)]
-struct Journal {
-    confirmation_date: String,
-    facility_code: String,
-    arbitrary_file_identifier: Option<String>,
-    searches: Vec<JournalEntry>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-enum JournalEntry {
-    Ok(Vec<(String, String)>),
-    Refused {
-        fields: Vec<(String, String)>,
-        code: String,
-        message: String,
-    },
-}
-
-fn search_fields(s: &SearchInfo) -> Vec<(String, String)> {
-    vec![
-        ("InsurerNumber".into(), s.insurer_number.clone()),
-        ("InsuredCardSymbol".into(), s.symbol.clone()),
-        ("InsuredIdentificationNumber".into(), s.number.clone()),
-        ("InsuredBranchNumber".into(), s.branch.clone()),
-        ("Birthdate".into(), shikaku_xml::result::date8(s.birthdate)),
-        (
-            "LimitApplicationCertificateRelatedConsFlg".into(),
-            s.limit_consent.clone(),
-        ),
-        (
-            "ArbitraryIdentifier".into(),
-            s.arbitrary_identifier.clone().unwrap_or_default(),
-        ),
-    ]
-}
-
-fn search_from_fields(fields: &[(String, String)]) -> Option<SearchInfo> {
-    let get = |n: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    Some(SearchInfo {
-        insurer_number: get("InsurerNumber"),
-        symbol: get("InsuredCardSymbol"),
-        number: get("InsuredIdentificationNumber"),
-        branch: get("InsuredBranchNumber"),
-        birthdate: shikaku_xml::request::parse_date8(&get("Birthdate"))?,
-        limit_consent: get("LimitApplicationCertificateRelatedConsFlg"),
-        arbitrary_identifier: Some(get("ArbitraryIdentifier")).filter(|a| !a.is_empty()),
-    })
-}
-
-fn lookup_body(s: &SearchInfo, as_of: Option<time::Date>) -> Value {
-    let mut body = json!({
-        "insurer_number": s.insurer_number.trim(),
-        "symbol": s.symbol,
-        "number": s.number,
-        "branch": s.branch,
-        "birth_date": shikaku_domain::date::format_date(s.birthdate),
-    });
-    if let Some(d) = as_of {
-        body["as_of"] = shikaku_domain::date::format_date(d).into();
-    }
-    body
-}
-
-/// Maps the centre's answer (`/v1/eligibility` JSON) to a person's result. 限度額・特定疾病
-/// information is written when the request's `LimitApplicationCertificateRelatedConsFlg` is 1
-/// (the patient consented at the counter, now).
-fn person_result(echo: Echo, v: &Value) -> PersonResult {
-    let limit_consent = match &echo {
-        Echo::Parsed(s) => s.limit_consent == "1",
-        Echo::Raw(_) => false,
-    };
-    if let Some(error) = v.get("error") {
-        let message = error["message"]
-            .as_str()
-            .or(v["message"].as_str())
-            .unwrap_or("入力に誤りがあります");
-        return PersonResult {
-            echo,
-            status: "2",
-            code: Some(("OQR2002".into(), message.to_string())),
-            validity: None,
-            qualification: None,
-        };
-    }
-    let status = v["status"].as_str().unwrap_or_default();
-    let validity = v["validity_code"].as_u64().map(|c| c as u8);
-    let code = match status {
-        "no_match" => Some(("OQR1001", "該当する資格情報が存在しません")),
-        "multiple" => Some(("OQR1003", "複数の資格情報が該当しました")),
-        "lost" => Some(("OQR1004", "照会日時点で資格は喪失しています")),
-        _ => None,
-    };
-    let person_status = if matches!(status, "no_match" | "multiple") {
-        "2"
-    } else {
-        "1"
-    };
-    PersonResult {
-        echo,
-        status: person_status,
-        code: code.map(|(c, m)| (c.to_string(), m.to_string())),
-        validity,
-        qualification: v.get("qualification").map(|q| {
-            let mut q = qualification(q);
-            q.loss_reason = v["loss_reason"].as_str().map(str::to_string);
-            q.elderly = elderly(&v["elderly_recipient"]);
-            if limit_consent {
-                q.limit_consent = Some(OffsetDateTime::now_utc());
-            }
-            q
-        }),
-    }
-}
-
-/// `elderly_recipient` of an answer as the result's 高齢受給者証.
-pub(crate) fn elderly(v: &Value) -> Option<xml_result::Elderly> {
-    let date = |k: &str| {
-        v[k].as_str()
-            .and_then(|d| shikaku_domain::parse_date(d).ok())
-    };
-    Some(xml_result::Elderly {
-        valid_from: date("valid_from")?,
-        valid_until: date("valid_until"),
-        ratio: format!("{:03}", v["copay_ratio"].as_u64()?),
-    })
-}
-
-pub(crate) fn qualification(q: &Value) -> Qualification {
-    let text = |k: &str| q[k].as_str().unwrap_or_default().to_string();
-    let date = |k: &str| {
-        q[k].as_str()
-            .and_then(|d| shikaku_domain::parse_date(d).ok())
-    };
-    Qualification {
-        insurer_number: text("insurer_number"),
-        symbol: text("symbol"),
-        number: text("number"),
-        branch: text("branch"),
-        personal_family: q["insured_category"]
-            .as_u64()
-            .map(|c| c.to_string())
-            .unwrap_or_default(),
-        name: text("name"),
-        name_kana: text("name_kana"),
-        sex: q["sex"].as_u64().map(|c| c.to_string()).unwrap_or_default(),
-        birthdate: date("birth_date"),
-        qualification_date: date("qualified_from"),
-        disqualification_date: date("qualified_until"),
-        contribution_ratio: q["copay_ratio"]
-            .as_u64()
-            .map(|r| format!("{r:03}"))
-            .unwrap_or_default(),
-        insurer_name: text("insurer_name"),
-        limit_flag: q["limit_category"].as_str().map(str::to_string),
-        limit_consent: None,
-        loss_reason: None,
-        elderly: None,
-        specific_disease: q["specific_disease"].as_u64().map(|d| d.to_string()),
-        checkups_consent: None,
-        drugs_consent: None,
-    }
 }

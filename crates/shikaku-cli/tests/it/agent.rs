@@ -761,20 +761,8 @@ async fn drug_and_checkup_requests_need_the_consent_given_at_the_reader() {
 
     // 佐藤 一郎 consents to drug information (not checkups) at this facility's reader.
     let card = env.dir.path().join("sato.json");
-    let out = env.run(&[
-        "card",
-        "issue",
-        "--name",
-        "佐藤 一郎",
-        "--birth",
-        "1970-01-20",
-        "--my-number",
-        "987654321000",
-        "--pin",
-        "1234",
-        "--out",
-        card.to_str().expect("utf-8"),
-    ]);
+    let args = crate::support::sato_card_issue(&card);
+    let out = env.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(out.status.success(), "{}", stderr(&out));
     let out = env.run(&[
         "reader",

@@ -107,20 +107,8 @@ async fn lookup(client: &reqwest::Client, api: &str) -> (u16, serde_json::Value)
 async fn card_challenges_cross_nodes_once(cluster: &Cluster, client: &reqwest::Client) {
     use shikaku_pki::jpki::{CardAuth, VirtualCard, challenge_message};
     let path = cluster.dir.path().join("sato.card");
-    cluster.shikaku(&[
-        "card",
-        "issue",
-        "--name",
-        "佐藤 一郎",
-        "--birth",
-        "1970-01-20",
-        "--my-number",
-        "987654321000",
-        "--pin",
-        "1234",
-        "--out",
-        path.to_str().expect("utf-8"),
-    ]);
+    let args = crate::support::sato_card_issue(&path);
+    cluster.shikaku(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let mut card = VirtualCard::load(&path).expect("card");
     let key = card.authenticate(&CardAuth::FaceMatched).expect("face");
     let post = |url: String, body: serde_json::Value| async move {

@@ -714,22 +714,7 @@ async fn requests_as_real_clients_write_them_and_results_as_their_readers_read_t
 /// 佐藤 一郎's My Number Card.
 fn card(env: &crate::support::Env) -> String {
     let card = env.dir.path().join("sato-card.json");
-    run(
-        env,
-        &[
-            "card",
-            "issue",
-            "--name",
-            "佐藤 一郎",
-            "--birth",
-            "1970-01-20",
-            "--my-number",
-            "987654321000",
-            "--pin",
-            "1234",
-            "--out",
-            card.to_str().expect("utf-8"),
-        ],
-    );
+    let args = crate::support::sato_card_issue(&card);
+    run(env, &args.iter().map(String::as_str).collect::<Vec<_>>());
     card.display().to_string()
 }

@@ -194,3 +194,24 @@ pub fn add_operator(env: &Env, login: &str) -> String {
         .find_map(|l| l.strip_prefix("password: ").map(str::to_string))
         .expect("password printed")
 }
+
+/// `card issue` for 佐藤 一郎 (個人番号 987654321000, PIN 1234), written to `out`.
+pub fn sato_card_issue(out: &Path) -> Vec<String> {
+    [
+        "card",
+        "issue",
+        "--name",
+        "佐藤 一郎",
+        "--birth",
+        "1970-01-20",
+        "--my-number",
+        "987654321000",
+        "--pin",
+        "1234",
+        "--out",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([out.display().to_string()])
+    .collect()
+}
