@@ -1,6 +1,8 @@
 //! 一括照会: a batch of lookups (e.g. tomorrow's appointments) runs as a job at the centre.
-//! The job is stored when it is accepted and its results when it is done; a worker resumes
-//! every unfinished job after a restart. Each person is looked up (and logged) like a single
+//! The job is stored when it is accepted and its results when it is done. A node runs a job
+//! only under its lease in the store ([`LEASE`], extended while it runs), so in a cluster one
+//! node runs each job; every node looks for unfinished jobs whose lease has ended (at start
+//! and every [`SWEEP_INTERVAL`]), so a job of a node that died or restarted is resumed. Each person is looked up (and logged) like a single
 //! query; a failure is that person's, never the file's.
 
 use std::sync::Arc;
@@ -19,6 +21,10 @@ use crate::view::EligibilityView;
 pub const MAX_ITEMS: usize = 10_000;
 /// Lookups of one job in flight at once.
 const CONCURRENCY: usize = 64;
+/// How long a node's lease on a job lasts; it is extended every third of it while running.
+pub const LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often each node looks for unfinished jobs no node holds.
+pub const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// One person as stored with the job: normalized fields, or the reason it was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,28 +93,63 @@ pub struct BatchService {
 }
 
 impl BatchService {
-    /// Starts the worker and queues every job a previous run left unfinished.
+    /// Starts the worker, which runs the jobs this node accepts and any unfinished job whose
+    /// lease has ended (a previous run's, or another node's that stopped).
     pub async fn start(service: EligibilityService) -> Result<Self, LookupError> {
         let (queue, mut rx) = mpsc::unbounded_channel::<String>();
-        let pending = service.store().pending_batches().await?;
-        for job in &pending {
-            let _ = queue.send(job.id.clone());
-        }
+        let node = {
+            let mut id = [0u8; 8];
+            use ring::rand::SecureRandom;
+            let _ = ring::rand::SystemRandom::new().fill(&mut id);
+            hex::encode(id)
+        };
+        let pending = service
+            .store()
+            .unleased_batches(OffsetDateTime::now_utc(), 1_000)
+            .await?;
         if !pending.is_empty() {
             tracing::info!(jobs = pending.len(), "resuming unfinished batch jobs");
+        }
+        for id in pending {
+            let _ = queue.send(id);
         }
         let worker = service.clone();
         let requeue = queue.clone();
         tokio::spawn(async move {
             while let Some(id) = rx.recv().await {
-                if let Err(e) = run_job(&worker, &id).await {
-                    // The job stays queued in the store; try again shortly (and on every start).
-                    tracing::error!(error = %e, job = %id, "batch job failed; retrying in 5 s");
-                    let requeue = requeue.clone();
-                    tokio::spawn(async move {
-                        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-                        let _ = requeue.send(id);
-                    });
+                match run_leased(&worker, &node, &id).await {
+                    Ok(_) => {}
+                    Err(e) => {
+                        // The job stays unfinished in the store; this node or another
+                        // retries once the lease ends.
+                        tracing::error!(error = %e, job = %id, "batch job failed; retrying");
+                        let requeue = requeue.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                            let _ = requeue.send(id);
+                        });
+                    }
+                }
+            }
+        });
+        let sweeper = service.clone();
+        let sweep = queue.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(SWEEP_INTERVAL).await;
+                match sweeper
+                    .store()
+                    .unleased_batches(OffsetDateTime::now_utc(), 100)
+                    .await
+                {
+                    Ok(ids) => {
+                        for id in ids {
+                            if sweep.send(id).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "looking for unfinished batch jobs"),
                 }
             }
         });
@@ -204,6 +245,38 @@ fn birth_date_search(items: &[BatchItem]) -> Option<usize> {
         .map(std::collections::HashSet::len)
         .max()
         .filter(|n| *n > MAX_BIRTH_DATES_PER_CARD)
+}
+
+/// Runs a job if this node gets its lease (false: done, gone, or another node holds it),
+/// extending the lease while it runs.
+async fn run_leased(
+    service: &EligibilityService,
+    node: &str,
+    id: &str,
+) -> Result<bool, LookupError> {
+    let store = service.store();
+    let lease = time::Duration::try_from(LEASE).unwrap_or(time::Duration::MINUTE);
+    let now = OffsetDateTime::now_utc();
+    if !store.lease_batch(id, node, now + lease, now).await? {
+        return Ok(false);
+    }
+    let renew = {
+        let (store, node, id) = (store.clone(), node.to_string(), id.to_string());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LEASE / 3).await;
+                let now = OffsetDateTime::now_utc();
+                match store.lease_batch(&id, &node, now + lease, now).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(error = %e, job = %id, "extending a batch lease"),
+                }
+            }
+        })
+    };
+    let result = run_job(service, id).await;
+    renew.abort();
+    result.map(|()| true)
 }
 
 async fn run_job(service: &EligibilityService, id: &str) -> Result<(), LookupError> {

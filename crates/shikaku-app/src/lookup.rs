@@ -71,11 +71,13 @@ pub const KIND_CARD_NUMBERS: &str = "card_numbers";
 impl EligibilityService {
     pub fn new(store: Arc<dyn Store>, key: PersonKey) -> Self {
         let log = AccessLogger::spawn(store.clone());
+        let no_match = Arc::new(crate::lookup_limit::NoMatchLimiter::new(key.clone()));
+        no_match.spawn_sync(store.clone());
         Self {
             store,
             key,
             log,
-            no_match: Arc::default(),
+            no_match,
             insurers: Arc::default(),
         }
     }

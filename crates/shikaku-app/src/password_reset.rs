@@ -36,7 +36,7 @@ impl PortalService {
     ) -> Result<()> {
         let login = login.trim();
         let now = OffsetDateTime::now_utc();
-        let wait = self.throttle.wait(login, client, now);
+        let wait = self.throttle.wait(login, client, now).await?;
         if wait > Duration::ZERO {
             metrics::counter!("shikaku_portal_logins_throttled_total").increment(1);
             return Err(PortalError::Throttled {
@@ -44,7 +44,7 @@ impl PortalService {
             });
         }
         // Every request counts like a failed login: a handful per hour per login and client.
-        self.throttle.failed(login, client, now);
+        self.throttle.failed(login, client, now).await?;
         let Some(account) = self.store.account(login).await? else {
             return Ok(());
         };

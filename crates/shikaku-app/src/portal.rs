@@ -288,13 +288,22 @@ pub struct PortalService {
 }
 
 impl PortalService {
-    pub fn new(store: Arc<dyn Store>, ca: Arc<Ca>, rules: Arc<RuleBook>) -> Self {
+    /// `key` keys the hashes under which login failures are counted.
+    pub fn new(
+        store: Arc<dyn Store>,
+        ca: Arc<Ca>,
+        rules: Arc<RuleBook>,
+        key: crate::PersonKey,
+    ) -> Self {
         Self {
+            throttle: Arc::new(crate::login_throttle::LoginThrottle::new(
+                store.clone(),
+                key,
+            )),
             store,
             ca,
             rules,
             adoption: Arc::new(tokio::sync::Mutex::new(None)),
-            throttle: Arc::default(),
         }
     }
 

@@ -106,18 +106,6 @@ impl SupportService {
             None => self.key.hash("inquiry-sender", &["client", client]),
         };
         let now = OffsetDateTime::now_utc();
-        let since = now - time::Duration::minutes(RATE_WINDOW_MINUTES);
-        if self
-            .store
-            .count_recent_inquiries(&sender, &new.email, since)
-            .await?
-            >= RATE_LIMIT
-        {
-            metrics::counter!("shikaku_inquiries_refused_total").increment(1);
-            return Err(PortalError::RateLimited {
-                minutes: RATE_WINDOW_MINUTES,
-            });
-        }
         let id = self.store.next_inquiry_id().await?;
         let number = shikaku_domain::support::ticket_number(id);
         let inquiry = Inquiry {
@@ -150,9 +138,20 @@ impl SupportService {
             subject: ack.subject,
             body: ack.body,
         };
-        self.store
-            .create_inquiry(&inquiry, &message, Some(&mail))
-            .await?;
+        let limit = shikaku_store::support::InquiryLimit {
+            since: now - time::Duration::minutes(RATE_WINDOW_MINUTES),
+            max: RATE_LIMIT,
+        };
+        if !self
+            .store
+            .create_inquiry(&inquiry, &message, Some(&mail), Some(limit))
+            .await?
+        {
+            metrics::counter!("shikaku_inquiries_refused_total").increment(1);
+            return Err(PortalError::RateLimited {
+                minutes: RATE_WINDOW_MINUTES,
+            });
+        }
         metrics::counter!("shikaku_inquiries_total").increment(1);
         self.wake.notify_one();
         Ok(inquiry)

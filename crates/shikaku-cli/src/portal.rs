@@ -43,6 +43,7 @@ pub async fn service(
         store,
         std::sync::Arc::new(ca),
         rules,
+        crate::person_key(data_dir)?,
     ))
 }
 

@@ -106,7 +106,7 @@ pub async fn app_state(
         .load_insurers()
         .await
         .context("reading the insurer register")?;
-    let support = shikaku_app::support::SupportService::new(store.clone(), key);
+    let support = shikaku_app::support::SupportService::new(store.clone(), key.clone());
     let mailer = std::sync::Arc::new(mail.mailer(data_dir)?);
     let faq = std::sync::Arc::new(shikaku_app::faq::index(faq_dir)?);
     let jpki = shikaku_pki::jpki::load_or_create_ca(data_dir).context("loading the JPKI CA")?;
@@ -117,7 +117,7 @@ pub async fn app_state(
         .map_err(|e| anyhow::anyhow!("resuming batch jobs: {e}"))?;
     let rules = std::sync::Arc::new(shikaku_app::subsidy::builtin_rules()?);
     let portal =
-        shikaku_app::portal::PortalService::new(store, std::sync::Arc::new(ca), rules.clone());
+        shikaku_app::portal::PortalService::new(store, std::sync::Arc::new(ca), rules.clone(), key);
     Ok(Shared {
         service,
         faq,

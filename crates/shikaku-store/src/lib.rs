@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 mod batch;
 pub mod challenges;
+pub mod cluster;
 pub mod identity;
 pub mod insurers;
 pub mod journal;
@@ -26,6 +27,7 @@ pub mod support;
 pub mod testing;
 
 pub use challenges::ChallengeStore;
+pub use cluster::{ClusterStore, NoMatchEvent};
 pub use identity::IdentityStore;
 pub use insurers::InsurerStore;
 pub use model::{StagedRow, hash_text, row_hash};
@@ -311,7 +313,14 @@ pub enum RevokeOutcome {
 /// Everything stored: the eligibility core here, the portal's records in [`PortalStore`].
 #[async_trait]
 pub trait Store:
-    PortalStore + SupportStore + InsurerStore + IdentityStore + ChallengeStore + Send + Sync
+    PortalStore
+    + SupportStore
+    + InsurerStore
+    + IdentityStore
+    + ChallengeStore
+    + ClusterStore
+    + Send
+    + Sync
 {
     /// Which backend ("sqlite" or "postgres").
     fn backend(&self) -> &'static str;
@@ -405,8 +414,6 @@ pub trait Store:
     async fn expire_idempotent_responses(&self, before: OffsetDateTime) -> Result<u64>;
     async fn insert_batch(&self, job: &BatchJob) -> Result<()>;
     async fn batch(&self, id: &str) -> Result<Option<BatchJob>>;
-    /// Jobs not yet done, oldest first (resumed after a restart).
-    async fn pending_batches(&self) -> Result<Vec<BatchJob>>;
     async fn finish_batch(&self, id: &str, result: &str, at: OffsetDateTime) -> Result<()>;
 
     /// Starts an import of 薬剤情報 or 特定健診情報.

@@ -970,6 +970,7 @@ macro_rules! impl_portal_store {
         $crate::insurers::impl_insurer_store!($store);
         $crate::identity::impl_identity_store!($store);
         $crate::challenges::impl_challenge_store!($store);
+        $crate::cluster::impl_cluster_store!($store);
         }
     };
 }

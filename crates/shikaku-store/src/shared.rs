@@ -196,16 +196,6 @@ macro_rules! impl_store {
                 Ok(row.map(Into::into))
             }
 
-            async fn pending_batches(&self) -> $crate::Result<Vec<$crate::BatchJob>> {
-                let rows: Vec<$crate::sql::BatchRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT {} FROM batch_jobs WHERE status <> 'done' ORDER BY created_at",
-                    $crate::sql::BATCH_COLUMNS
-                )))
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows.into_iter().map(Into::into).collect())
-            }
-
             async fn finish_batch(&self, id: &str, result: &str, at: time::OffsetDateTime) -> $crate::Result<()> {
                 sqlx::query(self.queries.finish_batch.q())
                     .bind(result)

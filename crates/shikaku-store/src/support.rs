@@ -96,13 +96,17 @@ pub struct TicketChange<'a> {
 pub trait SupportStore: Send + Sync {
     /// The next ticket number (never handed out twice; a failed filing leaves a gap).
     async fn next_inquiry_id(&self) -> Result<i64>;
-    /// Files an inquiry with its first message and the acknowledgement mail, together.
+    /// Files an inquiry with its first message and the acknowledgement mail, together; with a
+    /// `limit`, only when fewer than `limit.max` inquiries of the same sender or contact
+    /// address were filed since `limit.since` (false: nothing is stored). Filings are
+    /// serialized, so concurrent ones on several nodes cannot pass the limit together.
     async fn create_inquiry(
         &self,
         inquiry: &Inquiry,
         message: &NewMessage,
         mail: Option<&NewMail>,
-    ) -> Result<()>;
+        limit: Option<InquiryLimit>,
+    ) -> Result<bool>;
     async fn inquiry(&self, id: i64) -> Result<Option<Inquiry>>;
     async fn inquiry_messages(&self, id: i64) -> Result<Vec<InquiryMessage>>;
     /// An attachment: file name, content type, bytes.
@@ -118,13 +122,6 @@ pub trait SupportStore: Send + Sync {
         offset: u64,
         limit: u64,
     ) -> Result<Page<Inquiry>>;
-    /// Inquiries filed since `since` by this sender or to this contact address.
-    async fn count_recent_inquiries(
-        &self,
-        sender_hash: &[u8],
-        email: &str,
-        since: OffsetDateTime,
-    ) -> Result<u64>;
     /// Applies a change if the ticket is still in `expect`; false when it is not (or is gone).
     async fn change_inquiry(&self, change: &TicketChange<'_>) -> Result<bool>;
     /// Mails not sent yet whose next attempt is due, oldest first.
@@ -163,6 +160,13 @@ pub(crate) fn inquiry_where(filter: &InquiryFilter) -> crate::portal::Where {
         .equals("facility_code", filter.facility_code.as_ref())
         .equals("status", filter.status.as_ref())
         .equals("assignee", filter.assignee.as_ref())
+}
+
+/// The rate limit of [`SupportStore::create_inquiry`].
+#[derive(Debug, Clone, Copy)]
+pub struct InquiryLimit {
+    pub since: OffsetDateTime,
+    pub max: u64,
 }
 
 /// The body of `impl SupportStore`, expanded inside the portal implementation's module so it
@@ -234,8 +238,32 @@ macro_rules! impl_support_store {
                 i: &$crate::support::Inquiry,
                 message: &$crate::support::NewMessage,
                 mail: Option<&$crate::support::NewMail>,
-            ) -> $crate::Result<()> {
+                limit: Option<$crate::support::InquiryLimit>,
+            ) -> $crate::Result<bool> {
                 let mut tx = self.pool.begin().await?;
+                if let Some(limit) = limit {
+                    // The counter's row lock (PostgreSQL) or the write lock (SQLite), held to
+                    // the commit, puts concurrent filings one after the other.
+                    sqlx::query(q(
+                        "INSERT INTO counters (name, value) VALUES ('inquiry-filing', 1) \
+                         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1",
+                    ))
+                    .execute(&mut *tx)
+                    .await?;
+                    let (n,): (i64,) = sqlx::query_as(q(
+                        "SELECT (SELECT COUNT(*) FROM inquiries WHERE sender_hash = $1 AND created_at > $3) \
+                         + (SELECT COUNT(*) FROM inquiries WHERE contact_email = $2 AND created_at > $3 \
+                            AND sender_hash <> $1)",
+                    ))
+                    .bind(&i.sender_hash)
+                    .bind(&i.contact_email)
+                    .bind(limit.since)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if n as u64 >= limit.max {
+                        return Ok(false);
+                    }
+                }
                 sqlx::query(q(&format!(
                     "INSERT INTO inquiries ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     $crate::support::INQUIRY_COLUMNS
@@ -257,7 +285,7 @@ macro_rules! impl_support_store {
                     queue_mail(&mut *tx, i.id, mail, i.created_at).await?;
                 }
                 tx.commit().await?;
-                Ok(())
+                Ok(true)
             }
 
             async fn inquiry(&self, id: i64) -> $crate::Result<Option<$crate::support::Inquiry>> {
@@ -320,25 +348,6 @@ macro_rules! impl_support_store {
                     limit,
                 )
                 .await
-            }
-
-            async fn count_recent_inquiries(
-                &self,
-                sender_hash: &[u8],
-                email: &str,
-                since: time::OffsetDateTime,
-            ) -> $crate::Result<u64> {
-                let (n,): (i64,) = sqlx::query_as(q(
-                    "SELECT (SELECT COUNT(*) FROM inquiries WHERE sender_hash = $1 AND created_at > $3) \
-                     + (SELECT COUNT(*) FROM inquiries WHERE contact_email = $2 AND created_at > $3 \
-                        AND sender_hash <> $1)",
-                ))
-                .bind(sender_hash)
-                .bind(email)
-                .bind(since)
-                .fetch_one(&self.pool)
-                .await?;
-                Ok(n as u64)
             }
 
             async fn change_inquiry(

@@ -2,6 +2,7 @@
 //! and the contract suite every [`Store`] implementation must pass.
 
 mod challenges;
+mod cluster;
 mod password_reset;
 
 use std::sync::Arc;
@@ -200,6 +201,9 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     portal_records(s).await;
     password_reset::password_resets(s).await;
     challenges::card_challenges(s).await;
+    cluster::login_failures(s).await;
+    cluster::no_match_events(s).await;
+    cluster::batch_leases(s).await;
     portal_bulk_load(s).await;
     support_records(s).await;
     insurer_register(s).await;
@@ -298,11 +302,10 @@ async fn idempotency_and_batches(s: &dyn Store) {
     };
     s.insert_batch(&job).await.expect("insert");
     assert!(
-        s.pending_batches()
+        s.unleased_batches(t(10), 10_000)
             .await
             .expect("pending")
-            .iter()
-            .any(|j| j.id == id)
+            .contains(&id)
     );
     assert_eq!(s.batch(&id).await.expect("get"), Some(job.clone()));
     s.finish_batch(&id, "[1]", t(20)).await.expect("finish");
@@ -312,11 +315,10 @@ async fn idempotency_and_batches(s: &dyn Store) {
         ("done", Some("[1]"))
     );
     assert!(
-        !s.pending_batches()
+        !s.unleased_batches(t(20), 10_000)
             .await
             .expect("pending")
-            .iter()
-            .any(|j| j.id == id)
+            .contains(&id)
     );
 }
 
@@ -1609,16 +1611,22 @@ async fn support_records(s: &dyn Store) {
         &a,
         &message("facility", "いつまでですか", 100, Some(png.clone())),
         Some(&mail("it@example.jp", "[Q1] 受付")),
+        None,
     )
     .await
     .expect("create");
     let b = inquiry(second, None, "someone@example.com", b"addr-1", 200);
-    s.create_inquiry(&b, &message("public", "登録できません", 200, None), None)
-        .await
-        .expect("create");
+    s.create_inquiry(
+        &b,
+        &message("public", "登録できません", 200, None),
+        None,
+        None,
+    )
+    .await
+    .expect("create");
     // The same number twice is refused and changes nothing.
     assert!(
-        s.create_inquiry(&b, &message("public", "again", 201, None), None)
+        s.create_inquiry(&b, &message("public", "again", 201, None), None, None)
             .await
             .is_err()
     );
@@ -1631,31 +1639,35 @@ async fn support_records(s: &dyn Store) {
     );
     assert_eq!(s.inquiry_attachment(second, 1).await.expect("att"), None);
 
-    // Rate limiting counts by sender and by contact address, within the window.
-    assert_eq!(
-        s.count_recent_inquiries(b"facility", "x@example.jp", t(0))
+    // Rate limiting counts by sender and by contact address, within the window; a refused
+    // filing stores nothing.
+    let third = s.next_inquiry_id().await.expect("id");
+    let limited = |sender: &[u8], email: &str, since: i64| {
+        let c = inquiry(third, None, email, sender, 250);
+        async move {
+            s.create_inquiry(
+                &c,
+                &message("public", "三通目", 250, None),
+                None,
+                Some(InquiryLimit {
+                    since: t(since),
+                    max: 1,
+                }),
+            )
             .await
-            .expect("n"),
-        1
+            .expect("create")
+        }
+    };
+    assert!(
+        !limited(b"facility", "x@example.jp", 0).await,
+        "same sender"
     );
-    assert_eq!(
-        s.count_recent_inquiries(b"other", "someone@example.com", t(0))
-            .await
-            .expect("n"),
-        1
+    assert!(
+        !limited(b"other", "someone@example.com", 0).await,
+        "same address"
     );
-    assert_eq!(
-        s.count_recent_inquiries(b"addr-1", "someone@example.com", t(0))
-            .await
-            .expect("n"),
-        1
-    );
-    assert_eq!(
-        s.count_recent_inquiries(b"facility", "it@example.jp", t(150))
-            .await
-            .expect("n"),
-        0
-    );
+    assert_eq!(s.inquiry(third).await.expect("get"), None);
+    assert_eq!(s.inquiry_messages(third).await.expect("messages").len(), 0);
 
     // A reply: status, message and mail together, only from the status seen.
     let reply = message("operator", "3月末までです", 300, None);
@@ -1751,6 +1763,12 @@ async fn support_records(s: &dyn Store) {
     );
     let due = s.due_mail(t(3000), 10).await.expect("due");
     assert_eq!((due.len(), due[0].attempts), (1, 0));
+    // Outside the window the same sender may file again.
+    assert!(
+        limited(b"facility", "it@example.jp", 150).await,
+        "the window moved"
+    );
+    assert!(s.inquiry(third).await.expect("get").is_some());
 }
 
 async fn insurer_register(s: &dyn Store) {

@@ -332,7 +332,7 @@ impl PortalService {
     pub async fn login(&self, login: &str, password: &str, client: &str) -> Result<Actor> {
         let login = login.trim();
         let now = OffsetDateTime::now_utc();
-        let wait = self.throttle.wait(login, client, now);
+        let wait = self.throttle.wait(login, client, now).await?;
         if wait > Duration::ZERO {
             metrics::counter!("shikaku_portal_logins_throttled_total").increment(1);
             tracing::warn!(wait_s = wait.whole_seconds(), "portal login throttled");
@@ -350,14 +350,14 @@ impl PortalService {
             }
         };
         let Some(account) = account.filter(|_| verified) else {
-            let failed = self.throttle.failed(login, client, now);
+            let failed = self.throttle.failed(login, client, now).await?;
             if self.store.count_login_failure(login).await? > 0 {
                 tracing::info!(failed, "portal login failed");
             }
             metrics::counter!("shikaku_portal_login_failures_total").increment(1);
             return Err(PortalError::BadLogin);
         };
-        self.throttle.succeeded(login, client);
+        self.throttle.succeeded(login, client).await?;
         if account.failed_logins != 0 || account.locked_until.is_some() {
             self.store.set_login_lock(login, None).await?;
         }

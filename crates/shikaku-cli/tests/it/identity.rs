@@ -65,6 +65,7 @@ async fn the_register_is_loaded_whole_or_not_at_all() {
         store.clone(),
         std::sync::Arc::new(shikaku_pki::Ca::load_or_create(&env.data_dir()).expect("ca")),
         std::sync::Arc::new(shikaku_app::subsidy::builtin_rules().expect("rules")),
+        shikaku_app::PersonKey::load_or_create(&env.data_dir()).expect("key"),
     );
     let form = registration("1341234566", "pharmacy");
     let field = |k: &str| {

@@ -699,7 +699,7 @@ async fn a_facility_pages_through_its_own_threads() {
         };
         server
             .store
-            .create_inquiry(&inquiry, &message, None)
+            .create_inquiry(&inquiry, &message, None, None)
             .await
             .expect("inquiry");
     }

@@ -937,6 +937,7 @@ pub(crate) async fn letter_code(server: &Server, facility: &str) -> String {
         server.store.clone(),
         std::sync::Arc::new(ca),
         std::sync::Arc::new(rules),
+        shikaku_app::PersonKey::load_or_create(&server.env.data_dir()).expect("key"),
     );
     let operator = shikaku_app::portal::Actor::Operator {
         login: "test-operator".into(),
