@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # A local cluster on this machine (issue 22): a PostgreSQL primary and a hot standby made
-# with pg_basebackup and streaming replication, two `shikaku serve` nodes on the primary,
-# and HAProxy in front (TCP passthrough for the mTLS API, so the client certificate reaches
-# a node; HTTP for the web listener; health checks on each node's /readyz).
+# with pg_basebackup and streaming replication, two (or three) `shikaku serve` nodes on the
+# primary that read card numbers from the standby while it keeps up (--read-db), and HAProxy
+# in front (TCP passthrough for the mTLS API, so the client certificate reaches a node; HTTP
+# for the web listener; health checks on each node's /readyz).
 #
-#   deploy/local-cluster.sh up       start everything (idempotent); prints the addresses
-#   deploy/local-cluster.sh status   the same lines, and each part's state
-#   deploy/local-cluster.sh down     stop everything it started
+#   deploy/local-cluster.sh up           start everything, or whatever part is stopped;
+#                                        prints the addresses
+#   deploy/local-cluster.sh status       the same lines, and each part's state
+#   deploy/local-cluster.sh down         stop everything it started
+#   deploy/local-cluster.sh stop PART    stop one part (node1…, standby, primary, haproxy);
+#                                        `up` starts it again
+#   deploy/local-cluster.sh kill NODE    SIGKILL one node (a crash), e.g. `kill node1`
 #
 # Files live in $SHIKAKU_CLUSTER_DIR (default: a folder under the system temp directory).
 # The shikaku binary is $SHIKAKU_BIN, or target/release/shikaku (built when missing).
+# $SHIKAKU_CLUSTER_NODES (1 to 3, default 2) is fixed when the cluster is first made;
+# SHIKAKU_CLUSTER_READ_DB=0 starts the nodes without --read-db.
 # Needs Debian's postgresql (15) and haproxy packages.
 set -euo pipefail
 
@@ -17,7 +24,13 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${SHIKAKU_CLUSTER_DIR:-${TMPDIR:-/tmp}/shikaku-cluster}"
 pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 state="$dir/cluster.env"
-nodes=2
+nodes="${SHIKAKU_CLUSTER_NODES:-2}"
+# A cluster made earlier keeps its number of nodes.
+if [ -f "$state" ]; then
+  nodes="$(sed -n 's/^NODES=//p' "$state")"
+  nodes="${nodes:-2}"
+fi
+case "$nodes" in 1|2|3) ;; *) echo "local-cluster: SHIKAKU_CLUSTER_NODES is 1, 2 or 3" >&2; exit 2 ;; esac
 
 die() { echo "local-cluster: $*" >&2; exit 1; }
 
@@ -78,11 +91,14 @@ start_pg() { # name port
 }
 
 start_node() { # n
-  local n=$1 api web
+  local n=$1 api web read=()
   eval "api=\$NODE${n}_API; web=\$NODE${n}_WEB"
+  if [ "${SHIKAKU_CLUSTER_READ_DB:-1}" != 0 ]; then
+    read=(--read-db "postgres://postgres@127.0.0.1:$STANDBY_PORT/shikaku")
+  fi
   SHIKAKU_DATABASE_URL="postgres://postgres@127.0.0.1:$PRIMARY_PORT/shikaku" \
   SHIKAKU_DATA_DIR="$dir/data" \
-    nohup "$BIN" serve --api-addr "127.0.0.1:$api" --web-addr "127.0.0.1:$web" \
+    nohup "$BIN" serve --api-addr "127.0.0.1:$api" --web-addr "127.0.0.1:$web" "${read[@]}" \
       --trusted-proxy 127.0.0.1 --public-url "http://127.0.0.1:$WEB_PORT" \
       >"$dir/node$n.log" 2>&1 &
   echo $! >"$dir/node$n.pid"
@@ -98,6 +114,9 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
+    # A connection refused by a node that just died goes to another.
+    retries 3
+    option redispatch
 # The mTLS API: TCP passthrough, so the client certificate reaches the node.
 frontend api
     bind 127.0.0.1:$API_PORT
@@ -130,6 +149,7 @@ up() {
   chmod 755 "$dir"
   if [ ! -f "$state" ]; then
     {
+      echo "NODES=$nodes"
       echo "API_PORT=$(free_port)"
       echo "WEB_PORT=$(free_port)"
       echo "PRIMARY_PORT=$(free_port)"
@@ -215,9 +235,34 @@ down() {
   echo "stopped (files kept in $dir; remove the folder for a fresh cluster)"
 }
 
+stop_part() { # part
+  [ -f "$state" ] || die "no cluster in $dir"
+  case "$1" in
+    node[1-3])
+      [ "${1#node}" -le "$nodes" ] || die "there is no $1"
+      stop_pid "$dir/$1.pid" ;;
+    haproxy) stop_pid "$dir/haproxy.pid" ;;
+    standby|primary) as_pg "$pgbin/pg_ctl" -D "$dir/pg/$1" -m fast stop >/dev/null ;;
+    *) die "stop what? node1…node$nodes, standby, primary or haproxy" ;;
+  esac
+}
+
+kill_node() { # nodeN
+  [ -f "$state" ] || die "no cluster in $dir"
+  case "$1" in
+    node[1-3]) [ "${1#node}" -le "$nodes" ] || die "there is no $1" ;;
+    *) die "kill a node: node1…node$nodes" ;;
+  esac
+  alive "$dir/$1.pid" || die "$1 is not running"
+  kill -9 "$(cat "$dir/$1.pid")"
+  rm -f "$dir/$1.pid"
+}
+
 case "${1:-}" in
   up) up ;;
   status) status ;;
   down) down ;;
-  *) echo "usage: $0 up|status|down" >&2; exit 2 ;;
+  stop) stop_part "${2:-}" ;;
+  kill) kill_node "${2:-}" ;;
+  *) echo "usage: $0 up|status|down|stop PART|kill NODE" >&2; exit 2 ;;
 esac

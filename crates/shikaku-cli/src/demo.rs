@@ -258,6 +258,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         web_tls_cert: None,
         web_tls_key: None,
         trusted_proxies: Vec::new(),
+        read_db: None,
+        read_db_max_lag: 5.0,
         mail: crate::serve::MailArgs::default(),
     };
     let (running, _) = crate::serve::start(&db, &data_dir, &serve_args).await?;

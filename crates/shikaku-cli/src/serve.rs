@@ -46,6 +46,14 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A PostgreSQL hot standby of `--db` (postgres://…) for reads of card numbers, used
+    /// while it is at most `--read-db-max-lag` behind; never for certificate checks or the
+    /// access log.
+    #[arg(long, env = "SHIKAKU_READ_DATABASE_URL")]
+    pub read_db: Option<String>,
+    /// The most the standby may lag behind the primary, in seconds, and still be read.
+    #[arg(long, env = "SHIKAKU_READ_DB_MAX_LAG", default_value_t = 5.0)]
+    pub read_db_max_lag: f64,
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -139,7 +147,29 @@ pub async fn start(
     data_dir: &Path,
     args: &ServeArgs,
 ) -> anyhow::Result<(shikaku_api::Running, shikaku_pki::Ca)> {
-    let store = crate::open_store(db).await?;
+    let store = match &args.read_db {
+        None => crate::open_store(db).await?,
+        Some(read) => {
+            let max_lag = std::time::Duration::try_from_secs_f64(args.read_db_max_lag)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--read-db-max-lag is a positive number of seconds, not {}",
+                        args.read_db_max_lag
+                    )
+                })?;
+            shikaku_store::open_with_standby(db, Some((read, max_lag)))
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot open the database {} with the standby {}: {e}",
+                        crate::redact_url(db),
+                        crate::redact_url(read)
+                    )
+                })?
+        }
+    };
     let ca = shikaku_pki::Ca::load_or_create(data_dir).context("loading the CA")?;
     let config = ServeConfig {
         api_addr: args.api_addr,

@@ -19,6 +19,7 @@ mod model;
 pub mod portal;
 pub mod postgres;
 pub mod records;
+mod replica;
 mod shared;
 mod sql;
 pub mod sqlite;
@@ -439,6 +440,23 @@ pub trait Store:
 }
 
 /// Opens a store from a URL (`sqlite:PATH` or `postgres://…`) and applies migrations.
+/// Opens the store at `url`; on PostgreSQL, `standby` (a hot standby's URL and the most lag
+/// allowed) serves reads of card numbers while it keeps up.
+pub async fn open_with_standby(
+    url: &str,
+    standby: Option<(&str, std::time::Duration)>,
+) -> Result<Arc<dyn Store>> {
+    match standby {
+        None => open(url).await,
+        Some(_) if url.starts_with("sqlite:") => Err(StoreError::UnsupportedUrl(format!(
+            "{url} with a standby (a standby needs postgres://…)"
+        ))),
+        Some(standby) => Ok(Arc::new(
+            postgres::PgStore::open_with_standby(url, Some(standby)).await?,
+        )),
+    }
+}
+
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(sqlite::SqliteStore::open(url).await?))

@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, FromRow, PgPool, Postgres, Row};
 
 use crate::batch::Batcher;
+use crate::replica::Replica;
 use crate::shared::{Backend, impl_import_session, impl_store};
 use shikaku_domain::{CardNumbers, Qualification};
 use sqlx::AssertSqlSafe;
@@ -33,6 +34,8 @@ pub struct PgStore {
     records: Arc<crate::records::RecordQueries>,
     /// Lookups by card numbers and certificate checks, batched (see `batch.rs`).
     cards: Batcher<CardNumbers, Vec<Qualification>>,
+    /// The hot standby that reads of card numbers may use (`replica.rs`).
+    replica: Option<Arc<Replica>>,
     certs: Batcher<String, Option<CertStatus>>,
 }
 
@@ -58,16 +61,33 @@ fn cards_batch_sql() -> String {
     )
 }
 
+/// The batch's cards from the standby when it is usable, else from the primary.
 async fn find_cards(
     pool: PgPool,
+    replica: Option<Arc<Replica>>,
     sql: Arc<str>,
     cards: Vec<CardNumbers>,
+) -> Result<Vec<Vec<Qualification>>> {
+    if let Some(replica) = &replica
+        && let Some(found) = replica
+            .read(|standby| find_cards_on(standby, sql.clone(), &cards))
+            .await
+    {
+        return Ok(found);
+    }
+    find_cards_on(pool, sql, &cards).await
+}
+
+async fn find_cards_on(
+    pool: PgPool,
+    sql: Arc<str>,
+    cards: &[CardNumbers],
 ) -> Result<Vec<Vec<Qualification>>> {
     let mut insurer = Vec::with_capacity(cards.len());
     let mut symbol = Vec::with_capacity(cards.len());
     let mut number = Vec::with_capacity(cards.len());
     let mut branch = Vec::with_capacity(cards.len());
-    for card in &cards {
+    for card in cards {
         insurer.push(card.insurer.as_str());
         symbol.push(card.symbol_str());
         number.push(card.number.as_str());
@@ -112,6 +132,21 @@ async fn cert_statuses(pool: PgPool, serials: Vec<String>) -> Result<Vec<Option<
         .collect())
 }
 
+async fn select_by_card_on(
+    pool: PgPool,
+    sql: AssertSqlSafe<Arc<str>>,
+    card: &CardNumbers,
+) -> Result<Vec<Qualification>> {
+    let rows: Vec<QualificationRow> = sqlx::query_as(sql)
+        .bind(card.insurer.as_str())
+        .bind(card.symbol_str())
+        .bind(card.number.as_str())
+        .bind(card.branch.as_str())
+        .fetch_all(&pool)
+        .await?;
+    into_qualifications(rows)
+}
+
 impl PgStore {
     /// Entries are in the table once appended (the SQLite store indexes a journal first).
     async fn access_log_current(&self) -> Result<()> {
@@ -120,6 +155,12 @@ impl PgStore {
 
     /// Connects to `postgres://…` and applies migrations.
     pub async fn open(url: &str) -> Result<Self> {
+        Self::open_with_standby(url, None).await
+    }
+
+    /// As [`PgStore::open`]; with a standby (`postgres://…` of a hot standby of this primary,
+    /// and the most lag allowed), reads of card numbers go there while it keeps up.
+    pub async fn open_with_standby(url: &str, standby: Option<(&str, Duration)>) -> Result<Self> {
         let options: PgConnectOptions = url.parse().map_err(StoreError::Backend)?;
         // No JIT: every statement here is a point read or a set statement bound by I/O, and
         // a generic plan's estimate over a large table crossed `jit_above_cost`, so each lost
@@ -136,15 +177,20 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(e.into()))?;
+        let replica = match standby {
+            Some((url, max_lag)) => Some(Replica::start(url, max_lag, pool.clone())?),
+            None => None,
+        };
         let cards = {
             let pool = pool.clone();
+            let replica = replica.clone();
             let sql: Arc<str> = cards_batch_sql().into();
             Batcher::spawn(
                 "cards",
                 READ_BATCH,
                 READS_IN_FLIGHT,
                 READ_TIMEOUT,
-                move |keys| find_cards(pool.clone(), sql.clone(), keys),
+                move |keys| find_cards(pool.clone(), replica.clone(), sql.clone(), keys),
             )
         };
         let certs = {
@@ -160,25 +206,27 @@ impl PgStore {
         Ok(Self {
             cards,
             certs,
+            replica,
             pool,
             queries: Arc::new(Queries::new(Dialect::Postgres)),
             records: Arc::new(crate::records::RecordQueries::new(Dialect::Postgres)),
         })
     }
 
+    /// Reads by card numbers, from the standby when it is usable.
     async fn select_by_card(
         &self,
         sql: AssertSqlSafe<Arc<str>>,
         card: &CardNumbers,
     ) -> Result<Vec<Qualification>> {
-        let rows: Vec<QualificationRow> = sqlx::query_as(sql)
-            .bind(card.insurer.as_str())
-            .bind(card.symbol_str())
-            .bind(card.number.as_str())
-            .bind(card.branch.as_str())
-            .fetch_all(&self.pool)
-            .await?;
-        into_qualifications(rows)
+        if let Some(replica) = &self.replica
+            && let Some(found) = replica
+                .read(|standby| select_by_card_on(standby, AssertSqlSafe(sql.0.clone()), card))
+                .await
+        {
+            return Ok(found);
+        }
+        select_by_card_on(self.pool.clone(), sql, card).await
     }
 }
 

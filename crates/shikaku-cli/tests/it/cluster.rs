@@ -8,6 +8,9 @@ use std::process::Command;
 
 use crate::support::stdout;
 
+mod failures;
+mod load;
+
 struct Cluster {
     dir: tempfile::TempDir,
     lines: HashMap<String, String>,
@@ -20,6 +23,7 @@ fn script() -> PathBuf {
 impl Cluster {
     /// `None` when the machine lacks PostgreSQL or HAProxy (and this is not CI).
     fn up() -> Option<Cluster> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let have = |bin: &str| {
             Command::new("sh")
                 .args(["-c", &format!("command -v {bin}")])
@@ -56,6 +60,68 @@ impl Cluster {
             .map(|(k, v)| (k.to_string(), v.trim().to_string()))
             .collect();
         Some(Cluster { dir, lines })
+    }
+
+    /// `local-cluster.sh` with these arguments (stop, kill, up); panics when it fails.
+    fn script(&self, args: &[&str]) -> String {
+        let out = Command::new("bash")
+            .arg(script())
+            .args(args)
+            .env("SHIKAKU_CLUSTER_DIR", self.dir.path())
+            .env("SHIKAKU_BIN", env!("CARGO_BIN_EXE_shikaku"))
+            .output()
+            .expect("local-cluster.sh");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            stdout(&out),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    }
+
+    /// One value per line from `psql` against the primary.
+    fn psql(&self, sql: &str) -> Vec<String> {
+        let out = Command::new("psql")
+            .args([self.get("db"), "-Atc", sql])
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out).lines().map(String::from).collect()
+    }
+
+    /// A terminal certificate for `name` and an mTLS client with it; its serial.
+    fn terminal(&self, name: &str) -> (reqwest::Client, String) {
+        let certs = self.dir.path().join("certs");
+        let issued = self.shikaku(&[
+            "cert",
+            "issue",
+            "--facility",
+            "1311234566",
+            "--terminal",
+            name,
+            "--out",
+            certs.to_str().expect("utf-8"),
+        ]);
+        let serial = issued
+            .lines()
+            .find_map(|l| l.strip_prefix("serial: "))
+            .unwrap_or_else(|| panic!("no serial in {issued}"))
+            .trim()
+            .to_string();
+        let ca = Path::new(self.get("data-dir")).join("ca.crt");
+        let client = shikaku_terminal::client::mtls_client(
+            &ca,
+            &certs.join(format!("{name}.crt")),
+            &certs.join(format!("{name}.key")),
+            32,
+        )
+        .expect("client");
+        (client, serial)
     }
 
     fn get(&self, key: &str) -> &str {
@@ -159,31 +225,7 @@ async fn card_challenges_and_revocations_hold_across_nodes() {
     let Some(cluster) = Cluster::up() else {
         return;
     };
-    let certs = cluster.dir.path().join("certs");
-    let issued = cluster.shikaku(&[
-        "cert",
-        "issue",
-        "--facility",
-        "1311234566",
-        "--terminal",
-        "cluster-1",
-        "--out",
-        certs.to_str().expect("utf-8"),
-    ]);
-    let serial = issued
-        .lines()
-        .find_map(|l| l.strip_prefix("serial: "))
-        .unwrap_or_else(|| panic!("no serial in {issued}"))
-        .trim()
-        .to_string();
-    let ca = Path::new(cluster.get("data-dir")).join("ca.crt");
-    let client = shikaku_terminal::client::mtls_client(
-        &ca,
-        &certs.join("cluster-1.crt"),
-        &certs.join("cluster-1.key"),
-        4,
-    )
-    .expect("client");
+    let (client, serial) = cluster.terminal("cluster-1");
     let apis = [
         cluster.get("node1-api").to_string(),
         cluster.get("node2-api").to_string(),
