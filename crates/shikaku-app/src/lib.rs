@@ -22,6 +22,7 @@ pub mod password_reset;
 pub mod population;
 pub mod portal;
 pub mod records_import;
+pub mod retention;
 pub mod secrets;
 pub mod subsidy;
 pub mod support;

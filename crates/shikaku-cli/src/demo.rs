@@ -260,6 +260,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         trusted_proxies: Vec::new(),
         read_db: None,
         read_db_max_lag: 5.0,
+        access_log_retention_months: shikaku_app::retention::DEFAULT_RETENTION_MONTHS,
         mail: crate::serve::MailArgs::default(),
     };
     let (running, _) = crate::serve::start(&db, &data_dir, &serve_args).await?;

@@ -54,6 +54,15 @@ pub struct ServeArgs {
     /// The most the standby may lag behind the primary, in seconds, and still be read.
     #[arg(long, env = "SHIKAKU_READ_DB_MAX_LAG", default_value_t = 5.0)]
     pub read_db_max_lag: f64,
+    /// Months of access log kept (whole months, UTC): older entries are removed at start and
+    /// every 6 hours (PostgreSQL: whole monthly partitions dropped).
+    #[arg(
+        long,
+        env = "SHIKAKU_ACCESS_LOG_RETENTION_MONTHS",
+        default_value_t = shikaku_app::retention::DEFAULT_RETENTION_MONTHS,
+        value_parser = clap::value_parser!(u32).range(1..=1200)
+    )]
+    pub access_log_retention_months: u32,
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -170,6 +179,7 @@ pub async fn start(
                 })?
         }
     };
+    shikaku_app::retention::spawn(store.clone(), args.access_log_retention_months);
     let ca = shikaku_pki::Ca::load_or_create(data_dir).context("loading the CA")?;
     let config = ServeConfig {
         api_addr: args.api_addr,

@@ -70,6 +70,21 @@ pub fn format_jst_minute(at: OffsetDateTime) -> String {
 
 /// Formats as `YYYY-MM-DD`. Written digit by digit: every eligibility answer carries three or
 /// four dates, and `format!` was a third of building the answer in the lookup profile.
+/// The first day of the UTC month `months` months before the month of `now`: the access log
+/// keeps every entry on or after it (retention by whole months, so at least `months` full
+/// months are kept). `None` when that lies before year 1.
+pub fn retention_start(now: OffsetDateTime, months: u32) -> Option<Date> {
+    let today = now.to_offset(time::UtcOffset::UTC).date();
+    let index =
+        i64::from(today.year()) * 12 + i64::from(u8::from(today.month())) - 1 - i64::from(months);
+    let year = i32::try_from(index.div_euclid(12)).ok()?;
+    let month = time::Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
+    if year < 1 {
+        return None;
+    }
+    Date::from_calendar_date(year, month, 1).ok()
+}
+
 pub fn format_date(date: Date) -> String {
     let year = date.year();
     if !(0..=9999).contains(&year) {
@@ -108,6 +123,25 @@ pub mod serde_date {
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn retention_keeps_whole_months_in_utc() {
+        let now = datetime!(2026-12-03 18:00 UTC);
+        assert_eq!(retention_start(now, 60), Some(date!(2021 - 12 - 01)));
+        assert_eq!(retention_start(now, 1), Some(date!(2026 - 11 - 01)));
+        assert_eq!(retention_start(now, 0), Some(date!(2026 - 12 - 01)));
+        assert_eq!(retention_start(now, 12), Some(date!(2025 - 12 - 01)));
+        assert_eq!(
+            retention_start(datetime!(2026-01-31 23:00 UTC), 1),
+            Some(date!(2025 - 12 - 01))
+        );
+        // 1 February 08:00 in Japan is still 31 January in UTC.
+        assert_eq!(
+            retention_start(datetime!(2026-02-01 08:00 +09:00), 0),
+            Some(date!(2026 - 01 - 01))
+        );
+        assert_eq!(retention_start(now, 30_000), None);
+    }
 
     #[test]
     fn parses_strictly() {

@@ -20,6 +20,7 @@ pub mod portal;
 pub mod postgres;
 pub mod records;
 mod replica;
+mod retention;
 mod shared;
 mod sql;
 pub mod sqlite;
@@ -311,6 +312,15 @@ pub enum RevokeOutcome {
     AlreadyRevoked,
 }
 
+/// What [`Store::maintain_access_log`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LogMaintenance {
+    pub partitions_created: u32,
+    pub partitions_dropped: u32,
+    /// Entries deleted one by one (SQLite, or PostgreSQL's default partition).
+    pub entries_deleted: u64,
+}
+
 /// Everything stored: the eligibility core here, the portal's records in [`PortalStore`].
 #[async_trait]
 pub trait Store:
@@ -354,6 +364,16 @@ pub trait Store:
     async fn terminal_certs(&self) -> Result<Vec<TerminalCert>>;
 
     async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()>;
+    /// The access log's retention and upkeep: entries dated before `keep_from` (00:00 UTC,
+    /// the first of a month) are removed — on PostgreSQL by dropping whole monthly partitions
+    /// (and deleting such entries from the default partition), on SQLite by deleting rows —
+    /// and, on PostgreSQL, the partitions of `now`'s month and the next three are created
+    /// when missing. Safe to run from several nodes at once.
+    async fn maintain_access_log(
+        &self,
+        now: OffsetDateTime,
+        keep_from: time::Date,
+    ) -> Result<LogMaintenance>;
     /// The newest entries first, at most `limit`.
     async fn recent_access_log(&self, limit: u32) -> Result<Vec<AccessLogEntry>>;
     /// The newest `limit` accesses to any of these persons (keyed hashes), newest first.

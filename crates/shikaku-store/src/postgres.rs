@@ -269,6 +269,14 @@ impl_store!(
             }))
         }
 
+        async fn maintain_access_log(
+            &self,
+            now: time::OffsetDateTime,
+            keep_from: time::Date,
+        ) -> Result<crate::LogMaintenance> {
+            crate::retention::maintain_postgres(&self.pool, now, keep_from).await
+        }
+
         async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
             // One statement for the whole batch: UNNEST over column arrays.
             let mut at = Vec::with_capacity(entries.len());

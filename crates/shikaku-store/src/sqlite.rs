@@ -713,6 +713,16 @@ impl_store!(
             }))
         }
 
+        async fn maintain_access_log(
+            &self,
+            _now: time::OffsetDateTime,
+            keep_from: time::Date,
+        ) -> Result<crate::LogMaintenance> {
+            // Entries still in the journal are indexed first, so none escapes.
+            self.access_log_current().await?;
+            crate::retention::maintain_sqlite(&self.pool, keep_from).await
+        }
+
         async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
             let mut records = Vec::with_capacity(entries.len() * 128);
             crate::journal::encode(entries, &mut records);

@@ -4,6 +4,7 @@
 mod challenges;
 mod cluster;
 mod password_reset;
+mod retention;
 
 use std::sync::Arc;
 
@@ -207,6 +208,7 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     portal_bulk_load(s).await;
     support_records(s).await;
     insurer_register(s).await;
+    retention::access_log_retention(s).await;
 }
 
 async fn idempotency_and_batches(s: &dyn Store) {

@@ -14,4 +14,5 @@ mod inquiry;
 mod password_reset;
 mod planning;
 mod portal;
+mod retention;
 mod support;
