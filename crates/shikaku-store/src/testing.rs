@@ -211,6 +211,21 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     retention::access_log_retention(s).await;
 }
 
+/// A queued 一括照会 job with no items.
+fn queued_batch(id: &str, created_at: OffsetDateTime) -> crate::BatchJob {
+    crate::BatchJob {
+        id: id.to_string(),
+        facility_code: "1311234566".into(),
+        terminal_name: "受付1".into(),
+        cert_serial: "01".into(),
+        created_at,
+        status: "queued".into(),
+        request: "[]".into(),
+        result: None,
+        finished_at: None,
+    }
+}
+
 async fn idempotency_and_batches(s: &dyn Store) {
     let t = |secs: i64| OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).expect("time");
     let key = format!("OQSsiquc01req_{}", unique());
@@ -291,17 +306,7 @@ async fn idempotency_and_batches(s: &dyn Store) {
     );
 
     let id = format!("B{}", unique());
-    let job = crate::BatchJob {
-        id: id.clone(),
-        facility_code: "1311234566".into(),
-        terminal_name: "受付1".into(),
-        cert_serial: "01".into(),
-        created_at: t(10),
-        status: "queued".into(),
-        request: "[]".into(),
-        result: None,
-        finished_at: None,
-    };
+    let job = queued_batch(&id, t(10));
     s.insert_batch(&job).await.expect("insert");
     assert!(
         s.unleased_batches(t(10), 10_000)

@@ -40,29 +40,20 @@ impl Cluster {
             eprintln!("skipped: haproxy or postgresql not installed");
             return None;
         }
-        let dir = tempfile::tempdir().expect("cluster dir");
-        let out = Command::new("bash")
-            .arg(script())
-            .arg("up")
-            .env("SHIKAKU_CLUSTER_DIR", dir.path())
-            .env("SHIKAKU_BIN", env!("CARGO_BIN_EXE_shikaku"))
-            .output()
-            .expect("local-cluster.sh");
-        assert!(
-            out.status.success(),
-            "up: {}{}",
-            stdout(&out),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let lines = stdout(&out)
+        let mut cluster = Cluster {
+            dir: tempfile::tempdir().expect("cluster dir"),
+            lines: HashMap::new(),
+        };
+        cluster.lines = cluster
+            .script(&["up"])
             .lines()
             .filter_map(|l| l.split_once(": "))
             .map(|(k, v)| (k.to_string(), v.trim().to_string()))
             .collect();
-        Some(Cluster { dir, lines })
+        Some(cluster)
     }
 
-    /// `local-cluster.sh` with these arguments (stop, kill, up); panics when it fails.
+    /// `local-cluster.sh` with these arguments (up, stop, kill); panics when it fails.
     fn script(&self, args: &[&str]) -> String {
         let out = Command::new("bash")
             .arg(script())

@@ -18,13 +18,6 @@ impl Drop for Killed {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
 /// `shikaku` run from a shell whose umask is the usual 022.
 fn shikaku(dir: &Path) -> Command {
     let mut c = Command::new("/bin/sh");
@@ -103,7 +96,7 @@ async fn every_file_of_a_full_run_is_owner_only() {
     assert!(errors.contains("bad.csv:2: birth_date:"), "{errors}");
     assert!(!errors.contains("1980-13-40"), "{errors}");
 
-    let (api, web) = (free_port(), free_port());
+    let (api, web) = (crate::support::free_port(), crate::support::free_port());
     let _server = Killed(
         shikaku(&dir)
             .args(["serve", "--api-addr", &format!("127.0.0.1:{api}")])

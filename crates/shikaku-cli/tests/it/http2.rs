@@ -7,7 +7,7 @@ use std::process::Command;
 use time::OffsetDateTime;
 
 use crate::api::Server;
-use crate::support::Env;
+use crate::support::{Env, free_port};
 
 /// `curl --http2` with the terminal's certificate; (exit code, HTTP status, body).
 fn curl_h2(
@@ -91,14 +91,6 @@ async fn http2_clients_read_the_413_and_403_bodies() {
         assert!(out.trim_end().ends_with("403 2"), "{out}");
     }
     server.running.shutdown();
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 /// `shikaku serve` at its default log level: TLS handshakes without a client certificate

@@ -6,7 +6,7 @@ use std::process::Command;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use crate::support::Env;
+use crate::support::{Env, free_port};
 
 fn entry(at: OffsetDateTime, person: u8) -> shikaku_store::AccessLogEntry {
     shikaku_store::AccessLogEntry {
@@ -18,14 +18,6 @@ fn entry(at: OffsetDateTime, person: u8) -> shikaku_store::AccessLogEntry {
         status: "valid".into(),
         person_hash: vec![person; 32],
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -215,3 +215,12 @@ pub fn sato_card_issue(out: &Path) -> Vec<String> {
     .chain([out.display().to_string()])
     .collect()
 }
+
+/// A port free on 127.0.0.1 now (for a `shikaku serve` started as a process).
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use crate::{BatchJob, NoMatchEvent, Store};
+use crate::{NoMatchEvent, Store};
 
 use super::unique;
 
@@ -84,19 +84,9 @@ pub(super) async fn no_match_events(s: &dyn Store) {
 pub(super) async fn batch_leases(s: &dyn Store) {
     let t = |secs: i64| OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).expect("time");
     let id = format!("B{}", unique());
-    s.insert_batch(&BatchJob {
-        id: id.clone(),
-        facility_code: "1311234566".into(),
-        terminal_name: "受付1".into(),
-        cert_serial: "01".into(),
-        created_at: t(10),
-        status: "queued".into(),
-        request: "[]".into(),
-        result: None,
-        finished_at: None,
-    })
-    .await
-    .expect("insert");
+    s.insert_batch(&super::queued_batch(&id, t(10)))
+        .await
+        .expect("insert");
     let open = |now: i64| {
         let id = id.clone();
         async move {

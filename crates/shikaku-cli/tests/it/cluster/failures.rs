@@ -180,6 +180,25 @@ async fn standby_usable(cluster: &Cluster, node: &str) -> bool {
     metric(&body, "shikaku_standby_usable ") == Some(1.0)
 }
 
+/// Under the load through HAProxy: 2 s, then `action` (local-cluster.sh), `down_s` seconds,
+/// `up`, 2 s more; every request's outcome, in person order.
+async fn phase(
+    cluster: &Cluster,
+    client: &reqwest::Client,
+    persons: &Arc<Vec<super::load::Person>>,
+    next: &Arc<AtomicUsize>,
+    action: &[&str],
+    down_s: u64,
+) -> Vec<(usize, Outcome)> {
+    let load = Load::start(client, cluster.get("api"), persons, next, WORKERS, PAUSE);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    cluster.script(action);
+    tokio::time::sleep(Duration::from_secs(down_s)).await;
+    cluster.script(&["up"]);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    load.finish().await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lookups_survive_a_node_crash_a_standby_restart_and_a_primary_restart() {
     let Some(cluster) = Cluster::up() else {
@@ -198,13 +217,7 @@ async fn lookups_survive_a_node_crash_a_standby_restart_and_a_primary_restart() 
     // 1. Node 1 SIGKILLed under load: requests on it fail, the rest go on through node 2;
     //    node 1 restarts and serves again.
     let (client, serial) = cluster.terminal("cluster-kill");
-    let load = Load::start(&client, &api, &persons, &next, WORKERS, PAUSE);
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    cluster.script(&["kill", "node1"]);
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    cluster.script(&["up"]);
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let outcomes = load.finish().await;
+    let outcomes = phase(&cluster, &client, &persons, &next, &["kill", "node1"], 3).await;
     let (answered, failed) = account(&cluster, &serial, &persons, &outcomes);
     eprintln!("node killed: {answered} answered, {failed} failed");
     assert!(answered > 100, "{answered} answered");
@@ -221,13 +234,7 @@ async fn lookups_survive_a_node_crash_a_standby_restart_and_a_primary_restart() 
     // 2. The standby stopped and started under load: every lookup is answered (from the
     //    primary meanwhile), and the nodes read from the standby again afterwards.
     let (client, serial) = cluster.terminal("cluster-standby");
-    let load = Load::start(&client, &api, &persons, &next, WORKERS, PAUSE);
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    cluster.script(&["stop", "standby"]);
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    cluster.script(&["up"]);
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let outcomes = load.finish().await;
+    let outcomes = phase(&cluster, &client, &persons, &next, &["stop", "standby"], 3).await;
     let (answered, failed) = account(&cluster, &serial, &persons, &outcomes);
     eprintln!("standby restarted: {answered} answered, {failed} failed");
     assert_eq!(
