@@ -97,12 +97,7 @@ impl BatchService {
     /// lease has ended (a previous run's, or another node's that stopped).
     pub async fn start(service: EligibilityService) -> Result<Self, LookupError> {
         let (queue, mut rx) = mpsc::unbounded_channel::<String>();
-        let node = {
-            let mut id = [0u8; 8];
-            use ring::rand::SecureRandom;
-            let _ = ring::rand::SystemRandom::new().fill(&mut id);
-            hex::encode(id)
-        };
+        let node = crate::secrets::process_id();
         let pending = service
             .store()
             .unleased_batches(OffsetDateTime::now_utc(), 1_000)

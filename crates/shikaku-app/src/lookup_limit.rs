@@ -76,13 +76,10 @@ fn keys(facility: &str, terminal: &str) -> [(String, usize); 2] {
 
 impl NoMatchLimiter {
     pub fn new(key: PersonKey) -> Self {
-        let mut id = [0u8; 8];
-        use ring::rand::SecureRandom;
-        let _ = ring::rand::SystemRandom::new().fill(&mut id);
         Self {
             stripes: Default::default(),
             key,
-            node: hex::encode(id),
+            node: crate::secrets::process_id(),
             unsent: Mutex::default(),
         }
     }
@@ -120,7 +117,6 @@ impl NoMatchLimiter {
         card: &CardNumbers,
         now: OffsetDateTime,
     ) -> Result<(), Duration> {
-        let card = self.card_digest(card);
         let Ok(mut stripe) = self.stripe(&caller.facility_code).lock() else {
             return Ok(());
         };
@@ -137,8 +133,11 @@ impl NoMatchLimiter {
                 }
             }
         }
-        let key = (caller.facility_code.clone(), card);
-        if let Some(tries) = stripe.cards.get_mut(&key) {
+        // The keyed hash of the card only when this stripe holds any card's tries: a lookup
+        // path with no 該当資格なし lately pays nothing for it.
+        let key = (!stripe.cards.is_empty())
+            .then(|| (caller.facility_code.clone(), self.card_digest(card)));
+        if let Some(tries) = key.and_then(|key| stripe.cards.get_mut(&key)) {
             tries.retain(|(_, t)| now - *t < CARD_WINDOW);
             if tries.len() >= BIRTH_DATES_PER_CARD {
                 let mut times: Vec<OffsetDateTime> = tries.iter().map(|(_, t)| *t).collect();

@@ -79,6 +79,15 @@ impl PersonKey {
     }
 }
 
+/// A random name for this process among a cluster's nodes (16 hex digits), for leases and
+/// for telling its own stored events from the other nodes'.
+pub fn process_id() -> String {
+    use ring::rand::SecureRandom;
+    let mut id = [0u8; 8];
+    let _ = ring::rand::SystemRandom::new().fill(&mut id);
+    hex::encode(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
