@@ -31,6 +31,17 @@ pub enum BenchCommand {
         /// Measured seconds per phase (after a 2-second warm-up).
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Send lookups at this steady rate (requests/s over all connections) instead of as
+        /// fast as answers come; a latency counts from when the request was due, so a stall
+        /// shows as the queue it builds.
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Skip the `GET /healthz` phase (and the ratio).
+        #[arg(long)]
+        no_healthz: bool,
+        /// Write every measured lookup as `unix_ms latency_us ok` (one line each) to this file.
+        #[arg(long)]
+        latency_log: Option<PathBuf>,
     },
     /// My Number Card verifications (challenge + signed verify) vs raw ECDSA P-256 verifies.
     Cards {
@@ -68,6 +79,8 @@ struct Phase {
     errors: u64,
     seconds: f64,
     latencies_us: Vec<u32>,
+    /// When each measured request was due (ms since the Unix epoch), its latency and outcome.
+    samples: Vec<(u64, u32, bool)>,
 }
 
 impl Phase {
@@ -88,7 +101,7 @@ pub async fn run(
     data_dir: &std::path::Path,
     command: BenchCommand,
 ) -> anyhow::Result<ExitCode> {
-    let (api, cert, key, ca, population, sample, concurrency, seconds) = match command {
+    let (api, cert, key, ca, population, sample, concurrency, seconds, pace) = match command {
         BenchCommand::Lookups {
             api,
             cert,
@@ -98,7 +111,33 @@ pub async fn run(
             sample,
             concurrency,
             seconds,
-        } => (api, cert, key, ca, population, sample, concurrency, seconds),
+            rate,
+            no_healthz,
+            latency_log,
+        } => {
+            if let Some(rate) = rate {
+                anyhow::ensure!(
+                    rate.is_finite() && rate > 0.0,
+                    "--rate must be a positive number of requests per second, not {rate}"
+                );
+            }
+            let pace = LookupPace {
+                rate,
+                no_healthz,
+                latency_log,
+            };
+            (
+                api,
+                cert,
+                key,
+                ca,
+                population,
+                sample,
+                concurrency,
+                seconds,
+                pace,
+            )
+        }
         BenchCommand::Cards {
             api,
             cert,
@@ -119,7 +158,22 @@ pub async fn run(
     let distinct = bodies.len();
     anyhow::ensure!(!bodies.is_empty(), "{} has no rows", population.display());
     let api = api.trim_end_matches('/').to_string();
-    let health = run_phase("GET /healthz", &client, &api, None, concurrency, seconds).await;
+    let health = if pace.no_healthz {
+        None
+    } else {
+        Some(
+            run_phase(
+                "GET /healthz",
+                &client,
+                &api,
+                None,
+                concurrency,
+                seconds,
+                None,
+            )
+            .await,
+        )
+    };
     let lookups = run_phase(
         "POST /v1/eligibility",
         &client,
@@ -127,11 +181,15 @@ pub async fn run(
         Some(bodies),
         concurrency,
         seconds,
+        pace.rate,
     )
     .await;
+    if let Some(path) = &pace.latency_log {
+        write_latency_log(path, &lookups)?;
+    }
     println!("| endpoint | requests | errors | req/s | p50 ms | p99 ms |");
     println!("|---|---:|---:|---:|---:|---:|");
-    for p in [&health, &lookups] {
+    for p in health.iter().chain([&lookups]) {
         println!(
             "| {} | {} | {} | {:.0} | {:.2} | {:.2} |",
             p.name,
@@ -143,12 +201,40 @@ pub async fn run(
         );
     }
     println!();
-    println!(
-        "ratio lookups/healthz: {:.2} (concurrency {concurrency}, {seconds} s per phase, {} cards sampled from the whole population)",
-        lookups.rate() / health.rate(),
-        distinct
-    );
+    let pacing = match pace.rate {
+        Some(rate) => format!("lookups due at {rate:.0}/s"),
+        None => "closed loop".into(),
+    };
+    match &health {
+        Some(health) => println!(
+            "ratio lookups/healthz: {:.2} (concurrency {concurrency}, {pacing}, {seconds} s per phase, {distinct} cards sampled from the whole population)",
+            lookups.rate() / health.rate(),
+        ),
+        None => println!(
+            "concurrency {concurrency}, {pacing}, {seconds} s, {distinct} cards sampled from the whole population"
+        ),
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How `bench lookups` sends its lookups.
+struct LookupPace {
+    rate: Option<f64>,
+    no_healthz: bool,
+    latency_log: Option<PathBuf>,
+}
+
+/// Writes one line per measured request: `unix_ms latency_us ok`, in the order they were due.
+fn write_latency_log(path: &std::path::Path, phase: &Phase) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut samples = phase.samples.clone();
+    samples.sort_unstable();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for (at, latency, ok) in samples {
+        writeln!(out, "{at} {latency} {}", u8::from(ok))?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Up to `sample` rows drawn evenly at random from the whole file (reservoir sampling with a
@@ -191,13 +277,14 @@ async fn run_phase(
     bodies: Option<Arc<Vec<String>>>,
     concurrency: usize,
     seconds: u64,
+    rate: Option<f64>,
 ) -> Phase {
     let url = Arc::new(match bodies {
         Some(_) => format!("{api}/v1/eligibility"),
         None => format!("{api}/healthz"),
     });
     let client = client.clone();
-    run_ops(name, concurrency, seconds, move |i| {
+    run_ops(name, concurrency, seconds, rate, move |i| {
         let client = client.clone();
         let bodies = bodies.clone();
         let url = url.clone();
@@ -274,11 +361,21 @@ async fn bench_cards(
         n as f64 / start.elapsed().as_secs_f64()
     };
 
-    let health = run_phase("GET /healthz", &client, &api, None, concurrency, seconds).await;
+    let health = run_phase(
+        "GET /healthz",
+        &client,
+        &api,
+        None,
+        concurrency,
+        seconds,
+        None,
+    )
+    .await;
     let verify = run_ops(
         "challenge + POST /v1/card/verify",
         concurrency,
         seconds,
+        None,
         move |i| {
             let client = client.clone();
             let cards = cards.clone();
@@ -343,37 +440,67 @@ async fn bench_cards(
 }
 
 /// Runs `op(i)` from `concurrency` workers for `seconds` after a 2-second warm-up; an
-/// operation that returns false counts as an error.
-async fn run_ops<F, Fut>(name: &'static str, concurrency: usize, seconds: u64, op: F) -> Phase
+/// operation that returns false counts as an error. With a `rate`, operations are due at
+/// that steady rate over all workers, and each latency counts from when it was due.
+async fn run_ops<F, Fut>(
+    name: &'static str,
+    concurrency: usize,
+    seconds: u64,
+    rate: Option<f64>,
+    op: F,
+) -> Phase
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
-    let start_at = Instant::now() + Duration::from_secs(2);
+    let begin = Instant::now();
+    let wall_begin = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let start_at = begin + Duration::from_secs(2);
     let stop_at = start_at + Duration::from_secs(seconds);
+    // Each worker's requests are due `interval` apart, the workers evenly staggered.
+    let interval = rate.map(|r| Duration::from_secs_f64(concurrency as f64 / r));
     let mut tasks = Vec::with_capacity(concurrency);
     for worker in 0..concurrency {
         let op = op.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
+            let mut samples = Vec::new();
             let (mut requests, mut errors) = (0u64, 0u64);
             let mut i = worker;
+            let first = interval.map(|iv| begin + iv.mul_f64(worker as f64 / concurrency as f64));
+            let mut k = 0u32;
             loop {
-                let now = Instant::now();
-                if now >= stop_at {
+                let due = match (first, interval) {
+                    (Some(first), Some(iv)) => {
+                        let due = first + iv * k;
+                        k += 1;
+                        if due >= stop_at {
+                            break;
+                        }
+                        tokio::time::sleep_until(due.into()).await;
+                        due
+                    }
+                    _ => Instant::now(),
+                };
+                if due >= stop_at {
                     break;
                 }
                 i += concurrency;
                 let ok = op(i).await;
-                if now >= start_at {
+                if due >= start_at {
                     requests += 1;
                     if !ok {
                         errors += 1;
                     }
-                    latencies.push(now.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+                    let latency = due.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
+                    latencies.push(latency);
+                    let at = (wall_begin + (due - begin)).as_millis();
+                    samples.push((u64::try_from(at).unwrap_or(u64::MAX), latency, ok));
                 }
             }
-            (requests, errors, latencies)
+            (requests, errors, latencies, samples)
         }));
     }
     let mut phase = Phase {
@@ -382,12 +509,14 @@ where
         errors: 0,
         seconds: seconds as f64,
         latencies_us: Vec::new(),
+        samples: Vec::new(),
     };
     for task in tasks {
-        if let Ok((requests, errors, latencies)) = task.await {
+        if let Ok((requests, errors, latencies, samples)) = task.await {
             phase.requests += requests;
             phase.errors += errors;
             phase.latencies_us.extend(latencies);
+            phase.samples.extend(samples);
         }
     }
     phase.latencies_us.sort_unstable();

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod insurers;
 pub mod journal;
 mod model;
+mod own_connection;
 pub mod portal;
 pub mod postgres;
 pub mod records;

@@ -8,13 +8,14 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, FromRow, PgPool, Postgres, Row};
 
 use crate::batch::Batcher;
+use crate::own_connection::OwnConnection;
 use crate::replica::Replica;
 use crate::shared::{Backend, impl_import_session, impl_store};
 use shikaku_domain::{CardNumbers, Qualification};
 use sqlx::AssertSqlSafe;
 
 use crate::CertStatus;
-use crate::model::{QualificationRow, into_qualifications};
+use crate::model::QualificationRow;
 use crate::sql::{Dialect, Queries};
 use crate::{AccessLogEntry, ImportMeta, ImportSession, Result, StagedRow, StoreError};
 
@@ -34,9 +35,11 @@ pub struct PgStore {
     records: Arc<crate::records::RecordQueries>,
     /// Lookups by card numbers and certificate checks, batched (see `batch.rs`).
     cards: Batcher<CardNumbers, Vec<Qualification>>,
-    /// The hot standby that reads of card numbers may use (`replica.rs`).
-    replica: Option<Arc<Replica>>,
+    /// `find_related` (a lost card's newer qualifications), batched the same way.
+    related: Batcher<CardNumbers, Vec<Qualification>>,
     certs: Batcher<String, Option<CertStatus>>,
+    /// The access-log writer's connection (one batch at a time; see `own_connection.rs`).
+    log: Arc<OwnConnection>,
 }
 
 /// The most keys one batched read carries, and how many batches of a kind run at once.
@@ -45,14 +48,37 @@ const READS_IN_FLIGHT: usize = 1;
 /// A batched read not answered by then fails (503) rather than holding the reads behind it.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The qualification columns prefixed with a table alias.
+fn columns_of(alias: &str) -> String {
+    crate::model::QUALIFICATION_COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `find_related` for many card numbers in one statement: for each card, every qualification
+/// of the same person at the same insurer and every one linked by the same 個人番号 hash,
+/// tagged with the position of its card (as `find_related` in `sql.rs`, one key at a time).
+fn related_batch_sql() -> String {
+    let cols = columns_of("r");
+    format!(
+        "WITH c AS (SELECT k.i, q.insurer_number, q.person_ref, q.my_number_hash \
+           FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) \
+             WITH ORDINALITY AS k(insurer_number, symbol, number, branch, i) \
+           JOIN qualifications q ON q.insurer_number = k.insurer_number AND q.symbol = k.symbol \
+             AND q.number = k.number AND q.branch = k.branch) \
+         SELECT c.i, {cols} FROM c JOIN qualifications r \
+           ON r.insurer_number = c.insurer_number AND r.person_ref = c.person_ref \
+         UNION \
+         SELECT c.i, {cols} FROM c JOIN qualifications r ON r.my_number_hash = c.my_number_hash"
+    )
+}
+
 /// Qualifications for many card numbers in one statement: the keys as arrays, joined through
 /// the unique key index, each row tagged with the position of its key.
 fn cards_batch_sql() -> String {
-    let cols = crate::model::QUALIFICATION_COLUMNS
-        .split(", ")
-        .map(|c| format!("q.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = columns_of("q");
     format!(
         "SELECT k.i, {cols} FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) \
            WITH ORDINALITY AS k(insurer_number, symbol, number, branch, i) \
@@ -61,64 +87,100 @@ fn cards_batch_sql() -> String {
     )
 }
 
-/// The batch's cards from the standby when it is usable, else from the primary.
+/// A batched read by card numbers (`sql` binds the four key arrays and tags each row with its
+/// key's position) from the standby when it is usable, else from the primary (on the
+/// batcher's own connection).
 async fn find_cards(
-    pool: PgPool,
+    primary: Arc<OwnConnection>,
     replica: Option<Arc<Replica>>,
     sql: Arc<str>,
     cards: Vec<CardNumbers>,
 ) -> Result<Vec<Vec<Qualification>>> {
+    let keys = Arc::new(CardKeys::new(&cards));
     if let Some(replica) = &replica
         && let Some(found) = replica
-            .read(|standby| find_cards_on(standby, sql.clone(), &cards))
+            .read(|standby| {
+                let (keys, sql) = (keys.clone(), sql.clone());
+                async move { keys.fetch(&standby, sql).await }
+            })
             .await
     {
         return Ok(found);
     }
-    find_cards_on(pool, sql, &cards).await
+    primary
+        .run(true, |conn| {
+            let (keys, sql) = (keys.clone(), sql.clone());
+            Box::pin(async move { keys.fetch(conn, sql).await })
+        })
+        .await
 }
 
-async fn find_cards_on(
-    pool: PgPool,
-    sql: Arc<str>,
-    cards: &[CardNumbers],
-) -> Result<Vec<Vec<Qualification>>> {
-    let mut insurer = Vec::with_capacity(cards.len());
-    let mut symbol = Vec::with_capacity(cards.len());
-    let mut number = Vec::with_capacity(cards.len());
-    let mut branch = Vec::with_capacity(cards.len());
-    for card in cards {
-        insurer.push(card.insurer.as_str());
-        symbol.push(card.symbol_str());
-        number.push(card.number.as_str());
-        branch.push(card.branch.as_str());
+/// A batch of card numbers as the four arrays the batched read binds.
+struct CardKeys {
+    count: usize,
+    insurer: Vec<String>,
+    symbol: Vec<String>,
+    number: Vec<String>,
+    branch: Vec<String>,
+}
+
+impl CardKeys {
+    fn new(cards: &[CardNumbers]) -> Self {
+        Self {
+            count: cards.len(),
+            insurer: cards
+                .iter()
+                .map(|c| c.insurer.as_str().to_owned())
+                .collect(),
+            symbol: cards.iter().map(|c| c.symbol_str().to_owned()).collect(),
+            number: cards.iter().map(|c| c.number.as_str().to_owned()).collect(),
+            branch: cards.iter().map(|c| c.branch.as_str().to_owned()).collect(),
+        }
     }
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(insurer)
-        .bind(symbol)
-        .bind(number)
-        .bind(branch)
-        .fetch_all(&pool)
+
+    /// The qualifications of each card, in the order of the cards.
+    async fn fetch<'e, E>(&self, executor: E, sql: Arc<str>) -> Result<Vec<Vec<Qualification>>>
+    where
+        E: sqlx::Executor<'e, Database = Postgres>,
+    {
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(&self.insurer)
+            .bind(&self.symbol)
+            .bind(&self.number)
+            .bind(&self.branch)
+            .fetch_all(executor)
+            .await?;
+        let mut found: Vec<Vec<Qualification>> = vec![Vec::new(); self.count];
+        for row in rows {
+            let i: i64 = row.try_get(0)?;
+            let slot = usize::try_from(i - 1)
+                .ok()
+                .and_then(|i| found.get_mut(i))
+                .ok_or_else(|| StoreError::Corrupt(format!("batched read returned key {i}")))?;
+            slot.push(Qualification::try_from(QualificationRow::from_row(&row)?)?);
+        }
+        Ok(found)
+    }
+}
+
+async fn cert_statuses(
+    conn: Arc<OwnConnection>,
+    serials: Vec<String>,
+) -> Result<Vec<Option<CertStatus>>> {
+    let serials = Arc::new(serials);
+    let rows: Vec<(String, Vec<u8>, bool)> = conn
+        .run(true, |conn| {
+            let serials = serials.clone();
+            Box::pin(async move {
+                Ok(sqlx::query_as(
+                    "SELECT serial, fingerprint, revoked_at IS NOT NULL FROM terminal_certs WHERE serial = ANY($1)",
+                )
+                .bind(serials.as_slice())
+                .fetch_all(conn)
+                .await?)
+            })
+        })
         .await?;
-    let mut found: Vec<Vec<Qualification>> = vec![Vec::new(); cards.len()];
-    for row in rows {
-        let i: i64 = row.try_get(0)?;
-        let slot = usize::try_from(i - 1)
-            .ok()
-            .and_then(|i| found.get_mut(i))
-            .ok_or_else(|| StoreError::Corrupt(format!("batched read returned key {i}")))?;
-        slot.push(Qualification::try_from(QualificationRow::from_row(&row)?)?);
-    }
-    Ok(found)
-}
-
-async fn cert_statuses(pool: PgPool, serials: Vec<String>) -> Result<Vec<Option<CertStatus>>> {
-    let rows: Vec<(String, Vec<u8>, bool)> = sqlx::query_as(
-        "SELECT serial, fingerprint, revoked_at IS NOT NULL FROM terminal_certs WHERE serial = ANY($1)",
-    )
-    .bind(&serials)
-    .fetch_all(&pool)
-    .await?;
     Ok(serials
         .iter()
         .map(|serial| {
@@ -130,21 +192,6 @@ async fn cert_statuses(pool: PgPool, serials: Vec<String>) -> Result<Vec<Option<
                 })
         })
         .collect())
-}
-
-async fn select_by_card_on(
-    pool: PgPool,
-    sql: AssertSqlSafe<Arc<str>>,
-    card: &CardNumbers,
-) -> Result<Vec<Qualification>> {
-    let rows: Vec<QualificationRow> = sqlx::query_as(sql)
-        .bind(card.insurer.as_str())
-        .bind(card.symbol_str())
-        .bind(card.number.as_str())
-        .bind(card.branch.as_str())
-        .fetch_all(&pool)
-        .await?;
-    into_qualifications(rows)
 }
 
 impl PgStore {
@@ -171,7 +218,7 @@ impl PgStore {
             .max_connections(16)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("migrations/postgres")
             .run(&pool)
@@ -181,52 +228,39 @@ impl PgStore {
             Some((url, max_lag)) => Some(Replica::start(url, max_lag, pool.clone())?),
             None => None,
         };
-        let cards = {
-            let pool = pool.clone();
+        let by_card = |kind: &'static str, sql: String| {
+            let conn = Arc::new(OwnConnection::new(&options));
             let replica = replica.clone();
-            let sql: Arc<str> = cards_batch_sql().into();
+            let sql: Arc<str> = sql.into();
             Batcher::spawn(
-                "cards",
+                kind,
                 READ_BATCH,
                 READS_IN_FLIGHT,
                 READ_TIMEOUT,
-                move |keys| find_cards(pool.clone(), replica.clone(), sql.clone(), keys),
+                move |keys| find_cards(conn.clone(), replica.clone(), sql.clone(), keys),
             )
         };
+        let cards = by_card("cards", cards_batch_sql());
+        let related = by_card("related", related_batch_sql());
         let certs = {
-            let pool = pool.clone();
+            let conn = Arc::new(OwnConnection::new(&options));
             Batcher::spawn(
                 "certs",
                 READ_BATCH,
                 READS_IN_FLIGHT,
                 READ_TIMEOUT,
-                move |keys| cert_statuses(pool.clone(), keys),
+                move |keys| cert_statuses(conn.clone(), keys),
             )
         };
         Ok(Self {
             cards,
+            related,
             certs,
-            replica,
+            log: Arc::new(OwnConnection::new(&options)),
             pool,
             queries: Arc::new(Queries::new(Dialect::Postgres)),
             records: Arc::new(crate::records::RecordQueries::new(Dialect::Postgres)),
         })
-    }
-
-    /// Reads by card numbers, from the standby when it is usable.
-    async fn select_by_card(
-        &self,
-        sql: AssertSqlSafe<Arc<str>>,
-        card: &CardNumbers,
-    ) -> Result<Vec<Qualification>> {
-        if let Some(replica) = &self.replica
-            && let Some(found) = replica
-                .read(|standby| select_by_card_on(standby, AssertSqlSafe(sql.0.clone()), card))
-                .await
-        {
-            return Ok(found);
-        }
-        select_by_card_on(self.pool.clone(), sql, card).await
     }
 }
 
@@ -245,8 +279,7 @@ impl_store!(
         }
 
         async fn find_related(&self, card: &CardNumbers) -> Result<Vec<Qualification>> {
-            self.select_by_card(self.queries.find_related.q(), card)
-                .await
+            self.related.get(card.clone()).await
         }
 
         async fn terminal_cert_status(&self, serial: &str) -> Result<Option<CertStatus>> {
@@ -278,40 +311,63 @@ impl_store!(
         }
 
         async fn append_access_log(&self, entries: &[AccessLogEntry]) -> Result<()> {
-            // One statement for the whole batch: UNNEST over column arrays.
-            let mut at = Vec::with_capacity(entries.len());
-            let mut facility = Vec::with_capacity(entries.len());
-            let mut terminal = Vec::with_capacity(entries.len());
-            let mut serial = Vec::with_capacity(entries.len());
-            let mut kind = Vec::with_capacity(entries.len());
-            let mut status = Vec::with_capacity(entries.len());
-            let mut person = Vec::with_capacity(entries.len());
-            for e in entries {
-                at.push(e.at);
-                facility.push(e.facility_code.as_str());
-                terminal.push(e.terminal_name.as_str());
-                serial.push(e.cert_serial.as_str());
-                kind.push(e.kind.as_str());
-                status.push(e.status.as_str());
-                person.push(e.person_hash.as_slice());
-            }
-            sqlx::query(
-            "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, status, person_hash) \
-             SELECT * FROM UNNEST($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])",
-        )
-        .bind(at)
-        .bind(facility)
-        .bind(terminal)
-        .bind(serial)
-        .bind(kind)
-        .bind(status)
-        .bind(person)
-        .execute(&self.pool)
-        .await?;
-            Ok(())
+            // One statement for the whole batch: UNNEST over column arrays, on the writer's own
+            // connection, never retried (a write is not sent twice).
+            let columns = Arc::new(LogColumns::new(entries));
+            self.log
+                .run(false, |conn| {
+                    let columns = columns.clone();
+                    Box::pin(async move { columns.insert(conn).await })
+                })
+                .await
         }
     }
 );
+
+/// A batch of access-log entries as the column arrays of one `INSERT … SELECT FROM UNNEST`.
+struct LogColumns {
+    at: Vec<time::OffsetDateTime>,
+    facility: Vec<String>,
+    terminal: Vec<String>,
+    serial: Vec<String>,
+    kind: Vec<String>,
+    status: Vec<String>,
+    person: Vec<Vec<u8>>,
+}
+
+impl LogColumns {
+    fn new(entries: &[AccessLogEntry]) -> Self {
+        let column = |f: fn(&AccessLogEntry) -> &str| -> Vec<String> {
+            entries.iter().map(|e| f(e).to_owned()).collect()
+        };
+        Self {
+            at: entries.iter().map(|e| e.at).collect(),
+            facility: column(|e| &e.facility_code),
+            terminal: column(|e| &e.terminal_name),
+            serial: column(|e| &e.cert_serial),
+            kind: column(|e| &e.kind),
+            status: column(|e| &e.status),
+            person: entries.iter().map(|e| e.person_hash.clone()).collect(),
+        }
+    }
+
+    async fn insert(&self, conn: &mut sqlx::PgConnection) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO access_log (at, facility_code, terminal_name, cert_serial, kind, status, person_hash) \
+             SELECT * FROM UNNEST($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])",
+        )
+        .bind(&self.at)
+        .bind(&self.facility)
+        .bind(&self.terminal)
+        .bind(&self.serial)
+        .bind(&self.kind)
+        .bind(&self.status)
+        .bind(&self.person)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
 
 /// Staging lives in a temporary table of one connection; nothing touches the stored tables
 /// until `finish`.

@@ -502,3 +502,69 @@ where
     assert_eq!((counts.inserted, counts.unchanged), (0, count as u64));
     assert_eq!(indexes().await, before);
 }
+
+/// The hot-path reads and the access-log writer hold connections of their own, outside the
+/// pool (`own_connection.rs`). When the server ends every session (a restart, a failover, an
+/// administrator), reads are answered on a new connection, and after a pause the writer finds
+/// its connection dead before sending anything, so the next entries are stored.
+#[tokio::test]
+async fn hot_path_connections_recover_when_the_server_ends_every_session() {
+    let Some(db) = TempPg::new().await else {
+        eprintln!("PostgreSQL reconnect test skipped: set SHIKAKU_TEST_PG (required when CI=true)");
+        return;
+    };
+    let store = shikaku_store::open(&db.url).await.expect("open postgres");
+    let q = shikaku_store::testing::qualification(
+        "7001",
+        "00",
+        time::macros::date!(2020 - 04 - 01),
+        None,
+    );
+    let mut session = store
+        .begin_import(shikaku_store::testing::meta("reconnect.csv"))
+        .await
+        .expect("begin");
+    session
+        .stage(&[shikaku_store::StagedRow::new(2, q.clone(), None)])
+        .await
+        .expect("stage");
+    session
+        .finish(shikaku_store::Finish::Commit { rejected: 0 })
+        .await
+        .expect("commit");
+    let read_and_log = |n: u32| {
+        let (store, card) = (store.clone(), q.card.clone());
+        async move {
+            assert_eq!(store.find_by_card(&card).await.expect("read").len(), 1);
+            assert_eq!(store.find_related(&card).await.expect("related").len(), 1);
+            assert_eq!(store.terminal_cert_status("0a").await.expect("cert"), None);
+            store.append_access_log(&[logged(n)]).await.expect("log");
+        }
+    };
+    read_and_log(1).await;
+    let name = db
+        .url
+        .rsplit('/')
+        .next()
+        .expect("database name")
+        .to_string();
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+        .await
+        .expect("connect");
+    let ended: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&name)
+    .fetch_all(&mut admin)
+    .await
+    .expect("terminate");
+    assert!(
+        ended.len() >= 4,
+        "the store's sessions were ended: {ended:?}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    read_and_log(2).await;
+    read_and_log(3).await;
+    assert_eq!(store.recent_access_log(10).await.expect("log").len(), 3);
+}
