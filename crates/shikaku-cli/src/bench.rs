@@ -11,38 +11,7 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Eligibility lookups vs /healthz over keep-alive mTLS connections.
-    Lookups {
-        /// Base URL of the API listener, e.g. https://127.0.0.1:8443
-        #[arg(long)]
-        api: String,
-        #[arg(long)]
-        cert: PathBuf,
-        #[arg(long)]
-        key: PathBuf,
-        #[arg(long)]
-        ca: PathBuf,
-        /// Population CSV; a random sample of its rows is looked up (round robin).
-        #[arg(long)]
-        population: PathBuf,
-        #[arg(long, default_value_t = 50_000)]
-        sample: usize,
-        #[arg(long, default_value_t = 32)]
-        concurrency: usize,
-        /// Measured seconds per phase (after a 2-second warm-up).
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// Send lookups at this steady rate (requests/s over all connections) instead of as
-        /// fast as answers come; a latency counts from when the request was due, so a stall
-        /// shows as the queue it builds.
-        #[arg(long)]
-        rate: Option<f64>,
-        /// Skip the `GET /healthz` phase (and the ratio).
-        #[arg(long)]
-        no_healthz: bool,
-        /// Write every measured lookup as `unix_ms latency_us ok` (one line each) to this file.
-        #[arg(long)]
-        latency_log: Option<PathBuf>,
-    },
+    Lookups(LookupArgs),
     /// My Number Card verifications (challenge + signed verify) vs raw ECDSA P-256 verifies.
     Cards {
         #[arg(long)]
@@ -73,6 +42,40 @@ pub enum BenchCommand {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct LookupArgs {
+    /// Base URL of the API listener, e.g. https://127.0.0.1:8443
+    #[arg(long)]
+    api: String,
+    #[arg(long)]
+    cert: PathBuf,
+    #[arg(long)]
+    key: PathBuf,
+    #[arg(long)]
+    ca: PathBuf,
+    /// Population CSV; a random sample of its rows is looked up (round robin).
+    #[arg(long)]
+    population: PathBuf,
+    #[arg(long, default_value_t = 50_000)]
+    sample: usize,
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Measured seconds per phase (after a 2-second warm-up).
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Send lookups at this steady rate (requests/s over all connections) instead of as
+    /// fast as answers come; a latency counts from when the request was due, so a stall
+    /// shows as the queue it builds.
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Skip the `GET /healthz` phase (and the ratio).
+    #[arg(long)]
+    no_healthz: bool,
+    /// Write every measured lookup as `unix_ms latency_us ok` (one line each) to this file.
+    #[arg(long)]
+    latency_log: Option<PathBuf>,
+}
+
 struct Phase {
     name: &'static str,
     requests: u64,
@@ -101,43 +104,8 @@ pub async fn run(
     data_dir: &std::path::Path,
     command: BenchCommand,
 ) -> anyhow::Result<ExitCode> {
-    let (api, cert, key, ca, population, sample, concurrency, seconds, pace) = match command {
-        BenchCommand::Lookups {
-            api,
-            cert,
-            key,
-            ca,
-            population,
-            sample,
-            concurrency,
-            seconds,
-            rate,
-            no_healthz,
-            latency_log,
-        } => {
-            if let Some(rate) = rate {
-                anyhow::ensure!(
-                    rate.is_finite() && rate > 0.0,
-                    "--rate must be a positive number of requests per second, not {rate}"
-                );
-            }
-            let pace = LookupPace {
-                rate,
-                no_healthz,
-                latency_log,
-            };
-            (
-                api,
-                cert,
-                key,
-                ca,
-                population,
-                sample,
-                concurrency,
-                seconds,
-                pace,
-            )
-        }
+    match command {
+        BenchCommand::Lookups(args) => bench_lookups(args).await,
         BenchCommand::Cards {
             api,
             cert,
@@ -146,19 +114,41 @@ pub async fn run(
             cards,
             concurrency,
             seconds,
-        } => return bench_cards(&api, &cert, &key, &ca, &cards, concurrency, seconds).await,
+        } => bench_cards(&api, &cert, &key, &ca, &cards, concurrency, seconds).await,
         BenchCommand::Portal {
             facilities,
             sessions,
             seconds,
-        } => return crate::bench_portal::run(db, data_dir, facilities, sessions, seconds).await,
-    };
+        } => crate::bench_portal::run(db, data_dir, facilities, sessions, seconds).await,
+    }
+}
+
+async fn bench_lookups(args: LookupArgs) -> anyhow::Result<ExitCode> {
+    let LookupArgs {
+        api,
+        cert,
+        key,
+        ca,
+        population,
+        sample,
+        concurrency,
+        seconds,
+        rate,
+        no_healthz,
+        latency_log,
+    } = args;
+    if let Some(rate) = rate {
+        anyhow::ensure!(
+            rate.is_finite() && rate > 0.0,
+            "--rate must be a positive number of requests per second, not {rate}"
+        );
+    }
     let client = shikaku_terminal::client::mtls_client(&ca, &cert, &key, concurrency)?;
     let bodies = Arc::new(read_bodies(&population, sample)?);
     let distinct = bodies.len();
     anyhow::ensure!(!bodies.is_empty(), "{} has no rows", population.display());
     let api = api.trim_end_matches('/').to_string();
-    let health = if pace.no_healthz {
+    let health = if no_healthz {
         None
     } else {
         Some(
@@ -181,10 +171,10 @@ pub async fn run(
         Some(bodies),
         concurrency,
         seconds,
-        pace.rate,
+        rate,
     )
     .await;
-    if let Some(path) = &pace.latency_log {
+    if let Some(path) = &latency_log {
         write_latency_log(path, &lookups)?;
     }
     println!("| endpoint | requests | errors | req/s | p50 ms | p99 ms |");
@@ -201,7 +191,7 @@ pub async fn run(
         );
     }
     println!();
-    let pacing = match pace.rate {
+    let pacing = match rate {
         Some(rate) => format!("lookups due at {rate:.0}/s"),
         None => "closed loop".into(),
     };
@@ -215,13 +205,6 @@ pub async fn run(
         ),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// How `bench lookups` sends its lookups.
-struct LookupPace {
-    rate: Option<f64>,
-    no_healthz: bool,
-    latency_log: Option<PathBuf>,
 }
 
 /// Writes one line per measured request: `unix_ms latency_us ok`, in the order they were due.

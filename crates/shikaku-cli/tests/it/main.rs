@@ -2,6 +2,7 @@
 
 mod agent;
 mod api;
+mod bench;
 mod browser;
 mod card;
 mod cli;
