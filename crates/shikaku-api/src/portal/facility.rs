@@ -21,6 +21,7 @@ use tower_sessions::Session;
 use super::{Auth, error_page, form_errors, render_form, see_other, sign_in};
 use crate::AppState;
 use crate::pages::{Lang, render};
+use crate::portal::{CsrfForm, TokenOnly};
 
 mod certificates;
 mod subsidy;
@@ -210,16 +211,7 @@ pub async fn login(
     page
 }
 
-#[derive(serde::Deserialize)]
-pub struct CsrfForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
-}
-
-pub async fn logout(auth: Auth, Form(form): Form<CsrfForm>) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
+pub async fn logout(CsrfForm(auth, _): CsrfForm<TokenOnly>) -> Response {
     if let Err(e) = auth.session.flush().await {
         tracing::error!(error = %e, "logout failed");
     }
@@ -350,12 +342,8 @@ pub struct PlanForm {
 
 pub async fn plan(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(form): Form<PlanForm>,
+    CsrfForm(auth, form): CsrfForm<PlanForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     match state
         .portal
         .set_plan(&auth.actor, &form.start, &form.setup)
@@ -377,12 +365,8 @@ pub struct StepForm {
 
 pub async fn step(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(form): Form<StepForm>,
+    CsrfForm(auth, form): CsrfForm<StepForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     match state
         .portal
         .mark_step(&auth.actor, &form.step, form.done == "1")
@@ -525,12 +509,8 @@ pub struct ReaderForm {
 
 pub async fn apply_reader(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(form): Form<ReaderForm>,
+    CsrfForm(auth, form): CsrfForm<ReaderForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     match state
         .portal
         .apply_reader(&auth.actor, &form.maker, &form.quantity)
@@ -546,13 +526,9 @@ pub async fn apply_reader(
 
 pub async fn edit_reader(
     State(state): State<AppState>,
-    auth: Auth,
     Path(id): Path<String>,
-    Form(form): Form<ReaderForm>,
+    CsrfForm(auth, form): CsrfForm<ReaderForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     match state
         .portal
         .edit_reader(&auth.actor, &id, &form.maker, &form.quantity)
@@ -568,13 +544,9 @@ pub async fn edit_reader(
 
 pub async fn cancel_reader(
     State(state): State<AppState>,
-    auth: Auth,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(auth, _): CsrfForm<TokenOnly>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     match state.portal.cancel_reader(&auth.actor, &id).await {
         Ok(_) => see_other("/portal/readers", auth.lang),
         Err(e) => error_page(auth.lang, e),
@@ -683,12 +655,8 @@ pub async fn use_page(State(state): State<AppState>, auth: Auth) -> Response {
 
 pub async fn use_apply(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(form): Form<UseForm>,
+    CsrfForm(auth, form): CsrfForm<UseForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     let input = UseApplicationForm {
         line_type: form.line_type.clone(),
         service: form.service.clone(),
@@ -706,3 +674,5 @@ pub async fn use_apply(
         },
     }
 }
+
+has_csrf!(PlanForm, ReaderForm, StepForm, UseForm);

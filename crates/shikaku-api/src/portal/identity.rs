@@ -14,6 +14,7 @@ use super::operator::operator_only;
 use super::{Auth, error_page, form_errors, render_form, see_other, session_actor, sign_in};
 use crate::AppState;
 use crate::pages::{Lang, render};
+use crate::portal::CsrfForm;
 
 #[derive(serde::Deserialize, Default)]
 pub struct LangQuery {
@@ -222,12 +223,8 @@ pub struct PrintForm {
 /// mailing service; the codes exist only in this download.
 pub async fn print(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(form): Form<PrintForm>,
+    CsrfForm(auth, form): CsrfForm<PrintForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     if let Err(r) = operator_only(&auth) {
         return r;
     }
@@ -317,12 +314,8 @@ pub struct CodeForm {
 /// `POST /portal/operator/facility-codes`: release or transfer a code, with a reason.
 pub async fn release_or_transfer(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(form): Form<CodeForm>,
+    CsrfForm(auth, form): CsrfForm<CodeForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     if let Err(r) = operator_only(&auth) {
         return r;
     }
@@ -450,12 +443,8 @@ pub struct ContactPost {
 /// `POST /portal/account`: the contact person, mail address and phone.
 pub async fn save_contact(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(post): Form<ContactPost>,
+    CsrfForm(auth, post): CsrfForm<ContactPost>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&post.csrf) {
-        return r;
-    }
     match state.portal.update_contact(&auth.actor, &post.form).await {
         Ok(()) => see_other("/portal/account?saved=1", auth.lang),
         Err(e) => match form_errors(auth.lang, e) {
@@ -477,12 +466,8 @@ pub struct PasswordPost {
 /// signed in again.
 pub async fn change_password(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(post): Form<PasswordPost>,
+    CsrfForm(auth, post): CsrfForm<PasswordPost>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&post.csrf) {
-        return r;
-    }
     match state
         .portal
         .change_password(&auth.actor, &post.current_password, &post.password)
@@ -498,3 +483,5 @@ pub async fn change_password(
         },
     }
 }
+
+has_csrf!(CodeForm, ContactPost, PasswordPost, PrintForm);

@@ -4,7 +4,6 @@
 
 use std::net::SocketAddr;
 
-use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, Multipart, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -23,6 +22,7 @@ use tower_sessions::Session;
 use super::{Auth, PAGE_SIZE, error_page, form_errors, message_page, render_form, see_other};
 use crate::AppState;
 use crate::pages::{Lang, render};
+use crate::portal::CsrfForm;
 
 /// The client's address: the peer's, or — when the peer is a trusted reverse proxy — the
 /// nearest address in `X-Forwarded-For` that is not itself a trusted proxy ("unknown" when
@@ -712,13 +712,9 @@ pub struct ActionForm {
 /// and `reply` (operator).
 pub async fn act(
     State(state): State<AppState>,
-    auth: Auth,
     Path((n, action)): Path<(String, String)>,
-    Form(form): Form<ActionForm>,
+    CsrfForm(auth, form): CsrfForm<ActionForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     let lang = auth.lang;
     let id = match number(lang, &n) {
         Ok(id) => id,
@@ -773,3 +769,5 @@ pub async fn attachment(
         Err(e) => error_page(auth.lang, e),
     }
 }
+
+has_csrf!(ActionForm);

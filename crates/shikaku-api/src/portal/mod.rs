@@ -7,6 +7,17 @@
 // rendered page anyway, so boxing it buys nothing.
 #![allow(clippy::result_large_err)]
 
+/// Implements [`HasCsrf`] for form structs with a `csrf: String` field (the `_csrf` input).
+macro_rules! has_csrf {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::portal::HasCsrf for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })+
+    };
+}
+
 mod facility;
 mod identity;
 pub(crate) mod inquiry;
@@ -15,7 +26,7 @@ mod password_reset;
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -201,6 +212,51 @@ pub struct Auth {
     pub session: Session,
     pub lang: Lang,
 }
+
+/// A form that carries the session's CSRF token.
+pub trait HasCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// A form posted by a logged-in user whose CSRF token has been checked before the handler
+/// runs: a handler that takes its form this way cannot forget the check. The token is read
+/// first, so a forged post gets the 403 page of [`Auth::check_csrf`] whatever else it holds;
+/// then the whole form (a malformed one gets axum's `Form` rejection). The body is read
+/// last, so this is the handler's last argument. Multipart posts check their `_csrf` field
+/// themselves.
+pub struct CsrfForm<T>(pub Auth, pub T);
+
+impl<T> FromRequest<AppState> for CsrfForm<T>
+where
+    T: serde::de::DeserializeOwned + HasCsrf + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let auth = Auth::from_request_parts(&mut parts, state).await?;
+        let bytes =
+            axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let token: TokenOnly = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        auth.check_csrf(token.csrf())?;
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let axum::Form(form) = axum::Form::<T>::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self(auth, form))
+    }
+}
+
+/// A form with nothing but the CSRF token (log-out, cancel, download, decide).
+#[derive(serde::Deserialize, Default)]
+pub struct TokenOnly {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+has_csrf!(TokenOnly);
 
 impl Auth {
     /// Refuses a form whose token is not this session's (a forged cross-site post).

@@ -2,7 +2,6 @@
 //! server-rendered SVG chart and CSV export, lists with filters and paging, and decisions on
 //! reader, certificate and subsidy applications.
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +15,7 @@ use super::facility::{SubsidyView, subsidy_row, subsidy_view};
 use super::{Auth, PAGE_SIZE, error_page, form_errors, render_form, see_other};
 use crate::AppState;
 use crate::pages::{Lang, render};
+use crate::portal::{CsrfForm, TokenOnly};
 
 /// The seed's goal: about 60% of facilities by the March 2021 start.
 pub const GOAL_PERCENT: i64 = 60;
@@ -630,13 +630,9 @@ pub struct ScheduleForm {
 
 pub async fn schedule_reader(
     State(state): State<AppState>,
-    auth: Auth,
     Path(id): Path<String>,
-    Form(form): Form<ScheduleForm>,
+    CsrfForm(auth, form): CsrfForm<ScheduleForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     match state
         .portal
         .schedule_reader(&auth.actor, &id, &form.delivery_month)
@@ -720,21 +716,11 @@ pub async fn certificates(
     )
 }
 
-#[derive(serde::Deserialize)]
-pub struct CsrfOnly {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
-}
-
 pub async fn decide_certificate(
     State(state): State<AppState>,
-    auth: Auth,
     Path((id, action)): Path<(String, String)>,
-    Form(form): Form<CsrfOnly>,
+    CsrfForm(auth, _): CsrfForm<TokenOnly>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     if let Err(r) = operator_only(&auth) {
         return r;
     }
@@ -896,13 +882,9 @@ pub struct DecideForm {
 
 pub async fn decide_subsidy(
     State(state): State<AppState>,
-    auth: Auth,
     Path(id): Path<String>,
-    Form(form): Form<DecideForm>,
+    CsrfForm(auth, form): CsrfForm<DecideForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     match state
         .portal
         .decide_subsidy(&auth.actor, &id, &form.decision, &form.reason)
@@ -915,3 +897,5 @@ pub async fn decide_subsidy(
         },
     }
 }
+
+has_csrf!(DecideForm, ScheduleForm);

@@ -8,6 +8,7 @@ mod card;
 mod cli;
 mod cluster;
 mod conformance;
+mod csrf;
 mod file_modes;
 mod http2;
 mod identity;

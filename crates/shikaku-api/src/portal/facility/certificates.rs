@@ -1,6 +1,7 @@
 //! The facility's certificate pages: apply, the one download, revoke.
 
 use super::*;
+use crate::portal::{CsrfForm, TokenOnly};
 
 // ---- certificates ----------------------------------------------------------------------
 
@@ -92,12 +93,8 @@ pub struct CertForm {
 
 pub async fn apply_certificate(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(form): Form<CertForm>,
+    CsrfForm(auth, form): CsrfForm<CertForm>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     match state
         .portal
         .apply_certificate(&auth.actor, &form.terminal_name, &form.os)
@@ -124,15 +121,11 @@ pub(super) struct DownloadPage {
 /// of it stays on the server.
 pub async fn download_certificate(
     State(state): State<AppState>,
-    auth: Auth,
     Path(id): Path<String>,
     crate::portal::inquiry::ClientAddr(client): crate::portal::inquiry::ClientAddr,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(auth, _): CsrfForm<TokenOnly>,
 ) -> Response {
     use base64::Engine;
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     // The one-time certificate and its password never cross a network in clear: over plain
     // HTTP only to this machine itself (the demo's loopback mode).
     let loopback = client
@@ -169,13 +162,9 @@ pub async fn download_certificate(
 
 pub async fn revoke_certificate(
     State(state): State<AppState>,
-    auth: Auth,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(auth, _): CsrfForm<TokenOnly>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     match state.portal.revoke_certificate(&auth.actor, &id).await {
         Ok(_) => see_other(
             if auth.actor.is_operator() {
@@ -188,3 +177,5 @@ pub async fn revoke_certificate(
         Err(e) => error_page(auth.lang, e),
     }
 }
+
+has_csrf!(CertForm);

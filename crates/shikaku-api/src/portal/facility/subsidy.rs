@@ -1,6 +1,7 @@
 //! The facility's subsidy pages: the application, its documents, resubmission.
 
 use super::*;
+use crate::portal::CsrfForm;
 
 // ---- subsidy ---------------------------------------------------------------------------
 
@@ -120,12 +121,8 @@ pub async fn subsidy_page(State(state): State<AppState>, auth: Auth) -> Response
 
 pub async fn subsidy_apply(
     State(state): State<AppState>,
-    auth: Auth,
-    Form(form): Form<SubsidyFormInput>,
+    CsrfForm(auth, form): CsrfForm<SubsidyFormInput>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     let input = SubsidyForm {
         lines: form.lines(),
     };
@@ -292,13 +289,9 @@ pub async fn subsidy_detail(
 
 pub async fn subsidy_resubmit(
     State(state): State<AppState>,
-    auth: Auth,
     Path(id): Path<String>,
-    Form(form): Form<SubsidyFormInput>,
+    CsrfForm(auth, form): CsrfForm<SubsidyFormInput>,
 ) -> Response {
-    if let Err(r) = auth.check_csrf(&form.csrf) {
-        return r;
-    }
     let input = SubsidyForm {
         lines: form.lines(),
     };
@@ -405,3 +398,5 @@ pub async fn download_document(
         Err(e) => error_page(auth.lang, e),
     }
 }
+
+has_csrf!(SubsidyFormInput);
