@@ -14,14 +14,8 @@ pub enum BenchCommand {
     Lookups(LookupArgs),
     /// My Number Card verifications (challenge + signed verify) vs raw ECDSA P-256 verifies.
     Cards {
-        #[arg(long)]
-        api: String,
-        #[arg(long)]
-        cert: PathBuf,
-        #[arg(long)]
-        key: PathBuf,
-        #[arg(long)]
-        ca: PathBuf,
+        #[command(flatten)]
+        target: Target,
         /// Registered virtual card files (unlocked once with the face path, then reused).
         #[arg(long, num_args = 1.., required = true)]
         cards: Vec<PathBuf>,
@@ -42,17 +36,27 @@ pub enum BenchCommand {
     },
 }
 
+/// The API listener and the terminal certificate a benchmark connects with.
 #[derive(Debug, clap::Args)]
-pub struct LookupArgs {
+pub struct Target {
     /// Base URL of the API listener, e.g. https://127.0.0.1:8443
     #[arg(long)]
     api: String,
+    /// The terminal's client certificate (PEM).
     #[arg(long)]
     cert: PathBuf,
+    /// Its private key (PEM).
     #[arg(long)]
     key: PathBuf,
+    /// The CA certificate the API's server certificate is checked against.
     #[arg(long)]
     ca: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LookupArgs {
+    #[command(flatten)]
+    target: Target,
     /// Population CSV; a random sample of its rows is looked up (round robin).
     #[arg(long)]
     population: PathBuf,
@@ -107,10 +111,7 @@ pub async fn run(
     match command {
         BenchCommand::Lookups(args) => bench_lookups(args).await,
         BenchCommand::Cards {
-            api,
-            cert,
-            key,
-            ca,
+            target: Target { api, cert, key, ca },
             cards,
             concurrency,
             seconds,
@@ -125,10 +126,7 @@ pub async fn run(
 
 async fn bench_lookups(args: LookupArgs) -> anyhow::Result<ExitCode> {
     let LookupArgs {
-        api,
-        cert,
-        key,
-        ca,
+        target: Target { api, cert, key, ca },
         population,
         sample,
         concurrency,

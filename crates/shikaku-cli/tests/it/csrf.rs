@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 
 use crate::api::Server;
-use crate::portal::{Browser, activate, registration};
+use crate::portal::{Browser, activate, operator_browser, registration};
 use crate::support::{Env, add_operator};
 
 /// Forged tokens on every urlencoded portal form, facility's and operator's, with ids that
@@ -21,15 +21,7 @@ async fn every_portal_form_refuses_a_forged_token() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     activate(&server, &mut clinic, "1311234566").await;
-    let mut operator = Browser::new(&base);
-    operator.get("/portal/login").await;
-    let page = operator
-        .post_raw(
-            "/portal/login",
-            &[("login", "op1"), ("password", &op_password)],
-        )
-        .await;
-    assert_eq!(page.location, "/portal/operator");
+    let mut operator = operator_browser(&base, "op1", &op_password).await;
 
     let clinic_forms = [
         "/portal/logout",

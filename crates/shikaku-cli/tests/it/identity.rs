@@ -204,15 +204,7 @@ async fn only_the_holder_of_the_registered_address_gets_an_account() {
     assert_eq!(page.location, "/portal/activate");
 
     // The operator's letters: the CSV for a mailing service and the PDF to post.
-    let mut op = Browser::new(&base);
-    op.get("/portal/login").await;
-    let page = op
-        .post_raw(
-            "/portal/login",
-            &[("login", "op-identity"), ("password", &op_password)],
-        )
-        .await;
-    assert_eq!(page.location, "/portal/operator");
+    let mut op = crate::portal::operator_browser(&base, "op-identity", &op_password).await;
     let page = op.get("/portal/operator/letters").await;
     assert!(
         page.body.contains("data-letter=\"1311234566\""),

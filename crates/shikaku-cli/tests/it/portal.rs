@@ -457,15 +457,7 @@ async fn a_clinic_prepares_and_an_operator_decides() {
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let cert_id = first_id(&a.get("/portal/certificates").await.body, "cert");
 
-    let mut op = Browser::new(&base);
-    op.get("/portal/login").await;
-    let page = op
-        .post_raw(
-            "/portal/login",
-            &[("login", "op1"), ("password", &op_password)],
-        )
-        .await;
-    assert_eq!(page.location, "/portal/operator");
+    let mut op = operator_browser(&base, "op1", &op_password).await;
     op.get("/portal/operator/certificates?status=applied").await;
     let page = op
         .post(
@@ -956,6 +948,17 @@ pub(crate) async fn letter_code(server: &Server, facility: &str) -> String {
         .expect("csv row");
     assert_eq!(&row[0], facility, "{text}");
     row[4].to_string()
+}
+
+/// A browser signed in as the operator `login`.
+pub(crate) async fn operator_browser(base: &str, login: &str, password: &str) -> Browser {
+    let mut op = Browser::new(base);
+    op.get("/portal/login").await;
+    let page = op
+        .post_raw("/portal/login", &[("login", login), ("password", password)])
+        .await;
+    assert_eq!(page.location, "/portal/operator", "{}", page.body);
+    op
 }
 
 /// Activates a just-registered (pending) facility signed in on `browser` with its letter.
