@@ -149,18 +149,7 @@ async fn bench_lookups(args: LookupArgs) -> anyhow::Result<ExitCode> {
     let health = if no_healthz {
         None
     } else {
-        Some(
-            run_phase(
-                "GET /healthz",
-                &client,
-                &api,
-                None,
-                concurrency,
-                seconds,
-                None,
-            )
-            .await,
-        )
+        Some(healthz_phase(&client, &api, concurrency, seconds).await)
     };
     let lookups = run_phase(
         "POST /v1/eligibility",
@@ -249,6 +238,25 @@ fn read_bodies(path: &std::path::Path, sample: usize) -> anyhow::Result<Vec<Stri
             .to_string()
         })
         .collect())
+}
+
+/// `GET /healthz` as fast as answers come: what every request costs on the same listener.
+async fn healthz_phase(
+    client: &reqwest::Client,
+    api: &str,
+    concurrency: usize,
+    seconds: u64,
+) -> Phase {
+    run_phase(
+        "GET /healthz",
+        client,
+        api,
+        None,
+        concurrency,
+        seconds,
+        None,
+    )
+    .await
 }
 
 async fn run_phase(
@@ -342,16 +350,7 @@ async fn bench_cards(
         n as f64 / start.elapsed().as_secs_f64()
     };
 
-    let health = run_phase(
-        "GET /healthz",
-        &client,
-        &api,
-        None,
-        concurrency,
-        seconds,
-        None,
-    )
-    .await;
+    let health = healthz_phase(&client, &api, concurrency, seconds).await;
     let verify = run_ops(
         "challenge + POST /v1/card/verify",
         concurrency,
