@@ -1,0 +1,217 @@
+//! The adoption dashboard: stages by category and prefecture against the 60% goal, the
+//! monthly chart (server-rendered SVG) and its CSV.
+
+use super::*;
+
+struct StageRow {
+    label: String,
+    registered: i64,
+    reader_applied: i64,
+    use_applied: i64,
+    certificate_issued: i64,
+    operating: i64,
+    percent: String,
+    meets_goal: bool,
+}
+
+fn stage_row(label: String, c: &StageCounts) -> StageRow {
+    StageRow {
+        label,
+        registered: c.registered,
+        reader_applied: c.reader_applied,
+        use_applied: c.use_applied,
+        certificate_issued: c.certificate_issued,
+        operating: c.operating,
+        percent: percent(c.operating, c.registered),
+        meets_goal: c.operating * 100 >= GOAL_PERCENT * c.registered && c.registered > 0,
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "op_dashboard.html")]
+struct DashboardPage {
+    lang: Lang,
+    csrf: String,
+    computed_at: String,
+    max_age: u64,
+    total: StageRow,
+    groups: Vec<(String, Vec<StageRow>)>,
+    chart: String,
+    goal: i64,
+}
+
+/// A cumulative line of facilities in operation by month, against the goal line.
+fn chart_svg(lang: Lang, points: &[(String, i64)], registered: i64) -> String {
+    let (w, h, left, bottom) = (640i64, 240i64, 48i64, 28i64);
+    let plot_w = w - left - 12;
+    let plot_h = h - bottom - 12;
+    // The goal in facilities, rounded up (60% of 1 facility is 1 facility).
+    let goal = (registered * GOAL_PERCENT + 99) / 100;
+    let max = points
+        .iter()
+        .map(|p| p.1)
+        .max()
+        .unwrap_or(0)
+        .max(goal)
+        .max(1);
+    let y = |v: i64| 12 + plot_h - v * plot_h / max;
+    let n = points.len().max(1) as i64;
+    let x = |i: i64| {
+        left + if n == 1 {
+            plot_w / 2
+        } else {
+            i * plot_w / (n - 1)
+        }
+    };
+    let mut svg = format!(
+        "<svg role=\"img\" aria-labelledby=\"chart-title\" viewBox=\"0 0 {w} {h}\" width=\"100%\" \
+         xmlns=\"http://www.w3.org/2000/svg\"><title id=\"chart-title\">{}</title>",
+        lang.t(
+            "運用開始した施設数（累計）と目標",
+            "Facilities in operation (cumulative) and the goal"
+        )
+    );
+    svg.push_str(&format!(
+        "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#555\"/>",
+        12 + plot_h,
+        left + plot_w,
+        12 + plot_h
+    ));
+    svg.push_str(&format!(
+        "<line x1=\"{left}\" y1=\"{gy}\" x2=\"{}\" y2=\"{gy}\" stroke=\"#b00020\" stroke-dasharray=\"6 4\"/>\
+         <text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#b00020\" text-anchor=\"end\">{} {goal}</text>",
+        left + plot_w,
+        left + plot_w,
+        y(goal) - 4,
+        lang.t("目標60%", "goal 60%"),
+        gy = y(goal)
+    ));
+    let path: Vec<String> = points
+        .iter()
+        .enumerate()
+        .map(|(i, (_, v))| format!("{},{}", x(i as i64), y(*v)))
+        .collect();
+    if !path.is_empty() {
+        svg.push_str(&format!(
+            "<polyline fill=\"none\" stroke=\"#0b5cad\" stroke-width=\"2\" points=\"{}\"/>",
+            path.join(" ")
+        ));
+    }
+    for (i, (label, v)) in points.iter().enumerate() {
+        svg.push_str(&format!(
+            "<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"#0b5cad\"><title>{label}: {v}</title></circle>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#222\">{label}</text>",
+            x(i as i64),
+            y(*v),
+            x(i as i64),
+            h - 8
+        ));
+    }
+    svg.push_str(&format!(
+        "<text x=\"4\" y=\"20\" font-size=\"11\" fill=\"#222\">{max}</text><text x=\"4\" y=\"{}\" font-size=\"11\" fill=\"#222\">0</text></svg>",
+        12 + plot_h
+    ));
+    svg
+}
+
+fn total_of(rows: &[StageCounts]) -> StageCounts {
+    let mut t = StageCounts::default();
+    for r in rows {
+        t.registered += r.registered;
+        t.reader_applied += r.reader_applied;
+        t.use_applied += r.use_applied;
+        t.certificate_issued += r.certificate_issued;
+        t.operating += r.operating;
+    }
+    t
+}
+
+/// (YYYY-MM, cumulative count) per month from the first to the last.
+fn monthly(days: &[(time::Date, i64)]) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = Vec::new();
+    let mut total = 0;
+    for (day, n) in days {
+        total += n;
+        let month = format!("{:04}-{:02}", day.year(), u8::from(day.month()));
+        match out.last_mut() {
+            Some((m, v)) if *m == month => *v = total,
+            _ => out.push((month, total)),
+        }
+    }
+    out
+}
+
+pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Response {
+    if let Err(r) = operator_only(&auth) {
+        return r;
+    }
+    let lang = auth.lang;
+    let (adoption, computed_at) = match state.portal.adoption(&auth.actor).await {
+        Ok(a) => a,
+        Err(e) => return error_page(lang, e),
+    };
+    let total = total_of(&adoption.by_category);
+    render(&DashboardPage {
+        lang,
+        csrf: auth.csrf.clone(),
+        computed_at: shikaku_domain::date::format_jst_minute(computed_at),
+        max_age: shikaku_app::portal::ADOPTION_MAX_AGE.as_secs(),
+        chart: chart_svg(lang, &monthly(&adoption.operating_by_day), total.registered),
+        total: stage_row(lang.t("全体", "All").into(), &total),
+        groups: vec![
+            (
+                lang.t("施設区分別", "By category").to_string(),
+                adoption
+                    .by_category
+                    .iter()
+                    .map(|c| stage_row(category_label(lang, &c.group_key), c))
+                    .collect(),
+            ),
+            (
+                lang.t("都道府県別", "By prefecture").to_string(),
+                adoption
+                    .by_prefecture
+                    .iter()
+                    .map(|c| {
+                        stage_row(
+                            format!("{} {}", c.group_key, prefecture_name(&c.group_key)),
+                            c,
+                        )
+                    })
+                    .collect(),
+            ),
+        ],
+        goal: GOAL_PERCENT,
+    })
+}
+
+pub async fn adoption_csv(State(state): State<AppState>, auth: Auth) -> Response {
+    if let Err(r) = operator_only(&auth) {
+        return r;
+    }
+    let (adoption, _) = match state.portal.adoption(&auth.actor).await {
+        Ok(a) => a,
+        Err(e) => return error_page(auth.lang, e),
+    };
+    let mut out = String::from(
+        "group,key,registered,reader_applied,use_applied,certificate_issued,operating,operating_percent\n",
+    );
+    for (group, rows) in [
+        ("category", &adoption.by_category),
+        ("prefecture", &adoption.by_prefecture),
+    ] {
+        for r in rows {
+            out.push_str(&format!(
+                "{group},{},{},{},{},{},{},{}\n",
+                csv_field(&r.group_key),
+                r.registered,
+                r.reader_applied,
+                r.use_applied,
+                r.certificate_issued,
+                r.operating,
+                percent(r.operating, r.registered)
+            ));
+        }
+    }
+    csv_response("adoption.csv", out)
+}

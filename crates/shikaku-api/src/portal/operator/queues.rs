@@ -1,0 +1,291 @@
+//! The operator's lists of facilities, readers and certificates (filters, paging, CSV) and
+//! the decisions on reader schedules and certificate applications.
+
+use super::*;
+
+pub async fn facilities(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    if let Err(r) = operator_only(&auth) {
+        return r;
+    }
+    let lang = auth.lang;
+    let offset = (query.page() - 1) * PAGE_SIZE;
+    let page = match state
+        .portal
+        .facilities(&auth.actor, &query.facility_filter(), offset, PAGE_SIZE)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, e),
+    };
+    let rows = page
+        .items
+        .iter()
+        .map(|f| ListRow {
+            cells: vec![
+                cell(&f.code),
+                cell(&f.name),
+                cell(category_label(lang, &f.category)),
+                cell(format!(
+                    "{} {}",
+                    f.prefecture,
+                    prefecture_name(&f.prefecture)
+                )),
+                Cell {
+                    text: lang.t("申請一覧", "applications").into(),
+                    href: format!("/portal/operator/readers?facility={}", f.code),
+                },
+            ],
+            actions: Vec::new(),
+        })
+        .collect();
+    list_page(
+        &auth,
+        lang.t("医療機関等の一覧", "Facilities"),
+        "/portal/operator/facilities",
+        &[
+            lang.t("医療機関等コード", "Code"),
+            lang.t("名称", "Name"),
+            lang.t("区分", "Category"),
+            lang.t("都道府県", "Prefecture"),
+            "",
+        ],
+        rows,
+        &[],
+        query,
+        page.total,
+    )
+}
+
+pub async fn facilities_csv(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    if let Err(r) = operator_only(&auth) {
+        return r;
+    }
+    let filter = query.facility_filter();
+    let mut out =
+        String::from("code,name,category,prefecture,postal_code,address,phone,created_at\n");
+    let mut offset = 0;
+    loop {
+        let page = match state
+            .portal
+            .facilities(&auth.actor, &filter, offset, 5000)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => return error_page(auth.lang, e),
+        };
+        for f in &page.items {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                f.code,
+                csv_field(&f.name),
+                f.category,
+                f.prefecture,
+                f.postal_code,
+                csv_field(&f.address),
+                csv_field(&f.phone),
+                shikaku_domain::date::jst_date(f.created_at)
+            ));
+        }
+        offset += page.items.len() as u64;
+        if page.items.is_empty() || offset >= page.total {
+            break;
+        }
+    }
+    csv_response("facilities.csv", out)
+}
+
+pub async fn readers(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    if let Err(r) = operator_only(&auth) {
+        return r;
+    }
+    let lang = auth.lang;
+    let offset = (query.page() - 1) * PAGE_SIZE;
+    let page = match state
+        .portal
+        .reader_queue(&auth.actor, &query.app_filter(), offset, PAGE_SIZE)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, e),
+    };
+    let rows = page
+        .items
+        .iter()
+        .map(|r| {
+            let (ja, en) = status_label(&r.status);
+            ListRow {
+                cells: vec![
+                    cell(&r.facility_code),
+                    cell(
+                        Maker::parse(&r.maker)
+                            .map(|m| lang.t(m.label_ja(), m.label_en()).to_string())
+                            .unwrap_or_else(|| r.maker.clone()),
+                    ),
+                    cell(r.quantity.to_string()),
+                    cell(r.applied_on.to_string()),
+                    cell(lang.t(ja, en)),
+                    cell(r.delivery_month.clone().unwrap_or_default()),
+                ],
+                actions: if matches!(r.status.as_str(), "applied" | "scheduled") {
+                    vec![Action {
+                        url: format!("/portal/operator/readers/{}/schedule", r.id),
+                        label: lang.t("配送時期を設定", "Set delivery month").into(),
+                        field: Some((
+                            "delivery_month".into(),
+                            r.delivery_month.clone().unwrap_or_default(),
+                        )),
+                    }]
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect();
+    list_page(
+        &auth,
+        lang.t("カードリーダー申し込み", "Card-reader applications"),
+        "/portal/operator/readers",
+        &[
+            lang.t("医療機関等コード", "Facility"),
+            lang.t("製品", "Maker"),
+            lang.t("台数", "Qty"),
+            lang.t("申込日", "Applied"),
+            lang.t("状態", "Status"),
+            lang.t("配送時期", "Delivery"),
+        ],
+        rows,
+        &["applied", "scheduled", "cancelled"],
+        query,
+        page.total,
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct ScheduleForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    delivery_month: String,
+}
+
+pub async fn schedule_reader(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(auth, form): CsrfForm<ScheduleForm>,
+) -> Response {
+    match state
+        .portal
+        .schedule_reader(&auth.actor, &id, &form.delivery_month)
+        .await
+    {
+        Ok(_) => see_other("/portal/operator/readers", auth.lang),
+        Err(e) => error_page(auth.lang, e),
+    }
+}
+
+pub async fn certificates(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    if let Err(r) = operator_only(&auth) {
+        return r;
+    }
+    let lang = auth.lang;
+    let offset = (query.page() - 1) * PAGE_SIZE;
+    let page = match state
+        .portal
+        .cert_queue(&auth.actor, &query.app_filter(), offset, PAGE_SIZE)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, e),
+    };
+    let rows = page
+        .items
+        .iter()
+        .map(|c| {
+            let (ja, en) = status_label(&c.status);
+            let mut actions = Vec::new();
+            if c.status == "applied" {
+                for (action, ja, en) in [
+                    ("issue", "承認して発行", "Approve and issue"),
+                    ("reject", "却下", "Reject"),
+                ] {
+                    actions.push(Action {
+                        url: format!("/portal/operator/certificates/{}/{action}", c.id),
+                        label: lang.t(ja, en).into(),
+                        field: None,
+                    });
+                }
+            }
+            if matches!(c.status.as_str(), "issued" | "downloaded") {
+                actions.push(Action {
+                    url: format!("/portal/operator/certificates/{}/revoke", c.id),
+                    label: lang.t("失効", "Revoke").into(),
+                    field: None,
+                });
+            }
+            ListRow {
+                cells: vec![
+                    cell(&c.facility_code),
+                    cell(&c.terminal_name),
+                    cell(lang.t(ja, en)),
+                    cell(c.serial.clone().unwrap_or_default()),
+                    cell(shikaku_domain::date::jst_date(c.applied_at).to_string()),
+                ],
+                actions,
+            }
+        })
+        .collect();
+    list_page(
+        &auth,
+        lang.t("電子証明書発行申請", "Certificate applications"),
+        "/portal/operator/certificates",
+        &[
+            lang.t("医療機関等コード", "Facility"),
+            lang.t("端末名", "Terminal"),
+            lang.t("状態", "Status"),
+            lang.t("シリアル", "Serial"),
+            lang.t("申請日", "Applied"),
+        ],
+        rows,
+        &["applied", "issued", "downloaded", "rejected", "revoked"],
+        query,
+        page.total,
+    )
+}
+
+pub async fn decide_certificate(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    CsrfForm(auth, _): CsrfForm<TokenOnly>,
+) -> Response {
+    if let Err(r) = operator_only(&auth) {
+        return r;
+    }
+    let result = match action.as_str() {
+        "issue" => state.portal.issue_certificate(&auth.actor, &id).await,
+        "reject" => state.portal.reject_certificate(&auth.actor, &id).await,
+        "revoke" => state.portal.revoke_certificate(&auth.actor, &id).await,
+        _ => Err(shikaku_app::portal::PortalError::NotFound),
+    };
+    match result {
+        Ok(_) => see_other("/portal/operator/certificates", auth.lang),
+        Err(e) => error_page(auth.lang, e),
+    }
+}
+
+has_csrf!(ScheduleForm);

@@ -1,0 +1,167 @@
+//! Subsidy applications: the review list, one application's review page and the decision.
+
+use super::*;
+
+pub async fn subsidies(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    if let Err(r) = operator_only(&auth) {
+        return r;
+    }
+    let lang = auth.lang;
+    let offset = (query.page() - 1) * PAGE_SIZE;
+    let page = match state
+        .portal
+        .subsidy_queue(&auth.actor, &query.app_filter(), offset, PAGE_SIZE)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, e),
+    };
+    let rows = page
+        .items
+        .iter()
+        .map(|s| {
+            let r = subsidy_row(lang, s);
+            ListRow {
+                cells: vec![
+                    Cell {
+                        text: r.id.clone(),
+                        href: format!("/portal/operator/subsidies/{}", r.id),
+                    },
+                    cell(r.facility),
+                    cell(r.status_text),
+                    cell(r.cost),
+                    cell(r.subsidy),
+                    cell(r.submitted),
+                ],
+                actions: Vec::new(),
+            }
+        })
+        .collect();
+    list_page(
+        &auth,
+        lang.t("補助金申請", "Subsidy applications"),
+        "/portal/operator/subsidies",
+        &[
+            lang.t("申請番号", "Application"),
+            lang.t("医療機関等コード", "Facility"),
+            lang.t("状態", "Status"),
+            lang.t("費用", "Cost"),
+            lang.t("補助額", "Subsidy"),
+            lang.t("申請日時", "Submitted"),
+        ],
+        rows,
+        &["submitted", "returned", "approved", "rejected"],
+        query,
+        page.total,
+    )
+}
+
+#[derive(askama::Template)]
+#[template(path = "op_subsidy.html")]
+struct ReviewPage {
+    lang: Lang,
+    csrf: String,
+    view: SubsidyView,
+    explanation: Vec<String>,
+    decidable: bool,
+    errors: Vec<(String, String)>,
+}
+
+async fn review_page(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    errors: Vec<(String, String)>,
+) -> Response {
+    let lang = auth.lang;
+    let (app, view) = match subsidy_view(state, auth, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    // The quote again, from the stored inputs, so the operator sees the computation.
+    let facility = match state.portal.facility(&auth.actor, &app.facility_code).await {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    let explanation = facility
+        .category
+        .parse::<FacilityCategory>()
+        .ok()
+        .and_then(|category| {
+            state
+                .portal
+                .rules()
+                .quote(&shikaku_domain::subsidy::QuoteRequest {
+                    category,
+                    readers: u32::try_from(app.readers).unwrap_or(0),
+                    reader_applied: app.reader_applied,
+                    cost: shikaku_domain::subsidy::Yen::new(app.cost_total),
+                })
+                .ok()
+        })
+        .map(|q| {
+            if lang.is_en() {
+                q.explanation_en()
+            } else {
+                q.explanation_ja()
+            }
+        })
+        .unwrap_or_default();
+    let has_errors = !errors.is_empty();
+    render_form(
+        &ReviewPage {
+            lang,
+            csrf: auth.csrf.clone(),
+            decidable: app.status == "submitted",
+            view,
+            explanation,
+            errors,
+        },
+        has_errors,
+    )
+}
+
+pub async fn subsidy(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = operator_only(&auth) {
+        return r;
+    }
+    review_page(&state, &auth, &id, Vec::new()).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct DecideForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn decide_subsidy(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(auth, form): CsrfForm<DecideForm>,
+) -> Response {
+    match state
+        .portal
+        .decide_subsidy(&auth.actor, &id, &form.decision, &form.reason)
+        .await
+    {
+        Ok(_) => see_other(&format!("/portal/operator/subsidies/{id}"), auth.lang),
+        Err(e) => match form_errors(auth.lang, e) {
+            Ok(errors) => review_page(&state, &auth, &id, errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+has_csrf!(DecideForm);
