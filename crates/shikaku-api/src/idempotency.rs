@@ -6,7 +6,7 @@ use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use shikaku_app::Caller;
-use shikaku_store::{AccessLogEntry, IdempotencyScope, StoredAnswer};
+use shikaku_store::{IdempotencyScope, StoredAnswer};
 
 use crate::{ApiError, AppState};
 
@@ -100,16 +100,15 @@ where
             let logged: Vec<Logged> =
                 serde_json::from_str(&stored.logged).map_err(|e| ApiError::internal(&e))?;
             for entry in logged {
-                log.append(AccessLogEntry {
-                    at: now,
-                    facility_code: caller.facility_code.clone(),
-                    terminal_name: caller.terminal_name.clone(),
-                    cert_serial: caller.cert_serial.clone(),
-                    kind: replay_kind(&entry.kind),
-                    status: entry.status,
-                    person_hash: hex::decode(&entry.person_hash)
-                        .map_err(|e| ApiError::internal(&e))?,
-                })
+                let person_hash =
+                    hex::decode(&entry.person_hash).map_err(|e| ApiError::internal(&e))?;
+                log.record(
+                    &caller,
+                    now,
+                    replay_kind(&entry.kind),
+                    entry.status,
+                    person_hash,
+                )
                 .await
                 .map_err(shikaku_app::LookupError::from)?;
             }

@@ -56,8 +56,31 @@ impl AccessLogger {
         Self { tx }
     }
 
+    /// Records one access by `caller` and waits until it is committed: the one place an
+    /// access-log entry is made (lookups by card numbers, My Number Card verifications, drug
+    /// and checkup reads, and an idempotent answer's replay).
+    pub async fn record(
+        &self,
+        caller: &crate::lookup::Caller,
+        at: time::OffsetDateTime,
+        kind: impl Into<String>,
+        status: impl Into<String>,
+        person_hash: Vec<u8>,
+    ) -> Result<(), AccessLogError> {
+        self.append(AccessLogEntry {
+            at,
+            facility_code: caller.facility_code.clone(),
+            terminal_name: caller.terminal_name.clone(),
+            cert_serial: caller.cert_serial.clone(),
+            kind: kind.into(),
+            status: status.into(),
+            person_hash,
+        })
+        .await
+    }
+
     /// Appends one entry and waits until it is committed.
-    pub async fn append(&self, entry: AccessLogEntry) -> Result<(), AccessLogError> {
+    async fn append(&self, entry: AccessLogEntry) -> Result<(), AccessLogError> {
         let (reply, done) = oneshot::channel();
         let seen = WRITTEN.try_with(|_| entry.clone()).ok();
         self.tx

@@ -278,15 +278,13 @@ impl CardVerifier {
             .await?;
         self.service
             .access_logger()
-            .append(AccessLogEntry {
-                at: now,
-                facility_code: caller.facility_code.clone(),
-                terminal_name: caller.terminal_name.clone(),
-                cert_serial: caller.cert_serial.clone(),
-                kind: KIND_MY_NUMBER_CARD.into(),
-                status: outcome.status.as_str().into(),
+            .record(
+                caller,
+                now,
+                KIND_MY_NUMBER_CARD,
+                outcome.status.as_str(),
                 person_hash,
-            })
+            )
             .await?;
         Ok(outcome)
     }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use shikaku_domain::{CardNumbers, Eligibility, decide, pick_branch, with_newer};
-use shikaku_store::{AccessLogEntry, Store, StoreError};
+use shikaku_store::{Store, StoreError};
 use time::{Date, OffsetDateTime};
 
 use crate::access_log::{AccessLogError, AccessLogger};
@@ -193,15 +193,13 @@ impl EligibilityService {
         metrics::counter!("shikaku_lookups_total", "status" => outcome.status().as_str())
             .increment(1);
         self.log
-            .append(AccessLogEntry {
-                at: OffsetDateTime::now_utc(),
-                facility_code: caller.facility_code.clone(),
-                terminal_name: caller.terminal_name.clone(),
-                cert_serial: caller.cert_serial.clone(),
-                kind: KIND_CARD_NUMBERS.into(),
-                status: outcome.status().as_str().into(),
+            .record(
+                caller,
+                OffsetDateTime::now_utc(),
+                KIND_CARD_NUMBERS,
+                outcome.status().as_str(),
                 person_hash,
-            })
+            )
             .await?;
         Ok((outcome, as_of))
     }

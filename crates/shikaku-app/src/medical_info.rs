@@ -2,7 +2,7 @@
 //! checkup (5 years) records only under a live consent the patient gave at that facility's
 //! card reader, for that kind (`insurer-import.md` §5). Every attempt is logged.
 
-use shikaku_store::{AccessLogEntry, RecordKind, StoredRecord};
+use shikaku_store::{RecordKind, StoredRecord};
 use time::{Date, OffsetDateTime};
 
 use crate::lookup::{Caller, EligibilityService, LookupError, LookupRequest};
@@ -117,19 +117,16 @@ pub async fn fetch(
     };
     service
         .access_logger()
-        .append(AccessLogEntry {
-            at: now,
-            facility_code: caller.facility_code.clone(),
-            terminal_name: caller.terminal_name.clone(),
-            cert_serial: caller.cert_serial.clone(),
-            kind: kind.as_str().into(),
-            status: match &result {
+        .record(
+            caller,
+            now,
+            kind.as_str(),
+            match &result {
                 Ok(_) => "shown",
                 Err(r) => r.as_str(),
-            }
-            .into(),
+            },
             person_hash,
-        })
+        )
         .await?;
     Ok(result)
 }
