@@ -117,7 +117,6 @@ async fn find_cards(
 
 /// A batch of card numbers as the four arrays the batched read binds.
 struct CardKeys {
-    count: usize,
     insurer: Vec<String>,
     symbol: Vec<String>,
     number: Vec<String>,
@@ -127,7 +126,6 @@ struct CardKeys {
 impl CardKeys {
     fn new(cards: &[CardNumbers]) -> Self {
         Self {
-            count: cards.len(),
             insurer: cards
                 .iter()
                 .map(|c| c.insurer.as_str().to_owned())
@@ -150,7 +148,7 @@ impl CardKeys {
             .bind(&self.branch)
             .fetch_all(executor)
             .await?;
-        let mut found: Vec<Vec<Qualification>> = vec![Vec::new(); self.count];
+        let mut found: Vec<Vec<Qualification>> = vec![Vec::new(); self.insurer.len()];
         for row in rows {
             let i: i64 = row.try_get(0)?;
             let slot = usize::try_from(i - 1)
