@@ -98,7 +98,7 @@ pub fn batch(options: &Options, from: u64, to: u64, password_hash: &str) -> Port
                 maker: ["fujitsu", "panasonic", "almex"][(i % 3) as usize].into(),
                 quantity: 1,
                 applied_on: applied,
-                status: "applied".into(),
+                status: shikaku_domain::portal::ReaderStatus::Applied,
                 delivery_month: None,
                 created_at: at(applied),
                 updated_at: at(applied),

@@ -9,8 +9,8 @@
 use std::sync::Arc;
 
 use shikaku_domain::portal::{
-    self as rules, Choice, DocumentKind, FieldError, Maker, TerminalOs, Transition,
-    UseApplicationForm, YearMonth,
+    self as rules, Choice, DocumentKind, FieldError, Lifecycle, Maker, ReaderAction, ReaderStatus,
+    TerminalOs, UseApplicationForm, YearMonth,
 };
 use shikaku_domain::subsidy::{FacilityCategory, Quote, QuoteRequest, RuleBook, Yen};
 use shikaku_domain::timeline::{StepId, Timeline};
@@ -157,11 +157,6 @@ impl Actor {
     }
 }
 
-/// Documents may be added or replaced while the application is under review or returned.
-pub fn app_accepts_documents(status: &str) -> bool {
-    matches!(status, "submitted" | "returned")
-}
-
 /// The applications of one facility.
 fn of(code: &str) -> AppFilter {
     AppFilter {
@@ -179,13 +174,18 @@ fn category(facility: &Facility) -> Result<FacilityCategory> {
     })
 }
 
-/// The status after `transition` from `from`, or the error that says why not.
-fn next_status(transition: Transition, from: &str) -> Result<&'static str> {
-    transition.apply(from).ok_or_else(|| {
-        let (ja, en) = rules::status_label(from);
+/// The state after `action` from `from`, or the error that says why not.
+fn next_status<S: Lifecycle>(from: S, action: S::Action) -> Result<S> {
+    from.apply(action).ok_or_else(|| {
         PortalError::state(
-            format!("この申請は「{ja}」のため、この操作はできません"),
-            format!("the application is {en}: this action is not possible"),
+            format!(
+                "この申請は「{}」のため、この操作はできません",
+                from.label_ja()
+            ),
+            format!(
+                "the application is {}: this action is not possible",
+                from.label_en()
+            ),
         )
     })
 }
@@ -235,7 +235,7 @@ struct Filed {
 
 impl Filed {
     fn live_readers(&self) -> impl Iterator<Item = &ReaderApplication> {
-        self.readers.iter().filter(|r| r.status != "cancelled")
+        self.readers.iter().filter(|r| r.status.is_live())
     }
 
     /// The steps the portal knows are done from the filings themselves.
@@ -248,13 +248,11 @@ impl Filed {
             (StepId::UseApplication, self.use_application.is_some()),
             (
                 StepId::CertificateApplication,
-                self.certificates
-                    .iter()
-                    .any(|c| !matches!(c.status.as_str(), "rejected" | "revoked")),
+                self.certificates.iter().any(|c| c.status.is_live()),
             ),
             (
                 StepId::SubsidyApplication,
-                self.subsidies.iter().any(|s| s.status != "rejected"),
+                self.subsidies.iter().any(|s| s.status.is_live()),
             ),
         ]
         .into_iter()
@@ -324,17 +322,28 @@ impl PortalService {
         action: &str,
         detail: String,
     ) -> Result<()> {
-        self.store
-            .append_event(&PortalEvent {
-                at: OffsetDateTime::now_utc(),
-                actor: actor.login().to_string(),
-                facility_code: facility.to_string(),
-                subject,
-                action: action.to_string(),
-                detail,
-            })
-            .await?;
+        let event = self.new_event(actor, facility, subject, action, detail);
+        self.store.append_event(&event).await?;
         Ok(())
+    }
+
+    /// A history entry, now, by `actor`.
+    pub(crate) fn new_event(
+        &self,
+        actor: &Actor,
+        facility: &str,
+        subject: String,
+        action: &str,
+        detail: String,
+    ) -> PortalEvent {
+        PortalEvent {
+            at: OffsetDateTime::now_utc(),
+            actor: actor.login().to_string(),
+            facility_code: facility.to_string(),
+            subject,
+            action: action.to_string(),
+            detail,
+        }
     }
 
     // ---- the facility's own view ------------------------------------------------------
@@ -529,7 +538,7 @@ impl PortalService {
             maker: maker.code().into(),
             quantity: quantity.into(),
             applied_on: jst_date(now),
-            status: "applied".into(),
+            status: ReaderStatus::Applied,
             delivery_month: None,
             created_at: now,
             updated_at: now,
@@ -557,27 +566,26 @@ impl PortalService {
         &self,
         actor: &Actor,
         mut app: ReaderApplication,
-        transition: Transition,
+        action: ReaderAction,
         detail: String,
     ) -> Result<ReaderApplication> {
-        let from = app.status.clone();
-        if from == "scheduled" && transition != Transition::ReaderSchedule {
+        let from = app.status;
+        if from == ReaderStatus::Scheduled && action != ReaderAction::Schedule {
             return Err(PortalError::state(
                 "配送時期が確定した申し込みは変更・取消できません。コールセンターへご連絡ください",
                 "the delivery month is fixed: this application can no longer be changed here",
             ));
         }
-        let to = next_status(transition, &from)?;
-        app.status = to.into();
+        app.status = next_status(from, action)?;
         app.updated_at = OffsetDateTime::now_utc();
-        if !self.store.update_reader_application(&app, &from).await? {
+        if !self.store.update_reader_application(&app, from).await? {
             return Err(changed_meanwhile());
         }
         self.event(
             actor,
             &app.facility_code,
             format!("reader:{}", app.id),
-            to,
+            app.status.code(),
             detail,
         )
         .await?;
@@ -607,7 +615,7 @@ impl PortalService {
         self.move_reader(
             actor,
             app,
-            Transition::ReaderEdit,
+            ReaderAction::Edit,
             format!("{} ×{quantity}", maker.code()),
         )
         .await
@@ -616,7 +624,7 @@ impl PortalService {
     pub async fn cancel_reader(&self, actor: &Actor, id: &str) -> Result<ReaderApplication> {
         actor.own_facility()?;
         let app = self.reader(actor, id).await?;
-        self.move_reader(actor, app, Transition::ReaderCancel, String::new())
+        self.move_reader(actor, app, ReaderAction::Cancel, String::new())
             .await
     }
 
@@ -644,7 +652,7 @@ impl PortalService {
             ));
         }
         app.delivery_month = Some(month.to_string());
-        self.move_reader(actor, app, Transition::ReaderSchedule, month.to_string())
+        self.move_reader(actor, app, ReaderAction::Schedule, month.to_string())
             .await
     }
 

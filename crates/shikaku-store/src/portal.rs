@@ -5,6 +5,7 @@
 //! win.
 
 use async_trait::async_trait;
+use shikaku_domain::portal::{CertStatus, ReaderStatus, SubsidyStatus};
 use time::{Date, OffsetDateTime};
 
 use crate::Result;
@@ -50,7 +51,7 @@ pub trait PortalStore: Send + Sync {
     async fn update_reader_application(
         &self,
         app: &ReaderApplication,
-        expect: &str,
+        expect: ReaderStatus,
     ) -> Result<bool>;
     async fn reader_application(&self, id: &str) -> Result<Option<ReaderApplication>>;
     /// Newest first.
@@ -66,7 +67,11 @@ pub trait PortalStore: Send + Sync {
     async fn use_application(&self, facility_code: &str) -> Result<Option<UseApplication>>;
 
     async fn insert_cert_application(&self, app: &CertApplication) -> Result<()>;
-    async fn update_cert_application(&self, app: &CertApplication, expect: &str) -> Result<bool>;
+    async fn update_cert_application(
+        &self,
+        app: &CertApplication,
+        expect: CertStatus,
+    ) -> Result<bool>;
     async fn cert_application(&self, id: &str) -> Result<Option<CertApplication>>;
     async fn cert_applications(
         &self,
@@ -95,11 +100,17 @@ pub trait PortalStore: Send + Sync {
         serial: &str,
     ) -> Result<Option<OffsetDateTime>>;
 
-    async fn insert_subsidy_application(&self, app: &SubsidyApplication) -> Result<()>;
+    /// Files a subsidy application with its history entry, in one transaction; `Conflict`
+    /// when the facility has a live application already (also one filed concurrently).
+    async fn submit_subsidy_application(
+        &self,
+        app: &SubsidyApplication,
+        event: &PortalEvent,
+    ) -> Result<()>;
     async fn update_subsidy_application(
         &self,
         app: &SubsidyApplication,
-        expect: &str,
+        expect: SubsidyStatus,
     ) -> Result<bool>;
     async fn subsidy_application(&self, id: &str) -> Result<Option<SubsidyApplication>>;
     async fn subsidy_applications(
@@ -424,7 +435,7 @@ macro_rules! impl_portal_store {
             async fn update_reader_application(
                 &self,
                 a: &$crate::portal::ReaderApplication,
-                expect: &str,
+                expect: shikaku_domain::portal::ReaderStatus,
             ) -> $crate::Result<bool> {
                 let done = sqlx::query(q(
                     "UPDATE reader_applications SET maker = $1, quantity = $2, status = $3, delivery_month = $4, \
@@ -432,11 +443,11 @@ macro_rules! impl_portal_store {
                 ))
                 .bind(&a.maker)
                 .bind(a.quantity)
-                .bind(&a.status)
+                .bind(shikaku_domain::portal::Choice::code(a.status))
                 .bind(&a.delivery_month)
                 .bind(a.updated_at)
                 .bind(&a.id)
-                .bind(expect)
+                .bind(shikaku_domain::portal::Choice::code(expect))
                 .execute(&self.pool)
                 .await?;
                 Ok(done.rows_affected() == 1)
@@ -497,7 +508,7 @@ macro_rules! impl_portal_store {
                 .bind(&a.facility_code)
                 .bind(&a.terminal_name)
                 .bind(&a.os)
-                .bind(&a.status)
+                .bind(shikaku_domain::portal::Choice::code(a.status))
                 .bind(&a.serial)
                 .bind(a.applied_at)
                 .bind(a.decided_at)
@@ -511,18 +522,18 @@ macro_rules! impl_portal_store {
             async fn update_cert_application(
                 &self,
                 a: &$crate::portal::CertApplication,
-                expect: &str,
+                expect: shikaku_domain::portal::CertStatus,
             ) -> $crate::Result<bool> {
                 let done = sqlx::query(q(
                     "UPDATE cert_applications SET status = $1, serial = $2, \
                      decided_at = $3, downloaded_at = $4 WHERE id = $5 AND status = $6",
                 ))
-                .bind(&a.status)
+                .bind(shikaku_domain::portal::Choice::code(a.status))
                 .bind(&a.serial)
                 .bind(a.decided_at)
                 .bind(a.downloaded_at)
                 .bind(&a.id)
-                .bind(expect)
+                .bind(shikaku_domain::portal::Choice::code(expect))
                 .execute(&self.pool)
                 .await?;
                 Ok(done.rows_affected() == 1)
@@ -615,14 +626,19 @@ macro_rules! impl_portal_store {
                 Ok(row.map(|(at,)| at))
             }
 
-            async fn insert_subsidy_application(&self, a: &$crate::portal::SubsidyApplication) -> $crate::Result<()> {
+            async fn submit_subsidy_application(
+                &self,
+                a: &$crate::portal::SubsidyApplication,
+                event: &$crate::portal::PortalEvent,
+            ) -> $crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
                 sqlx::query(q(&format!(
                     "INSERT INTO subsidy_applications ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                     $crate::portal::SUBSIDY_COLUMNS
                 )))
                 .bind(&a.id)
                 .bind(&a.facility_code)
-                .bind(&a.status)
+                .bind(shikaku_domain::portal::Choice::code(a.status))
                 .bind(a.readers)
                 .bind(a.reader_applied)
                 .bind(&a.cost_lines)
@@ -632,23 +648,25 @@ macro_rules! impl_portal_store {
                 .bind(&a.reason)
                 .bind(a.submitted_at)
                 .bind(a.decided_at)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
-                .map_err(|e| $crate::model::conflict_on_unique(e, "subsidy application id"))?;
+                .map_err(|e| $crate::model::conflict_on_unique(e, "live subsidy application"))?;
+                insert_event(&mut *tx, event).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
             async fn update_subsidy_application(
                 &self,
                 a: &$crate::portal::SubsidyApplication,
-                expect: &str,
+                expect: shikaku_domain::portal::SubsidyStatus,
             ) -> $crate::Result<bool> {
                 let done = sqlx::query(q(
                     "UPDATE subsidy_applications SET status = $1, readers = $2, reader_applied = $3, cost_lines = $4, \
                      cost_total = $5, rule_set = $6, subsidy = $7, reason = $8, submitted_at = $9, decided_at = $10 \
                      WHERE id = $11 AND status = $12",
                 ))
-                .bind(&a.status)
+                .bind(shikaku_domain::portal::Choice::code(a.status))
                 .bind(a.readers)
                 .bind(a.reader_applied)
                 .bind(&a.cost_lines)
@@ -659,7 +677,7 @@ macro_rules! impl_portal_store {
                 .bind(a.submitted_at)
                 .bind(a.decided_at)
                 .bind(&a.id)
-                .bind(expect)
+                .bind(shikaku_domain::portal::Choice::code(expect))
                 .execute(&self.pool)
                 .await?;
                 Ok(done.rows_affected() == 1)
@@ -743,19 +761,8 @@ macro_rules! impl_portal_store {
             }
 
             async fn append_event(&self, e: &$crate::portal::PortalEvent) -> $crate::Result<()> {
-                sqlx::query(q(
-                    "INSERT INTO portal_events (at, actor, facility_code, subject, action, detail) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                ))
-                .bind(e.at)
-                .bind(&e.actor)
-                .bind(&e.facility_code)
-                .bind(&e.subject)
-                .bind(&e.action)
-                .bind(&e.detail)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
+                let mut conn = self.pool.acquire().await?;
+                insert_event(&mut *conn, e).await
             }
 
             async fn events(&self, subject: &str) -> $crate::Result<Vec<$crate::portal::PortalEvent>> {
@@ -868,13 +875,32 @@ macro_rules! impl_portal_store {
             .bind(&a.maker)
             .bind(a.quantity)
             .bind(a.applied_on)
-            .bind(&a.status)
+            .bind(shikaku_domain::portal::Choice::code(a.status))
             .bind(&a.delivery_month)
             .bind(a.created_at)
             .bind(a.updated_at)
             .execute(conn)
             .await
             .map_err(|e| $crate::model::conflict_on_unique(e, "reader application id"))?;
+            Ok(())
+        }
+
+        async fn insert_event(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            e: &$crate::portal::PortalEvent,
+        ) -> $crate::Result<()> {
+            sqlx::query(q(
+                "INSERT INTO portal_events (at, actor, facility_code, subject, action, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            ))
+            .bind(e.at)
+            .bind(&e.actor)
+            .bind(&e.facility_code)
+            .bind(&e.subject)
+            .bind(&e.action)
+            .bind(&e.detail)
+            .execute(conn)
+            .await?;
             Ok(())
         }
 

@@ -997,6 +997,7 @@ async fn access_log(s: &dyn Store) {
 
 async fn portal_records(s: &dyn Store) {
     use crate::portal::*;
+    use shikaku_domain::portal::{CertStatus, ReaderStatus, SubsidyStatus};
     let t = |secs: i64| OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).expect("time");
     let d = |text: &str| {
         Date::parse(
@@ -1167,22 +1168,22 @@ async fn portal_records(s: &dyn Store) {
         maker: "fujitsu".into(),
         quantity: 2,
         applied_on: d("2021-03-31"),
-        status: "applied".into(),
+        status: ReaderStatus::Applied,
         delivery_month: None,
         created_at: t(10),
         updated_at: t(10),
     };
     s.insert_reader_application(&reader).await.expect("reader");
-    reader.status = "scheduled".into();
+    reader.status = ReaderStatus::Scheduled;
     reader.delivery_month = Some("2021-05".into());
     assert!(
-        s.update_reader_application(&reader, "applied")
+        s.update_reader_application(&reader, ReaderStatus::Applied)
             .await
             .expect("update")
     );
-    reader.status = "cancelled".into();
+    reader.status = ReaderStatus::Cancelled;
     assert!(
-        !s.update_reader_application(&reader, "applied")
+        !s.update_reader_application(&reader, ReaderStatus::Applied)
             .await
             .expect("stale")
     );
@@ -1192,8 +1193,8 @@ async fn portal_records(s: &dyn Store) {
         .expect("get")
         .expect("some");
     assert_eq!(
-        (stored.status.as_str(), stored.delivery_month.as_deref()),
-        ("scheduled", Some("2021-05"))
+        (stored.status, stored.delivery_month.as_deref()),
+        (ReaderStatus::Scheduled, Some("2021-05"))
     );
     let mine = AppFilter {
         facility_code: Some("2711111111".into()),
@@ -1253,7 +1254,7 @@ async fn portal_records(s: &dyn Store) {
         facility_code: "2711111111".into(),
         terminal_name: "uketsuke-1".into(),
         os: "win10-iot-2019".into(),
-        status: "applied".into(),
+        status: CertStatus::Applied,
         serial: None,
         applied_at: t(30),
         decided_at: None,
@@ -1265,10 +1266,10 @@ async fn portal_records(s: &dyn Store) {
             .await
             .expect("not issued")
     );
-    cert.status = "issued".into();
+    cert.status = CertStatus::Issued;
     cert.decided_at = Some(t(35));
     assert!(
-        s.update_cert_application(&cert, "applied")
+        s.update_cert_application(&cert, CertStatus::Applied)
             .await
             .expect("issue")
     );
@@ -1288,12 +1289,8 @@ async fn portal_records(s: &dyn Store) {
         .expect("get")
         .expect("some");
     assert_eq!(
-        (
-            taken.status.as_str(),
-            taken.serial.as_deref(),
-            taken.downloaded_at
-        ),
-        ("downloaded", Some("abcd"), Some(t(40)))
+        (taken.status, taken.serial.as_deref(), taken.downloaded_at),
+        (CertStatus::Downloaded, Some("abcd"), Some(t(40)))
     );
 
     // A certificate's first use, from the access log.
@@ -1356,7 +1353,7 @@ async fn portal_records(s: &dyn Store) {
     let mut subsidy = SubsidyApplication {
         id: format!("S{}", unique()),
         facility_code: "2711111111".into(),
-        status: "submitted".into(),
+        status: SubsidyStatus::Submitted,
         readers: 2,
         reader_applied: d("2021-03-31"),
         cost_lines: "[{\"label\":\"リーダー\",\"amount\":1000000}]".into(),
@@ -1367,19 +1364,44 @@ async fn portal_records(s: &dyn Store) {
         submitted_at: t(70),
         decided_at: None,
     };
-    s.insert_subsidy_application(&subsidy)
+    let filed = |app: &SubsidyApplication, at: i64| PortalEvent {
+        at: t(at),
+        actor: "clinic1".into(),
+        facility_code: app.facility_code.clone(),
+        subject: format!("subsidy:{}", app.id),
+        action: "submitted".into(),
+        detail: String::new(),
+    };
+    s.submit_subsidy_application(&subsidy, &filed(&subsidy, 70))
         .await
         .expect("subsidy");
-    subsidy.status = "returned".into();
+    // A second live application of the facility is refused, and leaves no history entry.
+    let second = SubsidyApplication {
+        id: format!("S{}", unique()),
+        ..subsidy.clone()
+    };
+    assert!(matches!(
+        s.submit_subsidy_application(&second, &filed(&second, 71))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.events(&format!("subsidy:{}", second.id))
+            .await
+            .expect("events")
+            .len(),
+        0
+    );
+    subsidy.status = SubsidyStatus::Returned;
     subsidy.reason = Some("領収書が不鮮明です".into());
     subsidy.decided_at = Some(t(80));
     assert!(
-        s.update_subsidy_application(&subsidy, "submitted")
+        s.update_subsidy_application(&subsidy, SubsidyStatus::Submitted)
             .await
             .expect("return")
     );
     assert!(
-        !s.update_subsidy_application(&subsidy, "submitted")
+        !s.update_subsidy_application(&subsidy, SubsidyStatus::Submitted)
             .await
             .expect("stale")
     );
@@ -1426,7 +1448,7 @@ async fn portal_records(s: &dyn Store) {
             .expect("get"),
         None
     );
-    for (i, action) in ["submitted", "returned"].into_iter().enumerate() {
+    for (i, action) in ["returned"].into_iter().enumerate() {
         s.append_event(&PortalEvent {
             at: t(90 + i as i64),
             actor: "operator1".into(),
@@ -1449,6 +1471,17 @@ async fn portal_records(s: &dyn Store) {
             .collect::<Vec<_>>(),
         ["submitted", "returned"]
     );
+    // Once withdrawn, the facility may file again.
+    let mut withdrawn = subsidy.clone();
+    withdrawn.status = SubsidyStatus::Withdrawn;
+    assert!(
+        s.update_subsidy_application(&withdrawn, SubsidyStatus::Returned)
+            .await
+            .expect("withdraw")
+    );
+    s.submit_subsidy_application(&second, &filed(&second, 95))
+        .await
+        .expect("a new application after withdrawal");
 
     let adoption = s.adoption().await.expect("adoption");
     let hospital = adoption
@@ -1519,7 +1552,7 @@ async fn portal_bulk_load(s: &dyn Store) {
             maker: "almex".into(),
             quantity: 1,
             applied_on: day,
-            status: "applied".into(),
+            status: shikaku_domain::portal::ReaderStatus::Applied,
             delivery_month: None,
             created_at: t,
             updated_at: t,

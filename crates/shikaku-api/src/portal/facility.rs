@@ -37,9 +37,8 @@ pub struct LangQuery {
     lang: Lang,
 }
 
-fn status_text(lang: Lang, status: &str) -> String {
-    let (ja, en) = rules::status_label(status);
-    lang.t(ja, en).to_string()
+fn status_text(lang: Lang, status: impl Choice) -> String {
+    lang.t(status.label_ja(), status.label_en()).to_string()
 }
 
 fn facility_only(auth: &Auth) -> Result<String, Response> {
@@ -311,7 +310,7 @@ fn home_page(auth: &Auth, o: Overview, today: time::Date, errors: Errors) -> Hom
         steps,
         warnings,
         next,
-        readers: o.readers.iter().filter(|r| r.status != "cancelled").count(),
+        readers: o.readers.iter().filter(|r| r.status.is_live()).count(),
         certificates: o.certificates.len(),
         use_filed: o.use_application.is_some(),
         errors,
@@ -410,10 +409,10 @@ struct ReaderRow {
     maker_code: String,
     quantity: i64,
     applied_on: String,
-    status: String,
+    status: &'static str,
     status_text: String,
     delivery: String,
-    editable: bool,
+    actions: crate::portal::Offered,
 }
 
 #[derive(askama::Template)]
@@ -455,8 +454,8 @@ async fn readers_page(state: &AppState, auth: &Auth, errors: Errors) -> Response
             maker_code: r.maker.clone(),
             quantity: r.quantity,
             applied_on: format!("{}（{}）", r.applied_on, format_wareki(r.applied_on)),
-            status: r.status.clone(),
-            status_text: status_text(lang, &r.status),
+            status: r.status.code(),
+            status_text: status_text(lang, r.status),
             delivery: r
                 .delivery_month
                 .as_deref()
@@ -473,7 +472,7 @@ async fn readers_page(state: &AppState, auth: &Auth, errors: Errors) -> Response
                     }
                 })
                 .unwrap_or_else(|| lang.t("調整中", "to be set").to_string()),
-            editable: r.status == "applied",
+            actions: crate::portal::Offered::of(r.status, false),
         })
         .collect();
     let has_errors = !errors.is_empty();

@@ -31,7 +31,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use shikaku_app::portal::{Actor, PortalError};
-use shikaku_domain::portal::FieldError;
+use shikaku_domain::portal::{Choice, FieldError, Lifecycle};
 use shikaku_store::Store;
 use shikaku_store::portal::PortalSession;
 use time::OffsetDateTime;
@@ -474,6 +474,32 @@ pub(crate) fn render_form(template: &impl askama::Template, has_errors: bool) ->
 }
 
 /// 303 to a page in the same language.
+/// The actions a page offers on one application: exactly those its state allows the viewer
+/// (the facility, or an operator), so a page never works out from a status what may be done.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Offered(Vec<&'static str>);
+
+impl Offered {
+    pub(crate) fn of<S: Lifecycle>(status: S, operator: bool) -> Self {
+        Offered(
+            status
+                .actions_for(operator)
+                .into_iter()
+                .map(Choice::code)
+                .collect(),
+        )
+    }
+
+    /// The page may offer the action with this code.
+    pub(crate) fn can(&self, action: &str) -> bool {
+        self.0.contains(&action)
+    }
+
+    pub(crate) fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
 pub(crate) fn see_other(path: &str, lang: Lang) -> Response {
     let sep = if path.contains('?') { '&' } else { '?' };
     let target = if lang.is_en() {
@@ -581,6 +607,10 @@ pub fn router() -> axum::Router<AppState> {
         .route(
             "/portal/subsidy-application/{id}/resubmit",
             post(facility::subsidy_resubmit),
+        )
+        .route(
+            "/portal/subsidy-application/{id}/withdraw",
+            post(facility::subsidy_withdraw),
         )
         .route(
             "/portal/subsidy-application/{id}/documents/{kind}",

@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use shikaku_app::portal::Actor;
 use shikaku_domain::insurer_number::PREFECTURES;
-use shikaku_domain::portal::{Choice, Maker, status_label};
+use shikaku_domain::portal::{Choice, Lifecycle, Maker};
 use shikaku_domain::subsidy::FacilityCategory;
 use shikaku_store::portal::{AppFilter, FacilityFilter, StageCounts};
 
@@ -202,11 +202,30 @@ fn cell(text: impl Into<String>) -> Cell {
     }
 }
 
-fn statuses(lang: Lang, list: &[&'static str]) -> Vec<(&'static str, String)> {
-    list.iter()
-        .map(|s| {
-            let (ja, en) = status_label(s);
-            (*s, lang.t(ja, en).to_string())
+/// The status filter's options: every state of the application kind `S`.
+fn statuses<S: Choice>(lang: Lang) -> Vec<(&'static str, String)> {
+    S::ALL
+        .iter()
+        .map(|s| (s.code(), lang.t(s.label_ja(), s.label_en()).to_string()))
+        .collect()
+}
+
+/// A row's buttons: the operator's actions its state allows, each posting to
+/// `{base}/{id}/{action}`; `field` adds an input to the action that needs one.
+fn actions_of<S: Lifecycle>(
+    lang: Lang,
+    status: S,
+    base: &str,
+    id: &str,
+    field: impl Fn(S::Action) -> Option<(String, String)>,
+) -> Vec<Action> {
+    status
+        .actions_for(true)
+        .into_iter()
+        .map(|a| Action {
+            url: format!("{base}/{id}/{}", a.code()),
+            label: lang.t(a.label_ja(), a.label_en()).into(),
+            field: field(a),
         })
         .collect()
 }
@@ -218,7 +237,7 @@ fn list_page(
     path: &'static str,
     columns: &[&str],
     rows: Vec<ListRow>,
-    status_list: &[&'static str],
+    statuses: Vec<(&'static str, String)>,
     query: ListQuery,
     total: u64,
 ) -> Response {
@@ -232,7 +251,7 @@ fn list_page(
         path,
         columns: columns.iter().map(|c| c.to_string()).collect(),
         rows,
-        statuses: statuses(lang, status_list),
+        statuses,
         prev: (page > 1).then(|| query.link(page - 1, lang)),
         next: (page < pages).then(|| query.link(page + 1, lang)),
         csv: (path == "/portal/operator/facilities")

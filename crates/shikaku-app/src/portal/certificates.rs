@@ -1,6 +1,7 @@
 //! Terminal certificate applications: apply, approve, the one download (made then, never stored), revoke.
 
 use super::*;
+use shikaku_domain::portal::{CertAction, CertStatus};
 
 impl PortalService {
     // ---- certificates -----------------------------------------------------------------
@@ -37,10 +38,10 @@ impl PortalService {
             .cert_applications(&of(&code), 0, Self::PER_FACILITY)
             .await?
             .items;
-        if existing.iter().any(|c| {
-            c.terminal_name == name
-                && matches!(c.status.as_str(), "applied" | "issued" | "downloaded")
-        }) {
+        if existing
+            .iter()
+            .any(|c| c.terminal_name == name && c.status.is_live())
+        {
             return Err(PortalError::field(
                 "terminal_name",
                 format!("端末 {name} の証明書は申請済みです（失効させてから再申請してください）"),
@@ -52,7 +53,7 @@ impl PortalService {
             facility_code: code.clone(),
             terminal_name: name,
             os: os.code().into(),
-            status: "applied".into(),
+            status: CertStatus::Applied,
             serial: None,
             applied_at: OffsetDateTime::now_utc(),
             decided_at: None,
@@ -63,7 +64,7 @@ impl PortalService {
             actor,
             &code,
             format!("cert:{}", app.id),
-            "applied",
+            app.status.code(),
             app.terminal_name.clone(),
         )
         .await?;
@@ -81,19 +82,18 @@ impl PortalService {
         &self,
         actor: &Actor,
         mut app: CertApplication,
-        transition: Transition,
+        action: CertAction,
     ) -> Result<CertApplication> {
-        let from = app.status.clone();
-        let to = next_status(transition, &from)?;
-        app.status = to.into();
-        if !self.store.update_cert_application(&app, &from).await? {
+        let from = app.status;
+        app.status = next_status(from, action)?;
+        if !self.store.update_cert_application(&app, from).await? {
             return Err(changed_meanwhile());
         }
         self.event(
             actor,
             &app.facility_code,
             format!("cert:{}", app.id),
-            to,
+            app.status.code(),
             app.serial.clone().unwrap_or_default(),
         )
         .await?;
@@ -106,16 +106,16 @@ impl PortalService {
     pub async fn issue_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
         actor.operator()?;
         let mut app = self.certificate(actor, id).await?;
-        next_status(Transition::CertIssue, &app.status)?;
+        next_status(app.status, CertAction::Issue)?;
         app.decided_at = Some(OffsetDateTime::now_utc());
-        self.move_cert(actor, app, Transition::CertIssue).await
+        self.move_cert(actor, app, CertAction::Issue).await
     }
 
     pub async fn reject_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
         actor.operator()?;
         let mut app = self.certificate(actor, id).await?;
         app.decided_at = Some(OffsetDateTime::now_utc());
-        self.move_cert(actor, app, Transition::CertReject).await
+        self.move_cert(actor, app, CertAction::Reject).await
     }
 
     /// The facility's one download: the certificate is made now with the system's CA, and
@@ -123,15 +123,20 @@ impl PortalService {
     pub async fn download_certificate(&self, actor: &Actor, id: &str) -> Result<Download> {
         actor.own_facility()?;
         let app = self.certificate(actor, id).await?;
-        let refused = |status: &str| {
-            let (ja, en) = rules::status_label(status);
+        let refused = |status: CertStatus| {
             PortalError::state(
-                format!("ダウンロードできません（{ja}）。証明書のダウンロードは1回限りです"),
-                format!("cannot download ({en}); a certificate is downloaded once"),
+                format!(
+                    "ダウンロードできません（{}）。証明書のダウンロードは1回限りです",
+                    status.label_ja()
+                ),
+                format!(
+                    "cannot download ({}); a certificate is downloaded once",
+                    status.label_en()
+                ),
             )
         };
-        if next_status(Transition::CertDownload, &app.status).is_err() {
-            return Err(refused(&app.status));
+        if !app.status.allows(CertAction::Download) {
+            return Err(refused(app.status));
         }
         let facility = FacilityCode::parse(&app.facility_code)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -166,7 +171,7 @@ impl PortalService {
             // Downloaded or revoked meanwhile: the certificate just made must not stay valid.
             revoke(issued.serial.clone()).await?;
             let now = self.certificate(actor, id).await?;
-            return Err(refused(&now.status));
+            return Err(refused(now.status));
         }
         if let Some(earlier) = app.serial.clone() {
             // Made at approval by an earlier version (its PKCS#12 erased by the migration).
@@ -176,7 +181,7 @@ impl PortalService {
             actor,
             &app.facility_code,
             format!("cert:{id}"),
-            "downloaded",
+            CertStatus::Downloaded.code(),
             issued.serial.clone(),
         )
         .await?;
@@ -191,14 +196,14 @@ impl PortalService {
     /// refuses it from the next request.
     pub async fn revoke_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
         let app = self.certificate(actor, id).await?;
-        next_status(Transition::CertRevoke, &app.status)?;
+        next_status(app.status, CertAction::Revoke)?;
         // Issued and downloaded certificates carry their serial.
         if let Some(serial) = &app.serial {
             crate::terminal_certs::revoke(&self.ca, self.store.as_ref(), serial)
                 .await
                 .map_err(|e| PortalError::Cert(e.to_string()))?;
         }
-        self.move_cert(actor, app, Transition::CertRevoke).await
+        self.move_cert(actor, app, CertAction::Revoke).await
     }
 
     /// What the chatbot may tell a logged-in facility about itself: its subsidy (the filed
@@ -212,10 +217,10 @@ impl PortalService {
         use shikaku_faq::chatbot::{FacilityFacts, NextStep, SubsidyFact};
         let code = actor.own_facility()?.to_string();
         let overview = self.overview(actor, &code, today).await?;
-        let subsidy = match overview.subsidies.iter().find(|s| s.status != "rejected") {
+        let subsidy = match overview.subsidies.iter().find(|s| s.status.is_live()) {
             Some(s) => SubsidyFact::Applied {
                 amount: s.subsidy,
-                status_ja: rules::status_label(&s.status).0.to_string(),
+                status_ja: s.status.label_ja().to_string(),
             },
             None => {
                 let filed = Filed {

@@ -1,6 +1,7 @@
 //! Subsidy applications: quotes from the facility's readers, documents, operator decisions.
 
 use super::*;
+use shikaku_domain::portal::{Action, SubsidyAction, SubsidyStatus};
 
 impl PortalService {
     // ---- subsidy ----------------------------------------------------------------------
@@ -89,21 +90,13 @@ impl PortalService {
         let facility = self.facility(actor, &code).await?;
         let filed = self.filed(&code).await?;
         let quote = self.quote_facility(&facility, &filed, total)?;
-        if filed
-            .subsidies
-            .iter()
-            .any(|s| matches!(s.status.as_str(), "submitted" | "returned" | "approved"))
-        {
-            return Err(PortalError::field(
-                "lines",
-                "補助金の申請は申請済みです（差戻しの場合は修正して再提出してください）",
-                "a subsidy application exists already (resubmit a returned one instead)",
-            ));
+        if filed.subsidies.iter().any(|s| s.status.is_live()) {
+            return Err(already_applied());
         }
         let app = SubsidyApplication {
             id: new_id("S"),
             facility_code: code.clone(),
-            status: "submitted".into(),
+            status: SubsidyStatus::Submitted,
             readers: quote.readers.into(),
             reader_applied: quote.reader_applied,
             cost_lines: serde_json::to_string(&lines).unwrap_or_else(|_| "[]".into()),
@@ -114,16 +107,18 @@ impl PortalService {
             submitted_at: OffsetDateTime::now_utc(),
             decided_at: None,
         };
-        self.store.insert_subsidy_application(&app).await?;
-        self.event(
+        let event = self.new_event(
             actor,
             &code,
             format!("subsidy:{}", app.id),
-            "submitted",
+            app.status.code(),
             format!("{} 円 → {} 円", total.get(), app.subsidy),
-        )
-        .await?;
-        Ok(app)
+        );
+        // One transaction with its event; a concurrent second submission is refused there.
+        match self.store.submit_subsidy_application(&app, &event).await {
+            Err(StoreError::Conflict(_)) => Err(already_applied()),
+            other => Ok(other.map(|()| app)?),
+        }
     }
 
     pub async fn subsidy(&self, actor: &Actor, id: &str) -> Result<SubsidyApplication> {
@@ -153,7 +148,16 @@ impl PortalService {
         app.rule_set = quote.rule_set.clone();
         app.subsidy = quote.subsidy.get();
         app.submitted_at = OffsetDateTime::now_utc();
-        self.move_subsidy(actor, app, Transition::SubsidyResubmit, None)
+        self.move_subsidy(actor, app, SubsidyAction::Resubmit, None)
+            .await
+    }
+
+    /// The facility withdraws its application before a decision (取下げ); it may file a new
+    /// one afterwards.
+    pub async fn withdraw_subsidy(&self, actor: &Actor, id: &str) -> Result<SubsidyApplication> {
+        actor.own_facility()?;
+        let app = self.subsidy(actor, id).await?;
+        self.move_subsidy(actor, app, SubsidyAction::Withdraw, None)
             .await
     }
 
@@ -167,11 +171,16 @@ impl PortalService {
     ) -> Result<SubsidyDocument> {
         actor.own_facility()?;
         let app = self.subsidy(actor, id).await?;
-        if !app_accepts_documents(&app.status) {
-            let (ja, en) = rules::status_label(&app.status);
+        if !app.status.accepts_documents() {
             return Err(PortalError::state(
-                format!("この申請は「{ja}」のため書類を差し替えできません"),
-                format!("the application is {en}: documents cannot change"),
+                format!(
+                    "この申請は「{}」のため書類を差し替えできません",
+                    app.status.label_ja()
+                ),
+                format!(
+                    "the application is {}: documents cannot change",
+                    app.status.label_en()
+                ),
             ));
         }
         let kind = DocumentKind::parse(kind).ok_or_else(|| {
@@ -225,26 +234,25 @@ impl PortalService {
         &self,
         actor: &Actor,
         mut app: SubsidyApplication,
-        transition: Transition,
+        action: SubsidyAction,
         reason: Option<String>,
     ) -> Result<SubsidyApplication> {
-        let from = app.status.clone();
-        let to = next_status(transition, &from)?;
-        app.status = to.into();
-        if reason.is_some() || transition == Transition::SubsidyResubmit {
+        let from = app.status;
+        app.status = next_status(from, action)?;
+        if reason.is_some() || action == SubsidyAction::Resubmit {
             app.reason = reason.clone();
         }
         if actor.is_operator() {
             app.decided_at = Some(OffsetDateTime::now_utc());
         }
-        if !self.store.update_subsidy_application(&app, &from).await? {
+        if !self.store.update_subsidy_application(&app, from).await? {
             return Err(changed_meanwhile());
         }
         self.event(
             actor,
             &app.facility_code,
             format!("subsidy:{}", app.id),
-            to,
+            app.status.code(),
             reason.unwrap_or_default(),
         )
         .await?;
@@ -263,26 +271,23 @@ impl PortalService {
         actor.operator()?;
         let app = self.subsidy(actor, id).await?;
         let reason = reason.trim();
-        let transition = match decision {
-            "approve" => Transition::SubsidyApprove,
-            "return" => Transition::SubsidyReturn,
-            "reject" => Transition::SubsidyReject,
-            _ => {
-                return Err(PortalError::field(
+        let action = SubsidyAction::parse(decision)
+            .filter(|a| a.by_operator())
+            .ok_or_else(|| {
+                FieldError::new(
                     "decision",
                     "承認・差戻し・却下のいずれかです",
                     "approve, return or reject",
-                ));
-            }
-        };
-        if transition != Transition::SubsidyApprove && reason.is_empty() {
+                )
+            })?;
+        if action != SubsidyAction::Approve && reason.is_empty() {
             return Err(PortalError::field(
                 "reason",
                 "差戻し・却下には理由が必要です",
                 "a reason is required to return or reject",
             ));
         }
-        if transition == Transition::SubsidyApprove {
+        if action == SubsidyAction::Approve {
             let have: Vec<String> = self
                 .store
                 .documents(&app.id)
@@ -306,7 +311,7 @@ impl PortalService {
         self.move_subsidy(
             actor,
             app,
-            transition,
+            action,
             (!reason.is_empty()).then(|| reason.to_string()),
         )
         .await
@@ -319,4 +324,12 @@ impl PortalService {
         }
         Ok(events)
     }
+}
+
+fn already_applied() -> PortalError {
+    PortalError::field(
+        "lines",
+        "補助金の申請は申請済みです（差戻しの場合は修正して再提出してください）",
+        "a subsidy application exists already (resubmit a returned one instead)",
+    )
 }

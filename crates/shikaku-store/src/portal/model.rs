@@ -1,5 +1,6 @@
 //! The portal's records as the store hands them out.
 
+use shikaku_domain::portal::{CertStatus, ReaderStatus, SubsidyStatus};
 use time::{Date, OffsetDateTime};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -50,8 +51,8 @@ pub struct ReaderApplication {
     pub maker: String,
     pub quantity: i64,
     pub applied_on: Date,
-    /// `applied`, `scheduled` (delivery month fixed) or `cancelled`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ReaderStatus,
     pub delivery_month: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
@@ -76,8 +77,8 @@ pub struct CertApplication {
     pub facility_code: String,
     pub terminal_name: String,
     pub os: String,
-    /// `applied`, `issued`, `downloaded`, `rejected` or `revoked`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CertStatus,
     /// Set when the certificate is made, at the facility's one download (no key, PKCS#12 or
     /// password is ever stored).
     pub serial: Option<String>,
@@ -90,8 +91,8 @@ pub struct CertApplication {
 pub struct SubsidyApplication {
     pub id: String,
     pub facility_code: String,
-    /// `submitted`, `returned`, `approved` or `rejected`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: SubsidyStatus,
     pub readers: i64,
     pub reader_applied: Date,
     /// JSON array of `{"label": …, "amount": …}`.

@@ -9,8 +9,9 @@ pub(super) struct CertRow {
     id: String,
     terminal: String,
     os: String,
-    status: String,
+    status: &'static str,
     status_text: String,
+    actions: crate::portal::Offered,
     serial: String,
     applied_at: String,
 }
@@ -54,8 +55,9 @@ pub(super) async fn certs_page(
             os: TerminalOs::parse(&c.os)
                 .map(|x| lang.t(x.label_ja(), x.label_en()).to_string())
                 .unwrap_or_else(|| c.os.clone()),
-            status: c.status.clone(),
-            status_text: status_text(lang, &c.status),
+            status: c.status.code(),
+            status_text: status_text(lang, c.status),
+            actions: crate::portal::Offered::of(c.status, false),
             serial: c.serial.clone().unwrap_or_default(),
             applied_at: format_jst_minute(c.applied_at),
         })

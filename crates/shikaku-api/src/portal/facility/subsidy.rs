@@ -2,13 +2,14 @@
 
 use super::*;
 use crate::portal::CsrfForm;
+use shikaku_domain::portal::SubsidyStatus;
 
 // ---- subsidy ---------------------------------------------------------------------------
 
 pub(crate) struct SubsidyRow {
     pub id: String,
     pub facility: String,
-    pub status: String,
+    pub status: &'static str,
     pub status_text: String,
     pub cost: String,
     pub subsidy: String,
@@ -21,8 +22,8 @@ pub(crate) fn subsidy_row(lang: Lang, s: &SubsidyApplication) -> SubsidyRow {
     SubsidyRow {
         id: s.id.clone(),
         facility: s.facility_code.clone(),
-        status: s.status.clone(),
-        status_text: status_text(lang, &s.status),
+        status: s.status.code(),
+        status_text: status_text(lang, s.status),
         cost: format!("{} 円", group_digits(s.cost_total)),
         subsidy: format!("{} 円", group_digits(s.subsidy)),
         rule_set: s.rule_set.clone(),
@@ -179,7 +180,9 @@ pub(crate) fn event_rows(lang: Lang, events: &[PortalEvent]) -> Vec<EventRow> {
             actor: e.actor.clone(),
             action: match e.action.as_str() {
                 "document" => lang.t("書類の提出", "document uploaded").to_string(),
-                other => status_text(lang, other),
+                other => SubsidyStatus::parse(other)
+                    .map(|s| status_text(lang, s))
+                    .unwrap_or_else(|| other.to_string()),
             },
             detail: e.detail.clone(),
         })
@@ -195,7 +198,7 @@ pub(crate) struct LineRow {
 
 /// What the facility's and the operator's pages of one subsidy application both show.
 pub(crate) struct SubsidyView {
-    pub status: String,
+    pub status: SubsidyStatus,
     pub row: SubsidyRow,
     pub lines: Vec<LineRow>,
     pub docs: Vec<DocRow>,
@@ -227,7 +230,7 @@ pub(crate) async fn subsidy_view(
             )
         })?;
     let view = SubsidyView {
-        status: app.status.clone(),
+        status: app.status,
         row: subsidy_row(lang, &app),
         lines: lines
             .into_iter()
@@ -249,7 +252,9 @@ pub(super) struct SubsidyDetailPage {
     lang: Lang,
     csrf: String,
     view: SubsidyView,
+    /// Documents may be added or replaced.
     editable: bool,
+    actions: crate::portal::Offered,
     errors: Errors,
 }
 
@@ -268,7 +273,8 @@ pub(super) async fn subsidy_detail_with(
         &SubsidyDetailPage {
             lang: auth.lang,
             csrf: auth.csrf.clone(),
-            editable: shikaku_app::portal::app_accepts_documents(&view.status),
+            editable: view.status.accepts_documents(),
+            actions: crate::portal::Offered::of(view.status, false),
             view,
             errors,
         },
@@ -307,6 +313,43 @@ pub async fn subsidy_resubmit(
         },
     }
 }
+
+/// The facility withdraws its application (取下げ) after ticking the confirmation.
+pub async fn subsidy_withdraw(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(auth, form): CsrfForm<WithdrawForm>,
+) -> Response {
+    if form.confirm.as_deref() != Some("yes") {
+        let errors = vec![(
+            "confirm".to_string(),
+            auth.lang
+                .t(
+                    "取り下げる場合は確認のチェックを入れてください",
+                    "tick the confirmation to withdraw",
+                )
+                .to_string(),
+        )];
+        return subsidy_detail_with(&state, &auth, &id, errors).await;
+    }
+    match state.portal.withdraw_subsidy(&auth.actor, &id).await {
+        Ok(_) => see_other(&format!("/portal/subsidy-application/{id}"), auth.lang),
+        Err(e) => match form_errors(auth.lang, e) {
+            Ok(errors) => subsidy_detail_with(&state, &auth, &id, errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct WithdrawForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+has_csrf!(WithdrawForm);
 
 /// An upload as read from `multipart/form-data`.
 pub(super) struct Upload {

@@ -2,6 +2,7 @@
 //! the decisions on reader schedules and certificate applications.
 
 use super::*;
+use shikaku_domain::portal::{CertStatus, ReaderStatus};
 
 pub async fn facilities(
     State(state): State<AppState>,
@@ -54,7 +55,7 @@ pub async fn facilities(
             "",
         ],
         rows,
-        &[],
+        Vec::new(),
         query,
         page.total,
     )
@@ -123,34 +124,25 @@ pub async fn readers(
     let rows = page
         .items
         .iter()
-        .map(|r| {
-            let (ja, en) = status_label(&r.status);
-            ListRow {
-                cells: vec![
-                    cell(&r.facility_code),
-                    cell(
-                        Maker::parse(&r.maker)
-                            .map(|m| lang.t(m.label_ja(), m.label_en()).to_string())
-                            .unwrap_or_else(|| r.maker.clone()),
-                    ),
-                    cell(r.quantity.to_string()),
-                    cell(r.applied_on.to_string()),
-                    cell(lang.t(ja, en)),
-                    cell(r.delivery_month.clone().unwrap_or_default()),
-                ],
-                actions: if matches!(r.status.as_str(), "applied" | "scheduled") {
-                    vec![Action {
-                        url: format!("/portal/operator/readers/{}/schedule", r.id),
-                        label: lang.t("配送時期を設定", "Set delivery month").into(),
-                        field: Some((
-                            "delivery_month".into(),
-                            r.delivery_month.clone().unwrap_or_default(),
-                        )),
-                    }]
-                } else {
-                    Vec::new()
-                },
-            }
+        .map(|r| ListRow {
+            cells: vec![
+                cell(&r.facility_code),
+                cell(
+                    Maker::parse(&r.maker)
+                        .map(|m| lang.t(m.label_ja(), m.label_en()).to_string())
+                        .unwrap_or_else(|| r.maker.clone()),
+                ),
+                cell(r.quantity.to_string()),
+                cell(r.applied_on.to_string()),
+                cell(lang.t(r.status.label_ja(), r.status.label_en())),
+                cell(r.delivery_month.clone().unwrap_or_default()),
+            ],
+            actions: actions_of(lang, r.status, "/portal/operator/readers", &r.id, |_| {
+                Some((
+                    "delivery_month".into(),
+                    r.delivery_month.clone().unwrap_or_default(),
+                ))
+            }),
         })
         .collect();
     list_page(
@@ -166,7 +158,7 @@ pub async fn readers(
             lang.t("配送時期", "Delivery"),
         ],
         rows,
-        &["applied", "scheduled", "cancelled"],
+        statuses::<ReaderStatus>(lang),
         query,
         page.total,
     )
@@ -217,32 +209,18 @@ pub async fn certificates(
         .items
         .iter()
         .map(|c| {
-            let (ja, en) = status_label(&c.status);
-            let mut actions = Vec::new();
-            if c.status == "applied" {
-                for (action, ja, en) in [
-                    ("issue", "承認して発行", "Approve and issue"),
-                    ("reject", "却下", "Reject"),
-                ] {
-                    actions.push(Action {
-                        url: format!("/portal/operator/certificates/{}/{action}", c.id),
-                        label: lang.t(ja, en).into(),
-                        field: None,
-                    });
-                }
-            }
-            if matches!(c.status.as_str(), "issued" | "downloaded") {
-                actions.push(Action {
-                    url: format!("/portal/operator/certificates/{}/revoke", c.id),
-                    label: lang.t("失効", "Revoke").into(),
-                    field: None,
-                });
-            }
+            let actions = actions_of(
+                lang,
+                c.status,
+                "/portal/operator/certificates",
+                &c.id,
+                |_| None,
+            );
             ListRow {
                 cells: vec![
                     cell(&c.facility_code),
                     cell(&c.terminal_name),
-                    cell(lang.t(ja, en)),
+                    cell(lang.t(c.status.label_ja(), c.status.label_en())),
                     cell(c.serial.clone().unwrap_or_default()),
                     cell(shikaku_domain::date::jst_date(c.applied_at).to_string()),
                 ],
@@ -262,7 +240,7 @@ pub async fn certificates(
             lang.t("申請日", "Applied"),
         ],
         rows,
-        &["applied", "issued", "downloaded", "rejected", "revoked"],
+        statuses::<CertStatus>(lang),
         query,
         page.total,
     )

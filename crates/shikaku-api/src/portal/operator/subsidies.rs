@@ -54,7 +54,7 @@ pub async fn subsidies(
             lang.t("申請日時", "Submitted"),
         ],
         rows,
-        &["submitted", "returned", "approved", "rejected"],
+        statuses::<shikaku_domain::portal::SubsidyStatus>(lang),
         query,
         page.total,
     )
@@ -116,7 +116,7 @@ async fn review_page(
         &ReviewPage {
             lang,
             csrf: auth.csrf.clone(),
-            decidable: app.status == "submitted",
+            decidable: crate::portal::Offered::of(app.status, true).any(),
             view,
             explanation,
             errors,
