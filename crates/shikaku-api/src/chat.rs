@@ -60,7 +60,7 @@ async fn answer(state: &AppState, session: &tower_sessions::Session, input: &Cha
         && let Some(intent) = shikaku_faq::chatbot::intent(text)
         && let Some(actor) = crate::portal::inquiry::facility_actor(state, session).await
     {
-        let today = shikaku_domain::date::jst_date(time::OffsetDateTime::now_utc());
+        let today = state.portal.today();
         match state.portal.chat_facts(&actor, today).await {
             Ok(facts) => return shikaku_faq::chatbot::facility_reply(intent, &facts),
             Err(e) => tracing::warn!(error = %e, "chatbot: facility data unavailable"),

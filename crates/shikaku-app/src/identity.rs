@@ -307,7 +307,7 @@ impl PortalService {
                 "the code is wrong or expired (30 days after printing); check the letter, or contact the help desk",
             )
         };
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let Some(letter) = self.store.letter(&facility_code).await? else {
             let _ = crate::portal::hash_password(typed.as_str()).await;
             return Err(refused());
@@ -359,7 +359,7 @@ impl PortalService {
         facility: Option<&str>,
     ) -> Result<Vec<PrintedLetter>> {
         actor.operator()?;
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let expires_at = now + Duration::days(ACTIVATION_DAYS);
         let mut printed = Vec::new();
         for letter in self.store.letters_to_send().await? {
@@ -421,7 +421,7 @@ impl PortalService {
         let reason = check_reason(reason)?;
         if !self
             .store
-            .transfer_facility(code, UNUSABLE_HASH, OffsetDateTime::now_utc())
+            .transfer_facility(code, UNUSABLE_HASH, self.now())
             .await?
         {
             return Err(PortalError::NotFound);
@@ -478,7 +478,7 @@ impl PortalService {
         }
         let hash = crate::portal::hash_password(new).await?;
         self.store
-            .change_password(actor.login(), &hash, OffsetDateTime::now_utc())
+            .change_password(actor.login(), &hash, self.now())
             .await?;
         self.event(
             actor,

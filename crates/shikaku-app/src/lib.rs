@@ -7,6 +7,7 @@ pub mod access_log;
 pub mod batches;
 pub mod card_verify;
 pub mod cards;
+pub mod clock;
 pub mod facilities;
 pub mod faq;
 pub mod identity;

@@ -3,7 +3,7 @@
 //! login exists, and requests count against the login throttle, so the form tells nobody
 //! which logins exist and cannot flood a mailbox.
 
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use crate::portal::{PortalError, PortalService, Result};
 
@@ -35,7 +35,7 @@ impl PortalService {
         base_url: &str,
     ) -> Result<()> {
         let login = login.trim();
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let wait = self.throttle.wait(login, client, now).await?;
         if wait > Duration::ZERO {
             metrics::counter!("shikaku_portal_logins_throttled_total").increment(1);
@@ -88,7 +88,7 @@ impl PortalService {
     pub async fn password_reset_valid(&self, token: &str) -> Result<bool> {
         Ok(self
             .store
-            .password_reset_login(&token_hash(token), OffsetDateTime::now_utc())
+            .password_reset_login(&token_hash(token), self.now())
             .await?
             .is_some())
     }
@@ -97,7 +97,7 @@ impl PortalService {
     /// account ends.
     pub async fn reset_password(&self, token: &str, new: &str, confirm: &str) -> Result<()> {
         let hash = token_hash(token);
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let Some(login) = self.store.password_reset_login(&hash, now).await? else {
             return Err(PortalError::field(
                 "token",

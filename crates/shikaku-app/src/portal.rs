@@ -283,6 +283,7 @@ pub struct PortalService {
     /// Held while computing, so concurrent dashboards wait for one query.
     adoption: Arc<tokio::sync::Mutex<AdoptionCache>>,
     pub(crate) throttle: Arc<crate::login_throttle::LoginThrottle>,
+    clock: Arc<dyn crate::clock::Clock>,
 }
 
 impl PortalService {
@@ -302,7 +303,24 @@ impl PortalService {
             ca,
             rules,
             adoption: Arc::new(tokio::sync::Mutex::new(None)),
+            clock: Arc::new(crate::clock::SystemClock),
         }
+    }
+
+    /// The same service reading the time from `clock` (a test's, which it sets and moves).
+    pub fn with_clock(mut self, clock: Arc<dyn crate::clock::Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, by this service's clock.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Today in Japan, by this service's clock.
+    pub fn today(&self) -> Date {
+        jst_date(self.now())
     }
 
     pub fn rules(&self) -> &RuleBook {
@@ -337,7 +355,7 @@ impl PortalService {
         detail: String,
     ) -> PortalEvent {
         PortalEvent {
-            at: OffsetDateTime::now_utc(),
+            at: self.now(),
             actor: actor.login().to_string(),
             facility_code: facility.to_string(),
             subject,
@@ -483,7 +501,7 @@ impl PortalService {
                 "this step is completed by filing it in the portal",
             ));
         }
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         self.store
             .set_step(code, step.as_str(), done.then(|| (jst_date(now), now)))
             .await?;
@@ -531,7 +549,7 @@ impl PortalService {
             self.live_reader_count(&code, None).await?,
             quantity,
         )?;
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let app = ReaderApplication {
             id: new_id("R"),
             facility_code: code.clone(),
@@ -577,7 +595,7 @@ impl PortalService {
             ));
         }
         app.status = next_status(from, action)?;
-        app.updated_at = OffsetDateTime::now_utc();
+        app.updated_at = self.now();
         if !self.store.update_reader_application(&app, from).await? {
             return Err(changed_meanwhile());
         }
@@ -669,7 +687,7 @@ impl PortalService {
         form: &UseApplicationForm,
     ) -> Result<UseApplication> {
         let code = actor.own_facility()?.to_string();
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let checked =
             rules::check_use_application(form, jst_date(now)).map_err(PortalError::Invalid)?;
         let app = UseApplication {
@@ -758,7 +776,7 @@ impl PortalService {
         {
             return Ok((summary.clone(), *at));
         }
-        let at = OffsetDateTime::now_utc();
+        let at = self.now();
         let summary = Arc::new(self.store.adoption().await?);
         *cached = Some((std::time::Instant::now(), at, summary.clone()));
         Ok((summary, at))

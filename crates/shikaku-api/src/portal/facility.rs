@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::{Form, extract::Query};
 use shikaku_app::portal::{Actor, Overview, PortalError, Registration, SubsidyForm};
 use shikaku_domain::calendar::format_wareki;
-use shikaku_domain::date::{format_jst_minute, jst_date};
+use shikaku_domain::date::format_jst_minute;
 use shikaku_domain::portal::{
     self as rules, Choice, DocumentKind, LINE_SERVICES, LineType, Maker, TerminalOs,
     UseApplicationForm,
@@ -15,7 +15,6 @@ use shikaku_domain::portal::{
 use shikaku_domain::subsidy::{FacilityCategory, group_digits};
 use shikaku_domain::timeline::StepStatus;
 use shikaku_store::portal::{PortalEvent, SubsidyApplication, SubsidyDocument};
-use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use super::{Auth, error_page, form_errors, render_form, see_other, sign_in};
@@ -322,7 +321,7 @@ pub async fn home(State(state): State<AppState>, auth: Auth) -> Response {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let today = jst_date(OffsetDateTime::now_utc());
+    let today = state.portal.today();
     match state.portal.overview(&auth.actor, &code, today).await {
         Ok(o) => render(&home_page(&auth, o, today, Vec::new())),
         Err(e) => error_page(auth.lang, e),
@@ -432,7 +431,7 @@ async fn readers_page(state: &AppState, auth: &Auth, errors: Errors) -> Response
         Err(r) => return r,
     };
     let lang = auth.lang;
-    let today = jst_date(OffsetDateTime::now_utc());
+    let today = state.portal.today();
     let o = match state.portal.overview(&auth.actor, &code, today).await {
         Ok(o) => o,
         Err(e) => return error_page(lang, e),

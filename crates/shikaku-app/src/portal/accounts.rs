@@ -197,7 +197,7 @@ impl PortalService {
         else {
             return Err(PortalError::Invalid(errors));
         };
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let facility = Facility {
             code: code.as_str().to_string(),
             name,
@@ -281,10 +281,7 @@ impl PortalService {
 
     /// Removes sessions that have expired (they are refused anyway when presented).
     pub async fn purge_expired_sessions(&self) -> Result<u64> {
-        Ok(self
-            .store
-            .delete_expired_sessions(OffsetDateTime::now_utc())
-            .await?)
+        Ok(self.store.delete_expired_sessions(self.now()).await?)
     }
 
     /// Creates an operator account (CLI / demo).
@@ -311,7 +308,7 @@ impl PortalService {
             password_hash: hash_password(password).await?,
             failed_logins: 0,
             locked_until: None,
-            created_at: OffsetDateTime::now_utc(),
+            created_at: self.now(),
             active: true,
             sessions_from: None,
         };
@@ -331,7 +328,7 @@ impl PortalService {
     /// answer, and the wait is the same for both.
     pub async fn login(&self, login: &str, password: &str, client: &str) -> Result<Actor> {
         let login = login.trim();
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let wait = self.throttle.wait(login, client, now).await?;
         if wait > Duration::ZERO {
             metrics::counter!("shikaku_portal_logins_throttled_total").increment(1);

@@ -55,7 +55,7 @@ impl PortalService {
             os: os.code().into(),
             status: CertStatus::Applied,
             serial: None,
-            applied_at: OffsetDateTime::now_utc(),
+            applied_at: self.now(),
             decided_at: None,
             downloaded_at: None,
         };
@@ -107,14 +107,14 @@ impl PortalService {
         actor.operator()?;
         let mut app = self.certificate(actor, id).await?;
         next_status(app.status, CertAction::Issue)?;
-        app.decided_at = Some(OffsetDateTime::now_utc());
+        app.decided_at = Some(self.now());
         self.move_cert(actor, app, CertAction::Issue).await
     }
 
     pub async fn reject_certificate(&self, actor: &Actor, id: &str) -> Result<CertApplication> {
         actor.operator()?;
         let mut app = self.certificate(actor, id).await?;
-        app.decided_at = Some(OffsetDateTime::now_utc());
+        app.decided_at = Some(self.now());
         self.move_cert(actor, app, CertAction::Reject).await
     }
 
@@ -145,7 +145,7 @@ impl PortalService {
             self.store.as_ref(),
             &facility,
             &app.terminal_name,
-            OffsetDateTime::now_utc(),
+            self.now(),
             crate::terminal_certs::DEFAULT_DAYS,
         )
         .await
@@ -165,7 +165,7 @@ impl PortalService {
         };
         if !self
             .store
-            .claim_certificate(id, &issued.serial, OffsetDateTime::now_utc())
+            .claim_certificate(id, &issued.serial, self.now())
             .await?
         {
             // Downloaded or revoked meanwhile: the certificate just made must not stay valid.

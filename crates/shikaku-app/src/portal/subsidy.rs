@@ -104,7 +104,7 @@ impl PortalService {
             rule_set: quote.rule_set.clone(),
             subsidy: quote.subsidy.get(),
             reason: None,
-            submitted_at: OffsetDateTime::now_utc(),
+            submitted_at: self.now(),
             decided_at: None,
         };
         let event = self.new_event(
@@ -147,7 +147,7 @@ impl PortalService {
         app.reader_applied = quote.reader_applied;
         app.rule_set = quote.rule_set.clone();
         app.subsidy = quote.subsidy.get();
-        app.submitted_at = OffsetDateTime::now_utc();
+        app.submitted_at = self.now();
         self.move_subsidy(actor, app, SubsidyAction::Resubmit, None)
             .await
     }
@@ -203,7 +203,7 @@ impl PortalService {
             content_type: file_type.content_type().into(),
             sha256: shikaku_pki::sha256(&body),
             body,
-            uploaded_at: OffsetDateTime::now_utc(),
+            uploaded_at: self.now(),
         };
         self.store.save_document(&doc).await?;
         self.event(
@@ -243,7 +243,7 @@ impl PortalService {
             app.reason = reason.clone();
         }
         if actor.is_operator() {
-            app.decided_at = Some(OffsetDateTime::now_utc());
+            app.decided_at = Some(self.now());
         }
         if !self.store.update_subsidy_application(&app, from).await? {
             return Err(changed_meanwhile());

@@ -524,6 +524,9 @@ async fn claims_left_by_a_crash_are_finished_once_and_an_unreachable_centre_is_r
 /// centre logged each request exactly once (resends are replayed by Idempotency-Key).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_again_and_again_exactly_one_result_per_request() {
+    if !crate::support::slow_tests("killed_again_and_again") {
+        return;
+    }
     // The figure; SHIKAKU_CHAOS_requests can make a quick local run smaller.
     let requests: usize = std::env::var("SHIKAKU_CHAOS_requests")
         .ok()

@@ -16,5 +16,6 @@ mod inquiry;
 mod password_reset;
 mod planning;
 mod portal;
+mod portal_app;
 mod retention;
 mod support;

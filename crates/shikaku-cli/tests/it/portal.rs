@@ -8,9 +8,17 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use crate::api::Server;
 use crate::support::{Env, stdout};
 
+/// How a [`Browser`]'s requests reach the portal: over a socket, or straight into the router
+/// (in process, no socket; see `portal_app.rs`).
+#[derive(Clone)]
+enum Transport {
+    Http(reqwest::Client),
+    Router(axum::Router),
+}
+
 /// A browser without JavaScript: one cookie, no redirects followed.
 pub(crate) struct Browser {
-    client: reqwest::Client,
+    transport: Transport,
     base: String,
     cookie: Option<String>,
     csrf: String,
@@ -24,13 +32,26 @@ pub(crate) struct Page {
     pub(crate) body: String,
 }
 
+/// A request body and its content type.
+type Body = Option<(String, Vec<u8>)>;
+
 impl Browser {
     pub(crate) fn new(base: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self::with_transport(Transport::Http(client), base)
+    }
+
+    /// A browser whose requests go into `router` in this process.
+    pub(crate) fn in_process(router: axum::Router) -> Self {
+        Self::with_transport(Transport::Router(router), "")
+    }
+
+    fn with_transport(transport: Transport, base: &str) -> Self {
         Self {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
+            transport,
             base: base.to_string(),
             cookie: None,
             csrf: String::new(),
@@ -43,6 +64,12 @@ impl Browser {
         self.cookie = other.cookie.clone();
     }
 
+    /// Acts in another browser's session, as a second tab: its cookie and its form token.
+    pub(crate) fn share_session(&mut self, other: &Browser) {
+        self.cookie = other.cookie.clone();
+        self.csrf = other.csrf.clone();
+    }
+
     /// The session cookie (`name=value`) to send by hand.
     pub(crate) fn cookie_header(&self) -> String {
         self.cookie.clone().unwrap_or_default()
@@ -53,9 +80,76 @@ impl Browser {
         self.csrf.clone()
     }
 
-    async fn finish(&mut self, response: reqwest::Response) -> Page {
-        if let Some(c) = response.headers().get(SET_COOKIE) {
-            let c = c.to_str().expect("cookie");
+    /// Sends one request with this browser's cookie; reads the answer as a page.
+    async fn send(&mut self, method: &str, path: &str, body: Body) -> Page {
+        let mut headers: Vec<(&str, String)> = Vec::new();
+        if let Some(f) = &self.forwarded_for {
+            headers.push(("x-forwarded-for", f.clone()));
+        }
+        if let Some(c) = &self.cookie {
+            headers.push((COOKIE.as_str(), c.clone()));
+        }
+        let (content_type, bytes) = body.unwrap_or_default();
+        if !content_type.is_empty() {
+            headers.push(("content-type", content_type));
+        }
+        let (status, set_cookie, location, body) = match &self.transport {
+            Transport::Http(client) => {
+                let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+                let mut r = client.request(method, format!("{}{path}", self.base));
+                for (k, v) in &headers {
+                    r = r.header(*k, v);
+                }
+                let response = r.body(bytes).send().await.expect("request");
+                let header = |name| {
+                    response
+                        .headers()
+                        .get(name)
+                        .map(|v| v.to_str().expect("header").to_string())
+                };
+                let (set_cookie, location) = (header(SET_COOKIE), header(LOCATION));
+                let status = response.status();
+                (
+                    status,
+                    set_cookie,
+                    location,
+                    response.text().await.expect("body"),
+                )
+            }
+            Transport::Router(router) => {
+                use tower::ServiceExt;
+                let mut request = axum::http::Request::builder().method(method).uri(path);
+                for (k, v) in &headers {
+                    request = request.header(*k, v);
+                }
+                let mut request = request
+                    .body(axum::body::Body::from(bytes))
+                    .expect("request");
+                // What the listener adds for the peer address.
+                request.extensions_mut().insert(axum::extract::ConnectInfo(
+                    std::net::SocketAddr::from(([127, 0, 0, 1], 40000)),
+                ));
+                let response = router.clone().oneshot(request).await.expect("infallible");
+                let header = |name| {
+                    response
+                        .headers()
+                        .get(name)
+                        .map(|v: &axum::http::HeaderValue| v.to_str().expect("header").to_string())
+                };
+                let (set_cookie, location) = (header(SET_COOKIE), header(LOCATION));
+                let status = response.status();
+                let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .expect("body");
+                (
+                    status,
+                    set_cookie,
+                    location,
+                    String::from_utf8_lossy(&body).into_owned(),
+                )
+            }
+        };
+        if let Some(c) = set_cookie {
             let pair = c.split(';').next().expect("pair").to_string();
             if pair.ends_with('=') {
                 self.cookie = None; // removed at logout
@@ -65,39 +159,19 @@ impl Browser {
                 self.cookie = Some(pair);
             }
         }
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .map(|l| l.to_str().expect("location").to_string())
-            .unwrap_or_default();
-        let body = response.text().await.expect("body");
         if let Some(i) = body.find("name=\"_csrf\" value=\"") {
             let rest = &body[i + 20..];
             self.csrf = rest[..rest.find('"').expect("end")].to_string();
         }
         Page {
             status,
-            location,
+            location: location.unwrap_or_default(),
             body,
         }
     }
 
-    fn with_cookie(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        let r = match &self.forwarded_for {
-            Some(f) => r.header("x-forwarded-for", f),
-            None => r,
-        };
-        match &self.cookie {
-            Some(c) => r.header(COOKIE, c),
-            None => r,
-        }
-    }
-
     pub(crate) async fn get(&mut self, path: &str) -> Page {
-        let r = self.with_cookie(self.client.get(format!("{}{path}", self.base)));
-        let response = r.send().await.expect("get");
-        self.finish(response).await
+        self.send("GET", path, None).await
     }
 
     /// A form post with this session's CSRF token.
@@ -109,9 +183,10 @@ impl Browser {
     }
 
     pub(crate) async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let r = self.with_cookie(self.client.post(format!("{}{path}", self.base)));
-        let response = r.form(form).send().await.expect("post");
-        self.finish(response).await
+        let body = serde_urlencoded::to_string(form).expect("form");
+        let content_type = "application/x-www-form-urlencoded".to_string();
+        self.send("POST", path, Some((content_type, body.into_bytes())))
+            .await
     }
 
     /// A multipart post: this session's CSRF token first, then the fields, then a file.
@@ -121,32 +196,37 @@ impl Browser {
         fields: &[(&str, &str)],
         file: Option<(&str, Vec<u8>)>,
     ) -> Page {
-        let mut form = reqwest::multipart::Form::new().text("_csrf", self.csrf.clone());
-        for (k, v) in fields {
-            form = form.text(k.to_string(), v.to_string());
-        }
-        if let Some((name, bytes)) = file {
-            form = form.part(
-                "file",
-                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        const BOUNDARY: &str = "shikaku-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        let csrf = self.csrf.clone();
+        for (name, value) in std::iter::once(("_csrf", csrf.as_str())).chain(fields.iter().copied())
+        {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
             );
         }
-        let r = self.with_cookie(self.client.post(format!("{}{path}", self.base)));
-        let response = r.multipart(form).send().await.expect("multipart");
-        self.finish(response).await
+        if let Some((file_name, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
+                     filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(&bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.send("POST", path, Some((content_type, body))).await
     }
 
     async fn upload(&mut self, path: &str, kind: &str, name: &str, bytes: Vec<u8>) -> Page {
-        let form = reqwest::multipart::Form::new()
-            .text("_csrf", self.csrf.clone())
-            .text("kind", kind.to_string())
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-            );
-        let r = self.with_cookie(self.client.post(format!("{}{path}", self.base)));
-        let response = r.multipart(form).send().await.expect("upload");
-        self.finish(response).await
+        self.multipart(path, &[("kind", kind)], Some((name, bytes)))
+            .await
     }
 }
 

@@ -224,3 +224,14 @@ pub(crate) fn free_port() -> u16 {
         .expect("addr")
         .port()
 }
+
+/// Whether the slowest tests run: under CI always, locally with `SHIKAKU_SLOW_TESTS=1`
+/// (a skipped one says so on stderr).
+pub fn slow_tests(name: &str) -> bool {
+    let on = std::env::var("CI").as_deref() == Ok("true")
+        || std::env::var("SHIKAKU_SLOW_TESTS").as_deref() == Ok("1");
+    if !on {
+        eprintln!("{name}: skipped locally; SHIKAKU_SLOW_TESTS=1 runs it (CI always does)");
+    }
+    on
+}

@@ -40,7 +40,7 @@ pub(super) async fn certs_page(
     let lang = auth.lang;
     let o = match state
         .portal
-        .overview(&auth.actor, &code, jst_date(OffsetDateTime::now_utc()))
+        .overview(&auth.actor, &code, state.portal.today())
         .await
     {
         Ok(o) => o,

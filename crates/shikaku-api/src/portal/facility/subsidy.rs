@@ -87,7 +87,7 @@ pub(super) async fn subsidy_page_with(
     };
     let o = match state
         .portal
-        .overview(&auth.actor, &code, jst_date(OffsetDateTime::now_utc()))
+        .overview(&auth.actor, &code, state.portal.today())
         .await
     {
         Ok(o) => o,

@@ -1,0 +1,261 @@
+//! The portal in process: the web router called without a socket, over a SQLite store in a
+//! temporary folder, with a clock the test sets (the portal's use cases read no other). One
+//! test per portal action; dates are the test's own, never today's.
+
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use shikaku_app::clock::ManualClock;
+use shikaku_app::portal::Actor;
+use shikaku_domain::portal::SubsidyStatus;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use crate::portal::{Browser, registration};
+use crate::support::{Env, FACILITY_REGISTER};
+
+/// The web router over its own store and clock.
+pub(crate) struct PortalApp {
+    /// Holds the temporary folder (database, CA, keys) while the app runs.
+    _env: Env,
+    pub(crate) state: shikaku_api::AppState,
+    pub(crate) router: axum::Router,
+    pub(crate) clock: Arc<ManualClock>,
+}
+
+impl PortalApp {
+    /// The portal at `now`, with the facility register of `support.rs` loaded.
+    pub(crate) async fn at(now: OffsetDateTime) -> Self {
+        let env = Env::sqlite();
+        let store = shikaku_store::open(&env.db).await.expect("open store");
+        let register = env.write("facility-register.csv", FACILITY_REGISTER);
+        shikaku_app::identity::load_facility_register(store.as_ref(), &register, false)
+            .await
+            .expect("facility register");
+        let clock = Arc::new(ManualClock::new(now));
+        let shared = shikaku_cli::serve::app_state(
+            store,
+            &env.data_dir(),
+            None,
+            false,
+            &shikaku_cli::serve::MailArgs::default(),
+        )
+        .await
+        .expect("state");
+        let shared = shikaku_api::Shared {
+            portal: shared.portal.with_clock(clock.clone()),
+            ..shared
+        };
+        let state = shikaku_api::AppState::from(shared);
+        let router = shikaku_api::web_router(state.clone());
+        Self {
+            _env: env,
+            state,
+            router,
+            clock,
+        }
+    }
+
+    pub(crate) fn browser(&self) -> Browser {
+        Browser::in_process(self.router.clone())
+    }
+
+    fn operator_actor() -> Actor {
+        Actor::Operator {
+            login: "test-operator".into(),
+        }
+    }
+
+    /// A facility of the register, registered and activated with its letter, signed in.
+    pub(crate) async fn facility(&self, code: &str, category: &str) -> Browser {
+        let mut b = self.browser();
+        let page = b
+            .post_raw("/portal/register", &registration(code, category))
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let printed = self
+            .state
+            .portal
+            .print_letters(&Self::operator_actor(), Some(code))
+            .await
+            .expect("print");
+        let text = String::from_utf8(shikaku_app::identity::letters_csv(&printed)).expect("csv");
+        let mut csv = csv::Reader::from_reader(text.as_bytes());
+        let row = csv.records().next().expect("a letter").expect("row");
+        b.get("/portal/activate").await;
+        let page = b
+            .post("/portal/activate", &[("activation_code", &row[4])])
+            .await;
+        assert_eq!(page.location, "/portal/home", "{}", page.body);
+        b
+    }
+
+    /// An operator account, signed in.
+    pub(crate) async fn operator(&self, login: &str) -> Browser {
+        let password = "unten-kanri-sakura-2021";
+        self.state
+            .portal
+            .add_operator(login, password)
+            .await
+            .expect("operator");
+        let mut b = self.browser();
+        b.get("/portal/login").await;
+        let page = b
+            .post_raw("/portal/login", &[("login", login), ("password", password)])
+            .await;
+        assert_eq!(page.location, "/portal/operator", "{}", page.body);
+        b
+    }
+
+    /// The facility's subsidy applications' states, oldest first.
+    async fn subsidy_states(&self, code: &str) -> Vec<SubsidyStatus> {
+        let page = self
+            .state
+            .portal
+            .subsidy_queue(
+                &Self::operator_actor(),
+                &shikaku_store::portal::AppFilter {
+                    facility_code: Some(code.into()),
+                    status: None,
+                },
+                0,
+                100,
+            )
+            .await
+            .expect("queue");
+        page.items.iter().rev().map(|a| a.status).collect()
+    }
+}
+
+const CLINIC: &str = "1311234566";
+
+/// A clinic with its one reader applied for.
+async fn clinic_with_reader(app: &PortalApp) -> Browser {
+    let mut b = app.facility(CLINIC, "clinic").await;
+    b.get("/portal/readers").await;
+    let page = b
+        .post("/portal/readers", &[("maker", "almex"), ("quantity", "1")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    b
+}
+
+async fn file_subsidy(b: &mut Browser, amount: &str) -> reqwest::StatusCode {
+    b.get("/portal/subsidy-application").await;
+    b.post(
+        "/portal/subsidy-application",
+        &[("label1", "カードリーダー"), ("amount1", amount)],
+    )
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn a_filed_subsidy_is_withdrawn_before_a_decision_and_filed_anew() {
+    let app = PortalApp::at(datetime!(2021-03-01 01:00 UTC)).await;
+    let mut b = clinic_with_reader(&app).await;
+    let page = {
+        b.get("/portal/subsidy-application").await;
+        b.post(
+            "/portal/subsidy-application",
+            &[("label1", "カードリーダー"), ("amount1", "400000")],
+        )
+        .await
+    };
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let detail = page.location;
+    let id = detail.rsplit('/').next().expect("id").to_string();
+    let page = b.get(&detail).await;
+    assert!(page.body.contains("id=\"withdraw\""), "{}", page.body);
+    assert!(
+        !page.body.contains("id=\"resubmit\""),
+        "offered only when returned"
+    );
+
+    // Without the confirmation nothing changes.
+    let page = b.post(&format!("{detail}/withdraw"), &[]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("確認のチェック"), "{}", page.body);
+    assert_eq!(app.subsidy_states(CLINIC).await, [SubsidyStatus::Submitted]);
+
+    let page = b
+        .post(&format!("{detail}/withdraw"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = b.get(&detail).await;
+    assert!(page.body.contains("取下げ"), "{}", page.body);
+    assert!(!page.body.contains("id=\"withdraw\""), "withdrawn is final");
+    assert!(
+        !page.body.contains("id=\"upload\""),
+        "no documents any more"
+    );
+    // A second withdrawal is refused by the state, not by the page.
+    let page = b
+        .post(&format!("{detail}/withdraw"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(page.body.contains("「取下げ」のため"), "{}", page.body);
+
+    // The operator cannot decide it any more.
+    let mut op = app.operator("op1").await;
+    let page = op.get(&format!("/portal/operator/subsidies/{id}")).await;
+    assert!(!page.body.contains("name=\"decision\""), "{}", page.body);
+
+    // The facility may file anew (later: the list is newest first).
+    app.clock.advance(time::Duration::minutes(5));
+    assert_eq!(file_subsidy(&mut b, "300000").await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.subsidy_states(CLINIC).await,
+        [SubsidyStatus::Withdrawn, SubsidyStatus::Submitted]
+    );
+}
+
+/// The store refuses the second of two racing submissions (its contract suite shows it with
+/// the application check passed by both); here the facility sees one filed, one refused.
+#[tokio::test]
+async fn two_tabs_filing_a_subsidy_at_once_store_one_application() {
+    let app = PortalApp::at(datetime!(2021-03-01 01:00 UTC)).await;
+    let mut first = clinic_with_reader(&app).await;
+    first.get("/portal/subsidy-application").await;
+    let mut second = app.browser();
+    second.share_session(&first);
+    let form = [("label1", "カードリーダー"), ("amount1", "400000")];
+    let (a, b) = tokio::join!(
+        first.post("/portal/subsidy-application", &form),
+        second.post("/portal/subsidy-application", &form)
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY]
+    );
+    assert_eq!(app.subsidy_states(CLINIC).await, [SubsidyStatus::Submitted]);
+}
+
+#[tokio::test]
+async fn the_use_applications_deadline_follows_the_portals_clock() {
+    // Setup on Mon 2021-02-15: five business days before is Fri 02-05 (02-11 is a holiday).
+    let form = [
+        ("line_type", "ip-vpn"),
+        ("service", "flets-next"),
+        ("customer_id", "CAF12345678"),
+        ("start_month", "2021-03"),
+        ("test_month", "2021-02"),
+        ("setup_date", "2021-02-15"),
+        ("online_claims", "1"),
+    ];
+    let app = PortalApp::at(datetime!(2021-02-08 01:00 UTC)).await;
+    let mut b = app.facility(CLINIC, "clinic").await;
+    b.get("/portal/use-application").await;
+    let page = b.post("/portal/use-application", &form).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("5営業日前"), "{}", page.body);
+
+    // 2021-02-05 09:00 JST: in time.
+    app.clock.set(datetime!(2021-02-05 00:00 UTC));
+    let page = b.post("/portal/use-application", &form).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let home = b.get("/portal/home").await;
+    assert!(home.body.contains("2021-02-05"), "today by the clock");
+}
