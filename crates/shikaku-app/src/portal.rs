@@ -402,6 +402,39 @@ impl PortalService {
         })
     }
 
+    /// The facility's own reader applications (newest first), with the facility: read only,
+    /// for a page that re-renders after a form error.
+    pub async fn my_readers(&self, actor: &Actor) -> Result<(Facility, Vec<ReaderApplication>)> {
+        let code = actor.own_facility()?;
+        let facility = self.facility(actor, code).await?;
+        let readers = self
+            .store
+            .reader_applications(&of(code), 0, Self::PER_FACILITY)
+            .await?
+            .items;
+        Ok((facility, readers))
+    }
+
+    /// The facility's own certificate applications, newest first (read only).
+    pub async fn my_certificates(&self, actor: &Actor) -> Result<Vec<CertApplication>> {
+        let code = actor.own_facility()?;
+        Ok(self
+            .store
+            .cert_applications(&of(code), 0, Self::PER_FACILITY)
+            .await?
+            .items)
+    }
+
+    /// The facility's own subsidy applications, newest first (read only).
+    pub async fn my_subsidies(&self, actor: &Actor) -> Result<Vec<SubsidyApplication>> {
+        let code = actor.own_facility()?;
+        Ok(self
+            .store
+            .subsidy_applications(&of(code), 0, Self::PER_FACILITY)
+            .await?
+            .items)
+    }
+
     /// The first time a terminal used the API with a certificate issued through the portal.
     async fn first_certificate_use(
         &self,

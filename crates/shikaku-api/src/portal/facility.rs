@@ -3,7 +3,7 @@
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::{Form, extract::Query};
 use shikaku_app::portal::{Actor, Overview, PortalError, Registration, SubsidyForm};
 use shikaku_domain::calendar::format_wareki;
@@ -17,7 +17,7 @@ use shikaku_domain::timeline::StepStatus;
 use shikaku_store::portal::{PortalEvent, SubsidyApplication, SubsidyDocument};
 use tower_sessions::Session;
 
-use super::{Auth, error_page, form_errors, render_form, see_other, sign_in};
+use super::{Auth, OrPage, PageResult, error_page, form_errors, render_form, see_other, sign_in};
 use crate::AppState;
 use crate::pages::{Lang, render};
 use crate::portal::{CsrfForm, TokenOnly};
@@ -316,16 +316,15 @@ fn home_page(auth: &Auth, o: Overview, today: time::Date, errors: Errors) -> Hom
     }
 }
 
-pub async fn home(State(state): State<AppState>, auth: Auth) -> Response {
-    let code = match facility_only(&auth) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn home(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let code = facility_only(&auth)?;
     let today = state.portal.today();
-    match state.portal.overview(&auth.actor, &code, today).await {
-        Ok(o) => render(&home_page(&auth, o, today, Vec::new())),
-        Err(e) => error_page(auth.lang, e),
-    }
+    let overview = state
+        .portal
+        .overview(&auth.actor, &code, today)
+        .await
+        .or_page(auth.lang)?;
+    Ok(render(&home_page(&auth, overview, today, Vec::new())))
 }
 
 #[derive(serde::Deserialize)]
@@ -420,30 +419,29 @@ struct ReadersPage {
     lang: Lang,
     csrf: String,
     makers: Vec<(&'static str, &'static str)>,
+    /// The category's limit, and what is left of it after the live applications.
     max: u32,
+    remaining: u32,
     rows: Vec<ReaderRow>,
     errors: Errors,
 }
 
-async fn readers_page(state: &AppState, auth: &Auth, errors: Errors) -> Response {
-    let code = match facility_only(auth) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn readers_page(state: &AppState, auth: &Auth, errors: Errors) -> PageResult {
+    facility_only(auth)?;
     let lang = auth.lang;
-    let today = state.portal.today();
-    let o = match state.portal.overview(&auth.actor, &code, today).await {
-        Ok(o) => o,
-        Err(e) => return error_page(lang, e),
-    };
-    let max = o
-        .facility
+    let (facility, readers) = state.portal.my_readers(&auth.actor).await.or_page(lang)?;
+    let max = facility
         .category
         .parse::<FacilityCategory>()
         .map(|c| c.max_readers())
         .unwrap_or(1);
-    let rows = o
-        .readers
+    let live: i64 = readers
+        .iter()
+        .filter(|r| r.status.is_live())
+        .map(|r| r.quantity)
+        .sum();
+    let remaining = u32::try_from(i64::from(max) - live).unwrap_or(0);
+    let rows = readers
         .iter()
         .map(|r| ReaderRow {
             id: r.id.clone(),
@@ -475,7 +473,7 @@ async fn readers_page(state: &AppState, auth: &Auth, errors: Errors) -> Response
         })
         .collect();
     let has_errors = !errors.is_empty();
-    render_form(
+    Ok(render_form(
         &ReadersPage {
             lang,
             csrf: auth.csrf.clone(),
@@ -484,14 +482,15 @@ async fn readers_page(state: &AppState, auth: &Auth, errors: Errors) -> Response
                 .map(|m| (m.code(), lang.t(m.label_ja(), m.label_en())))
                 .collect(),
             max,
+            remaining,
             rows,
             errors,
         },
         has_errors,
-    )
+    ))
 }
 
-pub async fn readers(State(state): State<AppState>, auth: Auth) -> Response {
+pub async fn readers(State(state): State<AppState>, auth: Auth) -> PageResult {
     readers_page(&state, &auth, Vec::new()).await
 }
 
@@ -516,7 +515,7 @@ pub async fn apply_reader(
     {
         Ok(_) => see_other("/portal/readers", auth.lang),
         Err(e) => match form_errors(auth.lang, e) {
-            Ok(errors) => readers_page(&state, &auth, errors).await,
+            Ok(errors) => readers_page(&state, &auth, errors).await.into_response(),
             Err(r) => r,
         },
     }
@@ -534,7 +533,7 @@ pub async fn edit_reader(
     {
         Ok(_) => see_other("/portal/readers", auth.lang),
         Err(e) => match form_errors(auth.lang, e) {
-            Ok(errors) => readers_page(&state, &auth, errors).await,
+            Ok(errors) => readers_page(&state, &auth, errors).await.into_response(),
             Err(r) => r,
         },
     }

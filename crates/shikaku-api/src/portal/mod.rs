@@ -373,6 +373,42 @@ fn unavailable(lang: Lang) -> Response {
     )
 }
 
+/// Why a page could not be shown: a use case's error (rendered as the portal's error page in
+/// the visitor's language) or a finished answer (a redirect to log in, say). Handlers return
+/// `Result<Response, PageError>` and use `?`.
+pub(crate) enum PageError {
+    Portal(Lang, PortalError),
+    Answer(Response),
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::Portal(lang, e) => error_page(lang, e),
+            PageError::Answer(r) => r,
+        }
+    }
+}
+
+impl From<Response> for PageError {
+    fn from(r: Response) -> Self {
+        PageError::Answer(r)
+    }
+}
+
+pub(crate) type PageResult = Result<Response, PageError>;
+
+/// `?` on a use case's result inside a page handler.
+pub(crate) trait OrPage<T> {
+    fn or_page(self, lang: Lang) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, PortalError> {
+    fn or_page(self, lang: Lang) -> Result<T, PageError> {
+        self.map_err(|e| PageError::Portal(lang, e))
+    }
+}
+
 /// A portal error as a page. `Invalid` is handled by the form pages themselves (shown
 /// next to the form); here it becomes a 422 message.
 pub(crate) fn error_page(lang: Lang, error: PortalError) -> Response {

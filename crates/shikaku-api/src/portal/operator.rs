@@ -12,7 +12,7 @@ use shikaku_domain::subsidy::FacilityCategory;
 use shikaku_store::portal::{AppFilter, FacilityFilter, StageCounts};
 
 use super::facility::{SubsidyView, subsidy_row, subsidy_view};
-use super::{Auth, PAGE_SIZE, error_page, form_errors, render_form, see_other};
+use super::{Auth, OrPage, PAGE_SIZE, PageResult, error_page, form_errors, render_form, see_other};
 use crate::AppState;
 use crate::pages::{Lang, render};
 use crate::portal::{CsrfForm, TokenOnly};
@@ -240,11 +240,11 @@ fn list_page(
     statuses: Vec<(&'static str, String)>,
     query: ListQuery,
     total: u64,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
     let page = query.page();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
-    render(&ListPage {
+    Ok(render(&ListPage {
         lang,
         csrf: auth.csrf.clone(),
         title: title.into(),
@@ -264,5 +264,5 @@ fn list_page(
         query,
         total,
         page,
-    })
+    }))
 }

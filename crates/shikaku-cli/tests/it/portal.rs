@@ -245,7 +245,7 @@ pub(crate) fn registration<'a>(code: &'a str, category: &'a str) -> Vec<(&'a str
 }
 
 /// The id in `data-{attr}="…"` of the first row.
-fn first_id(body: &str, attr: &str) -> String {
+pub(crate) fn first_id(body: &str, attr: &str) -> String {
     let key = format!("data-{attr}=\"");
     let i = body
         .find(&key)

@@ -259,3 +259,23 @@ async fn the_use_applications_deadline_follows_the_portals_clock() {
     let home = b.get("/portal/home").await;
     assert!(home.body.contains("2021-02-05"), "today by the clock");
 }
+
+#[tokio::test]
+async fn the_reader_form_is_offered_only_while_readers_are_left() {
+    let app = PortalApp::at(datetime!(2021-03-01 01:00 UTC)).await;
+    let mut b = app.facility(CLINIC, "clinic").await;
+    let page = b.get("/portal/readers").await;
+    assert!(page.body.contains("data-remaining>1<"), "{}", page.body);
+    assert!(page.body.contains("id=\"apply-reader\""));
+    b.post("/portal/readers", &[("maker", "almex"), ("quantity", "1")])
+        .await;
+    let page = b.get("/portal/readers").await;
+    assert!(page.body.contains("data-remaining>0<"), "{}", page.body);
+    assert!(!page.body.contains("id=\"apply-reader\""), "{}", page.body);
+    assert!(page.body.contains("id=\"readers-full\""));
+    // Cancelling it gives the reader back.
+    let id = crate::portal::first_id(&page.body, "reader");
+    b.post(&format!("/portal/readers/{id}/cancel"), &[]).await;
+    let page = b.get("/portal/readers").await;
+    assert!(page.body.contains("data-remaining>1<"), "{}", page.body);
+}

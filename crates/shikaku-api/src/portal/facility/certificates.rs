@@ -1,7 +1,8 @@
 //! The facility's certificate pages: apply, the one download, revoke.
 
 use super::*;
-use crate::portal::{CsrfForm, TokenOnly};
+use crate::portal::{CsrfForm, OrPage, PageResult, TokenOnly};
+use axum::response::IntoResponse;
 
 // ---- certificates ----------------------------------------------------------------------
 
@@ -32,22 +33,15 @@ pub(super) async fn certs_page(
     auth: &Auth,
     terminal: String,
     errors: Errors,
-) -> Response {
-    let code = match facility_only(auth) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    facility_only(auth)?;
     let lang = auth.lang;
-    let o = match state
+    let certificates = state
         .portal
-        .overview(&auth.actor, &code, state.portal.today())
+        .my_certificates(&auth.actor)
         .await
-    {
-        Ok(o) => o,
-        Err(e) => return error_page(lang, e),
-    };
-    let rows = o
-        .certificates
+        .or_page(lang)?;
+    let rows = certificates
         .iter()
         .map(|c| CertRow {
             id: c.id.clone(),
@@ -63,7 +57,7 @@ pub(super) async fn certs_page(
         })
         .collect();
     let has_errors = !errors.is_empty();
-    render_form(
+    Ok(render_form(
         &CertsPage {
             lang,
             csrf: auth.csrf.clone(),
@@ -76,10 +70,10 @@ pub(super) async fn certs_page(
             terminal,
         },
         has_errors,
-    )
+    ))
 }
 
-pub async fn certificates(State(state): State<AppState>, auth: Auth) -> Response {
+pub async fn certificates(State(state): State<AppState>, auth: Auth) -> PageResult {
     certs_page(&state, &auth, String::new(), Vec::new()).await
 }
 
@@ -104,7 +98,9 @@ pub async fn apply_certificate(
     {
         Ok(_) => see_other("/portal/certificates", auth.lang),
         Err(e) => match form_errors(auth.lang, e) {
-            Ok(errors) => certs_page(&state, &auth, form.terminal_name, errors).await,
+            Ok(errors) => certs_page(&state, &auth, form.terminal_name, errors)
+                .await
+                .into_response(),
             Err(r) => r,
         },
     }

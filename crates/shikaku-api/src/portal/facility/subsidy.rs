@@ -1,7 +1,8 @@
 //! The facility's subsidy pages: the application, its documents, resubmission.
 
 use super::*;
-use crate::portal::CsrfForm;
+use crate::portal::{CsrfForm, OrPage, PageResult};
+use axum::response::IntoResponse;
 use shikaku_domain::portal::SubsidyStatus;
 
 // ---- subsidy ---------------------------------------------------------------------------
@@ -80,26 +81,19 @@ pub(super) async fn subsidy_page_with(
     auth: &Auth,
     lines: Vec<(String, String)>,
     errors: Errors,
-) -> Response {
-    let code = match facility_only(auth) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let o = match state
+) -> PageResult {
+    facility_only(auth)?;
+    let subsidies = state
         .portal
-        .overview(&auth.actor, &code, state.portal.today())
+        .my_subsidies(&auth.actor)
         .await
-    {
-        Ok(o) => o,
-        Err(e) => return error_page(auth.lang, e),
-    };
+        .or_page(auth.lang)?;
     let has_errors = !errors.is_empty();
-    render_form(
+    Ok(render_form(
         &SubsidyPage {
             lang: auth.lang,
             csrf: auth.csrf.clone(),
-            rows: o
-                .subsidies
+            rows: subsidies
                 .iter()
                 .map(|s| subsidy_row(auth.lang, s))
                 .collect(),
@@ -107,10 +101,10 @@ pub(super) async fn subsidy_page_with(
             errors,
         },
         has_errors,
-    )
+    ))
 }
 
-pub async fn subsidy_page(State(state): State<AppState>, auth: Auth) -> Response {
+pub async fn subsidy_page(State(state): State<AppState>, auth: Auth) -> PageResult {
     subsidy_page_with(
         &state,
         &auth,
@@ -133,7 +127,9 @@ pub async fn subsidy_apply(
             auth.lang,
         ),
         Err(e) => match form_errors(auth.lang, e) {
-            Ok(errors) => subsidy_page_with(&state, &auth, form.lines(), errors).await,
+            Ok(errors) => subsidy_page_with(&state, &auth, form.lines(), errors)
+                .await
+                .into_response(),
             Err(r) => r,
         },
     }

@@ -141,17 +141,12 @@ fn monthly(days: &[(time::Date, i64)]) -> Vec<(String, i64)> {
     out
 }
 
-pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Response {
-    if let Err(r) = operator_only(&auth) {
-        return r;
-    }
+pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> PageResult {
+    operator_only(&auth)?;
     let lang = auth.lang;
-    let (adoption, computed_at) = match state.portal.adoption(&auth.actor).await {
-        Ok(a) => a,
-        Err(e) => return error_page(lang, e),
-    };
+    let (adoption, computed_at) = state.portal.adoption(&auth.actor).await.or_page(lang)?;
     let total = total_of(&adoption.by_category);
-    render(&DashboardPage {
+    Ok(render(&DashboardPage {
         lang,
         csrf: auth.csrf.clone(),
         computed_at: shikaku_domain::date::format_jst_minute(computed_at),
@@ -182,17 +177,16 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Response {
             ),
         ],
         goal: GOAL_PERCENT,
-    })
+    }))
 }
 
-pub async fn adoption_csv(State(state): State<AppState>, auth: Auth) -> Response {
-    if let Err(r) = operator_only(&auth) {
-        return r;
-    }
-    let (adoption, _) = match state.portal.adoption(&auth.actor).await {
-        Ok(a) => a,
-        Err(e) => return error_page(auth.lang, e),
-    };
+pub async fn adoption_csv(State(state): State<AppState>, auth: Auth) -> PageResult {
+    operator_only(&auth)?;
+    let (adoption, _) = state
+        .portal
+        .adoption(&auth.actor)
+        .await
+        .or_page(auth.lang)?;
     let mut out = String::from(
         "group,key,registered,reader_applied,use_applied,certificate_issued,operating,operating_percent\n",
     );
@@ -213,5 +207,5 @@ pub async fn adoption_csv(State(state): State<AppState>, auth: Auth) -> Response
             ));
         }
     }
-    csv_response("adoption.csv", out)
+    Ok(csv_response("adoption.csv", out))
 }

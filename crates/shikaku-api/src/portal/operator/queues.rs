@@ -8,20 +8,15 @@ pub async fn facilities(
     State(state): State<AppState>,
     auth: Auth,
     Query(query): Query<ListQuery>,
-) -> Response {
-    if let Err(r) = operator_only(&auth) {
-        return r;
-    }
+) -> PageResult {
+    operator_only(&auth)?;
     let lang = auth.lang;
     let offset = (query.page() - 1) * PAGE_SIZE;
-    let page = match state
+    let page = state
         .portal
         .facilities(&auth.actor, &query.facility_filter(), offset, PAGE_SIZE)
         .await
-    {
-        Ok(p) => p,
-        Err(e) => return error_page(lang, e),
-    };
+        .or_page(lang)?;
     let rows = page
         .items
         .iter()
@@ -65,23 +60,18 @@ pub async fn facilities_csv(
     State(state): State<AppState>,
     auth: Auth,
     Query(query): Query<ListQuery>,
-) -> Response {
-    if let Err(r) = operator_only(&auth) {
-        return r;
-    }
+) -> PageResult {
+    operator_only(&auth)?;
     let filter = query.facility_filter();
     let mut out =
         String::from("code,name,category,prefecture,postal_code,address,phone,created_at\n");
     let mut offset = 0;
     loop {
-        let page = match state
+        let page = state
             .portal
             .facilities(&auth.actor, &filter, offset, 5000)
             .await
-        {
-            Ok(p) => p,
-            Err(e) => return error_page(auth.lang, e),
-        };
+            .or_page(auth.lang)?;
         for f in &page.items {
             out.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
@@ -100,27 +90,22 @@ pub async fn facilities_csv(
             break;
         }
     }
-    csv_response("facilities.csv", out)
+    Ok(csv_response("facilities.csv", out))
 }
 
 pub async fn readers(
     State(state): State<AppState>,
     auth: Auth,
     Query(query): Query<ListQuery>,
-) -> Response {
-    if let Err(r) = operator_only(&auth) {
-        return r;
-    }
+) -> PageResult {
+    operator_only(&auth)?;
     let lang = auth.lang;
     let offset = (query.page() - 1) * PAGE_SIZE;
-    let page = match state
+    let page = state
         .portal
         .reader_queue(&auth.actor, &query.app_filter(), offset, PAGE_SIZE)
         .await
-    {
-        Ok(p) => p,
-        Err(e) => return error_page(lang, e),
-    };
+        .or_page(lang)?;
     let rows = page
         .items
         .iter()
@@ -191,20 +176,15 @@ pub async fn certificates(
     State(state): State<AppState>,
     auth: Auth,
     Query(query): Query<ListQuery>,
-) -> Response {
-    if let Err(r) = operator_only(&auth) {
-        return r;
-    }
+) -> PageResult {
+    operator_only(&auth)?;
     let lang = auth.lang;
     let offset = (query.page() - 1) * PAGE_SIZE;
-    let page = match state
+    let page = state
         .portal
         .cert_queue(&auth.actor, &query.app_filter(), offset, PAGE_SIZE)
         .await
-    {
-        Ok(p) => p,
-        Err(e) => return error_page(lang, e),
-    };
+        .or_page(lang)?;
     let rows = page
         .items
         .iter()
@@ -250,20 +230,18 @@ pub async fn decide_certificate(
     State(state): State<AppState>,
     Path((id, action)): Path<(String, String)>,
     CsrfForm(auth, _): CsrfForm<TokenOnly>,
-) -> Response {
-    if let Err(r) = operator_only(&auth) {
-        return r;
-    }
+) -> PageResult {
+    operator_only(&auth)?;
     let result = match action.as_str() {
         "issue" => state.portal.issue_certificate(&auth.actor, &id).await,
         "reject" => state.portal.reject_certificate(&auth.actor, &id).await,
         "revoke" => state.portal.revoke_certificate(&auth.actor, &id).await,
         _ => Err(shikaku_app::portal::PortalError::NotFound),
     };
-    match result {
+    Ok(match result {
         Ok(_) => see_other("/portal/operator/certificates", auth.lang),
         Err(e) => error_page(auth.lang, e),
-    }
+    })
 }
 
 has_csrf!(ScheduleForm);

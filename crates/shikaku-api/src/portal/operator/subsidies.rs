@@ -6,20 +6,15 @@ pub async fn subsidies(
     State(state): State<AppState>,
     auth: Auth,
     Query(query): Query<ListQuery>,
-) -> Response {
-    if let Err(r) = operator_only(&auth) {
-        return r;
-    }
+) -> PageResult {
+    operator_only(&auth)?;
     let lang = auth.lang;
     let offset = (query.page() - 1) * PAGE_SIZE;
-    let page = match state
+    let page = state
         .portal
         .subsidy_queue(&auth.actor, &query.app_filter(), offset, PAGE_SIZE)
         .await
-    {
-        Ok(p) => p,
-        Err(e) => return error_page(lang, e),
-    };
+        .or_page(lang)?;
     let rows = page
         .items
         .iter()
@@ -76,17 +71,15 @@ async fn review_page(
     auth: &Auth,
     id: &str,
     errors: Vec<(String, String)>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
-    let (app, view) = match subsidy_view(state, auth, id).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let (app, view) = subsidy_view(state, auth, id).await?;
     // The quote again, from the stored inputs, so the operator sees the computation.
-    let facility = match state.portal.facility(&auth.actor, &app.facility_code).await {
-        Ok(f) => f,
-        Err(e) => return error_page(lang, e),
-    };
+    let facility = state
+        .portal
+        .facility(&auth.actor, &app.facility_code)
+        .await
+        .or_page(lang)?;
     let explanation = facility
         .category
         .parse::<FacilityCategory>()
@@ -112,7 +105,7 @@ async fn review_page(
         })
         .unwrap_or_default();
     let has_errors = !errors.is_empty();
-    render_form(
+    Ok(render_form(
         &ReviewPage {
             lang,
             csrf: auth.csrf.clone(),
@@ -122,17 +115,15 @@ async fn review_page(
             errors,
         },
         has_errors,
-    )
+    ))
 }
 
 pub async fn subsidy(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = operator_only(&auth) {
-        return r;
-    }
+) -> PageResult {
+    operator_only(&auth)?;
     review_page(&state, &auth, &id, Vec::new()).await
 }
 
@@ -158,7 +149,9 @@ pub async fn decide_subsidy(
     {
         Ok(_) => see_other(&format!("/portal/operator/subsidies/{id}"), auth.lang),
         Err(e) => match form_errors(auth.lang, e) {
-            Ok(errors) => review_page(&state, &auth, &id, errors).await,
+            Ok(errors) => review_page(&state, &auth, &id, errors)
+                .await
+                .into_response(),
             Err(r) => r,
         },
     }
