@@ -59,7 +59,7 @@ pub fn batch(options: &Options, from: u64, to: u64, password_hash: &str) -> Port
         let at = |day: Date| day.midnight().assume_utc() + Duration::hours(1);
         out.facilities.push((
             Facility {
-                code: code_text.clone(),
+                code: code.clone(),
                 name: format!("合成医療機関{i:06}"),
                 category: category.into(),
                 prefecture: code.prefecture_code().into(),
@@ -94,7 +94,7 @@ pub fn batch(options: &Options, from: u64, to: u64, password_hash: &str) -> Port
             let applied = registered + Duration::days(rng.random_range(0..30));
             out.readers.push(ReaderApplication {
                 id: format!("R{i:012}"),
-                facility_code: code_text.clone(),
+                facility_code: code.clone(),
                 maker: ["fujitsu", "panasonic", "almex"][(i % 3) as usize].into(),
                 quantity: 1,
                 applied_on: applied,
@@ -107,7 +107,7 @@ pub fn batch(options: &Options, from: u64, to: u64, password_hash: &str) -> Port
         if stage < 50 {
             let filed = registered + Duration::days(rng.random_range(30..60));
             out.uses.push(UseApplication {
-                facility_code: code_text.clone(),
+                facility_code: code.clone(),
                 line_type: "ipsec-ike".into(),
                 provider: "nttpc-ip-members".into(),
                 customer_id: None,

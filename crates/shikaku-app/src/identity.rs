@@ -252,7 +252,7 @@ impl PortalService {
         {
             return Ok(None);
         }
-        Ok(Some(crate::portal::actor_of(account)))
+        Ok(Some(crate::portal::actor_of(account)?))
     }
 
     /// Activates a pending facility with the code of its letter. A signed-in pending user
@@ -273,16 +273,7 @@ impl PortalService {
                     "this account is already active",
                 ));
             }
-            None => FacilityCode::parse(facility_code.trim())
-                .map_err(|e| {
-                    PortalError::field(
-                        "code",
-                        format!("医療機関等コードが正しくありません: {e}"),
-                        format!("the facility code is not valid: {e}"),
-                    )
-                })?
-                .as_str()
-                .to_string(),
+            None => typed_code(facility_code)?,
         };
         let password = match (actor, new_password) {
             (None, Some(p)) => {
@@ -308,7 +299,7 @@ impl PortalService {
             )
         };
         let now = self.now();
-        let Some(letter) = self.store.letter(&facility_code).await? else {
+        let Some(letter) = self.store.letter(facility_code.as_str()).await? else {
             let _ = crate::portal::hash_password(typed.as_str()).await;
             return Err(refused());
         };
@@ -319,19 +310,22 @@ impl PortalService {
             return Err(refused());
         };
         if !crate::portal::verify_password(typed.as_str(), &hash).await {
-            let failed = self.store.count_activation_failure(&facility_code).await?;
+            let failed = self
+                .store
+                .count_activation_failure(facility_code.as_str())
+                .await?;
             tracing::warn!(failed, "wrong activation code");
             return Err(refused());
         }
         if !self
             .store
-            .activate(&facility_code, password.as_deref(), now)
+            .activate(facility_code.as_str(), password.as_deref(), now)
             .await?
         {
             return Err(refused());
         }
         let actor = Actor::Facility {
-            login: facility_code.clone(),
+            login: facility_code.to_string(),
             code: facility_code.clone(),
         };
         self.event(
@@ -379,7 +373,7 @@ impl PortalService {
             {
                 self.event(
                     actor,
-                    &letter.facility_code,
+                    &typed_code(&letter.facility_code)?,
                     format!("facility:{}", letter.facility_code),
                     "letter-printed",
                     String::new(),
@@ -400,6 +394,8 @@ impl PortalService {
     pub async fn release_facility(&self, actor: &Actor, code: &str, reason: &str) -> Result<()> {
         actor.operator()?;
         let reason = check_reason(reason)?;
+        let code = &typed_code(code)?;
+        let code = code.as_str();
         if self.store.facility(code).await?.is_none() {
             return Err(PortalError::NotFound);
         }
@@ -409,8 +405,14 @@ impl PortalService {
                 "it has applications or inquiries: transfer it instead",
             ));
         }
-        self.event(actor, code, format!("facility:{code}"), "released", reason)
-            .await
+        self.event(
+            actor,
+            &typed_code(code)?,
+            format!("facility:{code}"),
+            "released",
+            reason,
+        )
+        .await
     }
 
     /// Operator: hands a code to its rightful holder: the accounts are pending again with
@@ -419,6 +421,8 @@ impl PortalService {
     pub async fn transfer_facility(&self, actor: &Actor, code: &str, reason: &str) -> Result<()> {
         actor.operator()?;
         let reason = check_reason(reason)?;
+        let typed = typed_code(code)?;
+        let code = typed.as_str();
         if !self
             .store
             .transfer_facility(code, UNUSABLE_HASH, self.now())
@@ -428,7 +432,7 @@ impl PortalService {
         }
         self.event(
             actor,
-            code,
+            &typed,
             format!("facility:{code}"),
             "transferred",
             reason,
@@ -449,7 +453,7 @@ impl PortalService {
     /// A facility changes its own password: the current one, then a new one that meets the
     /// policy; every other session of the account ends.
     pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
-        let code = actor.own_facility()?.to_string();
+        let code = actor.own_facility()?.clone();
         let account = self
             .store
             .account(actor.login())
@@ -464,7 +468,7 @@ impl PortalService {
         }
         let name = self
             .store
-            .facility(&code)
+            .facility(code.as_str())
             .await?
             .map(|f| f.name)
             .unwrap_or_default();
@@ -493,7 +497,7 @@ impl PortalService {
     /// A facility updates its contact person, mail address and phone (name, code and
     /// address come from the register and are changed only there).
     pub async fn update_contact(&self, actor: &Actor, form: &ContactForm) -> Result<()> {
-        let code = actor.own_facility()?.to_string();
+        let code = actor.own_facility()?.clone();
         let mut errors = Vec::new();
         let (contact, email, phone) = crate::portal::contact_fields(
             &mut errors,
@@ -505,7 +509,7 @@ impl PortalService {
             return Err(PortalError::Invalid(errors));
         };
         self.store
-            .update_contact(&code, &contact, &email, &phone)
+            .update_contact(code.as_str(), &contact, &email, &phone)
             .await?;
         self.event(
             actor,
@@ -547,4 +551,15 @@ pub fn letters_csv(letters: &[PrintedLetter]) -> Vec<u8> {
 pub(crate) fn jst_day(at: OffsetDateTime) -> String {
     let d = shikaku_domain::date::jst_date(at);
     format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
+}
+
+/// A 医療機関等コード as typed (or as stored by an older version), or the error naming it.
+fn typed_code(text: &str) -> Result<FacilityCode> {
+    FacilityCode::parse(text.trim()).map_err(|e| {
+        PortalError::field(
+            "code",
+            format!("医療機関等コードが正しくありません: {e}"),
+            format!("the facility code is not valid: {e}"),
+        )
+    })
 }

@@ -133,7 +133,11 @@ impl PortalService {
             .append_event(&shikaku_store::portal::PortalEvent {
                 at: now,
                 actor: login.clone(),
-                facility_code: login.clone(),
+                facility_code: shikaku_domain::FacilityCode::parse(&login).map_err(|e| {
+                    PortalError::Store(shikaku_store::StoreError::Corrupt(format!(
+                        "a password reset for {login}, which is not a facility code: {e}"
+                    )))
+                })?,
                 subject: format!("facility:{login}"),
                 action: "password-reset".into(),
                 detail: String::new(),

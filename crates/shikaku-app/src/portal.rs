@@ -92,33 +92,43 @@ pub type Result<T, E = PortalError> = std::result::Result<T, E>;
 pub enum Actor {
     Facility {
         login: String,
-        code: String,
+        code: FacilityCode,
     },
     /// A facility account waiting for its activation letter's code: it can read nothing and
     /// apply for nothing (every use case refuses it) until it is activated.
     Pending {
         login: String,
-        code: String,
+        code: FacilityCode,
     },
     Operator {
         login: String,
     },
 }
 
-/// Who an account acts as: an operator, an active facility, or a pending one.
-pub(crate) fn actor_of(account: Account) -> Actor {
-    match (account.role.as_str(), account.facility_code) {
-        ("facility", Some(code)) if !account.active => Actor::Pending {
+/// Who an account acts as: an operator, an active facility, or a pending one. A row that is
+/// neither (a facility account without a valid code, an unknown role) acts as nobody.
+pub(crate) fn actor_of(account: Account) -> Result<Actor> {
+    let code = account
+        .facility_code
+        .as_deref()
+        .map(FacilityCode::parse)
+        .transpose();
+    match (account.role.as_str(), code) {
+        ("facility", Ok(Some(code))) if !account.active => Ok(Actor::Pending {
             login: account.login,
             code,
-        },
-        ("facility", Some(code)) => Actor::Facility {
+        }),
+        ("facility", Ok(Some(code))) => Ok(Actor::Facility {
             login: account.login,
             code,
-        },
-        _ => Actor::Operator {
+        }),
+        ("operator", Ok(None)) => Ok(Actor::Operator {
             login: account.login,
-        },
+        }),
+        _ => Err(PortalError::Store(StoreError::Corrupt(format!(
+            "account {} is neither an operator nor a facility with a valid code",
+            account.login
+        )))),
     }
 }
 
@@ -136,7 +146,7 @@ impl Actor {
     }
 
     /// The facility this actor may see: its own, or (operators) any.
-    pub(crate) fn may_see(&self, facility_code: &str) -> bool {
+    pub(crate) fn may_see(&self, facility_code: &FacilityCode) -> bool {
         match self {
             Actor::Facility { code, .. } => code == facility_code,
             Actor::Pending { .. } => false,
@@ -153,7 +163,7 @@ impl Actor {
     }
 
     /// The facility a facility user acts for; operators act on a named facility.
-    pub(crate) fn own_facility(&self) -> Result<&str> {
+    pub(crate) fn own_facility(&self) -> Result<&FacilityCode> {
         match self {
             Actor::Facility { code, .. } => Ok(code),
             Actor::Pending { .. } | Actor::Operator { .. } => Err(PortalError::Forbidden),
@@ -162,7 +172,7 @@ impl Actor {
 }
 
 /// The applications of one facility.
-fn of(code: &str) -> AppFilter {
+fn of(code: &FacilityCode) -> AppFilter {
     AppFilter {
         facility_code: Some(code.to_string()),
         status: None,
@@ -339,7 +349,7 @@ impl PortalService {
     pub(crate) async fn event(
         &self,
         actor: &Actor,
-        facility: &str,
+        facility: &FacilityCode,
         subject: String,
         action: &str,
         detail: String,
@@ -353,7 +363,7 @@ impl PortalService {
     pub(crate) fn new_event(
         &self,
         actor: &Actor,
-        facility: &str,
+        facility: &FacilityCode,
         subject: String,
         action: &str,
         detail: String,
@@ -361,7 +371,7 @@ impl PortalService {
         PortalEvent {
             at: self.now(),
             actor: actor.login().to_string(),
-            facility_code: facility.to_string(),
+            facility_code: facility.clone(),
             subject,
             action: action.to_string(),
             detail,
@@ -370,12 +380,12 @@ impl PortalService {
 
     // ---- the facility's own view ------------------------------------------------------
 
-    pub async fn facility(&self, actor: &Actor, code: &str) -> Result<Facility> {
+    pub async fn facility(&self, actor: &Actor, code: &FacilityCode) -> Result<Facility> {
         if !actor.may_see(code) {
             return Err(PortalError::NotFound);
         }
         self.store
-            .facility(code)
+            .facility(code.as_str())
             .await?
             .ok_or(PortalError::NotFound)
     }
@@ -384,7 +394,7 @@ impl PortalService {
     /// has a handful; the cap keeps a runaway from loading everything).
     const PER_FACILITY: u64 = 500;
 
-    async fn filed(&self, code: &str) -> Result<Filed> {
+    async fn filed(&self, code: &FacilityCode) -> Result<Filed> {
         let mine = of(code);
         Ok(Filed {
             readers: self
@@ -402,7 +412,7 @@ impl PortalService {
                 .subsidy_applications(&mine, 0, Self::PER_FACILITY)
                 .await?
                 .items,
-            use_application: self.store.use_application(code).await?,
+            use_application: self.store.use_application(code.as_str()).await?,
         })
     }
 
@@ -442,7 +452,7 @@ impl PortalService {
     /// The first time a terminal used the API with a certificate issued through the portal.
     async fn first_certificate_use(
         &self,
-        code: &str,
+        code: &FacilityCode,
         filed: &Filed,
     ) -> Result<Option<OffsetDateTime>> {
         let mut first: Option<OffsetDateTime> = None;
@@ -451,20 +461,25 @@ impl PortalService {
             .iter()
             .filter_map(|c| c.serial.as_deref())
         {
-            if let Some(at) = self.store.first_use_of_cert(code, serial).await? {
+            if let Some(at) = self.store.first_use_of_cert(code.as_str(), serial).await? {
                 first = Some(first.map_or(at, |f| f.min(at)));
             }
         }
         Ok(first)
     }
 
-    pub async fn overview(&self, actor: &Actor, code: &str, today: Date) -> Result<Overview> {
+    pub async fn overview(
+        &self,
+        actor: &Actor,
+        code: &FacilityCode,
+        today: Date,
+    ) -> Result<Overview> {
         let facility = self.facility(actor, code).await?;
         let filed = self.filed(code).await?;
         // Marked by hand, plus what the portal knows from the filings.
         let mut steps_done: Vec<StepId> = self
             .store
-            .steps_done(code)
+            .steps_done(code.as_str())
             .await?
             .into_iter()
             .filter_map(|(s, _)| StepId::parse(&s))
@@ -477,7 +492,7 @@ impl PortalService {
             // (portal.md); recorded once, so the dashboard counts it.
             self.store
                 .set_step(
-                    code,
+                    code.as_str(),
                     StepId::OperationTest.as_str(),
                     Some((jst_date(at), at)),
                 )
@@ -522,7 +537,9 @@ impl PortalService {
                 format!("setup: {e}"),
             )
         })?;
-        self.store.set_plan(code, Some(start), Some(setup)).await?;
+        self.store
+            .set_plan(code.as_str(), Some(start), Some(setup))
+            .await?;
         Ok(())
     }
 
@@ -540,7 +557,11 @@ impl PortalService {
         }
         let now = self.now();
         self.store
-            .set_step(code, step.as_str(), done.then(|| (jst_date(now), now)))
+            .set_step(
+                code.as_str(),
+                step.as_str(),
+                done.then(|| (jst_date(now), now)),
+            )
             .await?;
         Ok(())
     }

@@ -92,7 +92,7 @@ impl SupportService {
         upload: Upload,
     ) -> Result<Inquiry> {
         let facility_code = match actor {
-            Some(a) => Some(a.own_facility()?.to_string()),
+            Some(a) => Some(a.own_facility()?.clone()),
             None => None,
         };
         let mut errors = Vec::new();
@@ -102,7 +102,9 @@ impl SupportService {
             return Err(PortalError::Invalid(errors));
         };
         let sender = match &facility_code {
-            Some(code) => self.key.hash("inquiry-sender", &["facility", code]),
+            Some(code) => self
+                .key
+                .hash("inquiry-sender", &["facility", code.as_str()]),
             None => self.key.hash("inquiry-sender", &["client", client]),
         };
         let now = OffsetDateTime::now_utc();
@@ -110,7 +112,7 @@ impl SupportService {
         let number = shikaku_domain::support::ticket_number(id);
         let inquiry = Inquiry {
             id,
-            facility_code: facility_code.clone(),
+            facility_code: facility_code.as_ref().map(ToString::to_string),
             category: new.category.code().to_string(),
             subject: new.subject,
             contact_email: new.email.clone(),
@@ -165,7 +167,8 @@ impl SupportService {
             || inquiry
                 .facility_code
                 .as_deref()
-                .is_some_and(|c| actor.may_see(c));
+                .and_then(|c| shikaku_domain::FacilityCode::parse(c).ok())
+                .is_some_and(|c| actor.may_see(&c));
         if visible {
             Ok(inquiry)
         } else {
@@ -211,7 +214,7 @@ impl SupportService {
         limit: u64,
     ) -> Result<Page<Inquiry>> {
         if let Actor::Facility { code, .. } = actor {
-            filter.facility_code = Some(code.clone());
+            filter.facility_code = Some(code.to_string());
         }
         Ok(self.store.inquiries(&filter, offset, limit).await?)
     }

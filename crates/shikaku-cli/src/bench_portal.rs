@@ -194,7 +194,7 @@ pub async fn run(
     let login_started = Instant::now();
     let mut cookies = Vec::with_capacity(sessions);
     for code in &codes {
-        cookies.push(login(&client, &base, code, SEED_PASSWORD).await?);
+        cookies.push(login(&client, &base, code.as_str(), SEED_PASSWORD).await?);
     }
     let login_seconds = login_started.elapsed().as_secs_f64();
 

@@ -150,6 +150,26 @@ impl FacilityCode {
     }
 }
 
+impl TryFrom<String> for FacilityCode {
+    type Error = FacilityCodeError;
+    /// A stored or typed code, checked as [`FacilityCode::parse`] checks it.
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl AsRef<str> for FacilityCode {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for FacilityCode {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
 impl fmt::Display for FacilityCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -219,7 +219,7 @@ macro_rules! impl_identity_store {
                 sqlx::query(q(
                     "INSERT INTO activation_letters (facility_code, reason, requested_at) VALUES ($1, 'registered', $2)",
                 ))
-                .bind(&f.code)
+                .bind(f.code.as_str())
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;

@@ -310,7 +310,7 @@ macro_rules! impl_portal_store {
             ))
             .bind(e.at)
             .bind(&e.actor)
-            .bind(&e.facility_code)
+            .bind(e.facility_code.as_str())
             .bind(&e.subject)
             .bind(&e.action)
             .bind(&e.detail)

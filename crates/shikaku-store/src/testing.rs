@@ -1007,7 +1007,7 @@ async fn portal_records(s: &dyn Store) {
         .expect("date")
     };
     let facility = |code: &str, name: &str, category: &str, pref: &str| Facility {
-        code: code.into(),
+        code: fc(code),
         name: name.into(),
         category: category.into(),
         prefecture: pref.into(),
@@ -1135,12 +1135,12 @@ async fn portal_records(s: &dyn Store) {
         .await
         .expect("list");
     assert_eq!((all.total, all.items.len()), (2, 1));
-    assert_eq!(all.items[0].code, "1311234566");
+    assert_eq!(all.items[0].code.as_str(), "1311234566");
     let page2 = s
         .facilities(&FacilityFilter::default(), 1, 10)
         .await
         .expect("list");
-    assert_eq!(page2.items[0].code, "2711111111");
+    assert_eq!(page2.items[0].code.as_str(), "2711111111");
     let literal = FacilityFilter {
         text: Some("_病院%".into()),
         ..Default::default()
@@ -1164,7 +1164,7 @@ async fn portal_records(s: &dyn Store) {
     // Reader applications: conditional updates.
     let mut reader = ReaderApplication {
         id: format!("R{}", unique()),
-        facility_code: "2711111111".into(),
+        facility_code: fc("2711111111"),
         maker: "fujitsu".into(),
         quantity: 2,
         applied_on: d("2021-03-31"),
@@ -1221,7 +1221,7 @@ async fn portal_records(s: &dyn Store) {
 
     // The use application sets the plan.
     let mut use_app = UseApplication {
-        facility_code: "2711111111".into(),
+        facility_code: fc("2711111111"),
         line_type: "ip-vpn".into(),
         provider: "ntt-east".into(),
         customer_id: Some("CAF1234567".into()),
@@ -1251,7 +1251,7 @@ async fn portal_records(s: &dyn Store) {
     // A certificate is claimed once, with the serial made at the download.
     let mut cert = CertApplication {
         id: format!("C{}", unique()),
-        facility_code: "2711111111".into(),
+        facility_code: fc("2711111111"),
         terminal_name: "uketsuke-1".into(),
         os: "win10-iot-2019".into(),
         status: CertStatus::Applied,
@@ -1352,7 +1352,7 @@ async fn portal_records(s: &dyn Store) {
     // Subsidy applications, documents and their history.
     let mut subsidy = SubsidyApplication {
         id: format!("S{}", unique()),
-        facility_code: "2711111111".into(),
+        facility_code: fc("2711111111"),
         status: SubsidyStatus::Submitted,
         readers: 2,
         reader_applied: d("2021-03-31"),
@@ -1452,7 +1452,7 @@ async fn portal_records(s: &dyn Store) {
         s.append_event(&PortalEvent {
             at: t(90 + i as i64),
             actor: "operator1".into(),
-            facility_code: "2711111111".into(),
+            facility_code: fc("2711111111"),
             subject: format!("subsidy:{}", subsidy.id),
             action: action.into(),
             detail: String::new(),
@@ -1517,7 +1517,7 @@ async fn portal_bulk_load(s: &dyn Store) {
     let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("time");
     let day = Date::from_calendar_date(2021, time::Month::March, 1).expect("date");
     let facility = |code: &str| Facility {
-        code: code.into(),
+        code: fc(code),
         name: format!("施設{code}"),
         category: "pharmacy".into(),
         prefecture: "40".into(),
@@ -1544,11 +1544,11 @@ async fn portal_bulk_load(s: &dyn Store) {
     let mut batch = PortalBatch {
         facilities: vec![
             (facility("4041111111"), account("4041111111")),
-            (facility("4041111112"), account("4041111112")),
+            (facility("4041111129"), account("4041111129")),
         ],
         readers: vec![ReaderApplication {
             id: format!("R{}", unique()),
-            facility_code: "4041111111".into(),
+            facility_code: fc("4041111111"),
             maker: "almex".into(),
             quantity: 1,
             applied_on: day,
@@ -1558,7 +1558,7 @@ async fn portal_bulk_load(s: &dyn Store) {
             updated_at: t,
         }],
         uses: vec![UseApplication {
-            facility_code: "4041111111".into(),
+            facility_code: fc("4041111111"),
             line_type: "ipsec-ike".into(),
             provider: "nttpc-ip-members".into(),
             customer_id: None,
@@ -1579,13 +1579,13 @@ async fn portal_bulk_load(s: &dyn Store) {
         s.load_portal(&clash).await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(s.facility("4041111112").await.expect("get"), None);
+    assert_eq!(s.facility("4041111129").await.expect("get"), None);
     s.load_portal(&batch).await.expect("load");
     assert_eq!(
-        s.facility("4041111112").await.expect("get"),
-        Some(facility("4041111112"))
+        s.facility("4041111129").await.expect("get"),
+        Some(facility("4041111129"))
     );
-    assert!(s.account("4041111112").await.expect("get").is_some());
+    assert!(s.account("4041111129").await.expect("get").is_some());
     let adoption = s.adoption().await.expect("adoption");
     let fukuoka = adoption
         .by_prefecture
@@ -1852,4 +1852,9 @@ async fn insurer_register(s: &dyn Store) {
         (all[1].name.as_str(), all[1].updated_at),
         ("千代田区国民健康保険", t(10))
     );
+}
+
+/// A facility code the contract suite uses (valid by construction).
+fn fc(code: &str) -> shikaku_domain::FacilityCode {
+    shikaku_domain::FacilityCode::parse(code).expect("a valid facility code")
 }

@@ -46,7 +46,7 @@ fn status_text(lang: Lang, status: impl Choice) -> String {
     lang.t(status.label_ja(), status.label_en()).to_string()
 }
 
-fn facility_only(auth: &Auth) -> Result<String, Response> {
+fn facility_only(auth: &Auth) -> Result<shikaku_domain::FacilityCode, Response> {
     match &auth.actor {
         Actor::Facility { code, .. } => Ok(code.clone()),
         Actor::Pending { .. } => Err(see_other("/portal/activate", auth.lang)),
@@ -148,7 +148,7 @@ fn home_page(auth: &Auth, o: Overview, today: time::Date, errors: Errors) -> Hom
         lang,
         csrf: auth.csrf.clone(),
         name: o.facility.name.clone(),
-        code: o.facility.code.clone(),
+        code: o.facility.code.to_string(),
         category,
         today: format!("{today}（{}）", format_wareki(today)),
         start: o

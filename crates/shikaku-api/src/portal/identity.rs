@@ -46,7 +46,7 @@ pub async fn page(
         Some((Actor::Pending { code, .. }, csrf)) => render(&ActivatePage {
             lang: q.lang,
             signed_in: true,
-            facility: code,
+            facility: code.to_string(),
             csrf,
             errors: Vec::new(),
         }),
@@ -123,7 +123,7 @@ pub async fn activate(
                     lang,
                     signed_in: pending.is_some(),
                     facility: match &pending {
-                        Some(Actor::Pending { code, .. }) => code.clone(),
+                        Some(Actor::Pending { code, .. }) => code.to_string(),
                         _ => form.code,
                     },
                     csrf: who.map(|(_, c)| c).unwrap_or_default(),
@@ -413,7 +413,7 @@ async fn account_page(
                 phone: facility.phone.clone(),
             }),
             address: format!("〒{} {}", facility.postal_code, facility.address),
-            code,
+            code: code.to_string(),
             name: facility.name,
             saved,
             errors,

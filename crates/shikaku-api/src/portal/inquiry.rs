@@ -166,7 +166,7 @@ fn form_page(
     errors: Vec<(String, String)>,
 ) -> Response {
     let facility = who.and_then(|(a, _)| match a {
-        Actor::Facility { code, .. } => Some(code.clone()),
+        Actor::Facility { code, .. } => Some(code.to_string()),
         Actor::Pending { .. } | Actor::Operator { .. } => None,
     });
     let has_errors = !errors.is_empty();

@@ -173,7 +173,7 @@ pub(crate) async fn sign_in(session: &Session, actor: &Actor) -> Result<(), Resp
         Actor::Facility { login, code } | Actor::Pending { login, code } => SessionActor {
             login: login.clone(),
             role: "facility".into(),
-            facility: Some(code.clone()),
+            facility: Some(code.to_string()),
             signed_in_ms,
         },
         Actor::Operator { login } => SessionActor {

@@ -199,7 +199,7 @@ impl PortalService {
         };
         let now = self.now();
         let facility = Facility {
-            code: code.as_str().to_string(),
+            code: code.clone(),
             name,
             category: category.as_str().to_string(),
             prefecture: code.prefecture_code().to_string(),
@@ -213,9 +213,9 @@ impl PortalService {
             created_at: now,
         };
         let account = Account {
-            login: facility.code.clone(),
+            login: facility.code.to_string(),
             role: "facility".into(),
-            facility_code: Some(facility.code.clone()),
+            facility_code: Some(facility.code.to_string()),
             password_hash: hash_password(&form.password).await?,
             failed_logins: 0,
             locked_until: None,
@@ -358,6 +358,6 @@ impl PortalService {
         if account.failed_logins != 0 || account.locked_until.is_some() {
             self.store.set_login_lock(login, None).await?;
         }
-        Ok(actor_of(account))
+        actor_of(account)
     }
 }

@@ -12,7 +12,7 @@ impl PortalService {
         terminal: &str,
         os: &str,
     ) -> Result<CertApplication> {
-        let code = actor.own_facility()?.to_string();
+        let code = actor.own_facility()?.clone();
         let mut errors = Vec::new();
         let name = rules::check_terminal_name(terminal).map_err(|e| errors.push(e));
         let os = TerminalOs::parse(os);
@@ -23,7 +23,7 @@ impl PortalService {
                 "choose the terminal's OS from the list",
             ));
         }
-        if self.store.use_application(&code).await?.is_none() {
+        if self.store.use_application(code.as_str()).await?.is_none() {
             errors.push(FieldError::new(
                 "terminal_name",
                 "電子証明書の発行申請の前に、オンライン資格確認の利用申請を行ってください",
@@ -138,8 +138,7 @@ impl PortalService {
         if !app.status.allows(CertAction::Download) {
             return Err(refused(app.status));
         }
-        let facility = FacilityCode::parse(&app.facility_code)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let facility = app.facility_code.clone();
         let issued = crate::terminal_certs::issue(
             &self.ca,
             self.store.as_ref(),

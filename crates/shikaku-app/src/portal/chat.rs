@@ -12,7 +12,7 @@ impl PortalService {
     ) -> Result<shikaku_faq::chatbot::FacilityFacts> {
         use shikaku_domain::timeline::StepStatus;
         use shikaku_faq::chatbot::{FacilityFacts, NextStep, SubsidyFact};
-        let code = actor.own_facility()?.to_string();
+        let code = actor.own_facility()?.clone();
         let overview = self.overview(actor, &code, today).await?;
         let subsidy = match overview.subsidies.iter().find(|s| s.status.is_live()) {
             Some(s) => SubsidyFact::Applied {

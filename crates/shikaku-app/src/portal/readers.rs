@@ -7,7 +7,7 @@ impl PortalService {
     // ---- card readers ------------------------------------------------------------------
 
     /// Readers on live applications, leaving out application `except`.
-    async fn live_reader_count(&self, code: &str, except: Option<&str>) -> Result<u32> {
+    async fn live_reader_count(&self, code: &FacilityCode, except: Option<&str>) -> Result<u32> {
         Ok(self
             .filed(code)
             .await?
@@ -37,7 +37,7 @@ impl PortalService {
         maker: &str,
         quantity: &str,
     ) -> Result<ReaderApplication> {
-        let code = actor.own_facility()?.to_string();
+        let code = actor.own_facility()?.clone();
         let category = category(&self.facility(actor, &code).await?)?;
         let (maker, quantity) = Self::parse_reader(maker, quantity)?;
         rules::check_reader_quantity(

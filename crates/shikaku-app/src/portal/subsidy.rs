@@ -85,7 +85,7 @@ impl PortalService {
         actor: &Actor,
         form: &SubsidyForm,
     ) -> Result<SubsidyApplication> {
-        let code = actor.own_facility()?.to_string();
+        let code = actor.own_facility()?.clone();
         let (lines, total) = Self::parse_lines(form)?;
         let facility = self.facility(actor, &code).await?;
         let filed = self.filed(&code).await?;

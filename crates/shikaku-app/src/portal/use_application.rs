@@ -8,7 +8,10 @@ impl PortalService {
 
     /// The facility's own use application, if filed.
     pub async fn use_application(&self, actor: &Actor) -> Result<Option<UseApplication>> {
-        Ok(self.store.use_application(actor.own_facility()?).await?)
+        Ok(self
+            .store
+            .use_application(actor.own_facility()?.as_str())
+            .await?)
     }
 
     pub async fn file_use_application(
@@ -16,7 +19,7 @@ impl PortalService {
         actor: &Actor,
         form: &UseApplicationForm,
     ) -> Result<UseApplication> {
-        let code = actor.own_facility()?.to_string();
+        let code = actor.own_facility()?.clone();
         let now = self.now();
         let checked =
             rules::check_use_application(form, jst_date(now)).map_err(PortalError::Invalid)?;

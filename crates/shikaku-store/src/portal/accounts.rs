@@ -206,7 +206,7 @@ macro_rules! impl_account_store {
                 "INSERT INTO facilities ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 $crate::portal::FACILITY_COLUMNS
             )))
-            .bind(&f.code)
+            .bind(f.code.as_str())
             .bind(&f.name)
             .bind(&f.category)
             .bind(&f.prefecture)

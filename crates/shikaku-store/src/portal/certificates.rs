@@ -47,7 +47,7 @@ macro_rules! impl_certificate_store {
                     $crate::portal::CERT_COLUMNS
                 )))
                 .bind(&a.id)
-                .bind(&a.facility_code)
+                .bind(a.facility_code.as_str())
                 .bind(&a.terminal_name)
                 .bind(&a.os)
                 .bind(shikaku_domain::portal::Choice::code(a.status))

@@ -1,11 +1,13 @@
 //! The portal's records as the store hands them out.
 
+use shikaku_domain::FacilityCode;
 use shikaku_domain::portal::{CertStatus, ReaderStatus, SubsidyStatus};
 use time::{Date, OffsetDateTime};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Facility {
-    pub code: String,
+    #[sqlx(try_from = "String")]
+    pub code: FacilityCode,
     pub name: String,
     pub category: String,
     pub prefecture: String,
@@ -47,7 +49,8 @@ pub struct PortalSession {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReaderApplication {
     pub id: String,
-    pub facility_code: String,
+    #[sqlx(try_from = "String")]
+    pub facility_code: FacilityCode,
     pub maker: String,
     pub quantity: i64,
     pub applied_on: Date,
@@ -60,7 +63,8 @@ pub struct ReaderApplication {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UseApplication {
-    pub facility_code: String,
+    #[sqlx(try_from = "String")]
+    pub facility_code: FacilityCode,
     pub line_type: String,
     pub provider: String,
     pub customer_id: Option<String>,
@@ -74,7 +78,8 @@ pub struct UseApplication {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CertApplication {
     pub id: String,
-    pub facility_code: String,
+    #[sqlx(try_from = "String")]
+    pub facility_code: FacilityCode,
     pub terminal_name: String,
     pub os: String,
     #[sqlx(try_from = "String")]
@@ -90,7 +95,8 @@ pub struct CertApplication {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SubsidyApplication {
     pub id: String,
-    pub facility_code: String,
+    #[sqlx(try_from = "String")]
+    pub facility_code: FacilityCode,
     #[sqlx(try_from = "String")]
     pub status: SubsidyStatus,
     pub readers: i64,
@@ -120,7 +126,8 @@ pub struct SubsidyDocument {
 pub struct PortalEvent {
     pub at: OffsetDateTime,
     pub actor: String,
-    pub facility_code: String,
+    #[sqlx(try_from = "String")]
+    pub facility_code: FacilityCode,
     pub subject: String,
     pub action: String,
     pub detail: String,

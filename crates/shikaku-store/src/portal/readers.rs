@@ -86,7 +86,7 @@ macro_rules! impl_reader_store {
                 $crate::portal::READER_COLUMNS
             )))
             .bind(&a.id)
-            .bind(&a.facility_code)
+            .bind(a.facility_code.as_str())
             .bind(&a.maker)
             .bind(a.quantity)
             .bind(a.applied_on)

@@ -52,7 +52,7 @@ macro_rules! impl_subsidy_store {
                     $crate::portal::SUBSIDY_COLUMNS
                 )))
                 .bind(&a.id)
-                .bind(&a.facility_code)
+                .bind(a.facility_code.as_str())
                 .bind(shikaku_domain::portal::Choice::code(a.status))
                 .bind(a.readers)
                 .bind(a.reader_applied)

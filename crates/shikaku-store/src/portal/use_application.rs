@@ -30,7 +30,7 @@ macro_rules! impl_use_application_store {
                 sqlx::query(q($crate::portal::SET_PLAN))
                     .bind(planned_start)
                     .bind(u.setup_date)
-                    .bind(&u.facility_code)
+                    .bind(u.facility_code.as_str())
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
@@ -61,7 +61,7 @@ macro_rules! impl_use_application_store {
                  online_claims = excluded.online_claims, setup_date = excluded.setup_date, \
                  submitted_at = excluded.submitted_at",
             ))
-            .bind(&u.facility_code)
+            .bind(u.facility_code.as_str())
             .bind(&u.line_type)
             .bind(&u.provider)
             .bind(&u.customer_id)

@@ -22,7 +22,7 @@ pub(crate) struct SubsidyRow {
 pub(crate) fn subsidy_row(lang: Lang, s: &SubsidyApplication) -> SubsidyRow {
     SubsidyRow {
         id: s.id.clone(),
-        facility: s.facility_code.clone(),
+        facility: s.facility_code.to_string(),
         status: s.status.code(),
         status_text: status_text(lang, s.status),
         cost: format!("{} 円", group_digits(s.cost_total)),

@@ -22,7 +22,7 @@ pub async fn facilities(
         .iter()
         .map(|f| ListRow {
             cells: vec![
-                cell(&f.code),
+                cell(f.code.as_str()),
                 cell(&f.name),
                 cell(category_label(lang, &f.category)),
                 cell(format!(
@@ -111,7 +111,7 @@ pub async fn readers(
         .iter()
         .map(|r| ListRow {
             cells: vec![
-                cell(&r.facility_code),
+                cell(r.facility_code.as_str()),
                 cell(
                     Maker::parse(&r.maker)
                         .map(|m| lang.t(m.label_ja(), m.label_en()).to_string())
@@ -198,7 +198,7 @@ pub async fn certificates(
             );
             ListRow {
                 cells: vec![
-                    cell(&c.facility_code),
+                    cell(c.facility_code.as_str()),
                     cell(&c.terminal_name),
                     cell(lang.t(c.status.label_ja(), c.status.label_en())),
                     cell(c.serial.clone().unwrap_or_default()),
