@@ -13,7 +13,7 @@ pub async fn healthz() -> &'static str {
 
 /// Readiness: the database answers.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.service.store().ping().await {
+    match state.service.ready().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {
             tracing::warn!(error = %e, "database not ready");

@@ -174,7 +174,7 @@ fn too_large() -> axum::response::Response {
 /// The router of the plain web listener.
 pub fn web_router(state: AppState) -> axum::Router {
     use axum::routing::get;
-    let sessions = portal::session_layer(state.portal.store(), state.secure_cookies);
+    let sessions = portal::session_layer(state.portal.clone(), state.secure_cookies);
     axum::Router::new()
         .route("/", get(health::index))
         .route("/healthz", get(health::healthz))

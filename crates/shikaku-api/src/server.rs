@@ -96,12 +96,8 @@ pub async fn start(state: AppState, ca: &Ca, config: ServeConfig) -> anyhow::Res
             }
         }
     });
-    let expiry = crate::idempotency::spawn_expiry(state.service.store().clone());
-    let outbox = shikaku_app::mail::spawn_outbox(
-        state.portal.store(),
-        state.mailer.clone(),
-        state.support.wake_handle(),
-    );
+    let expiry = shikaku_app::idempotency::spawn_expiry(&state.service);
+    let outbox = state.support.spawn_outbox(state.mailer.clone());
     let web_router = crate::web_router(state).layer(tower_http::trace::TraceLayer::new_for_http());
     let api_server = axum_server::from_tcp_rustls(api_listener, tls)?.handle(api.clone());
     // The peer address reaches the inquiry form's rate limit and the login throttle.

@@ -40,15 +40,14 @@ impl FromRequestParts<AppState> for Terminal {
                 "端末の電子証明書ではありません (not a terminal certificate)",
             )
         })?;
-        let decision =
-            match shikaku_app::terminal_certs::authorize(state.service.store(), &identity).await {
-                Ok(decision) => decision,
-                Err(StoreError::Unavailable(e)) => {
-                    tracing::warn!(error = %e, "certificate check unavailable");
-                    return Err(ApiError::unavailable());
-                }
-                Err(e) => return Err(ApiError::internal(&e)),
-            };
+        let decision = match state.service.authorize_terminal(&identity).await {
+            Ok(decision) => decision,
+            Err(StoreError::Unavailable(e)) => {
+                tracing::warn!(error = %e, "certificate check unavailable");
+                return Err(ApiError::unavailable());
+            }
+            Err(e) => return Err(ApiError::internal(&e)),
+        };
         match decision {
             Ok(caller) => Ok(Terminal(caller)),
             Err(Denied::Unknown) => Err(denied(

@@ -10,6 +10,7 @@ pub mod cards;
 pub mod clock;
 pub mod facilities;
 pub mod faq;
+pub mod idempotency;
 pub mod identity;
 pub mod import;
 pub mod insurers;

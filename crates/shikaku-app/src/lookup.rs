@@ -96,6 +96,19 @@ impl EligibilityService {
         &self.store
     }
 
+    /// Readiness: the database answers.
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        self.store.ping().await
+    }
+
+    /// Whether a terminal certificate may be used now (the register, asked on every request).
+    pub async fn authorize_terminal(
+        &self,
+        identity: &shikaku_pki::TerminalIdentity,
+    ) -> Result<Result<Caller, crate::terminal_certs::Denied>, StoreError> {
+        crate::terminal_certs::authorize(&self.store, identity).await
+    }
+
     pub fn person_key(&self) -> &PersonKey {
         &self.key
     }

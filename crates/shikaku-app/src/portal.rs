@@ -16,9 +16,12 @@ use shikaku_domain::subsidy::{FacilityCategory, Quote, QuoteRequest, RuleBook, Y
 use shikaku_domain::timeline::{StepId, Timeline};
 use shikaku_domain::{FacilityCode, date::jst_date};
 use shikaku_pki::Ca;
-use shikaku_store::portal::{
-    Account, Adoption, AppFilter, CertApplication, Facility, FacilityFilter, Page, PortalEvent,
-    ReaderApplication, SubsidyApplication, SubsidyDocument, UseApplication,
+use shikaku_store::portal::Account;
+/// The portal's records as the use cases hand them out (the pages read these; they never
+/// reach the store themselves).
+pub use shikaku_store::portal::{
+    Adoption, AppFilter, CertApplication, Facility, FacilityFilter, Page, PortalEvent,
+    ReaderApplication, StageCounts, SubsidyApplication, SubsidyDocument, UseApplication,
 };
 use shikaku_store::{Store, StoreError};
 use time::{Date, Duration, OffsetDateTime};
@@ -28,11 +31,13 @@ mod certificates;
 mod chat;
 mod operator;
 mod readers;
+mod sessions;
 mod subsidy;
 mod use_application;
 
 pub use accounts::{Registration, hash_password};
 pub(crate) use accounts::{check_password, contact_fields, verify_password};
+pub use sessions::WebSession;
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
 /// zxcvbn's score (0–4) a password needs: 3, "safely unguessable" (about 10^10 guesses).
@@ -76,6 +81,13 @@ impl PortalError {
             ja: ja.into(),
             en: en.into(),
         }
+    }
+}
+
+impl PortalError {
+    /// The database could not be reached (the page asks to try again shortly).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, PortalError::Store(StoreError::Unavailable(_)))
     }
 }
 

@@ -12,9 +12,9 @@ use shikaku_domain::support::{
 };
 use shikaku_store::Store;
 use shikaku_store::portal::Page;
-use shikaku_store::support::{
-    Inquiry, InquiryFilter, InquiryMessage, NewMail, NewMessage, OutgoingMail, TicketChange,
-};
+/// Inquiries as the use cases hand them out.
+pub use shikaku_store::support::{Inquiry, InquiryFilter};
+use shikaku_store::support::{InquiryMessage, NewMail, NewMessage, OutgoingMail, TicketChange};
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
@@ -79,6 +79,12 @@ impl SupportService {
     /// The outbox worker waits on this.
     pub fn wake_handle(&self) -> Arc<Notify> {
         self.wake.clone()
+    }
+
+    /// Starts the worker that sends the outbox's mails through `mailer` (woken at once when
+    /// a mail is queued).
+    pub fn spawn_outbox(&self, mailer: Arc<crate::mail::Mailer>) -> tokio::task::JoinHandle<()> {
+        crate::mail::spawn_outbox(self.store.clone(), mailer, self.wake_handle())
     }
 
     /// Files an inquiry. `actor` is the logged-in facility (its thread is then shown in the

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, extract::Query};
 use shikaku_app::portal::{Actor, Overview, PortalError, Registration, SubsidyForm};
+use shikaku_app::portal::{PortalEvent, SubsidyApplication, SubsidyDocument};
 use shikaku_domain::calendar::format_wareki;
 use shikaku_domain::date::format_jst_minute;
 use shikaku_domain::portal::{
@@ -14,7 +15,6 @@ use shikaku_domain::portal::{
 };
 use shikaku_domain::subsidy::{FacilityCategory, group_digits};
 use shikaku_domain::timeline::StepStatus;
-use shikaku_store::portal::{PortalEvent, SubsidyApplication, SubsidyDocument};
 use tower_sessions::Session;
 
 use super::{Auth, OrPage, PageResult, error_page, form_errors, render_form, see_other, sign_in};

@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use shikaku_app::portal::{Actor, PortalError};
+use shikaku_app::support::{Inquiry, InquiryFilter};
 use shikaku_app::support::{Thread, Upload, category_label, status_label};
 use shikaku_domain::date::format_jst_minute;
 use shikaku_domain::portal::Choice;
@@ -16,7 +17,6 @@ use shikaku_domain::support::{
     InquiryCategory, InquiryForm, MAX_BODY_CHARS, MAX_SUBJECT_CHARS, TicketStatus,
     parse_ticket_number, ticket_number,
 };
-use shikaku_store::support::{Inquiry, InquiryFilter};
 use tower_sessions::Session;
 
 use super::{Auth, PAGE_SIZE, error_page, form_errors, message_page, render_form, see_other};

@@ -24,16 +24,12 @@ pub(crate) mod inquiry;
 mod operator;
 mod password_reset;
 
-use std::sync::Arc;
-
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use shikaku_app::portal::{Actor, PortalError};
+use shikaku_app::portal::{Actor, PortalError, PortalService, WebSession};
 use shikaku_domain::portal::{Choice, FieldError, Lifecycle};
-use shikaku_store::Store;
-use shikaku_store::portal::PortalSession;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore, cookie::SameSite};
@@ -46,7 +42,7 @@ pub const IDLE_HOURS: i64 = 8;
 
 /// tower-sessions over the portal tables.
 #[derive(Clone)]
-pub struct DbSessions(pub Arc<dyn Store>);
+pub struct DbSessions(pub PortalService);
 
 impl std::fmt::Debug for DbSessions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -58,8 +54,8 @@ fn id_hash(id: &Id) -> Vec<u8> {
     shikaku_pki::sha256(&id.0.to_le_bytes())
 }
 
-fn row(record: &Record) -> Result<PortalSession, tower_sessions::session_store::Error> {
-    Ok(PortalSession {
+fn row(record: &Record) -> Result<WebSession, tower_sessions::session_store::Error> {
+    Ok(WebSession {
         token_hash: id_hash(&record.id),
         data: serde_json::to_string(&record.data)
             .map_err(|e| tower_sessions::session_store::Error::Encode(e.to_string()))?,
@@ -67,33 +63,35 @@ fn row(record: &Record) -> Result<PortalSession, tower_sessions::session_store::
     })
 }
 
-fn backend(e: shikaku_store::StoreError) -> tower_sessions::session_store::Error {
+fn backend(e: PortalError) -> tower_sessions::session_store::Error {
     tower_sessions::session_store::Error::Backend(e.to_string())
 }
 
 #[async_trait::async_trait]
 impl SessionStore for DbSessions {
     async fn create(&self, record: &mut Record) -> tower_sessions::session_store::Result<()> {
-        loop {
-            match self.0.create_session(&row(record)?).await {
-                Err(shikaku_store::StoreError::Conflict(_)) => record.id = Id::default(),
-                other => return other.map_err(backend),
-            }
+        while !self
+            .0
+            .create_web_session(&row(record)?)
+            .await
+            .map_err(backend)?
+        {
+            record.id = Id::default();
         }
+        Ok(())
     }
 
     async fn save(&self, record: &Record) -> tower_sessions::session_store::Result<()> {
-        self.0.save_session(&row(record)?).await.map_err(backend)
+        self.0
+            .save_web_session(&row(record)?)
+            .await
+            .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> tower_sessions::session_store::Result<Option<Record>> {
-        let Some(stored) = self.0.session(&id_hash(id)).await.map_err(backend)? else {
+        let Some(stored) = self.0.web_session(&id_hash(id)).await.map_err(backend)? else {
             return Ok(None);
         };
-        if stored.expires_at <= OffsetDateTime::now_utc() {
-            self.0.delete_session(&id_hash(id)).await.map_err(backend)?;
-            return Ok(None);
-        }
         Ok(Some(Record {
             id: *id,
             data: serde_json::from_str(&stored.data)
@@ -103,13 +101,16 @@ impl SessionStore for DbSessions {
     }
 
     async fn delete(&self, id: &Id) -> tower_sessions::session_store::Result<()> {
-        self.0.delete_session(&id_hash(id)).await.map_err(backend)
+        self.0
+            .delete_web_session(&id_hash(id))
+            .await
+            .map_err(backend)
     }
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when the site is served over TLS.
-pub fn session_layer(store: Arc<dyn Store>, secure: bool) -> SessionManagerLayer<DbSessions> {
-    SessionManagerLayer::new(DbSessions(store))
+pub fn session_layer(portal: PortalService, secure: bool) -> SessionManagerLayer<DbSessions> {
+    SessionManagerLayer::new(DbSessions(portal))
         .with_name("shikaku_portal")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -440,7 +441,7 @@ pub(crate) fn error_page(lang: Lang, error: PortalError) -> Response {
             StatusCode::UNAUTHORIZED,
             lang.t("ログインしてください。", "Please log in."),
         ),
-        PortalError::Store(shikaku_store::StoreError::Unavailable(_)) => unavailable(lang),
+        e if e.is_unavailable() => unavailable(lang),
         PortalError::RateLimited { minutes } => message_page(
             lang,
             StatusCode::TOO_MANY_REQUESTS,

@@ -6,10 +6,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use shikaku_app::portal::Actor;
+use shikaku_app::portal::{AppFilter, FacilityFilter, StageCounts};
 use shikaku_domain::insurer_number::PREFECTURES;
 use shikaku_domain::portal::{Choice, Lifecycle, Maker};
 use shikaku_domain::subsidy::FacilityCategory;
-use shikaku_store::portal::{AppFilter, FacilityFilter, StageCounts};
 
 use super::facility::{SubsidyView, subsidy_row, subsidy_view};
 use super::{Auth, OrPage, PAGE_SIZE, PageResult, error_page, form_errors, render_form, see_other};
