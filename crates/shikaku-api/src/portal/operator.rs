@@ -64,13 +64,50 @@ fn percent(part: i64, whole: i64) -> String {
     }
 }
 
-fn csv_response(name: &str, body: String) -> Response {
-    let mut response = body.into_response();
+/// How a CSV download is encoded: UTF-8 with a byte-order mark (Excel on Japanese Windows
+/// opens it as UTF-8 only with the mark), or Shift_JIS (`?encoding=sjis`) for older tools.
+#[derive(serde::Deserialize, Default)]
+pub struct CsvQuery {
+    #[serde(default)]
+    encoding: String,
+}
+
+impl CsvQuery {
+    fn sjis(&self) -> bool {
+        matches!(self.encoding.as_str(), "sjis" | "shift_jis" | "cp932")
+    }
+}
+
+/// Shift_JIS bytes of `text`; a character it cannot hold becomes 〓 (the customary mark).
+fn shift_jis(text: &str) -> Vec<u8> {
+    let (bytes, _, lossy) = encoding_rs::SHIFT_JIS.encode(text);
+    if !lossy {
+        return bytes.into_owned();
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let (b, _, lossy) = encoding_rs::SHIFT_JIS.encode(c.encode_utf8(&mut buf));
+        if lossy {
+            out.extend_from_slice(&encoding_rs::SHIFT_JIS.encode("〓").0);
+        } else {
+            out.extend_from_slice(&b);
+        }
+    }
+    out
+}
+
+fn csv_response(name: &str, body: String, sjis: bool) -> Response {
+    let (bytes, content_type) = if sjis {
+        (shift_jis(&body), "text/csv; charset=Shift_JIS")
+    } else {
+        let mut bytes = "\u{feff}".as_bytes().to_vec();
+        bytes.extend_from_slice(body.as_bytes());
+        (bytes, "text/csv; charset=utf-8")
+    };
+    let mut response = bytes.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -106,6 +143,9 @@ pub struct ListQuery {
     category: String,
     #[serde(default)]
     q: String,
+    /// `sjis` for a Shift_JIS CSV.
+    #[serde(default)]
+    encoding: String,
 }
 
 impl ListQuery {

@@ -32,6 +32,16 @@ pub(crate) struct Page {
     pub(crate) body: String,
 }
 
+/// A body as text, in the charset its content type names (UTF-8 unless it says Shift_JIS).
+fn decode(content_type: Option<String>, bytes: &[u8]) -> String {
+    let sjis = content_type.is_some_and(|t| t.to_ascii_lowercase().contains("charset=shift_jis"));
+    if sjis {
+        encoding_rs::SHIFT_JIS.decode(bytes).0.into_owned()
+    } else {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
 /// A request body and its content type.
 type Body = Option<(String, Vec<u8>)>;
 
@@ -108,13 +118,10 @@ impl Browser {
                         .map(|v| v.to_str().expect("header").to_string())
                 };
                 let (set_cookie, location) = (header(SET_COOKIE), header(LOCATION));
+                let content_type = header(reqwest::header::CONTENT_TYPE);
                 let status = response.status();
-                (
-                    status,
-                    set_cookie,
-                    location,
-                    response.text().await.expect("body"),
-                )
+                let bytes = response.bytes().await.expect("body");
+                (status, set_cookie, location, decode(content_type, &bytes))
             }
             Transport::Router(router) => {
                 use tower::ServiceExt;
@@ -137,16 +144,12 @@ impl Browser {
                         .map(|v: &axum::http::HeaderValue| v.to_str().expect("header").to_string())
                 };
                 let (set_cookie, location) = (header(SET_COOKIE), header(LOCATION));
+                let content_type = header(axum::http::header::CONTENT_TYPE);
                 let status = response.status();
                 let body = axum::body::to_bytes(response.into_body(), usize::MAX)
                     .await
                     .expect("body");
-                (
-                    status,
-                    set_cookie,
-                    location,
-                    String::from_utf8_lossy(&body).into_owned(),
-                )
+                (status, set_cookie, location, decode(content_type, &body))
             }
         };
         if let Some(c) = set_cookie {
@@ -817,17 +820,39 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         dashboard.body.contains("<svg"),
         "chart rendered server side"
     );
+    // CSV for Excel on Japanese Windows: Japanese headers and labels, UTF-8 with its mark,
+    // or Shift_JIS on request (decoded here by the charset the answer names).
     let csv = op.get("/portal/operator/adoption.csv").await;
     assert!(
-        csv.body.contains("category,clinic,1,1,1,0,1,100.0"),
+        csv.body.starts_with("\u{feff}集計区分,区分,登録数"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body.contains("施設区分,診療所,1,1,1,0,1,100.0"),
         "revoked certificates do not count; the operation test passed: {}",
         csv.body
+    );
+    let sjis = op.get("/portal/operator/adoption.csv?encoding=sjis").await;
+    assert!(
+        sjis.body.starts_with("集計区分,区分,登録数"),
+        "{}",
+        sjis.body
+    );
+    assert!(sjis.body.contains("都道府県,13 東京都,"), "{}", sjis.body);
+    let en = op.get("/portal/operator/adoption.csv?lang=en").await;
+    assert!(
+        en.body.contains("category,clinic,1,1,1,0,1,100.0"),
+        "{}",
+        en.body
     );
     let facilities = op
         .get("/portal/operator/facilities.csv?q=%E3%81%97%E3%81%8B%E3%81%8F")
         .await;
     assert!(
-        facilities.body.contains("1311234566,しかく内科クリニック"),
+        facilities
+            .body
+            .contains("1311234566,しかく内科クリニック,診療所,東京都,"),
         "{}",
         facilities.body
     );

@@ -180,24 +180,35 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> PageResult 
     }))
 }
 
-pub async fn adoption_csv(State(state): State<AppState>, auth: Auth) -> PageResult {
+pub async fn adoption_csv(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<CsvQuery>,
+) -> PageResult {
     operator_only(&auth)?;
-    let (adoption, _) = state
-        .portal
-        .adoption(&auth.actor)
-        .await
-        .or_page(auth.lang)?;
-    let mut out = String::from(
+    let lang = auth.lang;
+    let (adoption, _) = state.portal.adoption(&auth.actor).await.or_page(lang)?;
+    let mut out = String::from(lang.t(
+        "集計区分,区分,登録数,リーダー申込,利用申請,証明書発行,運用開始,運用開始率(%)\n",
         "group,key,registered,reader_applied,use_applied,certificate_issued,operating,operating_percent\n",
-    );
-    for (group, rows) in [
-        ("category", &adoption.by_category),
-        ("prefecture", &adoption.by_prefecture),
+    ));
+    for (group, rows, by_category) in [
+        (lang.t("施設区分", "category"), &adoption.by_category, true),
+        (
+            lang.t("都道府県", "prefecture"),
+            &adoption.by_prefecture,
+            false,
+        ),
     ] {
         for r in rows {
+            let key = if by_category {
+                category_label(lang, &r.group_key)
+            } else {
+                format!("{} {}", r.group_key, prefecture_name(&r.group_key))
+            };
             out.push_str(&format!(
                 "{group},{},{},{},{},{},{},{}\n",
-                csv_field(&r.group_key),
+                csv_field(&key),
                 r.registered,
                 r.reader_applied,
                 r.use_applied,
@@ -207,5 +218,5 @@ pub async fn adoption_csv(State(state): State<AppState>, auth: Auth) -> PageResu
             ));
         }
     }
-    Ok(csv_response("adoption.csv", out))
+    Ok(csv_response("adoption.csv", out, q.sjis()))
 }

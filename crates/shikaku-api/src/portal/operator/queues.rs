@@ -63,8 +63,12 @@ pub async fn facilities_csv(
 ) -> PageResult {
     operator_only(&auth)?;
     let filter = query.facility_filter();
-    let mut out =
-        String::from("code,name,category,prefecture,postal_code,address,phone,created_at\n");
+    let lang = auth.lang;
+    let mut out = if lang.is_en() {
+        String::from("code,name,category,prefecture,postal_code,address,phone,registered_on\n")
+    } else {
+        String::from("医療機関等コード,名称,施設区分,都道府県,郵便番号,所在地,電話番号,登録日\n")
+    };
     let mut offset = 0;
     loop {
         let page = state
@@ -77,8 +81,8 @@ pub async fn facilities_csv(
                 "{},{},{},{},{},{},{},{}\n",
                 f.code,
                 csv_field(&f.name),
-                f.category,
-                f.prefecture,
+                category_label(lang, &f.category),
+                prefecture_name(&f.prefecture),
                 f.postal_code,
                 csv_field(&f.address),
                 csv_field(&f.phone),
@@ -90,7 +94,8 @@ pub async fn facilities_csv(
             break;
         }
     }
-    Ok(csv_response("facilities.csv", out))
+    let sjis = matches!(query.encoding.as_str(), "sjis" | "shift_jis" | "cp932");
+    Ok(csv_response("facilities.csv", out, sjis))
 }
 
 pub async fn readers(
