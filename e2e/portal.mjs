@@ -72,8 +72,12 @@ try {
   const clinic = await (await browser.newContext({ locale: 'ja-JP', acceptDownloads: true })).newPage();
   const op = await (await browser.newContext({ locale: 'ja-JP', acceptDownloads: true })).newPage();
 
+  // The front door: sign-in and registration, help, notices; registration from there.
+  await clinic.goto(`${base}/`);
+  await check(clinic, 'front-door');
+  await clinic.click('a[href="/portal/register"]');
+  await clinic.waitForURL('**/portal/register');
   // Registration: a wrong code is shown next to the form, then the real one.
-  await clinic.goto(`${base}/portal/register`);
   await check(clinic, 'register');
   const fill = async (code) => {
     await clinic.fill('#code', code);
@@ -179,6 +183,20 @@ try {
   await check(clinic, 'subsidy-form');
   await clinic.click('#apply-subsidy button[type=submit]');
   await clinic.waitForURL('**/portal/subsidy-application/S*');
+  // Withdrawn before a decision (after ticking the confirmation), then filed anew.
+  await check(clinic, 'subsidy-filed');
+  await clinic.check('#confirm');
+  await clinic.click('#withdraw button[type=submit]');
+  await clinic.waitForSelector('[data-status=withdrawn]');
+  assert.equal(await clinic.locator('#withdraw').count(), 0, 'a withdrawn application is final');
+  await check(clinic, 'subsidy-withdrawn');
+  await clinic.goto(`${base}/portal/subsidy-application`);
+  await clinic.fill('#label1', 'システム改修');
+  await clinic.fill('#amount1', '300000');
+  await clinic.fill('#label2', '資格確認端末');
+  await clinic.fill('#amount2', '120000');
+  await clinic.click('#apply-subsidy button[type=submit]');
+  await clinic.waitForURL('**/portal/subsidy-application/S*');
   const detail = clinic.url();
   const files = [
     ['receipt', 'receipt.pdf', 'application/pdf', Buffer.from('%PDF-1.4\n%%EOF\n')],
@@ -253,6 +271,27 @@ try {
   await clinic.goto(`${base}/portal/home?lang=en`);
   assert.equal(await clinic.getAttribute('html', 'lang'), 'en');
   await check(clinic, 'home-en');
+
+  // A phone's width (375 px): every page fits without scrolling sideways (wide tables
+  // scroll inside themselves).
+  await clinic.setViewportSize({ width: 375, height: 812 });
+  const narrow = [
+    ['/', 'front-375'], ['/portal/home', 'home-375'], ['/portal/readers', 'readers-375'],
+    ['/portal/certificates', 'certificates-375'], [new URL(detail).pathname, 'subsidy-375'],
+    ['/faq', 'faq-375'], ['/inquiry', 'inquiry-375'],
+  ];
+  for (const [path, name] of narrow) {
+    await clinic.goto(`${base}${path}`);
+    await check(clinic, name);
+    const [overflow, wide] = await clinic.evaluate(() => [
+      document.documentElement.scrollWidth - window.innerWidth,
+      [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(0, 5)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className} "${(e.textContent ?? '').trim().slice(0, 30)}" ${getComputedStyle(e).display} ${Math.round(e.getBoundingClientRect().width)}`),
+    ]);
+    assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px: ${wide.join('; ')}`);
+  }
   console.log(`all ${shot} pages checked; screenshots in ${artifacts}`);
 } finally {
   await browser.close();

@@ -8,6 +8,7 @@ mod chat;
 mod eligibility;
 mod error;
 mod faq;
+mod front;
 mod health;
 mod idempotency;
 mod medical;
@@ -176,7 +177,6 @@ pub fn web_router(state: AppState) -> axum::Router {
     use axum::routing::get;
     let sessions = portal::session_layer(state.portal.clone(), state.secure_cookies);
     axum::Router::new()
-        .route("/", get(health::index))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))

@@ -600,10 +600,8 @@ impl Quote {
     /// The explanation a clinic manager reads, one step per line (Japanese).
     pub fn explanation_ja(&self) -> Vec<String> {
         let mut lines = vec![
-            format!(
-                "適用ルール: {}（{}）",
-                self.rule_set_title_ja, self.rule_set
-            ),
+            // The title only: the rule set's file name is an internal code.
+            format!("適用ルール: {}", self.rule_set_title_ja),
             format!(
                 "理由: {}（カードリーダー申込日 {}）",
                 self.reason_ja,
@@ -645,7 +643,7 @@ impl Quote {
     /// The same explanation in English.
     pub fn explanation_en(&self) -> Vec<String> {
         vec![
-            format!("Rule set: {} ({})", self.rule_set_title_en, self.rule_set),
+            format!("Rule set: {}", self.rule_set_title_en),
             format!(
                 "Why: {} (reader applied for on {})",
                 self.reason_en,

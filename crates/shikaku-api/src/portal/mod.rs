@@ -574,6 +574,7 @@ pub const PAGE_SIZE: u64 = 50;
 pub fn router() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
+        .route("/", get(crate::front::front))
         .route("/portal", get(facility::root))
         .route(
             "/portal/register",

@@ -823,7 +823,9 @@ async fn faq_pages_match_the_cli() {
     ))
     .await;
     assert!(
-        quote.contains("data-subsidy=\"321000\"") && quote.contains("2020-original"),
+        quote.contains("data-subsidy=\"321000\"")
+            && quote.contains("見直し前の補助")
+            && !quote.contains("2020-original"),
         "{quote}"
     );
     let refused = get_text(format!(

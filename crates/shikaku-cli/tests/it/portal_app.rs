@@ -279,3 +279,43 @@ async fn the_reader_form_is_offered_only_while_readers_are_left() {
     let page = b.get("/portal/readers").await;
     assert!(page.body.contains("data-remaining>1<"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_front_door_leads_to_everything_a_facility_comes_for() {
+    let app = PortalApp::at(datetime!(2021-03-01 01:00 UTC)).await;
+    let mut visitor = app.browser();
+    let page = visitor.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for link in [
+        "href=\"/portal/login\"",
+        "href=\"/portal/register\"",
+        "href=\"/faq\"",
+        "href=\"/chat\"",
+        "href=\"/subsidy\"",
+        "href=\"/inquiry\"",
+        "href=\"tel:0800-8007121\"",
+        "平日 9:00〜17:00",
+        "<time datetime=\"2020-11-01\">",
+        "href=\"/openapi.json\"",
+    ] {
+        assert!(page.body.contains(link), "{link}: {}", page.body);
+    }
+    let en = visitor.get("/?lang=en").await;
+    assert!(en.body.contains("lang=\"en\""), "{}", en.body);
+    assert!(en.body.contains("Log in"), "{}", en.body);
+    // Every page's brand link leads here; signed in, the way in is the facility's own page.
+    let mut clinic = app.facility(CLINIC, "clinic").await;
+    let home = clinic.get("/portal/home").await;
+    assert!(
+        home.body.contains("class=\"brand\" href=\"/\""),
+        "{}",
+        home.body
+    );
+    let page = clinic.get("/").await;
+    assert!(page.body.contains("href=\"/portal/home\""), "{}", page.body);
+    assert!(
+        !page.body.contains("アカウント登録（はじめての方）"),
+        "{}",
+        page.body
+    );
+}

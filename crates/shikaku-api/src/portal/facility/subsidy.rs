@@ -4,6 +4,7 @@ use super::*;
 use crate::portal::{CsrfForm, OrPage, PageResult};
 use axum::response::IntoResponse;
 use shikaku_domain::portal::SubsidyStatus;
+use shikaku_domain::subsidy::RuleBook;
 
 // ---- subsidy ---------------------------------------------------------------------------
 
@@ -19,7 +20,7 @@ pub(crate) struct SubsidyRow {
     pub reason: String,
 }
 
-pub(crate) fn subsidy_row(lang: Lang, s: &SubsidyApplication) -> SubsidyRow {
+pub(crate) fn subsidy_row(lang: Lang, rules: &RuleBook, s: &SubsidyApplication) -> SubsidyRow {
     SubsidyRow {
         id: s.id.clone(),
         facility: s.facility_code.to_string(),
@@ -27,7 +28,16 @@ pub(crate) fn subsidy_row(lang: Lang, s: &SubsidyApplication) -> SubsidyRow {
         status_text: status_text(lang, s.status),
         cost: format!("{} 円", group_digits(s.cost_total)),
         subsidy: format!("{} 円", group_digits(s.subsidy)),
-        rule_set: s.rule_set.clone(),
+        // The rule set's title, not its file name.
+        rule_set: rules
+            .sets()
+            .iter()
+            .find(|r| r.name == s.rule_set)
+            .map(|r| lang.t(&r.title_ja, &r.title_en).to_string())
+            .unwrap_or_else(|| {
+                lang.t("（終了した補助制度）", "(a scheme no longer listed)")
+                    .to_string()
+            }),
         submitted: format_jst_minute(s.submitted_at),
         reason: s.reason.clone().unwrap_or_default(),
     }
@@ -95,7 +105,7 @@ pub(super) async fn subsidy_page_with(
             csrf: auth.csrf.clone(),
             rows: subsidies
                 .iter()
-                .map(|s| subsidy_row(auth.lang, s))
+                .map(|s| subsidy_row(auth.lang, state.portal.rules(), s))
                 .collect(),
             lines,
             errors,
@@ -168,21 +178,67 @@ pub(crate) fn doc_rows(lang: Lang, docs: &[SubsidyDocument]) -> Vec<DocRow> {
         .collect()
 }
 
-pub(crate) fn event_rows(lang: Lang, events: &[PortalEvent]) -> Vec<EventRow> {
+/// The history as its reader sees it: an operator sees who acted (logins) and the documents'
+/// digests; the facility sees 「貴施設」 or 「運営事務局」 and no internal codes.
+pub(crate) fn event_rows(lang: Lang, events: &[PortalEvent], operator: bool) -> Vec<EventRow> {
     events
         .iter()
-        .map(|e| EventRow {
-            at: format_jst_minute(e.at),
-            actor: e.actor.clone(),
-            action: match e.action.as_str() {
-                "document" => lang.t("書類の提出", "document uploaded").to_string(),
-                other => SubsidyStatus::parse(other)
-                    .map(|s| status_text(lang, s))
-                    .unwrap_or_else(|| other.to_string()),
-            },
-            detail: e.detail.clone(),
+        .map(|e| {
+            let by_facility = e.actor == e.facility_code.as_str();
+            EventRow {
+                at: format_jst_minute(e.at),
+                actor: if operator {
+                    e.actor.clone()
+                } else if by_facility {
+                    lang.t("貴施設", "your facility").to_string()
+                } else {
+                    lang.t("運営事務局", "the operator").to_string()
+                },
+                action: match e.action.as_str() {
+                    "document" => lang.t("書類の提出", "document uploaded").to_string(),
+                    other => SubsidyStatus::parse(other)
+                        .map(|s| status_text(lang, s))
+                        .unwrap_or_else(|| lang.t("その他", "other").to_string()),
+                },
+                detail: event_detail(lang, &e.action, &e.detail, operator),
+            }
         })
         .collect()
+}
+
+/// An event's detail in words: the document's name (its digest for operators), the amounts
+/// with digit grouping, or the reason as written.
+fn event_detail(lang: Lang, action: &str, detail: &str, operator: bool) -> String {
+    if action == "document" {
+        let (kind, digest) = detail.split_once(' ').unwrap_or((detail, ""));
+        let label = DocumentKind::parse(kind)
+            .map(|k| lang.t(k.label_ja(), k.label_en()).to_string())
+            .unwrap_or_default();
+        return if operator && !digest.is_empty() {
+            format!("{label} ({digest})")
+        } else {
+            label
+        };
+    }
+    let amounts = detail.split_once(" 円 → ").and_then(|(cost, subsidy)| {
+        Some((
+            cost.trim().parse::<i64>().ok()?,
+            subsidy.trim_end_matches(" 円").trim().parse::<i64>().ok()?,
+        ))
+    });
+    match amounts {
+        Some((cost, subsidy)) if lang.is_en() => format!(
+            "cost {} yen → subsidy {} yen",
+            group_digits(cost),
+            group_digits(subsidy)
+        ),
+        Some((cost, subsidy)) => format!(
+            "費用 {} 円 → 補助額 {} 円",
+            group_digits(cost),
+            group_digits(subsidy)
+        ),
+        None => detail.to_string(),
+    }
 }
 
 /// A cost line: the amount as a number (for the correction form) and as shown.
@@ -199,6 +255,11 @@ pub(crate) struct SubsidyView {
     pub lines: Vec<LineRow>,
     pub docs: Vec<DocRow>,
     pub events: Vec<EventRow>,
+    /// How the amount was computed (the quote again from the stored inputs): the facility
+    /// and the operator read the same lines.
+    pub explanation: Vec<String>,
+    /// Documents' digests are shown to operators.
+    pub show_digests: bool,
 }
 
 pub(crate) async fn subsidy_view(
@@ -225,9 +286,41 @@ pub(crate) async fn subsidy_view(
                 PortalError::Internal(format!("stored cost lines of {id}: {e}")),
             )
         })?;
+    let operator = auth.actor.is_operator();
+    let facility = state
+        .portal
+        .facility(&auth.actor, &app.facility_code)
+        .await
+        .map_err(|e| error_page(lang, e))?;
+    let explanation = facility
+        .category
+        .parse::<FacilityCategory>()
+        .ok()
+        .and_then(|category| {
+            state
+                .portal
+                .rules()
+                .quote(&shikaku_domain::subsidy::QuoteRequest {
+                    category,
+                    readers: u32::try_from(app.readers).unwrap_or(0),
+                    reader_applied: app.reader_applied,
+                    cost: shikaku_domain::subsidy::Yen::new(app.cost_total),
+                })
+                .ok()
+        })
+        .map(|q| {
+            if lang.is_en() {
+                q.explanation_en()
+            } else {
+                q.explanation_ja()
+            }
+        })
+        .unwrap_or_default();
     let view = SubsidyView {
         status: app.status,
-        row: subsidy_row(lang, &app),
+        row: subsidy_row(lang, state.portal.rules(), &app),
+        explanation,
+        show_digests: operator,
         lines: lines
             .into_iter()
             .map(|l| LineRow {
@@ -237,7 +330,7 @@ pub(crate) async fn subsidy_view(
             })
             .collect(),
         docs: doc_rows(lang, &docs),
-        events: event_rows(lang, &events),
+        events: event_rows(lang, &events, operator),
     };
     Ok((app, view))
 }

@@ -19,7 +19,7 @@ pub async fn subsidies(
         .items
         .iter()
         .map(|s| {
-            let r = subsidy_row(lang, s);
+            let r = subsidy_row(lang, state.portal.rules(), s);
             ListRow {
                 cells: vec![
                     Cell {
@@ -61,7 +61,6 @@ struct ReviewPage {
     lang: Lang,
     csrf: String,
     view: SubsidyView,
-    explanation: Vec<String>,
     decidable: bool,
     errors: Vec<(String, String)>,
 }
@@ -74,36 +73,6 @@ async fn review_page(
 ) -> PageResult {
     let lang = auth.lang;
     let (app, view) = subsidy_view(state, auth, id).await?;
-    // The quote again, from the stored inputs, so the operator sees the computation.
-    let facility = state
-        .portal
-        .facility(&auth.actor, &app.facility_code)
-        .await
-        .or_page(lang)?;
-    let explanation = facility
-        .category
-        .parse::<FacilityCategory>()
-        .ok()
-        .and_then(|category| {
-            state
-                .portal
-                .rules()
-                .quote(&shikaku_domain::subsidy::QuoteRequest {
-                    category,
-                    readers: u32::try_from(app.readers).unwrap_or(0),
-                    reader_applied: app.reader_applied,
-                    cost: shikaku_domain::subsidy::Yen::new(app.cost_total),
-                })
-                .ok()
-        })
-        .map(|q| {
-            if lang.is_en() {
-                q.explanation_en()
-            } else {
-                q.explanation_ja()
-            }
-        })
-        .unwrap_or_default();
     let has_errors = !errors.is_empty();
     Ok(render_form(
         &ReviewPage {
@@ -111,7 +80,6 @@ async fn review_page(
             csrf: auth.csrf.clone(),
             decidable: crate::portal::Offered::of(app.status, true).any(),
             view,
-            explanation,
             errors,
         },
         has_errors,
