@@ -144,7 +144,9 @@ try {
   await clinic.check('input[name=online_claims]');
   await check(clinic, 'use-application');
   await clinic.click('form button[type=submit]:has-text("申請する")');
-  await clinic.waitForURL('**/portal/home');
+  await clinic.waitForURL(/\/portal\/home\?done=use-filed$/);
+  // Every action is confirmed on the page it leads to.
+  await clinic.waitForSelector('#notice[role=status]');
   await clinic.waitForSelector('tr[data-step=use-application].done');
   assert.match(await clinic.textContent('tr[data-step=use-application]'), /令和/);
   await check(clinic, 'timeline');
@@ -181,6 +183,7 @@ try {
   await clinic.fill('#label2', '資格確認端末');
   await clinic.fill('#amount2', '120000');
   await check(clinic, 'subsidy-form');
+  await clinic.check('#confirm');
   await clinic.click('#apply-subsidy button[type=submit]');
   await clinic.waitForURL('**/portal/subsidy-application/S*');
   // Withdrawn before a decision (after ticking the confirmation), then filed anew.
@@ -195,6 +198,7 @@ try {
   await clinic.fill('#amount1', '300000');
   await clinic.fill('#label2', '資格確認端末');
   await clinic.fill('#amount2', '120000');
+  await clinic.check('#confirm');
   await clinic.click('#apply-subsidy button[type=submit]');
   await clinic.waitForURL('**/portal/subsidy-application/S*');
   const detail = clinic.url();

@@ -88,6 +88,7 @@ struct StepRow {
 #[template(path = "portal_home.html")]
 struct HomePage {
     lang: Lang,
+    notice: Option<&'static str>,
     csrf: String,
     name: String,
     code: String,
@@ -146,6 +147,7 @@ fn home_page(auth: &Auth, o: Overview, today: time::Date, errors: Errors) -> Hom
     }
     HomePage {
         lang,
+        notice: auth.notice,
         csrf: auth.csrf.clone(),
         name: o.facility.name.clone(),
         code: o.facility.code.to_string(),
@@ -201,7 +203,7 @@ pub async fn plan(
         .set_plan(&auth.actor, &form.start, &form.setup)
         .await
     {
-        Ok(()) => see_other("/portal/home", auth.lang),
+        Ok(()) => see_other("/portal/home?done=plan-saved", auth.lang),
         Err(e) => error_page(auth.lang, e),
     }
 }
@@ -224,7 +226,7 @@ pub async fn step(
         .mark_step(&auth.actor, &form.step, form.done == "1")
         .await
     {
-        Ok(()) => see_other("/portal/home", auth.lang),
+        Ok(()) => see_other("/portal/home?done=step-saved", auth.lang),
         Err(e) => error_page(auth.lang, e),
     }
 }

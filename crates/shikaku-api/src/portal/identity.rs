@@ -92,6 +92,7 @@ pub async fn activate(
                 csrf: csrf.clone(),
                 session: session.clone(),
                 lang,
+                notice: None,
             };
             if let Err(r) = auth.check_csrf(&form.csrf) {
                 return r;

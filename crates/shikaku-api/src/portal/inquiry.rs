@@ -311,6 +311,7 @@ pub async fn submit(
         csrf: csrf.clone(),
         session: session.clone(),
         lang,
+        notice: None,
     });
     let fields = match read_fields(&mut multipart, auth.as_ref()).await {
         Ok(f) => f,

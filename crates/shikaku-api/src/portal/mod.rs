@@ -212,6 +212,8 @@ pub struct Auth {
     pub csrf: String,
     pub session: Session,
     pub lang: Lang,
+    /// What the page confirms after an action (the redirect's `?done=…`), in words.
+    pub notice: Option<&'static str>,
 }
 
 /// A form that carries the session's CSRF token.
@@ -292,6 +294,54 @@ struct LangOnly {
     lang: Lang,
 }
 
+#[derive(serde::Deserialize)]
+struct DoneOnly {
+    #[serde(default)]
+    done: String,
+}
+
+/// The feedback after an action: the code a handler puts on its redirect (`?done=…`) and
+/// what the next page says. An unknown code says nothing.
+pub(crate) fn done_message(lang: Lang, code: &str) -> Option<&'static str> {
+    let (ja, en) = match code {
+        "reader-applied" => (
+            "カードリーダーを申し込みました。配送時期が決まるとこの画面に表示されます。",
+            "The card reader was applied for. The delivery month appears here once set.",
+        ),
+        "reader-changed" => ("申し込みを変更しました。", "The application was changed."),
+        "reader-cancelled" => (
+            "申し込みを取り消しました。",
+            "The application was cancelled.",
+        ),
+        "use-filed" => (
+            "利用申請を提出しました。準備の期限は下の表のとおりです。",
+            "The use application was filed. The deadlines are in the table below.",
+        ),
+        "plan-saved" => ("予定日を保存しました。", "The planned dates were saved."),
+        "step-saved" => ("準備の進み具合を保存しました。", "The step was saved."),
+        "cert-applied" => (
+            "電子証明書の発行を申請しました。承認後にダウンロードできます。",
+            "The certificate was applied for. You can download it once approved.",
+        ),
+        "cert-revoked" => (
+            "電子証明書を失効させました。この証明書では接続できなくなります。",
+            "The certificate was revoked; it can no longer connect.",
+        ),
+        "subsidy-filed" => (
+            "補助金を申請しました。下の3種類の書類を提出してください。",
+            "The subsidy application was filed. Upload the three documents below.",
+        ),
+        "subsidy-resubmitted" => (
+            "修正して再提出しました。",
+            "The application was resubmitted.",
+        ),
+        "subsidy-withdrawn" => ("申請を取り下げました。", "The application was withdrawn."),
+        "document-uploaded" => ("書類を提出しました。", "The document was uploaded."),
+        _ => return None,
+    };
+    Some(lang.t(ja, en))
+}
+
 pub(crate) fn lang_of(parts: &Parts) -> Lang {
     Query::<LangOnly>::try_from_uri(&parts.uri)
         .map(|q| q.0.lang)
@@ -336,11 +386,15 @@ impl FromRequestParts<AppState> for Auth {
                 )
             });
         }
+        let notice = Query::<DoneOnly>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|q| done_message(lang, &q.0.done));
         Ok(Auth {
             actor,
             csrf,
             session,
             lang,
+            notice,
         })
     }
 }
@@ -617,7 +671,10 @@ pub fn router() -> axum::Router<AppState> {
             get(facility::readers).post(facility::apply_reader),
         )
         .route("/portal/readers/{id}", post(facility::edit_reader))
-        .route("/portal/readers/{id}/cancel", post(facility::cancel_reader))
+        .route(
+            "/portal/readers/{id}/cancel",
+            get(facility::confirm_cancel_reader).post(facility::cancel_reader),
+        )
         .route(
             "/portal/use-application",
             get(facility::use_page).post(facility::use_apply),

@@ -622,21 +622,33 @@ async fn a_clinic_prepares_and_an_operator_decides() {
     let page = a
         .post(
             "/portal/subsidy-application",
-            &[("label1", "カードリーダー導入"), ("amount1", "0")],
+            &[
+                ("label1", "カードリーダー導入"),
+                ("amount1", "0"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = a
         .post(
             "/portal/subsidy-application",
-            &[("label1", "システム改修"), ("amount1", "abc")],
+            &[
+                ("label1", "システム改修"),
+                ("amount1", "abc"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = a
         .post(
             "/portal/subsidy-application",
-            &[("label1", "システム改修"), ("amount1", "-300000")],
+            &[
+                ("label1", "システム改修"),
+                ("amount1", "-300000"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(
@@ -652,11 +664,17 @@ async fn a_clinic_prepares_and_an_operator_decides() {
                 ("amount1", "300,000"),
                 ("label2", "端末"),
                 ("amount2", "120000"),
+                ("confirm", "yes"),
             ],
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let detail_path = page.location.clone();
+    assert!(
+        page.location.ends_with("?done=subsidy-filed"),
+        "{}",
+        page.location
+    );
+    let detail_path = page.location.split('?').next().expect("path").to_string();
     let subsidy_id = detail_path.rsplit('/').next().expect("id").to_string();
     let detail = a.get(&detail_path).await;
     assert!(detail.body.contains("420,000 円"), "{}", detail.body);

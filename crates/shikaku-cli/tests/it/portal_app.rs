@@ -60,7 +60,7 @@ impl PortalApp {
         Browser::in_process(self.router.clone())
     }
 
-    fn operator_actor() -> Actor {
+    pub(crate) fn operator_actor() -> Actor {
         Actor::Operator {
             login: "test-operator".into(),
         }
@@ -144,7 +144,11 @@ async fn file_subsidy(b: &mut Browser, amount: &str) -> reqwest::StatusCode {
     b.get("/portal/subsidy-application").await;
     b.post(
         "/portal/subsidy-application",
-        &[("label1", "カードリーダー"), ("amount1", amount)],
+        &[
+            ("label1", "カードリーダー"),
+            ("amount1", amount),
+            ("confirm", "yes"),
+        ],
     )
     .await
     .status
@@ -158,14 +162,30 @@ async fn a_filed_subsidy_is_withdrawn_before_a_decision_and_filed_anew() {
         b.get("/portal/subsidy-application").await;
         b.post(
             "/portal/subsidy-application",
-            &[("label1", "カードリーダー"), ("amount1", "400000")],
+            &[
+                ("label1", "カードリーダー"),
+                ("amount1", "400000"),
+                ("confirm", "yes"),
+            ],
         )
         .await
     };
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let detail = page.location;
+    let location = page.location;
+    let page = b.get(&location).await;
+    assert!(
+        page.body.contains("id=\"notice\""),
+        "feedback after filing: {}",
+        page.body
+    );
+    assert!(page.body.contains("補助金を申請しました"), "{}", page.body);
+    let detail = location.split('?').next().expect("path").to_string();
     let id = detail.rsplit('/').next().expect("id").to_string();
     let page = b.get(&detail).await;
+    assert!(
+        !page.body.contains("id=\"notice\""),
+        "said once, after the action"
+    );
     assert!(page.body.contains("id=\"withdraw\""), "{}", page.body);
     assert!(
         !page.body.contains("id=\"resubmit\""),
@@ -219,7 +239,11 @@ async fn two_tabs_filing_a_subsidy_at_once_store_one_application() {
     first.get("/portal/subsidy-application").await;
     let mut second = app.browser();
     second.share_session(&first);
-    let form = [("label1", "カードリーダー"), ("amount1", "400000")];
+    let form = [
+        ("label1", "カードリーダー"),
+        ("amount1", "400000"),
+        ("confirm", "yes"),
+    ];
     let (a, b) = tokio::join!(
         first.post("/portal/subsidy-application", &form),
         second.post("/portal/subsidy-application", &form)
@@ -318,4 +342,58 @@ async fn the_front_door_leads_to_everything_a_facility_comes_for() {
         "{}",
         page.body
     );
+}
+
+#[tokio::test]
+async fn cancelling_a_reader_and_filing_a_subsidy_ask_first() {
+    let app = PortalApp::at(datetime!(2021-03-01 01:00 UTC)).await;
+    let mut b = clinic_with_reader(&app).await;
+    let readers = b.get("/portal/readers?done=reader-applied").await;
+    assert!(
+        readers.body.contains("カードリーダーを申し込みました"),
+        "{}",
+        readers.body
+    );
+    let id = crate::portal::first_id(&readers.body, "reader");
+    // The list links to a question, not to the cancellation itself.
+    assert!(
+        readers
+            .body
+            .contains(&format!("href=\"/portal/readers/{id}/cancel\""))
+    );
+    let question = b.get(&format!("/portal/readers/{id}/cancel")).await;
+    assert_eq!(question.status, StatusCode::OK);
+    assert!(
+        question.body.contains("取り消しますか"),
+        "{}",
+        question.body
+    );
+    assert!(
+        question.body.contains("株式会社アルメックス"),
+        "{}",
+        question.body
+    );
+    assert_eq!(
+        app.state
+            .portal
+            .reader(&PortalApp::operator_actor(), &id)
+            .await
+            .expect("reader")
+            .status,
+        shikaku_domain::portal::ReaderStatus::Applied,
+        "asking changes nothing"
+    );
+
+    // Filing without ticking the confirmation files nothing and keeps what was typed.
+    b.get("/portal/subsidy-application").await;
+    let page = b
+        .post(
+            "/portal/subsidy-application",
+            &[("label1", "カードリーダー"), ("amount1", "400000")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("確認のチェック"), "{}", page.body);
+    assert!(page.body.contains("value=\"400000\""), "{}", page.body);
+    assert!(app.subsidy_states(CLINIC).await.is_empty());
 }

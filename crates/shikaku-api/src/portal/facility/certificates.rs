@@ -21,6 +21,7 @@ pub(super) struct CertRow {
 #[template(path = "portal_certs.html")]
 pub(super) struct CertsPage {
     lang: Lang,
+    notice: Option<&'static str>,
     csrf: String,
     oses: Vec<(&'static str, &'static str)>,
     rows: Vec<CertRow>,
@@ -60,6 +61,7 @@ pub(super) async fn certs_page(
     Ok(render_form(
         &CertsPage {
             lang,
+            notice: auth.notice,
             csrf: auth.csrf.clone(),
             oses: TerminalOs::ALL
                 .iter()
@@ -96,7 +98,7 @@ pub async fn apply_certificate(
         .apply_certificate(&auth.actor, &form.terminal_name, &form.os)
         .await
     {
-        Ok(_) => see_other("/portal/certificates", auth.lang),
+        Ok(_) => see_other("/portal/certificates?done=cert-applied", auth.lang),
         Err(e) => match form_errors(auth.lang, e) {
             Ok(errors) => certs_page(&state, &auth, form.terminal_name, errors)
                 .await
@@ -168,7 +170,7 @@ pub async fn revoke_certificate(
             if auth.actor.is_operator() {
                 "/portal/operator/certificates"
             } else {
-                "/portal/certificates"
+                "/portal/certificates?done=cert-revoked"
             },
             auth.lang,
         ),

@@ -45,6 +45,7 @@ struct ReaderRow {
 #[template(path = "portal_readers.html")]
 struct ReadersPage {
     lang: Lang,
+    notice: Option<&'static str>,
     csrf: String,
     makers: Vec<(&'static str, &'static str)>,
     /// The category's limit, and what is left of it after the live applications.
@@ -104,6 +105,7 @@ async fn readers_page(state: &AppState, auth: &Auth, errors: Errors) -> PageResu
     Ok(render_form(
         &ReadersPage {
             lang,
+            notice: auth.notice,
             csrf: auth.csrf.clone(),
             makers: Maker::ALL
                 .iter()
@@ -141,7 +143,7 @@ pub async fn apply_reader(
         .apply_reader(&auth.actor, &form.maker, &form.quantity)
         .await
     {
-        Ok(_) => see_other("/portal/readers", auth.lang),
+        Ok(_) => see_other("/portal/readers?done=reader-applied", auth.lang),
         Err(e) => match form_errors(auth.lang, e) {
             Ok(errors) => readers_page(&state, &auth, errors).await.into_response(),
             Err(r) => r,
@@ -159,12 +161,62 @@ pub async fn edit_reader(
         .edit_reader(&auth.actor, &id, &form.maker, &form.quantity)
         .await
     {
-        Ok(_) => see_other("/portal/readers", auth.lang),
+        Ok(_) => see_other("/portal/readers?done=reader-changed", auth.lang),
         Err(e) => match form_errors(auth.lang, e) {
             Ok(errors) => readers_page(&state, &auth, errors).await.into_response(),
             Err(r) => r,
         },
     }
+}
+
+#[derive(askama::Template)]
+#[template(path = "portal_confirm.html")]
+struct ConfirmPage {
+    lang: Lang,
+    csrf: String,
+    title: &'static str,
+    question: &'static str,
+    facts: Vec<(&'static str, String)>,
+    action: String,
+    button: &'static str,
+    back: &'static str,
+}
+
+/// Asks before cancelling: what is cancelled, and that the reader's place may go to nobody
+/// else's delivery slot again.
+pub async fn confirm_cancel_reader(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> PageResult {
+    facility_only(&auth)?;
+    let lang = auth.lang;
+    let app = state.portal.reader(&auth.actor, &id).await.or_page(lang)?;
+    Ok(render(&ConfirmPage {
+        lang,
+        csrf: auth.csrf.clone(),
+        title: lang.t("申し込みの取消", "Cancel the application"),
+        question: lang.t(
+            "このカードリーダーの申し込みを取り消しますか？取り消した申し込みは元に戻せません。補助金を申請している場合は、補助額が見直されます。",
+            "Cancel this card reader application? It cannot be restored. A subsidy you have filed is recomputed.",
+        ),
+        facts: vec![
+            (
+                lang.t("製品", "Maker"),
+                Maker::parse(&app.maker)
+                    .map(|m| lang.t(m.label_ja(), m.label_en()).to_string())
+                    .unwrap_or_default(),
+            ),
+            (lang.t("台数", "Quantity"), app.quantity.to_string()),
+            (
+                lang.t("申込日", "Applied"),
+                format!("{}（{}）", app.applied_on, format_wareki(app.applied_on)),
+            ),
+        ],
+        action: format!("/portal/readers/{id}/cancel{}", lang.query()),
+        button: lang.t("取り消す", "Cancel it"),
+        back: "/portal/readers",
+    }))
 }
 
 pub async fn cancel_reader(
@@ -173,7 +225,7 @@ pub async fn cancel_reader(
     CsrfForm(auth, _): CsrfForm<TokenOnly>,
 ) -> Response {
     match state.portal.cancel_reader(&auth.actor, &id).await {
-        Ok(_) => see_other("/portal/readers", auth.lang),
+        Ok(_) => see_other("/portal/readers?done=reader-cancelled", auth.lang),
         Err(e) => error_page(auth.lang, e),
     }
 }

@@ -47,6 +47,7 @@ pub(crate) fn subsidy_row(lang: Lang, rules: &RuleBook, s: &SubsidyApplication) 
 #[template(path = "portal_subsidy.html")]
 pub(super) struct SubsidyPage {
     lang: Lang,
+    notice: Option<&'static str>,
     csrf: String,
     rows: Vec<SubsidyRow>,
     lines: Vec<(String, String)>,
@@ -73,6 +74,9 @@ pub struct SubsidyFormInput {
     label4: String,
     #[serde(default)]
     amount4: String,
+    /// The applicant ticked 「申請内容を確認しました」 (filing is not undone by a click).
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 impl SubsidyFormInput {
@@ -102,6 +106,7 @@ pub(super) async fn subsidy_page_with(
     Ok(render_form(
         &SubsidyPage {
             lang: auth.lang,
+            notice: auth.notice,
             csrf: auth.csrf.clone(),
             rows: subsidies
                 .iter()
@@ -131,9 +136,23 @@ pub async fn subsidy_apply(
     let input = SubsidyForm {
         lines: form.lines(),
     };
+    if form.confirm.as_deref() != Some("yes") {
+        let errors = vec![(
+            "confirm".to_string(),
+            auth.lang
+                .t(
+                    "申請内容を確認のうえ、確認のチェックを入れてください",
+                    "check the application and tick the confirmation",
+                )
+                .to_string(),
+        )];
+        return subsidy_page_with(&state, &auth, form.lines(), errors)
+            .await
+            .into_response();
+    }
     match state.portal.apply_subsidy(&auth.actor, &input).await {
         Ok(app) => see_other(
-            &format!("/portal/subsidy-application/{}", app.id),
+            &format!("/portal/subsidy-application/{}?done=subsidy-filed", app.id),
             auth.lang,
         ),
         Err(e) => match form_errors(auth.lang, e) {
@@ -339,6 +358,7 @@ pub(crate) async fn subsidy_view(
 #[template(path = "portal_subsidy_detail.html")]
 pub(super) struct SubsidyDetailPage {
     lang: Lang,
+    notice: Option<&'static str>,
     csrf: String,
     view: SubsidyView,
     /// Documents may be added or replaced.
@@ -361,6 +381,7 @@ pub(super) async fn subsidy_detail_with(
     render_form(
         &SubsidyDetailPage {
             lang: auth.lang,
+            notice: auth.notice,
             csrf: auth.csrf.clone(),
             editable: view.status.accepts_documents(),
             actions: crate::portal::Offered::of(view.status, false),
@@ -395,7 +416,10 @@ pub async fn subsidy_resubmit(
         .resubmit_subsidy(&auth.actor, &id, &input)
         .await
     {
-        Ok(_) => see_other(&format!("/portal/subsidy-application/{id}"), auth.lang),
+        Ok(_) => see_other(
+            &format!("/portal/subsidy-application/{id}?done=subsidy-resubmitted"),
+            auth.lang,
+        ),
         Err(e) => match form_errors(auth.lang, e) {
             Ok(errors) => subsidy_detail_with(&state, &auth, &id, errors).await,
             Err(r) => r,
@@ -422,7 +446,10 @@ pub async fn subsidy_withdraw(
         return subsidy_detail_with(&state, &auth, &id, errors).await;
     }
     match state.portal.withdraw_subsidy(&auth.actor, &id).await {
-        Ok(_) => see_other(&format!("/portal/subsidy-application/{id}"), auth.lang),
+        Ok(_) => see_other(
+            &format!("/portal/subsidy-application/{id}?done=subsidy-withdrawn"),
+            auth.lang,
+        ),
         Err(e) => match form_errors(auth.lang, e) {
             Ok(errors) => subsidy_detail_with(&state, &auth, &id, errors).await,
             Err(r) => r,
@@ -503,7 +530,10 @@ pub async fn upload_document(
         .upload_document(&auth.actor, &id, &upload.kind, &file_name, body)
         .await
     {
-        Ok(_) => see_other(&format!("/portal/subsidy-application/{id}"), lang),
+        Ok(_) => see_other(
+            &format!("/portal/subsidy-application/{id}?done=document-uploaded"),
+            lang,
+        ),
         Err(e) => match form_errors(lang, e) {
             Ok(errors) => subsidy_detail_with(&state, &auth, &id, errors).await,
             Err(r) => r,

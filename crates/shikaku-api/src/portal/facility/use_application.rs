@@ -116,7 +116,7 @@ pub async fn use_apply(
         online_claims: form.online_claims == "1",
     };
     match state.portal.file_use_application(&auth.actor, &input).await {
-        Ok(_) => see_other("/portal/home", auth.lang),
+        Ok(_) => see_other("/portal/home?done=use-filed", auth.lang),
         Err(e) => match form_errors(auth.lang, e) {
             Ok(errors) => use_page_with(&state, &auth, Some(form), errors).await,
             Err(r) => r,
