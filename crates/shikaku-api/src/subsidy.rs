@@ -32,23 +32,31 @@ struct SubsidyPage {
     error: Option<String>,
 }
 
+/// The quote, or what is wrong in the visitor's language.
 fn quote(book: &RuleBook, form: &QuoteForm) -> Result<Quote, String> {
-    let category: FacilityCategory = form.category.parse().map_err(|e| format!("{e}"))?;
-    let readers: u32 = form
-        .readers
-        .trim()
-        .parse()
-        .map_err(|_| "カードリーダーの台数は数字です (readers must be a number)".to_string())?;
-    let reader_applied =
-        shikaku_domain::parse_date(&form.reader_applied).map_err(|e| e.to_string())?;
-    let cost = Yen::parse_positive(&form.cost).map_err(|e| e.to_string())?;
+    let lang = form.lang;
+    let category: FacilityCategory = form.category.parse().map_err(|_| {
+        lang.t("施設の種類を選んでください", "choose the facility type")
+            .to_string()
+    })?;
+    let readers: u32 = form.readers.trim().parse().map_err(|_| {
+        lang.t(
+            "カードリーダーの台数は半角数字で入力してください",
+            "the number of readers is a number",
+        )
+        .to_string()
+    })?;
+    let reader_applied = shikaku_domain::parse_date(&form.reader_applied)
+        .map_err(|e| if lang.is_en() { e.en() } else { e.ja() })?;
+    let cost =
+        Yen::parse_positive(&form.cost).map_err(|e| if lang.is_en() { e.en() } else { e.ja() })?;
     book.quote(&QuoteRequest {
         category,
         readers,
         reader_applied,
         cost,
     })
-    .map_err(|e| e.to_string())
+    .map_err(|e| if lang.is_en() { e.en() } else { e.ja() })
 }
 
 pub async fn page(State(state): State<AppState>, Query(mut form): Query<QuoteForm>) -> Response {

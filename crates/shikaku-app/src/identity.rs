@@ -558,8 +558,8 @@ fn typed_code(text: &str) -> Result<FacilityCode> {
     FacilityCode::parse(text.trim()).map_err(|e| {
         PortalError::field(
             "code",
-            format!("医療機関等コードが正しくありません: {e}"),
-            format!("the facility code is not valid: {e}"),
+            format!("医療機関等コードが正しくありません: {}", e.ja()),
+            format!("the facility code is not valid: {}", e.en()),
         )
     })
 }

@@ -538,15 +538,15 @@ impl PortalService {
         let start = shikaku_domain::parse_date(start).map_err(|e| {
             FieldError::new(
                 "start",
-                format!("運用開始予定日: {e}"),
-                format!("start: {e}"),
+                format!("運用開始予定日: {}", e.ja()),
+                format!("start: {}", e.en()),
             )
         })?;
         let setup = shikaku_domain::parse_date(setup).map_err(|e| {
             FieldError::new(
                 "setup",
-                format!("機器設定予定日: {e}"),
-                format!("setup: {e}"),
+                format!("機器設定予定日: {}", e.ja()),
+                format!("setup: {}", e.en()),
             )
         })?;
         self.store

@@ -10,6 +10,26 @@ pub enum DateError {
     NoSuchDate { input: String },
 }
 
+impl DateError {
+    /// The message in Japanese only (for a Japanese page).
+    pub fn ja(&self) -> String {
+        match self {
+            Self::Format { input } => {
+                format!("日付は 2021-03-01 のように入力してください（入力: 「{input}」）")
+            }
+            Self::NoSuchDate { input } => format!("存在しない日付です（入力: {input}）"),
+        }
+    }
+
+    /// The message in English only.
+    pub fn en(&self) -> String {
+        match self {
+            Self::Format { .. } => "enter the date as YYYY-MM-DD, e.g. 2021-03-01".into(),
+            Self::NoSuchDate { input } => format!("{input} is not a calendar date"),
+        }
+    }
+}
+
 /// Parses a strict `YYYY-MM-DD` (ASCII digits, zero-padded, years 1800–2999).
 pub fn parse_date(input: &str) -> Result<Date, DateError> {
     let s = input.trim();

@@ -34,6 +34,46 @@ pub enum FacilityCodeError {
     CheckDigit { expected: u8, found: u8 },
 }
 
+impl FacilityCodeError {
+    /// The message in Japanese only (for a Japanese page).
+    pub fn ja(&self) -> String {
+        match self {
+            Self::Empty => "医療機関等コードを入力してください".into(),
+            Self::Length { expected, len } => {
+                format!("医療機関等コードは{expected}桁です（入力は{len}桁）")
+            }
+            Self::NonDigit { position, found } => {
+                format!("{position}文字目「{found}」は数字ではありません")
+            }
+            Self::Prefecture { code } => {
+                format!("先頭2桁の都道府県番号「{code}」は01〜47ではありません")
+            }
+            Self::ScoreTable { code } => {
+                format!("3桁目の点数表番号「{code}」は1・3・4・6のいずれかです")
+            }
+            Self::CheckDigit { .. } => {
+                "最後の1桁（検証番号）が一致しません。コードを確認してください".into()
+            }
+        }
+    }
+
+    /// The message in English only.
+    pub fn en(&self) -> String {
+        match self {
+            Self::Empty => "enter the facility code".into(),
+            Self::Length { expected, len } => {
+                format!("the facility code has {expected} digits ({len} entered)")
+            }
+            Self::NonDigit { position, .. } => format!("character {position} is not a digit"),
+            Self::Prefecture { code } => format!("prefecture code {code} is not 01–47"),
+            Self::ScoreTable { code } => format!("score-table code {code} must be 1, 3, 4 or 6"),
+            Self::CheckDigit { .. } => {
+                "the last digit (check digit) does not match; check the code".into()
+            }
+        }
+    }
+}
+
 /// 点数表番号.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScoreTable {

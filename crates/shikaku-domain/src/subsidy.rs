@@ -116,6 +116,28 @@ pub enum YenError {
     TooLarge(String),
 }
 
+impl YenError {
+    /// The message in Japanese only (for a Japanese page).
+    pub fn ja(&self) -> String {
+        match self {
+            Self::Empty => "金額を入力してください".into(),
+            Self::NotNumeric(t) => format!("金額は半角数字で入力してください（入力: 「{t}」）"),
+            Self::NotPositive(t) => format!("金額は1円以上です（入力: {t}）"),
+            Self::TooLarge(t) => format!("金額が大きすぎます（入力: {t}）"),
+        }
+    }
+
+    /// The message in English only.
+    pub fn en(&self) -> String {
+        match self {
+            Self::Empty => "the amount is empty".into(),
+            Self::NotNumeric(_) => "the amount must be digits, e.g. 600000 or 600,000".into(),
+            Self::NotPositive(_) => "the amount must be at least 1 yen".into(),
+            Self::TooLarge(_) => "the amount must be at most 1,000,000,000,000 yen".into(),
+        }
+    }
+}
+
 impl Yen {
     pub const ZERO: Yen = Yen(0);
 
@@ -570,6 +592,60 @@ pub enum QuoteError {
         category: FacilityCategory,
         readers: u32,
     },
+}
+
+impl QuoteError {
+    /// The message in Japanese only (for a Japanese page; no rule-set file names).
+    pub fn ja(&self) -> String {
+        match self {
+            Self::NoReaders => "カードリーダーの台数は1台以上です".into(),
+            Self::TooManyReaders {
+                category,
+                requested,
+                max,
+            } => format!(
+                "{}のカードリーダーは{max}台までです（{requested}台は申し込めません）",
+                category.label_ja()
+            ),
+            Self::CostNotPositive => "費用は1円以上です".into(),
+            Self::NoRuleSet { reader_applied } => format!(
+                "{}に申し込んだカードリーダーに適用される補助制度がありません",
+                crate::calendar::format_wareki(*reader_applied)
+            ),
+            Self::NotCovered {
+                category, readers, ..
+            } => format!(
+                "{} {readers}台 は補助の対象になっていません",
+                category.label_ja()
+            ),
+        }
+    }
+
+    /// The message in English only.
+    pub fn en(&self) -> String {
+        match self {
+            Self::NoReaders => "at least one card reader".into(),
+            Self::TooManyReaders {
+                category,
+                requested,
+                max,
+            } => format!(
+                "a {}: at most {max} reader(s), {requested} requested",
+                category.label_en()
+            ),
+            Self::CostNotPositive => "the cost must be at least 1 yen".into(),
+            Self::NoRuleSet { reader_applied } => format!(
+                "no subsidy scheme applies to a reader applied for on {}",
+                format_date(*reader_applied)
+            ),
+            Self::NotCovered {
+                category, readers, ..
+            } => format!(
+                "a {} with {readers} reader(s) is not covered",
+                category.label_en()
+            ),
+        }
+    }
 }
 
 /// An exact quote with everything needed to explain it.

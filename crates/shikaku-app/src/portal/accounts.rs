@@ -148,8 +148,8 @@ impl PortalService {
             Err(e) => {
                 errors.push(FieldError::new(
                     "code",
-                    format!("医療機関等コードが正しくありません: {e}"),
-                    format!("the facility code is not valid: {e}"),
+                    format!("医療機関等コードが正しくありません: {}", e.ja()),
+                    format!("the facility code is not valid: {}", e.en()),
                 ));
                 None
             }

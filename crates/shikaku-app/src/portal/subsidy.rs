@@ -31,7 +31,7 @@ impl PortalService {
                 reader_applied: first,
                 cost,
             })
-            .map_err(|e| PortalError::field("cost", e.to_string(), e.to_string()))
+            .map_err(|e| PortalError::field("cost", e.ja(), e.en()))
     }
 
     pub(super) fn parse_lines(form: &SubsidyForm) -> Result<(Vec<CostLine>, Yen)> {
@@ -60,8 +60,8 @@ impl PortalService {
                 }
                 Err(e) => errors.push(FieldError::new(
                     "lines",
-                    format!("{}行目: {e}", i + 1),
-                    format!("line {}: {e}", i + 1),
+                    format!("{}行目: {}", i + 1, e.ja()),
+                    format!("line {}: {}", i + 1, e.en()),
                 )),
             }
         }

@@ -397,3 +397,43 @@ async fn cancelling_a_reader_and_filing_a_subsidy_ask_first() {
     assert!(page.body.contains("value=\"400000\""), "{}", page.body);
     assert!(app.subsidy_states(CLINIC).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_japanese_page_says_whats_wrong_in_japanese_only() {
+    let app = PortalApp::at(datetime!(2021-03-01 01:00 UTC)).await;
+    let mut b = app.browser();
+    let page = b
+        .post_raw("/portal/register", &registration("1311234567", "clinic"))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("検証番号"), "{}", page.body);
+    assert!(!page.body.contains("check digit"), "{}", page.body);
+    let page = b
+        .post_raw(
+            "/portal/register?lang=en",
+            &registration("1311234567", "clinic"),
+        )
+        .await;
+    assert!(page.body.contains("check digit"), "{}", page.body);
+    assert!(!page.body.contains("検証番号"), "{}", page.body);
+
+    let mut clinic = clinic_with_reader(&app).await;
+    clinic.get("/portal/subsidy-application").await;
+    let page = clinic
+        .post(
+            "/portal/subsidy-application",
+            &[("label1", "端末"), ("amount1", "12万"), ("confirm", "yes")],
+        )
+        .await;
+    assert!(page.body.contains("半角数字"), "{}", page.body);
+    assert!(!page.body.contains("must be digits"), "{}", page.body);
+    let estimate = clinic
+        .get("/subsidy?category=clinic&readers=1&reader_applied=2021-13-01&cost=1")
+        .await;
+    assert!(estimate.body.contains("存在しない日付です"), "{}", estimate.body);
+    assert!(
+        !estimate.body.contains("calendar date"),
+        "{}",
+        estimate.body
+    );
+}
