@@ -24,7 +24,7 @@ pub(crate) mod inquiry;
 mod operator;
 mod password_reset;
 
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -754,23 +754,64 @@ pub fn router() -> axum::Router<AppState> {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         .route(
             "/portal/subsidy-application/{id}/documents",
-            post(facility::upload_document).layer(upload_limit()),
+            post(facility::upload_document)
+                .layer::<_, std::convert::Infallible>(axum::middleware::from_fn(oversized_upload))
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
-        .route("/inquiry", post(inquiry::submit).layer(upload_limit()))
+        .route(
+            "/inquiry",
+            post(inquiry::submit)
+                .layer::<_, std::convert::Infallible>(axum::middleware::from_fn(oversized_upload))
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route(
             "/portal/inquiries/{n}/messages",
-            post(inquiry::follow_up).layer(upload_limit()),
+            post(inquiry::follow_up)
+                .layer::<_, std::convert::Infallible>(axum::middleware::from_fn(oversized_upload))
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
 }
 
-fn upload_limit() -> (
-    axum::extract::DefaultBodyLimit,
-    tower_http::limit::RequestBodyLimitLayer,
-) {
-    (
-        axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT),
-        tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT),
-    )
+/// Beyond this much a too-large upload is no longer read to the end.
+const DRAIN_LIMIT: usize = 32 * 1024 * 1024;
+
+/// A too-large upload reaches its handler with an empty body, so the page answers with its
+/// own form and a Japanese message (not a bare `text/plain` 413); the rest of the upload is
+/// read and dropped first (up to 32 MiB) so the browser gets to show that page.
+async fn oversized_upload(request: Request, next: axum::middleware::Next) -> Response {
+    use futures::StreamExt;
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let (parts, body) = request.into_parts();
+    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
+        return next
+            .run(Request::from_parts(parts, axum::body::Body::empty()))
+            .await;
+    }
+    let mut stream = body.into_data_stream();
+    let mut kept: Vec<axum::body::Bytes> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            kept.clear();
+            break;
+        };
+        seen += chunk.len();
+        if seen <= UPLOAD_LIMIT {
+            kept.push(chunk);
+        } else if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+    let body = if seen > UPLOAD_LIMIT {
+        axum::body::Body::empty()
+    } else {
+        axum::body::Body::from(kept.concat())
+    };
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// The largest upload request: a 10 MB document and the form around it.
