@@ -121,10 +121,25 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             curl(&wrong.body())
         );
     }
-    println!(
-        "# operator lookup:  shikaku --db {db} --data-dir {} verify --insurer … --number … --branch … --birth …",
-        data_dir.display()
+    // Every printed command names this binary by its real path (after `cargo run` it is
+    // not on PATH) and runs as printed.
+    let exe = shell_word(
+        &std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "shikaku".into()),
     );
+    if let Some((_, card)) = examples.first() {
+        println!(
+            "# operator lookup (the first card above):\n{exe} --db {} --data-dir {} verify --insurer {} --symbol {} --number {} --branch {} --birth {}",
+            shell_word(&db),
+            shell_word(&data_dir.display().to_string()),
+            card.insurer_number,
+            shell_word(&card.symbol),
+            shell_word(&card.number),
+            card.branch,
+            card.birth_date
+        );
+    }
 
     // Virtual My Number Cards for the card-reader flow.
     let jpki = shikaku_pki::jpki::load_or_create_ca(&data_dir)?;
@@ -133,7 +148,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&card_dir)?;
     let pin = shikaku_pki::jpki::Pin::parse(DEMO_PIN).map_err(|e| anyhow::anyhow!("{e}"))?;
     let base = format!(
-        "shikaku --data-dir {} reader verify --api https://{} --cert {} --key {}",
+        "{exe} --data-dir {} reader verify --api https://{} --cert {} --key {}",
         data_dir.display(),
         args.api_addr,
         files.crt.display(),
@@ -166,15 +181,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         );
     }
     println!(
-        "# マイナポータル:  shikaku mynaportal log --card {} --pin {DEMO_PIN} --web http://{}",
+        "# マイナポータル:  {exe} --data-dir {} mynaportal log --card {} --pin {DEMO_PIN} --web http://{}",
+        data_dir.display(),
         card_dir.join("card-1.json").display(),
         args.web_addr
     );
     let oqs = dir.join("oqs");
     println!(
         "\n# レセコン連携 (receipt-computer files): the agent, then the reference receipt computer\n\
-         shikaku agent --dir {oqs} --api https://{} --cert {} --key {} --ca {}\n\
-         shikaku recesim --dir {oqs} --population {} --requests 100 --bulk 1000",
+         {exe} agent --dir {oqs} --api https://{} --cert {} --key {} --ca {}\n\
+         {exe} recesim --dir {oqs} --population {} --requests 100 --bulk 1000",
         args.api_addr,
         files.crt.display(),
         files.key.display(),
@@ -272,6 +288,19 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 const DEMO_PIN: &str = "1234";
+
+/// A word a POSIX shell reads back as it is: quoted unless it is plain.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@,+".contains(&b));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
 
 /// Today's status of a population row's card numbers and birth date.
 async fn row_status(

@@ -222,3 +222,54 @@ async fn every_file_of_a_full_run_is_owner_only() {
     let mode = dir.metadata().expect("dir").permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
 }
+
+/// The demo's printed operator lookup runs as printed (the binary by its real path, every
+/// card field given) from a shell without the demo's environment, and finds the person.
+#[test]
+fn the_demos_printed_lookup_runs_as_printed() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path().join("demo dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_shikaku"))
+        .args(["demo", "--persons", "40", "--no-serve", "--dir"])
+        .arg(&dir)
+        .env_remove("SHIKAKU_DATABASE_URL")
+        .env_remove("SHIKAKU_DATA_DIR")
+        .output()
+        .expect("demo");
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = printed
+        .lines()
+        .skip_while(|l| !l.starts_with("# operator lookup"))
+        .nth(1)
+        .expect("the operator lookup is printed");
+    assert!(line.contains("--symbol"), "{line}");
+    let run = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(line)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("sh");
+    let answer = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{line}\n{answer}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(answer.contains("valid"), "{line}\n{answer}");
+    assert!(!answer.contains("no_match"), "{line}\n{answer}");
+    for l in printed
+        .lines()
+        .filter(|l| l.contains(" reader verify ") || l.contains(" agent --dir "))
+    {
+        assert!(
+            l.starts_with(env!("CARGO_BIN_EXE_shikaku")) || l.starts_with('\''),
+            "names the binary by its path: {l}"
+        );
+    }
+}
