@@ -176,12 +176,25 @@ try {
   await clinic.waitForSelector('[data-cert][data-status=downloaded]');
   assert.equal(await clinic.locator('button:has-text("ダウンロード")').count(), 0, 'no second download');
 
-  // Subsidy application with the three documents.
+  // The subsidy is applied for after 導入完了: the set-up and the operation test are done.
+  for (const step of ['setup', 'operation-test']) {
+    await clinic.goto(`${base}/portal/home`);
+    const row = clinic.locator(`tr[data-step=${step}]`);
+    if ((await row.getAttribute('class')) !== 'done') {
+      await row.locator('button[type=submit]').click();
+      await clinic.waitForSelector(`tr[data-step=${step}].done`);
+    }
+  }
+  // Subsidy application with the seed's cost items and the three documents.
+  const fillSubsidy = async () => {
+    await clinic.fill('#amount-system-change', '300000');
+    await clinic.fill('#amount-terminal', '120000');
+    await clinic.fill('#vendor', 'しかくシステム株式会社');
+    await clinic.fill('#receipt_number', 'R-2021-0042');
+    await clinic.fill('#completed_on', new Date(Date.now() + 9 * 3600 * 1000).toISOString().slice(0, 10));
+  };
   await clinic.goto(`${base}/portal/subsidy-application`);
-  await clinic.fill('#label1', 'システム改修');
-  await clinic.fill('#amount1', '300000');
-  await clinic.fill('#label2', '資格確認端末');
-  await clinic.fill('#amount2', '120000');
+  await fillSubsidy();
   await check(clinic, 'subsidy-form');
   await clinic.check('#confirm');
   await clinic.click('#apply-subsidy button[type=submit]');
@@ -194,10 +207,7 @@ try {
   assert.equal(await clinic.locator('#withdraw').count(), 0, 'a withdrawn application is final');
   await check(clinic, 'subsidy-withdrawn');
   await clinic.goto(`${base}/portal/subsidy-application`);
-  await clinic.fill('#label1', 'システム改修');
-  await clinic.fill('#amount1', '300000');
-  await clinic.fill('#label2', '資格確認端末');
-  await clinic.fill('#amount2', '120000');
+  await fillSubsidy();
   await clinic.check('#confirm');
   await clinic.click('#apply-subsidy button[type=submit]');
   await clinic.waitForURL('**/portal/subsidy-application/S*');

@@ -231,13 +231,24 @@ fn new_id(prefix: &str) -> String {
 /// A subsidy application as typed: cost lines (label, amount in yen).
 #[derive(Debug, Clone, Default)]
 pub struct SubsidyForm {
+    /// (cost item code, amount as typed); an empty amount is no cost of that kind.
     pub lines: Vec<(String, String)>,
+    /// The system vendor who did the work.
+    pub vendor: String,
+    /// The receipt's number (領収書番号).
+    pub receipt_number: String,
+    /// 導入完了日, `YYYY-MM-DD`.
+    pub completed_on: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct CostLine {
+    /// The item as shown when filed.
     pub label: String,
     pub amount: i64,
+    /// The cost item's code (`CostItem`); absent on lines filed before items were typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 /// A facility's portal home: everything it has filed.
@@ -480,14 +491,10 @@ impl PortalService {
         Ok(first)
     }
 
-    pub async fn overview(
-        &self,
-        actor: &Actor,
-        code: &FacilityCode,
-        today: Date,
-    ) -> Result<Overview> {
-        let facility = self.facility(actor, code).await?;
-        let filed = self.filed(code).await?;
+    /// The preparation steps done: marked by hand, plus what the portal knows from the
+    /// filings and the access log (a real request with a certificate issued here passes the
+    /// operation test, recorded once so the dashboard counts it).
+    async fn steps_done(&self, code: &FacilityCode, filed: &Filed) -> Result<Vec<StepId>> {
         // Marked by hand, plus what the portal knows from the filings.
         let mut steps_done: Vec<StepId> = self
             .store
@@ -498,7 +505,7 @@ impl PortalService {
             .chain(filed.steps())
             .collect();
         if !steps_done.contains(&StepId::OperationTest)
-            && let Some(at) = self.first_certificate_use(code, &filed).await?
+            && let Some(at) = self.first_certificate_use(code, filed).await?
         {
             // A real request with a certificate issued here passes the operation test
             // (portal.md); recorded once, so the dashboard counts it.
@@ -513,6 +520,18 @@ impl PortalService {
         }
         steps_done.sort_by_key(|s| StepId::ALL.iter().position(|x| x == s));
         steps_done.dedup();
+        Ok(steps_done)
+    }
+
+    pub async fn overview(
+        &self,
+        actor: &Actor,
+        code: &FacilityCode,
+        today: Date,
+    ) -> Result<Overview> {
+        let facility = self.facility(actor, code).await?;
+        let filed = self.filed(code).await?;
+        let steps_done = self.steps_done(code, &filed).await?;
         let timeline = match (facility.planned_start, facility.planned_setup) {
             (Some(start), Some(setup)) => Some(shikaku_domain::timeline::timeline(
                 start,

@@ -94,7 +94,7 @@ pub(crate) const READER_COLUMNS: &str = "id, facility_code, maker, quantity, app
 pub(crate) const CERT_COLUMNS: &str = "id, facility_code, terminal_name, os, status, serial, \
      applied_at, decided_at, downloaded_at";
 pub(crate) const SUBSIDY_COLUMNS: &str = "id, facility_code, status, readers, reader_applied, cost_lines, \
-     cost_total, rule_set, subsidy, reason, submitted_at, decided_at";
+     cost_total, rule_set, subsidy, reason, submitted_at, decided_at, vendor, receipt_number, completed_on";
 
 /// A `WHERE` clause being built: conditions joined by `AND`, text arguments bound as `$1`…
 #[derive(Default)]

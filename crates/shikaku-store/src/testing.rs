@@ -1363,6 +1363,9 @@ async fn portal_records(s: &dyn Store) {
         reason: None,
         submitted_at: t(70),
         decided_at: None,
+        vendor: "しかくシステム株式会社".into(),
+        receipt_number: "R-2021-0042".into(),
+        completed_on: Some(d("2021-03-20")),
     };
     let filed = |app: &SubsidyApplication, at: i64| PortalEvent {
         at: t(at),

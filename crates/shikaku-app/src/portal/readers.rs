@@ -135,11 +135,39 @@ impl PortalService {
         .await
     }
 
+    /// Cancels a reader application, and re-checks the subsidy that counted it: an approved
+    /// subsidy keeps the reader (the call centre handles that case); one under review goes
+    /// back to the facility to be computed again.
     pub async fn cancel_reader(&self, actor: &Actor, id: &str) -> Result<ReaderApplication> {
         actor.own_facility()?;
         let app = self.reader(actor, id).await?;
-        self.move_reader(actor, app, ReaderAction::Cancel, String::new())
-            .await
+        let subsidies = self.my_subsidies(actor).await?;
+        if subsidies
+            .iter()
+            .any(|s| s.status == shikaku_domain::portal::SubsidyStatus::Approved)
+        {
+            return Err(PortalError::state(
+                "補助金が承認済みのため、カードリーダーの取消はコールセンターへご連絡ください",
+                "the subsidy has been approved: call the call centre to cancel a reader",
+            ));
+        }
+        let cancelled = self
+            .move_reader(actor, app, ReaderAction::Cancel, String::new())
+            .await?;
+        for subsidy in subsidies
+            .into_iter()
+            .filter(|s| s.status == shikaku_domain::portal::SubsidyStatus::Submitted)
+        {
+            let reason = "カードリーダーの申し込みが取り消されたため、補助額を計算し直します。内容を確認して再提出してください（リーダーがなくなった場合は取り下げてください）".to_string();
+            self.move_subsidy(
+                actor,
+                subsidy,
+                shikaku_domain::portal::SubsidyAction::Return,
+                Some(reason),
+            )
+            .await?;
+        }
+        Ok(cancelled)
     }
 
     /// Operator: fixes the delivery month (配送時期).

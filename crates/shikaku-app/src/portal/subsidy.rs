@@ -1,7 +1,7 @@
 //! Subsidy applications: quotes from the facility's readers, documents, operator decisions.
 
 use super::*;
-use shikaku_domain::portal::{Action, SubsidyAction, SubsidyStatus};
+use shikaku_domain::portal::{Action, CostItem, SubsidyAction, SubsidyStatus};
 
 impl PortalService {
     // ---- subsidy ----------------------------------------------------------------------
@@ -32,50 +32,133 @@ impl PortalService {
                 cost,
             })
             .map_err(|e| PortalError::field("cost", e.ja(), e.en()))
+            .and_then(|q| {
+                if q.subsidy.get() > 0 {
+                    Ok(q)
+                } else {
+                    // Rounded down to whole thousands of yen, a cost this small gives nothing.
+                    Err(PortalError::field(
+                        "lines",
+                        "補助額が0円になります（千円未満切捨て）。費用の金額を確認してください",
+                        "the subsidy would be 0 yen (rounded down to thousands): check the amounts",
+                    ))
+                }
+            })
     }
 
-    pub(super) fn parse_lines(form: &SubsidyForm) -> Result<(Vec<CostLine>, Yen)> {
+    /// Checks the form: the cost lines by item (at least one), the vendor, the receipt's
+    /// number and the completion date (not in the future). Every problem is reported.
+    pub(super) fn parse_form(&self, form: &SubsidyForm) -> Result<Filing> {
         let mut errors = Vec::new();
         let mut lines = Vec::new();
         let mut total = Yen::ZERO;
-        for (i, (label, amount)) in form.lines.iter().enumerate() {
-            if label.trim().is_empty() && amount.trim().is_empty() {
+        for (code, amount) in &form.lines {
+            if amount.trim().is_empty() {
                 continue;
             }
-            let label = label.trim();
-            if label.is_empty() || label.chars().count() > 100 {
+            let Some(item) = CostItem::parse(code) else {
                 errors.push(FieldError::new(
                     "lines",
-                    format!("{}行目: 費目を入力してください（100文字まで）", i + 1),
-                    format!("line {}: enter what the cost is for", i + 1),
+                    "費目を一覧から選んでください",
+                    "choose the cost item from the list",
                 ));
-            }
+                continue;
+            };
             match Yen::parse_positive(amount) {
                 Ok(yen) => {
                     total = total.checked_add(yen).unwrap_or(total);
                     lines.push(CostLine {
-                        label: label.to_string(),
+                        label: item.label_ja().to_string(),
                         amount: yen.get(),
+                        item: Some(item.code().to_string()),
                     });
                 }
                 Err(e) => errors.push(FieldError::new(
                     "lines",
-                    format!("{}行目: {}", i + 1, e.ja()),
-                    format!("line {}: {}", i + 1, e.en()),
+                    format!("{}: {}", item.label_ja(), e.ja()),
+                    format!("{}: {}", item.label_en(), e.en()),
                 )),
             }
         }
         if lines.is_empty() && errors.is_empty() {
             errors.push(FieldError::new(
                 "lines",
-                "費用の内訳を1行以上入力してください",
-                "enter at least one cost line",
+                "費用を1つ以上入力してください（①〜④のうち該当するもの）",
+                "enter at least one cost (items 1–4 that apply)",
             ));
         }
-        if errors.is_empty() {
-            Ok((lines, total))
+        let text =
+            |field: &'static str, value: &str, ja: &str, en: &str, errors: &mut Vec<FieldError>| {
+                let v = value.trim();
+                if v.is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) {
+                    errors.push(FieldError::new(field, ja, en));
+                }
+                v.to_string()
+            };
+        let vendor = text(
+            "vendor",
+            &form.vendor,
+            "システムベンダー（作業をした事業者）の名称を入力してください（100文字まで）",
+            "enter the system vendor who did the work (100 characters at most)",
+            &mut errors,
+        );
+        let receipt_number = text(
+            "receipt_number",
+            &form.receipt_number,
+            "領収書の番号を入力してください（100文字まで）",
+            "enter the receipt's number (100 characters at most)",
+            &mut errors,
+        );
+        let completed_on = match shikaku_domain::parse_date(&form.completed_on) {
+            Ok(d) if d > self.today() => {
+                errors.push(FieldError::new(
+                    "completed_on",
+                    "導入完了日が未来の日付です。補助金は導入が完了してから申請します",
+                    "the completion date is in the future: apply once the set-up is complete",
+                ));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.push(FieldError::new(
+                    "completed_on",
+                    format!("導入完了日: {}", e.ja()),
+                    format!("completion date: {}", e.en()),
+                ));
+                None
+            }
+        };
+        match completed_on {
+            Some(completed_on) if errors.is_empty() => Ok(Filing {
+                lines,
+                total,
+                vendor,
+                receipt_number,
+                completed_on,
+            }),
+            _ => Err(PortalError::Invalid(errors)),
+        }
+    }
+
+    /// The seed: the subsidy is applied for after 導入完了 — the set-up done and the
+    /// operation test passed.
+    async fn check_setup_complete(&self, code: &FacilityCode, filed: &Filed) -> Result<()> {
+        let done = self.steps_done(code, filed).await?;
+        let missing: Vec<&str> = [StepId::Setup, StepId::OperationTest]
+            .into_iter()
+            .filter(|s| !done.contains(s))
+            .map(|s| s.label_ja())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
         } else {
-            Err(PortalError::Invalid(errors))
+            Err(PortalError::state(
+                format!(
+                    "補助金は導入完了後に申請します。まだ済んでいない準備: {}",
+                    missing.join("、")
+                ),
+                "apply for the subsidy once the set-up is complete (set-up and operation test)",
+            ))
         }
     }
 
@@ -86,13 +169,15 @@ impl PortalService {
         form: &SubsidyForm,
     ) -> Result<SubsidyApplication> {
         let code = actor.own_facility()?.clone();
-        let (lines, total) = Self::parse_lines(form)?;
+        let filing = self.parse_form(form)?;
         let facility = self.facility(actor, &code).await?;
         let filed = self.filed(&code).await?;
-        let quote = self.quote_facility(&facility, &filed, total)?;
         if filed.subsidies.iter().any(|s| s.status.is_live()) {
             return Err(already_applied());
         }
+        self.check_setup_complete(&code, &filed).await?;
+        let quote = self.quote_facility(&facility, &filed, filing.total)?;
+        let (lines, total) = (filing.lines, filing.total);
         let app = SubsidyApplication {
             id: new_id("S"),
             facility_code: code.clone(),
@@ -106,6 +191,9 @@ impl PortalService {
             reason: None,
             submitted_at: self.now(),
             decided_at: None,
+            vendor: filing.vendor,
+            receipt_number: filing.receipt_number,
+            completed_on: Some(filing.completed_on),
         };
         let event = self.new_event(
             actor,
@@ -137,12 +225,15 @@ impl PortalService {
     ) -> Result<SubsidyApplication> {
         actor.own_facility()?;
         let mut app = self.subsidy(actor, id).await?;
-        let (lines, total) = Self::parse_lines(form)?;
+        let filing = self.parse_form(form)?;
         let facility = self.facility(actor, &app.facility_code).await?;
         let filed = self.filed(&app.facility_code).await?;
-        let quote = self.quote_facility(&facility, &filed, total)?;
-        app.cost_lines = serde_json::to_string(&lines).unwrap_or_else(|_| "[]".into());
-        app.cost_total = total.get();
+        let quote = self.quote_facility(&facility, &filed, filing.total)?;
+        app.cost_lines = serde_json::to_string(&filing.lines).unwrap_or_else(|_| "[]".into());
+        app.cost_total = filing.total.get();
+        app.vendor = filing.vendor;
+        app.receipt_number = filing.receipt_number;
+        app.completed_on = Some(filing.completed_on);
         app.readers = quote.readers.into();
         app.reader_applied = quote.reader_applied;
         app.rule_set = quote.rule_set.clone();
@@ -332,4 +423,13 @@ fn already_applied() -> PortalError {
         "補助金の申請は申請済みです（差戻しの場合は修正して再提出してください）",
         "a subsidy application exists already (resubmit a returned one instead)",
     )
+}
+
+/// A subsidy form that holds every rule.
+pub(super) struct Filing {
+    lines: Vec<CostLine>,
+    total: Yen,
+    vendor: String,
+    receipt_number: String,
+    completed_on: Date,
 }

@@ -617,38 +617,46 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         "revoked in the register the API checks"
     );
 
-    // Subsidy: a cost of 0 is refused; the amount is computed; documents are checked.
+    // Subsidy, after 導入完了 (set-up and operation test marked done): a cost of 0 is
+    // refused; the amount is computed; documents are checked.
+    for step in ["setup", "operation-test"] {
+        a.get("/portal/home").await;
+        let page = a
+            .post("/portal/steps", &[("step", step), ("done", "1")])
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{step}");
+    }
+    let today = shikaku_domain::date::jst_date(time::OffsetDateTime::now_utc()).to_string();
+    let filing = |costs: &[(&'static str, &'static str)]| {
+        let mut form: Vec<(&str, String)> =
+            costs.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        form.extend([
+            ("vendor", "しかくシステム株式会社".to_string()),
+            ("receipt_number", "R-2021-0042".to_string()),
+            ("completed_on", today.clone()),
+            ("confirm", "yes".to_string()),
+        ]);
+        form
+    };
     a.get("/portal/subsidy-application").await;
     let page = a
         .post(
             "/portal/subsidy-application",
-            &[
-                ("label1", "カードリーダー導入"),
-                ("amount1", "0"),
-                ("confirm", "yes"),
-            ],
+            &as_refs(&filing(&[("amount-terminal", "0")])),
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = a
         .post(
             "/portal/subsidy-application",
-            &[
-                ("label1", "システム改修"),
-                ("amount1", "abc"),
-                ("confirm", "yes"),
-            ],
+            &as_refs(&filing(&[("amount-system-change", "abc")])),
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = a
         .post(
             "/portal/subsidy-application",
-            &[
-                ("label1", "システム改修"),
-                ("amount1", "-300000"),
-                ("confirm", "yes"),
-            ],
+            &as_refs(&filing(&[("amount-system-change", "-300000")])),
         )
         .await;
     assert_eq!(
@@ -659,13 +667,10 @@ async fn a_clinic_prepares_and_an_operator_decides() {
     let page = a
         .post(
             "/portal/subsidy-application",
-            &[
-                ("label1", "システム改修"),
-                ("amount1", "300,000"),
-                ("label2", "端末"),
-                ("amount2", "120000"),
-                ("confirm", "yes"),
-            ],
+            &as_refs(&filing(&[
+                ("amount-system-change", "300,000"),
+                ("amount-terminal", "120000"),
+            ])),
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
@@ -773,12 +778,10 @@ async fn a_clinic_prepares_and_an_operator_decides() {
     let page = a
         .post(
             &format!("/portal/subsidy-application/{subsidy_id}/resubmit"),
-            &[
-                ("label1", "システム改修"),
-                ("amount1", "300000"),
-                ("label2", "端末"),
-                ("amount2", "120000"),
-            ],
+            &as_refs(&filing(&[
+                ("amount-system-change", "300000"),
+                ("amount-terminal", "120000"),
+            ])),
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
@@ -1094,4 +1097,9 @@ pub(crate) async fn activate(server: &Server, browser: &mut Browser, facility: &
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(page.location, "/portal/home");
+}
+
+/// A form's fields as the `Browser` takes them.
+fn as_refs<'a>(form: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

@@ -129,7 +129,8 @@ impl PortalApp {
 
 const CLINIC: &str = "1311234566";
 
-/// A clinic with its one reader applied for.
+/// A clinic with its one reader applied for, set up and through the operation test (導入完了,
+/// so it may apply for the subsidy).
 async fn clinic_with_reader(app: &PortalApp) -> Browser {
     let mut b = app.facility(CLINIC, "clinic").await;
     b.get("/portal/readers").await;
@@ -137,21 +138,32 @@ async fn clinic_with_reader(app: &PortalApp) -> Browser {
         .post("/portal/readers", &[("maker", "almex"), ("quantity", "1")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    b.get("/portal/home").await;
+    for step in ["setup", "operation-test"] {
+        let page = b
+            .post("/portal/steps", &[("step", step), ("done", "1")])
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{step}: {}", page.body);
+    }
     b
+}
+
+/// The subsidy form with one cost (① the terminal PC), completed 2021-02-26, confirmed.
+fn subsidy_form(amount: &str) -> Vec<(&'static str, &str)> {
+    vec![
+        ("amount-terminal", amount),
+        ("vendor", "しかくシステム株式会社"),
+        ("receipt_number", "R-2021-0042"),
+        ("completed_on", "2021-02-26"),
+        ("confirm", "yes"),
+    ]
 }
 
 async fn file_subsidy(b: &mut Browser, amount: &str) -> reqwest::StatusCode {
     b.get("/portal/subsidy-application").await;
-    b.post(
-        "/portal/subsidy-application",
-        &[
-            ("label1", "カードリーダー"),
-            ("amount1", amount),
-            ("confirm", "yes"),
-        ],
-    )
-    .await
-    .status
+    b.post("/portal/subsidy-application", &subsidy_form(amount))
+        .await
+        .status
 }
 
 #[tokio::test]
@@ -160,15 +172,8 @@ async fn a_filed_subsidy_is_withdrawn_before_a_decision_and_filed_anew() {
     let mut b = clinic_with_reader(&app).await;
     let page = {
         b.get("/portal/subsidy-application").await;
-        b.post(
-            "/portal/subsidy-application",
-            &[
-                ("label1", "カードリーダー"),
-                ("amount1", "400000"),
-                ("confirm", "yes"),
-            ],
-        )
-        .await
+        b.post("/portal/subsidy-application", &subsidy_form("400000"))
+            .await
     };
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let location = page.location;
@@ -239,11 +244,7 @@ async fn two_tabs_filing_a_subsidy_at_once_store_one_application() {
     first.get("/portal/subsidy-application").await;
     let mut second = app.browser();
     second.share_session(&first);
-    let form = [
-        ("label1", "カードリーダー"),
-        ("amount1", "400000"),
-        ("confirm", "yes"),
-    ];
+    let form = subsidy_form("400000");
     let (a, b) = tokio::join!(
         first.post("/portal/subsidy-application", &form),
         second.post("/portal/subsidy-application", &form)
@@ -387,10 +388,7 @@ async fn cancelling_a_reader_and_filing_a_subsidy_ask_first() {
     // Filing without ticking the confirmation files nothing and keeps what was typed.
     b.get("/portal/subsidy-application").await;
     let page = b
-        .post(
-            "/portal/subsidy-application",
-            &[("label1", "カードリーダー"), ("amount1", "400000")],
-        )
+        .post("/portal/subsidy-application", &subsidy_form("400000")[..4])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("確認のチェック"), "{}", page.body);
@@ -420,10 +418,7 @@ async fn a_japanese_page_says_whats_wrong_in_japanese_only() {
     let mut clinic = clinic_with_reader(&app).await;
     clinic.get("/portal/subsidy-application").await;
     let page = clinic
-        .post(
-            "/portal/subsidy-application",
-            &[("label1", "端末"), ("amount1", "12万"), ("confirm", "yes")],
-        )
+        .post("/portal/subsidy-application", &subsidy_form("12万"))
         .await;
     assert!(page.body.contains("半角数字"), "{}", page.body);
     assert!(!page.body.contains("must be digits"), "{}", page.body);
@@ -492,4 +487,77 @@ async fn a_too_large_upload_gets_the_page_with_its_form() {
         "the form again: {}",
         page.body
     );
+}
+
+#[tokio::test]
+async fn the_subsidy_follows_the_seeds_rules() {
+    let app = PortalApp::at(datetime!(2021-03-01 01:00 UTC)).await;
+    // Before 導入完了 (set-up and operation test) nothing can be filed.
+    let mut early = app.facility(CLINIC, "clinic").await;
+    early.get("/portal/readers").await;
+    early
+        .post("/portal/readers", &[("maker", "almex"), ("quantity", "1")])
+        .await;
+    early.get("/portal/subsidy-application").await;
+    let page = early
+        .post("/portal/subsidy-application", &subsidy_form("400000"))
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(page.body.contains("導入完了後"), "{}", page.body);
+    assert!(
+        page.body.contains("機器受取/設定、運用テスト"),
+        "names what is missing: {}",
+        page.body
+    );
+    for step in ["setup", "operation-test"] {
+        early.get("/portal/home").await;
+        early
+            .post("/portal/steps", &[("step", step), ("done", "1")])
+            .await;
+    }
+    let mut b = early;
+
+    // The cost items are the seed's ①〜④; a cost that gives a 0-yen subsidy is refused.
+    let form = b.get("/portal/subsidy-application").await;
+    for item in ["terminal", "software-network", "system-change", "line"] {
+        assert!(
+            form.body.contains(&format!("name=\"amount-{item}\"")),
+            "{item}"
+        );
+    }
+    let page = b
+        .post("/portal/subsidy-application", &subsidy_form("1"))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("補助額が0円"), "{}", page.body);
+    // Vendor, receipt number and a completion date not in the future are required.
+    let mut missing = subsidy_form("400000");
+    missing.retain(|(k, _)| *k != "vendor" && *k != "completed_on");
+    missing.push(("completed_on", "2021-03-05"));
+    let page = b.post("/portal/subsidy-application", &missing).await;
+    assert!(page.body.contains("data-field=\"vendor\""), "{}", page.body);
+    assert!(
+        page.body.contains("data-field=\"completed_on\""),
+        "{}",
+        page.body
+    );
+    assert!(app.subsidy_states(CLINIC).await.is_empty());
+
+    let page = b
+        .post("/portal/subsidy-application", &subsidy_form("400000"))
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let detail = b.get(page.location.split('?').next().expect("path")).await;
+    assert!(detail.body.contains("① 資格確認端末"), "{}", detail.body);
+
+    // Cancelling the reader the subsidy counted sends the application back to be computed
+    // again.
+    let readers = b.get("/portal/readers").await;
+    let reader = crate::portal::first_id(&readers.body, "reader");
+    b.get(&format!("/portal/readers/{reader}/cancel")).await;
+    let page = b
+        .post(&format!("/portal/readers/{reader}/cancel"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(app.subsidy_states(CLINIC).await, [SubsidyStatus::Returned]);
 }

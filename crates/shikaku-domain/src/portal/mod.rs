@@ -17,7 +17,8 @@ pub use certificates::{CertAction, CertStatus, TerminalOs, check_terminal_name};
 pub use lifecycle::{Action, Lifecycle, UnknownCode};
 pub use readers::{Maker, ReaderAction, ReaderStatus, check_reader_quantity};
 pub use subsidy::{
-    DocumentKind, FileType, MAX_DOCUMENT_BYTES, SubsidyAction, SubsidyStatus, check_document,
+    CostItem, DocumentKind, FileType, MAX_DOCUMENT_BYTES, SubsidyAction, SubsidyStatus,
+    check_document,
 };
 pub use use_application::{
     LINE_SERVICES, LineService, LineType, UseApplication, UseApplicationForm, YearMonth,

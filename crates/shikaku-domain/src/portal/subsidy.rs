@@ -210,6 +210,21 @@ impl SubsidyStatus {
     }
 }
 
+choice_enum! {
+    /// What a cost is for: the kinds of work the subsidy covers (seed, 補助の対象となる事業).
+    /// The card reader itself is provided free and is not a cost.
+    pub enum CostItem ("subsidy cost item") {
+        /// ① 資格確認端末（パソコン）等の購入・導入、読取・資格確認のソフトウェア・機器.
+        Terminal => ("terminal", "① 資格確認端末（パソコン）・読取等の機器とソフトウェアの導入", "1. Terminal PC, reading and checking equipment and software"),
+        /// ② レセコン・電子カルテに組み込むパッケージソフト、ネットワーク環境の整備.
+        SoftwareNetwork => ("software-network", "② パッケージソフト・ネットワーク環境の整備", "2. Package software and the network"),
+        /// ③ 既存システムの改修 (電子カルテは薬剤情報・特定健診情報の閲覧のための改修を含む).
+        SystemChange => ("system-change", "③ レセプトコンピュータ・電子カルテ等の改修（薬剤情報・特定健診情報の閲覧を含む）", "3. Changes to the receipt computer or electronic records (incl. viewing drug and checkup data)"),
+        /// ④ オンライン請求回線の導入・増強.
+        Line => ("line", "④ オンライン請求回線の導入・増強", "4. The online-claims line (new or upgraded)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -109,6 +109,11 @@ pub struct SubsidyApplication {
     pub reason: Option<String>,
     pub submitted_at: OffsetDateTime,
     pub decided_at: Option<OffsetDateTime>,
+    /// The system vendor who did the set-up work (empty on rows filed before it was asked).
+    pub vendor: String,
+    pub receipt_number: String,
+    /// 導入完了日.
+    pub completed_on: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

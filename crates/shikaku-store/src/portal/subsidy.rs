@@ -48,7 +48,7 @@ macro_rules! impl_subsidy_store {
             ) -> $crate::Result<()> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query(q(&format!(
-                    "INSERT INTO subsidy_applications ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    "INSERT INTO subsidy_applications ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                     $crate::portal::SUBSIDY_COLUMNS
                 )))
                 .bind(&a.id)
@@ -63,6 +63,9 @@ macro_rules! impl_subsidy_store {
                 .bind(&a.reason)
                 .bind(a.submitted_at)
                 .bind(a.decided_at)
+                .bind(&a.vendor)
+                .bind(&a.receipt_number)
+                .bind(a.completed_on)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| $crate::model::conflict_on_unique(e, "live subsidy application"))?;
@@ -78,8 +81,8 @@ macro_rules! impl_subsidy_store {
             ) -> $crate::Result<bool> {
                 let done = sqlx::query(q(
                     "UPDATE subsidy_applications SET status = $1, readers = $2, reader_applied = $3, cost_lines = $4, \
-                     cost_total = $5, rule_set = $6, subsidy = $7, reason = $8, submitted_at = $9, decided_at = $10 \
-                     WHERE id = $11 AND status = $12",
+                     cost_total = $5, rule_set = $6, subsidy = $7, reason = $8, submitted_at = $9, decided_at = $10, \
+                     vendor = $11, receipt_number = $12, completed_on = $13 WHERE id = $14 AND status = $15",
                 ))
                 .bind(shikaku_domain::portal::Choice::code(a.status))
                 .bind(a.readers)
@@ -91,6 +94,9 @@ macro_rules! impl_subsidy_store {
                 .bind(&a.reason)
                 .bind(a.submitted_at)
                 .bind(a.decided_at)
+                .bind(&a.vendor)
+                .bind(&a.receipt_number)
+                .bind(a.completed_on)
                 .bind(&a.id)
                 .bind(shikaku_domain::portal::Choice::code(expect))
                 .execute(&self.pool)

@@ -3,7 +3,7 @@
 use super::*;
 use crate::portal::{CsrfForm, OrPage, PageResult};
 use axum::response::IntoResponse;
-use shikaku_domain::portal::SubsidyStatus;
+use shikaku_domain::portal::{CostItem, SubsidyStatus};
 use shikaku_domain::subsidy::RuleBook;
 
 // ---- subsidy ---------------------------------------------------------------------------
@@ -18,6 +18,9 @@ pub(crate) struct SubsidyRow {
     pub rule_set: String,
     pub submitted: String,
     pub reason: String,
+    pub vendor: String,
+    pub receipt_number: String,
+    pub completed_on: String,
 }
 
 pub(crate) fn subsidy_row(lang: Lang, rules: &RuleBook, s: &SubsidyApplication) -> SubsidyRow {
@@ -40,6 +43,12 @@ pub(crate) fn subsidy_row(lang: Lang, rules: &RuleBook, s: &SubsidyApplication) 
             }),
         submitted: format_jst_minute(s.submitted_at),
         reason: s.reason.clone().unwrap_or_default(),
+        vendor: s.vendor.clone(),
+        receipt_number: s.receipt_number.clone(),
+        completed_on: s
+            .completed_on
+            .map(|d| format!("{d}（{}）", shikaku_domain::calendar::format_wareki(d)))
+            .unwrap_or_default(),
     }
 }
 
@@ -50,7 +59,7 @@ pub(super) struct SubsidyPage {
     notice: Option<&'static str>,
     csrf: String,
     rows: Vec<SubsidyRow>,
-    lines: Vec<(String, String)>,
+    fields: SubsidyFields,
     errors: Errors,
 }
 
@@ -58,42 +67,110 @@ pub(super) struct SubsidyPage {
 pub struct SubsidyFormInput {
     #[serde(rename = "_csrf", default)]
     csrf: String,
+    #[serde(rename = "amount-terminal", default)]
+    terminal: String,
+    #[serde(rename = "amount-software-network", default)]
+    software_network: String,
+    #[serde(rename = "amount-system-change", default)]
+    system_change: String,
+    #[serde(rename = "amount-line", default)]
+    line: String,
     #[serde(default)]
-    label1: String,
+    vendor: String,
     #[serde(default)]
-    amount1: String,
+    receipt_number: String,
     #[serde(default)]
-    label2: String,
-    #[serde(default)]
-    amount2: String,
-    #[serde(default)]
-    label3: String,
-    #[serde(default)]
-    amount3: String,
-    #[serde(default)]
-    label4: String,
-    #[serde(default)]
-    amount4: String,
+    completed_on: String,
     /// The applicant ticked 「申請内容を確認しました」 (filing is not undone by a click).
     #[serde(default)]
     confirm: Option<String>,
 }
 
 impl SubsidyFormInput {
-    fn lines(&self) -> Vec<(String, String)> {
-        vec![
-            (self.label1.clone(), self.amount1.clone()),
-            (self.label2.clone(), self.amount2.clone()),
-            (self.label3.clone(), self.amount3.clone()),
-            (self.label4.clone(), self.amount4.clone()),
-        ]
+    fn amount(&self, item: CostItem) -> &str {
+        match item {
+            CostItem::Terminal => &self.terminal,
+            CostItem::SoftwareNetwork => &self.software_network,
+            CostItem::SystemChange => &self.system_change,
+            CostItem::Line => &self.line,
+        }
+    }
+
+    fn form(&self) -> SubsidyForm {
+        SubsidyForm {
+            lines: CostItem::ALL
+                .iter()
+                .map(|i| (i.code().to_string(), self.amount(*i).to_string()))
+                .collect(),
+            vendor: self.vendor.clone(),
+            receipt_number: self.receipt_number.clone(),
+            completed_on: self.completed_on.clone(),
+        }
+    }
+
+    /// The fields again, as typed.
+    fn fields(&self, lang: Lang) -> SubsidyFields {
+        SubsidyFields {
+            items: CostItem::ALL
+                .iter()
+                .map(|i| ItemRow {
+                    code: i.code(),
+                    label: lang.t(i.label_ja(), i.label_en()),
+                    amount: self.amount(*i).to_string(),
+                })
+                .collect(),
+            vendor: self.vendor.clone(),
+            receipt_number: self.receipt_number.clone(),
+            completed_on: self.completed_on.clone(),
+        }
+    }
+}
+
+/// The subsidy form's fields: one amount per cost item (①〜④), the vendor, the receipt's
+/// number and the completion date.
+pub(crate) struct SubsidyFields {
+    pub items: Vec<ItemRow>,
+    pub vendor: String,
+    pub receipt_number: String,
+    pub completed_on: String,
+}
+
+pub(crate) struct ItemRow {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub amount: String,
+}
+
+impl SubsidyFields {
+    /// Filled from a filed application (to correct it).
+    fn of(lang: Lang, app: &SubsidyApplication) -> Self {
+        let lines: Vec<shikaku_app::portal::CostLine> =
+            serde_json::from_str(&app.cost_lines).unwrap_or_default();
+        SubsidyFields {
+            items: CostItem::ALL
+                .iter()
+                .map(|i| ItemRow {
+                    code: i.code(),
+                    label: lang.t(i.label_ja(), i.label_en()),
+                    amount: lines
+                        .iter()
+                        .filter(|l| l.item.as_deref() == Some(i.code()))
+                        .map(|l| l.amount.to_string())
+                        .next()
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            vendor: app.vendor.clone(),
+            receipt_number: app.receipt_number.clone(),
+            completed_on: app.completed_on.map(|d| d.to_string()).unwrap_or_default(),
+        }
     }
 }
 
 pub(super) async fn subsidy_page_with(
     state: &AppState,
     auth: &Auth,
-    lines: Vec<(String, String)>,
+    fields: SubsidyFields,
     errors: Errors,
 ) -> PageResult {
     facility_only(auth)?;
@@ -112,7 +189,7 @@ pub(super) async fn subsidy_page_with(
                 .iter()
                 .map(|s| subsidy_row(auth.lang, state.portal.rules(), s))
                 .collect(),
-            lines,
+            fields,
             errors,
         },
         has_errors,
@@ -123,7 +200,7 @@ pub async fn subsidy_page(State(state): State<AppState>, auth: Auth) -> PageResu
     subsidy_page_with(
         &state,
         &auth,
-        SubsidyFormInput::default().lines(),
+        SubsidyFormInput::default().fields(auth.lang),
         Vec::new(),
     )
     .await
@@ -133,9 +210,7 @@ pub async fn subsidy_apply(
     State(state): State<AppState>,
     CsrfForm(auth, form): CsrfForm<SubsidyFormInput>,
 ) -> Response {
-    let input = SubsidyForm {
-        lines: form.lines(),
-    };
+    let input = form.form();
     if form.confirm.as_deref() != Some("yes") {
         let errors = vec![(
             "confirm".to_string(),
@@ -146,7 +221,7 @@ pub async fn subsidy_apply(
                 )
                 .to_string(),
         )];
-        return subsidy_page_with(&state, &auth, form.lines(), errors)
+        return subsidy_page_with(&state, &auth, form.fields(auth.lang), errors)
             .await
             .into_response();
     }
@@ -156,7 +231,7 @@ pub async fn subsidy_apply(
             auth.lang,
         ),
         Err(e) => match form_errors(auth.lang, e) {
-            Ok(errors) => subsidy_page_with(&state, &auth, form.lines(), errors)
+            Ok(errors) => subsidy_page_with(&state, &auth, form.fields(auth.lang), errors)
                 .await
                 .into_response(),
             Err(r) => r,
@@ -260,10 +335,9 @@ fn event_detail(lang: Lang, action: &str, detail: &str, operator: bool) -> Strin
     }
 }
 
-/// A cost line: the amount as a number (for the correction form) and as shown.
+/// A cost line as shown.
 pub(crate) struct LineRow {
     pub label: String,
-    pub amount: i64,
     pub shown: String,
 }
 
@@ -344,8 +418,12 @@ pub(crate) async fn subsidy_view(
             .into_iter()
             .map(|l| LineRow {
                 shown: format!("{} 円", group_digits(l.amount)),
-                label: l.label,
-                amount: l.amount,
+                label: l
+                    .item
+                    .as_deref()
+                    .and_then(CostItem::parse)
+                    .map(|i| lang.t(i.label_ja(), i.label_en()).to_string())
+                    .unwrap_or(l.label),
             })
             .collect(),
         docs: doc_rows(lang, &docs),
@@ -364,6 +442,8 @@ pub(super) struct SubsidyDetailPage {
     /// Documents may be added or replaced.
     editable: bool,
     actions: crate::portal::Offered,
+    /// The correction form, filled from the application.
+    fields: SubsidyFields,
     errors: Errors,
 }
 
@@ -373,13 +453,14 @@ pub(super) async fn subsidy_detail_with(
     id: &str,
     errors: Errors,
 ) -> Response {
-    let (_, view) = match subsidy_view(state, auth, id).await {
+    let (app, view) = match subsidy_view(state, auth, id).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let has_errors = !errors.is_empty();
     render_form(
         &SubsidyDetailPage {
+            fields: SubsidyFields::of(auth.lang, &app),
             lang: auth.lang,
             notice: auth.notice,
             csrf: auth.csrf.clone(),
@@ -408,9 +489,7 @@ pub async fn subsidy_resubmit(
     Path(id): Path<String>,
     CsrfForm(auth, form): CsrfForm<SubsidyFormInput>,
 ) -> Response {
-    let input = SubsidyForm {
-        lines: form.lines(),
-    };
+    let input = form.form();
     match state
         .portal
         .resubmit_subsidy(&auth.actor, &id, &input)
