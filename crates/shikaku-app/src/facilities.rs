@@ -121,8 +121,18 @@ pub fn batch(options: &Options, from: u64, to: u64, password_hash: &str) -> Port
         if stage < 35 {
             let operating =
                 (registered + Duration::days(rng.random_range(60..120))).min(options.today);
-            out.steps
-                .push((code_text, "operation-test".into(), operating, at(operating)));
+            out.steps.push((
+                code_text.clone(),
+                "operation-test".into(),
+                operating,
+                at(operating),
+            ));
+            out.steps.push((
+                code_text,
+                shikaku_store::portal::OPERATING.into(),
+                operating,
+                at(operating),
+            ));
         }
     }
     out

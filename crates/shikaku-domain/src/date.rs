@@ -75,6 +75,13 @@ pub fn jst_date(now: OffsetDateTime) -> Date {
     now.to_offset(JST).date()
 }
 
+/// The instant a JST calendar day begins (00:00 JST = 15:00 UTC the day before).
+pub fn jst_midnight(day: Date) -> OffsetDateTime {
+    day.midnight()
+        .assume_offset(JST)
+        .to_offset(time::UtcOffset::UTC)
+}
+
 /// An instant as shown to people: `YYYY-MM-DD HH:MM JST`.
 pub fn format_jst_minute(at: OffsetDateTime) -> String {
     let t = at.to_offset(JST);
@@ -143,6 +150,18 @@ pub mod serde_date {
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn a_jst_day_begins_at_15_utc_the_day_before() {
+        assert_eq!(
+            jst_midnight(date!(2021 - 03 - 01)),
+            datetime!(2021-02-28 15:00 UTC)
+        );
+        assert_eq!(
+            jst_date(jst_midnight(date!(2021 - 03 - 01))),
+            date!(2021 - 03 - 01)
+        );
+    }
 
     #[test]
     fn retention_keeps_whole_months_in_utc() {

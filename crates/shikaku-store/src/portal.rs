@@ -21,7 +21,7 @@ pub use accounts::AccountStore;
 pub use certificates::CertificateStore;
 pub use model::*;
 pub use readers::ReaderStore;
-pub use steps::StepStore;
+pub use steps::{OPERATING, StepStore};
 pub use subsidy::SubsidyStore;
 pub use use_application::UseApplicationStore;
 
@@ -158,7 +158,7 @@ pub(crate) const STAGE_COUNTS: &str = "SELECT f.category, f.prefecture, COUNT(*)
      LEFT JOIN use_applications u ON u.facility_code = f.code \
      LEFT JOIN (SELECT DISTINCT facility_code FROM cert_applications \
                 WHERE status IN ('issued', 'downloaded')) c ON c.facility_code = f.code \
-     LEFT JOIN facility_steps s ON s.facility_code = f.code AND s.step = 'operation-test' \
+     LEFT JOIN facility_steps s ON s.facility_code = f.code AND s.step = 'operating' \
      GROUP BY f.category, f.prefecture";
 
 #[derive(sqlx::FromRow)]
@@ -284,7 +284,7 @@ macro_rules! impl_portal_store {
                 let by_category = $crate::portal::sum_by(&rows, |r| &r.category);
                 let by_prefecture = $crate::portal::sum_by(&rows, |r| &r.prefecture);
                 let operating_by_day = sqlx::query_as(q(
-                    "SELECT done_on, COUNT(*) FROM facility_steps WHERE step = 'operation-test' \
+                    "SELECT done_on, COUNT(*) FROM facility_steps WHERE step = 'operating' \
                      GROUP BY done_on ORDER BY done_on",
                 ))
                 .fetch_all(&self.pool)

@@ -1348,6 +1348,45 @@ async fn portal_records(s: &dyn Store) {
         s.steps_done("2711111111").await.expect("steps"),
         vec![("operation-test".to_string(), t(50))]
     );
+    // 運用開始: a facility past its planned start (2021-06-01) not yet counted, and its
+    // first lookup since then.
+    assert!(
+        s.operating_candidates(d("2021-05-31"))
+            .await
+            .expect("before the start")
+            .is_empty()
+    );
+    assert_eq!(
+        s.operating_candidates(d("2021-06-01"))
+            .await
+            .expect("on the start"),
+        vec![("2711111111".to_string(), d("2021-06-01"))]
+    );
+    assert_eq!(
+        s.first_lookup_since("2711111111", t(47))
+            .await
+            .expect("since"),
+        Some(t(47))
+    );
+    assert_eq!(
+        s.first_lookup_since("2711111111", t(49))
+            .await
+            .expect("none after"),
+        None
+    );
+    s.set_step(
+        "2711111111",
+        crate::portal::OPERATING,
+        Some((d("2021-05-20"), t(50))),
+    )
+    .await
+    .expect("operating");
+    assert!(
+        s.operating_candidates(d("2021-06-01"))
+            .await
+            .expect("counted once")
+            .is_empty()
+    );
 
     // Subsidy applications, documents and their history.
     let mut subsidy = SubsidyApplication {
@@ -1571,7 +1610,10 @@ async fn portal_bulk_load(s: &dyn Store) {
             setup_date: day,
             submitted_at: t,
         }],
-        steps: vec![("4041111111".into(), "operation-test".into(), day, t)],
+        steps: vec![
+            ("4041111111".into(), "operation-test".into(), day, t),
+            ("4041111111".into(), crate::portal::OPERATING.into(), day, t),
+        ],
     };
     // One transaction: a batch with a code already stored stores nothing.
     let mut clash = batch.clone();

@@ -60,14 +60,39 @@ impl PortalService {
     pub async fn adoption(&self, actor: &Actor) -> Result<(Arc<Adoption>, OffsetDateTime)> {
         actor.operator()?;
         let mut cached = self.adoption.lock().await;
-        if let Some((computed, at, summary)) = cached.as_ref()
-            && computed.elapsed() < ADOPTION_MAX_AGE
+        // By the service's clock (a test moves it), never older than ADOPTION_MAX_AGE.
+        let now = self.now();
+        if let Some((_, at, summary)) = cached.as_ref()
+            && now >= *at
+            && now - *at < ADOPTION_MAX_AGE
         {
             return Ok((summary.clone(), *at));
         }
         let at = self.now();
+        self.mark_operating().await?;
         let summary = Arc::new(self.store.adoption().await?);
         *cached = Some((std::time::Instant::now(), at, summary.clone()));
         Ok((summary, at))
+    }
+
+    /// 運用開始: a facility counts as in operation once its planned start has passed and it
+    /// made a real lookup on or after that day (an operation test before it does not count).
+    /// Recorded once per facility, dated by that lookup; each dashboard refresh looks only at
+    /// the facilities past their start and not yet counted.
+    async fn mark_operating(&self) -> Result<()> {
+        let today = self.today();
+        for (code, start) in self.store.operating_candidates(today).await? {
+            let since = shikaku_domain::date::jst_midnight(start);
+            if let Some(at) = self.store.first_lookup_since(&code, since).await? {
+                self.store
+                    .set_step(
+                        &code,
+                        shikaku_store::portal::OPERATING,
+                        Some((jst_date(at), at)),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
     }
 }

@@ -850,8 +850,8 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         csv.body
     );
     assert!(
-        csv.body.contains("施設区分,診療所,1,1,1,0,1,100.0"),
-        "revoked certificates do not count; the operation test passed: {}",
+        csv.body.contains("施設区分,診療所,1,1,1,0,0,0.0"),
+        "revoked certificates do not count; an operation test months before the planned start is not operation: {}",
         csv.body
     );
     let sjis = op.get("/portal/operator/adoption.csv?encoding=sjis").await;
@@ -860,10 +860,10 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         "{}",
         sjis.body
     );
-    assert!(sjis.body.contains("都道府県,13 東京都,"), "{}", sjis.body);
+    assert!(sjis.body.contains("都道府県,13 東京都,1,1,1,0,0,0.0"), "{}", sjis.body);
     let en = op.get("/portal/operator/adoption.csv?lang=en").await;
     assert!(
-        en.body.contains("category,clinic,1,1,1,0,1,100.0"),
+        en.body.contains("category,clinic,1,1,1,0,0,0.0"),
         "{}",
         en.body
     );

@@ -201,6 +201,19 @@ impl YearMonth {
         }
     }
 
+    pub fn next(self) -> YearMonth {
+        match self.month {
+            Month::December => YearMonth {
+                year: self.year + 1,
+                month: Month::January,
+            },
+            m => YearMonth {
+                year: self.year,
+                month: m.next(),
+            },
+        }
+    }
+
     /// When the delivery notice for this delivery month is sent: 上旬 (the first ten days) of
     /// the month before (seed).
     pub fn delivery_notice_ja(self) -> String {

@@ -16,7 +16,21 @@ pub trait StepStore: Send + Sync {
     ) -> Result<()>;
     /// The steps done: (step, when).
     async fn steps_done(&self, facility_code: &str) -> Result<Vec<(String, OffsetDateTime)>>;
+    /// Facilities whose planned start is on or before `today` and that are not yet counted
+    /// as in operation ([`OPERATING`]): (code, planned start).
+    async fn operating_candidates(&self, today: Date) -> Result<Vec<(String, Date)>>;
+    /// The first access-log entry of this facility at or after `since` (any kind of real
+    /// lookup), by the (facility_code, at) index.
+    async fn first_lookup_since(
+        &self,
+        facility_code: &str,
+        since: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>>;
 }
+
+/// The marker row (in `facility_steps`) of a facility in operation (運用開始): its planned
+/// start has passed and it made a real lookup on or after that day.
+pub const OPERATING: &str = "operating";
 
 /// `impl StepStore` for a backend, expanded inside the portal implementation's module so it
 /// shares its SQL helpers (`q`, `page`).
@@ -53,6 +67,33 @@ macro_rules! impl_step_store {
                 .bind(code)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn operating_candidates(&self, today: time::Date) -> $crate::Result<Vec<(String, time::Date)>> {
+                Ok(sqlx::query_as(q(
+                    "SELECT code, planned_start FROM facilities f WHERE planned_start <= $1 \
+                     AND NOT EXISTS (SELECT 1 FROM facility_steps s WHERE s.facility_code = f.code \
+                     AND s.step = 'operating') ORDER BY code",
+                ))
+                .bind(today)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn first_lookup_since(
+                &self,
+                code: &str,
+                since: time::OffsetDateTime,
+            ) -> $crate::Result<Option<time::OffsetDateTime>> {
+                self.access_log_current().await?;
+                let row: Option<(time::OffsetDateTime,)> = sqlx::query_as(q(
+                    "SELECT at FROM access_log WHERE facility_code = $1 AND at >= $2 ORDER BY at LIMIT 1",
+                ))
+                .bind(code)
+                .bind(since)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(at,)| at))
             }
         }
 

@@ -126,17 +126,26 @@ fn total_of(rows: &[StageCounts]) -> StageCounts {
     t
 }
 
-/// (YYYY-MM, cumulative count) per month from the first to the last.
-fn monthly(days: &[(time::Date, i64)]) -> Vec<(String, i64)> {
-    let mut out: Vec<(String, i64)> = Vec::new();
-    let mut total = 0;
-    for (day, n) in days {
-        total += n;
-        let month = format!("{:04}-{:02}", day.year(), u8::from(day.month()));
-        match out.last_mut() {
-            Some((m, v)) if *m == month => *v = total,
-            _ => out.push((month, total)),
-        }
+/// (YYYY-MM, cumulative count) for every month up to `today`'s: from the first month with a
+/// facility in operation, and at least the last twelve months, so the chart is a curve over
+/// time even while few facilities are in operation.
+fn monthly(days: &[(time::Date, i64)], today: time::Date) -> Vec<(String, i64)> {
+    let month_of = |d: time::Date| shikaku_domain::portal::YearMonth::of(d);
+    let mut first = month_of(today);
+    for _ in 0..11 {
+        first = first.previous();
+    }
+    if let Some((day, _)) = days.first() {
+        first = first.min(month_of(*day));
+    }
+    let mut out = Vec::new();
+    let mut month = first;
+    let last = month_of(today);
+    while month <= last {
+        let end = month.last_day();
+        let total: i64 = days.iter().filter(|(d, _)| *d <= end).map(|(_, n)| n).sum();
+        out.push((month.to_string(), total));
+        month = month.next();
     }
     out
 }
@@ -151,7 +160,11 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> PageResult 
         csrf: auth.csrf.clone(),
         computed_at: shikaku_domain::date::format_jst_minute(computed_at),
         max_age: shikaku_app::portal::ADOPTION_MAX_AGE.as_secs(),
-        chart: chart_svg(lang, &monthly(&adoption.operating_by_day), total.registered),
+        chart: chart_svg(
+            lang,
+            &monthly(&adoption.operating_by_day, state.portal.today()),
+            total.registered,
+        ),
         total: stage_row(lang.t("全体", "All").into(), &total),
         groups: vec![
             (
