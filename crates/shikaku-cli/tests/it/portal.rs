@@ -860,7 +860,11 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         "{}",
         sjis.body
     );
-    assert!(sjis.body.contains("都道府県,13 東京都,1,1,1,0,0,0.0"), "{}", sjis.body);
+    assert!(
+        sjis.body.contains("都道府県,13 東京都,1,1,1,0,0,0.0"),
+        "{}",
+        sjis.body
+    );
     let en = op.get("/portal/operator/adoption.csv?lang=en").await;
     assert!(
         en.body.contains("category,clinic,1,1,1,0,0,0.0"),
