@@ -27,6 +27,7 @@ pub mod records_import;
 pub mod retention;
 pub mod secrets;
 pub mod subsidy;
+pub mod subsidy_pdf;
 pub mod support;
 pub mod terminal_certs;
 pub mod view;

@@ -711,6 +711,10 @@ pub fn router() -> axum::Router<AppState> {
             "/portal/subsidy-application/{id}/documents/{kind}",
             get(facility::download_document),
         )
+        .route(
+            "/portal/subsidy-application/{id}/forms/{kind}",
+            get(facility::subsidy_form),
+        )
         .route("/portal/inquiries", get(inquiry::facility_list))
         .route("/portal/inquiries/{n}", get(inquiry::thread))
         .route("/portal/inquiries/{n}/{action}", post(inquiry::act))

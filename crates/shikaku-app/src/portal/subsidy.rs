@@ -433,3 +433,30 @@ pub(super) struct Filing {
     receipt_number: String,
     completed_on: Date,
 }
+
+impl PortalService {
+    /// A subsidy form as PDF (the facility's own application, or any for operators), with
+    /// the computation of the amount as the pages show it; the file's stem.
+    pub async fn subsidy_form_pdf(
+        &self,
+        actor: &Actor,
+        id: &str,
+        kind: crate::subsidy_pdf::SubsidyFormKind,
+    ) -> Result<(Vec<u8>, String)> {
+        let app = self.subsidy(actor, id).await?;
+        let facility = self.facility(actor, &app.facility_code).await?;
+        let explanation = self
+            .rules
+            .quote(&QuoteRequest {
+                category: category(&facility)?,
+                readers: u32::try_from(app.readers).unwrap_or(0),
+                reader_applied: app.reader_applied,
+                cost: Yen::new(app.cost_total),
+            })
+            .map(|q| q.explanation_ja())
+            .unwrap_or_default();
+        let pdf = crate::subsidy_pdf::render(kind, &facility, &app, &explanation)
+            .map_err(|e| PortalError::Internal(format!("subsidy form PDF: {e}")))?;
+        Ok((pdf, format!("{}-{}", app.id, kind.code())))
+    }
+}

@@ -30,6 +30,8 @@ pub(crate) struct Page {
     pub(crate) status: StatusCode,
     pub(crate) location: String,
     pub(crate) body: String,
+    /// The body as sent (a PDF, say).
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// A body as text, in the charset its content type names (UTF-8 unless it says Shift_JIS).
@@ -103,7 +105,7 @@ impl Browser {
         if !content_type.is_empty() {
             headers.push(("content-type", content_type));
         }
-        let (status, set_cookie, location, body) = match &self.transport {
+        let (status, set_cookie, location, content_type, bytes) = match &self.transport {
             Transport::Http(client) => {
                 let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
                 let mut r = client.request(method, format!("{}{path}", self.base));
@@ -120,8 +122,8 @@ impl Browser {
                 let (set_cookie, location) = (header(SET_COOKIE), header(LOCATION));
                 let content_type = header(reqwest::header::CONTENT_TYPE);
                 let status = response.status();
-                let bytes = response.bytes().await.expect("body");
-                (status, set_cookie, location, decode(content_type, &bytes))
+                let bytes = response.bytes().await.expect("body").to_vec();
+                (status, set_cookie, location, content_type, bytes)
             }
             Transport::Router(router) => {
                 use tower::ServiceExt;
@@ -149,9 +151,10 @@ impl Browser {
                 let body = axum::body::to_bytes(response.into_body(), usize::MAX)
                     .await
                     .expect("body");
-                (status, set_cookie, location, decode(content_type, &body))
+                (status, set_cookie, location, content_type, body.to_vec())
             }
         };
+        let body = decode(content_type, &bytes);
         if let Some(c) = set_cookie {
             let pair = c.split(';').next().expect("pair").to_string();
             if pair.ends_with('=') {
@@ -170,6 +173,7 @@ impl Browser {
             status,
             location: location.unwrap_or_default(),
             body,
+            bytes,
         }
     }
 

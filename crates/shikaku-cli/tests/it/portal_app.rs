@@ -630,3 +630,49 @@ async fn in_operation_means_real_lookups_after_the_planned_start() {
     // The chart is a curve over the last twelve months, not a dot.
     assert!(page.body.matches("<circle").count() >= 12, "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_subsidy_forms_are_pdfs_filled_in_from_the_application() {
+    let app = PortalApp::at(datetime!(2021-03-01 01:00 UTC)).await;
+    let mut b = clinic_with_reader(&app).await;
+    assert_eq!(file_subsidy(&mut b, "420000").await, StatusCode::SEE_OTHER);
+    let list = b.get("/portal/subsidy-application").await;
+    let id = crate::portal::first_id(&list.body, "subsidy");
+    let detail = b.get(&format!("/portal/subsidy-application/{id}")).await;
+    let mut op = app.operator("op1").await;
+    for (kind, title, facts) in [
+        (
+            "grant-application",
+            "補助金交付申請書",
+            ["しかく内科クリニック", "420,000 円", "交付申請額"],
+        ),
+        (
+            "completion-report",
+            "事業完了報告書",
+            ["しかくシステム株式会社", "R-2021-0042", "2021-02-26"],
+        ),
+    ] {
+        let path = format!("/portal/subsidy-application/{id}/forms/{kind}");
+        assert!(detail.body.contains(&format!("href=\"{path}\"")), "{kind}");
+        // The facility and the operator get the same document.
+        let mine = b.get(&path).await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+        assert!(mine.bytes.starts_with(b"%PDF-"), "{kind}");
+        let theirs = op.get(&path).await;
+        assert_eq!(theirs.bytes, mine.bytes, "{kind}");
+        if let Some(text) = crate::identity::pdftotext(&mine.bytes) {
+            assert!(text.contains(title), "{kind}: {text}");
+            for fact in facts {
+                assert!(text.contains(fact), "{kind} lacks {fact}: {text}");
+            }
+        }
+    }
+    // Another facility's forms are not found.
+    let mut other = app.facility("1341234566", "pharmacy").await;
+    let page = other
+        .get(&format!(
+            "/portal/subsidy-application/{id}/forms/grant-application"
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}

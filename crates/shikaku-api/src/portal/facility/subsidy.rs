@@ -640,4 +640,22 @@ pub async fn download_document(
     }
 }
 
+/// The subsidy's forms (交付申請書, 事業完了報告書) as PDF, filled in from the application: to
+/// the facility that filed it and to operators.
+pub async fn subsidy_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, kind)): Path<(String, String)>,
+) -> PageResult {
+    let kind = shikaku_app::subsidy_pdf::SubsidyFormKind::parse(&kind)
+        .ok_or(PortalError::NotFound)
+        .or_page(auth.lang)?;
+    let (pdf, stem) = state
+        .portal
+        .subsidy_form_pdf(&auth.actor, &id, kind)
+        .await
+        .or_page(auth.lang)?;
+    Ok(crate::portal::file_download(pdf, "application/pdf", &stem))
+}
+
 has_csrf!(SubsidyFormInput);
