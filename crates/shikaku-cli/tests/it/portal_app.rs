@@ -560,6 +560,27 @@ async fn the_subsidy_follows_the_seeds_rules() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(app.subsidy_states(CLINIC).await, [SubsidyStatus::Returned]);
+
+    // Correcting it: a mistake re-renders the form with what was typed, not the old values.
+    let detail_path = page_path_of(&detail.body);
+    b.get(&detail_path).await;
+    let mut typo = subsidy_form("12万円");
+    typo.retain(|(k, _)| *k != "confirm");
+    let page = b.post(&format!("{detail_path}/resubmit"), &typo).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("value=\"12万円\""), "{}", page.body);
+}
+
+/// The detail page's own path, from its data-id.
+fn page_path_of(body: &str) -> String {
+    let at = body.find("data-id>").expect("data-id") + 8;
+    let id = &body[at..at + body[at..].find('<').expect("end")];
+    format!("/portal/subsidy-application/{id}")
 }
 
 /// A real lookup by the clinic at `at` (as the API logs it).

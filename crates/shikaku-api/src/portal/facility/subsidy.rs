@@ -212,15 +212,11 @@ pub async fn subsidy_apply(
 ) -> Response {
     let input = form.form();
     if form.confirm.as_deref() != Some("yes") {
-        let errors = vec![(
-            "confirm".to_string(),
-            auth.lang
-                .t(
-                    "申請内容を確認のうえ、確認のチェックを入れてください",
-                    "check the application and tick the confirmation",
-                )
-                .to_string(),
-        )];
+        let errors = unconfirmed(
+            auth.lang,
+            "申請内容を確認のうえ、確認のチェックを入れてください",
+            "check the application and tick the confirmation",
+        );
         return subsidy_page_with(&state, &auth, form.fields(auth.lang), errors)
             .await
             .into_response();
@@ -453,6 +449,18 @@ pub(super) async fn subsidy_detail_with(
     id: &str,
     errors: Errors,
 ) -> Response {
+    subsidy_detail_typed(state, auth, id, None, errors).await
+}
+
+/// The detail page; the correction form shows `typed` (what was just sent) when given, the
+/// filed application otherwise.
+async fn subsidy_detail_typed(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    typed: Option<SubsidyFields>,
+    errors: Errors,
+) -> Response {
     let (app, view) = match subsidy_view(state, auth, id).await {
         Ok(v) => v,
         Err(r) => return r,
@@ -460,7 +468,7 @@ pub(super) async fn subsidy_detail_with(
     let has_errors = !errors.is_empty();
     render_form(
         &SubsidyDetailPage {
-            fields: SubsidyFields::of(auth.lang, &app),
+            fields: typed.unwrap_or_else(|| SubsidyFields::of(auth.lang, &app)),
             lang: auth.lang,
             notice: auth.notice,
             csrf: auth.csrf.clone(),
@@ -500,7 +508,10 @@ pub async fn subsidy_resubmit(
             auth.lang,
         ),
         Err(e) => match form_errors(auth.lang, e) {
-            Ok(errors) => subsidy_detail_with(&state, &auth, &id, errors).await,
+            Ok(errors) => {
+                let typed = Some(form.fields(auth.lang));
+                subsidy_detail_typed(&state, &auth, &id, typed, errors).await
+            }
             Err(r) => r,
         },
     }
@@ -513,15 +524,11 @@ pub async fn subsidy_withdraw(
     CsrfForm(auth, form): CsrfForm<WithdrawForm>,
 ) -> Response {
     if form.confirm.as_deref() != Some("yes") {
-        let errors = vec![(
-            "confirm".to_string(),
-            auth.lang
-                .t(
-                    "取り下げる場合は確認のチェックを入れてください",
-                    "tick the confirmation to withdraw",
-                )
-                .to_string(),
-        )];
+        let errors = unconfirmed(
+            auth.lang,
+            "取り下げる場合は確認のチェックを入れてください",
+            "tick the confirmation to withdraw",
+        );
         return subsidy_detail_with(&state, &auth, &id, errors).await;
     }
     match state.portal.withdraw_subsidy(&auth.actor, &id).await {
@@ -656,6 +663,11 @@ pub async fn subsidy_form(
         .await
         .or_page(auth.lang)?;
     Ok(crate::portal::file_download(pdf, "application/pdf", &stem))
+}
+
+/// The error of a form sent without its confirmation ticked.
+fn unconfirmed(lang: Lang, ja: &str, en: &str) -> Errors {
+    vec![("confirm".to_string(), lang.t(ja, en).to_string())]
 }
 
 has_csrf!(SubsidyFormInput);
