@@ -111,14 +111,7 @@ impl SubsidyFormInput {
     /// The fields again, as typed.
     fn fields(&self, lang: Lang) -> SubsidyFields {
         SubsidyFields {
-            items: CostItem::ALL
-                .iter()
-                .map(|i| ItemRow {
-                    code: i.code(),
-                    label: lang.t(i.label_ja(), i.label_en()),
-                    amount: self.amount(*i).to_string(),
-                })
-                .collect(),
+            items: item_rows(lang, |i| self.amount(i).to_string()),
             vendor: self.vendor.clone(),
             receipt_number: self.receipt_number.clone(),
             completed_on: self.completed_on.clone(),
@@ -141,25 +134,31 @@ pub(crate) struct ItemRow {
     pub amount: String,
 }
 
+/// One row per cost item (①〜④) with its amount.
+fn item_rows(lang: Lang, amount: impl Fn(CostItem) -> String) -> Vec<ItemRow> {
+    CostItem::ALL
+        .iter()
+        .map(|i| ItemRow {
+            code: i.code(),
+            label: lang.t(i.label_ja(), i.label_en()),
+            amount: amount(*i),
+        })
+        .collect()
+}
+
 impl SubsidyFields {
     /// Filled from a filed application (to correct it).
     fn of(lang: Lang, app: &SubsidyApplication) -> Self {
         let lines: Vec<shikaku_app::portal::CostLine> =
             serde_json::from_str(&app.cost_lines).unwrap_or_default();
         SubsidyFields {
-            items: CostItem::ALL
-                .iter()
-                .map(|i| ItemRow {
-                    code: i.code(),
-                    label: lang.t(i.label_ja(), i.label_en()),
-                    amount: lines
-                        .iter()
-                        .filter(|l| l.item.as_deref() == Some(i.code()))
-                        .map(|l| l.amount.to_string())
-                        .next()
-                        .unwrap_or_default(),
-                })
-                .collect(),
+            items: item_rows(lang, |i| {
+                lines
+                    .iter()
+                    .find(|l| l.item.as_deref() == Some(i.code()))
+                    .map(|l| l.amount.to_string())
+                    .unwrap_or_default()
+            }),
             vendor: app.vendor.clone(),
             receipt_number: app.receipt_number.clone(),
             completed_on: app.completed_on.map(|d| d.to_string()).unwrap_or_default(),
