@@ -697,3 +697,136 @@ async fn the_subsidy_forms_are_pdfs_filled_in_from_the_application() {
         .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn registration_names_each_wrong_field_and_refuses_a_second_account() {
+    let app = PortalApp::at(datetime!(2021-01-05 01:00 UTC)).await;
+    let mut b = app.browser();
+    let mut bad = registration("1311234567", "clinic");
+    bad[5] = ("phone", "12");
+    let page = b.post_raw("/portal/register", &bad).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("data-field=\"code\""), "{}", page.body);
+    assert!(page.body.contains("data-field=\"phone\""), "{}", page.body);
+    let mut clinic = app.facility(CLINIC, "clinic").await;
+    let home = clinic.get("/portal/home").await;
+    assert!(home.body.contains("しかく内科クリニック"));
+    let page = app
+        .browser()
+        .post_raw("/portal/register", &registration(CLINIC, "clinic"))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("登録済み"), "{}", page.body);
+    // The catalogue is public: the three makers.
+    let catalogue = app.browser().get("/portal/catalogue").await;
+    assert_eq!(catalogue.status, StatusCode::OK);
+    for maker in ["fujitsu", "panasonic", "almex"] {
+        assert!(
+            catalogue.body.contains(&format!("data-maker=\"{maker}\"")),
+            "{maker}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_clinic_may_have_one_reader_and_change_it() {
+    let app = PortalApp::at(datetime!(2021-01-05 01:00 UTC)).await;
+    let mut b = app.facility(CLINIC, "clinic").await;
+    b.get("/portal/readers").await;
+    let page = b
+        .post("/portal/readers", &[("maker", "almex"), ("quantity", "2")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("1台まで"), "{}", page.body);
+    let page = b
+        .post("/portal/readers", &[("maker", "almex"), ("quantity", "1")])
+        .await;
+    assert_eq!(page.location, "/portal/readers?done=reader-applied");
+    let readers = b.get("/portal/readers").await;
+    let id = crate::portal::first_id(&readers.body, "reader");
+    let page = b
+        .post(
+            "/portal/readers",
+            &[("maker", "fujitsu"), ("quantity", "1")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a second one"
+    );
+    let page = b
+        .post(
+            &format!("/portal/readers/{id}"),
+            &[("maker", "panasonic"), ("quantity", "1")],
+        )
+        .await;
+    assert_eq!(page.location, "/portal/readers?done=reader-changed");
+    let readers = b.get(&page.location).await;
+    assert!(readers.body.contains("申し込みを変更しました"));
+    assert!(readers.body.contains("パナソニック"), "{}", readers.body);
+}
+
+#[tokio::test]
+async fn the_use_application_checks_every_rule_by_the_portals_clock() {
+    // 2021-01-05: start in March, setup Mon 2021-02-15 (5 business days before: Fri 02-05).
+    let app = PortalApp::at(datetime!(2021-01-05 01:00 UTC)).await;
+    let mut b = app.facility(CLINIC, "clinic").await;
+    b.get("/portal/readers").await;
+    b.post("/portal/readers", &[("maker", "almex"), ("quantity", "1")])
+        .await;
+    b.get("/portal/use-application").await;
+    let mut form = vec![
+        ("line_type", "ip-vpn"),
+        ("service", "flets-next"),
+        ("customer_id", ""),
+        ("start_month", "2021-03"),
+        ("test_month", ""),
+        ("setup_date", "2021-02-15"),
+        ("online_claims", "1"),
+    ];
+    let page = b.post("/portal/use-application", &form).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("data-field=\"customer_id\""),
+        "{}",
+        page.body
+    );
+    form[2] = ("customer_id", "CAF12345678");
+    form[5] = ("setup_date", "2021-01-05");
+    let page = b.post("/portal/use-application", &form).await;
+    assert!(page.body.contains("5営業日前"), "{}", page.body);
+    form[3] = ("start_month", "2020-01");
+    let page = b.post("/portal/use-application", &form).await;
+    assert!(
+        page.body.contains("data-field=\"start_month\""),
+        "{}",
+        page.body
+    );
+    form[3] = ("start_month", "2021-03");
+    form[5] = ("setup_date", "2021-02-15");
+    let page = b.post("/portal/use-application", &form).await;
+    assert_eq!(
+        page.location, "/portal/home?done=use-filed",
+        "{}",
+        page.body
+    );
+
+    // The timeline: reader and use application done, the deadline 5 business days before
+    // the setup, with the same date in 令和.
+    let home = b.get(&page.location).await;
+    assert!(home.body.contains("利用申請を提出しました"));
+    for step in ["reader-application", "use-application"] {
+        assert!(
+            home.body
+                .contains(&format!("data-step=\"{step}\" class=\"done\"")),
+            "{step}"
+        );
+    }
+    let row_start = home
+        .body
+        .find("data-step=\"use-application\"")
+        .expect("row");
+    let row = &home.body[row_start..row_start + home.body[row_start..].find("</tr>").expect("end")];
+    assert!(row.contains("2021-02-05（令和3年2月5日(金)）"), "{row}");
+}
