@@ -830,3 +830,121 @@ async fn the_use_application_checks_every_rule_by_the_portals_clock() {
     let row = &home.body[row_start..row_start + home.body[row_start..].find("</tr>").expect("end")];
     assert!(row.contains("2021-02-05（令和3年2月5日(金)）"), "{row}");
 }
+
+/// A small PDF, as an upload.
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec()
+}
+
+#[tokio::test]
+async fn an_operator_reviews_a_subsidy_and_its_documents() {
+    let app = PortalApp::at(datetime!(2021-03-01 01:00 UTC)).await;
+    let mut b = clinic_with_reader(&app).await;
+    b.get("/portal/subsidy-application").await;
+    for (amount, why) in [
+        ("0", "zero"),
+        ("abc", "not digits"),
+        ("-300000", "negative"),
+    ] {
+        let page = b
+            .post("/portal/subsidy-application", &subsidy_form(amount))
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{why}");
+    }
+    assert_eq!(file_subsidy(&mut b, "420,000").await, StatusCode::SEE_OTHER);
+    let list = b.get("/portal/subsidy-application").await;
+    let id = crate::portal::first_id(&list.body, "subsidy");
+    let detail = format!("/portal/subsidy-application/{id}");
+    let docs = format!("{detail}/documents");
+    b.get(&detail).await;
+
+    // A document is what its name says, and 10 MB at most.
+    let page = b
+        .multipart(
+            &docs,
+            &[("kind", "receipt")],
+            Some(("receipt.pdf", b"\x89PNG\r\n\x1a\nnot a pdf".to_vec())),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("一致しません"), "{}", page.body);
+    let page = b
+        .multipart(
+            &docs,
+            &[("kind", "receipt")],
+            Some(("receipt.pdf", vec![b'%'; 10 * 1024 * 1024 + 1])),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = b
+        .multipart(&docs, &[("kind", "receipt")], Some(("receipt.pdf", pdf())))
+        .await;
+    assert_eq!(page.location, format!("{detail}?done=document-uploaded"));
+
+    // Approval needs all three documents; a return needs a reason.
+    let mut op = app.operator("op1").await;
+    let review = format!("/portal/operator/subsidies/{id}");
+    op.get(&review).await;
+    let decide = format!("{review}/decide");
+    let page = op
+        .post(&decide, &[("decision", "approve"), ("reason", "")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("書類が足りません"), "{}", page.body);
+    let page = op
+        .post(&decide, &[("decision", "return"), ("reason", "")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "no reason");
+    let page = op
+        .post(
+            &decide,
+            &[
+                ("decision", "return"),
+                ("reason", "内訳書を添付してください"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    // The facility adds the rest and submits again; the operator approves.
+    app.clock.advance(time::Duration::hours(1));
+    let returned = b.get(&detail).await;
+    assert!(returned.body.contains("内訳書を添付してください"));
+    for (kind, name, bytes) in [
+        (
+            "receipt-breakdown",
+            "breakdown.png",
+            b"\x89PNG\r\n\x1a\n....".to_vec(),
+        ),
+        (
+            "completion-report",
+            "report.jpg",
+            vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0],
+        ),
+    ] {
+        let page = b
+            .multipart(&docs, &[("kind", kind)], Some((name, bytes)))
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{kind}: {}", page.body);
+    }
+    b.get(&detail).await;
+    let mut again = subsidy_form("420000");
+    again.retain(|(k, _)| *k != "confirm");
+    let page = b.post(&format!("{detail}/resubmit"), &again).await;
+    assert_eq!(page.location, format!("{detail}?done=subsidy-resubmitted"));
+    op.get(&review).await;
+    let page = op
+        .post(&decide, &[("decision", "approve"), ("reason", "")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let approved = b.get(&detail).await;
+    assert!(approved.body.contains("data-status=\"approved\""));
+    for action in ["審査中", "差戻し", "承認", "書類の提出"] {
+        assert!(approved.body.contains(action), "history shows {action}");
+    }
+    // The document comes back byte for byte, to the facility and to operators.
+    let receipt = b.get(&format!("{docs}/receipt")).await;
+    assert_eq!(receipt.status, StatusCode::OK);
+    assert_eq!(receipt.bytes, pdf());
+    assert_eq!(op.get(&format!("{docs}/receipt")).await.bytes, pdf());
+}
