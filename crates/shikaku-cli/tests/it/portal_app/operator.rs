@@ -1,0 +1,57 @@
+//! The operator's adoption figures.
+
+use reqwest::StatusCode;
+use time::macros::datetime;
+
+use super::*;
+
+#[tokio::test]
+async fn in_operation_means_real_lookups_after_the_planned_start() {
+    let app = PortalApp::at(datetime!(2021-01-05 01:00 UTC)).await;
+    let mut clinic = app.facility(CLINIC, "clinic").await;
+    clinic.get("/portal/use-application").await;
+    let page = clinic
+        .post(
+            "/portal/use-application",
+            &[
+                ("line_type", "ip-vpn"),
+                ("service", "flets-next"),
+                ("customer_id", "CAF12345678"),
+                ("start_month", "2021-03"),
+                ("test_month", "2021-02"),
+                ("setup_date", "2021-02-15"),
+                ("online_claims", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mut op = app.operator("op1").await;
+    let operating = |body: &str| {
+        let at = body.find("data-operating-percent>").expect("figure") + 23;
+        body[at..at + body[at..].find('<').expect("end")].to_string()
+    };
+
+    // The operation test in February, before the planned start (2021-03-01): not operating.
+    app.clock.set(datetime!(2021-02-16 01:00 UTC));
+    lookup_at(&app, datetime!(2021-02-16 01:00 UTC)).await;
+    let page = op.get("/portal/operator").await;
+    assert_eq!(operating(&page.body), "0.0%", "{}", page.body);
+    assert!(page.body.contains("id=\"operating-definition\""));
+    // The start passes without a lookup: still not operating.
+    app.clock.set(datetime!(2021-03-03 01:00 UTC));
+    let page = op.get("/portal/operator").await;
+    assert_eq!(operating(&page.body), "0.0%");
+    // A real lookup on or after the start: operating, counted in March.
+    lookup_at(&app, datetime!(2021-03-03 02:00 UTC)).await;
+    app.clock.set(datetime!(2021-03-03 03:00 UTC));
+    let page = op.get("/portal/operator").await;
+    assert_eq!(operating(&page.body), "100.0%", "{}", page.body);
+    let csv = op.get("/portal/operator/adoption.csv").await;
+    assert!(
+        csv.body.contains("施設区分,診療所,1,0,1,0,1,100.0"),
+        "{}",
+        csv.body
+    );
+    // The chart is a curve over the last twelve months, not a dot.
+    assert!(page.body.matches("<circle").count() >= 12, "{}", page.body);
+}
