@@ -585,10 +585,6 @@ impl Offered {
     pub(crate) fn can(&self, action: &str) -> bool {
         self.0.contains(&action)
     }
-
-    pub(crate) fn any(&self) -> bool {
-        !self.0.is_empty()
-    }
 }
 
 pub(crate) fn see_other(path: &str, lang: Lang) -> Response {

@@ -61,7 +61,8 @@ struct ReviewPage {
     lang: Lang,
     csrf: String,
     view: SubsidyView,
-    decidable: bool,
+    /// The operator's decisions this application's state allows: (code, label).
+    decisions: Vec<(&'static str, &'static str)>,
     errors: Vec<(String, String)>,
 }
 
@@ -78,7 +79,12 @@ async fn review_page(
         &ReviewPage {
             lang,
             csrf: auth.csrf.clone(),
-            decidable: crate::portal::Offered::of(app.status, true).any(),
+            decisions: app
+                .status
+                .actions_for(true)
+                .into_iter()
+                .map(|a| (a.code(), lang.t(a.label_ja(), a.label_en())))
+                .collect(),
             view,
             errors,
         },
