@@ -418,58 +418,56 @@ impl PortalService {
     const PER_FACILITY: u64 = 500;
 
     async fn filed(&self, code: &FacilityCode) -> Result<Filed> {
-        let mine = of(code);
         Ok(Filed {
-            readers: self
-                .store
-                .reader_applications(&mine, 0, Self::PER_FACILITY)
-                .await?
-                .items,
-            certificates: self
-                .store
-                .cert_applications(&mine, 0, Self::PER_FACILITY)
-                .await?
-                .items,
-            subsidies: self
-                .store
-                .subsidy_applications(&mine, 0, Self::PER_FACILITY)
-                .await?
-                .items,
+            readers: self.readers_of(code).await?,
+            certificates: self.certificates_of(code).await?,
+            subsidies: self.subsidies_of(code).await?,
             use_application: self.store.use_application(code.as_str()).await?,
         })
+    }
+
+    async fn readers_of(&self, code: &FacilityCode) -> Result<Vec<ReaderApplication>> {
+        let page = self
+            .store
+            .reader_applications(&of(code), 0, Self::PER_FACILITY)
+            .await?;
+        Ok(page.items)
+    }
+
+    async fn certificates_of(&self, code: &FacilityCode) -> Result<Vec<CertApplication>> {
+        let page = self
+            .store
+            .cert_applications(&of(code), 0, Self::PER_FACILITY)
+            .await?;
+        Ok(page.items)
+    }
+
+    async fn subsidies_of(&self, code: &FacilityCode) -> Result<Vec<SubsidyApplication>> {
+        let page = self
+            .store
+            .subsidy_applications(&of(code), 0, Self::PER_FACILITY)
+            .await?;
+        Ok(page.items)
     }
 
     /// The facility's own reader applications (newest first), with the facility: read only,
     /// for a page that re-renders after a form error.
     pub async fn my_readers(&self, actor: &Actor) -> Result<(Facility, Vec<ReaderApplication>)> {
         let code = actor.own_facility()?;
-        let facility = self.facility(actor, code).await?;
-        let readers = self
-            .store
-            .reader_applications(&of(code), 0, Self::PER_FACILITY)
-            .await?
-            .items;
-        Ok((facility, readers))
+        Ok((
+            self.facility(actor, code).await?,
+            self.readers_of(code).await?,
+        ))
     }
 
     /// The facility's own certificate applications, newest first (read only).
     pub async fn my_certificates(&self, actor: &Actor) -> Result<Vec<CertApplication>> {
-        let code = actor.own_facility()?;
-        Ok(self
-            .store
-            .cert_applications(&of(code), 0, Self::PER_FACILITY)
-            .await?
-            .items)
+        self.certificates_of(actor.own_facility()?).await
     }
 
     /// The facility's own subsidy applications, newest first (read only).
     pub async fn my_subsidies(&self, actor: &Actor) -> Result<Vec<SubsidyApplication>> {
-        let code = actor.own_facility()?;
-        Ok(self
-            .store
-            .subsidy_applications(&of(code), 0, Self::PER_FACILITY)
-            .await?
-            .items)
+        self.subsidies_of(actor.own_facility()?).await
     }
 
     /// The first time a terminal used the API with a certificate issued through the portal.

@@ -1363,16 +1363,20 @@ async fn portal_records(s: &dyn Store) {
         vec![("2711111111".to_string(), d("2021-06-01"))]
     );
     assert_eq!(
-        s.first_lookup_since("2711111111", t(47))
-            .await
-            .expect("since"),
-        Some(t(47))
+        s.first_lookups_since(&[
+            ("2711111111".to_string(), t(47)),
+            ("4041111111".to_string(), t(0)),
+        ])
+        .await
+        .expect("since"),
+        vec![("2711111111".to_string(), t(47))],
+        "the first at or after; a facility without lookups is left out"
     );
     assert_eq!(
-        s.first_lookup_since("2711111111", t(49))
+        s.first_lookups_since(&[("2711111111".to_string(), t(49))])
             .await
             .expect("none after"),
-        None
+        vec![]
     );
     s.set_step(
         "2711111111",

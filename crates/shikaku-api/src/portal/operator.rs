@@ -168,6 +168,11 @@ impl ListQuery {
         self.page.max(1)
     }
 
+    /// The first row of this page.
+    fn offset(&self) -> u64 {
+        (self.page() - 1) * PAGE_SIZE
+    }
+
     /// The query string of this filter, for paging links.
     fn link(&self, page: u64, lang: Lang) -> String {
         let mut parts = vec![format!("page={page}")];

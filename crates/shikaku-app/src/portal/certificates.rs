@@ -33,11 +33,7 @@ impl PortalService {
         let (Ok(name), Some(os), true) = (name, os, errors.is_empty()) else {
             return Err(PortalError::Invalid(errors));
         };
-        let existing = self
-            .store
-            .cert_applications(&of(&code), 0, Self::PER_FACILITY)
-            .await?
-            .items;
+        let existing = self.certificates_of(&code).await?;
         if existing
             .iter()
             .any(|c| c.terminal_name == name && c.status.is_live())

@@ -80,18 +80,21 @@ impl PortalService {
     /// Recorded once per facility, dated by that lookup; each dashboard refresh looks only at
     /// the facilities past their start and not yet counted.
     async fn mark_operating(&self) -> Result<()> {
-        let today = self.today();
-        for (code, start) in self.store.operating_candidates(today).await? {
-            let since = shikaku_domain::date::jst_midnight(start);
-            if let Some(at) = self.store.first_lookup_since(&code, since).await? {
-                self.store
-                    .set_step(
-                        &code,
-                        shikaku_store::portal::OPERATING,
-                        Some((jst_date(at), at)),
-                    )
-                    .await?;
-            }
+        let candidates: Vec<(String, OffsetDateTime)> = self
+            .store
+            .operating_candidates(self.today())
+            .await?
+            .into_iter()
+            .map(|(code, start)| (code, shikaku_domain::date::jst_midnight(start)))
+            .collect();
+        for (code, at) in self.store.first_lookups_since(&candidates).await? {
+            self.store
+                .set_step(
+                    &code,
+                    shikaku_store::portal::OPERATING,
+                    Some((jst_date(at), at)),
+                )
+                .await?;
         }
         Ok(())
     }

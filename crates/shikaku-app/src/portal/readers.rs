@@ -8,11 +8,12 @@ impl PortalService {
 
     /// Readers on live applications, leaving out application `except`.
     async fn live_reader_count(&self, code: &FacilityCode, except: Option<&str>) -> Result<u32> {
+        // Only the readers: not the other filings `filed` would read too.
         Ok(self
-            .filed(code)
+            .readers_of(code)
             .await?
-            .live_readers()
-            .filter(|r| Some(r.id.as_str()) != except)
+            .iter()
+            .filter(|r| r.status.is_live() && Some(r.id.as_str()) != except)
             .map(|r| u32::try_from(r.quantity).unwrap_or(0))
             .sum())
     }

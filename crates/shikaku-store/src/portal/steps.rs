@@ -19,13 +19,13 @@ pub trait StepStore: Send + Sync {
     /// Facilities whose planned start is on or before `today` and that are not yet counted
     /// as in operation ([`OPERATING`]): (code, planned start).
     async fn operating_candidates(&self, today: Date) -> Result<Vec<(String, Date)>>;
-    /// The first access-log entry of this facility at or after `since` (any kind of real
-    /// lookup), by the (facility_code, at) index.
-    async fn first_lookup_since(
+    /// For each (facility, since): its first access-log entry at or after `since` (any kind
+    /// of real lookup), by the (facility_code, at) index; the facilities with none are left
+    /// out. The SQLite log is brought up to date once for all of them.
+    async fn first_lookups_since(
         &self,
-        facility_code: &str,
-        since: OffsetDateTime,
-    ) -> Result<Option<OffsetDateTime>>;
+        facilities: &[(String, OffsetDateTime)],
+    ) -> Result<Vec<(String, OffsetDateTime)>>;
 }
 
 /// The marker row (in `facility_steps`) of a facility in operation (運用開始): its planned
@@ -80,20 +80,28 @@ macro_rules! impl_step_store {
                 .await?)
             }
 
-            async fn first_lookup_since(
+            async fn first_lookups_since(
                 &self,
-                code: &str,
-                since: time::OffsetDateTime,
-            ) -> $crate::Result<Option<time::OffsetDateTime>> {
+                facilities: &[(String, time::OffsetDateTime)],
+            ) -> $crate::Result<Vec<(String, time::OffsetDateTime)>> {
+                if facilities.is_empty() {
+                    return Ok(Vec::new());
+                }
                 self.access_log_current().await?;
-                let row: Option<(time::OffsetDateTime,)> = sqlx::query_as(q(
-                    "SELECT at FROM access_log WHERE facility_code = $1 AND at >= $2 ORDER BY at LIMIT 1",
-                ))
-                .bind(code)
-                .bind(since)
-                .fetch_optional(&self.pool)
-                .await?;
-                Ok(row.map(|(at,)| at))
+                let mut found = Vec::new();
+                for (code, since) in facilities {
+                    let row: Option<(time::OffsetDateTime,)> = sqlx::query_as(q(
+                        "SELECT at FROM access_log WHERE facility_code = $1 AND at >= $2 ORDER BY at LIMIT 1",
+                    ))
+                    .bind(code)
+                    .bind(since)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    if let Some((at,)) = row {
+                        found.push((code.clone(), at));
+                    }
+                }
+                Ok(found)
             }
         }
 

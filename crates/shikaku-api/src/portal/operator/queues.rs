@@ -11,7 +11,7 @@ pub async fn facilities(
 ) -> PageResult {
     operator_only(&auth)?;
     let lang = auth.lang;
-    let offset = (query.page() - 1) * PAGE_SIZE;
+    let offset = query.offset();
     let page = state
         .portal
         .facilities(&auth.actor, &query.facility_filter(), offset, PAGE_SIZE)
@@ -105,7 +105,7 @@ pub async fn readers(
 ) -> PageResult {
     operator_only(&auth)?;
     let lang = auth.lang;
-    let offset = (query.page() - 1) * PAGE_SIZE;
+    let offset = query.offset();
     let page = state
         .portal
         .reader_queue(&auth.actor, &query.app_filter(), offset, PAGE_SIZE)
@@ -184,7 +184,7 @@ pub async fn certificates(
 ) -> PageResult {
     operator_only(&auth)?;
     let lang = auth.lang;
-    let offset = (query.page() - 1) * PAGE_SIZE;
+    let offset = query.offset();
     let page = state
         .portal
         .cert_queue(&auth.actor, &query.app_filter(), offset, PAGE_SIZE)

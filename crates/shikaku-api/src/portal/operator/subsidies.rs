@@ -9,7 +9,7 @@ pub async fn subsidies(
 ) -> PageResult {
     operator_only(&auth)?;
     let lang = auth.lang;
-    let offset = (query.page() - 1) * PAGE_SIZE;
+    let offset = query.offset();
     let page = state
         .portal
         .subsidy_queue(&auth.actor, &query.app_filter(), offset, PAGE_SIZE)
