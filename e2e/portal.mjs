@@ -246,10 +246,20 @@ try {
   await clinic.goto(`${base}/chat`);
   await clinic.click('button.choice:has-text("補助金")');
   await clinic.waitForSelector('#log .turn.bot >> nth=1');
-  await clinic.fill('#text', '補助金はいくら？');
-  await clinic.click('form.search button[type=submit]');
+  // A four-turn conversation: a topic, the facility's kind, a follow-up on the topic, and a
+  // question about this clinic's own application.
+  const ask = async (text, selector) => {
+    await clinic.fill('#text', text);
+    await clinic.click('form.search button[type=submit]');
+    await clinic.waitForSelector(selector);
+  };
+  await ask('カードリーダーは何台もらえますか', '#log .turn.bot[data-faq-id=reader-count]');
+  await ask('うちは診療所です', '#log .turn.bot:has-text("診療所の場合")');
+  await ask('それの期限はいつ？', '#log .turn.bot[data-faq-id=reader-when]');
   // Logged in: the answer is this clinic's own application, not the general FAQ.
-  await clinic.waitForSelector('#log .turn.bot:has-text("補助金申請額")');
+  await ask('補助金はいくら？', '#log .turn.bot:has-text("補助金申請額")');
+  await clinic.waitForSelector('#log .turn.bot a[href="/portal/subsidy-application"]');
+  await ask('駐車場はありますか', '#log .turn.bot.not-answered a[href="/inquiry"]');
   await check(clinic, 'chatbot');
 
   await clinic.goto(`${base}/inquiry`);

@@ -4,10 +4,10 @@
 use axum::extract::{Form, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use shikaku_faq::chatbot::{ChatInput, Reply, reply};
+use shikaku_faq::chatbot::{ChatInput, Context, Reply, reply};
 
 use crate::AppState;
-use crate::pages::{Lang, render};
+use crate::pages::{Lang, markdown_to_html, render};
 
 #[derive(askama::Template)]
 #[template(path = "chat.html")]
@@ -15,7 +15,10 @@ struct ChatPage {
     lang: Lang,
     said: String,
     reply: Reply,
+    html: String,
     phone_open: bool,
+    /// Whether the conversation's context field is swapped out of band (htmx turns only).
+    oob: bool,
 }
 
 #[derive(askama::Template)]
@@ -24,6 +27,8 @@ struct ChatTurn {
     lang: Lang,
     said: String,
     reply: Reply,
+    html: String,
+    oob: bool,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -38,35 +43,58 @@ pub struct ChatForm {
     choice: Option<String>,
     #[serde(default)]
     text: Option<String>,
+    /// The conversation so far ([`Context::encode`]).
+    #[serde(default)]
+    context: String,
 }
 
-fn phone_open() -> bool {
+/// Whether the call centre answers now (平日 9:00〜17:00 JST).
+pub fn phone_open() -> bool {
     shikaku_domain::calendar::phone_centre_open(time::OffsetDateTime::now_utc())
 }
 
 pub async fn page(State(state): State<AppState>, Query(p): Query<LangParam>) -> Response {
+    let reply = reply(
+        &state.faq,
+        &ChatInput::Start,
+        &Context::default(),
+        p.lang.faq(),
+        phone_open(),
+    );
     render(&ChatPage {
         lang: p.lang,
         said: String::new(),
-        reply: reply(&state.faq, &ChatInput::Start, phone_open()),
+        html: markdown_to_html(&reply.text),
+        reply,
         phone_open: phone_open(),
+        oob: false,
     })
 }
 
 /// The reply to `input`: a facility-specific question from a logged-in facility is answered
-/// from its own data; everything else from the FAQ.
-async fn answer(state: &AppState, session: &tower_sessions::Session, input: &ChatInput) -> Reply {
+/// from its own data; everything else from the FAQ, in the conversation's context.
+async fn answer(
+    state: &AppState,
+    session: &tower_sessions::Session,
+    input: &ChatInput,
+    context: &Context,
+    lang: Lang,
+) -> Reply {
     if let ChatInput::Text(text) = input
-        && let Some(intent) = shikaku_faq::chatbot::intent(text)
+        && let Some((intent, _)) = shikaku_faq::chatbot::intent(text)
         && let Some(actor) = crate::portal::inquiry::facility_actor(state, session).await
     {
         let today = state.portal.today();
-        match state.portal.chat_facts(&actor, today).await {
-            Ok(facts) => return shikaku_faq::chatbot::facility_reply(intent, &facts),
+        match state.portal.chat_facts(&actor, today, lang.is_en()).await {
+            Ok(facts) => {
+                let mut r = shikaku_faq::chatbot::facility_reply(intent, &facts, lang.faq());
+                r.context = context.clone();
+                return r;
+            }
             Err(e) => tracing::warn!(error = %e, "chatbot: facility data unavailable"),
         }
     }
-    reply(&state.faq, input, phone_open())
+    reply(&state.faq, input, context, lang.faq(), phone_open())
 }
 
 pub async fn turn(
@@ -88,19 +116,25 @@ pub async fn turn(
         None if !text.is_empty() => (ChatInput::Text(text.clone()), text),
         None => (ChatInput::Start, String::new()),
     };
-    let answer = answer(&state, &session, &input).await;
+    let context = Context::decode(&form.context);
+    let answer = answer(&state, &session, &input, &context, p.lang).await;
+    let html = markdown_to_html(&answer.text);
     if headers.contains_key("hx-request") {
         render(&ChatTurn {
             lang: p.lang,
             said,
             reply: answer,
+            html,
+            oob: true,
         })
     } else {
         render(&ChatPage {
             lang: p.lang,
             said,
             reply: answer,
+            html,
             phone_open: phone_open(),
+            oob: false,
         })
     }
 }

@@ -33,6 +33,7 @@ struct IndexPage<'a> {
     query: String,
     hits: Vec<Hit>,
     categories: Vec<(&'static str, Vec<&'a Entry>)>,
+    phone_open: bool,
 }
 
 #[derive(askama::Template)]
@@ -41,6 +42,7 @@ struct ResultsFragment {
     lang: Lang,
     query: String,
     hits: Vec<Hit>,
+    phone_open: bool,
 }
 
 #[derive(askama::Template)]
@@ -49,6 +51,7 @@ struct EntryPage<'a> {
     lang: Lang,
     entry: &'a Entry,
     body_html: String,
+    related: Vec<&'a Entry>,
 }
 
 pub async fn index(State(state): State<AppState>, Query(p): Query<LangParam>) -> Response {
@@ -62,18 +65,19 @@ pub async fn search(
 ) -> Response {
     let query: String = p.q.trim().chars().take(200).collect();
     if headers.contains_key("hx-request") {
-        let hits = state.faq.search(&query, SEARCH_LIMIT);
+        let hits = state.faq.search_in(&query, p.lang.faq(), SEARCH_LIMIT);
         return render(&ResultsFragment {
             lang: p.lang,
             query,
             hits,
+            phone_open: crate::chat::phone_open(),
         });
     }
     page(&state, p.lang, query)
 }
 
 fn page(state: &AppState, lang: Lang, query: String) -> Response {
-    let hits = state.faq.search(&query, SEARCH_LIMIT);
+    let hits = state.faq.search_in(&query, lang.faq(), SEARCH_LIMIT);
     let categories = CATEGORIES
         .iter()
         .map(|c| (*c, state.faq.in_category(c).collect()))
@@ -83,6 +87,7 @@ fn page(state: &AppState, lang: Lang, query: String) -> Response {
         query,
         hits,
         categories,
+        phone_open: crate::chat::phone_open(),
     })
 }
 
@@ -95,7 +100,8 @@ pub async fn entry(
         Some(entry) => render(&EntryPage {
             lang: p.lang,
             entry,
-            body_html: markdown_to_html(&entry.body),
+            body_html: markdown_to_html(entry.body_in(p.lang.is_en())),
+            related: state.faq.related(entry).collect(),
         }),
         None => (
             StatusCode::NOT_FOUND,

@@ -11,6 +11,7 @@ mod faq;
 mod front;
 mod health;
 mod idempotency;
+mod markdown;
 mod medical;
 mod mynaportal;
 pub mod openapi;

@@ -34,6 +34,14 @@ impl Lang {
         }
     }
 
+    /// The same language for the FAQ.
+    pub fn faq(&self) -> shikaku_faq::Lang {
+        match self {
+            Lang::Ja => shikaku_faq::Lang::Ja,
+            Lang::En => shikaku_faq::Lang::En,
+        }
+    }
+
     /// `?lang=en` to keep English across links; nothing for Japanese.
     pub fn query(&self) -> &'static str {
         match self {
@@ -79,79 +87,9 @@ pub async fn css() -> Response {
     static_file(CSS, "text/css; charset=utf-8")
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Paragraphs, `- ` lists and `1. ` lists; everything else is text (HTML is escaped, so an
-/// entry cannot inject markup).
+/// Markdown as HTML (see [`crate::markdown`]).
 pub fn markdown_to_html(text: &str) -> String {
-    #[derive(PartialEq)]
-    enum Block {
-        None,
-        Para,
-        Ul,
-        Ol,
-    }
-    let mut out = String::new();
-    let mut block = Block::None;
-    let close = |block: &mut Block, out: &mut String| {
-        match block {
-            Block::Para => out.push_str("</p>\n"),
-            Block::Ul => out.push_str("</ul>\n"),
-            Block::Ol => out.push_str("</ol>\n"),
-            Block::None => {}
-        }
-        *block = Block::None;
-    };
-    for line in text.lines() {
-        let t = line.trim();
-        if t.is_empty() {
-            close(&mut block, &mut out);
-            continue;
-        }
-        let numbered = t
-            .split_once(". ")
-            .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if let Some(item) = t.strip_prefix("- ") {
-            if block != Block::Ul {
-                close(&mut block, &mut out);
-                out.push_str("<ul>\n");
-                block = Block::Ul;
-            }
-            out.push_str(&format!("<li>{}</li>\n", escape(item)));
-        } else if let Some((_, item)) = numbered {
-            if block != Block::Ol {
-                close(&mut block, &mut out);
-                out.push_str("<ol>\n");
-                block = Block::Ol;
-            }
-            out.push_str(&format!("<li>{}</li>\n", escape(item)));
-        } else {
-            match block {
-                Block::Para => out.push_str("<br>\n"),
-                _ => {
-                    close(&mut block, &mut out);
-                    out.push_str("<p>");
-                    block = Block::Para;
-                }
-            }
-            out.push_str(&escape(t));
-        }
-    }
-    close(&mut block, &mut out);
-    out
+    crate::markdown::to_html(text)
 }
 
 /// The content security policy of every page: only this site's own scripts, styles and
@@ -196,18 +134,4 @@ pub async fn security_headers(
         );
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markdown_subset_is_escaped() {
-        let html = markdown_to_html("前文<script>\n\n- a\n- b&c\n\n1. x\n2. y\n後文");
-        assert_eq!(
-            html,
-            "<p>前文&lt;script&gt;</p>\n<ul>\n<li>a</li>\n<li>b&amp;c</li>\n</ul>\n<ol>\n<li>x</li>\n<li>y</li>\n</ol>\n<p>後文</p>\n"
-        );
-    }
 }

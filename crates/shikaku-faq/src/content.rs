@@ -5,12 +5,48 @@
 //! id: subsidy-amount
 //! category: 補助金
 //! title: 補助金はいくらもらえますか？
+//! title_en: How much subsidy can we receive?
 //! keywords: ほじょきん いくら 上限
+//! keywords_en: subsidy amount cap
+//! related: subsidy-rounding subsidy-tax
+//! source: 準備作業の手引き（厚生労働省保険局、令和2年11月）
+//! updated: 2026-12-04
 //! ---
-//! Markdown body …
+//! Japanese Markdown answer …
+//!
+//! <!-- en -->
+//! English Markdown answer …
 //! ```
+//!
+//! Only `id`, `category`, `title` and a Japanese answer are required; an entry without English
+//! is shown in Japanese on English pages. `related` names other entries (checked when the
+//! index is built), `source` where the facts come from, `updated` the last review date.
 
 use serde::Serialize;
+
+/// The marker line between the Japanese and the English answer.
+pub const ENGLISH_MARKER: &str = "<!-- en -->";
+
+/// The categories' English names, in the order of [`CATEGORIES`].
+pub const CATEGORIES_EN: [&str; 9] = [
+    "Account",
+    "Card readers",
+    "Use application and certificates",
+    "Network lines",
+    "Introduction work",
+    "Operations and reception",
+    "Drug and checkup information",
+    "Subsidy",
+    "System integration",
+];
+
+/// A category's English name (the Japanese name when unknown).
+pub fn category_en(category: &str) -> &str {
+    CATEGORIES
+        .iter()
+        .position(|c| *c == category)
+        .map_or(category, |i| CATEGORIES_EN[i])
+}
 
 /// The categories, in display order.
 pub const CATEGORIES: [&str; 9] = [
@@ -32,6 +68,45 @@ pub struct Entry {
     pub title: String,
     pub keywords: String,
     pub body: String,
+    /// English title, keywords and answer (empty when the entry has none).
+    pub title_en: String,
+    pub keywords_en: String,
+    pub body_en: String,
+    /// Ids of related entries.
+    pub related: Vec<String>,
+    /// Where the facts come from.
+    pub source: String,
+    /// The last review date (`YYYY-MM-DD`).
+    pub updated: Option<String>,
+}
+
+impl Entry {
+    /// The title in `english` or Japanese (Japanese when there is no English).
+    pub fn title_in(&self, english: bool) -> &str {
+        if english && !self.title_en.is_empty() {
+            &self.title_en
+        } else {
+            &self.title
+        }
+    }
+
+    /// The answer in `english` or Japanese (Japanese when there is no English).
+    pub fn body_in(&self, english: bool) -> &str {
+        if english && !self.body_en.is_empty() {
+            &self.body_en
+        } else {
+            &self.body
+        }
+    }
+
+    /// The category's name in `english` or Japanese.
+    pub fn category_in(&self, english: bool) -> &str {
+        if english {
+            category_en(&self.category)
+        } else {
+            &self.category
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +132,13 @@ impl Entry {
             _ => return Err(err(1, "the file must start with a front matter line `---`")),
         }
         let (mut id, mut category, mut title, mut keywords) = (None, None, None, String::new());
+        let (mut title_en, mut keywords_en, mut related, mut source, mut updated) = (
+            String::new(),
+            String::new(),
+            Vec::new(),
+            String::new(),
+            None,
+        );
         let mut body_start = None;
         for (i, line) in lines.by_ref() {
             if line.trim() == "---" {
@@ -75,6 +157,19 @@ impl Entry {
                 "category" => category = Some(value),
                 "title" => title = Some(value),
                 "keywords" => keywords = value,
+                "title_en" => title_en = value,
+                "keywords_en" => keywords_en = value,
+                "related" => related = value.split_whitespace().map(str::to_string).collect(),
+                "source" => source = value,
+                "updated" => {
+                    if !is_iso_date(&value) {
+                        return Err(err(
+                            i + 1,
+                            &format!("`updated` must be a date YYYY-MM-DD, not `{value}`"),
+                        ));
+                    }
+                    updated = Some(value);
+                }
                 other => return Err(err(i + 1, &format!("unknown front matter key `{other}`"))),
             }
         }
@@ -106,15 +201,24 @@ impl Entry {
         let title = title
             .filter(|s| !s.is_empty())
             .ok_or_else(|| err(1, "`title` is missing"))?;
-        let body: String = text
-            .lines()
-            .skip(body_start)
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim()
-            .to_string();
+        let all: Vec<&str> = text.lines().skip(body_start).collect();
+        let marker = all.iter().position(|l| l.trim() == ENGLISH_MARKER);
+        let (ja, en) = match marker {
+            Some(m) => (&all[..m], &all[m + 1..]),
+            None => (&all[..], &[][..]),
+        };
+        let body = ja.join("\n").trim().to_string();
+        let body_en = en.join("\n").trim().to_string();
         if body.is_empty() {
             return Err(err(body_start + 1, "the answer (body) is empty"));
+        }
+        if let Some(m) = marker
+            && body_en.is_empty()
+        {
+            return Err(err(
+                body_start + m + 1,
+                "the English answer after `<!-- en -->` is empty",
+            ));
         }
         Ok(Entry {
             id,
@@ -122,8 +226,26 @@ impl Entry {
             title,
             keywords,
             body,
+            title_en,
+            keywords_en,
+            body_en,
+            related,
+            source,
+            updated,
         })
     }
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u8>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u8>().unwrap_or(0))
 }
 
 #[cfg(test)]
@@ -141,5 +263,15 @@ mod tests {
         assert!(Entry::parse("a.md", "no front matter").is_err());
         let cat = "---\nid: a\ncategory: その他\ntitle: T\n---\nbody\n";
         assert!(Entry::parse("a.md", cat).is_err());
+        let both = "---\nid: a\ncategory: 回線\ntitle: T\ntitle_en: E\nrelated: b c\nupdated: 2026-12-04\n---\n日本語\n\n<!-- en -->\nEnglish\n";
+        let e = Entry::parse("a.md", both).expect("bilingual");
+        assert_eq!((e.body.as_str(), e.body_en.as_str()), ("日本語", "English"));
+        assert_eq!(e.related, ["b", "c"]);
+        assert_eq!((e.title_in(true), e.title_in(false)), ("E", "T"));
+        let date = "---\nid: a\ncategory: 回線\ntitle: T\nupdated: 4 Dec\n---\nbody\n";
+        let e = Entry::parse("a.md", date).expect_err("bad date");
+        assert!(e.message.contains("YYYY-MM-DD") && e.line == 5, "{e}");
+        let empty_en = "---\nid: a\ncategory: 回線\ntitle: T\n---\nbody\n<!-- en -->\n\n";
+        assert!(Entry::parse("a.md", empty_en).is_err());
     }
 }

@@ -1,11 +1,14 @@
-//! shikaku-faq — the FAQ (よくある質問): entries as Markdown files with front matter, and a
-//! Japanese full-text index (tantivy, in memory) with a normalizing character-bigram
-//! tokenizer. The CLI (`shikaku faq search`) and the portal page (`/faq/search`) both query
+//! shikaku-faq — the FAQ (よくある質問): entries as Markdown files with front matter, in
+//! Japanese and English, and a full-text index (tantivy, in memory): a normalizing
+//! character-bigram tokenizer for Japanese, stemmed words for English. Results must clear the
+//! relevance floor of [`relevance`]; a question nothing answers gets no results, never noise.
+//! The CLI (`shikaku faq search`), the portal page (`/faq/search`) and the chatbot all query
 //! the same [`FaqIndex`].
 
 pub mod chatbot;
 pub mod content;
 pub mod normalize;
+pub mod relevance;
 mod tokenizer;
 
 use std::collections::HashMap;
@@ -16,11 +19,29 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, TantivyDocument, Term as Term_};
 
-pub use content::{CATEGORIES, Entry, EntryError};
+pub use content::{CATEGORIES, CATEGORIES_EN, Entry, EntryError, category_en};
+
+use relevance::{EntryTerms, Model, Synonyms, Term};
 
 const TOKENIZER: &str = "ja_bigram";
+const ENGLISH: &str = "en_stem";
+
+/// The language of a question and of the titles in its results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub fn is_english(self) -> bool {
+        self == Lang::En
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum FaqError {
@@ -32,8 +53,21 @@ pub enum FaqError {
         first: String,
         second: String,
     },
+    #[error("FAQ entry `{id}` names a related entry `{related}` that does not exist")]
+    UnknownRelated { id: String, related: String },
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
+}
+
+/// Whether a file in the FAQ folder documents the content rather than being an entry: its
+/// name is upper case (`COVERAGE.md`, `README.md`).
+pub fn is_documentation(name: &str) -> bool {
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    !stem.is_empty()
+        && stem
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c == '-')
 }
 
 /// One search result, best first.
@@ -42,12 +76,29 @@ pub struct Hit {
     pub id: String,
     pub title: String,
     pub category: String,
+    /// The ranking score (BM25 weighted by coverage).
     #[serde(skip)]
     pub score: f32,
+    /// The share of the question this entry answers (see [`relevance`]).
+    #[serde(skip)]
+    pub coverage: f32,
 }
 
+/// How [`FaqIndex::explain`] read a question.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// Which entry text the question was matched against.
+    pub language: Lang,
+    /// Its terms and their weights.
+    pub terms: Vec<(String, f32)>,
+    /// The five entries covering it best, with their coverage.
+    pub best: Vec<(String, f32)>,
+    /// What search answers.
+    pub hits: Vec<Hit>,
+}
+
+/// The fields of one language.
 struct Fields {
-    id: Field,
     title: Field,
     keywords: Field,
     body: Field,
@@ -58,7 +109,12 @@ pub struct FaqIndex {
     entries: Vec<Entry>,
     by_id: HashMap<String, usize>,
     reader: IndexReader,
-    fields: Fields,
+    id: Field,
+    ja: Fields,
+    en: Fields,
+    ja_model: Model,
+    en_model: Model,
+    synonyms: &'static Synonyms,
 }
 
 impl std::fmt::Debug for FaqIndex {
@@ -70,13 +126,17 @@ impl std::fmt::Debug for FaqIndex {
 }
 
 impl FaqIndex {
-    /// Parses `(file name, text)` pairs and indexes them.
+    /// Parses `(file name, text)` pairs and indexes them (documentation files such as
+    /// `COVERAGE.md` are skipped).
     pub fn from_files<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<FaqIndex, FaqError> {
         let mut entries = Vec::new();
         let mut seen: HashMap<String, String> = HashMap::new();
         for (name, text) in files {
+            if is_documentation(name) {
+                continue;
+            }
             let entry = Entry::parse(name, text)?;
             if let Some(first) = seen.insert(entry.id.clone(), name.to_string()) {
                 return Err(FaqError::DuplicateId {
@@ -90,7 +150,7 @@ impl FaqIndex {
         Self::build(entries)
     }
 
-    /// Indexes entries (ids must be unique).
+    /// Indexes entries (ids must be unique, related ids must exist).
     pub fn build(mut entries: Vec<Entry>) -> Result<FaqIndex, FaqError> {
         entries.sort_by(|a, b| {
             let rank = |c: &str| CATEGORIES.iter().position(|x| *x == c);
@@ -98,24 +158,32 @@ impl FaqIndex {
                 .cmp(&rank(&b.category))
                 .then(a.id.cmp(&b.id))
         });
-        let text = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(TOKENIZER)
-                .set_index_option(IndexRecordOption::WithFreqs),
-        );
-        let mut builder = Schema::builder();
-        let fields = Fields {
-            id: builder.add_text_field("id", STRING | STORED),
-            title: builder.add_text_field("title", text.clone()),
-            keywords: builder.add_text_field("keywords", text.clone()),
-            body: builder.add_text_field("body", text),
+        let options = |tokenizer: &str| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            )
         };
+        let mut builder = Schema::builder();
+        let id = builder.add_text_field("id", STRING | STORED);
+        let mut fields = |suffix: &str, tokenizer: &str| Fields {
+            title: builder.add_text_field(&format!("title{suffix}"), options(tokenizer)),
+            keywords: builder.add_text_field(&format!("keywords{suffix}"), options(tokenizer)),
+            body: builder.add_text_field(&format!("body{suffix}"), options(tokenizer)),
+        };
+        let ja = fields("", TOKENIZER);
+        let en = fields("_en", ENGLISH);
         let index = Index::create_in_ram(builder.build());
         index
             .tokenizers()
             .register(TOKENIZER, tokenizer::BigramTokenizer);
+        index
+            .tokenizers()
+            .register(ENGLISH, relevance::english_analyzer());
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 15_000_000)?;
         let mut by_id = HashMap::with_capacity(entries.len());
+        let (mut ja_terms, mut en_terms) = (Vec::new(), Vec::new());
         for (i, e) in entries.iter().enumerate() {
             if by_id.insert(e.id.clone(), i).is_some() {
                 return Err(FaqError::DuplicateId {
@@ -124,12 +192,42 @@ impl FaqIndex {
                     second: e.id.clone(),
                 });
             }
+            let keywords = format!("{} {}", e.category, e.keywords);
+            let keywords_en = format!("{} {}", category_en(&e.category), e.keywords_en);
             let mut doc = TantivyDocument::default();
-            doc.add_text(fields.id, &e.id);
-            doc.add_text(fields.title, &e.title);
-            doc.add_text(fields.keywords, format!("{} {}", e.category, e.keywords));
-            doc.add_text(fields.body, &e.body);
+            doc.add_text(id, &e.id);
+            for (field, text) in [
+                (ja.title, &e.title),
+                (ja.keywords, &keywords),
+                (ja.body, &e.body),
+                (en.title, &e.title_en),
+                (en.keywords, &keywords_en),
+                (en.body, &e.body_en),
+            ] {
+                doc.add_text(field, text);
+            }
             writer.add_document(doc)?;
+            let grams = |t: &str| normalize::bigrams(&normalize::normalize(t));
+            ja_terms.push(EntryTerms {
+                head: grams(&e.title)
+                    .into_iter()
+                    .chain(grams(&keywords))
+                    .collect(),
+                body: grams(&e.body).into_iter().collect(),
+            });
+            let words = |t: &str| relevance::english_terms(t).into_iter().map(|t| t.text);
+            en_terms.push(EntryTerms {
+                head: words(&e.title_en).chain(words(&keywords_en)).collect(),
+                body: words(&e.body_en).collect(),
+            });
+        }
+        for e in &entries {
+            if let Some(missing) = e.related.iter().find(|r| !by_id.contains_key(*r)) {
+                return Err(FaqError::UnknownRelated {
+                    id: e.id.clone(),
+                    related: missing.clone(),
+                });
+            }
         }
         writer.commit()?;
         let reader = index.reader()?;
@@ -137,7 +235,12 @@ impl FaqIndex {
             entries,
             by_id,
             reader,
-            fields,
+            id,
+            ja,
+            en,
+            ja_model: Model::new(ja_terms),
+            en_model: Model::new(en_terms),
+            synonyms: Synonyms::shipped(),
         })
     }
 
@@ -154,50 +257,141 @@ impl FaqIndex {
         self.entries.iter().filter(move |e| e.category == category)
     }
 
-    /// Ranked search (BM25 over title ×3, keywords ×2, body ×1). An empty or
-    /// separator-only query has no results.
+    /// Entries related to `entry` (its `related` list), in that order.
+    pub fn related<'a>(&'a self, entry: &'a Entry) -> impl Iterator<Item = &'a Entry> + 'a {
+        entry.related.iter().filter_map(|id| self.entry(id))
+    }
+
+    /// Ranked search with Japanese titles; see [`FaqIndex::search_in`].
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        let mut grams = normalize::bigrams(&normalize::normalize(query));
-        grams.sort();
-        grams.dedup();
-        if grams.is_empty() || limit == 0 {
+        self.search_in(query, Lang::Ja, limit)
+    }
+
+    /// Ranked search: entries whose coverage of the question clears [`relevance::FLOOR`], best
+    /// first, titled in `lang`. A Japanese question is matched against the Japanese text; a
+    /// question without kana or kanji against the English text and the Japanese one (for
+    /// words such as ADSL), whichever answers it better. Nothing clears the floor → no hits.
+    pub fn search_in(&self, query: &str, lang: Lang, limit: usize) -> Vec<Hit> {
+        self.search_with_floor(query, lang, limit, relevance::FLOOR)
+    }
+
+    /// [`FaqIndex::search_in`] with another floor (for calibration).
+    pub(crate) fn search_with_floor(
+        &self,
+        query: &str,
+        lang: Lang,
+        limit: usize,
+        floor: f32,
+    ) -> Vec<Hit> {
+        if limit == 0 {
             return Vec::new();
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(grams.len() * 3);
-        for gram in &grams {
+        let query: String = query.chars().take(200).collect();
+        let japanese = relevance::japanese_terms(&query, self.synonyms);
+        let mut hits = self.ranked(&japanese, &self.ja, &self.ja_model, lang, floor);
+        if !relevance::is_japanese(&query, self.synonyms) {
+            let english = relevance::english_terms(&query);
+            let other = self.ranked(&english, &self.en, &self.en_model, lang, floor);
+            let best = |h: &[Hit]| h.first().map_or(0.0, |h| h.coverage);
+            if best(&other) > best(&hits) {
+                hits = other;
+            }
+        }
+        hits.truncate(limit);
+        hits
+    }
+
+    /// How a question was read and how well the best entries cover it, whether or not they
+    /// clear the floor (for `shikaku faq search --explain` and calibration).
+    pub fn explain(&self, query: &str, lang: Lang) -> Explanation {
+        let japanese = relevance::is_japanese(query, self.synonyms);
+        let (terms, model) = if japanese {
+            (
+                relevance::japanese_terms(query, self.synonyms),
+                &self.ja_model,
+            )
+        } else {
+            (relevance::english_terms(query), &self.en_model)
+        };
+        let weighted = terms
+            .iter()
+            .map(|t| (t.text.clone(), model.weight(t)))
+            .collect();
+        let mut best: Vec<(String, f32)> = (0..self.entries.len())
+            .map(|i| (self.entries[i].id.clone(), model.coverage(i, &terms)))
+            .collect();
+        best.sort_by(|a, b| b.1.total_cmp(&a.1));
+        best.truncate(5);
+        Explanation {
+            language: if japanese { Lang::Ja } else { Lang::En },
+            terms: weighted,
+            best,
+            hits: self.search_in(query, lang, 5),
+        }
+    }
+
+    /// Candidates by BM25 (title ×3, keywords ×2, answer ×1) over `terms`, kept when their
+    /// coverage clears the floor, ordered by BM25 × coverage².
+    fn ranked(
+        &self,
+        terms: &[Term],
+        fields: &Fields,
+        model: &Model,
+        lang: Lang,
+        floor: f32,
+    ) -> Vec<Hit> {
+        let terms: Vec<Term> = terms
+            .iter()
+            .filter(|t| model.weight(t) > 0.0)
+            .cloned()
+            .collect();
+        if terms.is_empty() {
+            return Vec::new();
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(terms.len() * 3);
+        for term in &terms {
             for (field, boost) in [
-                (self.fields.title, 3.0),
-                (self.fields.keywords, 2.0),
-                (self.fields.body, 1.0),
+                (fields.title, 3.0),
+                (fields.keywords, 2.0),
+                (fields.body, 1.0),
             ] {
-                let term = TermQuery::new(
-                    Term::from_field_text(field, gram),
+                let query = TermQuery::new(
+                    Term_::from_field_text(field, &term.text),
                     IndexRecordOption::WithFreqs,
                 );
                 clauses.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(term), boost)),
+                    Box::new(BoostQuery::new(Box::new(query), boost)),
                 ));
             }
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()) else {
+        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(30).order_by_score()) else {
             return Vec::new();
         };
-        top.into_iter()
+        let mut hits: Vec<Hit> = top
+            .into_iter()
             .filter_map(|(score, address)| {
                 let doc: TantivyDocument = searcher.doc(address).ok()?;
-                let id = doc.get_first(self.fields.id)?.as_str()?.to_string();
-                let entry = self.entry(&id)?;
+                let id = doc.get_first(self.id)?.as_str()?.to_string();
+                let &i = self.by_id.get(&id)?;
+                let coverage = model.coverage(i, &terms);
+                if coverage < floor {
+                    return None;
+                }
+                let entry = &self.entries[i];
                 Some(Hit {
+                    title: entry.title_in(lang.is_english()).to_string(),
+                    category: entry.category_in(lang.is_english()).to_string(),
                     id,
-                    title: entry.title.clone(),
-                    category: entry.category.clone(),
-                    score,
+                    score: score * coverage * coverage,
+                    coverage,
                 })
             })
-            .collect()
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits
     }
 }
 

@@ -4,12 +4,15 @@ use super::*;
 
 impl PortalService {
     /// What the chatbot may tell a logged-in facility about itself: its subsidy (the filed
-    /// amount, or the most it can receive) and the next step of its timeline.
+    /// amount, or the most it can receive), its timeline (next step, deadlines), its filings
+    /// and certificates; states in English when `english`.
     pub async fn chat_facts(
         &self,
         actor: &Actor,
         today: Date,
+        english: bool,
     ) -> Result<shikaku_faq::chatbot::FacilityFacts> {
+        use shikaku_domain::portal::Choice as _;
         use shikaku_domain::timeline::StepStatus;
         use shikaku_faq::chatbot::{FacilityFacts, NextStep, SubsidyFact};
         let code = actor.own_facility()?.clone();
@@ -17,7 +20,7 @@ impl PortalService {
         let subsidy = match overview.subsidies.iter().find(|s| s.status.is_live()) {
             Some(s) => SubsidyFact::Applied {
                 amount: s.subsidy,
-                status_ja: s.status.label_ja().to_string(),
+                status: s.status.label(english).to_string(),
             },
             None => {
                 let filed = Filed {
@@ -32,7 +35,11 @@ impl PortalService {
                         amount: q.subsidy.get(),
                         base: q.base_amount.get(),
                         rate: q.rate.to_string(),
-                        rule_set_ja: q.rule_set_title_ja.clone(),
+                        rule_set: if english {
+                            q.rule_set_title_en.clone()
+                        } else {
+                            q.rule_set_title_ja.clone()
+                        },
                         readers: q.readers,
                     },
                     Err(_) => SubsidyFact::NoReader,
@@ -44,18 +51,59 @@ impl PortalService {
             .as_ref()
             .map(|t| t.steps.as_slice())
             .unwrap_or_default();
+        let step = |s: &shikaku_domain::timeline::Step| NextStep {
+            label: s.label.to_string(),
+            deadline: s.deadline.map(shikaku_domain::calendar::format_ja),
+            overdue: s.status == StepStatus::Overdue,
+        };
         let next_step = steps
             .iter()
             .find(|s| s.status != StepStatus::Done)
-            .map(|s| NextStep {
-                label: s.label.to_string(),
-                deadline: s.deadline.map(shikaku_domain::calendar::format_ja),
-                overdue: s.status == StepStatus::Overdue,
-            });
+            .map(step);
+        let deadlines = steps
+            .iter()
+            .filter(|s| s.status != StepStatus::Done && s.deadline.is_some())
+            .map(step)
+            .collect();
+        let (reader_word, use_word, subsidy_word, filed_word) = if english {
+            ("Card reader", "Use application", "Subsidy", "filed")
+        } else {
+            ("カードリーダー", "利用申請", "補助金申請", "提出済み")
+        };
+        let mut applications: Vec<(String, String)> = overview
+            .readers
+            .iter()
+            .map(|r| {
+                (
+                    format!("{reader_word} {} ×{}", r.maker, r.quantity),
+                    r.status.label(english).to_string(),
+                )
+            })
+            .collect();
+        if let Some(u) = &overview.use_application {
+            applications.push((
+                format!("{use_word} ({})", u.start_month),
+                filed_word.to_string(),
+            ));
+        }
+        applications.extend(overview.subsidies.iter().map(|s| {
+            (
+                format!("{subsidy_word} {}", s.id),
+                s.status.label(english).to_string(),
+            )
+        }));
+        let certificates = overview
+            .certificates
+            .iter()
+            .map(|c| (c.terminal_name.clone(), c.status.label(english).to_string()))
+            .collect();
         Ok(FacilityFacts {
             name: overview.facility.name.clone(),
             subsidy,
             next_step,
+            deadlines,
+            applications,
+            certificates,
             plan_set: overview.timeline.is_some(),
             overdue: steps
                 .iter()

@@ -804,7 +804,54 @@ async fn faq_pages_match_the_cli() {
     }
     // Entries, the English switch, a missing entry, markup in queries is escaped.
     let entry = get_text(format!("{web}/faq/subsidy-amount?lang=en")).await;
-    assert!(entry.contains("<html lang=\"en\"") && entry.contains("32.1万円"));
+    assert!(
+        entry.contains("<html lang=\"en\"")
+            && entry.contains("up to 321,000 yen")
+            && !entry.contains("32.1万円"),
+        "{entry}"
+    );
+    assert!(
+        entry.contains("Related questions")
+            && entry.contains("href=\"/faq/subsidy-rounding?lang=en\"")
+            && entry.contains("<time datetime=\""),
+        "related entries and the update date: {entry}"
+    );
+    let japanese = get_text(format!("{web}/faq/phone")).await;
+    assert!(
+        japanese.contains("href=\"tel:0800-8007121\"") && japanese.contains("関連する質問"),
+        "{japanese}"
+    );
+    // English questions are searched in English and titled in English.
+    let url = reqwest::Url::parse_with_params(
+        &format!("{web}/faq/search"),
+        [("q", "How much is the subsidy?"), ("lang", "en")],
+    )
+    .expect("url");
+    let english = get_text(url).await;
+    assert!(
+        english.contains("data-faq-id=\"subsidy-amount\"")
+            && english.contains("How much subsidy can we receive?"),
+        "{english}"
+    );
+    // A question the FAQ does not answer: nothing, said plainly, with the ways to ask.
+    let out = server
+        .env
+        .run(&["faq", "search", "駐車場はありますか", "--json"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+    let url = reqwest::Url::parse_with_params(
+        &format!("{web}/faq/search"),
+        [("q", "駐車場はありますか")],
+    )
+    .expect("url");
+    let none = get_text(url).await;
+    assert!(
+        !none.contains("data-faq-id")
+            && none.contains("見つかりませんでした")
+            && none.contains("href=\"/inquiry\"")
+            && none.contains("href=\"tel:0800-8007121\"")
+            && none.contains("href=\"/chat\""),
+        "{none}"
+    );
     let missing = reqwest::get(format!("{web}/faq/no-such-entry"))
         .await
         .expect("404");
@@ -888,6 +935,23 @@ async fn faq_pages_match_the_cli() {
     );
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["entry_id"], "subsidy-amount");
+    assert_eq!(v["answered"], true);
+    // Nothing answers it: `answered` false, and the conversation continues from its token.
+    let out = server.env.run(&["faq", "chat", "今日の天気は？", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["answered"], false, "{v}");
+    assert_eq!(v["entry_id"], Value::Null);
+    let out = server.env.run(&[
+        "faq",
+        "chat",
+        "それの期限はいつ？",
+        "--context",
+        "カードリーダー|reader-count|clinic",
+        "--json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["entry_id"], "reader-when", "{v}");
+    assert_eq!(v["context_token"], "カードリーダー|reader-when|clinic");
     let htmx = reqwest::get(format!("{web}/static/htmx-2.0.11.min.js"))
         .await
         .expect("htmx");

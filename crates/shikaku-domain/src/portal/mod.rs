@@ -55,6 +55,14 @@ pub trait Choice: Sized + Copy + 'static {
     fn code(self) -> &'static str;
     fn label_ja(self) -> &'static str;
     fn label_en(self) -> &'static str;
+    /// The label in English or Japanese.
+    fn label(self, english: bool) -> &'static str {
+        if english {
+            self.label_en()
+        } else {
+            self.label_ja()
+        }
+    }
     fn parse(code: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|c| c.code() == code.trim())
     }

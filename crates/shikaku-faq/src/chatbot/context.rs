@@ -1,0 +1,270 @@
+//! The conversation's memory: the category and entry under discussion and the kind of facility
+//! the user said they are. It travels with each turn as a short string (a hidden form field
+//! on the page, `--context` on the CLI); a malformed one is an empty context, never an error.
+
+use serde::{Deserialize, Serialize};
+
+use crate::normalize::normalize;
+use crate::{CATEGORIES, Entry, FaqIndex, category_en};
+
+/// The kind of facility, as the subsidy and the free readers distinguish them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacilityKind {
+    Hospital,
+    Clinic,
+    Pharmacy,
+    /// 大型チェーン薬局: a group receiving 40,000 or more prescriptions a month.
+    LargeChainPharmacy,
+}
+
+impl FacilityKind {
+    const ALL: [FacilityKind; 4] = [
+        FacilityKind::Hospital,
+        FacilityKind::Clinic,
+        FacilityKind::Pharmacy,
+        FacilityKind::LargeChainPharmacy,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            FacilityKind::Hospital => "hospital",
+            FacilityKind::Clinic => "clinic",
+            FacilityKind::Pharmacy => "pharmacy",
+            FacilityKind::LargeChainPharmacy => "large_chain_pharmacy",
+        }
+    }
+
+    pub fn label(self, english: bool) -> &'static str {
+        match (self, english) {
+            (FacilityKind::Hospital, false) => "病院",
+            (FacilityKind::Clinic, false) => "診療所",
+            (FacilityKind::Pharmacy, false) => "薬局",
+            (FacilityKind::LargeChainPharmacy, false) => "大型チェーン薬局",
+            (FacilityKind::Hospital, true) => "hospital",
+            (FacilityKind::Clinic, true) => "clinic",
+            (FacilityKind::Pharmacy, true) => "pharmacy",
+            (FacilityKind::LargeChainPharmacy, true) => "large chain pharmacy",
+        }
+    }
+
+    /// Whether a line of an answer is about this kind of facility.
+    fn applies_to(self, line: &str) -> bool {
+        let l = line.to_lowercase();
+        match self {
+            FacilityKind::Hospital => l.contains("病院") || l.contains("hospital"),
+            FacilityKind::Clinic => l.contains("診療所") || l.contains("clinic"),
+            FacilityKind::Pharmacy => {
+                (l.contains("薬局") || l.contains("pharmac"))
+                    && !l.contains("大型チェーン")
+                    && !l.contains("large chain")
+            }
+            FacilityKind::LargeChainPharmacy => {
+                l.contains("大型チェーン") || l.contains("large chain")
+            }
+        }
+    }
+}
+
+/// What the conversation is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Context {
+    /// The FAQ category under discussion.
+    pub category: Option<String>,
+    /// The FAQ entry last answered.
+    pub entry: Option<String>,
+    /// The kind of facility the user said they are.
+    pub kind: Option<FacilityKind>,
+}
+
+impl Context {
+    /// `category|entry|kind`, empty parts for what is not known.
+    pub fn encode(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.category.as_deref().unwrap_or(""),
+            self.entry.as_deref().unwrap_or(""),
+            self.kind.map_or("", FacilityKind::code)
+        )
+    }
+
+    /// The context [`Context::encode`] wrote; anything malformed is forgotten.
+    pub fn decode(text: &str) -> Context {
+        let mut parts = text.split('|');
+        let (category, entry, kind) = (parts.next(), parts.next(), parts.next());
+        Context {
+            category: category
+                .filter(|c| CATEGORIES.contains(c))
+                .map(str::to_string),
+            entry: entry
+                .filter(|e| {
+                    !e.is_empty()
+                        && e.len() <= 64
+                        && e.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                })
+                .map(str::to_string),
+            kind: kind.and_then(|k| FacilityKind::ALL.into_iter().find(|x| x.code() == k)),
+        }
+    }
+
+    /// The topic under discussion as words to search with (the category's name).
+    pub(super) fn topic(&self, index: &FaqIndex, english: bool) -> Option<String> {
+        let category = self.category.clone().or_else(|| {
+            self.entry
+                .as_deref()
+                .and_then(|id| index.entry(id))
+                .map(|e| e.category.clone())
+        })?;
+        Some(if english {
+            category_en(&category).to_string()
+        } else {
+            category
+        })
+    }
+}
+
+/// Words by which people say the facility is theirs.
+const OURS: &[&str] = &[
+    "うちは",
+    "うちの",
+    "当院",
+    "当薬局",
+    "当施設",
+    "弊院",
+    "自院",
+    "私は",
+    "わたしは",
+    "we are",
+    "we're",
+    "i am",
+    "i'm",
+    "our ",
+];
+
+/// The kind of facility the user says they are (「うちは診療所です」, "we are a clinic").
+pub fn said_kind(text: &str) -> Option<FacilityKind> {
+    let t = format!("{} ", normalize(text));
+    let kind = if t.contains(&normalize("大型チェーン")) || t.contains("large chain") {
+        FacilityKind::LargeChainPharmacy
+    } else if t.contains("病院") || t.contains("hospital") {
+        FacilityKind::Hospital
+    } else if ["診療所", "医院", "くりにっく", "clinic"]
+        .iter()
+        .any(|w| t.contains(w))
+    {
+        FacilityKind::Clinic
+    } else if t.contains("薬局") || t.contains("pharmacy") {
+        FacilityKind::Pharmacy
+    } else {
+        return None;
+    };
+    let statement = OURS.iter().any(|w| t.contains(&normalize(w)))
+        || [kind.label(false), "クリニック", "医院"]
+            .iter()
+            .any(|k| t.contains(&format!("{}です", normalize(k))));
+    statement.then_some(kind)
+}
+
+/// The question after a statement of the facility's kind (「うちは診療所ですが補助の上限は？」
+/// → 「補助の上限は？」; 「うちは診療所です」 → nothing).
+pub fn without_kind_statement(text: &str) -> String {
+    if said_kind(text).is_none() {
+        return text.to_string();
+    }
+    for cut in [
+        "ですが",
+        "です。",
+        "です、",
+        "ですけど",
+        "だけど",
+        "。",
+        ". ",
+        ", ",
+    ] {
+        if let Some((_, rest)) = text.split_once(cut) {
+            return rest.trim().to_string();
+        }
+    }
+    String::new()
+}
+
+/// Whether the question points back at what was discussed (それ, その, this, it …).
+pub fn refers_back(text: &str) -> bool {
+    let t = format!(" {} ", normalize(text).replace(['?', '.', ','], " "));
+    let japanese = ["それ", "その", "そちら", "そっち", "あれ", "これ", "この"]
+        .iter()
+        .any(|w| t.contains(w) && !t.contains("これから") && !t.contains("その他"));
+    japanese
+        || [" it ", " its ", " that ", " this "]
+            .iter()
+            .any(|w| t.contains(w))
+}
+
+/// The lines of an answer that apply to `kind` (「診療所の場合: 基準額 42.9万円の3/4…」).
+pub(super) fn kind_note(entry: &Entry, kind: FacilityKind, english: bool) -> Option<String> {
+    let body = entry.body_in(english);
+    let mut lines: Vec<&str> = body
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .filter(|l| kind.applies_to(l))
+        .collect();
+    if lines.is_empty() {
+        // No list line for it: the first sentence that names it.
+        let stop: &[char] = if english {
+            &['.', '\n']
+        } else {
+            &['。', '\n']
+        };
+        lines = body
+            .split(stop)
+            .map(str::trim)
+            .filter(|s| kind.applies_to(s))
+            .take(1)
+            .collect();
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    Some(if english {
+        format!("For a {}: {}", kind.label(true), lines.join(" / "))
+    } else {
+        format!("{}の場合: {}", kind.label(false), lines.join(" ／ "))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_round_trips_and_forgets_what_is_malformed() {
+        let c = Context {
+            category: Some("補助金".into()),
+            entry: Some("subsidy-amount".into()),
+            kind: Some(FacilityKind::Clinic),
+        };
+        assert_eq!(Context::decode(&c.encode()), c);
+        assert_eq!(Context::decode(""), Context::default());
+        assert_eq!(Context::decode("その他|<script>|ship"), Context::default());
+    }
+
+    #[test]
+    fn the_kind_is_taken_only_from_a_statement() {
+        assert_eq!(said_kind("うちは診療所です"), Some(FacilityKind::Clinic));
+        assert_eq!(said_kind("当院は病院です"), Some(FacilityKind::Hospital));
+        assert_eq!(
+            said_kind("大型チェーン薬局です"),
+            Some(FacilityKind::LargeChainPharmacy)
+        );
+        assert_eq!(said_kind("We are a pharmacy"), Some(FacilityKind::Pharmacy));
+        assert_eq!(said_kind("病院は何台まで無料"), None);
+        assert_eq!(
+            without_kind_statement("うちは診療所ですが補助の上限は？"),
+            "補助の上限は？"
+        );
+        assert_eq!(without_kind_statement("うちは診療所です"), "");
+        assert!(refers_back("それの期限はいつ？") && refers_back("When is its deadline?"));
+        assert!(!refers_back("これから何をする") && !refers_back("補助金はいくら"));
+    }
+}

@@ -1,0 +1,391 @@
+//! The chatbot (チャットボット): a guided decision tree over the FAQ categories and entries, and
+//! free text answered from the same FAQ index with the same relevance floor — a question
+//! nothing answers gets "not found" and the ways to ask a person, never a guess.
+//!
+//! A conversation has a [`Context`]: the category and entry under discussion and the kind of
+//! facility the user said they are. 「それの期限はいつ？」 is read against the topic under
+//! discussion; after 「うちは診療所です」 answers show the lines that apply to a clinic.
+//! Deterministic: the same input and context always get the same reply; no external service.
+//! Replies are Markdown (lists, links, `tel:` numbers).
+
+mod context;
+mod facility;
+
+use serde::Serialize;
+
+pub use context::{Context, FacilityKind};
+pub use facility::{
+    FacilityFacts, Intent, NextStep, SubsidyFact, facility_reply, intent, login_reply,
+};
+
+use crate::{CATEGORIES, FaqIndex, Hit, Lang, category_en};
+
+/// What the user did: picked a choice (its `value`) or typed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatInput {
+    Start,
+    Category(String),
+    Entry(String),
+    Resolved(bool),
+    Contact,
+    Text(String),
+}
+
+impl ChatInput {
+    /// A choice's value as sent back by the page or the CLI.
+    pub fn from_choice(value: &str) -> ChatInput {
+        match value.split_once(':') {
+            Some(("cat", c)) => ChatInput::Category(c.to_string()),
+            Some(("faq", id)) => ChatInput::Entry(id.to_string()),
+            _ => match value {
+                "yes" => ChatInput::Resolved(true),
+                "no" => ChatInput::Resolved(false),
+                "contact" => ChatInput::Contact,
+                _ => ChatInput::Start,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reply {
+    /// The answer (Markdown).
+    pub text: String,
+    /// The FAQ entry the reply answers with, if any.
+    pub entry_id: Option<String>,
+    pub choices: Vec<Choice>,
+    /// Other entries that may help.
+    pub related: Vec<Hit>,
+    /// False when nothing answered the question (the reply says so and offers people).
+    pub answered: bool,
+    /// The conversation's context after this turn (send it back with the next one).
+    pub context: Context,
+}
+
+fn choice(label: &str, value: String) -> Choice {
+    Choice {
+        label: label.to_string(),
+        value,
+    }
+}
+
+fn yen(amount: i64) -> String {
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}円")
+}
+
+fn category_choices(lang: Lang) -> Vec<Choice> {
+    let mut choices: Vec<Choice> = CATEGORIES
+        .iter()
+        .map(|c| {
+            let label = if lang.is_english() { category_en(c) } else { c };
+            choice(label, format!("cat:{c}"))
+        })
+        .collect();
+    choices.push(choice(
+        if lang.is_english() {
+            "How to contact a person"
+        } else {
+            "問い合わせ先を知りたい"
+        },
+        "contact".into(),
+    ));
+    choices
+}
+
+fn resolved_choices(lang: Lang) -> Vec<Choice> {
+    let en = lang.is_english();
+    vec![
+        choice(if en { "That solved it" } else { "解決した" }, "yes".into()),
+        choice(if en { "Not solved" } else { "解決しない" }, "no".into()),
+        choice(if en { "Start over" } else { "最初に戻る" }, "start".into()),
+    ]
+}
+
+fn start_over(lang: Lang) -> Vec<Choice> {
+    vec![choice(
+        if lang.is_english() {
+            "Start over"
+        } else {
+            "最初に戻る"
+        },
+        "start".into(),
+    )]
+}
+
+/// The ways to reach a person (Markdown).
+fn people(lang: Lang, phone_open: bool) -> String {
+    if lang.is_english() {
+        format!(
+            "- [Inquiry form](/inquiry?lang=en): open 24 hours; staff answer by e-mail (it may take some days).\n- Phone 0800-8007121 (free, weekdays 9:00–17:00): {}",
+            if phone_open {
+                "open now."
+            } else {
+                "closed now."
+            }
+        )
+    } else {
+        format!(
+            "- [問い合わせフォーム](/inquiry): 24時間受け付け、担当者がメールで回答します（日数を要する場合があります）。\n- 電話 0800-8007121（通話無料、平日 9:00〜17:00）: {}",
+            if phone_open {
+                "ただいま受付中です。"
+            } else {
+                "ただいま受付時間外です。"
+            }
+        )
+    }
+}
+
+/// The reply to `input` in the conversation `context`; `phone_open` says whether the phone
+/// centre is open now. Personal questions are answered by [`login_reply`] here; a caller that
+/// knows the facility answers them with [`facility_reply`] instead.
+pub fn reply(
+    index: &FaqIndex,
+    input: &ChatInput,
+    context: &Context,
+    lang: Lang,
+    phone_open: bool,
+) -> Reply {
+    let en = lang.is_english();
+    let plain = |text: String, choices: Vec<Choice>, context: Context| Reply {
+        text,
+        entry_id: None,
+        choices,
+        related: Vec::new(),
+        answered: true,
+        context,
+    };
+    match input {
+        ChatInput::Start => plain(
+            if en {
+                "Hello. I answer questions about online eligibility verification. Pick a topic or type a question."
+            } else {
+                "こんにちは。オンライン資格確認についてお答えします。分類を選ぶか、質問を入力してください。"
+            }
+            .into(),
+            category_choices(lang),
+            Context {
+                kind: context.kind,
+                ..Context::default()
+            },
+        ),
+        ChatInput::Category(c) => {
+            let mut choices: Vec<Choice> = index
+                .in_category(c)
+                .map(|e| choice(e.title_in(en), format!("faq:{}", e.id)))
+                .collect();
+            if choices.is_empty() {
+                return reply(index, &ChatInput::Start, context, lang, phone_open);
+            }
+            choices.extend(start_over(lang));
+            let name = if en { category_en(c) } else { c };
+            plain(
+                if en {
+                    format!("Questions about \"{name}\". Pick one.")
+                } else {
+                    format!("「{name}」のよくある質問です。知りたいものを選んでください。")
+                },
+                choices,
+                Context {
+                    category: Some(c.clone()),
+                    entry: None,
+                    kind: context.kind,
+                },
+            )
+        }
+        ChatInput::Entry(id) => match index.entry(id) {
+            Some(e) => answer_with(index, e, Vec::new(), context, lang, None),
+            None => reply(index, &ChatInput::Start, context, lang, phone_open),
+        },
+        ChatInput::Resolved(true) => plain(
+            if en {
+                "Glad it helped. Ask anything else."
+            } else {
+                "お役に立ててよかったです。ほかにご質問があればどうぞ。"
+            }
+            .into(),
+            start_over(lang),
+            context.clone(),
+        ),
+        ChatInput::Resolved(false) | ChatInput::Contact => plain(
+            format!(
+                "{}\n\n{}",
+                if en { "Please ask a person:" } else { "担当者にご相談ください。" },
+                people(lang, phone_open)
+            ),
+            start_over(lang),
+            context.clone(),
+        ),
+        ChatInput::Text(text) => text_reply(index, text, context, lang, phone_open),
+    }
+}
+
+/// A typed question: the kind of facility when said, a personal question, a follow-up on the
+/// topic under discussion, or a new question.
+fn text_reply(
+    index: &FaqIndex,
+    text: &str,
+    context: &Context,
+    lang: Lang,
+    phone_open: bool,
+) -> Reply {
+    let en = lang.is_english();
+    let mut context = context.clone();
+    let said = context::said_kind(text);
+    if let Some(kind) = said {
+        context.kind = Some(kind);
+    }
+    if let Some((intent, personal)) = intent(text)
+        && (personal || index.search_in(text, lang, 1).is_empty())
+    {
+        let mut r = login_reply(intent, lang);
+        r.context = context;
+        return r;
+    }
+    let question = context::without_kind_statement(text);
+    let follow_up = context::refers_back(text);
+    let mut hits = if follow_up {
+        Vec::new()
+    } else {
+        index.search_in(&question, lang, 4)
+    };
+    let mut assumed = None;
+    if hits.is_empty()
+        && !question.trim().is_empty()
+        && let Some(topic) = context.topic(index, en)
+    {
+        // Read the question against the topic under discussion.
+        let within = index.search_in(&format!("{question} {topic}"), lang, 4);
+        if !within.is_empty() {
+            hits = within;
+            assumed = Some(topic);
+        }
+    }
+    if hits.is_empty() && follow_up {
+        hits = index.search_in(&question, lang, 4);
+    }
+    if hits.is_empty() {
+        if let Some(kind) = said {
+            // Only a statement: 「うちは診療所です」.
+            let note = context
+                .entry
+                .as_deref()
+                .and_then(|id| index.entry(id))
+                .and_then(|e| context::kind_note(e, kind, en));
+            let text = match (note, en) {
+                (Some(note), _) => note,
+                (None, true) => format!(
+                    "Noted: I will answer for a {}. What would you like to know?",
+                    kind.label(true)
+                ),
+                (None, false) => format!(
+                    "承知しました。{}として案内します。ご質問をどうぞ。",
+                    kind.label(false)
+                ),
+            };
+            return Reply {
+                text,
+                entry_id: context.entry.clone(),
+                choices: category_choices(lang),
+                related: Vec::new(),
+                answered: true,
+                context,
+            };
+        }
+        let text = if en {
+            format!(
+                "Nothing found: no FAQ entry answers this. Try other words, pick a topic, or ask a person:\n\n{}",
+                people(lang, phone_open)
+            )
+        } else {
+            format!(
+                "見つかりませんでした。よくある質問には、このご質問に答える項目がありません。言い換えるか分類から選ぶか、担当者にご相談ください。\n\n{}",
+                people(lang, phone_open)
+            )
+        };
+        return Reply {
+            text,
+            entry_id: None,
+            choices: category_choices(lang),
+            related: Vec::new(),
+            answered: false,
+            context,
+        };
+    }
+    let best = hits.remove(0);
+    match index.entry(&best.id) {
+        Some(entry) => answer_with(index, entry, hits, &context, lang, assumed),
+        None => reply(index, &ChatInput::Start, &context, lang, phone_open),
+    }
+}
+
+/// An entry as the answer: its title and answer in `lang`, the lines for the facility's kind
+/// when known, and what was assumed of the topic.
+fn answer_with(
+    index: &FaqIndex,
+    entry: &crate::Entry,
+    mut related: Vec<Hit>,
+    context: &Context,
+    lang: Lang,
+    assumed: Option<String>,
+) -> Reply {
+    let en = lang.is_english();
+    let mut text = String::new();
+    if let Some(topic) = assumed {
+        text.push_str(&if en {
+            format!("(Answering about \"{topic}\", the topic so far.)\n\n")
+        } else {
+            format!("（「{topic}」についてのご質問として回答します）\n\n")
+        });
+    }
+    text.push_str(&format!(
+        "**{}**\n\n{}",
+        entry.title_in(en),
+        entry.body_in(en)
+    ));
+    if let Some(note) = context.kind.and_then(|k| context::kind_note(entry, k, en)) {
+        text.push_str("\n\n");
+        text.push_str(&note);
+    }
+    if related.is_empty() {
+        related = index
+            .related(entry)
+            .take(3)
+            .map(|r| Hit {
+                id: r.id.clone(),
+                title: r.title_in(en).to_string(),
+                category: r.category_in(en).to_string(),
+                score: 0.0,
+                coverage: 0.0,
+            })
+            .collect();
+    }
+    Reply {
+        text,
+        entry_id: Some(entry.id.clone()),
+        choices: resolved_choices(lang),
+        related,
+        answered: true,
+        context: Context {
+            category: Some(entry.category.clone()),
+            entry: Some(entry.id.clone()),
+            kind: context.kind,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,243 @@
+use super::*;
+
+fn facts() -> FacilityFacts {
+    FacilityFacts {
+        name: "千代田クリニック".into(),
+        subsidy: SubsidyFact::Cap {
+            amount: 321_000,
+            base: 429_000,
+            rate: "3/4".into(),
+            rule_set: "追加支援".into(),
+            readers: 1,
+        },
+        next_step: Some(NextStep {
+            label: "オンライン資格確認利用申請".into(),
+            deadline: Some("2021年1月8日（金）".into()),
+            overdue: false,
+        }),
+        plan_set: true,
+        overdue: Vec::new(),
+        deadlines: vec![NextStep {
+            label: "オンライン資格確認利用申請".into(),
+            deadline: Some("2021年1月8日（金）".into()),
+            overdue: false,
+        }],
+        applications: vec![("カードリーダー（1台）".into(), "申込済み".into())],
+        certificates: vec![("受付PC".into(), "発行済み".into())],
+    }
+}
+
+#[test]
+fn facility_questions_are_answered_from_its_own_data_with_a_link() {
+    let mut f = facts();
+    let a = facility_reply(Intent::Subsidy, &f, Lang::Ja);
+    assert!(
+        a.text.contains("最大321,000円です")
+            && a.text.contains("429,000円 × 3/4")
+            && a.text.contains("](/portal/subsidy-application)"),
+        "{}",
+        a.text
+    );
+    let n = facility_reply(Intent::NextStep, &f, Lang::Ja);
+    assert!(
+        n.text.contains("「オンライン資格確認利用申請」")
+            && n.text.contains("2021年1月8日（金）です")
+            && n.text.contains("](/portal/home)")
+    );
+    let d = facility_reply(Intent::Deadlines, &f, Lang::Ja);
+    assert!(
+        d.text
+            .contains("- オンライン資格確認利用申請: 2021年1月8日（金）"),
+        "{}",
+        d.text
+    );
+    let apps = facility_reply(Intent::Applications, &f, Lang::Ja);
+    assert!(apps.text.contains("- カードリーダー（1台）: 申込済み"));
+    let certs = facility_reply(Intent::Certificates, &f, Lang::En);
+    assert!(
+        certs.text.contains("- 受付PC: 発行済み")
+            && certs.text.contains("/portal/certificates?lang=en")
+    );
+    f.subsidy = SubsidyFact::Applied {
+        amount: 300_000,
+        status: "審査中".into(),
+    };
+    f.next_step = None;
+    assert!(
+        facility_reply(Intent::Subsidy, &f, Lang::Ja)
+            .text
+            .contains("300,000円")
+    );
+    assert!(
+        facility_reply(Intent::NextStep, &f, Lang::Ja)
+            .text
+            .contains("すべて完了")
+    );
+    f.plan_set = false;
+    assert!(
+        facility_reply(Intent::NextStep, &f, Lang::Ja)
+            .text
+            .contains("まだ登録されていません")
+    );
+    f.subsidy = SubsidyFact::NoReader;
+    assert!(
+        facility_reply(Intent::Subsidy, &f, Lang::Ja)
+            .text
+            .contains("](/portal/readers)")
+    );
+}
+
+fn index() -> FaqIndex {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/faq");
+    let files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("faq dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).expect("read"),
+            )
+        })
+        .collect();
+    FaqIndex::from_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).expect("index")
+}
+
+fn say(index: &FaqIndex, text: &str, context: &Context) -> Reply {
+    reply(
+        index,
+        &ChatInput::Text(text.into()),
+        context,
+        Lang::Ja,
+        true,
+    )
+}
+
+#[test]
+fn the_guided_tree_leads_from_a_category_to_an_answer_and_help() {
+    let index = index();
+    let none = Context::default();
+    let start = reply(&index, &ChatInput::Start, &none, Lang::Ja, true);
+    assert!(start.choices.iter().any(|c| c.value == "cat:補助金"));
+    let category = reply(
+        &index,
+        &ChatInput::from_choice("cat:補助金"),
+        &none,
+        Lang::Ja,
+        true,
+    );
+    assert!(
+        category
+            .choices
+            .iter()
+            .any(|c| c.value == "faq:subsidy-amount")
+    );
+    assert_eq!(category.context.category.as_deref(), Some("補助金"));
+    let answer = reply(
+        &index,
+        &ChatInput::from_choice("faq:subsidy-amount"),
+        &none,
+        Lang::Ja,
+        true,
+    );
+    assert_eq!(answer.entry_id.as_deref(), Some("subsidy-amount"));
+    assert!(answer.text.contains("32.1万円"));
+    assert!(!answer.related.is_empty(), "related entries are offered");
+    let help = reply(
+        &index,
+        &ChatInput::from_choice("no"),
+        &none,
+        Lang::Ja,
+        false,
+    );
+    assert!(help.text.contains("受付時間外") && help.text.contains("](/inquiry)"));
+    let open = reply(&index, &ChatInput::Contact, &none, Lang::Ja, true);
+    assert!(open.text.contains("受付中"));
+}
+
+#[test]
+fn free_text_is_answered_from_the_faq_or_plainly_not_found() {
+    let index = index();
+    let none = Context::default();
+    let a = say(&index, "補助金はいくら？", &none);
+    assert_eq!(a.entry_id.as_deref(), Some("subsidy-amount"));
+    assert_eq!(a, say(&index, "補助金はいくら？", &none), "deterministic");
+    let b = say(&index, "ｶｰﾄﾞﾘｰﾀﾞｰは何台もらえる", &none);
+    assert_eq!(b.entry_id.as_deref(), Some("reader-count"));
+    for out_of_scope in ["駐車場はありますか", "今日の天気は？", "zzqqxx"] {
+        let r = say(&index, out_of_scope, &none);
+        assert!(
+            !r.answered && r.entry_id.is_none(),
+            "{out_of_scope}: {}",
+            r.text
+        );
+        assert!(r.text.contains("見つかりませんでした") && r.text.contains("](/inquiry)"));
+    }
+    let en = reply(
+        &index,
+        &ChatInput::Text("How much is the subsidy?".into()),
+        &none,
+        Lang::En,
+        true,
+    );
+    assert_eq!(en.entry_id.as_deref(), Some("subsidy-amount"));
+    assert!(
+        en.text.contains("How much subsidy can we receive?"),
+        "{}",
+        en.text
+    );
+}
+
+#[test]
+fn anonymous_personal_questions_lead_to_the_login() {
+    let index = index();
+    let none = Context::default();
+    for text in [
+        "次にやることは？",
+        "今やるべきことを教えて",
+        "うちの補助金の申請状況は？",
+    ] {
+        let r = say(&index, text, &none);
+        assert!(r.text.contains("](/portal/login)"), "{text}: {}", r.text);
+    }
+}
+
+#[test]
+fn a_four_turn_conversation_keeps_its_context() {
+    let index = index();
+    // 1. A topic.
+    let one = say(
+        &index,
+        "カードリーダーは何台もらえますか",
+        &Context::default(),
+    );
+    assert_eq!(one.entry_id.as_deref(), Some("reader-count"));
+    // 2. The facility's kind: remembered, and the lines for it shown.
+    let two = say(&index, "うちは診療所です", &one.context);
+    assert_eq!(two.context.kind, Some(FacilityKind::Clinic));
+    assert!(
+        two.text.contains("診療所の場合: ") && two.text.contains("1台が無償"),
+        "{}",
+        two.text
+    );
+    // 3. A follow-up on the topic under discussion.
+    let three = say(&index, "それの期限はいつ？", &two.context);
+    assert_eq!(
+        three.entry_id.as_deref(),
+        Some("reader-when"),
+        "{}",
+        three.text
+    );
+    assert!(three.text.contains("カードリーダー"), "{}", three.text);
+    // 4. A new topic answered for a clinic.
+    let four = say(&index, "補助金の上限は？", &three.context);
+    assert_eq!(four.entry_id.as_deref(), Some("subsidy-amount"));
+    assert!(
+        four.text
+            .contains("診療所の場合: 診療所・薬局: 基準額 42.9万円の3/4"),
+        "{}",
+        four.text
+    );
+    assert_eq!(four.context.kind, Some(FacilityKind::Clinic));
+}

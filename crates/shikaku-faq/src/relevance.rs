@@ -1,0 +1,509 @@
+//! The relevance model: how a question becomes weighted search terms, and how sure we are that
+//! an entry answers it.
+//!
+//! Japanese questions become character bigrams after normalization, but not all of them count:
+//! polite endings and question phrases (ありますか, 教えてください, どうすれば …) are dropped, a
+//! particle after a content word (補助金**は**, 証明書**の**) separates words, and a bigram of
+//! two hiragana is *weak* (half weight, none when the FAQ never uses it). A synonym table maps
+//! what staff type (電カル, 問合せ, `hojokin`) to the words the FAQ uses. English questions
+//! become stemmed words without stop words.
+//!
+//! Each term weighs its inverse document frequency over the entries; a term no entry uses
+//! weighs the most (the question is about something the FAQ does not cover). An entry's
+//! **coverage** of a question is the share of that weight it matches — full credit in its
+//! title or keywords, [`BODY_CREDIT`] in its answer only. An entry is offered only when its
+//! coverage reaches [`FLOOR`]; when none does, the answer is "not found". The floor is
+//! calibrated on the labelled questions in `tests/labelled.tsv`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    TokenStream,
+};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::normalize::is_separator;
+
+/// The least coverage at which an entry counts as an answer.
+pub const FLOOR: f32 = 0.45;
+
+/// The credit for a term found only in an entry's answer (not its title or keywords).
+pub const BODY_CREDIT: f32 = 0.6;
+
+/// The weight of a stem or weak term relative to a strong one.
+const WEAK: f32 = 0.5;
+
+/// The least coverage of a question made of weak terms only (hiragana: ほじょきん matches,
+/// こんにちは does not).
+pub const WEAK_ONLY_FLOOR: f32 = 0.9;
+
+/// One search term of a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub text: String,
+    pub kind: Kind,
+}
+
+/// How much a term says about the topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Within one word of content (補助, かど, ip) or an English word.
+    Strong,
+    /// A kanji and its okurigana (壊れ, 作り): the stem of a verb or adjective. Half weight;
+    /// one no entry uses still counts (the question is about something else).
+    Stem,
+    /// Hiragana, a question word (何枚) or a bigram across words (金は, ん2): half weight, and
+    /// none when no entry uses it.
+    Weak,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Hiragana,
+    Katakana,
+    Kanji,
+    /// Latin letters, digits and anything else.
+    Other,
+    Separator,
+}
+
+impl Script {
+    /// Whether a character of this script can carry a word's meaning (not a particle or an
+    /// ending).
+    fn content(self) -> bool {
+        matches!(self, Script::Katakana | Script::Kanji | Script::Other)
+    }
+}
+
+/// Normalized characters with the script each had before katakana was folded to hiragana.
+fn scripted(text: &str) -> Scripted {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.nfkc() {
+        let (c, script) = match c {
+            'ー' | '～' | '〜' => continue,
+            'ぁ'..='ゖ' | 'ゝ' | 'ゞ' => (c, Script::Hiragana),
+            'ァ'..='ヶ' => (
+                char::from_u32(c as u32 - 0x60).unwrap_or(c),
+                Script::Katakana,
+            ),
+            c if is_separator(c) => (' ', Script::Separator),
+            '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '々' => (c, Script::Kanji),
+            c => (c, Script::Other),
+        };
+        for lower in c.to_lowercase() {
+            out.push((lower, script));
+        }
+    }
+    out
+}
+
+/// Normalized characters with their scripts.
+type Scripted = Vec<(char, Script)>;
+
+/// Query-side synonyms: what people type → the words the FAQ uses.
+pub struct Synonyms {
+    /// (variant as normalized characters, replacement), longest variant first.
+    pairs: Vec<(Vec<char>, Scripted)>,
+}
+
+impl Synonyms {
+    /// Parses `variant<TAB>canonical` lines (`#` starts a comment).
+    pub fn parse(text: &str) -> Synonyms {
+        let mut pairs: Vec<(Vec<char>, Scripted)> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(variant, canonical)| {
+                (
+                    scripted(variant.trim())
+                        .into_iter()
+                        .map(|(c, _)| c)
+                        .collect(),
+                    scripted(canonical.trim()),
+                )
+            })
+            .filter(|(v, _): &(Vec<char>, _)| !v.is_empty())
+            .collect();
+        pairs.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+        Synonyms { pairs }
+    }
+
+    /// The shipped table (`synonyms.tsv`).
+    pub fn shipped() -> &'static Synonyms {
+        static TABLE: LazyLock<Synonyms> =
+            LazyLock::new(|| Synonyms::parse(include_str!("synonyms.tsv")));
+        &TABLE
+    }
+
+    fn apply(&self, text: Scripted) -> Scripted {
+        let mut out = Vec::with_capacity(text.len());
+        let mut i = 0;
+        while i < text.len() {
+            // Text that already says a canonical form passes through (カルテ → 電子カルテ must
+            // not turn 電子カルテ into 電子電子カルテ).
+            if let Some((_, canonical)) = self.pairs.iter().find(|(_, canonical)| {
+                i + canonical.len() <= text.len()
+                    && text[i..i + canonical.len()]
+                        .iter()
+                        .map(|(c, _)| *c)
+                        .eq(canonical.iter().map(|(c, _)| *c))
+            }) {
+                out.extend_from_slice(&text[i..i + canonical.len()]);
+                i += canonical.len();
+                continue;
+            }
+            let found = self.pairs.iter().find(|(variant, _)| {
+                let end = i + variant.len();
+                end <= text.len()
+                    && text[i..end]
+                        .iter()
+                        .map(|(c, _)| *c)
+                        .eq(variant.iter().copied())
+                    && (!variant[0].is_ascii_alphanumeric() || word_bounded(&text, i, end))
+            });
+            match found {
+                Some((variant, canonical)) => {
+                    out.extend_from_slice(canonical);
+                    i += variant.len();
+                }
+                None => {
+                    out.push(text[i]);
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Whether `text[start..end]` is a whole word (a romaji variant must not match inside another).
+fn word_bounded(text: &[(char, Script)], start: usize, end: usize) -> bool {
+    let alnum = |i: usize| text.get(i).is_some_and(|(c, _)| c.is_ascii_alphanumeric());
+    (start == 0 || !alnum(start - 1)) && !alnum(end)
+}
+
+/// Question phrases and polite endings that say nothing about the topic (normalized forms).
+const STOP_PHRASES: &[&str] = &[
+    "大丈夫",
+    "それ",
+    "その",
+    "これ",
+    "この",
+    "あれ",
+    "そちら",
+    "どんな",
+    "どういう",
+    "どの",
+    "ってなに",
+    "ってなん",
+    "って何",
+    "って",
+    "ありますでしょうか",
+    "ありますか",
+    "ございますか",
+    "でしょうか",
+    "ですか",
+    "ますか",
+    "ませんか",
+    "ください",
+    "下さい",
+    "おしえて",
+    "教えて",
+    "知りたい",
+    "しりたい",
+    "について",
+    "に関して",
+    "のですが",
+    "んですが",
+    "ですが",
+    "ですけど",
+    "ですね",
+    "したいです",
+    "したい",
+    "いいですか",
+    "よいですか",
+    "どうすれば",
+    "どうしたら",
+    "どうやって",
+    "どのように",
+    "なりますか",
+    "なんですか",
+    "何ですか",
+    "なんでしょう",
+    "お願いします",
+    "おねがいします",
+    "すみません",
+    "ありがとう",
+    "いますか",
+    "とは",
+    "です",
+    "ます",
+];
+
+/// Particles that end a content word (補助金**は**, 証明書**の**, 端末**に**も).
+const PARTICLES: &[char] = &[
+    'は', 'が', 'を', 'に', 'で', 'と', 'も', 'の', 'へ', 'や', 'か', 'て',
+];
+
+/// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
+pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
+    let mut text = synonyms.apply(scripted(query));
+    // Stop phrases: hiragana ones only where the text is hiragana (never inside a katakana word).
+    let stops: &Vec<Scripted> = {
+        static STOPS: LazyLock<Vec<Scripted>> = LazyLock::new(|| {
+            let mut v: Vec<_> = STOP_PHRASES.iter().map(|p| scripted(p)).collect();
+            v.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            v
+        });
+        &STOPS
+    };
+    let mut i = 0;
+    while i < text.len() {
+        let hit = stops.iter().find(|p| {
+            i + p.len() <= text.len()
+                && text[i..i + p.len()]
+                    .iter()
+                    .zip(p.iter())
+                    .all(|(t, s)| *t == *s)
+        });
+        match hit {
+            Some(p) => {
+                for slot in &mut text[i..i + p.len()] {
+                    *slot = (' ', Script::Separator);
+                }
+                i += p.len();
+            }
+            None => i += 1,
+        }
+    }
+    // Particles after a content word (or after another such particle: には, での).
+    let mut after_content = false;
+    for slot in &mut text {
+        let (c, script) = *slot;
+        if script == Script::Hiragana && after_content && PARTICLES.contains(&c) {
+            *slot = (' ', Script::Separator);
+            continue;
+        }
+        after_content = script.content();
+    }
+    let mut terms = Vec::new();
+    for run in text.split(|(_, s)| *s == Script::Separator) {
+        match run {
+            [] => {}
+            // A lone character (何, 税) is indexed only where it stands alone, so it is weak.
+            [(c, s)] => {
+                if s.content() {
+                    terms.push(Term {
+                        text: c.to_string(),
+                        kind: Kind::Weak,
+                    });
+                }
+            }
+            _ => terms.extend(run.windows(2).map(|w| Term {
+                text: [w[0].0, w[1].0].iter().collect(),
+                kind: match (w[0].1, w[1].1) {
+                    // 何枚, 何年: a question word and a counter.
+                    _ if w[0].0 == '何' => Kind::Weak,
+                    (Script::Kanji, Script::Hiragana) => Kind::Stem,
+                    (a, b) if a == b && a.content() => Kind::Strong,
+                    _ => Kind::Weak,
+                },
+            })),
+        }
+    }
+    let mut seen = HashSet::new();
+    terms.retain(|t| seen.insert(t.text.clone()));
+    terms
+}
+
+/// English stop words: function words and the words every question has.
+const ENGLISH_STOP: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "by", "with", "from", "is",
+    "are", "was", "were", "be", "been", "am", "do", "does", "did", "can", "could", "may", "might",
+    "must", "should", "would", "will", "shall", "i", "we", "you", "me", "us", "my", "our", "your",
+    "it", "its", "this", "that", "these", "those", "there", "what", "which", "who", "whom",
+    "whose", "how", "why", "where", "when", "if", "please", "tell", "know", "want", "like", "get",
+    "any", "some", "about", "so", "as", "there", "here", "hi", "hello", "thanks", "thank", "need",
+    "have", "has", "had", "not", "no", "yes",
+];
+
+/// The analyzer for English questions and English entry text.
+pub fn english_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::remove(
+            ENGLISH_STOP.iter().map(|s| s.to_string()),
+        ))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The terms of an English text.
+pub fn english_terms(text: &str) -> Vec<Term> {
+    let mut analyzer = english_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut seen = HashSet::new();
+    let mut terms = Vec::new();
+    while stream.advance() {
+        let t = stream.token().text.clone();
+        if seen.insert(t.clone()) {
+            terms.push(Term {
+                text: t,
+                kind: Kind::Strong,
+            });
+        }
+    }
+    terms
+}
+
+/// Whether a question is written in Japanese (any kana or kanji after synonyms).
+pub fn is_japanese(query: &str, synonyms: &Synonyms) -> bool {
+    synonyms
+        .apply(scripted(query))
+        .iter()
+        .any(|(c, _)| is_cjk(*c))
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+}
+
+/// The terms of one entry in one language: in its title or keywords, and in its answer.
+#[derive(Debug, Default)]
+pub struct EntryTerms {
+    pub head: HashSet<String>,
+    pub body: HashSet<String>,
+}
+
+impl EntryTerms {
+    fn credit(&self, term: &str) -> f32 {
+        if self.head.contains(term) {
+            1.0
+        } else if self.body.contains(term) {
+            BODY_CREDIT
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Document frequencies over the entries of one language, and each entry's terms.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub entries: Vec<EntryTerms>,
+    df: HashMap<String, usize>,
+}
+
+impl Model {
+    pub fn new(entries: Vec<EntryTerms>) -> Model {
+        let mut df: HashMap<String, usize> = HashMap::new();
+        for e in &entries {
+            for t in e.head.union(&e.body) {
+                *df.entry(t.clone()).or_default() += 1;
+            }
+        }
+        Model { entries, df }
+    }
+
+    /// A term's weight in a question.
+    pub fn weight(&self, term: &Term) -> f32 {
+        let n = self.entries.len() as f32;
+        let df = self.df.get(&term.text).copied().unwrap_or(0);
+        let idf = (1.0 + n / (df as f32 + 0.5)).ln();
+        match (term.kind, df) {
+            (Kind::Strong, _) => idf,
+            (Kind::Weak, 0) => 0.0,
+            (Kind::Stem | Kind::Weak, _) => WEAK * idf,
+        }
+    }
+
+    /// The share of the question's weight that entry `i` matches (0 when the question has no
+    /// weighted terms). A question of weak terms only (こんにちは) must be matched almost
+    /// whole: below [`WEAK_ONLY_FLOOR`] it counts as 0.
+    pub fn coverage(&self, i: usize, terms: &[Term]) -> f32 {
+        let Some(entry) = self.entries.get(i) else {
+            return 0.0;
+        };
+        let (mut matched, mut total) = (0.0, 0.0);
+        for t in terms {
+            let w = self.weight(t);
+            total += w;
+            matched += w * entry.credit(&t.text);
+        }
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let coverage = matched / total;
+        let weak_only = terms.iter().all(|t| t.kind == Kind::Weak);
+        if weak_only && coverage < WEAK_ONLY_FLOOR {
+            0.0
+        } else {
+            coverage
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(terms: &[Term]) -> Vec<&str> {
+        terms.iter().map(|t| t.text.as_str()).collect()
+    }
+
+    #[test]
+    fn polite_endings_and_particles_are_not_terms() {
+        let s = Synonyms::parse("");
+        assert_eq!(
+            texts(&japanese_terms("駐車場はありますか", &s)),
+            ["駐車", "車場"]
+        );
+        assert_eq!(
+            texts(&japanese_terms("補助金はいくらですか？", &s)),
+            ["補助", "助金", "いく", "くら"]
+        );
+        assert_eq!(
+            texts(&japanese_terms(
+                "電子証明書の再発行について教えてください",
+                &s
+            )),
+            ["電子", "子証", "証明", "明書", "再発", "発行"]
+        );
+        // A katakana word keeps its kana even where it looks like a stop phrase.
+        assert!(texts(&japanese_terms("カードリーダー", &s)).contains(&"かど"));
+        let weak = japanese_terms("いくら", &s);
+        assert!(weak.iter().all(|t| t.kind == Kind::Weak));
+        let kinds: Vec<Kind> = japanese_terms("壊れた", &s)
+            .iter()
+            .map(|t| t.kind)
+            .collect();
+        assert_eq!(kinds, [Kind::Stem, Kind::Weak]);
+    }
+
+    #[test]
+    fn synonyms_rewrite_what_people_type() {
+        let s = Synonyms::parse("電カル\t電子カルテ\nカルテ\t電子カルテ\nhojokin\t補助金\n");
+        let want = texts(&japanese_terms("電子カルテ改修", &Synonyms::parse(""))).join(" ");
+        for typed in ["電カル改修", "電子カルテ改修", "カルテ改修"] {
+            assert_eq!(texts(&japanese_terms(typed, &s)).join(" "), want, "{typed}");
+        }
+        assert!(is_japanese("hojokin", &s));
+        assert!(!is_japanese("hojokinx", &s), "only whole romaji words");
+    }
+
+    #[test]
+    fn english_questions_lose_their_question_words() {
+        assert_eq!(
+            texts(&english_terms("How much is the subsidy?")),
+            ["much", "subsidi"]
+        );
+        assert_eq!(
+            texts(&english_terms("When will the card readers arrive")),
+            ["card", "reader", "arriv"]
+        );
+    }
+}
