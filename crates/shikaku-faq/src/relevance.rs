@@ -188,6 +188,10 @@ fn word_bounded(text: &[(char, Script)], start: usize, end: usize) -> bool {
 /// Question phrases and polite endings that say nothing about the topic (normalized forms).
 const STOP_PHRASES: &[&str] = &[
     "大丈夫",
+    "じゃないと",
+    "じゃなきゃ",
+    "ダメ",
+    "だめ",
     "それ",
     "その",
     "これ",
