@@ -262,6 +262,12 @@ try {
   await ask('駐車場はありますか', '#log .turn.bot.not-answered a[href="/inquiry"]');
   await check(clinic, 'chatbot');
 
+  // 「役に立ちましたか」 on an FAQ entry, answered in place (htmx).
+  await clinic.goto(`${base}/faq/subsidy-amount`);
+  await clinic.click('#feedback button[value=no]');
+  await clinic.waitForSelector('#feedback [role=status]');
+  await check(clinic, 'faq-feedback');
+
   await clinic.goto(`${base}/inquiry`);
   await clinic.selectOption('#category', 'subsidy');
   await clinic.fill('#subject', '補助金の入金時期');
@@ -276,6 +282,12 @@ try {
   const ticket = clinic.url().split('/').pop();
   await clinic.waitForSelector('#status.open');
   await check(clinic, 'inquiry-thread');
+
+  // The content team's page: the answer just marked unhelpful, the question nothing answered.
+  await op.goto(`${base}/portal/operator/help`);
+  await op.waitForSelector('#feedback tr[data-entry=subsidy-amount]');
+  await op.waitForSelector('#unanswered th:has-text("駐車場はありますか")');
+  await check(op, 'operator-help');
 
   await op.goto(`${base}/portal/operator/inquiries?status=open`);
   await check(op, 'operator-inbox');

@@ -97,6 +97,35 @@ async fn answer(
     reply(&state.faq, input, context, lang.faq(), phone_open())
 }
 
+/// What the turn teaches the content team: a question nothing answered, or 解決した /
+/// 解決しない about the entry under discussion.
+async fn record(
+    state: &AppState,
+    input: &ChatInput,
+    context: &Context,
+    answer: &Reply,
+    lang: Lang,
+) {
+    let recorded = match input {
+        ChatInput::Text(text) => {
+            state
+                .help
+                .asked(text, lang.code(), answer.answered, "chat")
+                .await
+        }
+        ChatInput::Resolved(helpful) => match context.entry.as_deref() {
+            Some(id) if state.faq.entry(id).is_some() => {
+                state.help.feedback(id, *helpful, "chat").await
+            }
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    };
+    if let Err(e) = recorded {
+        tracing::warn!(error = %e, "chatbot: feedback was not recorded");
+    }
+}
+
 pub async fn turn(
     State(state): State<AppState>,
     session: tower_sessions::Session,
@@ -118,6 +147,7 @@ pub async fn turn(
     };
     let context = Context::decode(&form.context);
     let answer = answer(&state, &session, &input, &context, p.lang).await;
+    record(&state, &input, &context, &answer, p.lang).await;
     let html = markdown_to_html(&answer.text);
     if headers.contains_key("hx-request") {
         render(&ChatTurn {

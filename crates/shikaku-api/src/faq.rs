@@ -1,9 +1,9 @@
 //! FAQ pages: categories, search (search-as-you-type with htmx: a request carrying
 //! `HX-Request` gets only the results fragment) and one entry per page.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use shikaku_faq::{CATEGORIES, Entry, Hit};
 
 use crate::AppState;
@@ -24,6 +24,29 @@ pub struct SearchParams {
 pub struct LangParam {
     #[serde(default)]
     lang: Lang,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct EntryParams {
+    #[serde(default)]
+    lang: Lang,
+    /// `thanks` after a 「役に立ちましたか」 answer without htmx.
+    #[serde(default)]
+    feedback: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct FeedbackForm {
+    /// `yes` or `no`.
+    helpful: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "faq_feedback.html")]
+struct FeedbackFragment<'a> {
+    lang: Lang,
+    entry: &'a Entry,
+    thanks: bool,
 }
 
 #[derive(askama::Template)]
@@ -52,6 +75,7 @@ struct EntryPage<'a> {
     entry: &'a Entry,
     body_html: String,
     related: Vec<&'a Entry>,
+    thanks: bool,
 }
 
 pub async fn index(State(state): State<AppState>, Query(p): Query<LangParam>) -> Response {
@@ -65,6 +89,7 @@ pub async fn search(
 ) -> Response {
     let query: String = p.q.trim().chars().take(200).collect();
     if headers.contains_key("hx-request") {
+        // Search as you type: every keystroke asks, so only a submitted search is counted.
         let hits = state.faq.search_in(&query, p.lang.faq(), SEARCH_LIMIT);
         return render(&ResultsFragment {
             lang: p.lang,
@@ -73,7 +98,18 @@ pub async fn search(
             phone_open: crate::chat::phone_open(),
         });
     }
-    page(&state, p.lang, query)
+    let response = page(&state, p.lang, query.clone());
+    if !query.is_empty() {
+        let answered = !state.faq.search_in(&query, p.lang.faq(), 1).is_empty();
+        if let Err(e) = state
+            .help
+            .asked(&query, p.lang.code(), answered, "search")
+            .await
+        {
+            tracing::warn!(error = %e, "FAQ: the unanswered question was not recorded");
+        }
+    }
+    response
 }
 
 fn page(state: &AppState, lang: Lang, query: String) -> Response {
@@ -94,7 +130,7 @@ fn page(state: &AppState, lang: Lang, query: String) -> Response {
 pub async fn entry(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(p): Query<LangParam>,
+    Query(p): Query<EntryParams>,
 ) -> Response {
     match state.faq.entry(&id) {
         Some(entry) => render(&EntryPage {
@@ -102,14 +138,61 @@ pub async fn entry(
             entry,
             body_html: markdown_to_html(entry.body_in(p.lang.is_en())),
             related: state.faq.related(entry).collect(),
+            thanks: p.feedback == "thanks",
         }),
-        None => (
+        None => not_found(),
+    }
+}
+
+/// 「役に立ちましたか」: counted for the entry; htmx gets the thanks in place of the buttons,
+/// a plain form post goes back to the entry.
+pub async fn feedback(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(p): Query<LangParam>,
+    headers: HeaderMap,
+    Form(form): Form<FeedbackForm>,
+) -> Response {
+    let Some(entry) = state.faq.entry(&id) else {
+        return not_found();
+    };
+    let helpful = match form.helpful.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                p.lang
+                    .t(
+                        "helpful は yes か no で送ってください。",
+                        "helpful must be yes or no.",
+                    )
+                    .to_string(),
+            )
+                .into_response();
+        }
+    };
+    if let Err(e) = state.help.feedback(&entry.id, helpful, "page").await {
+        tracing::warn!(error = %e, "FAQ feedback was not recorded");
+    }
+    if headers.contains_key("hx-request") {
+        return render(&FeedbackFragment {
+            lang: p.lang,
+            entry,
+            thanks: true,
+        });
+    }
+    let lang = if p.lang.is_en() { "&lang=en" } else { "" };
+    Redirect::to(&format!("/faq/{}?feedback=thanks{lang}", entry.id)).into_response()
+}
+
+fn not_found() -> Response {
+    (
             StatusCode::NOT_FOUND,
             axum::response::Html(
                 "<!doctype html><html lang=\"ja\"><meta charset=\"utf-8\"><title>見つかりません</title>\
                  <p>お探しの質問は見つかりませんでした。<a href=\"/faq\">よくある質問の一覧へ</a></p></html>",
-            ),
-        )
-            .into_response(),
-    }
+        ),
+    )
+        .into_response()
 }

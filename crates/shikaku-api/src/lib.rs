@@ -62,6 +62,8 @@ pub struct Shared {
     pub portal: shikaku_app::portal::PortalService,
     /// Inquiries, their threads and the mail outbox.
     pub support: shikaku_app::support::SupportService,
+    /// 「役に立ちましたか」 and unanswered questions.
+    pub help: shikaku_app::help::HelpService,
     /// Where the outbox's mails go (started with the listeners).
     pub mailer: std::sync::Arc<shikaku_app::mail::Mailer>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the inquiry form's rate
@@ -175,7 +177,7 @@ fn too_large() -> axum::response::Response {
 
 /// The router of the plain web listener.
 pub fn web_router(state: AppState) -> axum::Router {
-    use axum::routing::get;
+    use axum::routing::{get, post};
     let sessions = portal::session_layer(state.portal.clone(), state.secure_cookies);
     axum::Router::new()
         .route("/healthz", get(health::healthz))
@@ -192,6 +194,7 @@ pub fn web_router(state: AppState) -> axum::Router {
         .route("/faq", get(faq::index))
         .route("/faq/search", get(faq::search))
         .route("/faq/{id}", get(faq::entry))
+        .route("/faq/{id}/feedback", post(faq::feedback))
         .route("/static/htmx-2.0.11.min.js", get(pages::htmx))
         .route("/static/site.css", get(pages::css))
         .merge(portal::router().layer(sessions))

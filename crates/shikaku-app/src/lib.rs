@@ -10,6 +10,7 @@ pub mod cards;
 pub mod clock;
 pub mod facilities;
 pub mod faq;
+pub mod help;
 pub mod idempotency;
 pub mod identity;
 pub mod import;

@@ -133,6 +133,7 @@ pub async fn app_state(
         .await
         .map_err(|e| anyhow::anyhow!("resuming batch jobs: {e}"))?;
     let rules = std::sync::Arc::new(shikaku_app::subsidy::builtin_rules()?);
+    let help = shikaku_app::help::HelpService::new(store.clone());
     let portal =
         shikaku_app::portal::PortalService::new(store, std::sync::Arc::new(ca), rules.clone(), key);
     Ok(Shared {
@@ -143,6 +144,7 @@ pub async fn app_state(
         subsidy_rules: rules,
         portal,
         support,
+        help,
         mailer,
         trusted_proxies: Vec::new(),
         secure_cookies,

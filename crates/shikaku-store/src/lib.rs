@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 mod batch;
 pub mod challenges;
 pub mod cluster;
+pub mod help;
 pub mod identity;
 pub mod insurers;
 pub mod journal;
@@ -31,6 +32,7 @@ pub mod testing;
 
 pub use challenges::ChallengeStore;
 pub use cluster::{ClusterStore, NoMatchEvent};
+pub use help::{EntryFeedback, HelpStore, Unanswered};
 pub use identity::IdentityStore;
 pub use insurers::InsurerStore;
 pub use model::{StagedRow, hash_text, row_hash};
@@ -327,6 +329,7 @@ pub struct LogMaintenance {
 pub trait Store:
     PortalStore
     + SupportStore
+    + HelpStore
     + InsurerStore
     + IdentityStore
     + ChallengeStore

@@ -368,6 +368,7 @@ macro_rules! impl_portal_store {
         $crate::portal::steps::impl_step_store!($store, $db);
         $crate::portal::subsidy::impl_subsidy_store!($store, $db);
         $crate::support::impl_support_store!($store, $db);
+        $crate::help::impl_help_store!($store, $db);
         $crate::insurers::impl_insurer_store!($store);
         $crate::identity::impl_identity_store!($store);
         $crate::challenges::impl_challenge_store!($store);

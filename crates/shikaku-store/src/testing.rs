@@ -3,6 +3,7 @@
 
 mod challenges;
 mod cluster;
+mod help;
 mod password_reset;
 mod retention;
 
@@ -207,6 +208,7 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     cluster::batch_leases(s).await;
     portal_bulk_load(s).await;
     support_records(s).await;
+    help::help_feedback(s).await;
     insurer_register(s).await;
     retention::access_log_retention(s).await;
 }

@@ -719,6 +719,8 @@ pub fn router() -> axum::Router<AppState> {
             get(inquiry::attachment),
         )
         .route("/portal/operator/inquiries", get(inquiry::inbox))
+        .route("/portal/operator/help", get(operator::help))
+        .route("/portal/operator/help/{name}", get(operator::help_csv))
         .route("/portal/operator/inquiries/{n}", get(inquiry::thread))
         .route(
             "/portal/operator/inquiries/{n}/{action}",

@@ -18,10 +18,12 @@ use crate::pages::{Lang, render};
 use crate::portal::{CsrfForm, TokenOnly};
 
 mod dashboard;
+mod help;
 mod queues;
 mod subsidies;
 
 pub use dashboard::{adoption_csv, dashboard};
+pub use help::{help, help_csv};
 pub use queues::{
     certificates, decide_certificate, facilities, facilities_csv, readers, schedule_reader,
 };

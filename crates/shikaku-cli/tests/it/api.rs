@@ -852,6 +852,13 @@ async fn faq_pages_match_the_cli() {
             && none.contains("href=\"/chat\""),
         "{none}"
     );
+    // Counted for Prometheus (the question itself is not a label).
+    let metrics = get_text(format!("{web}/metrics")).await;
+    assert!(
+        metrics.contains("shikaku_faq_questions_total{answered=\"no\",via=\"search\"}"),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("駐車場"));
     let missing = reqwest::get(format!("{web}/faq/no-such-entry"))
         .await
         .expect("404");

@@ -72,7 +72,7 @@ async fn the_portal_journey_in_chromium_is_accessible() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&run.stdout).contains("all 37 pages checked"),
+        String::from_utf8_lossy(&run.stdout).contains("all 39 pages checked"),
         "every page was checked"
     );
     // Without an SMTP server the mails were written as files: the inquiry's acknowledgement

@@ -43,6 +43,7 @@ impl PortalApp {
         .expect("state");
         let shared = shikaku_api::Shared {
             portal: shared.portal.with_clock(clock.clone()),
+            help: shared.help.with_clock(clock.clone()),
             ..shared
         };
         let state = shikaku_api::AppState::from(shared);
@@ -196,6 +197,7 @@ pub(crate) fn pdf() -> Vec<u8> {
 }
 
 mod accounts;
+mod help;
 mod operator;
 mod readers;
 mod subsidy;
