@@ -81,11 +81,19 @@ impl Mailer {
             .map_err(|e| format!("recipient address: {e}"))?;
         // lettre encodes the headers (RFC 2047) and the body; the texts were checked for line
         // breaks where they go into headers.
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject.as_str())
-            .header(ContentType::TEXT_PLAIN)
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(inquiry) = mail.inquiry_id {
+            let (id, root) = thread_ids(inquiry, mail.id, self.from.email.domain());
+            builder = builder
+                .message_id(Some(id))
+                .in_reply_to(root.clone())
+                .references(root);
+        }
+        let message = builder
             .body(mail.body.clone())
             .map_err(|e| format!("building the message: {e}"))?;
         match &self.transport {
@@ -93,6 +101,17 @@ impl Mailer {
             Transport::Folder(t, _) => t.send(message).await.map(drop).map_err(|e| e.to_string()),
         }
     }
+}
+
+/// The Message-ID of an inquiry's mail and the thread it belongs to: every mail about
+/// Q000042 names `<Q000042@domain>` in `In-Reply-To` and `References`, so mail programs show
+/// the acknowledgement and the replies as one conversation.
+pub fn thread_ids(inquiry_id: i64, mail_id: i64, domain: &str) -> (String, String) {
+    let number = shikaku_domain::support::ticket_number(inquiry_id);
+    (
+        format!("<{number}.{mail_id}@{domain}>"),
+        format!("<{number}@{domain}>"),
+    )
 }
 
 fn parse_from(from: &str) -> anyhow::Result<Mailbox> {

@@ -13,8 +13,8 @@ use shikaku_domain::support::{
 use shikaku_store::Store;
 use shikaku_store::portal::Page;
 /// Inquiries as the use cases hand them out.
-pub use shikaku_store::support::{Inquiry, InquiryFilter};
-use shikaku_store::support::{InquiryMessage, NewMail, NewMessage, OutgoingMail, TicketChange};
+pub use shikaku_store::support::{Inquiry, InquiryFilter, InquiryMessage};
+use shikaku_store::support::{NewMail, NewMessage, OutgoingMail, TicketChange};
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
@@ -90,12 +90,16 @@ impl SupportService {
     /// Files an inquiry. `actor` is the logged-in facility (its thread is then shown in the
     /// portal), None from the public form; `client` is who sent it (the peer address), used
     /// only through a keyed hash for the rate limit.
+    ///
+    /// `base_url` is the portal's public address: a sender without a portal account gets a
+    /// link to the thread (with [`SupportService::follow_up_token`]) in every mail.
     pub async fn submit(
         &self,
         actor: Option<&Actor>,
         client: &str,
         form: &InquiryForm,
         upload: Upload,
+        base_url: &str,
     ) -> Result<Inquiry> {
         let facility_code = match actor {
             Some(a) => Some(a.own_facility()?.clone()),
@@ -120,7 +124,7 @@ impl SupportService {
             id,
             facility_code: facility_code.as_ref().map(ToString::to_string),
             category: new.category.code().to_string(),
-            subject: new.subject,
+            subject: new.subject.clone(),
             contact_email: new.email.clone(),
             status: TicketStatus::Open.code().to_string(),
             assignee: None,
@@ -140,7 +144,14 @@ impl SupportService {
             attachment,
             at: now,
         };
-        let ack = acknowledgement(&number, new.category, facility_code.is_some());
+        let link = self.follow_up_link(base_url, id, &new.email);
+        let ack = acknowledgement(
+            &number,
+            new.category,
+            &new.subject,
+            facility_code.is_some(),
+            facility_code.is_none().then_some(link.as_str()),
+        );
         let mail = NewMail {
             to_addr: new.email,
             subject: ack.subject,
@@ -319,16 +330,24 @@ impl SupportService {
     }
 
     /// An operator answers; the answer is mailed to the contact address.
-    pub async fn reply(&self, actor: &Actor, id: i64, body: &str) -> Result<Inquiry> {
+    pub async fn reply(
+        &self,
+        actor: &Actor,
+        id: i64,
+        body: &str,
+        base_url: &str,
+    ) -> Result<Inquiry> {
         actor.operator()?;
         let body = check_body(body)?;
         let inquiry = self.get(actor, id).await?;
         let number = shikaku_domain::support::ticket_number(id);
+        let link = self.follow_up_link(base_url, id, &inquiry.contact_email);
         let text = reply_mail(
             &number,
             &inquiry.subject,
             &body,
             inquiry.facility_code.is_some(),
+            inquiry.facility_code.is_none().then_some(link.as_str()),
         );
         let mail = NewMail {
             to_addr: inquiry.contact_email.clone(),
@@ -395,6 +414,88 @@ impl SupportService {
         let message = NewMessage {
             author_role: "facility".into(),
             author: Some(actor.login().to_string()),
+            body,
+            attachment,
+            at: OffsetDateTime::now_utc(),
+        };
+        let assignee = inquiry.assignee.clone();
+        self.act(
+            &inquiry,
+            TicketAction::FollowUp,
+            assignee.as_deref(),
+            Some(message),
+            None,
+        )
+        .await
+    }
+
+    /// The key to a thread filed from the public form: a keyed hash of its number and reply
+    /// address, so only whoever reads that mailbox has it (32 hex digits).
+    pub fn follow_up_token(&self, id: i64, email: &str) -> String {
+        let mac = self
+            .key
+            .hash("inquiry-follow-up", &[&id.to_string(), email]);
+        hex::encode(&mac[..16])
+    }
+
+    fn follow_up_link(&self, base_url: &str, id: i64, email: &str) -> String {
+        format!(
+            "{}/inquiry/{}?token={}",
+            base_url.trim_end_matches('/'),
+            shikaku_domain::support::ticket_number(id),
+            self.follow_up_token(id, email)
+        )
+    }
+
+    /// A public-form thread opened with its mail's token; a wrong token, or a thread filed
+    /// from the portal (followed there), is "not found".
+    async fn get_public(&self, id: i64, token: &str) -> Result<Inquiry> {
+        let inquiry = self.store.inquiry(id).await?.ok_or(PortalError::NotFound)?;
+        let want = self.follow_up_token(id, &inquiry.contact_email);
+        let given = hex::decode(token.trim()).unwrap_or_default();
+        let expected = hex::decode(&want).unwrap_or_default();
+        let matches = given.len() == expected.len()
+            && given
+                .iter()
+                .zip(&expected)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if matches && inquiry.facility_code.is_none() {
+            Ok(inquiry)
+        } else {
+            Err(PortalError::NotFound)
+        }
+    }
+
+    /// The thread as its sender sees it (no operator mails).
+    pub async fn public_thread(&self, id: i64, token: &str) -> Result<Thread> {
+        let inquiry = self.get_public(id, token).await?;
+        let messages = self.store.inquiry_messages(id).await?;
+        Ok(Thread {
+            inquiry,
+            messages,
+            mails: Vec::new(),
+        })
+    }
+
+    /// The sender of a public-form inquiry writes again from the link in the mail.
+    pub async fn public_follow_up(
+        &self,
+        id: i64,
+        token: &str,
+        body: &str,
+        upload: Upload,
+    ) -> Result<Inquiry> {
+        let inquiry = self.get_public(id, token).await?;
+        let mut errors = Vec::new();
+        let body = check_body(body).map_err(|e| errors.push(e)).ok();
+        let attachment = upload.check(&mut errors);
+        let Some(body) = body.filter(|_| errors.is_empty()) else {
+            return Err(PortalError::Invalid(errors));
+        };
+        let message = NewMessage {
+            author_role: "public".into(),
+            author: None,
             body,
             attachment,
             at: OffsetDateTime::now_utc(),

@@ -337,32 +337,56 @@ const SIGNATURE: &str = "――\nオンライン資格確認等コールセン�
 
 /// The acknowledgement of a new inquiry. Quotes nothing the sender typed (see the module's
 /// note on spam).
-pub fn acknowledgement(number: &str, category: InquiryCategory, in_portal: bool) -> MailText {
+pub fn acknowledgement(
+    number: &str,
+    category: InquiryCategory,
+    subject: &str,
+    in_portal: bool,
+    follow_up: Option<&str>,
+) -> MailText {
     let portal = if in_portal {
         "回答はメールでお送りするほか、ポータルの「お問い合わせ」でもご覧いただけます。\n"
+            .to_string()
     } else {
-        ""
+        follow_up_text(follow_up)
     };
     MailText {
-        subject: format!("[{number}] お問い合わせを受け付けました"),
+        subject: format!("[{number}] お問い合わせを受け付けました（{subject}）"),
         body: format!(
-            "お問い合わせを受け付けました。\n\nお問い合わせ番号: {number}\n分類: {}\n\n担当者が内容を確認し、このアドレスあてに回答します。回答まで数日かかる場合があります。\n{portal}お心当たりのない場合は、このメールを破棄してください。\n\n{SIGNATURE}\n",
+            "お問い合わせを受け付けました。\n\nお問い合わせ番号: {number}\n件名: {subject}\n分類: {}\n\n担当者が内容を確認し、このアドレスあてに回答します。回答まで数日かかる場合があります。\n{portal}お心当たりのない場合は、このメールを破棄してください。\n\n{SIGNATURE}\n",
             category.label_ja()
         ),
     }
 }
 
+/// How a sender without a portal account writes again: the link of their thread, which only
+/// the reply address receives.
+fn follow_up_text(follow_up: Option<&str>) -> String {
+    match follow_up {
+        Some(url) => format!(
+            "やり取りの確認や追加のご質問は、次のページからどうぞ（このメールを受け取った方だけが使えるリンクです。転送しないでください）。\n{url}\n"
+        ),
+        None => "続けてご質問がある場合は、問い合わせフォームからお問い合わせ番号を添えてお送りください。\n".to_string(),
+    }
+}
+
 /// The operator's reply.
-pub fn reply_mail(number: &str, subject: &str, reply: &str, in_portal: bool) -> MailText {
+pub fn reply_mail(
+    number: &str,
+    subject: &str,
+    reply: &str,
+    in_portal: bool,
+    follow_up: Option<&str>,
+) -> MailText {
     let portal = if in_portal {
-        "\nこれまでのやり取りは、ポータルの「お問い合わせ」でご覧いただけます。続けてご質問がある場合もそちらからどうぞ。\n"
+        "これまでのやり取りは、ポータルの「お問い合わせ」でご覧いただけます。続けてご質問がある場合もそちらからどうぞ。\n".to_string()
     } else {
-        "\n続けてご質問がある場合は、問い合わせフォームからお問い合わせ番号を添えてお送りください。\n"
+        follow_up_text(follow_up)
     };
     MailText {
         subject: format!("[{number}] Re: {subject}"),
         body: format!(
-            "お問い合わせ（{number}）について回答いたします。\n\n{reply}\n{portal}\n{SIGNATURE}\n"
+            "お問い合わせ（{number}）について回答いたします。\n\n{reply}\n\n{portal}\n{SIGNATURE}\n"
         ),
     }
 }
@@ -442,13 +466,32 @@ mod tests {
 
     #[test]
     fn the_acknowledgement_quotes_nothing_the_sender_typed() {
-        let ack = acknowledgement("Q000001", InquiryCategory::Reader, false);
-        assert_eq!(ack.subject, "[Q000001] お問い合わせを受け付けました");
-        assert!(
-            ack.body.contains("カードリーダー") && !ack.body.contains("ポータルの「お問い合わせ」")
+        let link = "https://portal.example.jp/inquiry/Q000001?token=abc";
+        let ack = acknowledgement(
+            "Q000001",
+            InquiryCategory::Reader,
+            "配送時期",
+            false,
+            Some(link),
         );
-        let reply = reply_mail("Q000001", "件名", "回答です", true);
+        assert_eq!(
+            ack.subject,
+            "[Q000001] お問い合わせを受け付けました（配送時期）"
+        );
+        assert!(
+            ack.body.contains("件名: 配送時期")
+                && ack.body.contains("カードリーダー")
+                && ack.body.contains(link)
+                && !ack.body.contains("ポータルの「お問い合わせ」")
+        );
+        let portal = acknowledgement("Q000001", InquiryCategory::Reader, "配送時期", true, None);
+        assert!(
+            portal.body.contains("ポータルの「お問い合わせ」") && !portal.body.contains("token")
+        );
+        let reply = reply_mail("Q000001", "件名", "回答です", true, None);
         assert!(reply.subject.ends_with("Re: 件名") && reply.body.contains("回答です"));
+        let public = reply_mail("Q000001", "件名", "回答です", false, Some(link));
+        assert!(public.body.contains(link));
     }
 
     #[test]

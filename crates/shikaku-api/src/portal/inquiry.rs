@@ -19,7 +19,7 @@ use shikaku_domain::support::{
 };
 use tower_sessions::Session;
 
-use super::{Auth, PAGE_SIZE, error_page, form_errors, message_page, render_form, see_other};
+use super::{Auth, PAGE_SIZE, error_page, form_errors, render_form, see_other};
 use crate::AppState;
 use crate::pages::{Lang, render};
 use crate::portal::CsrfForm;
@@ -155,6 +155,8 @@ struct FormPage {
     categories: Vec<Category>,
     form: InquiryForm,
     errors: Vec<(String, String)>,
+    /// Why the form is shown again although it was filled in correctly (too many sent).
+    notice: Option<String>,
     max_subject: usize,
     max_body: usize,
 }
@@ -164,6 +166,16 @@ fn form_page(
     who: Option<&(Actor, String)>,
     form: InquiryForm,
     errors: Vec<(String, String)>,
+) -> Response {
+    form_page_with(lang, who, form, errors, None)
+}
+
+fn form_page_with(
+    lang: Lang,
+    who: Option<&(Actor, String)>,
+    form: InquiryForm,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
 ) -> Response {
     let facility = who.and_then(|(a, _)| match a {
         Actor::Facility { code, .. } => Some(code.to_string()),
@@ -178,6 +190,7 @@ fn form_page(
             categories: categories(lang),
             form,
             errors,
+            notice,
             max_subject: MAX_SUBJECT_CHARS,
             max_body: MAX_BODY_CHARS,
         },
@@ -247,7 +260,7 @@ async fn read_fields(
             };
         } else if matches!(
             name.as_str(),
-            "_csrf" | "category" | "subject" | "body" | "email"
+            "_csrf" | "category" | "subject" | "body" | "email" | "token"
         ) {
             fields
                 .values
@@ -261,6 +274,9 @@ async fn read_fields(
     Ok(fields)
 }
 
+mod public;
+pub use public::{public_follow_up, public_thread};
+
 fn too_large(lang: Lang) -> Vec<(String, String)> {
     vec![(
         "attachment".into(),
@@ -272,25 +288,29 @@ fn too_large(lang: Lang) -> Vec<(String, String)> {
     )]
 }
 
-fn rate_limited(lang: Lang, minutes: i64) -> Response {
-    let mut page = message_page(
-        lang,
-        StatusCode::TOO_MANY_REQUESTS,
-        &if lang.is_en() {
-            format!(
-                "Too many inquiries were sent from here. Please wait {minutes} minutes, or call 0800-8007121 (weekdays 9:00–17:00)."
-            )
-        } else {
-            format!(
-                "短時間に多くのお問い合わせが送信されました。{minutes}分ほど待ってから送信するか、お電話（0800-8007121、平日 9:00〜17:00）でお問い合わせください。"
-            )
-        },
-    );
-    page.headers_mut().insert(
+/// Why a correct form was refused for now.
+fn rate_limited_reason(lang: Lang, minutes: i64) -> String {
+    if lang.is_en() {
+        format!(
+            "Too many inquiries were sent from here. Your message is kept below: send it again in {minutes} minutes (choose the attachment again), or call 0800-8007121 (weekdays 9:00–17:00)."
+        )
+    } else {
+        format!(
+            "短時間に多くのお問い合わせが送信されました。入力した内容は下に残っています。{minutes}分ほど待ってから送信するか（添付ファイルは選び直してください）、お電話（0800-8007121、平日 9:00〜17:00）でお問い合わせください。"
+        )
+    }
+}
+
+/// A 429 that keeps what was typed: the form again (subject, message, address; a file must
+/// be chosen again) under the reason, with `Retry-After`.
+fn rate_limited(minutes: i64, form: Response) -> Response {
+    let (mut parts, body) = form.into_parts();
+    parts.status = StatusCode::TOO_MANY_REQUESTS;
+    parts.headers.insert(
         header::RETRY_AFTER,
         HeaderValue::from(u64::try_from(minutes * 60).unwrap_or(3600)),
     );
-    page
+    Response::from_parts(parts, body)
 }
 
 /// `POST /inquiry` (multipart: `_csrf` when logged in, `category`, `subject`, `body`,
@@ -327,7 +347,13 @@ pub async fn submit(
     };
     match state
         .support
-        .submit(who.as_ref().map(|(a, _)| a), &client, &form, fields.upload)
+        .submit(
+            who.as_ref().map(|(a, _)| a),
+            &client,
+            &form,
+            fields.upload,
+            &state.public_url.get().cloned().unwrap_or_default(),
+        )
         .await
     {
         Ok(inquiry) => {
@@ -338,7 +364,13 @@ pub async fn submit(
                 see_other(&format!("/inquiry/thanks?number={number}"), lang)
             }
         }
-        Err(PortalError::RateLimited { minutes }) => rate_limited(lang, minutes),
+        Err(PortalError::RateLimited { minutes }) => {
+            let reason = rate_limited_reason(lang, minutes);
+            rate_limited(
+                minutes,
+                form_page_with(lang, who.as_ref(), form, Vec::new(), Some(reason)),
+            )
+        }
         Err(e) => match form_errors(lang, e) {
             Ok(errors) => form_page(lang, who.as_ref(), form, errors),
             Err(r) => r,
@@ -435,31 +467,40 @@ struct ThreadPage {
     reply: String,
 }
 
+/// One message as its reader sees it (operators see who answered).
+fn message_view(
+    lang: Lang,
+    operator: bool,
+    m: &shikaku_app::support::InquiryMessage,
+) -> MessageView {
+    MessageView {
+        seq: m.seq,
+        who: match m.author_role.as_str() {
+            "operator" if operator => format!(
+                "{} ({})",
+                lang.t("担当者", "Support"),
+                m.author.as_deref().unwrap_or_default()
+            ),
+            "operator" => lang.t("担当者", "Support").into(),
+            "event" if operator => m.author.clone().unwrap_or_default(),
+            "event" => lang.t("お知らせ", "Note").into(),
+            "facility" => m.author.clone().unwrap_or_default(),
+            _ => lang.t("問い合わせフォーム", "Public form").into(),
+        },
+        role: m.author_role.clone(),
+        at: format_jst_minute(m.created_at),
+        lines: m.body.lines().map(String::from).collect(),
+        attachment: m.attachment_name.clone(),
+    }
+}
+
 fn thread_page(auth: &Auth, t: Thread, errors: Vec<(String, String)>, reply: String) -> Response {
     let lang = auth.lang;
     let operator = auth.actor.is_operator();
     let messages = t
         .messages
         .iter()
-        .map(|m| MessageView {
-            seq: m.seq,
-            who: match m.author_role.as_str() {
-                "operator" if operator => format!(
-                    "{} ({})",
-                    lang.t("担当者", "Support"),
-                    m.author.as_deref().unwrap_or_default()
-                ),
-                "operator" => lang.t("担当者", "Support").into(),
-                "event" if operator => m.author.clone().unwrap_or_default(),
-                "event" => lang.t("お知らせ", "Note").into(),
-                "facility" => m.author.clone().unwrap_or_default(),
-                _ => lang.t("問い合わせフォーム", "Public form").into(),
-            },
-            role: m.author_role.clone(),
-            at: format_jst_minute(m.created_at),
-            lines: m.body.lines().map(String::from).collect(),
-            attachment: m.attachment_name.clone(),
-        })
+        .map(|m| message_view(lang, operator, m))
         .collect();
     let mails = t
         .mails
@@ -734,7 +775,10 @@ pub async fn act(
             };
             s.assign(a, id, &to).await.map(drop)
         }
-        "reply" => s.reply(a, id, &form.body).await.map(drop),
+        "reply" => {
+            let base = state.public_url.get().cloned().unwrap_or_default();
+            s.reply(a, id, &form.body, &base).await.map(drop)
+        }
         "resend" => s.retry_mail(a, id, form.mail).await,
         _ => Err(PortalError::NotFound),
     };

@@ -728,6 +728,7 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/inquiry", get(inquiry::form))
         .route("/inquiry/thanks", get(inquiry::thanks))
+        .route("/inquiry/{n}", get(inquiry::public_thread))
         .route("/chat", get(crate::chat::page).post(crate::chat::turn))
         .route("/portal/operator", get(operator::dashboard))
         .route("/portal/operator/adoption.csv", get(operator::adoption_csv))
@@ -763,6 +764,12 @@ pub fn router() -> axum::Router<AppState> {
         .route(
             "/inquiry",
             post(inquiry::submit)
+                .layer::<_, std::convert::Infallible>(axum::middleware::from_fn(oversized_upload))
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/inquiry/{n}",
+            post(inquiry::public_follow_up)
                 .layer::<_, std::convert::Infallible>(axum::middleware::from_fn(oversized_upload))
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )

@@ -29,6 +29,8 @@ struct Mail {
     subject: String,
     body: String,
     headers: Vec<String>,
+    /// Message-ID, In-Reply-To, References.
+    ids: Vec<String>,
 }
 
 const PYTHON: &str = "/usr/bin/python3";
@@ -46,7 +48,8 @@ for p in paths:
     with open(p, "rb") as f:
         m = email.message_from_binary_file(f, policy=email.policy.default)
     out.append({"to": str(m["to"]), "from": str(m["from"]), "subject": str(m["subject"]),
-                "body": m.get_content(), "headers": [k.lower() for k in m.keys()]})
+                "body": m.get_content(), "headers": [k.lower() for k in m.keys()],
+                "ids": [str(m.get(h, "")) for h in ("message-id", "in-reply-to", "references")]})
 print(json.dumps(out))
 "#;
 
@@ -223,12 +226,64 @@ async fn inquiries_are_answered_by_mail_and_followed_in_the_portal() {
     assert!(mails[0].from.contains("support@shikaku.example"));
     assert_eq!(
         mails[0].subject,
-        format!("[{public_number}] お問い合わせを受け付けました")
+        format!("[{public_number}] お問い合わせを受け付けました（アカウント登録ができません）")
     );
-    // The acknowledgement quotes nothing the sender typed.
+    // The acknowledgement repeats the subject (checked for line breaks), not the message.
     assert!(mails[0].body.contains(&public_number) && mails[0].body.contains("アカウント"));
+    assert!(mails[0].body.contains("件名: アカウント登録ができません"));
     assert!(!mails[0].body.contains("エラーになります"));
     assert!(!mails[0].headers.contains(&"bcc".to_string()));
+    // Every mail about a ticket threads under one root.
+    let root = format!("<{public_number}@shikaku.example>");
+    assert!(
+        mails[0].ids[0].starts_with(&format!("<{public_number}.")),
+        "{:?}",
+        mails[0].ids
+    );
+    assert_eq!((&mails[0].ids[1], &mails[0].ids[2]), (&root, &root));
+
+    // The sender has no account: the mail's link opens the thread and takes a follow-up.
+    let at = mails[0]
+        .body
+        .find(&format!("/inquiry/{public_number}?token="))
+        .expect("link");
+    let link: String = mails[0].body[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let mut reader = Browser::new(&base);
+    let thread = reader.get(&link).await;
+    assert_eq!(thread.status, StatusCode::OK, "{}", thread.body);
+    assert!(
+        thread
+            .body
+            .contains("医療機関等コードを入力するとエラーになります。")
+    );
+    let forged = reader
+        .get(&format!(
+            "/inquiry/{public_number}?token=00112233445566778899aabbccddeeff"
+        ))
+        .await;
+    assert_eq!(forged.status, StatusCode::NOT_FOUND);
+    let token = &link[link.find("token=").expect("token") + 6..];
+    let page = reader
+        .multipart(
+            &format!("/inquiry/{public_number}"),
+            &[("token", token), ("body", "10桁で入力しています。")],
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let thread = reader.get(&page.location).await;
+    assert!(thread.body.contains("送信しました") && thread.body.contains("10桁で入力しています。"));
+    let page = reader
+        .multipart(
+            &format!("/inquiry/{public_number}"),
+            &[("token", "wrong"), ("body", "x")],
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
 
     // A facility files from the portal, with a screenshot; its address is prefilled.
     let mut clinic = Browser::new(&base);
@@ -363,6 +418,15 @@ async fn inquiries_are_answered_by_mail_and_followed_in_the_portal() {
     let reply = &mails[2];
     assert_eq!(reply.to, "it@clinic.example.jp");
     assert_eq!(reply.subject, format!("[{number}] Re: 補助金の申請期限"));
+    // The reply threads with the facility's acknowledgement.
+    let root = format!("<{number}@shikaku.example>");
+    assert_eq!((&reply.ids[1], &reply.ids[2]), (&root, &root));
+    assert_eq!(mails[1].ids[2], root);
+    assert_ne!(reply.ids[0], mails[1].ids[0]);
+    assert!(
+        !reply.body.contains("token="),
+        "a facility follows up in the portal"
+    );
     assert!(
         reply.body.contains("令和3年3月31日までに"),
         "{}",
@@ -457,7 +521,16 @@ async fn inquiries_are_answered_by_mail_and_followed_in_the_portal() {
             None,
         )
         .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.body.contains("0800-8007121"), "{}", refused.body);
+    // What was typed is kept in the form.
+    assert!(
+        refused.body.contains("入力した内容は下に残っています")
+            && refused.body.contains("value=\"まだ\"")
+            && refused.body.contains("flood@example.com"),
+        "{}",
+        refused.body
+    );
     // Without a trusted proxy, a forged X-Forwarded-For does not buy another five.
     flood.forwarded_for = Some("203.0.113.99".into());
     assert_eq!(
@@ -577,7 +650,7 @@ async fn an_unreachable_smtp_server_delays_mail_but_loses_nothing() {
     let got = sink.wait_for(1).await;
     assert_eq!(
         got[0].subject,
-        format!("[{number}] お問い合わせを受け付けました")
+        format!("[{number}] お問い合わせを受け付けました（回線の申込）")
     );
     // Sent now: sending again is refused.
     for _ in 0..50 {
