@@ -207,7 +207,11 @@ impl FaqIndex {
                 doc.add_text(field, text);
             }
             writer.add_document(doc)?;
-            let grams = |t: &str| normalize::bigrams(&normalize::normalize(t));
+            let grams = |t: &str| {
+                let mut g = normalize::bigrams(&normalize::normalize(t));
+                g.extend(relevance::stem_keys(t));
+                g
+            };
             ja_terms.push(EntryTerms {
                 head: grams(&e.title)
                     .into_iter()
@@ -313,6 +317,7 @@ impl FaqIndex {
         } else {
             (relevance::english_terms(query), &self.en_model)
         };
+        let terms = model.refine(terms);
         let weighted = terms
             .iter()
             .map(|t| (t.text.clone(), model.weight(t)))
@@ -340,10 +345,10 @@ impl FaqIndex {
         lang: Lang,
         floor: f32,
     ) -> Vec<Hit> {
-        let terms: Vec<Term> = terms
-            .iter()
+        let terms: Vec<Term> = model
+            .refine(terms.to_vec())
+            .into_iter()
             .filter(|t| model.weight(t) > 0.0)
-            .cloned()
             .collect();
         if terms.is_empty() {
             return Vec::new();
@@ -366,6 +371,9 @@ impl FaqIndex {
             }
         }
         let query = BooleanQuery::new(clauses);
+        // English questions miss words for want of synonyms; the unknown-word floor is for
+        // Japanese, where an unknown kanji or katakana word names another topic.
+        let unknown = std::ptr::eq(model, &self.ja_model) && model.has_unknown(&terms);
         let searcher = self.reader.searcher();
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(30).order_by_score()) else {
             return Vec::new();
@@ -377,7 +385,7 @@ impl FaqIndex {
                 let id = doc.get_first(self.id)?.as_str()?.to_string();
                 let &i = self.by_id.get(&id)?;
                 let coverage = model.coverage(i, &terms);
-                if coverage < floor {
+                if coverage < floor || (unknown && coverage < relevance::UNKNOWN_FLOOR) {
                     return None;
                 }
                 let entry = &self.entries[i];

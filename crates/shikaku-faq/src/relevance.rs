@@ -2,18 +2,24 @@
 //! an entry answers it.
 //!
 //! Japanese questions become character bigrams after normalization, but not all of them count:
-//! polite endings and question phrases (ありますか, 教えてください, どうすれば …) are dropped, a
-//! particle after a content word (補助金**は**, 証明書**の**) separates words, and a bigram of
-//! two hiragana is *weak* (half weight, none when the FAQ never uses it). A synonym table maps
-//! what staff type (電カル, 問合せ, `hojokin`) to the words the FAQ uses. English questions
-//! become stemmed words without stop words.
+//! polite endings, question phrases and question-framing nouns (ありますか, 教えてください,
+//! どうすれば, 方法, 場合 …) are dropped, a particle after a content word (補助金**は**,
+//! 証明書**の**) separates words, and bigrams are classed: *strong* within one script of
+//! content (補助, かど, ip), *stem* — a kanji and its okurigana, matched on the kanji so 届く,
+//! 届き and 届か meet — and *weak* (hiragana, 何X, across scripts: half weight, none when no
+//! entry uses it). Each word's bigrams share its weight (1/√n), so one long known word does not
+//! drown a short unknown one. A synonym table maps what staff type (電カル, 問合せ,
+//! お客様, `hojokin`) to the words the FAQ uses. English questions become stemmed words
+//! without stop words.
 //!
-//! Each term weighs its inverse document frequency over the entries; a term no entry uses
-//! weighs the most (the question is about something the FAQ does not cover). An entry's
-//! **coverage** of a question is the share of that weight it matches — full credit in its
-//! title or keywords, [`BODY_CREDIT`] in its answer only. An entry is offered only when its
-//! coverage reaches [`FLOOR`]; when none does, the answer is "not found". The floor is
-//! calibrated on the labelled questions in `tests/labelled.tsv`.
+//! Each term weighs its inverse document frequency over the entries. An entry's **coverage**
+//! of a question is the share of that weight it matches — full credit in its title or
+//! keywords, [`BODY_CREDIT`] in its answer only. An entry is offered only when its coverage
+//! reaches [`FLOOR`]; a Japanese question naming something no entry uses (a strong bigram with
+//! no match that is not just the seam of a kanji compound such as 申請|期限) needs
+//! [`UNKNOWN_FLOOR`]; one of weak terms only needs [`WEAK_ONLY_FLOOR`]. When nothing clears,
+//! the answer is "not found". The constants are calibrated on the labelled questions in
+//! `tests/labelled.tsv`, whose test prints the calibration table.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -27,13 +33,16 @@ use unicode_normalization::UnicodeNormalization;
 use crate::normalize::is_separator;
 
 /// The least coverage at which an entry counts as an answer.
-pub const FLOOR: f32 = 0.45;
+pub const FLOOR: f32 = 0.48;
 
 /// The credit for a term found only in an entry's answer (not its title or keywords).
 pub const BODY_CREDIT: f32 = 0.6;
 
 /// The weight of a stem or weak term relative to a strong one.
 const WEAK: f32 = 0.5;
+
+/// The least coverage of a question that names something no entry mentions.
+pub const UNKNOWN_FLOOR: f32 = 0.6;
 
 /// The least coverage of a question made of weak terms only (hiragana: ほじょきん matches,
 /// こんにちは does not).
@@ -42,8 +51,50 @@ pub const WEAK_ONLY_FLOOR: f32 = 0.9;
 /// One search term of a question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
+    /// The bigram or word as indexed (what BM25 ranks on).
     pub text: String,
     pub kind: Kind,
+    /// What coverage matches on: the text, or for a stem its kanji (`~届` matches 届く,
+    /// 届き, 届か alike: the conjugation does not matter).
+    pub key: String,
+    /// The term's share of its word: 1/√(bigrams in the word), so one long known word
+    /// (マイナンバーカード, six bigrams) does not outweigh a short unknown one (廃止).
+    pub share: f32,
+    /// Which run of the question it comes from, and where in it (for junctions).
+    run: u16,
+    pos: u16,
+}
+
+impl Term {
+    fn new(text: String, kind: Kind, share: f32) -> Term {
+        let key = match kind {
+            Kind::Stem => format!("~{}", text.chars().next().unwrap_or(' ')),
+            Kind::Strong | Kind::Weak => text.clone(),
+        };
+        Term {
+            text,
+            kind,
+            key,
+            share,
+            run: 0,
+            pos: 0,
+        }
+    }
+
+    fn at(mut self, run: usize, pos: usize) -> Term {
+        self.run = u16::try_from(run).unwrap_or(u16::MAX);
+        self.pos = u16::try_from(pos).unwrap_or(u16::MAX);
+        self
+    }
+}
+
+/// The stem keys of a text (`~X` for each kanji followed by hiragana), as [`Term::key`].
+pub fn stem_keys(text: &str) -> Vec<String> {
+    scripted(text)
+        .windows(2)
+        .filter(|w| w[0].1 == Script::Kanji && w[1].1 == Script::Hiragana)
+        .map(|w| format!("~{}", w[0].0))
+        .collect()
 }
 
 /// How much a term says about the topic.
@@ -188,6 +239,23 @@ fn word_bounded(text: &[(char, Script)], start: usize, end: usize) -> bool {
 /// Question phrases and polite endings that say nothing about the topic (normalized forms).
 const STOP_PHRASES: &[&str] = &[
     "大丈夫",
+    // Nouns that frame a question rather than name its topic.
+    "方法",
+    "やり方",
+    "仕方",
+    "見方",
+    "場合",
+    "意味",
+    "理由",
+    "可能",
+    "問題",
+    "詳しく",
+    "具体的",
+    "自由",
+    "全部",
+    "最初",
+    "ときは",
+    "とき",
     "じゃないと",
     "じゃなきゃ",
     "ダメ",
@@ -294,32 +362,32 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         after_content = script.content();
     }
     let mut terms = Vec::new();
-    for run in text.split(|(_, s)| *s == Script::Separator) {
+    for (r, run) in text.split(|(_, s)| *s == Script::Separator).enumerate() {
         match run {
             [] => {}
             // A lone character (何, 税) is indexed only where it stands alone, so it is weak.
             [(c, s)] => {
                 if s.content() {
-                    terms.push(Term {
-                        text: c.to_string(),
-                        kind: Kind::Weak,
-                    });
+                    terms.push(Term::new(c.to_string(), Kind::Weak, 1.0));
                 }
             }
-            _ => terms.extend(run.windows(2).map(|w| Term {
-                text: [w[0].0, w[1].0].iter().collect(),
-                kind: match (w[0].1, w[1].1) {
-                    // 何枚, 何年: a question word and a counter.
-                    _ if w[0].0 == '何' => Kind::Weak,
-                    (Script::Kanji, Script::Hiragana) => Kind::Stem,
-                    (a, b) if a == b && a.content() => Kind::Strong,
-                    _ => Kind::Weak,
-                },
-            })),
+            _ => {
+                let share = 1.0 / ((run.len() - 1) as f32).sqrt();
+                terms.extend(run.windows(2).enumerate().map(|(i, w)| {
+                    let kind = match (w[0].1, w[1].1) {
+                        // 何枚, 何年: a question word and a counter.
+                        _ if w[0].0 == '何' => Kind::Weak,
+                        (Script::Kanji, Script::Hiragana) => Kind::Stem,
+                        (a, b) if a == b && a.content() => Kind::Strong,
+                        _ => Kind::Weak,
+                    };
+                    Term::new([w[0].0, w[1].0].iter().collect(), kind, share).at(r, i)
+                }))
+            }
         }
     }
     let mut seen = HashSet::new();
-    terms.retain(|t| seen.insert(t.text.clone()));
+    terms.retain(|t| seen.insert(t.key.clone()));
     terms
 }
 
@@ -355,10 +423,7 @@ pub fn english_terms(text: &str) -> Vec<Term> {
     while stream.advance() {
         let t = stream.token().text.clone();
         if seen.insert(t.clone()) {
-            terms.push(Term {
-                text: t,
-                kind: Kind::Strong,
-            });
+            terms.push(Term::new(t, Kind::Strong, 1.0));
         }
     }
     terms
@@ -370,6 +435,10 @@ pub fn is_japanese(query: &str, synonyms: &Synonyms) -> bool {
         .apply(scripted(query))
         .iter()
         .any(|(c, _)| is_cjk(*c))
+}
+
+fn is_kanji(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '々')
 }
 
 fn is_cjk(c: char) -> bool {
@@ -413,16 +482,57 @@ impl Model {
         Model { entries, df }
     }
 
+    /// The question's terms with junctions inside kanji compounds made weak: a strong
+    /// bigram no entry uses between two known words (申請|期限 → 請期, 改修|費 → 修費) is an
+    /// artefact of the bigrams, not an unknown word.
+    pub fn refine(&self, mut terms: Vec<Term>) -> Vec<Term> {
+        let known = |t: Option<&Term>| t.is_some_and(|t| self.df.contains_key(&t.key));
+        let known_strong = |t: Option<&Term>| t.is_some_and(|t| t.kind == Kind::Strong) && known(t);
+        let junctions: Vec<bool> = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let kanji = t.text.chars().all(is_kanji);
+                if !kanji || t.kind != Kind::Strong || self.df.contains_key(&t.key) || t.pos == 0 {
+                    return false;
+                }
+                let prev = terms[..i]
+                    .iter()
+                    .rev()
+                    .find(|p| p.run == t.run && p.pos + 1 == t.pos);
+                let next = terms[i + 1..]
+                    .iter()
+                    .find(|n| n.run == t.run && n.pos == t.pos + 1);
+                known(prev) && (next.is_none() || known_strong(next))
+            })
+            .collect();
+        for (t, junction) in terms.iter_mut().zip(junctions) {
+            if junction {
+                t.kind = Kind::Weak;
+            }
+        }
+        terms
+    }
+
     /// A term's weight in a question.
     pub fn weight(&self, term: &Term) -> f32 {
         let n = self.entries.len() as f32;
-        let df = self.df.get(&term.text).copied().unwrap_or(0);
+        let df = self.df.get(&term.key).copied().unwrap_or(0);
         let idf = (1.0 + n / (df as f32 + 0.5)).ln();
-        match (term.kind, df) {
-            (Kind::Strong, _) => idf,
-            (Kind::Weak, 0) => 0.0,
-            (Kind::Stem | Kind::Weak, _) => WEAK * idf,
-        }
+        term.share
+            * match (term.kind, df) {
+                (Kind::Strong, _) => idf,
+                (Kind::Weak, 0) => 0.0,
+                (Kind::Stem | Kind::Weak, _) => WEAK * idf,
+            }
+    }
+
+    /// Whether the question names something no entry mentions (a strong term no entry
+    /// uses: 廃止, 処方箋 in 電子処方箋): then an entry must cover it at [`UNKNOWN_FLOOR`].
+    pub fn has_unknown(&self, terms: &[Term]) -> bool {
+        terms
+            .iter()
+            .any(|t| t.kind == Kind::Strong && !self.df.contains_key(&t.key))
     }
 
     /// The share of the question's weight that entry `i` matches (0 when the question has no
@@ -436,7 +546,7 @@ impl Model {
         for t in terms {
             let w = self.weight(t);
             total += w;
-            matched += w * entry.credit(&t.text);
+            matched += w * entry.credit(&t.key);
         }
         if total <= 0.0 {
             return 0.0;
