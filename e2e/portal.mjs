@@ -252,6 +252,8 @@ try {
     await clinic.fill('#text', text);
     await clinic.click('form.search button[type=submit]');
     await clinic.waitForSelector(selector);
+    // The field is emptied for the next question (static/chat.js).
+    await clinic.waitForFunction(() => document.querySelector('#text').value === '');
   };
   await ask('カードリーダーは何台もらえますか', '#log .turn.bot[data-faq-id=reader-count]');
   await ask('うちは診療所です', '#log .turn.bot:has-text("診療所の場合")');

@@ -197,6 +197,7 @@ pub fn web_router(state: AppState) -> axum::Router {
         .route("/faq/{id}/feedback", post(faq::feedback))
         .route("/static/htmx-2.0.11.min.js", get(pages::htmx))
         .route("/static/site.css", get(pages::css))
+        .route("/static/chat.js", get(pages::chat_js))
         .merge(portal::router().layer(sessions))
         .layer(axum::middleware::map_response_with_state(
             state.secure_cookies,

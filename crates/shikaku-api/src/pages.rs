@@ -64,6 +64,7 @@ pub fn render(template: &impl askama::Template) -> Response {
 
 const HTMX: &[u8] = include_bytes!("../static/htmx-2.0.11.min.js");
 const CSS: &[u8] = include_bytes!("../static/site.css");
+const CHAT_JS: &[u8] = include_bytes!("../static/chat.js");
 
 fn static_file(body: &'static [u8], content_type: &'static str) -> Response {
     (
@@ -81,6 +82,10 @@ fn static_file(body: &'static [u8], content_type: &'static str) -> Response {
 
 pub async fn htmx() -> Response {
     static_file(HTMX, "text/javascript; charset=utf-8")
+}
+
+pub async fn chat_js() -> Response {
+    static_file(CHAT_JS, "text/javascript; charset=utf-8")
 }
 
 pub async fn css() -> Response {

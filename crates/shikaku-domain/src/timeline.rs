@@ -69,6 +69,30 @@ impl StepId {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            StepId::ReaderApplication => "Apply for the face-recognition card reader",
+            StepId::VendorEstimate => "Ask the system vendor for an estimate",
+            StepId::VendorOrder => "Order from the system vendor",
+            StepId::UseApplication => "Use application for online eligibility verification",
+            StepId::CertificateApplication => "Apply for electronic certificates",
+            StepId::Setup => "Receive and set up the equipment",
+            StepId::OperationTest => "Operation test",
+            StepId::WorkflowReview => "Review reception work and the security rules",
+            StepId::PatientNotice => "Notices for patients (purposes of use, poster)",
+            StepId::SubsidyApplication => "Subsidy application",
+        }
+    }
+
+    /// The label in English or Japanese.
+    pub fn label(self, english: bool) -> &'static str {
+        if english {
+            self.label_en()
+        } else {
+            self.label_ja()
+        }
+    }
+
     /// Steps done by filing them in the portal (the portal knows they are done); the others
     /// are marked by the facility.
     pub fn filed_in_portal(self) -> bool {

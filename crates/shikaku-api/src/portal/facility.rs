@@ -123,15 +123,17 @@ fn home_page(auth: &Auth, o: Overview, today: time::Date, errors: Errors) -> Hom
                 StepStatus::Due => ("due", "未完了", "to do"),
                 StepStatus::Overdue => ("overdue", "期限超過", "overdue"),
             };
+            let label = s.id.label(lang.is_en());
             if next.is_none() && s.status != StepStatus::Done {
-                next = Some(match s.deadline {
-                    Some(d) => format!("{}（{}まで）", s.label, format_wareki(d)),
-                    None => s.label.to_string(),
+                next = Some(match (s.deadline, lang.is_en()) {
+                    (Some(d), false) => format!("{label}（{}まで）", format_wareki(d)),
+                    (Some(d), true) => format!("{label} (by {d})"),
+                    (None, _) => label.to_string(),
                 });
             }
             steps.push(StepRow {
                 id: s.id.as_str(),
-                label: s.label,
+                label,
                 rule: s.rule,
                 deadline: s
                     .deadline

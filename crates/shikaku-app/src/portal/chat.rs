@@ -52,8 +52,14 @@ impl PortalService {
             .map(|t| t.steps.as_slice())
             .unwrap_or_default();
         let step = |s: &shikaku_domain::timeline::Step| NextStep {
-            label: s.label.to_string(),
-            deadline: s.deadline.map(shikaku_domain::calendar::format_ja),
+            label: s.id.label(english).to_string(),
+            deadline: s.deadline.map(|d| {
+                if english {
+                    d.to_string()
+                } else {
+                    shikaku_domain::calendar::format_ja(d)
+                }
+            }),
             overdue: s.status == StepStatus::Overdue,
         };
         let next_step = steps
@@ -74,8 +80,10 @@ impl PortalService {
             .readers
             .iter()
             .map(|r| {
+                let maker = shikaku_domain::portal::Maker::parse(&r.maker)
+                    .map_or(r.maker.as_str(), |m| m.label(english));
                 (
-                    format!("{reader_word} {} ×{}", r.maker, r.quantity),
+                    format!("{reader_word} {maker} ×{}", r.quantity),
                     r.status.label(english).to_string(),
                 )
             })
@@ -108,7 +116,7 @@ impl PortalService {
             overdue: steps
                 .iter()
                 .filter(|s| s.status == StepStatus::Overdue)
-                .map(|s| s.label.to_string())
+                .map(|s| s.id.label(english).to_string())
                 .collect(),
         })
     }

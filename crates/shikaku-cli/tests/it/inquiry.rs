@@ -732,6 +732,46 @@ async fn the_chatbot_answers_a_logged_in_facility_from_its_own_data() {
     let page = ask(&mut clinic, "次にやることは？").await;
     assert!(page.body.contains("次の作業は「"), "{}", page.body);
     assert!(page.body.contains("期限は"), "{}", page.body);
+    // Its deadlines, filings and certificates, each with the page that acts on them.
+    let page = ask(&mut clinic, "うちの期限は？").await;
+    assert!(
+        page.body.contains("<li>オンライン資格確認利用申請: ")
+            && page.body.contains("href=\"/portal/home\""),
+        "{}",
+        page.body
+    );
+    let page = ask(&mut clinic, "申請状況を知りたい").await;
+    assert!(
+        page.body
+            .contains("<li>カードリーダー 株式会社アルメックス ×1: "),
+        "{}",
+        page.body
+    );
+    let page = ask(&mut clinic, "うちの電子証明書は？").await;
+    assert!(
+        page.body.contains("電子証明書はまだ申請されていません")
+            && page.body.contains("href=\"/portal/certificates\""),
+        "{}",
+        page.body
+    );
+    // In English: the step's English name, and the home page too.
+    let page = clinic
+        .post_raw("/chat?lang=en", &[("text", "What should I do next?")])
+        .await;
+    assert!(
+        page.body
+            .contains("Your next step is \"Ask the system vendor for an estimate\""),
+        "{}",
+        page.body
+    );
+    let home = clinic.get("/portal/home?lang=en").await;
+    assert!(
+        home.body
+            .contains("Apply for the face-recognition card reader")
+            && !home.body.contains("顔認証付きカードリーダー申し込み"),
+        "{}",
+        home.body
+    );
     // The same question without the session gets the general answer again.
     let page = ask(&mut anon, "次にやることは？").await;
     assert!(!page.body.contains("次の作業は「"), "{}", page.body);
