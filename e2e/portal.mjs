@@ -7,7 +7,8 @@
 // folder), CHROMIUM (default /usr/bin/chromium). Exits non-zero on the first failure.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -236,6 +237,25 @@ try {
   await clinic.goto(detail);
   await clinic.waitForSelector('[data-status=approved]');
   await check(clinic, 'subsidy-approved');
+
+  // The generated forms (交付申請書, 事業完了報告書): PDFs with the facility's data, the same
+  // for the facility and the operator; their text read back with poppler's pdftotext.
+  for (const [form, title] of [['grant-application', '交付申請書'], ['completion-report', '事業完了報告書']]) {
+    const href = await clinic.getAttribute(`a[data-form=${form}]`, 'href');
+    for (const [who, page] of [['facility', clinic], ['operator', op]]) {
+      const res = await page.request.get(`${base}${href}`);
+      assert.equal(res.status(), 200, `${form} for the ${who}`);
+      assert.match(res.headers()['content-type'], /^application\/pdf/);
+      const body = await res.body();
+      assert.equal(body.subarray(0, 5).toString(), '%PDF-', `${form} is a PDF`);
+      const file = join(artifacts, `${form}-${who}.pdf`);
+      writeFileSync(file, body);
+      const text = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+      assert.equal(text.status, 0, `pdftotext ${form}: ${text.stderr}`);
+      assert.ok(text.stdout.includes(title), `${form} names itself: ${text.stdout}`);
+      assert.ok(text.stdout.includes('しかく内科クリニック'), `${form} names the facility: ${text.stdout}`);
+    }
+  }
 
   // Help: FAQ search as you type (htmx), the chatbot, an inquiry answered by an operator.
   await clinic.goto(`${base}/faq`);

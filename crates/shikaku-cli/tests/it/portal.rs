@@ -389,8 +389,6 @@ async fn a_clinic_prepares_and_an_operator_decides() {
         .post("/portal/readers", &[("maker", "almex"), ("quantity", "1")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let readers = a.get("/portal/readers").await;
-    let reader_id = first_id(&readers.body, "reader");
 
     // Forged CSRF token.
     let page = a
@@ -596,79 +594,8 @@ async fn a_clinic_prepares_and_an_operator_decides() {
     let page = a.upload(&docs, "receipt", "receipt.pdf", pdf()).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 
-    // Operator: delivery month, dashboard, CSV.
-    op.get("/portal/operator/readers").await;
-    let page = op
-        .post(
-            &format!("/portal/operator/readers/{reader_id}/schedule"),
-            &[("delivery_month", &month_after(2))],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let delivery = shikaku_domain::portal::YearMonth::parse(&month_after(2)).expect("month");
-    let readers = a.get("/portal/readers").await;
-    assert!(
-        readers.body.contains(&format!(
-            "{}（配送のご案内は{}）",
-            delivery.label_ja(),
-            delivery.delivery_notice_ja()
-        )),
-        "the delivery month and its notice: {}",
-        readers.body
-    );
-    let page = a
-        .post(&format!("/portal/readers/{reader_id}/cancel"), &[])
-        .await;
-    assert_eq!(
-        page.status,
-        StatusCode::CONFLICT,
-        "no cancel once the delivery month is fixed"
-    );
-    let dashboard = op.get("/portal/operator").await;
-    assert!(
-        dashboard.body.contains("<svg"),
-        "chart rendered server side"
-    );
-    // CSV for Excel on Japanese Windows: Japanese headers and labels, UTF-8 with its mark,
-    // or Shift_JIS on request (decoded here by the charset the answer names).
-    let csv = op.get("/portal/operator/adoption.csv").await;
-    assert!(
-        csv.body.starts_with("\u{feff}集計区分,区分,登録数"),
-        "{}",
-        csv.body
-    );
-    assert!(
-        csv.body.contains("施設区分,診療所,1,1,1,0,0,0.0"),
-        "revoked certificates do not count; an operation test months before the planned start is not operation: {}",
-        csv.body
-    );
-    let sjis = op.get("/portal/operator/adoption.csv?encoding=sjis").await;
-    assert!(
-        sjis.body.starts_with("集計区分,区分,登録数"),
-        "{}",
-        sjis.body
-    );
-    assert!(
-        sjis.body.contains("都道府県,13 東京都,1,1,1,0,0,0.0"),
-        "{}",
-        sjis.body
-    );
-    let en = op.get("/portal/operator/adoption.csv?lang=en").await;
-    assert!(
-        en.body.contains("category,clinic,1,1,1,0,0,0.0"),
-        "{}",
-        en.body
-    );
-    let facilities = op
-        .get("/portal/operator/facilities.csv?q=%E3%81%97%E3%81%8B%E3%81%8F")
-        .await;
-    assert!(
-        facilities
-            .body
-            .contains("1311234566,しかく内科クリニック,診療所,東京都,"),
-        "{}",
-        facilities.body
-    );
+    // The delivery month (portal_app/readers.rs) and the dashboard and its CSV
+    // (portal_app/operator.rs) have their own in-process tests.
 
     // The authorization matrix (every route, every role) has its own test in portal_app.rs.
 

@@ -55,3 +55,67 @@ async fn in_operation_means_real_lookups_after_the_planned_start() {
     // The chart is a curve over the last twelve months, not a dot.
     assert!(page.body.matches("<circle").count() >= 12, "{}", page.body);
 }
+
+#[tokio::test]
+async fn adoption_csv_for_excel_on_japanese_windows() {
+    let app = PortalApp::at(datetime!(2021-01-05 01:00 UTC)).await;
+    let mut clinic = clinic_with_reader(&app).await;
+    clinic.get("/portal/use-application").await;
+    let page = clinic
+        .post(
+            "/portal/use-application",
+            &[
+                ("line_type", "ip-vpn"),
+                ("service", "flets-next"),
+                ("customer_id", "CAF12345678"),
+                ("start_month", "2021-03"),
+                ("test_month", "2021-02"),
+                ("setup_date", "2021-02-15"),
+                ("online_claims", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mut op = app.operator("op1").await;
+    let dashboard = op.get("/portal/operator").await;
+    assert!(
+        dashboard.body.contains("<svg"),
+        "chart rendered server side"
+    );
+    // Japanese headers and labels, UTF-8 with its mark, or Shift_JIS on request (decoded by
+    // the charset the answer names).
+    let csv = op.get("/portal/operator/adoption.csv").await;
+    assert!(
+        csv.body.starts_with("\u{feff}集計区分,区分,登録数"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body.contains("施設区分,診療所,1,1,1,0,0,0.0"),
+        "registered, reader, use application; no certificate, not operating: {}",
+        csv.body
+    );
+    let sjis = op.get("/portal/operator/adoption.csv?encoding=sjis").await;
+    assert!(
+        sjis.body.starts_with("集計区分,区分,登録数")
+            && sjis.body.contains("都道府県,13 東京都,1,1,1,0,0,0.0"),
+        "{}",
+        sjis.body
+    );
+    let en = op.get("/portal/operator/adoption.csv?lang=en").await;
+    assert!(
+        en.body.contains("category,clinic,1,1,1,0,0,0.0"),
+        "{}",
+        en.body
+    );
+    let facilities = op
+        .get("/portal/operator/facilities.csv?q=%E3%81%97%E3%81%8B%E3%81%8F")
+        .await;
+    assert!(
+        facilities
+            .body
+            .contains("1311234566,しかく内科クリニック,診療所,東京都,"),
+        "{}",
+        facilities.body
+    );
+}

@@ -114,3 +114,39 @@ async fn cancelling_a_reader_and_filing_a_subsidy_ask_first() {
     assert!(page.body.contains("value=\"400000\""), "{}", page.body);
     assert!(app.subsidy_states(CLINIC).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_delivery_month_is_shown_with_its_notice_and_ends_cancelling() {
+    let app = PortalApp::at(datetime!(2021-01-05 01:00 UTC)).await;
+    let mut clinic = clinic_with_reader(&app).await;
+    let page = clinic.get("/portal/readers").await;
+    let reader_id = crate::portal::first_id(&page.body, "reader");
+    let mut op = app.operator("op1").await;
+    op.get("/portal/operator/readers").await;
+    let page = op
+        .post(
+            &format!("/portal/operator/readers/{reader_id}/schedule"),
+            &[("delivery_month", "2021-03")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let delivery = shikaku_domain::portal::YearMonth::parse("2021-03").expect("month");
+    let readers = clinic.get("/portal/readers").await;
+    assert!(
+        readers.body.contains(&format!(
+            "{}（配送のご案内は{}）",
+            delivery.label_ja(),
+            delivery.delivery_notice_ja()
+        )),
+        "the delivery month and its notice: {}",
+        readers.body
+    );
+    let page = clinic
+        .post(&format!("/portal/readers/{reader_id}/cancel"), &[])
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::CONFLICT,
+        "no cancel once the delivery month is fixed"
+    );
+}
