@@ -114,7 +114,7 @@ pub struct FaqIndex {
     en: Fields,
     ja_model: Model,
     en_model: Model,
-    synonyms: &'static Synonyms,
+    synonyms: Synonyms,
 }
 
 impl std::fmt::Debug for FaqIndex {
@@ -235,6 +235,24 @@ impl FaqIndex {
         }
         writer.commit()?;
         let reader = index.reader()?;
+        // Synonyms only for words the entries do not use themselves.
+        let mut japanese = String::new();
+        let mut english = std::collections::HashSet::new();
+        for e in &entries {
+            for t in [&e.title, &e.keywords, &e.body, &e.category] {
+                japanese.push_str(&normalize::normalize(t));
+                japanese.push(' ');
+            }
+            for t in [&e.title_en, &e.keywords_en, &e.body_en] {
+                english.extend(
+                    t.to_lowercase()
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string),
+                );
+            }
+        }
+        let synonyms = Synonyms::shipped().unknown_to(&japanese, &english);
         Ok(FaqIndex {
             entries,
             by_id,
@@ -244,7 +262,7 @@ impl FaqIndex {
             en,
             ja_model: Model::new(ja_terms),
             en_model: Model::new(en_terms),
-            synonyms: Synonyms::shipped(),
+            synonyms,
         })
     }
 
@@ -291,9 +309,9 @@ impl FaqIndex {
             return Vec::new();
         }
         let query: String = query.chars().take(200).collect();
-        let japanese = relevance::japanese_terms(&query, self.synonyms);
+        let japanese = relevance::japanese_terms(&query, &self.synonyms);
         let mut hits = self.ranked(&japanese, &self.ja, &self.ja_model, lang, floor);
-        if !relevance::is_japanese(&query, self.synonyms) {
+        if !relevance::is_japanese(&query, &self.synonyms) {
             let english = relevance::english_terms(&query);
             let other = self.ranked(&english, &self.en, &self.en_model, lang, floor);
             let best = |h: &[Hit]| h.first().map_or(0.0, |h| h.coverage);
@@ -308,10 +326,10 @@ impl FaqIndex {
     /// How a question was read and how well the best entries cover it, whether or not they
     /// clear the floor (for `shikaku faq search --explain` and calibration).
     pub fn explain(&self, query: &str, lang: Lang) -> Explanation {
-        let japanese = relevance::is_japanese(query, self.synonyms);
+        let japanese = relevance::is_japanese(query, &self.synonyms);
         let (terms, model) = if japanese {
             (
-                relevance::japanese_terms(query, self.synonyms),
+                relevance::japanese_terms(query, &self.synonyms),
                 &self.ja_model,
             )
         } else {

@@ -182,6 +182,31 @@ impl Synonyms {
         Synonyms { pairs }
     }
 
+    /// The pairs whose variant the FAQ itself never uses: a word the entries contain
+    /// (保険証 in 健康保険証, カルテ in 電子カルテ) is matched as it is, and rewriting it would
+    /// only add weight to what is already known. `japanese` is the entries' normalized text,
+    /// `english` their English words.
+    pub fn unknown_to(&self, japanese: &str, english: &HashSet<String>) -> Synonyms {
+        let pairs = self
+            .pairs
+            .iter()
+            .filter(|(variant, _)| {
+                let text: String = variant.iter().collect();
+                if variant.iter().all(|c| c.is_ascii()) {
+                    !text
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .all(|w| english.contains(w))
+                        && !japanese.contains(&text)
+                } else {
+                    !japanese.contains(&text)
+                }
+            })
+            .cloned()
+            .collect();
+        Synonyms { pairs }
+    }
+
     /// The shipped table (`synonyms.tsv`).
     pub fn shipped() -> &'static Synonyms {
         static TABLE: LazyLock<Synonyms> =
@@ -254,6 +279,9 @@ const STOP_PHRASES: &[&str] = &[
     "自由",
     "全部",
     "最初",
+    "手続き",
+    "手続",
+    "仕組み",
     "ときは",
     "とき",
     "じゃないと",
