@@ -404,23 +404,37 @@ impl SupportService {
         upload: Upload,
     ) -> Result<Inquiry> {
         actor.own_facility()?;
+        let inquiry = self.get(actor, id).await?;
+        self.write_again(&inquiry, "facility", Some(actor.login()), body, upload)
+            .await
+    }
+
+    /// A message from the sender (`role` facility or public), checked, added to the thread,
+    /// which goes back to the operators.
+    async fn write_again(
+        &self,
+        inquiry: &Inquiry,
+        role: &str,
+        author: Option<&str>,
+        body: &str,
+        upload: Upload,
+    ) -> Result<Inquiry> {
         let mut errors = Vec::new();
         let body = check_body(body).map_err(|e| errors.push(e)).ok();
         let attachment = upload.check(&mut errors);
         let Some(body) = body.filter(|_| errors.is_empty()) else {
             return Err(PortalError::Invalid(errors));
         };
-        let inquiry = self.get(actor, id).await?;
         let message = NewMessage {
-            author_role: "facility".into(),
-            author: Some(actor.login().to_string()),
+            author_role: role.into(),
+            author: author.map(str::to_string),
             body,
             attachment,
             at: OffsetDateTime::now_utc(),
         };
         let assignee = inquiry.assignee.clone();
         self.act(
-            &inquiry,
+            inquiry,
             TicketAction::FollowUp,
             assignee.as_deref(),
             Some(message),
@@ -487,28 +501,8 @@ impl SupportService {
         upload: Upload,
     ) -> Result<Inquiry> {
         let inquiry = self.get_public(id, token).await?;
-        let mut errors = Vec::new();
-        let body = check_body(body).map_err(|e| errors.push(e)).ok();
-        let attachment = upload.check(&mut errors);
-        let Some(body) = body.filter(|_| errors.is_empty()) else {
-            return Err(PortalError::Invalid(errors));
-        };
-        let message = NewMessage {
-            author_role: "public".into(),
-            author: None,
-            body,
-            attachment,
-            at: OffsetDateTime::now_utc(),
-        };
-        let assignee = inquiry.assignee.clone();
-        self.act(
-            &inquiry,
-            TicketAction::FollowUp,
-            assignee.as_deref(),
-            Some(message),
-            None,
-        )
-        .await
+        self.write_again(&inquiry, "public", None, body, upload)
+            .await
     }
 
     /// Closes the ticket (an operator, or the facility when it is solved).

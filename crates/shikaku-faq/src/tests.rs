@@ -70,6 +70,22 @@ struct Figures {
 }
 
 impl Figures {
+    /// Counts one question's hits; the rank of the first right answer.
+    fn count(&mut self, q: &Labelled, hits: &[Hit]) -> Option<usize> {
+        let rank = hits.iter().position(|h| q.want.contains(&h.id));
+        self.answered += usize::from(!hits.is_empty());
+        if q.want.is_empty() {
+            self.out_of_scope += 1;
+            self.not_found += usize::from(hits.is_empty());
+        } else {
+            self.in_scope += 1;
+            self.at1 += usize::from(rank == Some(0));
+            self.at3 += usize::from(rank.is_some());
+            self.answered_right += usize::from(rank.is_some());
+        }
+        rank
+    }
+
     fn pct(a: usize, b: usize) -> f64 {
         if b == 0 {
             100.0
@@ -105,21 +121,8 @@ fn labelled_questions_hit_at_3_and_out_of_scope_not_found() {
             );
         }
         let hits = index.search_in(&q.query, q.lang, 3);
-        let rank = hits.iter().position(|h| q.want.contains(&h.id));
-        for f in [&mut all, if q.lang == Lang::En { &mut en } else { &mut ja }] {
-            if !hits.is_empty() {
-                f.answered += 1;
-            }
-            if q.want.is_empty() {
-                f.out_of_scope += 1;
-                f.not_found += usize::from(hits.is_empty());
-            } else {
-                f.in_scope += 1;
-                f.at1 += usize::from(rank == Some(0));
-                f.at3 += usize::from(rank.is_some());
-                f.answered_right += usize::from(rank.is_some());
-            }
-        }
+        let rank = all.count(q, &hits);
+        (if q.lang == Lang::En { &mut en } else { &mut ja }).count(q, &hits);
         let wrong = if q.want.is_empty() {
             !hits.is_empty()
         } else {
@@ -202,18 +205,7 @@ fn held_out_questions_show_what_unseen_questions_get() {
         for id in &q.want {
             assert!(index.entry(id).is_some(), "heldout.tsv names `{id}`");
         }
-        let hits = index.search_in(&q.query, q.lang, 3);
-        let rank = hits.iter().position(|h| q.want.contains(&h.id));
-        f.answered += usize::from(!hits.is_empty());
-        if q.want.is_empty() {
-            f.out_of_scope += 1;
-            f.not_found += usize::from(hits.is_empty());
-        } else {
-            f.in_scope += 1;
-            f.at1 += usize::from(rank == Some(0));
-            f.at3 += usize::from(rank.is_some());
-            f.answered_right += usize::from(rank.is_some());
-        }
+        f.count(q, &index.search_in(&q.query, q.lang, 3));
     }
     println!("FAQ relevance over {} held-out questions:", set.len());
     println!("{}", f.line("held out"));

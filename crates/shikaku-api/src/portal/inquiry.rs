@@ -465,6 +465,8 @@ struct ThreadPage {
     closed: bool,
     errors: Vec<(String, String)>,
     reply: String,
+    /// Attachments are links (portal threads) or names only (the public thread).
+    attachment_links: bool,
 }
 
 /// One message as its reader sees it (operators see who answered).
@@ -542,6 +544,7 @@ fn thread_page(auth: &Auth, t: Thread, errors: Vec<(String, String)>, reply: Str
             mails,
             errors,
             reply,
+            attachment_links: true,
         },
         has_errors,
     )

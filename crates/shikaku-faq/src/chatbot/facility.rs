@@ -286,54 +286,38 @@ pub fn facility_reply(intent: Intent, facts: &FacilityFacts, lang: Lang) -> Repl
                 )
             }
         }
-        Intent::Applications => {
-            if facts.applications.is_empty() {
-                t(
-                    "まだ申請はありません。まずカードリーダーを申し込んでください。\n\n[カードリーダーを申し込む](/portal/readers)",
-                    "Nothing has been filed yet. Start with the card reader.\n\n[Apply for a card reader](/portal/readers?lang=en)",
-                )
-            } else {
-                let lines: Vec<String> = facts
-                    .applications
-                    .iter()
-                    .map(|(what, state)| format!("- {what}: {state}"))
-                    .collect();
-                t(
-                    &format!(
-                        "{name}さまの申請の状況です。\n\n{}\n\n[ホームで確認する](/portal/home)",
-                        lines.join("\n")
-                    ),
-                    &format!(
-                        "{name}'s applications:\n\n{}\n\n[Open the home page](/portal/home?lang=en)",
-                        lines.join("\n")
-                    ),
-                )
-            }
-        }
-        Intent::Certificates => {
-            if facts.certificates.is_empty() {
-                t(
-                    "電子証明書はまだ申請されていません。利用申請の後、資格確認端末ごとに申請してください。\n\n[電子証明書の画面を開く](/portal/certificates)",
-                    "No certificate has been applied for yet. After the use application, apply for one per terminal.\n\n[Open certificates](/portal/certificates?lang=en)",
-                )
-            } else {
-                let lines: Vec<String> = facts
-                    .certificates
-                    .iter()
-                    .map(|(terminal, state)| format!("- {terminal}: {state}"))
-                    .collect();
-                t(
-                    &format!(
-                        "{name}さまの電子証明書です。\n\n{}\n\n[電子証明書の画面を開く](/portal/certificates)",
-                        lines.join("\n")
-                    ),
-                    &format!(
-                        "{name}'s certificates:\n\n{}\n\n[Open certificates](/portal/certificates?lang=en)",
-                        lines.join("\n")
-                    ),
-                )
-            }
-        }
+        Intent::Applications => listing(
+            &facts.applications,
+            lang,
+            [
+                "まだ申請はありません。まずカードリーダーを申し込んでください。\n\n[カードリーダーを申し込む](/portal/readers)",
+                "Nothing has been filed yet. Start with the card reader.\n\n[Apply for a card reader](/portal/readers?lang=en)",
+            ],
+            [
+                &format!("{name}さまの申請の状況です。"),
+                &format!("{name}'s applications:"),
+            ],
+            [
+                "[ホームで確認する](/portal/home)",
+                "[Open the home page](/portal/home?lang=en)",
+            ],
+        ),
+        Intent::Certificates => listing(
+            &facts.certificates,
+            lang,
+            [
+                "電子証明書はまだ申請されていません。利用申請の後、資格確認端末ごとに申請してください。\n\n[電子証明書の画面を開く](/portal/certificates)",
+                "No certificate has been applied for yet. After the use application, apply for one per terminal.\n\n[Open certificates](/portal/certificates?lang=en)",
+            ],
+            [
+                &format!("{name}さまの電子証明書です。"),
+                &format!("{name}'s certificates:"),
+            ],
+            [
+                "[電子証明書の画面を開く](/portal/certificates)",
+                "[Open certificates](/portal/certificates?lang=en)",
+            ],
+        ),
     };
     Reply {
         text,
@@ -343,6 +327,26 @@ pub fn facility_reply(intent: Intent, facts: &FacilityFacts, lang: Lang) -> Repl
         answered: true,
         context: Default::default(),
     }
+}
+
+/// A list of (what, state) as Markdown: `empty` when there is none, else `heading`, the
+/// items and `link` — each as [Japanese, English].
+fn listing(
+    items: &[(String, String)],
+    lang: Lang,
+    empty: [&str; 2],
+    heading: [&str; 2],
+    link: [&str; 2],
+) -> String {
+    let i = usize::from(lang.is_english());
+    if items.is_empty() {
+        return empty[i].to_string();
+    }
+    let lines: Vec<String> = items
+        .iter()
+        .map(|(what, state)| format!("- {what}: {state}"))
+        .collect();
+    format!("{}\n\n{}\n\n{}", heading[i], lines.join("\n"), link[i])
 }
 
 /// The answer to a facility-specific question from someone not logged in.

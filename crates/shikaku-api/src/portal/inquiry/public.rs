@@ -29,6 +29,7 @@ struct PublicThreadPage {
     errors: Vec<(String, String)>,
     reply: String,
     max_body: usize,
+    attachment_links: bool,
 }
 
 fn public_page(
@@ -55,6 +56,7 @@ fn public_page(
             errors,
             reply,
             max_body: MAX_BODY_CHARS,
+            attachment_links: false,
         },
         has_errors,
     )

@@ -4,6 +4,8 @@
 
 use shikaku_app::help::{EntryFeedback, Unanswered};
 
+use crate::portal::PageError;
+
 use super::*;
 
 /// How many unanswered questions the page and the CSV list.
@@ -74,18 +76,26 @@ fn rows(
     (feedback, questions)
 }
 
-pub async fn help(State(state): State<AppState>, auth: Auth) -> PageResult {
-    operator_only(&auth)?;
-    let lang = auth.lang;
+/// The report's rows, for operators only.
+async fn report(
+    state: &AppState,
+    auth: &Auth,
+) -> Result<(Vec<FeedbackRow>, Vec<QuestionRow>), PageError> {
+    operator_only(auth)?;
     let (feedback, unanswered) = state
         .help
         .report(&auth.actor, UNANSWERED_LIMIT)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "help report");
-            error_page(lang, shikaku_app::portal::PortalError::Forbidden)
+            error_page(auth.lang, shikaku_app::portal::PortalError::Forbidden)
         })?;
-    let (feedback, questions) = rows(&state, lang, feedback, unanswered);
+    Ok(rows(state, auth.lang, feedback, unanswered))
+}
+
+pub async fn help(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let lang = auth.lang;
+    let (feedback, questions) = report(&state, &auth).await?;
     Ok(render(&HelpPage {
         lang,
         csrf: auth.csrf.clone(),
@@ -101,17 +111,8 @@ pub async fn help_csv(
     Path(name): Path<String>,
     Query(q): Query<CsvQuery>,
 ) -> PageResult {
-    operator_only(&auth)?;
     let lang = auth.lang;
-    let (feedback, unanswered) = state
-        .help
-        .report(&auth.actor, UNANSWERED_LIMIT)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "help report");
-            error_page(lang, shikaku_app::portal::PortalError::Forbidden)
-        })?;
-    let (feedback, questions) = rows(&state, lang, feedback, unanswered);
+    let (feedback, questions) = report(&state, &auth).await?;
     let mut out = String::new();
     match name.as_str() {
         "feedback.csv" => {

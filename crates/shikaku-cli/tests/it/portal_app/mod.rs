@@ -148,6 +148,24 @@ pub(crate) async fn clinic_with_reader(app: &PortalApp) -> Browser {
     b
 }
 
+/// The use application: IP-VPN on FLET'S 光ネクスト, start March 2021, set-up 2021-02-15.
+pub(crate) const USE_APPLICATION: [(&str, &str); 7] = [
+    ("line_type", "ip-vpn"),
+    ("service", "flets-next"),
+    ("customer_id", "CAF12345678"),
+    ("start_month", "2021-03"),
+    ("test_month", "2021-02"),
+    ("setup_date", "2021-02-15"),
+    ("online_claims", "1"),
+];
+
+/// Files [`USE_APPLICATION`].
+pub(crate) async fn file_use_application(b: &mut Browser) {
+    b.get("/portal/use-application").await;
+    let page = b.post("/portal/use-application", &USE_APPLICATION).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+}
+
 /// The subsidy form with one cost (① the terminal PC), completed 2021-02-26, confirmed.
 pub(crate) fn subsidy_form(amount: &str) -> Vec<(&'static str, &str)> {
     vec![

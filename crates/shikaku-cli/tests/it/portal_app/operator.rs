@@ -1,6 +1,5 @@
 //! The operator's adoption figures.
 
-use reqwest::StatusCode;
 use time::macros::datetime;
 
 use super::*;
@@ -9,22 +8,7 @@ use super::*;
 async fn in_operation_means_real_lookups_after_the_planned_start() {
     let app = PortalApp::at(datetime!(2021-01-05 01:00 UTC)).await;
     let mut clinic = app.facility(CLINIC, "clinic").await;
-    clinic.get("/portal/use-application").await;
-    let page = clinic
-        .post(
-            "/portal/use-application",
-            &[
-                ("line_type", "ip-vpn"),
-                ("service", "flets-next"),
-                ("customer_id", "CAF12345678"),
-                ("start_month", "2021-03"),
-                ("test_month", "2021-02"),
-                ("setup_date", "2021-02-15"),
-                ("online_claims", "1"),
-            ],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    file_use_application(&mut clinic).await;
     let mut op = app.operator("op1").await;
     let operating = |body: &str| {
         let at = body.find("data-operating-percent>").expect("figure") + 23;
@@ -60,22 +44,7 @@ async fn in_operation_means_real_lookups_after_the_planned_start() {
 async fn adoption_csv_for_excel_on_japanese_windows() {
     let app = PortalApp::at(datetime!(2021-01-05 01:00 UTC)).await;
     let mut clinic = clinic_with_reader(&app).await;
-    clinic.get("/portal/use-application").await;
-    let page = clinic
-        .post(
-            "/portal/use-application",
-            &[
-                ("line_type", "ip-vpn"),
-                ("service", "flets-next"),
-                ("customer_id", "CAF12345678"),
-                ("start_month", "2021-03"),
-                ("test_month", "2021-02"),
-                ("setup_date", "2021-02-15"),
-                ("online_claims", "1"),
-            ],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    file_use_application(&mut clinic).await;
     let mut op = app.operator("op1").await;
     let dashboard = op.get("/portal/operator").await;
     assert!(

@@ -8,15 +8,7 @@ use super::*;
 #[tokio::test]
 async fn the_use_applications_deadline_follows_the_portals_clock() {
     // Setup on Mon 2021-02-15: five business days before is Fri 02-05 (02-11 is a holiday).
-    let form = [
-        ("line_type", "ip-vpn"),
-        ("service", "flets-next"),
-        ("customer_id", "CAF12345678"),
-        ("start_month", "2021-03"),
-        ("test_month", "2021-02"),
-        ("setup_date", "2021-02-15"),
-        ("online_claims", "1"),
-    ];
+    let form = USE_APPLICATION;
     let app = PortalApp::at(datetime!(2021-02-08 01:00 UTC)).await;
     let mut b = app.facility(CLINIC, "clinic").await;
     b.get("/portal/use-application").await;
