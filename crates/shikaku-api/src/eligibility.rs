@@ -72,22 +72,33 @@ pub async fn lookup(
     let request = parse_request(&body)?;
     let service = state.service.clone();
     let owner = caller.clone();
+    let english = prefers_english(&headers);
     crate::idempotency::idempotent(
         &state,
         &owner,
         &headers,
         "eligibility",
         &body,
-        || async move {
+        move || async move {
             let (outcome, as_of) = service.lookup(&request, &caller).await?;
             let names = service.insurer_names();
             Ok((
                 StatusCode::OK,
-                EligibilityView::new(&outcome, as_of, &names),
+                EligibilityView::new(&outcome, Some(&request.card), as_of, &names, english),
             ))
         },
     )
     .await
+}
+
+/// Whether the client asks for English first (`Accept-Language: en…`): the answer's
+/// `explanation` is then in English.
+pub fn prefers_english(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("en"))
 }
 
 /// Refuses a body declared as anything but JSON (415).

@@ -298,8 +298,10 @@ async fn run_job(service: &EligibilityService, id: &str) -> Result<(), LookupErr
                         (_, Some(request)) => match service.lookup(&request, &caller).await {
                             Ok((outcome, as_of)) => serde_json::to_value(EligibilityView::new(
                                 &outcome,
+                                Some(&request.card),
                                 as_of,
                                 &service.insurer_names(),
+                                false,
                             ))
                             .unwrap_or_default(),
                             // Refused, not failed: the job finishes with the refusal.

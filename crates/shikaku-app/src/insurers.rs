@@ -19,11 +19,23 @@ const MAX_NAME_CHARS: usize = 100;
 /// How old the in-memory copy may get before it is reloaded.
 const MAX_AGE: Duration = Duration::from_secs(60);
 
-/// Names by insurer number.
+/// Names by insurer number, and when each insurer's qualifications were last loaded.
 #[derive(Debug, Default, Clone)]
-pub struct InsurerNames(HashMap<String, String>);
+pub struct InsurerNames(
+    HashMap<String, String>,
+    HashMap<String, time::OffsetDateTime>,
+);
 
 impl InsurerNames {
+    /// The (JST) date of the insurer's last loaded data, if any was ever loaded.
+    pub fn data_as_of(&self, insurer: &InsurerNumber) -> shikaku_domain::explanation::DataAsOf {
+        shikaku_domain::explanation::DataAsOf(
+            self.1
+                .get(insurer.as_str())
+                .map(|at| shikaku_domain::date::jst_date(*at)),
+        )
+    }
+
     /// The registered name, or the one derived from the number.
     pub fn name(&self, insurer: &InsurerNumber) -> String {
         self.0
@@ -51,7 +63,11 @@ pub(crate) struct InsurerCache {
 impl InsurerCache {
     pub(crate) async fn reload(&self, store: &dyn Store) -> shikaku_store::Result<usize> {
         let rows = store.insurers().await?;
-        let names = InsurerNames(rows.into_iter().map(|r| (r.number, r.name)).collect());
+        let loaded = store.insurer_data().await?;
+        let names = InsurerNames(
+            rows.into_iter().map(|r| (r.number, r.name)).collect(),
+            loaded.into_iter().collect(),
+        );
         let n = names.len();
         if let Ok(mut guard) = self.names.write() {
             *guard = (Arc::new(names), Some(Instant::now()));

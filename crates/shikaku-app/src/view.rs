@@ -38,6 +38,13 @@ pub struct EligibilityView {
     /// except in 後期高齢者医療.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elderly_recipient: Option<ElderlyView>,
+    /// Why the answer is what it is, and what to check (Japanese, or English under
+    /// `Accept-Language: en`); empty only for `valid`. A `no_match` never names the birth date.
+    #[schema(example = "")]
+    pub explanation: String,
+    /// The (JST) date the insurer's data was last loaded; null when none was ever loaded.
+    #[schema(example = "2026-11-24")]
+    pub data_as_of: Option<String>,
 }
 
 /// 高齢受給者証.
@@ -158,7 +165,21 @@ impl ElderlyView {
 }
 
 impl EligibilityView {
-    pub fn new(outcome: &Eligibility, as_of: Date, names: &InsurerNames) -> Self {
+    /// The answer to a lookup of `asked` (None: a My Number Card lookup), explained in
+    /// English when `english`.
+    pub fn new(
+        outcome: &Eligibility,
+        asked: Option<&shikaku_domain::CardNumbers>,
+        as_of: Date,
+        names: &InsurerNames,
+        english: bool,
+    ) -> Self {
+        let insurer = asked
+            .map(|c| &c.insurer)
+            .or_else(|| outcome.qualification().map(|q| &q.card.insurer));
+        let data = insurer.map_or(shikaku_domain::explanation::DataAsOf(None), |i| {
+            names.data_as_of(i)
+        });
         let status = outcome.status();
         let newer = match outcome {
             Eligibility::LostNewer { newer, .. } => Some(NewerView::new(newer, names)),
@@ -177,6 +198,8 @@ impl EligibilityView {
             elderly_recipient: outcome
                 .qualification()
                 .and_then(|q| ElderlyView::of(q, as_of)),
+            explanation: shikaku_domain::explanation::explain(outcome, asked, data, as_of, english),
+            data_as_of: data.0.map(format_date),
         }
     }
 }

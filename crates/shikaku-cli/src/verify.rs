@@ -64,7 +64,13 @@ pub async fn run(db: &str, data_dir: &Path, args: VerifyArgs) -> anyhow::Result<
         .load_insurers()
         .await
         .map_err(|e| anyhow::anyhow!("reading the insurer register: {e}"))?;
-    let view = EligibilityView::new(&outcome, as_of, &service.insurer_names());
+    let view = EligibilityView::new(
+        &outcome,
+        Some(&request.card),
+        as_of,
+        &service.insurer_names(),
+        false,
+    );
     if args.json {
         println!("{}", serde_json::to_string(&view)?);
     } else {
@@ -78,6 +84,12 @@ fn print_human(v: &EligibilityView) {
         "資格確認結果: {} ({})  照会日 {}",
         v.status_label, v.status, v.as_of
     );
+    if !v.explanation.is_empty() {
+        println!("  説明         {}", v.explanation);
+    }
+    if let Some(d) = &v.data_as_of {
+        println!("  データ時点   {d}");
+    }
     if let Some(q) = &v.qualification {
         println!(
             "  保険者       {} {}",

@@ -10,6 +10,7 @@ pub mod check_digit;
 pub mod date;
 pub mod elderly;
 pub mod eligibility;
+pub mod explanation;
 pub mod facility_code;
 pub mod facility_register;
 pub mod insurer_number;

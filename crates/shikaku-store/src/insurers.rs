@@ -31,6 +31,8 @@ pub trait InsurerStore: Send + Sync {
     ) -> Result<InsurerCounts>;
     /// The whole register, by number.
     async fn insurers(&self) -> Result<Vec<InsurerRow>>;
+    /// When each insurer's qualifications were last loaded (insurer number, time), by number.
+    async fn insurer_data(&self) -> Result<Vec<(String, OffsetDateTime)>>;
 }
 
 /// The body of `impl InsurerStore`, expanded beside the portal implementation (shares `q`).
@@ -81,6 +83,14 @@ macro_rules! impl_insurer_store {
             async fn insurers(&self) -> $crate::Result<Vec<$crate::insurers::InsurerRow>> {
                 Ok(sqlx::query_as(q(
                     "SELECT number, name, updated_at FROM insurers ORDER BY number",
+                ))
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn insurer_data(&self) -> $crate::Result<Vec<(String, time::OffsetDateTime)>> {
+                Ok(sqlx::query_as(q(
+                    "SELECT insurer_number, loaded_at FROM insurer_data ORDER BY insurer_number",
                 ))
                 .fetch_all(&self.pool)
                 .await?)

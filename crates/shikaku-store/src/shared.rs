@@ -511,6 +511,11 @@ macro_rules! impl_import_session {
                 match how {
                     $crate::Finish::DryRun => tx.rollback().await?,
                     $crate::Finish::Commit { rejected } => {
+                        sqlx::query(queries.record_insurer_data.q())
+                            .bind(now)
+                            .bind(import_id)
+                            .execute(&mut *tx)
+                            .await?;
                         sqlx::query(queries.finish_import.q())
                             .bind(time::OffsetDateTime::now_utc())
                             .bind(counts.inserted as i64)

@@ -61,6 +61,8 @@ pub(crate) struct Queries {
     pub unstage: Sql,
     pub insert_import: Sql,
     pub finish_import: Sql,
+    /// Every insurer of the staged rows: loaded now, by this import.
+    pub record_insurer_data: Sql,
     pub save_history: Sql,
     pub update_changed: Sql,
     pub insert_new: Sql,
@@ -287,6 +289,14 @@ impl Queries {
                 p(2),
                 p(3),
                 p(4)
+            )),
+            record_insurer_data: sql(format!(
+                "INSERT INTO insurer_data (insurer_number, loaded_at, import_id) \
+                 SELECT DISTINCT insurer_number, {}, {} FROM import_staging WHERE true \
+                 ON CONFLICT (insurer_number) DO UPDATE SET loaded_at = excluded.loaded_at, \
+                 import_id = excluded.import_id",
+                p(1),
+                p(2)
             )),
             finish_import: sql(format!(
                 "UPDATE imports SET finished_at = {}, inserted = {}, updated = {}, unchanged = {}, rejected = {} \

@@ -545,6 +545,7 @@ async fn import_find_and_idempotence(s: &dyn Store) {
         qualification("1001", "00", date!(2023 - 04 - 01), None),
         qualification("1001", "01", date!(2020 - 04 - 01), None),
     ];
+    assert!(s.insurer_data().await.expect("insurer data").is_empty());
     let first = import(s, &rows).await;
     assert_eq!(
         (first.inserted, first.updated, first.unchanged),
@@ -552,7 +553,16 @@ async fn import_find_and_idempotence(s: &dyn Store) {
         "{}",
         s.backend()
     );
+    // The insurer's data is "as of" the import that loaded it (issue 26 §2).
+    let loaded = s.insurer_data().await.expect("insurer data");
+    assert_eq!(loaded.len(), 1, "{loaded:?}");
+    assert_eq!(loaded[0].0, rows[0].card.insurer.as_str());
     let again = import(s, &rows).await;
+    let reloaded = s.insurer_data().await.expect("insurer data");
+    assert!(
+        reloaded[0].1 >= loaded[0].1,
+        "an unchanged file still refreshes the date"
+    );
     assert_eq!(
         (again.inserted, again.updated, again.unchanged),
         (0, 0, 3),

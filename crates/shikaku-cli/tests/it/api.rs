@@ -193,9 +193,39 @@ async fn lookups_and_access_log(server: &Server) {
     )
     .await;
     assert_eq!(status, 200);
+    let today = shikaku_domain::date::format_date(shikaku_domain::date::jst_date(
+        time::OffsetDateTime::now_utc(),
+    ));
+    let explanation = body["explanation"].as_str().unwrap_or_default().to_string();
     assert_eq!(
         body,
-        json!({"status": "no_match", "status_label": "該当資格なし", "validity_code": 4, "as_of": "2025-06-01"})
+        json!({"status": "no_match", "status_label": "該当資格なし", "validity_code": 4, "as_of": "2025-06-01",
+               "explanation": explanation, "data_as_of": today})
+    );
+    // What to check — the numbers as typed and how old the insurer's data is — never the
+    // birth date that did not match.
+    assert!(
+        explanation.contains("記号 12、番号 345、枝番 00")
+            && explanation.contains("時点のものです")
+            && !explanation.contains("生年月日"),
+        "{explanation}"
+    );
+    let english = client
+        .post(server.url("/v1/eligibility"))
+        .header("content-type", "application/json")
+        .header("accept-language", "en-US,en;q=0.9,ja;q=0.8")
+        .body(lookup_body("1980-05-18"))
+        .send()
+        .await
+        .expect("request")
+        .json::<Value>()
+        .await
+        .expect("json");
+    assert!(
+        english["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("symbol 12, number 345, branch 00") && !e.contains("birth")),
+        "{english}"
     );
     let body = json!({"insurer_number": "06138093", "number": "777", "branch": "00", "birth_date": "1970-01-20", "as_of": "2025-06-01"});
     let (_, body) = post(&client, &server.url("/v1/eligibility"), &body.to_string()).await;
@@ -204,14 +234,14 @@ async fn lookups_and_access_log(server: &Server) {
 
     // Every request is in the access log: facility and terminal from the certificate, a
     // keyed hash of the person, and never a name or number.
-    let log = server.store.recent_access_log(3).await.expect("log");
-    assert_eq!(log.len(), 3);
+    let log = server.store.recent_access_log(4).await.expect("log");
+    assert_eq!(log.len(), 4);
     assert!(log.iter().all(|e| e.facility_code == "1311234566"
         && e.terminal_name == "受付1"
         && e.cert_serial == serial));
     assert_eq!(
         log.iter().map(|e| e.status.as_str()).collect::<Vec<_>>(),
-        vec!["lost_newer", "no_match", "valid"]
+        vec!["lost_newer", "no_match", "no_match", "valid"]
     );
     assert!(log.iter().all(|e| e.person_hash.len() == 32));
     let text: String = log

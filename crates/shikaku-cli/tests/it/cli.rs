@@ -76,10 +76,34 @@ fn import_then_verify_every_status() {
     let wrong_birth = verify(&env, "01130012", "12", "345", "00", "1980-05-18");
     let unknown = verify(&env, "01130012", "12", "346", "00", "1980-05-17");
     assert_eq!(wrong_birth["status"], "no_match");
+    // Alike but for the numbers each echoes as typed (345 and 346).
+    let mut echoed = unknown.clone();
+    echoed["explanation"] = Value::String(
+        unknown["explanation"]
+            .as_str()
+            .unwrap_or_default()
+            .replace("番号 346", "番号 345"),
+    );
     assert_eq!(
-        wrong_birth, unknown,
+        wrong_birth, echoed,
         "a wrong birth date must look exactly like unknown numbers"
     );
+    // Every status but valid explains itself; every answer says how old the insurer's data is.
+    assert_eq!(valid["explanation"], "");
+    for (answer, part) in [
+        (&newer, "新しい資格があります"),
+        (&lost, "2024年4月1日に喪失"),
+        (&not_yet, "開始日"),
+        (&wrong_birth, "記号 12、番号 345、枝番 00"),
+    ] {
+        assert!(
+            answer["explanation"]
+                .as_str()
+                .is_some_and(|e| e.contains(part)),
+            "{part}: {answer}"
+        );
+        assert!(answer["data_as_of"].is_string(), "{answer}");
+    }
     assert!(wrong_birth.get("qualification").is_none());
 
     // Human output shows the Japanese label.
@@ -97,6 +121,11 @@ fn import_then_verify_every_status() {
         "2025-06-01",
     ]);
     assert!(stdout(&out).contains("無効（喪失）"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("説明         この資格は2024年4月1日に喪失"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
