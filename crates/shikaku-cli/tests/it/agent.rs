@@ -178,6 +178,14 @@ async fn single_queries_errors_partial_writes_and_status() {
     );
     let xml = wait_for(&res.join("OQSsiquc01res_000000000002.xml"));
     assert_eq!(tag(&xml, "QualificationValidity"), ["3"], "{xml}");
+    // The answer's explanation is the message the receipt computer shows.
+    assert_eq!(tag(&xml, "ProcessingResultCode"), ["OQR1005"]);
+    assert!(
+        tag(&xml, "ProcessingResultMessage")
+            .first()
+            .is_some_and(|m| m.contains("保険者番号 138057") && m.contains("新しい資格があります")),
+        "{xml}"
+    );
 
     // No match: a person-level error.
     put(
@@ -189,6 +197,16 @@ async fn single_queries_errors_partial_writes_and_status() {
     assert_eq!(tag(&xml, "ProcessingResultStatus"), ["2"]);
     assert_eq!(tag(&xml, "ProcessingResultCode"), ["OQR1001"]);
     assert_eq!(tag(&xml, "QualificationValidity"), ["4"]);
+    assert!(
+        tag(&xml, "ProcessingResultMessage")
+            .first()
+            .is_some_and(|m| {
+                m.contains("記号 12、番号 345、枝番 00")
+                    && m.contains("時点のものです")
+                    && !m.contains("生年月日")
+            }),
+        "{xml}"
+    );
 
     // A bad field names its element path.
     put(

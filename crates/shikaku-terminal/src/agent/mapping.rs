@@ -44,8 +44,14 @@ pub(super) fn person_result(echo: Echo, v: &Value) -> PersonResult {
         "no_match" => Some(("OQR1001", "該当する資格情報が存在しません")),
         "multiple" => Some(("OQR1003", "複数の資格情報が該当しました")),
         "lost" => Some(("OQR1004", "照会日時点で資格は喪失しています")),
+        "lost_newer" => Some(("OQR1005", "新しい資格があります")),
+        "not_yet" => Some(("OQR1006", "照会日時点で資格はまだ有効ではありません")),
         _ => None,
     };
+    // The message the receipt computer shows is the answer's own explanation when it has
+    // one (what happened, what to check, how old the insurer's data is).
+    let explanation = v["explanation"].as_str().filter(|e| !e.is_empty());
+    let code = code.map(|(c, m)| (c, explanation.unwrap_or(m)));
     let person_status = if matches!(status, "no_match" | "multiple") {
         "2"
     } else {
