@@ -112,6 +112,11 @@ pub struct CardVerifyView {
     pub elderly_recipient: Option<shikaku_app::view::ElderlyView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_expires_at: Option<String>,
+    /// Why the answer is what it is (empty only for `valid`; English under
+    /// `Accept-Language: en`).
+    pub explanation: String,
+    /// The (JST) date the insurer's data was last loaded; null without a qualification.
+    pub data_as_of: Option<String>,
 }
 
 #[utoipa::path(
@@ -130,11 +135,18 @@ pub struct CardVerifyView {
 pub async fn verify(
     State(state): State<AppState>,
     Terminal(caller): Terminal,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Json<CardVerifyView>, ApiError> {
     let request = parse_body(&body)?;
     let outcome = state.cards.verify(&request, &caller).await?;
+    let (explanation, data_as_of) = outcome.explanation(
+        &state.service.insurer_names(),
+        crate::eligibility::prefers_english(&headers),
+    );
     Ok(Json(CardVerifyView {
+        explanation,
+        data_as_of: data_as_of.map(format_date),
         status: outcome.status.as_str(),
         message: outcome.status.message_ja(),
         as_of: format_date(outcome.as_of),

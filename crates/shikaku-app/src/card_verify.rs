@@ -141,6 +141,35 @@ pub struct CardOutcome {
     pub consent_expires_at: Option<OffsetDateTime>,
 }
 
+impl CardOutcome {
+    /// The outcome's explanation (empty for 有効) and the (JST) date of its insurer's data:
+    /// for a qualification, as a lookup answer explains it; for a refusal, the screen's text.
+    pub fn explanation(
+        &self,
+        names: &crate::insurers::InsurerNames,
+        english: bool,
+    ) -> (String, Option<Date>) {
+        use shikaku_domain::Eligibility;
+        use shikaku_domain::explanation::{DataAsOf, explain};
+        let data = self
+            .qualification
+            .as_ref()
+            .map_or(DataAsOf(None), |q| names.data_as_of(&q.card.insurer));
+        let outcome = match (self.status, &self.qualification) {
+            (CardStatus::Valid, Some(q)) => Some(Eligibility::Valid(q.clone())),
+            (CardStatus::Lost, Some(q)) => Some(Eligibility::Lost(q.clone())),
+            (CardStatus::NotYet, Some(q)) => Some(Eligibility::NotYet(q.clone())),
+            (CardStatus::NoQualification, _) => Some(Eligibility::NoMatch),
+            _ => None,
+        };
+        let text = match outcome {
+            Some(o) => explain(&o, None, data, self.as_of, english),
+            None => self.status.message_ja().to_string(),
+        };
+        (text, data.0)
+    }
+}
+
 /// The expiry of an inpatient's consent until discharge ends it.
 pub fn until_discharge() -> OffsetDateTime {
     time::macros::datetime!(9999-12-31 00:00 UTC)

@@ -99,10 +99,22 @@ pub fn push_face_result(
     let status = answer["status"].as_str().unwrap_or_default();
     let (person_status, validity, code) = match status {
         "valid" => ("1", 1, None),
-        "lost" | "not_yet" => ("1", 2, None),
+        "lost" => (
+            "1",
+            2,
+            Some(("OQR1004", "照会日時点で資格は喪失しています")),
+        ),
+        "not_yet" => (
+            "1",
+            2,
+            Some(("OQR1006", "照会日時点で資格はまだ有効ではありません")),
+        ),
         "no_qualification" => ("2", 4, Some(("OQR1001", "該当する資格情報が存在しません"))),
         _ => return Ok(None),
     };
+    // The receipt computer shows the answer's own explanation when it has one.
+    let explanation = answer["explanation"].as_str().filter(|e| !e.is_empty());
+    let code = code.map(|(c, m)| (c, explanation.unwrap_or(m)));
     let facility = certificate_facility(cert)?;
     let now = time::OffsetDateTime::now_utc();
     let parse_time = |v: &Value| {
@@ -237,6 +249,11 @@ pub fn print_screens(answer: &Value) {
         println!("同意しました: {}", names.join("・"));
     }
     println!("{}", answer["message"].as_str().unwrap_or_default());
+    if let Some(e) = answer["explanation"].as_str().filter(|e| !e.is_empty())
+        && answer["message"].as_str() != Some(e)
+    {
+        println!("{e}");
+    }
     if let Some(q) = answer.get("qualification") {
         println!(
             "  保険者番号 {}  {}  負担割合 {}割  資格取得 {}  資格喪失 {}",

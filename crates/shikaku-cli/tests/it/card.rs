@@ -111,6 +111,9 @@ async fn card_flow_registration_person_centred_lookup_and_consents() {
     assert_eq!(q["qualified_from"], "2025-04-01");
     assert_eq!(q["qualified_until"], Value::Null);
     assert_eq!(q["copay_ratio"], 30);
+    // Every answer has an explanation (empty for valid) and its insurer data's date.
+    assert_eq!(answer["explanation"], "");
+    assert!(answer["data_as_of"].is_string(), "{answer}");
 
     // Registered now: the PIN path works without --register.
     let answer = read(env, &reader, &sato, &["--pin", "1234"]);
@@ -147,6 +150,13 @@ async fn card_flow_registration_person_centred_lookup_and_consents() {
             .as_str()
             .is_some_and(|m| m.contains("保険者"))
     );
+    assert!(
+        answer["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("マイナンバーカードに紐づく資格は見つかりませんでした")),
+        "{answer}"
+    );
+    assert_eq!(answer["data_as_of"], Value::Null);
 
     // Renewal: a new certificate on the same card keeps the linkage.
     let out = env.run(&[
