@@ -49,6 +49,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     pub skip_invalid: bool,
     pub operator: String,
+    /// The date the insurer's file is as of (its extract date); the load date when None.
+    pub data_as_of: Option<time::Date>,
 }
 
 /// One problem, reported as `file:line: column: message`.
@@ -236,6 +238,7 @@ pub async fn import_qualifications(
             file_name: path.display().to_string(),
             operator: options.operator.clone(),
             started_at: OffsetDateTime::now_utc(),
+            covers: options.data_as_of,
         })
         .await?;
     let format = QualificationFormat { key: key.clone() };

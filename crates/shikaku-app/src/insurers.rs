@@ -21,19 +21,13 @@ const MAX_AGE: Duration = Duration::from_secs(60);
 
 /// Names by insurer number, and when each insurer's qualifications were last loaded.
 #[derive(Debug, Default, Clone)]
-pub struct InsurerNames(
-    HashMap<String, String>,
-    HashMap<String, time::OffsetDateTime>,
-);
+pub struct InsurerNames(HashMap<String, String>, HashMap<String, time::Date>);
 
 impl InsurerNames {
-    /// The (JST) date of the insurer's last loaded data, if any was ever loaded.
+    /// The date the insurer's last loaded data is as of (the file's own date when the import
+    /// gave one, else the JST date it was loaded), if any was ever loaded.
     pub fn data_as_of(&self, insurer: &InsurerNumber) -> shikaku_domain::explanation::DataAsOf {
-        shikaku_domain::explanation::DataAsOf(
-            self.1
-                .get(insurer.as_str())
-                .map(|at| shikaku_domain::date::jst_date(*at)),
-        )
+        shikaku_domain::explanation::DataAsOf(self.1.get(insurer.as_str()).copied())
     }
 
     /// The registered name, or the one derived from the number.
@@ -66,7 +60,12 @@ impl InsurerCache {
         let loaded = store.insurer_data().await?;
         let names = InsurerNames(
             rows.into_iter().map(|r| (r.number, r.name)).collect(),
-            loaded.into_iter().collect(),
+            loaded
+                .into_iter()
+                .map(|(number, at, covers)| {
+                    (number, covers.unwrap_or(shikaku_domain::date::jst_date(at)))
+                })
+                .collect(),
         );
         let n = names.len();
         if let Ok(mut guard) = self.names.write() {

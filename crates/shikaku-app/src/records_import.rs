@@ -329,6 +329,7 @@ pub async fn import_records(
                 file_name: path.display().to_string(),
                 operator: options.operator.clone(),
                 started_at: OffsetDateTime::now_utc(),
+                covers: None,
             },
             kind,
         )

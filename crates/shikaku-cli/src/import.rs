@@ -20,6 +20,10 @@ pub enum ImportCommand {
         /// Store the valid rows; write the invalid ones with their errors to NAME.rejected.csv.
         #[arg(long)]
         skip_invalid: bool,
+        /// The date the file's data is as of (the insurer's extract date, YYYY-MM-DD); answers
+        /// from its insurers say so. The load date when not given.
+        #[arg(long, value_parser = crate::parse_date_arg)]
+        data_as_of: Option<time::Date>,
     },
     /// 保険者名簿: `insurer_number,name` (the names eligibility answers show); all rows or none.
     Insurers {
@@ -54,7 +58,7 @@ pub enum ImportCommand {
 }
 
 pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::Result<ExitCode> {
-    let (kind, file, dry_run, skip_invalid) = match command {
+    let (kind, file, dry_run, skip_invalid, data_as_of) = match command {
         ImportCommand::Insurers { file, dry_run } => {
             return register(db, &file, dry_run, Register::Insurers).await;
         }
@@ -65,17 +69,24 @@ pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::R
             file,
             dry_run,
             skip_invalid,
-        } => (None, file, dry_run, skip_invalid),
+            data_as_of,
+        } => (None, file, dry_run, skip_invalid, data_as_of),
         ImportCommand::Drugs {
             file,
             dry_run,
             skip_invalid,
-        } => (Some(RecordKind::Drugs), file, dry_run, skip_invalid),
+        } => (Some(RecordKind::Drugs), file, dry_run, skip_invalid, None),
         ImportCommand::Checkups {
             file,
             dry_run,
             skip_invalid,
-        } => (Some(RecordKind::Checkups), file, dry_run, skip_invalid),
+        } => (
+            Some(RecordKind::Checkups),
+            file,
+            dry_run,
+            skip_invalid,
+            None,
+        ),
     };
     let store = crate::open_store(db).await?;
     let key = crate::person_key(data_dir)?;
@@ -83,6 +94,7 @@ pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::R
         dry_run,
         skip_invalid,
         operator: crate::operator_name(),
+        data_as_of,
     };
     let total = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     let bar = if std::io::stderr().is_terminal() {

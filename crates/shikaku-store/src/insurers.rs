@@ -31,8 +31,9 @@ pub trait InsurerStore: Send + Sync {
     ) -> Result<InsurerCounts>;
     /// The whole register, by number.
     async fn insurers(&self) -> Result<Vec<InsurerRow>>;
-    /// When each insurer's qualifications were last loaded (insurer number, time), by number.
-    async fn insurer_data(&self) -> Result<Vec<(String, OffsetDateTime)>>;
+    /// When each insurer's qualifications were last loaded (insurer number, time, and the
+    /// date the file covers when given), by number.
+    async fn insurer_data(&self) -> Result<Vec<(String, OffsetDateTime, Option<time::Date>)>>;
 }
 
 /// The body of `impl InsurerStore`, expanded beside the portal implementation (shares `q`).
@@ -88,9 +89,11 @@ macro_rules! impl_insurer_store {
                 .await?)
             }
 
-            async fn insurer_data(&self) -> $crate::Result<Vec<(String, time::OffsetDateTime)>> {
+            async fn insurer_data(
+                &self,
+            ) -> $crate::Result<Vec<(String, time::OffsetDateTime, Option<time::Date>)>> {
                 Ok(sqlx::query_as(q(
-                    "SELECT insurer_number, loaded_at FROM insurer_data ORDER BY insurer_number",
+                    "SELECT insurer_number, loaded_at, covers_on FROM insurer_data ORDER BY insurer_number",
                 ))
                 .fetch_all(&self.pool)
                 .await?)

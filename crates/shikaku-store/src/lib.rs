@@ -160,6 +160,8 @@ pub struct ImportMeta {
     pub file_name: String,
     pub operator: String,
     pub started_at: OffsetDateTime,
+    /// The date the file's data is as of (its extract date), when the operator gives it.
+    pub covers: Option<time::Date>,
 }
 
 /// A row that cannot be stored together with the rest of its file or the store.

@@ -514,6 +514,7 @@ macro_rules! impl_import_session {
                         sqlx::query(queries.record_insurer_data.q())
                             .bind(now)
                             .bind(import_id)
+                            .bind(meta.covers)
                             .execute(&mut *tx)
                             .await?;
                         sqlx::query(queries.finish_import.q())

@@ -291,12 +291,13 @@ impl Queries {
                 p(4)
             )),
             record_insurer_data: sql(format!(
-                "INSERT INTO insurer_data (insurer_number, loaded_at, import_id) \
-                 SELECT DISTINCT insurer_number, {}, {} FROM import_staging WHERE true \
+                "INSERT INTO insurer_data (insurer_number, loaded_at, import_id, covers_on) \
+                 SELECT DISTINCT insurer_number, {}, {}, {} FROM import_staging WHERE true \
                  ON CONFLICT (insurer_number) DO UPDATE SET loaded_at = excluded.loaded_at, \
-                 import_id = excluded.import_id",
+                 import_id = excluded.import_id, covers_on = excluded.covers_on",
                 p(1),
-                p(2)
+                p(2),
+                p(3)
             )),
             finish_import: sql(format!(
                 "UPDATE imports SET finished_at = {}, inserted = {}, updated = {}, unchanged = {}, rejected = {} \

@@ -157,6 +157,7 @@ pub fn meta(file: &str) -> ImportMeta {
         file_name: file.into(),
         operator: "contract-test".into(),
         started_at: OffsetDateTime::now_utc(),
+        covers: None,
     }
 }
 

@@ -32,6 +32,35 @@ fn verify(
     serde_json::from_str(&stdout(&out)).expect("one JSON object")
 }
 
+/// The file's own date (`--data-as-of`): answers say how old the insurer's data is, and a
+/// file much older than the answer's date warns that a new enrolment may be missing.
+#[test]
+fn answers_say_how_old_the_insurers_data_is() {
+    let env = Env::sqlite();
+    let file = env.write("q.csv", fixture_csv());
+    let out = env.import(&file, &["--data-as-of", "2025-05-20"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let unknown = verify(&env, "01130012", "12", "999", "00", "1980-05-17");
+    assert_eq!(unknown["status"], "no_match");
+    assert_eq!(unknown["data_as_of"], "2025-05-20");
+    let text = unknown["explanation"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("2025年5月20日時点") && text.contains("反映されていない可能性"),
+        "12 days before the answer's date: {text}"
+    );
+    // Another insurer, never loaded: said so.
+    let never = verify(&env, "06139992", "", "1", "00", "1980-05-17");
+    assert_eq!(never["data_as_of"], Value::Null);
+    assert!(
+        never["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("まだ登録されていません")),
+        "{never}"
+    );
+    let bad = env.import(&file, &["--data-as-of", "2025-13-01"]);
+    assert!(!bad.status.success());
+}
+
 #[test]
 fn import_then_verify_every_status() {
     let env = Env::sqlite();
