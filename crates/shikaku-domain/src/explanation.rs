@@ -158,7 +158,7 @@ mod tests {
     use super::*;
     use crate::card::{Branch, CardNumber, CardSymbol};
     use crate::insurer_number::InsurerNumber;
-    use crate::qualification::{CopayRatio, InsuredCategory, Period, Qualification, Sex};
+    use crate::qualification::Qualification;
 
     fn card() -> CardNumbers {
         CardNumbers {
@@ -170,19 +170,7 @@ mod tests {
     }
 
     fn q(from: Date, until: Option<Date>) -> Qualification {
-        Qualification {
-            card: card(),
-            person_ref: "P1".into(),
-            insured_category: InsuredCategory::Insured,
-            name: "山田 太郎".into(),
-            name_kana: "ヤマダ タロウ".into(),
-            sex: Sex::Male,
-            birth_date: date!(1980 - 05 - 17),
-            period: Period::new(from, until).expect("period"),
-            copay_ratio: CopayRatio::from_percent(30).expect("ratio"),
-            limit_category: None,
-            specific_disease: None,
-        }
+        crate::qualification::sample(card(), from, until)
     }
 
     #[test]

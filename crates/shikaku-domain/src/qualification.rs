@@ -315,6 +315,24 @@ impl fmt::Debug for Qualification {
     }
 }
 
+/// A qualification of 山田 太郎 (born 1980-05-17, 本人, 3割) under `card` for tests.
+#[cfg(test)]
+pub(crate) fn sample(card: CardNumbers, from: Date, until: Option<Date>) -> Qualification {
+    Qualification {
+        card,
+        person_ref: "P1".into(),
+        insured_category: InsuredCategory::Insured,
+        name: "山田 太郎".into(),
+        name_kana: "ヤマダ タロウ".into(),
+        sex: Sex::Male,
+        birth_date: time::macros::date!(1980 - 05 - 17),
+        period: Period::new(from, until).expect("valid period"),
+        copay_ratio: CopayRatio::from_percent(30).expect("valid ratio"),
+        limit_category: None,
+        specific_disease: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,27 +3,15 @@ use time::macros::date;
 use super::*;
 use crate::card::{Branch, CardNumber, CardNumbers, CardSymbol};
 use crate::insurer_number::InsurerNumber;
-use crate::qualification::{CopayRatio, InsuredCategory, Period, Sex};
 
 fn q(insurer: &str, number: &str, branch: &str, from: Date, until: Option<Date>) -> Qualification {
-    Qualification {
-        card: CardNumbers {
-            insurer: InsurerNumber::parse(insurer).expect("valid insurer"),
-            symbol: CardSymbol::parse_optional("12").expect("valid symbol"),
-            number: CardNumber::parse(number).expect("valid number"),
-            branch: Branch::parse(branch).expect("valid branch"),
-        },
-        person_ref: "P1".into(),
-        insured_category: InsuredCategory::Insured,
-        name: "山田 太郎".into(),
-        name_kana: "ヤマダ タロウ".into(),
-        sex: Sex::Male,
-        birth_date: date!(1980 - 05 - 17),
-        period: Period::new(from, until).expect("valid period"),
-        copay_ratio: CopayRatio::from_percent(30).expect("valid ratio"),
-        limit_category: None,
-        specific_disease: None,
-    }
+    let card = CardNumbers {
+        insurer: InsurerNumber::parse(insurer).expect("valid insurer"),
+        symbol: CardSymbol::parse_optional("12").expect("valid symbol"),
+        number: CardNumber::parse(number).expect("valid number"),
+        branch: Branch::parse(branch).expect("valid branch"),
+    };
+    crate::qualification::sample(card, from, until)
 }
 
 const BIRTH: Date = date!(1980 - 05 - 17);
