@@ -92,7 +92,22 @@ pub struct PopulationOptions {
     pub seed: u64,
     /// The reference date: ages, copay ratios and which periods are current are relative to it.
     pub reference: Date,
+    /// How many persons get another person's 個人番号 (a seeded wrong link, the error the real
+    /// system made ~7,300 times): their rows carry the number of an earlier household's head.
+    pub wrong_links: u64,
 }
+
+/// A seeded wrong link: the rows of `wrong_person_ref` carry `my_number`, which belongs to
+/// `true_person_ref`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongLink {
+    pub my_number: MyNumber,
+    pub true_person_ref: String,
+    pub wrong_person_ref: String,
+}
+
+/// The header of the wrong-links file.
+pub const WRONG_LINKS_HEADER: &str = "my_number,true_person_ref,wrong_person_ref";
 
 /// Counts of what was written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -100,6 +115,13 @@ pub struct PopulationStats {
     pub persons: u64,
     pub rows: u64,
     pub households: u64,
+}
+
+/// What [`generate`] wrote, and the wrong links it seeded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Generated {
+    pub stats: PopulationStats,
+    pub wrong_links: Vec<WrongLink>,
 }
 
 #[derive(Clone, Copy)]
@@ -275,7 +297,24 @@ pub fn generate<W: Write>(
     options: &PopulationOptions,
     out: &mut W,
 ) -> std::io::Result<PopulationStats> {
+    generate_seeded(options, out).map(|g| g.stats)
+}
+
+/// [`generate`], also returning the wrong links it seeded (`options.wrong_links`, spread
+/// evenly over the persons; each takes the 個人番号 of an earlier household's head).
+pub fn generate_seeded<W: Write>(
+    options: &PopulationOptions,
+    out: &mut W,
+) -> std::io::Result<Generated> {
     let mut rng = StdRng::seed_from_u64(options.seed);
+    let mut wrong_links: Vec<WrongLink> = Vec::new();
+    let stride = if options.wrong_links == 0 {
+        u64::MAX
+    } else {
+        (options.persons / (options.wrong_links + 1)).max(1)
+    };
+    // The head of the previous household with a 個人番号: the true owner a wrong link copies.
+    let mut donor: Option<(MyNumber, String)> = None;
     let insurers = Insurers::new();
     let reference = options.reference;
     let mut w = Writer {
@@ -318,9 +357,26 @@ pub fn generate<W: Write>(
                 }
                 MyNumber::from_body(body)
             });
+            let person_ref = format!("P{person_no:09}");
+            // A seeded wrong link: this person's rows carry the donor's number instead of
+            // their own (or instead of none).
+            let my_number = match &donor {
+                Some((number, owner))
+                    if (wrong_links.len() as u64) < options.wrong_links
+                        && person_no.is_multiple_of(stride) =>
+                {
+                    wrong_links.push(WrongLink {
+                        my_number: number.clone(),
+                        true_person_ref: owner.clone(),
+                        wrong_person_ref: person_ref.clone(),
+                    });
+                    Some(number.clone())
+                }
+                _ => my_number,
+            };
             Person {
                 index: person_no,
-                person_ref: format!("P{person_no:09}"),
+                person_ref,
                 name: format!("{} {}", family.0, given.0),
                 kana: format!("{} {}", family.1, given.1),
                 sex,
@@ -355,6 +411,15 @@ pub fn generate<W: Write>(
         }
         let remaining = options.persons - w.stats.persons;
         members.truncate(remaining as usize);
+        // Only an owner whose own rows carry the number (not a wrong link itself) donates.
+        if let Some(head) = members.first()
+            && let Some(number) = &head.my_number
+            && !wrong_links
+                .iter()
+                .any(|l| l.wrong_person_ref == head.person_ref)
+        {
+            donor = Some((number.clone(), head.person_ref.clone()));
+        }
         w.stats.persons += members.len() as u64;
         w.stats.households += 1;
 
@@ -514,5 +579,8 @@ pub fn generate<W: Write>(
         }
     }
     w.out.flush()?;
-    Ok(w.stats)
+    Ok(Generated {
+        stats: w.stats,
+        wrong_links,
+    })
 }

@@ -57,6 +57,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             persons: args.persons,
             seed: 2020,
             reference,
+            wrong_links: 0,
         },
         &mut out,
     )?;

@@ -109,6 +109,10 @@ pub enum GenCommand {
         /// Reference date (YYYY-MM-DD) for ages and which periods are current.
         #[arg(long, default_value = "2026-04-01", value_parser = parse_date_arg)]
         reference: time::Date,
+        /// Seed this many wrong links (a person's rows carrying another person's 個人番号) and
+        /// list them in OUT.wrong-links.csv (`my_number,true_person_ref,wrong_person_ref`).
+        #[arg(long, default_value_t = 0)]
+        wrong_links: u64,
     },
 }
 
@@ -160,18 +164,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             out,
             reference,
+            wrong_links,
         }) => {
+            use std::io::Write as _;
             let file = std::fs::File::create(&out)
                 .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
             let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
-            let stats = shikaku_app::population::generate(
+            let generated = shikaku_app::population::generate_seeded(
                 &shikaku_app::population::PopulationOptions {
                     persons,
                     seed,
                     reference,
+                    wrong_links,
                 },
                 &mut writer,
             )?;
+            writer.flush()?;
+            let stats = generated.stats;
             println!(
                 "{}: {} persons in {} households, {} rows",
                 out.display(),
@@ -179,6 +188,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 stats.households,
                 stats.rows
             );
+            if wrong_links > 0 {
+                let path = std::path::PathBuf::from(format!("{}.wrong-links.csv", out.display()));
+                let mut text = format!("{}\n", shikaku_app::population::WRONG_LINKS_HEADER);
+                for link in &generated.wrong_links {
+                    text.push_str(&format!(
+                        "{},{},{}\n",
+                        link.my_number.expose(),
+                        link.true_person_ref,
+                        link.wrong_person_ref
+                    ));
+                }
+                std::fs::write(&path, text)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                println!(
+                    "{}: {} wrong links seeded",
+                    path.display(),
+                    generated.wrong_links.len()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => demo::run(args).await,

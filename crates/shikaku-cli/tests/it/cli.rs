@@ -412,6 +412,60 @@ fn cert_issue_writes_files_and_revoke_updates_the_crl() {
     );
 }
 
+/// `gen population --wrong-links K` (issue 26's interface): K persons' rows carry another
+/// person's 個人番号, listed in `OUT.wrong-links.csv`; the file still imports.
+#[test]
+fn population_with_seeded_wrong_links() {
+    let env = Env::sqlite();
+    let out = env.dir.path().join("p.csv");
+    let run = env.run(&[
+        "gen",
+        "population",
+        "--persons",
+        "5000",
+        "--seed",
+        "9",
+        "--wrong-links",
+        "5",
+        "--out",
+        out.to_str().expect("path"),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let links = std::fs::read_to_string(format!("{}.wrong-links.csv", out.display()))
+        .expect("wrong-links file");
+    let mut lines = links.lines();
+    assert_eq!(
+        lines.next(),
+        Some("my_number,true_person_ref,wrong_person_ref")
+    );
+    let links: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(links.len(), 5, "{links:?}");
+    let rows = std::fs::read_to_string(&out).expect("population");
+    // Columns: person_ref 4, name 6, birth_date 9, my_number 15.
+    let persons = |person: &str| -> Vec<Vec<String>> {
+        rows.lines()
+            .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+            .filter(|c| c.get(4).is_some_and(|p| p == person))
+            .collect()
+    };
+    for link in &links {
+        let (number, truth, wrong) = (link[0], link[1], link[2]);
+        assert_ne!(truth, wrong);
+        let (t, w) = (persons(truth), persons(wrong));
+        assert!(!t.is_empty() && !w.is_empty(), "{link:?}");
+        assert!(
+            t.iter().chain(&w).all(|r| r[15] == number),
+            "both carry the number: {link:?}"
+        );
+        assert!(
+            t[0][6] != w[0][6] || t[0][9] != w[0][9],
+            "two different people share it: {link:?}"
+        );
+    }
+    let imported = env.import(&out, &[]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+}
+
 #[test]
 fn population_is_deterministic() {
     let env = Env::sqlite();
