@@ -14,6 +14,7 @@ pub mod explanation;
 pub mod facility_code;
 pub mod facility_register;
 pub mod insurer_number;
+pub mod linkage;
 pub mod my_number;
 pub mod portal;
 pub mod public_expense;

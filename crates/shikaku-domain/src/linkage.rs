@@ -1,0 +1,192 @@
+//! Linkage integrity (issue 26 §1): do the qualification rows linked to one 個人番号 describe
+//! one person? They must agree on birth date and sex, and on the name — compared after the
+//! differences that are not differences are removed (full/half width, spaces, 長音, small kana,
+//! old and new kanji forms), and allowing a changed family name (marriage, adoption) when the
+//! given name still agrees. Anything else is a **suspect link**: never used to show data.
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::qualification::Qualification;
+
+/// Old (旧字体) and variant kanji forms and the form they are compared as. Only forms that
+/// appear in Japanese names and that registers write either way.
+const KANJI_VARIANTS: &[(char, char)] = &[
+    ('髙', '高'),
+    ('﨑', '崎'),
+    ('嵜', '崎'),
+    ('濵', '浜'),
+    ('濱', '浜'),
+    ('邊', '辺'),
+    ('邉', '辺'),
+    ('齋', '斎'),
+    ('齊', '斉'),
+    ('澤', '沢'),
+    ('櫻', '桜'),
+    ('國', '国'),
+    ('廣', '広'),
+    ('德', '徳'),
+    ('惠', '恵'),
+    ('藏', '蔵'),
+    ('榮', '栄'),
+    ('實', '実'),
+    ('龍', '竜'),
+    ('眞', '真'),
+    ('壽', '寿'),
+    ('淺', '浅'),
+    ('嶋', '島'),
+    ('嶌', '島'),
+    ('冨', '富'),
+    ('槇', '槙'),
+    ('𠮷', '吉'),
+];
+
+/// Small kana compared as their large forms (ッ/ツ and ャ/ヤ are written either way in
+/// registers that lacked small kana).
+const SMALL_KANA: &[(char, char)] = &[
+    ('ァ', 'ア'),
+    ('ィ', 'イ'),
+    ('ゥ', 'ウ'),
+    ('ェ', 'エ'),
+    ('ォ', 'オ'),
+    ('ッ', 'ツ'),
+    ('ャ', 'ヤ'),
+    ('ュ', 'ユ'),
+    ('ョ', 'ヨ'),
+    ('ヮ', 'ワ'),
+    ('ヵ', 'カ'),
+    ('ヶ', 'ケ'),
+    ('ヂ', 'ジ'),
+    ('ヅ', 'ズ'),
+    ('ヲ', 'オ'),
+];
+
+/// A name as compared: NFKC, no spaces or 長音, hiragana as katakana, small kana large,
+/// variant kanji as their common form.
+pub fn normalize_name(name: &str) -> String {
+    name.nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(c, 'ー' | '－' | '-' | '・'))
+        .map(|c| match c {
+            'ぁ'..='ゖ' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            c => c,
+        })
+        .map(|c| {
+            SMALL_KANA
+                .iter()
+                .chain(KANJI_VARIANTS)
+                .find(|(from, _)| *from == c)
+                .map_or(c, |(_, to)| *to)
+        })
+        .collect()
+}
+
+/// The given name: what follows the first space (the whole name when there is none).
+fn given(name: &str) -> &str {
+    name.trim().split_once([' ', '　']).map_or(name, |(_, g)| g)
+}
+
+/// Why two rows linked to one 個人番号 are not one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disagreement {
+    BirthDate,
+    Sex,
+    Name,
+}
+
+impl Disagreement {
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Disagreement::BirthDate => "生年月日が一致しません",
+            Disagreement::Sex => "性別が一致しません",
+            Disagreement::Name => "氏名が一致しません",
+        }
+    }
+}
+
+/// Whether `a` and `b` (rows linked to one 個人番号) describe one person; the first
+/// disagreement otherwise.
+pub fn agree(a: &Qualification, b: &Qualification) -> Result<(), Disagreement> {
+    if a.birth_date != b.birth_date {
+        return Err(Disagreement::BirthDate);
+    }
+    if a.sex != b.sex {
+        return Err(Disagreement::Sex);
+    }
+    let same = |x: &str, y: &str| normalize_name(x) == normalize_name(y);
+    let name_agrees = same(&a.name_kana, &b.name_kana)
+        || same(&a.name, &b.name)
+        // A changed family name (marriage, adoption): the given name still agrees.
+        || same(given(&a.name_kana), given(&b.name_kana));
+    if name_agrees {
+        Ok(())
+    } else {
+        Err(Disagreement::Name)
+    }
+}
+
+/// The first pair of `rows` (all linked to one 個人番号) that are not one person.
+pub fn suspect(rows: &[Qualification]) -> Option<(usize, usize, Disagreement)> {
+    for (i, a) in rows.iter().enumerate() {
+        for (j, b) in rows.iter().enumerate().skip(i + 1) {
+            if let Err(why) = agree(a, b) {
+                return Some((i, j, why));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+    use crate::card::{Branch, CardNumber, CardNumbers, CardSymbol};
+    use crate::insurer_number::InsurerNumber;
+    use crate::qualification::Sex;
+
+    fn row(name: &str, kana: &str) -> Qualification {
+        let card = CardNumbers {
+            insurer: InsurerNumber::parse("01130012").expect("insurer"),
+            symbol: CardSymbol::parse_optional("12").expect("symbol"),
+            number: CardNumber::parse("345").expect("number"),
+            branch: Branch::parse("00").expect("branch"),
+        };
+        let mut q = crate::qualification::sample(card, date!(2020 - 04 - 01), None);
+        q.name = name.into();
+        q.name_kana = kana.into();
+        q
+    }
+
+    #[test]
+    fn variants_that_are_not_differences() {
+        assert_eq!(
+            normalize_name("髙橋　ｼｮｳﾀ"),
+            normalize_name("高橋 ショウタ")
+        );
+        assert_eq!(
+            normalize_name("サイトウ ユウキ"),
+            normalize_name("さいとう ゆうき")
+        );
+        assert_eq!(normalize_name("キッカワ"), normalize_name("キツカワ"));
+        assert_eq!(normalize_name("齋藤"), normalize_name("斎藤"));
+        let a = row("渡邊 花子", "ワタナベ ハナコ");
+        assert_eq!(agree(&a, &row("渡辺 花子", "ワタナベ ハナコ")), Ok(()));
+        // Marriage: the family name changed, the given name and birth date did not.
+        assert_eq!(agree(&a, &row("山田 花子", "ヤマダ ハナコ")), Ok(()));
+    }
+
+    #[test]
+    fn another_person_is_a_suspect_link() {
+        let a = row("山田 太郎", "ヤマダ タロウ");
+        let mut other = row("佐藤 一郎", "サトウ イチロウ");
+        assert_eq!(agree(&a, &other), Err(Disagreement::Name));
+        other.birth_date = date!(1970 - 01 - 20);
+        assert_eq!(agree(&a, &other), Err(Disagreement::BirthDate));
+        let mut sex = row("山田 太郎", "ヤマダ タロウ");
+        sex.sex = Sex::Female;
+        assert_eq!(agree(&a, &sex), Err(Disagreement::Sex));
+        let rows = [a.clone(), row("山田 太郎", "ヤマダ タロウ"), other];
+        assert_eq!(suspect(&rows), Some((0, 2, Disagreement::BirthDate)));
+        assert_eq!(suspect(&rows[..2]), None);
+    }
+}
