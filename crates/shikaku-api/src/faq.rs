@@ -79,7 +79,7 @@ struct EntryPage<'a> {
 }
 
 pub async fn index(State(state): State<AppState>, Query(p): Query<LangParam>) -> Response {
-    page(&state, p.lang, String::new())
+    page(&state, p.lang, String::new(), Vec::new())
 }
 
 pub async fn search(
@@ -88,9 +88,9 @@ pub async fn search(
     Query(p): Query<SearchParams>,
 ) -> Response {
     let query: String = p.q.trim().chars().take(200).collect();
+    let hits = state.faq.search_in(&query, p.lang.faq(), SEARCH_LIMIT);
     if headers.contains_key("hx-request") {
         // Search as you type: every keystroke asks, so only a submitted search is counted.
-        let hits = state.faq.search_in(&query, p.lang.faq(), SEARCH_LIMIT);
         return render(&ResultsFragment {
             lang: p.lang,
             query,
@@ -98,22 +98,18 @@ pub async fn search(
             phone_open: crate::chat::phone_open(),
         });
     }
-    let response = page(&state, p.lang, query.clone());
-    if !query.is_empty() {
-        let answered = !state.faq.search_in(&query, p.lang.faq(), 1).is_empty();
-        if let Err(e) = state
+    if !query.is_empty()
+        && let Err(e) = state
             .help
-            .asked(&query, p.lang.code(), answered, "search")
+            .asked(&query, p.lang.code(), !hits.is_empty(), "search")
             .await
-        {
-            tracing::warn!(error = %e, "FAQ: the unanswered question was not recorded");
-        }
+    {
+        tracing::warn!(error = %e, "FAQ: the unanswered question was not recorded");
     }
-    response
+    page(&state, p.lang, query, hits)
 }
 
-fn page(state: &AppState, lang: Lang, query: String) -> Response {
-    let hits = state.faq.search_in(&query, lang.faq(), SEARCH_LIMIT);
+fn page(state: &AppState, lang: Lang, query: String, hits: Vec<Hit>) -> Response {
     let categories = CATEGORIES
         .iter()
         .map(|c| (*c, state.faq.in_category(c).collect()))

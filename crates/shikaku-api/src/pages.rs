@@ -1,6 +1,7 @@
 //! What every server-rendered page shares: the language switch (Japanese first, English on
-//! `?lang=en`), vendored static files (no CDN), template rendering, and a small, safe
-//! Markdown subset for content written by operators.
+//! `?lang=en`), static files served from the binary (vendored htmx, our CSS and chat script;
+//! no CDN), template rendering, and Markdown for content written by operators
+//! ([`crate::markdown`]).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};

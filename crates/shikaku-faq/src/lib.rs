@@ -260,7 +260,7 @@ impl FaqIndex {
             id,
             ja,
             en,
-            ja_model: Model::new(ja_terms),
+            ja_model: Model::japanese(ja_terms),
             en_model: Model::new(en_terms),
             synonyms,
         })
@@ -389,9 +389,7 @@ impl FaqIndex {
             }
         }
         let query = BooleanQuery::new(clauses);
-        // English questions miss words for want of synonyms; the unknown-word floor is for
-        // Japanese, where an unknown kanji or katakana word names another topic.
-        let unknown = std::ptr::eq(model, &self.ja_model) && model.has_unknown(&terms);
+        let unknown = model.has_unknown(&terms);
         let searcher = self.reader.searcher();
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(30).order_by_score()) else {
             return Vec::new();

@@ -497,9 +497,21 @@ impl EntryTerms {
 pub struct Model {
     pub entries: Vec<EntryTerms>,
     df: HashMap<String, usize>,
+    /// Whether a question naming an unknown word needs [`UNKNOWN_FLOOR`]: for Japanese, where
+    /// an unknown kanji or katakana word names another topic; not for English, whose
+    /// questions miss words for want of synonyms.
+    unknown_words: bool,
 }
 
 impl Model {
+    /// The Japanese model (unknown words raise the floor).
+    pub fn japanese(entries: Vec<EntryTerms>) -> Model {
+        Model {
+            unknown_words: true,
+            ..Model::new(entries)
+        }
+    }
+
     pub fn new(entries: Vec<EntryTerms>) -> Model {
         let mut df: HashMap<String, usize> = HashMap::new();
         for e in &entries {
@@ -507,7 +519,11 @@ impl Model {
                 *df.entry(t.clone()).or_default() += 1;
             }
         }
-        Model { entries, df }
+        Model {
+            entries,
+            df,
+            unknown_words: false,
+        }
     }
 
     /// The question's terms with junctions inside kanji compounds made weak: a strong
@@ -558,9 +574,10 @@ impl Model {
     /// Whether the question names something no entry mentions (a strong term no entry
     /// uses: 廃止, 処方箋 in 電子処方箋): then an entry must cover it at [`UNKNOWN_FLOOR`].
     pub fn has_unknown(&self, terms: &[Term]) -> bool {
-        terms
-            .iter()
-            .any(|t| t.kind == Kind::Strong && !self.df.contains_key(&t.key))
+        self.unknown_words
+            && terms
+                .iter()
+                .any(|t| t.kind == Kind::Strong && !self.df.contains_key(&t.key))
     }
 
     /// The share of the question's weight that entry `i` matches (0 when the question has no

@@ -325,9 +325,9 @@ fn text_reply(
             context,
         };
     }
-    let best = hits.remove(0);
-    match index.entry(&best.id) {
-        Some(entry) => answer_with(index, entry, hits, &context, lang, assumed),
+    let mut hits = hits.into_iter();
+    match hits.next().and_then(|best| index.entry(&best.id)) {
+        Some(entry) => answer_with(index, entry, hits.collect(), &context, lang, assumed),
         None => reply(index, &ChatInput::Start, &context, lang, phone_open),
     }
 }

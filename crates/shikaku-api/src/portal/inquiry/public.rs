@@ -110,7 +110,8 @@ pub async fn public_follow_up(
         Ok(f) => f,
         Err(Some(page)) => return page,
         Err(None) => {
-            return (StatusCode::PAYLOAD_TOO_LARGE, too_large(lang).remove(0).1).into_response();
+            let reason: Vec<String> = too_large(lang).into_iter().map(|(_, m)| m).collect();
+            return (StatusCode::PAYLOAD_TOO_LARGE, reason.join("\n")).into_response();
         }
     };
     let token = fields.values.get("token").cloned().unwrap_or_default();
