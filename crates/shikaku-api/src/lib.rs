@@ -64,6 +64,8 @@ pub struct Shared {
     pub support: shikaku_app::support::SupportService,
     /// 「役に立ちましたか」 and unanswered questions.
     pub help: shikaku_app::help::HelpService,
+    /// Suspect links between qualification rows and 個人番号 (the operator's review).
+    pub links: shikaku_app::linkage::LinkageService,
     /// Where the outbox's mails go (started with the listeners).
     pub mailer: std::sync::Arc<shikaku_app::mail::Mailer>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the inquiry form's rate

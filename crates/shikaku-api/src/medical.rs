@@ -118,6 +118,8 @@ async fn fetch(
             let status = match refusal {
                 Refusal::NoMatch => StatusCode::NOT_FOUND,
                 Refusal::NoConsent | Refusal::ConsentExpired => StatusCode::FORBIDDEN,
+                // The request is fine; the data cannot be shown until the insurer corrects it.
+                Refusal::NeedsReview => StatusCode::CONFLICT,
             };
             Err(ApiError::new(status, refusal.as_str(), refusal.message()))
         }

@@ -40,6 +40,10 @@ pub struct ConsentView {
 #[derive(Debug, Serialize)]
 pub struct PatientLogView {
     pub registered_at: Option<String>,
+    /// Set when the qualification data linked to the holder's 個人番号 is under review: the
+    /// accesses through those rows are not shown until the insurer corrects them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<&'static str>,
     pub accesses: Vec<AccessView>,
     pub consents: Vec<ConsentView>,
 }
@@ -75,6 +79,9 @@ pub async fn log(
             let jst = |t: time::OffsetDateTime| rfc3339(t.to_offset(JST));
             Ok(Json(PatientLogView {
                 registered_at: view.registered_at.map(jst),
+                notice: view.under_review.then_some(
+                    "あなたの個人番号に紐づく資格情報に確認が必要な点があり、保険者に照会中です。保険証の記号・番号による照会の記録は、確認が済むまで表示されません。",
+                ),
                 accesses: view
                     .accesses
                     .into_iter()

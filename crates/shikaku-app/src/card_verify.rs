@@ -73,6 +73,9 @@ pub enum CardStatus {
     NonceInvalid,
     /// マイナポータル sign-in needs the PIN.
     PinRequired,
+    /// The rows linked to the holder's 個人番号 are not one person (a suspect link): nothing
+    /// is shown, no 初回登録 or consent is recorded.
+    NeedsReview,
 }
 
 impl CardStatus {
@@ -89,6 +92,7 @@ impl CardStatus {
             Self::BadSignature => "bad_signature",
             Self::NonceInvalid => "nonce_invalid",
             Self::PinRequired => "pin_required",
+            Self::NeedsReview => "needs_review",
         }
     }
 
@@ -120,6 +124,7 @@ impl CardStatus {
                 "確認の有効時間を過ぎたか、同じ要求が再送されました。もう一度カードを置いてください"
             }
             Self::PinRequired => "マイナポータルへのログインには暗証番号が必要です",
+            Self::NeedsReview => "資格情報の確認が必要です（保険者に照会中）",
         }
     }
 
@@ -160,6 +165,7 @@ impl CardOutcome {
             (CardStatus::Lost, Some(q)) => Some(Eligibility::Lost(q.clone())),
             (CardStatus::NotYet, Some(q)) => Some(Eligibility::NotYet(q.clone())),
             (CardStatus::NoQualification, _) => Some(Eligibility::NoMatch),
+            (CardStatus::NeedsReview, _) => Some(Eligibility::NeedsReview),
             _ => None,
         };
         let text = match outcome {
@@ -183,10 +189,21 @@ pub async fn discharge(
     request: &crate::lookup::LookupRequest,
 ) -> Result<Option<u64>, LookupError> {
     let store = service.store();
-    match store
+    let hash = store
         .person_hash_for_card(&request.card, request.birth_date)
-        .await?
-    {
+        .await?;
+    match hash {
+        // Another person's consents are never ended through a suspect link.
+        Some(hash)
+            if !crate::linkage::usable(
+                store.as_ref(),
+                &hash,
+                &store.find_by_person_hash(&hash).await?,
+            )
+            .await? =>
+        {
+            Ok(None)
+        }
         Some(hash) => Ok(Some(
             store
                 .end_consents(&hash, &caller.facility_code, OffsetDateTime::now_utc())
@@ -202,6 +219,9 @@ pub struct PatientView {
     pub accesses: Vec<AccessLogEntry>,
     pub consents: Vec<Consent>,
     pub registered_at: Option<OffsetDateTime>,
+    /// The rows linked to the holder's 個人番号 are a suspect link: only accesses made with
+    /// the card itself are shown until the insurer corrects them.
+    pub under_review: bool,
 }
 
 fn patient_caller() -> Caller {
@@ -377,7 +397,9 @@ impl CardVerifier {
         let key = self.service.person_key();
         let hash = record.my_number_hash;
         let mut person_hashes = vec![key.hash("card_holder", &[&hex::encode(&hash)])];
-        for q in store.find_by_person_hash(&hash).await? {
+        let rows = store.find_by_person_hash(&hash).await?;
+        let under_review = !crate::linkage::usable(store.as_ref(), &hash, &rows).await?;
+        for q in rows.iter().filter(|_| !under_review) {
             let h = key.hash("person", &[q.card.insurer.as_str(), &q.person_ref]);
             // Failed tries against the holder's card numbers (該当資格なし) are logged under
             // the card's hash: they concern the holder too.
@@ -392,6 +414,7 @@ impl CardVerifier {
             accesses: store.access_log_for_persons(&person_hashes, limit).await?,
             consents: store.consents(&hash).await?,
             registered_at: store.card_registration(&hash).await?,
+            under_review,
         }))
     }
 
@@ -419,6 +442,10 @@ impl CardVerifier {
             .person_key()
             .hash("card_holder", &[&hex::encode(&hash)]);
         let periods = store.find_by_person_hash(&hash).await?;
+        // A suspect link is never used: not for the answer, not for 初回登録, not for consents.
+        if !crate::linkage::usable(store.as_ref(), &hash, &periods).await? {
+            return Ok(CardStatus::NeedsReview);
+        }
         if store.card_registration(&hash).await?.is_none() {
             if !request.register {
                 return Ok(CardStatus::NotRegistered);
@@ -437,6 +464,7 @@ impl CardVerifier {
             Eligibility::Lost(_) | Eligibility::LostNewer { .. } => CardStatus::Lost,
             Eligibility::NotYet(_) => CardStatus::NotYet,
             Eligibility::NoMatch | Eligibility::Multiple => return Ok(CardStatus::NoQualification),
+            Eligibility::NeedsReview => return Ok(CardStatus::NeedsReview),
         };
         if let Some(q) = decided.qualification() {
             *person_hash = self

@@ -80,6 +80,9 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
     pub total_errors: u64,
     pub reject_file: Option<PathBuf>,
+    /// The linkage audit run after a committed qualification import (issue 26 §1), or why it
+    /// failed (the import itself stays committed; `shikaku audit links --recheck` reruns it).
+    pub links: Option<Result<crate::linkage::LinkAudit, String>>,
 }
 
 impl ImportReport {
@@ -106,6 +109,19 @@ impl ImportReport {
             self.counts.unchanged,
             self.rejected
         )
+    }
+
+    /// The linkage audit's line, when one ran.
+    pub fn links_summary(&self) -> Option<String> {
+        Some(match self.links.as_ref()? {
+            Ok(a) => format!(
+                "linkage audit: {} groups of rows sharing a 個人番号 checked in {:.1} s: {} suspect links ({} new, {} corrected since); `shikaku audit links` lists them",
+                a.counts.checked, a.seconds, a.counts.suspects, a.counts.new, a.counts.corrected
+            ),
+            Err(e) => format!(
+                "linkage audit FAILED ({e}); the import is committed and lookups still refuse disagreeing rows: run `shikaku audit links --recheck`"
+            ),
+        })
     }
 }
 
@@ -242,7 +258,15 @@ pub async fn import_qualifications(
         })
         .await?;
     let format = QualificationFormat { key: key.clone() };
-    run_import(session, format, file, path, options, progress).await
+    let mut report = run_import(session, format, file, path, options, progress).await?;
+    if report.outcome == Outcome::Committed {
+        let audit = crate::linkage::audit_links(store, OffsetDateTime::now_utc()).await;
+        if let Err(e) = &audit {
+            tracing::error!(error = %e, "linkage audit after import failed");
+        }
+        report.links = Some(audit.map_err(|e| e.to_string()));
+    }
+    Ok(report)
 }
 
 pub(crate) fn open_input(path: &Path) -> Result<std::fs::File, ImportError> {
@@ -307,6 +331,7 @@ pub(crate) async fn run_import<F: RowFormat, S: Session<F::Row>>(
         errors: std::mem::take(&mut summary.errors),
         total_errors: summary.total_errors,
         reject_file: None,
+        links: None,
     };
     let refuse = !summary.header_ok || (summary.total_errors > 0 && !options.skip_invalid);
     if refuse {

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod import;
 pub mod insurers;
 pub mod letter_pdf;
+pub mod linkage;
 pub mod login_throttle;
 pub mod lookup;
 pub mod lookup_limit;

@@ -162,8 +162,16 @@ impl EligibilityService {
             )
         };
         let mut outcome = decide(&periods, birth_date, as_of);
-        if matches!(outcome, Eligibility::Lost(_)) {
-            let related = self.store.find_related(&card).await?;
+        if let Eligibility::Lost(lost) = &outcome {
+            // Rows reached through the 個人番号 are used only when they are the same person
+            // (a wrong link would name another person's insurer).
+            let related: Vec<_> = self
+                .store
+                .find_related(&card)
+                .await?
+                .into_iter()
+                .filter(|r| shikaku_domain::linkage::same_person(lost, r))
+                .collect();
             outcome = with_newer(outcome, &related, as_of);
         }
         Ok((outcome, as_of))

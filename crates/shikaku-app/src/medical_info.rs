@@ -16,6 +16,9 @@ pub enum Refusal {
     NoConsent,
     /// The consent at this facility has ended.
     ConsentExpired,
+    /// The rows linked to the person's 個人番号 are a suspect link: the records (keyed by
+    /// that number) may be another person's.
+    NeedsReview,
 }
 
 impl Refusal {
@@ -24,6 +27,7 @@ impl Refusal {
             Refusal::NoMatch => "no_match",
             Refusal::NoConsent => "no_consent",
             Refusal::ConsentExpired => "consent_expired",
+            Refusal::NeedsReview => "needs_review",
         }
     }
 
@@ -37,6 +41,9 @@ impl Refusal {
             }
             Refusal::ConsentExpired => {
                 "閲覧の同意の有効期間が過ぎています。カードリーダーで改めて同意を得てください (the consent at this facility has expired)"
+            }
+            Refusal::NeedsReview => {
+                "資格情報の確認が必要です（保険者に照会中）。この方の薬剤情報・特定健診情報は表示できません (the person's linkage is under review)"
             }
         }
     }
@@ -88,7 +95,15 @@ pub async fn fetch(
         Some(q) => store.person_hash_for_card(&q.card, q.birth_date).await?,
         None => None,
     };
+    let usable = match &hash {
+        Some(hash) => {
+            let rows = store.find_by_person_hash(hash).await?;
+            crate::linkage::usable(store.as_ref(), hash, &rows).await?
+        }
+        None => true,
+    };
     let result = match (outcome.qualification(), hash) {
+        (Some(_), Some(_)) if !usable => Err(Refusal::NeedsReview),
         (Some(person), Some(hash)) => {
             let consents: Vec<_> = store
                 .consents(&hash)

@@ -184,6 +184,7 @@ impl Insurers {
     }
 }
 
+#[derive(Clone)]
 struct Person {
     /// Unique within the population; card numbers derived from it never collide.
     index: u64,
@@ -193,6 +194,58 @@ struct Person {
     sex: u8,
     birth: Date,
     my_number: Option<MyNumber>,
+}
+
+/// Old kanji forms registers write for common ones (a legitimate difference between an
+/// insurer's row and another insurer's row of the same person).
+const OLD_FORMS: &[(char, char)] = &[
+    ('高', '髙'),
+    ('崎', '﨑'),
+    ('斎', '齋'),
+    ('辺', '邊'),
+    ('沢', '澤'),
+    ('浜', '濱'),
+    ('島', '嶋'),
+];
+
+/// The person as a later row (another insurer, or the same one after a change) writes them:
+/// legitimate differences the linkage audit must not flag, chosen by the person's index so the
+/// random stream (and so every other row) is unchanged — a woman's family name changed by
+/// marriage (1 in 5 women), an old kanji form or the name without its space (1 in 5).
+fn as_later_row(p: &Person) -> Person {
+    let mut later = p.clone();
+    match p.index % 10 {
+        0 | 5 if p.sex == 2 => {
+            let (family, given) = p.name.split_once(' ').unwrap_or((&p.name, ""));
+            let (_, given_kana) = p.kana.split_once(' ').unwrap_or((&p.kana, ""));
+            let mut pick = (p.index / 10) as usize % FAMILY.len();
+            if FAMILY[pick].0 == family {
+                pick = (pick + 1) % FAMILY.len();
+            }
+            later.name = format!("{} {given}", FAMILY[pick].0);
+            later.kana = format!("{} {given_kana}", FAMILY[pick].1);
+        }
+        1 | 6 => {
+            let old: String = p
+                .name
+                .chars()
+                .map(|c| {
+                    OLD_FORMS
+                        .iter()
+                        .find(|(new, _)| *new == c)
+                        .map_or(c, |(_, o)| *o)
+                })
+                .collect();
+            later.name = if old == p.name {
+                p.name.replace(' ', "")
+            } else {
+                old
+            };
+            later.kana = p.kana.replace(' ', "\u{3000}");
+        }
+        _ => {}
+    }
+    later
 }
 
 /// The card a row is for.
@@ -528,7 +581,7 @@ pub fn generate_seeded<W: Write>(
                     };
                     w.row(
                         next_card,
-                        p,
+                        &as_later_row(p),
                         Coverage {
                             category: 1,
                             from: until,
@@ -555,7 +608,7 @@ pub fn generate_seeded<W: Write>(
                 };
                 w.row(
                     own_card,
-                    p,
+                    &as_later_row(p),
                     Coverage {
                         category: 1,
                         from: until,

@@ -136,6 +136,9 @@ pub async fn run(db: &str, data_dir: &Path, command: ImportCommand) -> anyhow::R
         eprintln!("rejected rows written to {}", path.display());
     }
     println!("{}", report.summary());
+    if let Some(links) = report.links_summary() {
+        println!("{links}");
+    }
     Ok(if report.outcome == Outcome::Rejected {
         ExitCode::from(2)
     } else {

@@ -2,6 +2,7 @@
 //! crate that reads environment variables.
 
 mod agent;
+mod audit;
 mod bench;
 mod bench_portal;
 mod calendar;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Load insurer data files.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Audits of stored data: suspect links between rows and 個人番号 (`audit links`).
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Look up card numbers (operator support; same semantics as the API; logged).
     Verify(verify::VerifyArgs),
     /// Terminal client certificates.
@@ -158,6 +162,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&cli.db, &cli.data_dir, args).await,
         Command::Import(cmd) => import::run(&cli.db, &cli.data_dir, cmd).await,
         Command::Verify(args) => verify::run(&cli.db, &cli.data_dir, args).await,
+        Command::Audit(cmd) => audit::run(&cli.db, cmd).await,
         Command::Cert(cmd) => cert::run(&cli.db, &cli.data_dir, cmd).await,
         Command::Gen(GenCommand::Population {
             persons,

@@ -134,6 +134,7 @@ pub async fn app_state(
         .map_err(|e| anyhow::anyhow!("resuming batch jobs: {e}"))?;
     let rules = std::sync::Arc::new(shikaku_app::subsidy::builtin_rules()?);
     let help = shikaku_app::help::HelpService::new(store.clone());
+    let links = shikaku_app::linkage::LinkageService::new(store.clone());
     let portal =
         shikaku_app::portal::PortalService::new(store, std::sync::Arc::new(ca), rules.clone(), key);
     Ok(Shared {
@@ -145,6 +146,7 @@ pub async fn app_state(
         portal,
         support,
         help,
+        links,
         mailer,
         trusted_proxies: Vec::new(),
         secure_cookies,

@@ -18,6 +18,9 @@ pub enum EligibilityStatus {
     NoMatch,
     /// 複数該当: a query without 枝番 matched more than one person.
     Multiple,
+    /// The qualification rows linked to this 個人番号 are not one person (a suspect link,
+    /// [`crate::linkage`]): nothing is shown until the insurer corrects them.
+    NeedsReview,
 }
 
 impl EligibilityStatus {
@@ -30,6 +33,7 @@ impl EligibilityStatus {
             Self::NotYet => "not_yet",
             Self::NoMatch => "no_match",
             Self::Multiple => "multiple",
+            Self::NeedsReview => "needs_review",
         }
     }
 
@@ -42,6 +46,7 @@ impl EligibilityStatus {
             Self::NotYet => "無効（未取得）",
             Self::NoMatch => "該当資格なし",
             Self::Multiple => "複数該当",
+            Self::NeedsReview => "資格情報の確認が必要です（保険者に照会中）",
         }
     }
 
@@ -53,6 +58,8 @@ impl EligibilityStatus {
             Self::LostNewer => 3,
             Self::NoMatch => 4,
             Self::Multiple => 5,
+            // No qualification is answered: as 該当資格なし for clients that know codes 1–4.
+            Self::NeedsReview => 4,
         }
     }
 
@@ -64,6 +71,7 @@ impl EligibilityStatus {
             Self::NotYet,
             Self::NoMatch,
             Self::Multiple,
+            Self::NeedsReview,
         ]
         .into_iter()
         .find(|st| st.as_str() == s)
@@ -84,6 +92,9 @@ pub enum Eligibility {
     NoMatch,
     /// A query without 枝番 matched more than one person (which is not revealed).
     Multiple,
+    /// The person's rows are a suspect link (another person's row carries the 個人番号):
+    /// nothing is shown.
+    NeedsReview,
 }
 
 impl Eligibility {
@@ -95,6 +106,7 @@ impl Eligibility {
             Self::NotYet(_) => EligibilityStatus::NotYet,
             Self::NoMatch => EligibilityStatus::NoMatch,
             Self::Multiple => EligibilityStatus::Multiple,
+            Self::NeedsReview => EligibilityStatus::NeedsReview,
         }
     }
 
@@ -113,7 +125,7 @@ impl Eligibility {
         match self {
             Self::Valid(q) | Self::Lost(q) | Self::NotYet(q) => Some(q),
             Self::LostNewer { lost, .. } => Some(lost),
-            Self::NoMatch | Self::Multiple => None,
+            Self::NoMatch | Self::Multiple | Self::NeedsReview => None,
         }
     }
 }

@@ -128,6 +128,13 @@ pub fn explain(
                 head
             }
         }
+        Eligibility::NeedsReview => {
+            if english {
+                "The qualification data linked to this person needs checking by the insurer (it may belong to someone else), so none is shown. Look up the insurance card's numbers instead, or ask the patient to contact their insurer.".into()
+            } else {
+                "この方に紐づく資格情報に確認が必要な点があるため（保険者に照会中）、表示できません。保険証（資格確認書）の記号・番号で照会するか、ご本人から保険者にお問い合わせいただくようお伝えください。".into()
+            }
+        }
         Eligibility::Multiple => {
             if english {
                 "Several people match these numbers without a branch number. Enter the branch number (枝番) from the card.".into()

@@ -135,6 +135,86 @@ pub fn suspect(rows: &[Qualification]) -> Option<(usize, usize, Disagreement)> {
     None
 }
 
+/// Which rows a link covers: each row's insurer and the insurer's person reference, sorted,
+/// without duplicates. An operator's "same person" confirmation holds for exactly this set.
+pub fn rows_key(rows: &[Qualification]) -> String {
+    let mut keys: Vec<String> = rows
+        .iter()
+        .map(|q| format!("{}:{}", q.card.insurer.as_str(), q.person_ref))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys.join(",")
+}
+
+/// Whether `other` may be shown as the same person as `row`: the insurer links them itself
+/// (same insurer, same person reference), or they agree.
+pub fn same_person(row: &Qualification, other: &Qualification) -> bool {
+    (row.card.insurer == other.card.insurer && row.person_ref == other.person_ref)
+        || agree(row, other).is_ok()
+}
+
+/// Whether rows linked to one 個人番号 may be used: they describe one person, or an operator
+/// confirmed this very set of rows (`confirmed`: the [`rows_key`] of the confirmation).
+pub fn usable(rows: &[Qualification], confirmed: Option<&str>) -> bool {
+    suspect(rows).is_none() || confirmed.is_some_and(|key| key == rows_key(rows))
+}
+
+/// Where a suspect link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    /// Found and not resolved: the rows are not used.
+    Open,
+    /// A later file from the insurer made the rows agree.
+    Corrected,
+    /// An operator confirmed that the rows are one person (with a reason).
+    Confirmed,
+}
+
+impl LinkState {
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkState::Open => "open",
+            LinkState::Corrected => "corrected",
+            LinkState::Confirmed => "confirmed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [LinkState::Open, LinkState::Corrected, LinkState::Confirmed]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            LinkState::Open => "未解決",
+            LinkState::Corrected => "訂正済（保険者のファイル）",
+            LinkState::Confirmed => "同一人物と確認済",
+        }
+    }
+}
+
+impl Disagreement {
+    pub fn code(self) -> &'static str {
+        match self {
+            Disagreement::BirthDate => "birth_date",
+            Disagreement::Sex => "sex",
+            Disagreement::Name => "name",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Disagreement::BirthDate,
+            Disagreement::Sex,
+            Disagreement::Name,
+        ]
+        .into_iter()
+        .find(|d| d.code() == code)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::date;
@@ -188,5 +268,41 @@ mod tests {
         let rows = [a.clone(), row("山田 太郎", "ヤマダ タロウ"), other];
         assert_eq!(suspect(&rows), Some((0, 2, Disagreement::BirthDate)));
         assert_eq!(suspect(&rows[..2]), None);
+    }
+
+    #[test]
+    fn a_confirmation_covers_exactly_the_rows_it_names() {
+        let a = row("山田 太郎", "ヤマダ タロウ");
+        let mut other = row("佐藤 一郎", "サトウ イチロウ");
+        other.person_ref = "P2".into();
+        let rows = [a.clone(), other.clone()];
+        assert!(!usable(&rows, None));
+        let key = rows_key(&rows);
+        assert_eq!(key, "01130012:P1,01130012:P2");
+        assert!(usable(&rows, Some(&key)));
+        // A third row arriving later is not covered by the confirmation.
+        let mut third = row("鈴木 次郎", "スズキ ジロウ");
+        third.person_ref = "P3".into();
+        assert!(!usable(&[a.clone(), other.clone(), third], Some(&key)));
+        assert!(usable(std::slice::from_ref(&a), None));
+        // The insurer's own person reference links rows whatever they say.
+        let mut renamed = row("佐藤 一郎", "サトウ イチロウ");
+        renamed.person_ref = "P1".into();
+        assert!(same_person(&a, &renamed));
+        assert!(!same_person(&a, &other));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for s in [LinkState::Open, LinkState::Corrected, LinkState::Confirmed] {
+            assert_eq!(LinkState::from_code(s.code()), Some(s));
+        }
+        for d in [
+            Disagreement::BirthDate,
+            Disagreement::Sex,
+            Disagreement::Name,
+        ] {
+            assert_eq!(Disagreement::from_code(d.code()), Some(d));
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod help;
 pub mod identity;
 pub mod insurers;
 pub mod journal;
+pub mod linkage;
 mod model;
 mod own_connection;
 pub mod portal;
@@ -35,6 +36,7 @@ pub use cluster::{ClusterStore, NoMatchEvent};
 pub use help::{EntryFeedback, HelpStore, Unanswered};
 pub use identity::IdentityStore;
 pub use insurers::InsurerStore;
+pub use linkage::{FoundLink, LinkAuditCounts, LinkEvent, LinkRow, LinkSuspect, LinkageStore};
 pub use model::{StagedRow, hash_text, row_hash};
 pub use portal::PortalStore;
 pub use records::{RecordImport, RecordKind, RecordRow, StoredRecord};
@@ -333,6 +335,7 @@ pub trait Store:
     + SupportStore
     + HelpStore
     + InsurerStore
+    + LinkageStore
     + IdentityStore
     + ChallengeStore
     + ClusterStore

@@ -370,6 +370,7 @@ macro_rules! impl_portal_store {
         $crate::support::impl_support_store!($store, $db);
         $crate::help::impl_help_store!($store, $db);
         $crate::insurers::impl_insurer_store!($store);
+        $crate::linkage::impl_linkage_store!($store, $db);
         $crate::identity::impl_identity_store!($store);
         $crate::challenges::impl_challenge_store!($store);
         $crate::cluster::impl_cluster_store!($store);

@@ -4,6 +4,7 @@
 mod challenges;
 mod cluster;
 mod help;
+mod linkage;
 mod password_reset;
 mod retention;
 
@@ -211,6 +212,7 @@ pub async fn contract_suite(store: Arc<dyn Store>) {
     support_records(s).await;
     help::help_feedback(s).await;
     insurer_register(s).await;
+    linkage::link_suspects(s).await;
     retention::access_log_retention(s).await;
 }
 

@@ -98,18 +98,29 @@ pub fn push_face_result(
     use shikaku_xml::result::{self, Echo, PersonResult, ResultHeader, Segment};
     let status = answer["status"].as_str().unwrap_or_default();
     let (person_status, validity, code) = match status {
-        "valid" => ("1", 1, None),
+        "valid" => ("1", Some(1), None),
         "lost" => (
             "1",
-            2,
+            Some(2),
             Some(("OQR1004", "照会日時点で資格は喪失しています")),
         ),
         "not_yet" => (
             "1",
-            2,
+            Some(2),
             Some(("OQR1006", "照会日時点で資格はまだ有効ではありません")),
         ),
-        "no_qualification" => ("2", 4, Some(("OQR1001", "該当する資格情報が存在しません"))),
+        "no_qualification" => (
+            "2",
+            Some(4),
+            Some(("OQR1001", "該当する資格情報が存在しません")),
+        ),
+        // An error result without 資格有効性: no qualification is answered while the
+        // insurer checks which person the rows belong to.
+        "needs_review" => (
+            "2",
+            None,
+            Some(("OQR1007", "資格情報の確認が必要です（保険者に照会中）")),
+        ),
         _ => return Ok(None),
     };
     // The receipt computer shows the answer's own explanation when it has one.
@@ -161,7 +172,7 @@ pub fn push_face_result(
         echo: Echo::Raw(Default::default()),
         status: person_status,
         code: code.map(|(c, m)| (c.to_string(), m.to_string())),
-        validity: Some(validity),
+        validity,
         qualification,
     };
     let face = dir.join("face");

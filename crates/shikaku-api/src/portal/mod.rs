@@ -719,6 +719,13 @@ pub fn router() -> axum::Router<AppState> {
             get(inquiry::attachment),
         )
         .route("/portal/operator/inquiries", get(inquiry::inbox))
+        .route("/portal/operator/links", get(operator::links))
+        .route("/portal/operator/links.csv", get(operator::links_csv))
+        .route("/portal/operator/links/{reference}", get(operator::link))
+        .route(
+            "/portal/operator/links/{reference}/confirm",
+            post(operator::confirm_link),
+        )
         .route("/portal/operator/help", get(operator::help))
         .route("/portal/operator/help/{name}", get(operator::help_csv))
         .route("/portal/operator/inquiries/{n}", get(inquiry::thread))

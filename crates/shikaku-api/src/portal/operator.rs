@@ -19,11 +19,13 @@ use crate::portal::{CsrfForm, TokenOnly};
 
 mod dashboard;
 mod help;
+mod links;
 mod queues;
 mod subsidies;
 
 pub use dashboard::{adoption_csv, dashboard};
 pub use help::{help, help_csv};
+pub use links::{confirm_link, link, links, links_csv};
 pub use queues::{
     certificates, decide_certificate, facilities, facilities_csv, readers, schedule_reader,
 };

@@ -13,6 +13,7 @@ mod file_modes;
 mod http2;
 mod identity;
 mod inquiry;
+mod linkage;
 mod password_reset;
 mod planning;
 mod portal;

@@ -39,20 +39,25 @@ pub(super) fn person_result(echo: Echo, v: &Value) -> PersonResult {
         };
     }
     let status = v["status"].as_str().unwrap_or_default();
-    let validity = v["validity_code"].as_u64().map(|c| c as u8);
+    // A linkage under review answers no qualification, so no 資格有効性 either.
+    let validity = v["validity_code"]
+        .as_u64()
+        .map(|c| c as u8)
+        .filter(|_| status != "needs_review");
     let code = match status {
         "no_match" => Some(("OQR1001", "該当する資格情報が存在しません")),
         "multiple" => Some(("OQR1003", "複数の資格情報が該当しました")),
         "lost" => Some(("OQR1004", "照会日時点で資格は喪失しています")),
         "lost_newer" => Some(("OQR1005", "新しい資格があります")),
         "not_yet" => Some(("OQR1006", "照会日時点で資格はまだ有効ではありません")),
+        "needs_review" => Some(("OQR1007", "資格情報の確認が必要です（保険者に照会中）")),
         _ => None,
     };
     // The message the receipt computer shows is the answer's own explanation when it has
     // one (what happened, what to check, how old the insurer's data is).
     let explanation = v["explanation"].as_str().filter(|e| !e.is_empty());
     let code = code.map(|(c, m)| (c, explanation.unwrap_or(m)));
-    let person_status = if matches!(status, "no_match" | "multiple") {
+    let person_status = if matches!(status, "no_match" | "multiple" | "needs_review") {
         "2"
     } else {
         "1"

@@ -44,6 +44,7 @@ impl PortalApp {
         let shared = shikaku_api::Shared {
             portal: shared.portal.with_clock(clock.clone()),
             help: shared.help.with_clock(clock.clone()),
+            links: shared.links.with_clock(clock.clone()),
             ..shared
         };
         let state = shikaku_api::AppState::from(shared);
@@ -216,6 +217,7 @@ pub(crate) fn pdf() -> Vec<u8> {
 
 mod accounts;
 mod help;
+mod links;
 mod operator;
 mod readers;
 mod subsidy;
