@@ -8,6 +8,7 @@ mod chat;
 mod eligibility;
 mod error;
 mod faq;
+mod fhir;
 mod front;
 mod health;
 mod idempotency;
@@ -92,6 +93,11 @@ pub fn api_router(state: AppState) -> axum::Router {
         .route("/v1/discharge", post(card::discharge))
         .route("/v1/drugs", post(medical::drugs))
         .route("/v1/checkups", post(medical::checkups))
+        .route(
+            "/fhir/r4/CoverageEligibilityRequest",
+            post(fhir::coverage_eligibility),
+        )
+        .route("/fhir/r4/metadata", get(fhir::metadata))
         .route("/healthz", get(health::healthz))
         .route("/openapi.json", get(openapi::document))
         .route("/v1/batches", post(batches::submit))

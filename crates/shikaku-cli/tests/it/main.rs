@@ -9,6 +9,7 @@ mod cli;
 mod cluster;
 mod conformance;
 mod csrf;
+mod fhir;
 mod file_modes;
 mod http2;
 mod identity;
