@@ -325,12 +325,13 @@ pub fn parse_reference(text: &str) -> Option<i64> {
     digits.parse().ok().filter(|n| *n > 0)
 }
 
-/// The report's CSV (without a BOM; the caller adds one for Excel): one row per suspect link
-/// and row involved, Japanese headers, no 個人番号. A cell that would start a spreadsheet
-/// formula is prefixed with `'`.
+/// The report's CSV (without a BOM; the caller adds one for Excel): one row per suspect link,
+/// its rows listed in order within each cell and separated by ` / ` (insurer, the insurer's
+/// person reference, card numbers, first day), Japanese headers, no 個人番号. A cell that
+/// would start a spreadsheet formula is prefixed with `'`.
 pub fn csv(suspects: &[SuspectLink]) -> String {
     let mut out = String::from(
-        "参照番号,状態,理由,保険者番号,記号,番号,枝番,保険者の個人識別,資格取得年月日,検出日時,解決日時,解決者,メモ\r\n",
+        "参照番号,状態,理由,行数,保険者番号,保険者の個人識別,記号・番号・枝番,資格取得年月日,検出日時,解決日時,解決者,メモ\r\n",
     );
     let field = |s: &str| {
         let s = if s.starts_with(['=', '+', '-', '@']) {
@@ -346,26 +347,28 @@ pub fn csv(suspects: &[SuspectLink]) -> String {
     };
     let jst = shikaku_domain::date::format_jst_minute;
     for s in suspects {
-        for r in &s.rows {
-            let cells = [
-                reference(s.id),
-                s.state.label_ja().to_string(),
-                s.reason.label_ja().to_string(),
-                r.insurer_number.clone(),
-                r.symbol.clone(),
-                r.number.clone(),
-                r.branch.clone(),
-                r.person_ref.clone(),
-                r.qualified_from.to_string(),
-                jst(s.found_at),
-                s.resolved_at.map(jst).unwrap_or_default(),
-                s.resolved_by.clone().unwrap_or_default(),
-                s.note.clone().unwrap_or_default(),
-            ];
-            let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
-            out.push_str(&line.join(","));
-            out.push_str("\r\n");
-        }
+        let list =
+            |f: &dyn Fn(&LinkedRow) -> String| s.rows.iter().map(f).collect::<Vec<_>>().join(" / ");
+        let cells = [
+            reference(s.id),
+            s.state.label_ja().to_string(),
+            s.reason.label_ja().to_string(),
+            s.rows.len().to_string(),
+            list(&|r| r.insurer_number.clone()),
+            list(&|r| r.person_ref.clone()),
+            list(&|r| {
+                let symbol = if r.symbol.is_empty() { "-" } else { &r.symbol };
+                format!("{symbol}・{}・{}", r.number, r.branch)
+            }),
+            list(&|r| r.qualified_from.to_string()),
+            jst(s.found_at),
+            s.resolved_at.map(jst).unwrap_or_default(),
+            s.resolved_by.clone().unwrap_or_default(),
+            s.note.clone().unwrap_or_default(),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
     }
     out
 }

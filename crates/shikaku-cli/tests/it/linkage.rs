@@ -182,7 +182,7 @@ async fn seeded_wrong_links_are_flagged_and_never_show_another_persons_data() {
     assert!(out.status.success(), "{}", stderr(&out));
     let report = stdout(&out);
     assert!(
-        report.starts_with("\u{feff}参照番号,状態,理由,保険者番号"),
+        report.starts_with("\u{feff}参照番号,状態,理由,行数,保険者番号"),
         "{report}"
     );
     assert!(
@@ -191,13 +191,16 @@ async fn seeded_wrong_links_are_flagged_and_never_show_another_persons_data() {
             .any(|(n, _, _)| report.contains(n.as_str())),
         "no 個人番号 in the report"
     );
+    // One row per suspect link; its rows' person references in one cell.
     let mut suspects: HashMap<String, HashSet<String>> = HashMap::new();
     for line in report.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        suspects
-            .entry(f[0].to_string())
-            .or_default()
-            .insert(f[7].to_string());
+        let refs: HashSet<String> = f[5].split(" / ").map(str::to_string).collect();
+        assert!(f[3].parse::<usize>().expect("row count") >= 2, "{line}");
+        assert!(
+            suspects.insert(f[0].to_string(), refs).is_none(),
+            "one row per link"
+        );
     }
     let flagged = wrong_links
         .iter()

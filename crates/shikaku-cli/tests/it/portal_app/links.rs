@@ -90,12 +90,12 @@ async fn an_operator_reviews_suspect_links_and_confirms_one_with_a_reason() {
     );
     assert!(
         csv.body
-            .contains("参照番号,状態,理由,保険者番号,記号,番号,枝番")
+            .contains("参照番号,状態,理由,行数,保険者番号,保険者の個人識別")
     );
     assert_eq!(
         csv.body.lines().count(),
-        1 + 4,
-        "two rows per link: {}",
+        1 + 2,
+        "one row per link: {}",
         csv.body
     );
 
