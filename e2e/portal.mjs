@@ -311,6 +311,14 @@ try {
   await op.waitForSelector('#unanswered th:has-text("駐車場はありますか")');
   await check(op, 'operator-help');
 
+  // Suspect links between rows and 個人番号 (the test seeded two): the list and one link.
+  await op.goto(`${base}/portal/operator/links`);
+  await op.waitForSelector('#links a[href^="/portal/operator/links/L"]');
+  await check(op, 'operator-links');
+  await op.click('#links a[href^="/portal/operator/links/L"]');
+  await op.waitForSelector('#rows');
+  await check(op, 'operator-link');
+
   await op.goto(`${base}/portal/operator/inquiries?status=open`);
   await check(op, 'operator-inbox');
   await op.click(`a:has-text("${ticket}")`);

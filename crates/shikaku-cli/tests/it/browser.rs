@@ -48,6 +48,23 @@ async fn the_portal_journey_in_chromium_is_accessible() {
     };
     let server = Server::start(Env::sqlite()).await;
     let password = crate::support::add_operator(&server.env, "e2e-operator");
+    // Two suspect links for the operator's review pages.
+    let population = server.env.dir.path().join("links.csv");
+    let out = server.env.run(&[
+        "gen",
+        "population",
+        "--persons",
+        "3000",
+        "--seed",
+        "4",
+        "--wrong-links",
+        "2",
+        "--out",
+        population.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = server.env.import(&population, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let artifacts = workspace().join("target/e2e-screenshots");
     let base = format!("http://{}", server.running.web_addr);
     let run = tokio::task::spawn_blocking(move || {
@@ -72,7 +89,7 @@ async fn the_portal_journey_in_chromium_is_accessible() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&run.stdout).contains("all 39 pages checked"),
+        String::from_utf8_lossy(&run.stdout).contains("all 41 pages checked"),
         "every page was checked"
     );
     // Without an SMTP server the mails were written as files: the inquiry's acknowledgement
