@@ -123,40 +123,67 @@ fn problem(message: impl Into<String>, path: &'static str) -> Problem {
     (message.into(), path)
 }
 
-/// The contained resource a local reference (`#id`) names, of the expected type.
-fn resolve<'a>(
+/// Where referenced resources are found: the request's `contained` resources (`#id`) and,
+/// when it came in a `Bundle`, the other entries (by `fullUrl`, or `Type/id`).
+#[derive(Clone, Copy)]
+struct Resources<'a> {
     request: &'a Value,
-    reference: Option<&Value>,
-    kind: &str,
-    path: &'static str,
-) -> Result<&'a Value, Problem> {
-    let Some(reference) = reference.and_then(|r| r["reference"].as_str()) else {
-        return Err(problem(
-            format!("{path} に {kind} への参照がありません (missing reference to a {kind})"),
-            path,
-        ));
-    };
-    let Some(id) = reference.strip_prefix('#') else {
-        return Err(problem(
-            format!(
-                "{kind} は contained に含め、「#id」で参照してください: {reference} (send the {kind} contained and reference it as #id)"
-            ),
-            path,
-        ));
-    };
-    request["contained"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["id"].as_str() == Some(id) && r["resourceType"].as_str() == Some(kind))
-        .ok_or_else(|| {
-            problem(
+    bundle: Option<&'a Value>,
+}
+
+impl<'a> Resources<'a> {
+    /// The resource a reference names, of the expected type.
+    fn resolve(
+        self,
+        reference: Option<&Value>,
+        kind: &str,
+        path: &'static str,
+    ) -> Result<&'a Value, Problem> {
+        let Some(reference) = reference.and_then(|r| r["reference"].as_str()) else {
+            return Err(problem(
+                format!("{path} に {kind} への参照がありません (missing reference to a {kind})"),
+                path,
+            ));
+        };
+        let found = match reference.strip_prefix('#') {
+            Some(id) => self.request["contained"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| r["id"].as_str() == Some(id)),
+            None => self.bundle.and_then(|bundle| {
+                bundle["entry"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|e| {
+                        let full = e["fullUrl"].as_str().unwrap_or_default();
+                        let typed = format!(
+                            "{}/{}",
+                            e["resource"]["resourceType"].as_str().unwrap_or_default(),
+                            e["resource"]["id"].as_str().unwrap_or_default()
+                        );
+                        full == reference
+                            || typed == reference
+                            || full.ends_with(&format!("/{reference}"))
+                    })
+                    .map(|e| &e["resource"])
+            }),
+        };
+        match found {
+            Some(r) if r["resourceType"].as_str() == Some(kind) => Ok(r),
+            Some(_) => Err(problem(
+                format!("{reference} は {kind} ではありません ({reference} is not a {kind})"),
+                path,
+            )),
+            None => Err(problem(
                 format!(
-                    "contained に id「{id}」の {kind} がありません (no contained {kind} with id {id})"
+                    "{reference} の {kind} が見つかりません: contained に含めて「#id」で参照するか、Bundle に含めてください (send the {kind} contained, or in the same Bundle)"
                 ),
                 path,
-            )
-        })
+            )),
+        }
+    }
 }
 
 /// The value of the identifier with `system` among `identifiers`.
@@ -179,15 +206,15 @@ fn extension<'a>(coverage: &'a Value, name: &str) -> Option<&'a str> {
 }
 
 /// The `/v1/eligibility` body a `CoverageEligibilityRequest` asks for.
-fn lookup_body(request: &Value) -> Result<Value, Problem> {
+fn lookup_body(resources: Resources<'_>) -> Result<Value, Problem> {
+    let request = resources.request;
     if request["resourceType"].as_str() != Some("CoverageEligibilityRequest") {
         return Err(problem(
             "resourceType は CoverageEligibilityRequest です (the body must be a CoverageEligibilityRequest)",
             "CoverageEligibilityRequest.resourceType",
         ));
     }
-    let patient = resolve(
-        request,
+    let patient = resources.resolve(
         request.get("patient"),
         "Patient",
         "CoverageEligibilityRequest.patient",
@@ -205,8 +232,7 @@ fn lookup_body(request: &Value) -> Result<Value, Problem> {
                 "CoverageEligibilityRequest.insurance",
             )
         })?;
-    let coverage = resolve(
-        request,
+    let coverage = resources.resolve(
         insurance.get("coverage"),
         "Coverage",
         "CoverageEligibilityRequest.insurance.coverage",
@@ -224,20 +250,21 @@ fn lookup_body(request: &Value) -> Result<Value, Problem> {
                 .filter(|i| i["system"].as_str() == Some(INSURER_SYSTEM))
                 .and_then(|i| i["value"].as_str())
                 .or_else(|| {
-                    resolve(request, Some(p), "Organization", "Coverage.payor")
+                    resources
+                        .resolve(Some(p), "Organization", "Coverage.payor")
                         .ok()
                         .and_then(|o| identifier(&o["identifier"], INSURER_SYSTEM))
                 })
         })
         .or_else(|| {
-            resolve(
-                request,
-                request.get("insurer"),
-                "Organization",
-                "CoverageEligibilityRequest.insurer",
-            )
-            .ok()
-            .and_then(|o| identifier(&o["identifier"], INSURER_SYSTEM))
+            resources
+                .resolve(
+                    request.get("insurer"),
+                    "Organization",
+                    "CoverageEligibilityRequest.insurer",
+                )
+                .ok()
+                .and_then(|o| identifier(&o["identifier"], INSURER_SYSTEM))
         })
         .or_else(|| part(0));
     let Some(insurer) = insurer else {
@@ -306,7 +333,34 @@ pub async fn coverage_eligibility(
             );
         }
     };
-    let lookup = match lookup_body(&request) {
+    // A Bundle carries the request and the resources it references.
+    let (request, bundle) = if request["resourceType"].as_str() == Some("Bundle") {
+        let inner = request["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| &e["resource"])
+            .find(|r| r["resourceType"].as_str() == Some("CoverageEligibilityRequest"))
+            .cloned();
+        match inner {
+            Some(inner) => (inner, Some(request)),
+            None => {
+                return outcome(
+                    StatusCode::BAD_REQUEST,
+                    "required",
+                    "Bundle に CoverageEligibilityRequest がありません (the Bundle holds no CoverageEligibilityRequest)",
+                    &["Bundle.entry"],
+                );
+            }
+        }
+    } else {
+        (request, None)
+    };
+    let resources = Resources {
+        request: &request,
+        bundle: bundle.as_ref(),
+    };
+    let lookup = match lookup_body(resources) {
         Ok(b) => b,
         Err((message, path)) => {
             return outcome(StatusCode::BAD_REQUEST, "required", &message, &[path]);
@@ -549,6 +603,13 @@ pub async fn metadata() -> Response {
 mod tests {
     use super::*;
 
+    fn contained(request: &Value) -> Resources<'_> {
+        Resources {
+            request,
+            bundle: None,
+        }
+    }
+
     fn request(coverage: Value) -> Value {
         json!({
             "resourceType": "CoverageEligibilityRequest",
@@ -575,24 +636,31 @@ mod tests {
                 {"url": format!("{EXTENSION_BASE}JP_Coverage_InsuredPersonSubNumber"), "valueString": "00"}]}));
         let expected = json!({"insurer_number": "01130012", "symbol": "12", "number": "345",
                               "branch": "00", "birth_date": "1980-05-17"});
-        assert_eq!(lookup_body(&by_extension).expect("body"), expected);
+        assert_eq!(
+            lookup_body(contained(&by_extension)).expect("body"),
+            expected
+        );
         let by_identifier = request(json!({"resourceType": "Coverage", "id": "c",
             "identifier": [{"system": SUBSCRIBER_ID_SYSTEM, "value": "01130012:12:345:00"}]}));
-        assert_eq!(lookup_body(&by_identifier).expect("body"), expected);
+        assert_eq!(
+            lookup_body(contained(&by_identifier)).expect("body"),
+            expected
+        );
     }
 
     #[test]
     fn structural_problems_name_the_element() {
         let mut r = request(json!({"resourceType": "Coverage", "id": "c"}));
         r["patient"] = json!({"reference": "Patient/123"});
-        let (message, path) = lookup_body(&r).expect_err("external reference");
+        let (message, path) = lookup_body(contained(&r)).expect_err("external reference");
         assert_eq!(path, "CoverageEligibilityRequest.patient");
         assert!(message.contains("contained"), "{message}");
         let mut r = request(json!({"resourceType": "Coverage", "id": "c"}));
         r["insurer"] = Value::Null;
-        let (_, path) = lookup_body(&r).expect_err("no insurer");
+        let (_, path) = lookup_body(contained(&r)).expect_err("no insurer");
         assert_eq!(path, "Coverage.payor");
-        let (_, path) = lookup_body(&json!({"resourceType": "Patient"})).expect_err("type");
+        let patient = json!({"resourceType": "Patient"});
+        let (_, path) = lookup_body(contained(&patient)).expect_err("type");
         assert_eq!(path, "CoverageEligibilityRequest.resourceType");
     }
 

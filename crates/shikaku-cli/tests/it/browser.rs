@@ -62,9 +62,17 @@ async fn the_portal_journey_in_chromium_is_accessible() {
         "--out",
         population.to_str().expect("utf-8"),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = server.env.import(&population, &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let artifacts = workspace().join("target/e2e-screenshots");
     let base = format!("http://{}", server.running.web_addr);
     let run = tokio::task::spawn_blocking(move || {

@@ -175,6 +175,44 @@ async fn coverage_eligibility_in_fhir_r4_for_every_status_and_error() {
         "{answer}"
     );
 
+    // The same request with its resources referenced in a Bundle instead of contained.
+    let bundle = json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": "urn:uuid:7d4b6c1e-0000-4000-8000-000000000001", "resource": {
+                "resourceType": "CoverageEligibilityRequest", "status": "active",
+                "purpose": ["validation"], "created": "2025-06-01",
+                "servicedDate": "2025-06-01",
+                "patient": {"reference": "Patient/p1"},
+                "insurer": {"reference": "urn:uuid:7d4b6c1e-0000-4000-8000-000000000003"},
+                "insurance": [{"coverage": {"reference": "Coverage/c1"}}]}},
+            {"fullUrl": "http://clinic.example/fhir/Patient/p1",
+             "resource": {"resourceType": "Patient", "id": "p1", "birthDate": "1970-01-20"}},
+            {"fullUrl": "http://clinic.example/fhir/Coverage/c1", "resource": {
+                "resourceType": "Coverage", "id": "c1", "status": "active",
+                "beneficiary": {"reference": "Patient/p1"},
+                "payor": [{"reference": "urn:uuid:7d4b6c1e-0000-4000-8000-000000000003"}],
+                "identifier": [{"system": "http://jpfhir.jp/fhir/core/Idsystem/JP_Insurance_SubscriberID",
+                                "value": "138057:国1:5:00"}]}},
+            {"fullUrl": "urn:uuid:7d4b6c1e-0000-4000-8000-000000000003", "resource": {
+                "resourceType": "Organization",
+                "identifier": [{"system": "urn:oid:1.2.392.100495.20.3.61", "value": "138057"}]}}
+        ]
+    });
+    let (code, answer) = send(bundle.to_string(), "application/fhir+json").await;
+    assert_eq!(code, 200, "{answer}");
+    assert_eq!(answer["extension"][0]["valueCode"], "valid", "{answer}");
+    keep("bundle-valid", &answer);
+    let mut dangling = bundle.clone();
+    dangling["entry"][0]["resource"]["patient"] = json!({"reference": "Patient/nobody"});
+    let (code, oo) = send(dangling.to_string(), "application/fhir+json").await;
+    assert_eq!(code, 400, "{oo}");
+    assert_eq!(
+        oo["issue"][0]["expression"][0],
+        "CoverageEligibilityRequest.patient"
+    );
+
     // English explanations under Accept-Language: en.
     let english = client
         .post(&url)
