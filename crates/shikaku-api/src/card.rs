@@ -96,7 +96,8 @@ pub struct CardVerifyBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CardVerifyView {
     /// `valid`, `lost`, `not_yet`, or `no_qualification`, `not_registered`, `revoked`,
-    /// `expired`, `untrusted_card`, `bad_signature`, `nonce_invalid`.
+    /// `expired`, `untrusted_card`, `bad_signature`, `nonce_invalid`, `needs_review` (the rows
+    /// linked to the holder's 個人番号 disagree: nothing is shown until the insurer corrects them).
     pub status: &'static str,
     /// The reader's message (Japanese).
     pub message: &'static str,

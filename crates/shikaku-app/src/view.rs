@@ -12,7 +12,9 @@ use crate::insurers::InsurerNames;
 /// 資格確認の結果.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EligibilityView {
-    /// `valid`, `lost_newer`, `lost`, `not_yet` or `no_match`.
+    /// `valid`, `lost_newer`, `lost`, `not_yet`, `no_match`, `multiple` (複数該当, a query
+    /// without 枝番) or `needs_review` (a suspect link between rows and 個人番号; never from
+    /// card numbers alone, whose row answers for itself).
     #[schema(example = "valid")]
     pub status: &'static str,
     /// 有効 / 無効（新しい資格あり） / 無効（喪失） / 無効（未取得） / 該当資格なし
