@@ -401,7 +401,10 @@ impl FaqIndex {
                 let id = doc.get_first(self.id)?.as_str()?.to_string();
                 let &i = self.by_id.get(&id)?;
                 let coverage = model.coverage(i, &terms);
-                if coverage < floor || (unknown && coverage < relevance::UNKNOWN_FLOOR) {
+                if coverage < floor
+                    || (unknown && coverage < relevance::UNKNOWN_FLOOR)
+                    || (model.one_word_of_many(i, &terms) && coverage < relevance::ONE_WORD_FLOOR)
+                {
                     return None;
                 }
                 let entry = &self.entries[i];

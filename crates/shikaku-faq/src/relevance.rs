@@ -17,7 +17,9 @@
 //! keywords, [`BODY_CREDIT`] in its answer only. An entry is offered only when its coverage
 //! reaches [`FLOOR`]; a Japanese question naming something no entry uses (a strong bigram with
 //! no match that is not just the seam of a kanji compound such as 申請|期限) needs
-//! [`UNKNOWN_FLOOR`]; one of weak terms only needs [`WEAK_ONLY_FLOOR`]. When nothing clears,
+//! [`UNKNOWN_FLOOR`]; an entry that shares only one of a Japanese question's several words
+//! needs [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic); one of weak terms only
+//! needs [`WEAK_ONLY_FLOOR`]. When nothing clears,
 //! the answer is "not found". The constants are calibrated on the labelled questions in
 //! `tests/labelled.tsv`, whose test prints the calibration table.
 
@@ -43,6 +45,9 @@ const WEAK: f32 = 0.5;
 
 /// The least coverage of a question that names something no entry mentions.
 pub const UNKNOWN_FLOOR: f32 = 0.6;
+/// The floor for an entry that matches one word of a question naming several (カルテ of
+/// カルテの書き方, 予約 of 健康診断の予約): one shared word is not the same topic.
+pub const ONE_WORD_FLOOR: f32 = 0.6;
 
 /// The least coverage of a question made of weak terms only (hiragana: ほじょきん matches,
 /// こんにちは does not).
@@ -578,6 +583,25 @@ impl Model {
             && terms
                 .iter()
                 .any(|t| t.kind == Kind::Strong && !self.df.contains_key(&t.key))
+    }
+
+    /// Whether entry `i` matches only one of the question's several words (runs with a
+    /// strong term).
+    pub fn one_word_of_many(&self, i: usize, terms: &[Term]) -> bool {
+        let Some(entry) = self.entries.get(i) else {
+            return false;
+        };
+        let words: HashSet<u16> = terms
+            .iter()
+            .filter(|t| t.kind == Kind::Strong)
+            .map(|t| t.run)
+            .collect();
+        let matched: HashSet<u16> = terms
+            .iter()
+            .filter(|t| t.kind == Kind::Strong && entry.credit(&t.key) > 0.0)
+            .map(|t| t.run)
+            .collect();
+        self.unknown_words && words.len() >= 2 && matched.len() == 1
     }
 
     /// The share of the question's weight that entry `i` matches (0 when the question has no
