@@ -273,9 +273,14 @@ macro_rules! impl_linkage_store {
                         }
                         None => {
                             counts.new += 1;
+                            // Another node's audit may have found it since the read
+                            // above: then this one's rows replace its rows.
                             let (id,): (i64,) = sqlx::query_as(q(
                                 "INSERT INTO link_suspects (my_number_hash, reason, rows_key, state, \
-                                 found_at, checked_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                                 found_at, checked_at) VALUES ($1, $2, $3, $4, $5, $5) \
+                                 ON CONFLICT (my_number_hash) DO UPDATE SET reason = excluded.reason, \
+                                 rows_key = excluded.rows_key, checked_at = excluded.checked_at \
+                                 RETURNING id",
                             ))
                             .bind(&f.my_number_hash)
                             .bind(f.reason.code())
@@ -285,6 +290,10 @@ macro_rules! impl_linkage_store {
                             .fetch_one(&mut *tx)
                             .await?;
                             event(id, "found", f.reason.label_ja().to_string())
+                                .execute(&mut *tx)
+                                .await?;
+                            sqlx::query(q("DELETE FROM link_suspect_rows WHERE suspect_id = $1"))
+                                .bind(id)
                                 .execute(&mut *tx)
                                 .await?;
                             id
