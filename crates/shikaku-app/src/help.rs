@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use shikaku_store::Store;
 
-pub use shikaku_store::{EntryFeedback, Unanswered};
+pub use shikaku_domain::help::{EntryFeedback, Unanswered};
 
 use crate::clock::{Clock, SystemClock};
 

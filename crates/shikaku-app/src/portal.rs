@@ -8,6 +8,12 @@
 
 use std::sync::Arc;
 
+/// The portal's records as the use cases hand them out: the domain's plain records (the
+/// store decodes its rows into them; the pages never see a store type).
+pub use shikaku_domain::portal::records::{
+    Adoption, AppFilter, CertApplication, Facility, FacilityFilter, Page, PortalEvent,
+    ReaderApplication, StageCounts, SubsidyApplication, SubsidyDocument, UseApplication,
+};
 use shikaku_domain::portal::{
     self as rules, Choice, DocumentKind, FieldError, Lifecycle, Maker, ReaderAction, ReaderStatus,
     TerminalOs, UseApplicationForm, YearMonth,
@@ -17,12 +23,6 @@ use shikaku_domain::timeline::{StepId, Timeline};
 use shikaku_domain::{FacilityCode, date::jst_date};
 use shikaku_pki::Ca;
 use shikaku_store::portal::Account;
-/// The portal's records as the use cases hand them out (the pages read these; they never
-/// reach the store themselves).
-pub use shikaku_store::portal::{
-    Adoption, AppFilter, CertApplication, Facility, FacilityFilter, Page, PortalEvent,
-    ReaderApplication, StageCounts, SubsidyApplication, SubsidyDocument, UseApplication,
-};
 use shikaku_store::{Store, StoreError};
 use time::{Date, Duration, OffsetDateTime};
 

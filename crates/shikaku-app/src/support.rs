@@ -6,14 +6,14 @@
 use std::sync::Arc;
 
 use shikaku_domain::portal::{Choice, FieldError};
+/// Inquiries as the use cases hand them out.
+pub use shikaku_domain::support::records::{Inquiry, InquiryFilter, InquiryMessage};
 use shikaku_domain::support::{
     InquiryCategory, InquiryForm, RATE_LIMIT, RATE_WINDOW_MINUTES, TicketAction, TicketStatus,
     acknowledgement, check_attachment, check_body, check_inquiry, reply_mail,
 };
 use shikaku_store::Store;
 use shikaku_store::portal::Page;
-/// Inquiries as the use cases hand them out.
-pub use shikaku_store::support::{Inquiry, InquiryFilter, InquiryMessage};
 use shikaku_store::support::{NewMail, NewMessage, OutgoingMail, TicketChange};
 use time::OffsetDateTime;
 use tokio::sync::Notify;

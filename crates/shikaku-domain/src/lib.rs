@@ -13,6 +13,7 @@ pub mod eligibility;
 pub mod explanation;
 pub mod facility_code;
 pub mod facility_register;
+pub mod help;
 pub mod insurer_number;
 pub mod linkage;
 pub mod my_number;

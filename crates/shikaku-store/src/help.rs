@@ -7,9 +7,11 @@ use time::OffsetDateTime;
 
 use crate::Result;
 
+pub use shikaku_domain::help::{EntryFeedback, Unanswered};
+
 /// One FAQ entry's 「役に立ちましたか」 answers.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct EntryFeedback {
+pub(crate) struct EntryFeedbackRow {
     pub entry_id: String,
     pub helpful: i64,
     pub unhelpful: i64,
@@ -18,7 +20,7 @@ pub struct EntryFeedback {
 
 /// A question no FAQ entry answered.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Unanswered {
+pub(crate) struct UnansweredRow {
     /// The question as asked, digits and mail addresses masked.
     pub query: String,
     /// `ja` or `en`: the page's language.
@@ -44,6 +46,29 @@ pub trait HelpStore: Send + Sync {
     async fn entry_feedback(&self) -> Result<Vec<EntryFeedback>>;
     /// The questions nothing answered, the most asked first, at most `limit`.
     async fn unanswered(&self, limit: u32) -> Result<Vec<Unanswered>>;
+}
+
+impl From<EntryFeedbackRow> for EntryFeedback {
+    fn from(r: EntryFeedbackRow) -> Self {
+        Self {
+            entry_id: r.entry_id,
+            helpful: r.helpful,
+            unhelpful: r.unhelpful,
+            last_at: r.last_at,
+        }
+    }
+}
+
+impl From<UnansweredRow> for Unanswered {
+    fn from(r: UnansweredRow) -> Self {
+        Self {
+            query: r.query,
+            lang: r.lang,
+            asked: r.asked,
+            first_at: r.first_at,
+            last_at: r.last_at,
+        }
+    }
 }
 
 /// `impl HelpStore` for a backend, expanded inside the portal implementation's module so it
@@ -94,22 +119,22 @@ macro_rules! impl_help_store {
             }
 
             async fn entry_feedback(&self) -> $crate::Result<Vec<$crate::help::EntryFeedback>> {
-                Ok(sqlx::query_as(q(
+                Ok(sqlx::query_as::<_, $crate::help::EntryFeedbackRow>(q(
                     "SELECT entry_id, helpful, unhelpful, last_at FROM faq_feedback \
                      ORDER BY unhelpful - helpful DESC, unhelpful DESC, entry_id",
                 ))
                 .fetch_all(&self.pool)
-                .await?)
+                .await?.into_iter().map(Into::into).collect())
             }
 
             async fn unanswered(&self, limit: u32) -> $crate::Result<Vec<$crate::help::Unanswered>> {
-                Ok(sqlx::query_as(q(
+                Ok(sqlx::query_as::<_, $crate::help::UnansweredRow>(q(
                     "SELECT query, lang, asked, first_at, last_at FROM faq_unanswered \
                      ORDER BY asked DESC, last_at DESC, query LIMIT $1",
                 ))
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)
-                .await?)
+                .await?.into_iter().map(Into::into).collect())
             }
         }
     };

@@ -219,7 +219,7 @@ macro_rules! impl_portal_store {
                 offset: u64,
                 limit: u64,
             ) -> $crate::Result<$crate::portal::Page<$crate::portal::Facility>> {
-                page(&self.pool, "facilities", $crate::portal::FACILITY_COLUMNS, "code", &$crate::portal::facility_where(filter), offset, limit).await
+                page::<$crate::portal::FacilityRow, _>(&self.pool, "facilities", $crate::portal::FACILITY_COLUMNS, "code", &$crate::portal::facility_where(filter), offset, limit).await
             }
 
 
@@ -250,13 +250,14 @@ macro_rules! impl_portal_store {
             }
 
             async fn events(&self, subject: &str) -> $crate::Result<Vec<$crate::portal::PortalEvent>> {
-                Ok(sqlx::query_as(q(
+                let rows: Vec<$crate::portal::PortalEventRow> = sqlx::query_as(q(
                     "SELECT at, actor, facility_code, subject, action, detail FROM portal_events \
                      WHERE subject = $1 ORDER BY seq",
                 ))
                 .bind(subject)
                 .fetch_all(&self.pool)
-                .await?)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
             }
 
             async fn load_portal(&self, batch: &$crate::portal::PortalBatch) -> $crate::Result<()> {
@@ -322,7 +323,7 @@ macro_rules! impl_portal_store {
 
 
         /// One page of `table` under a filter, and the number of all matching rows.
-        async fn page<T>(
+        async fn page<R, T>(
             pool: &sqlx::Pool<$db>,
             table: &str,
             columns: &str,
@@ -332,7 +333,8 @@ macro_rules! impl_portal_store {
             limit: u64,
         ) -> $crate::Result<$crate::portal::Page<T>>
         where
-            T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+            R: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+            T: From<R>,
         {
             let (filter_sql, args) = (filter.sql(), &filter.args);
             let n = args.len();
@@ -341,11 +343,18 @@ macro_rules! impl_portal_store {
                 n + 1,
                 n + 2
             );
-            let mut items = sqlx::query_as::<_, T>(q(&list));
+            let mut items = sqlx::query_as::<_, R>(q(&list));
             for a in args {
                 items = items.bind(a);
             }
-            let items: Vec<T> = items.bind(limit as i64).bind(offset as i64).fetch_all(pool).await?;
+            let items: Vec<T> = items
+                .bind(limit as i64)
+                .bind(offset as i64)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(T::from)
+                .collect();
             // A first page that is not full holds every row: no count needed (the common
             // case of one facility's applications).
             if offset == 0 && (items.len() as u64) < limit {

@@ -9,8 +9,10 @@ use time::OffsetDateTime;
 use crate::Result;
 use crate::portal::Page;
 
+pub use shikaku_domain::support::records::{Inquiry, InquiryFilter, InquiryMessage};
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Inquiry {
+pub(crate) struct InquiryRow {
     pub id: i64,
     /// The facility's code when sent from the portal; None from the public form.
     pub facility_code: Option<String>,
@@ -28,7 +30,7 @@ pub struct Inquiry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct InquiryMessage {
+pub(crate) struct InquiryMessageRow {
     pub inquiry_id: i64,
     pub seq: i64,
     /// `facility`, `public` or `operator`.
@@ -71,13 +73,6 @@ pub struct OutgoingMail {
     pub next_attempt_at: Option<OffsetDateTime>,
     pub sent_at: Option<OffsetDateTime>,
     pub last_error: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InquiryFilter {
-    pub facility_code: Option<String>,
-    pub status: Option<String>,
-    pub assignee: Option<String>,
 }
 
 /// A ticket change: from the status the caller saw to a new status and assignee.
@@ -289,27 +284,27 @@ macro_rules! impl_support_store {
             }
 
             async fn inquiry(&self, id: i64) -> $crate::Result<Option<$crate::support::Inquiry>> {
-                Ok(sqlx::query_as(q(&format!(
+                Ok(sqlx::query_as::<_, $crate::support::InquiryRow>(q(&format!(
                     "SELECT {} FROM inquiries WHERE id = $1",
                     $crate::support::INQUIRY_COLUMNS
                 )))
                 .bind(id)
                 .fetch_optional(&self.pool)
-                .await?)
+                .await?.map(Into::into))
             }
 
             async fn inquiry_messages(
                 &self,
                 id: i64,
             ) -> $crate::Result<Vec<$crate::support::InquiryMessage>> {
-                Ok(sqlx::query_as(q(
+                Ok(sqlx::query_as::<_, $crate::support::InquiryMessageRow>(q(
                     "SELECT inquiry_id, seq, author_role, author, body, attachment_name, \
                      attachment_type, created_at FROM inquiry_messages \
                      WHERE inquiry_id = $1 ORDER BY seq",
                 ))
                 .bind(id)
                 .fetch_all(&self.pool)
-                .await?)
+                .await?.into_iter().map(Into::into).collect())
             }
 
             async fn inquiry_attachment(
@@ -338,7 +333,7 @@ macro_rules! impl_support_store {
                 offset: u64,
                 limit: u64,
             ) -> $crate::Result<$crate::portal::Page<$crate::support::Inquiry>> {
-                page(
+                page::<$crate::support::InquiryRow, _>(
                     &self.pool,
                     "inquiries",
                     $crate::support::INQUIRY_COLUMNS,
@@ -482,3 +477,35 @@ macro_rules! impl_support_store {
     };
 }
 pub(crate) use impl_support_store;
+
+impl From<InquiryRow> for Inquiry {
+    fn from(r: InquiryRow) -> Self {
+        Self {
+            id: r.id,
+            facility_code: r.facility_code,
+            category: r.category,
+            subject: r.subject,
+            contact_email: r.contact_email,
+            status: r.status,
+            assignee: r.assignee,
+            sender_hash: r.sender_hash,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl From<InquiryMessageRow> for InquiryMessage {
+    fn from(r: InquiryMessageRow) -> Self {
+        Self {
+            inquiry_id: r.inquiry_id,
+            seq: r.seq,
+            author_role: r.author_role,
+            author: r.author,
+            body: r.body,
+            attachment_name: r.attachment_name,
+            attachment_type: r.attachment_type,
+            created_at: r.created_at,
+        }
+    }
+}

@@ -10,6 +10,7 @@ use std::fmt;
 pub mod certificates;
 mod lifecycle;
 pub mod readers;
+pub mod records;
 pub mod subsidy;
 pub mod use_application;
 

@@ -150,13 +150,13 @@ macro_rules! impl_account_store {
             }
 
             async fn facility(&self, code: &str) -> $crate::Result<Option<$crate::portal::Facility>> {
-                Ok(sqlx::query_as(q(&format!(
+                Ok(sqlx::query_as::<_, $crate::portal::FacilityRow>(q(&format!(
                     "SELECT {} FROM facilities WHERE code = $1",
                     $crate::portal::FACILITY_COLUMNS
                 )))
                 .bind(code)
                 .fetch_optional(&self.pool)
-                .await?)
+                .await?.map(Into::into))
             }
 
             async fn set_plan(

@@ -82,13 +82,13 @@ macro_rules! impl_certificate_store {
             }
 
             async fn cert_application(&self, id: &str) -> $crate::Result<Option<$crate::portal::CertApplication>> {
-                Ok(sqlx::query_as(q(&format!(
+                Ok(sqlx::query_as::<_, $crate::portal::CertApplicationRow>(q(&format!(
                     "SELECT {} FROM cert_applications WHERE id = $1",
                     $crate::portal::CERT_COLUMNS
                 )))
                 .bind(id)
                 .fetch_optional(&self.pool)
-                .await?)
+                .await?.map(Into::into))
             }
 
             async fn cert_applications(
@@ -97,7 +97,7 @@ macro_rules! impl_certificate_store {
                 offset: u64,
                 limit: u64,
             ) -> $crate::Result<$crate::portal::Page<$crate::portal::CertApplication>> {
-                page(&self.pool, "cert_applications", $crate::portal::CERT_COLUMNS, "applied_at DESC, id", &$crate::portal::app_where(filter), offset, limit).await
+                page::<$crate::portal::CertApplicationRow, _>(&self.pool, "cert_applications", $crate::portal::CERT_COLUMNS, "applied_at DESC, id", &$crate::portal::app_where(filter), offset, limit).await
             }
 
             async fn claim_certificate(

@@ -1,11 +1,17 @@
-//! The portal's records as the store hands them out.
+//! The portal's rows as the store reads them, decoded into the domain's records
+//! (`shikaku_domain::portal::records`), which the store hands out.
 
 use shikaku_domain::FacilityCode;
 use shikaku_domain::portal::{CertStatus, ReaderStatus, SubsidyStatus};
 use time::{Date, OffsetDateTime};
 
+pub use shikaku_domain::portal::records::{
+    Adoption, AppFilter, CertApplication, Facility, FacilityFilter, Page, PortalEvent,
+    ReaderApplication, StageCounts, SubsidyApplication, SubsidyDocument, UseApplication,
+};
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Facility {
+pub(crate) struct FacilityRow {
     #[sqlx(try_from = "String")]
     pub code: FacilityCode,
     pub name: String,
@@ -47,7 +53,7 @@ pub struct PortalSession {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct ReaderApplication {
+pub(crate) struct ReaderApplicationRow {
     pub id: String,
     #[sqlx(try_from = "String")]
     pub facility_code: FacilityCode,
@@ -62,7 +68,7 @@ pub struct ReaderApplication {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct UseApplication {
+pub(crate) struct UseApplicationRow {
     #[sqlx(try_from = "String")]
     pub facility_code: FacilityCode,
     pub line_type: String,
@@ -76,7 +82,7 @@ pub struct UseApplication {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct CertApplication {
+pub(crate) struct CertApplicationRow {
     pub id: String,
     #[sqlx(try_from = "String")]
     pub facility_code: FacilityCode,
@@ -93,7 +99,7 @@ pub struct CertApplication {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct SubsidyApplication {
+pub(crate) struct SubsidyApplicationRow {
     pub id: String,
     #[sqlx(try_from = "String")]
     pub facility_code: FacilityCode,
@@ -117,7 +123,7 @@ pub struct SubsidyApplication {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct SubsidyDocument {
+pub(crate) struct SubsidyDocumentRow {
     pub application_id: String,
     pub kind: String,
     pub file_name: String,
@@ -128,7 +134,7 @@ pub struct SubsidyDocument {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct PortalEvent {
+pub(crate) struct PortalEventRow {
     pub at: OffsetDateTime,
     pub actor: String,
     #[sqlx(try_from = "String")]
@@ -138,44 +144,118 @@ pub struct PortalEvent {
     pub detail: String,
 }
 
-/// Which facilities an operator list shows.
-#[derive(Debug, Clone, Default)]
-pub struct FacilityFilter {
-    pub prefecture: Option<String>,
-    pub category: Option<String>,
-    /// Part of the name or the code.
-    pub text: Option<String>,
+impl From<FacilityRow> for Facility {
+    fn from(r: FacilityRow) -> Self {
+        Self {
+            code: r.code,
+            name: r.name,
+            category: r.category,
+            prefecture: r.prefecture,
+            postal_code: r.postal_code,
+            address: r.address,
+            phone: r.phone,
+            contact_name: r.contact_name,
+            email: r.email,
+            planned_start: r.planned_start,
+            planned_setup: r.planned_setup,
+            created_at: r.created_at,
+        }
+    }
 }
 
-/// Which applications an operator list shows.
-#[derive(Debug, Clone, Default)]
-pub struct AppFilter {
-    pub facility_code: Option<String>,
-    pub status: Option<String>,
+impl From<ReaderApplicationRow> for ReaderApplication {
+    fn from(r: ReaderApplicationRow) -> Self {
+        Self {
+            id: r.id,
+            facility_code: r.facility_code,
+            maker: r.maker,
+            quantity: r.quantity,
+            applied_on: r.applied_on,
+            status: r.status,
+            delivery_month: r.delivery_month,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
 }
 
-/// One page of a list and the number of all matching rows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: u64,
+impl From<UseApplicationRow> for UseApplication {
+    fn from(r: UseApplicationRow) -> Self {
+        Self {
+            facility_code: r.facility_code,
+            line_type: r.line_type,
+            provider: r.provider,
+            customer_id: r.customer_id,
+            start_month: r.start_month,
+            test_month: r.test_month,
+            online_claims: r.online_claims,
+            setup_date: r.setup_date,
+            submitted_at: r.submitted_at,
+        }
+    }
 }
 
-/// Facilities at each preparation stage, for one group (a category or a prefecture).
-#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
-pub struct StageCounts {
-    pub group_key: String,
-    pub registered: i64,
-    pub reader_applied: i64,
-    pub use_applied: i64,
-    pub certificate_issued: i64,
-    pub operating: i64,
+impl From<CertApplicationRow> for CertApplication {
+    fn from(r: CertApplicationRow) -> Self {
+        Self {
+            id: r.id,
+            facility_code: r.facility_code,
+            terminal_name: r.terminal_name,
+            os: r.os,
+            status: r.status,
+            serial: r.serial,
+            applied_at: r.applied_at,
+            decided_at: r.decided_at,
+            downloaded_at: r.downloaded_at,
+        }
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Adoption {
-    pub by_category: Vec<StageCounts>,
-    pub by_prefecture: Vec<StageCounts>,
-    /// (day in JST, facilities whose operation test passed that day), oldest first.
-    pub operating_by_day: Vec<(Date, i64)>,
+impl From<SubsidyApplicationRow> for SubsidyApplication {
+    fn from(r: SubsidyApplicationRow) -> Self {
+        Self {
+            id: r.id,
+            facility_code: r.facility_code,
+            status: r.status,
+            readers: r.readers,
+            reader_applied: r.reader_applied,
+            cost_lines: r.cost_lines,
+            cost_total: r.cost_total,
+            rule_set: r.rule_set,
+            subsidy: r.subsidy,
+            reason: r.reason,
+            submitted_at: r.submitted_at,
+            decided_at: r.decided_at,
+            vendor: r.vendor,
+            receipt_number: r.receipt_number,
+            completed_on: r.completed_on,
+        }
+    }
+}
+
+impl From<SubsidyDocumentRow> for SubsidyDocument {
+    fn from(r: SubsidyDocumentRow) -> Self {
+        Self {
+            application_id: r.application_id,
+            kind: r.kind,
+            file_name: r.file_name,
+            content_type: r.content_type,
+            sha256: r.sha256,
+            body: r.body,
+            uploaded_at: r.uploaded_at,
+        }
+    }
+}
+
+impl From<PortalEventRow> for PortalEvent {
+    fn from(r: PortalEventRow) -> Self {
+        Self {
+            at: r.at,
+            actor: r.actor,
+            facility_code: r.facility_code,
+            subject: r.subject,
+            action: r.action,
+            detail: r.detail,
+        }
+    }
 }

@@ -58,13 +58,13 @@ macro_rules! impl_reader_store {
             }
 
             async fn reader_application(&self, id: &str) -> $crate::Result<Option<$crate::portal::ReaderApplication>> {
-                Ok(sqlx::query_as(q(&format!(
+                Ok(sqlx::query_as::<_, $crate::portal::ReaderApplicationRow>(q(&format!(
                     "SELECT {} FROM reader_applications WHERE id = $1",
                     $crate::portal::READER_COLUMNS
                 )))
                 .bind(id)
                 .fetch_optional(&self.pool)
-                .await?)
+                .await?.map(Into::into))
             }
 
             async fn reader_applications(
@@ -73,7 +73,7 @@ macro_rules! impl_reader_store {
                 offset: u64,
                 limit: u64,
             ) -> $crate::Result<$crate::portal::Page<$crate::portal::ReaderApplication>> {
-                page(&self.pool, "reader_applications", $crate::portal::READER_COLUMNS, "created_at DESC, id", &$crate::portal::app_where(filter), offset, limit).await
+                page::<$crate::portal::ReaderApplicationRow, _>(&self.pool, "reader_applications", $crate::portal::READER_COLUMNS, "created_at DESC, id", &$crate::portal::app_where(filter), offset, limit).await
             }
         }
 

@@ -105,13 +105,13 @@ macro_rules! impl_subsidy_store {
             }
 
             async fn subsidy_application(&self, id: &str) -> $crate::Result<Option<$crate::portal::SubsidyApplication>> {
-                Ok(sqlx::query_as(q(&format!(
+                Ok(sqlx::query_as::<_, $crate::portal::SubsidyApplicationRow>(q(&format!(
                     "SELECT {} FROM subsidy_applications WHERE id = $1",
                     $crate::portal::SUBSIDY_COLUMNS
                 )))
                 .bind(id)
                 .fetch_optional(&self.pool)
-                .await?)
+                .await?.map(Into::into))
             }
 
             async fn subsidy_applications(
@@ -120,7 +120,7 @@ macro_rules! impl_subsidy_store {
                 offset: u64,
                 limit: u64,
             ) -> $crate::Result<$crate::portal::Page<$crate::portal::SubsidyApplication>> {
-                page(&self.pool, "subsidy_applications", $crate::portal::SUBSIDY_COLUMNS, "submitted_at DESC, id", &$crate::portal::app_where(filter), offset, limit).await
+                page::<$crate::portal::SubsidyApplicationRow, _>(&self.pool, "subsidy_applications", $crate::portal::SUBSIDY_COLUMNS, "submitted_at DESC, id", &$crate::portal::app_where(filter), offset, limit).await
             }
 
             async fn save_document(&self, d: &$crate::portal::SubsidyDocument) -> $crate::Result<()> {
@@ -171,14 +171,14 @@ macro_rules! impl_subsidy_store {
                 application_id: &str,
                 kind: &str,
             ) -> $crate::Result<Option<$crate::portal::SubsidyDocument>> {
-                Ok(sqlx::query_as(q(
+                Ok(sqlx::query_as::<_, $crate::portal::SubsidyDocumentRow>(q(
                     "SELECT application_id, kind, file_name, content_type, sha256, body, uploaded_at \
                      FROM subsidy_documents WHERE application_id = $1 AND kind = $2",
                 ))
                 .bind(application_id)
                 .bind(kind)
                 .fetch_optional(&self.pool)
-                .await?)
+                .await?.map(Into::into))
             }
         }
 

@@ -38,13 +38,13 @@ macro_rules! impl_use_application_store {
             }
 
             async fn use_application(&self, code: &str) -> $crate::Result<Option<$crate::portal::UseApplication>> {
-                Ok(sqlx::query_as(q(
+                Ok(sqlx::query_as::<_, $crate::portal::UseApplicationRow>(q(
                     "SELECT facility_code, line_type, provider, customer_id, start_month, test_month, online_claims, \
                      setup_date, submitted_at FROM use_applications WHERE facility_code = $1",
                 ))
                 .bind(code)
                 .fetch_optional(&self.pool)
-                .await?)
+                .await?.map(Into::into))
             }
         }
 

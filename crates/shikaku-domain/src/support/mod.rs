@@ -7,6 +7,8 @@
 //! character; the acknowledgement of a new inquiry quotes nothing the sender wrote, so the
 //! form cannot be used to mail arbitrary text to an arbitrary address.
 
+pub mod records;
+
 use crate::portal::{Choice, FieldError, FileType, MAX_DOCUMENT_BYTES, normalize_email};
 
 /// What an inquiry is about: the FAQ's categories plus その他.
