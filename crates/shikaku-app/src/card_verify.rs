@@ -216,12 +216,32 @@ pub async fn discharge(
 /// What the holder sees about themselves.
 #[derive(Debug, Clone)]
 pub struct PatientView {
-    pub accesses: Vec<AccessLogEntry>,
-    pub consents: Vec<Consent>,
+    pub accesses: Vec<PatientAccess>,
+    pub consents: Vec<PatientConsent>,
     pub registered_at: Option<OffsetDateTime>,
     /// The rows linked to the holder's 個人番号 are a suspect link: only accesses made with
     /// the card itself are shown until the insurer corrects them.
     pub under_review: bool,
+}
+
+/// One access to the holder's information, as マイナポータル shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientAccess {
+    pub at: OffsetDateTime,
+    pub facility_code: String,
+    /// The access-log kind (`card_numbers`, `my_number_card`, `drugs`, …).
+    pub kind: String,
+    pub status: String,
+}
+
+/// A consent the holder gave at a facility's reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientConsent {
+    pub facility_code: String,
+    /// `drugs` or `checkups`.
+    pub kind: String,
+    pub given_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
 }
 
 fn patient_caller() -> Caller {
@@ -411,8 +431,28 @@ impl CardVerifier {
             }
         }
         Ok(Ok(PatientView {
-            accesses: store.access_log_for_persons(&person_hashes, limit).await?,
-            consents: store.consents(&hash).await?,
+            accesses: store
+                .access_log_for_persons(&person_hashes, limit)
+                .await?
+                .into_iter()
+                .map(|e: AccessLogEntry| PatientAccess {
+                    at: e.at,
+                    facility_code: e.facility_code,
+                    kind: e.kind,
+                    status: e.status,
+                })
+                .collect(),
+            consents: store
+                .consents(&hash)
+                .await?
+                .into_iter()
+                .map(|c| PatientConsent {
+                    facility_code: c.facility_code,
+                    kind: c.kind,
+                    given_at: c.given_at,
+                    expires_at: c.expires_at,
+                })
+                .collect(),
             registered_at: store.card_registration(&hash).await?,
             under_review,
         }))

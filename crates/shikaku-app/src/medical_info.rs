@@ -2,7 +2,7 @@
 //! checkup (5 years) records only under a live consent the patient gave at that facility's
 //! card reader, for that kind (`insurer-import.md` §5). Every attempt is logged.
 
-use shikaku_store::{RecordKind, StoredRecord};
+use shikaku_store::RecordKind;
 use time::{Date, OffsetDateTime};
 
 use crate::lookup::{Caller, EligibilityService, LookupError, LookupRequest};
@@ -57,7 +57,15 @@ pub struct MedicalInfo {
     pub as_of: Date,
     pub since: Date,
     pub consent_expires_at: OffsetDateTime,
-    pub records: Vec<StoredRecord>,
+    pub records: Vec<MedicalRecord>,
+}
+
+/// One drug or checkup record: its insurer and the record as JSON text (fixed-point strings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MedicalRecord {
+    pub insurer_number: String,
+    pub record_date: Date,
+    pub data: String,
 }
 
 /// How far back each kind is shown.
@@ -116,7 +124,16 @@ pub async fn fetch(
                 Some(expires) if expires <= now => Err(Refusal::ConsentExpired),
                 Some(expires) => {
                     let since = years_before(as_of, years_shown(kind));
-                    let records = store.person_records(kind, &hash, since).await?;
+                    let records = store
+                        .person_records(kind, &hash, since)
+                        .await?
+                        .into_iter()
+                        .map(|r| MedicalRecord {
+                            insurer_number: r.insurer_number,
+                            record_date: r.record_date,
+                            data: r.data,
+                        })
+                        .collect();
                     Ok(MedicalInfo {
                         person: person.clone(),
                         kind,
