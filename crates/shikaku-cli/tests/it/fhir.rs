@@ -296,6 +296,7 @@ async fn coverage_eligibility_in_fhir_r4_for_every_status_and_error() {
         );
         return;
     }
+    written.push(workspace().join("docs/fhir/coverage-eligibility-request.json"));
     let out = Command::new("node")
         .arg(script)
         .args(&written)
