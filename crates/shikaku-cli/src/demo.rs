@@ -122,6 +122,44 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             curl(&wrong.body())
         );
     }
+    if let Some((_, card)) = examples.first() {
+        // The same lookup as FHIR R4 (README "FHIR R4"): the request written beside the store.
+        let ext = |name: &str, value: &str| {
+            serde_json::json!({"url": format!(
+                "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/{name}"), "valueString": value})
+        };
+        let request = serde_json::json!({
+            "resourceType": "CoverageEligibilityRequest",
+            "contained": [
+                {"resourceType": "Patient", "id": "pat", "birthDate": card.birth_date},
+                {"resourceType": "Organization", "id": "ins", "identifier": [
+                    {"system": "urn:oid:1.2.392.100495.20.3.61", "value": card.insurer_number}]},
+                {"resourceType": "Coverage", "id": "cov", "status": "active",
+                 "beneficiary": {"reference": "#pat"}, "payor": [{"reference": "#ins"}],
+                 "extension": [
+                    ext("JP_Coverage_InsuredPersonSymbol", &card.symbol),
+                    ext("JP_Coverage_InsuredPersonNumber", &card.number),
+                    ext("JP_Coverage_InsuredPersonSubNumber", &card.branch)]}
+            ],
+            "status": "active",
+            "purpose": ["validation"],
+            "patient": {"reference": "#pat"},
+            "created": shikaku_domain::date::format_date(shikaku_domain::date::jst_date(
+                time::OffsetDateTime::now_utc())),
+            "insurer": {"reference": "#ins"},
+            "insurance": [{"coverage": {"reference": "#cov"}}]
+        });
+        let path = dir.join("fhir-request.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&request)?)?;
+        println!(
+            "# FHIR R4 (the valid card as a CoverageEligibilityRequest):\ncurl --cacert {} --cert {} --key {} -H 'content-type: application/fhir+json' \\\n  --data @{} https://{}/fhir/r4/CoverageEligibilityRequest\n",
+            ca.cert_path().display(),
+            files.crt.display(),
+            files.key.display(),
+            path.display(),
+            args.api_addr
+        );
+    }
     // Every printed command names this binary by its real path (after `cargo run` it is
     // not on PATH) and runs as printed.
     let exe = shell_word(
