@@ -220,6 +220,15 @@ fn parse_general(body: &[u8], birth_required: bool) -> Result<LookupRequest, Api
 }
 
 /// Checks every field (each error names its field) and builds the request.
+/// The lookup of named string fields (absent: `None`), every problem named by its field: the
+/// `/v1/eligibility` body's checks, also for the fields a FHIR request carries.
+pub(crate) fn parse_fields<'a>(
+    get: impl Fn(&str) -> Option<&'a str>,
+    birth_required: bool,
+) -> Result<LookupRequest, ApiError> {
+    check_fields(|name| get(name).map(Raw::Str), birth_required)
+}
+
 fn check_fields<'a>(
     get: impl Fn(&str) -> Option<Raw<'a>>,
     birth_required: bool,

@@ -366,7 +366,7 @@ pub async fn coverage_eligibility(
             return outcome(StatusCode::BAD_REQUEST, "required", &message, &[path]);
         }
     };
-    let parsed = match crate::eligibility::parse_request(lookup.to_string().as_bytes()) {
+    let parsed = match crate::eligibility::parse_fields(|name| lookup[name].as_str(), true) {
         Ok(p) => p,
         Err(e) => return from_api_error(e),
     };

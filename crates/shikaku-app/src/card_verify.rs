@@ -195,12 +195,9 @@ pub async fn discharge(
     match hash {
         // Another person's consents are never ended through a suspect link.
         Some(hash)
-            if !crate::linkage::usable(
-                store.as_ref(),
-                &hash,
-                &store.find_by_person_hash(&hash).await?,
-            )
-            .await? =>
+            if crate::linkage::linked_rows(store.as_ref(), &hash)
+                .await?
+                .is_none() =>
         {
             Ok(None)
         }
@@ -417,9 +414,9 @@ impl CardVerifier {
         let key = self.service.person_key();
         let hash = record.my_number_hash;
         let mut person_hashes = vec![key.hash("card_holder", &[&hex::encode(&hash)])];
-        let rows = store.find_by_person_hash(&hash).await?;
-        let under_review = !crate::linkage::usable(store.as_ref(), &hash, &rows).await?;
-        for q in rows.iter().filter(|_| !under_review) {
+        let rows = crate::linkage::linked_rows(store.as_ref(), &hash).await?;
+        let under_review = rows.is_none();
+        for q in rows.iter().flatten() {
             let h = key.hash("person", &[q.card.insurer.as_str(), &q.person_ref]);
             // Failed tries against the holder's card numbers (該当資格なし) are logged under
             // the card's hash: they concern the holder too.
@@ -481,11 +478,10 @@ impl CardVerifier {
             .service
             .person_key()
             .hash("card_holder", &[&hex::encode(&hash)]);
-        let periods = store.find_by_person_hash(&hash).await?;
         // A suspect link is never used: not for the answer, not for 初回登録, not for consents.
-        if !crate::linkage::usable(store.as_ref(), &hash, &periods).await? {
+        let Some(periods) = crate::linkage::linked_rows(store.as_ref(), &hash).await? else {
             return Ok(CardStatus::NeedsReview);
-        }
+        };
         if store.card_registration(&hash).await?.is_none() {
             if !request.register {
                 return Ok(CardStatus::NotRegistered);

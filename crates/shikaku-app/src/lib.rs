@@ -8,6 +8,7 @@ pub mod batches;
 pub mod card_verify;
 pub mod cards;
 pub mod clock;
+pub mod export;
 pub mod facilities;
 pub mod faq;
 pub mod help;

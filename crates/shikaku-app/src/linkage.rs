@@ -4,7 +4,7 @@
 //! Two defences. The **audit** ([`audit_links`], after every committed qualification import
 //! and on demand) checks every group of rows that share a 個人番号 hash with the domain's rule
 //! and records each disagreement as a suspect link for the insurer's report and the operator.
-//! The **guard** ([`usable`], on every path that goes from a 個人番号 to rows: the My Number
+//! The **guard** ([`linked_rows`], on every path that goes from a 個人番号 to rows: the My Number
 //! Card, 初回登録, drug and checkup reads, マイナポータル, discharge) checks the rows it is
 //! about to use with the same rule, so a wrong link is never used even before an audit has
 //! run; only an operator's confirmation of exactly these rows lets disagreeing rows through.
@@ -15,13 +15,14 @@ use std::time::Instant;
 use shikaku_domain::InsurerNumber;
 use shikaku_domain::Qualification;
 use shikaku_domain::linkage::{self, LinkState};
-use shikaku_store::{
-    FoundLink, LinkAuditCounts, LinkEvent, LinkRow, LinkSuspect, Store, StoreError,
-};
+/// The report's records are the domain's.
+pub use shikaku_domain::linkage::{LinkAction, LinkHistory, LinkedRow, SuspectLink};
+use shikaku_store::{FoundLink, LinkAuditCounts, Store, StoreError};
+use time::OffsetDateTime;
 
 use crate::clock::{Clock, SystemClock};
+use crate::export::csv_field;
 use crate::portal::Actor;
-use time::OffsetDateTime;
 
 /// Hashes per read of their rows.
 const CHUNK: usize = 2_000;
@@ -49,12 +50,14 @@ pub async fn audit_links(store: &dyn Store, at: OffsetDateTime) -> Result<LinkAu
                     my_number_hash: group[0].0.clone(),
                     reason,
                     rows_key: linkage::rows_key(&qualifications),
-                    rows: qualifications.iter().map(LinkRow::of).collect(),
+                    rows: qualifications.iter().map(LinkedRow::of).collect(),
                 });
             }
         }
     }
-    let counts = store.record_link_audit(&hashes, &found, at).await?;
+    let counts = store
+        .record_link_audit(hashes.len() as u64, &found, at)
+        .await?;
     metrics::gauge!("shikaku_link_suspects_open").set(counts.suspects as f64);
     Ok(LinkAudit {
         counts,
@@ -62,23 +65,29 @@ pub async fn audit_links(store: &dyn Store, at: OffsetDateTime) -> Result<LinkAu
     })
 }
 
-/// Whether the rows linked to `my_number_hash` may be used to show data: they describe one
-/// person, or an operator confirmed exactly these rows.
-pub async fn usable(
+/// The rows linked to `my_number_hash`, when they may be used to show data: they describe one
+/// person, or an operator confirmed exactly these rows. `None` for a suspect link — the one
+/// check every path from a 個人番号 to rows makes (the card, 初回登録, マイナポータル, drug
+/// and checkup reads, discharge).
+pub async fn linked_rows(
     store: &dyn Store,
     my_number_hash: &[u8],
-    rows: &[Qualification],
-) -> Result<bool, StoreError> {
-    if linkage::suspect(rows).is_none() {
-        return Ok(true);
+) -> Result<Option<Vec<Qualification>>, StoreError> {
+    let rows = store.find_by_person_hash(my_number_hash).await?;
+    if linkage::suspect(&rows).is_none() {
+        return Ok(Some(rows));
     }
-    metrics::counter!("shikaku_link_suspect_refusals_total").increment(1);
     let confirmed = store
         .link_state(my_number_hash)
         .await?
         .filter(|(state, _)| *state == LinkState::Confirmed)
         .map(|(_, key)| key);
-    Ok(linkage::usable(rows, confirmed.as_deref()))
+    if linkage::usable(&rows, confirmed.as_deref()) {
+        Ok(Some(rows))
+    } else {
+        metrics::counter!("shikaku_link_suspect_refusals_total").increment(1);
+        Ok(None)
+    }
 }
 
 /// Why a confirmation was refused.
@@ -129,7 +138,6 @@ pub async fn confirm(
     store
         .link_suspect(id)
         .await?
-        .map(SuspectLink::from)
         .ok_or(ConfirmError::NotFound(id))
 }
 
@@ -138,72 +146,6 @@ pub async fn confirm(
 pub struct LinkageService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-}
-
-/// A row of a suspect link as reports show it (card numbers and the insurer's person
-/// reference; never the 個人番号).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkedRow {
-    pub insurer_number: String,
-    pub symbol: String,
-    pub number: String,
-    pub branch: String,
-    pub person_ref: String,
-    pub qualified_from: time::Date,
-}
-
-/// A suspect link as reports and pages show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SuspectLink {
-    pub id: i64,
-    pub reason: linkage::Disagreement,
-    /// The rows the link covers (what a confirmation names).
-    pub rows_key: String,
-    pub state: LinkState,
-    pub found_at: OffsetDateTime,
-    pub checked_at: OffsetDateTime,
-    pub resolved_at: Option<OffsetDateTime>,
-    pub resolved_by: Option<String>,
-    pub note: Option<String>,
-    pub rows: Vec<LinkedRow>,
-}
-
-impl From<LinkSuspect> for SuspectLink {
-    fn from(s: LinkSuspect) -> Self {
-        Self {
-            id: s.id,
-            reason: s.reason,
-            rows_key: s.rows_key,
-            state: s.state,
-            found_at: s.found_at,
-            checked_at: s.checked_at,
-            resolved_at: s.resolved_at,
-            resolved_by: s.resolved_by,
-            note: s.note,
-            rows: s
-                .rows
-                .into_iter()
-                .map(|r| LinkedRow {
-                    insurer_number: r.insurer_number,
-                    symbol: r.symbol,
-                    number: r.number,
-                    branch: r.branch,
-                    person_ref: r.person_ref,
-                    qualified_from: r.qualified_from,
-                })
-                .collect(),
-        }
-    }
-}
-
-/// One change of a suspect link's state, as the operator's page shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkHistory {
-    pub at: OffsetDateTime,
-    /// `import` for the audit, else the operator's login.
-    pub actor: String,
-    pub action: String,
-    pub note: String,
 }
 
 /// A suspect link with its history.
@@ -245,10 +187,7 @@ impl LinkageService {
         Ok(self
             .store
             .link_suspects(insurer.map(InsurerNumber::as_str), all)
-            .await?
-            .into_iter()
-            .map(SuspectLink::from)
-            .collect())
+            .await?)
     }
 
     pub async fn detail(&self, actor: &Actor, id: i64) -> Result<LinkDetail, ConfirmError> {
@@ -258,22 +197,8 @@ impl LinkageService {
             .link_suspect(id)
             .await?
             .ok_or(ConfirmError::NotFound(id))?;
-        let events = self
-            .store
-            .link_events(id)
-            .await?
-            .into_iter()
-            .map(|e: LinkEvent| LinkHistory {
-                at: e.at,
-                actor: e.actor,
-                action: e.action,
-                note: e.note,
-            })
-            .collect();
-        Ok(LinkDetail {
-            suspect: suspect.into(),
-            events,
-        })
+        let events = self.store.link_events(id).await?;
+        Ok(LinkDetail { suspect, events })
     }
 
     /// [`confirm`] by the signed-in operator, now.
@@ -298,22 +223,6 @@ impl LinkageService {
     }
 }
 
-/// How an event's action reads.
-pub fn action_label(action: &str, english: bool) -> &'static str {
-    match (action, english) {
-        ("found", false) => "検出",
-        ("found", true) => "found",
-        ("corrected", false) => "訂正済（保険者のファイル）",
-        ("corrected", true) => "corrected by the insurer's file",
-        ("reopened", false) => "再検出",
-        ("reopened", true) => "reopened",
-        ("confirmed", false) => "同一人物と確認",
-        ("confirmed", true) => "confirmed as one person",
-        (_, false) => "その他",
-        (_, true) => "other",
-    }
-}
-
 /// A suspect link's reference as shown (`L000042`), and back.
 pub fn reference(id: i64) -> String {
     format!("L{id:06}")
@@ -327,24 +236,12 @@ pub fn parse_reference(text: &str) -> Option<i64> {
 
 /// The report's CSV (without a BOM; the caller adds one for Excel): one row per suspect link,
 /// its rows listed in order within each cell and separated by ` / ` (insurer, the insurer's
-/// person reference, card numbers, first day), Japanese headers, no 個人番号. A cell that
-/// would start a spreadsheet formula is prefixed with `'`.
+/// person reference, card numbers, first day), Japanese headers, no 個人番号; cells by
+/// [`csv_field`].
 pub fn csv(suspects: &[SuspectLink]) -> String {
     let mut out = String::from(
         "参照番号,状態,理由,行数,保険者番号,保険者の個人識別,記号・番号・枝番,資格取得年月日,検出日時,解決日時,解決者,メモ\r\n",
     );
-    let field = |s: &str| {
-        let s = if s.starts_with(['=', '+', '-', '@']) {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        };
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
-    };
     let jst = shikaku_domain::date::format_jst_minute;
     for s in suspects {
         let list =
@@ -366,7 +263,7 @@ pub fn csv(suspects: &[SuspectLink]) -> String {
             s.resolved_by.clone().unwrap_or_default(),
             s.note.clone().unwrap_or_default(),
         ];
-        let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
+        let line: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }

@@ -104,10 +104,9 @@ pub async fn fetch(
         None => None,
     };
     let usable = match &hash {
-        Some(hash) => {
-            let rows = store.find_by_person_hash(hash).await?;
-            crate::linkage::usable(store.as_ref(), hash, &rows).await?
-        }
+        Some(hash) => crate::linkage::linked_rows(store.as_ref(), hash)
+            .await?
+            .is_some(),
         None => true,
     };
     let result = match (outcome.qualification(), hash) {

@@ -61,12 +61,9 @@ pub async fn run(db: &str, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                     audit.counts.corrected
                 );
             }
-            let suspects: Vec<linkage::SuspectLink> = store
+            let suspects = store
                 .link_suspects(insurer.as_ref().map(|i| i.as_str()), all)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect();
+                .await?;
             if csv {
                 print!("\u{feff}{}", linkage::csv(&suspects));
                 return Ok(ExitCode::SUCCESS);

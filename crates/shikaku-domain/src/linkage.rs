@@ -4,6 +4,7 @@
 //! old and new kanji forms), and allowing a changed family name (marriage, adoption) when the
 //! given name still agrees. Anything else is a **suspect link**: never used to show data.
 
+use time::{Date, OffsetDateTime};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::qualification::Qualification;
@@ -100,6 +101,14 @@ impl Disagreement {
             Disagreement::Name => "氏名が一致しません",
         }
     }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Disagreement::BirthDate => "birth dates differ",
+            Disagreement::Sex => "sexes differ",
+            Disagreement::Name => "names differ",
+        }
+    }
 }
 
 /// Whether `a` and `b` (rows linked to one 個人番号) describe one person; the first
@@ -160,6 +169,101 @@ pub fn usable(rows: &[Qualification], confirmed: Option<&str>) -> bool {
     suspect(rows).is_none() || confirmed.is_some_and(|key| key == rows_key(rows))
 }
 
+/// One row of a suspect link as reports show it: card numbers and the insurer's person
+/// reference, never the 個人番号.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedRow {
+    pub insurer_number: String,
+    pub symbol: String,
+    pub number: String,
+    pub branch: String,
+    pub person_ref: String,
+    pub qualified_from: Date,
+}
+
+impl LinkedRow {
+    pub fn of(q: &Qualification) -> Self {
+        Self {
+            insurer_number: q.card.insurer.as_str().to_string(),
+            symbol: q.card.symbol_str().to_string(),
+            number: q.card.number.as_str().to_string(),
+            branch: q.card.branch.as_str().to_string(),
+            person_ref: q.person_ref.clone(),
+            qualified_from: q.period.from(),
+        }
+    }
+}
+
+/// A stored suspect link, as the report, the CLI and the operator's pages show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuspectLink {
+    pub id: i64,
+    pub reason: Disagreement,
+    /// The rows the link covers (what a confirmation names): [`rows_key`].
+    pub rows_key: String,
+    pub state: LinkState,
+    pub found_at: OffsetDateTime,
+    pub checked_at: OffsetDateTime,
+    pub resolved_at: Option<OffsetDateTime>,
+    pub resolved_by: Option<String>,
+    pub note: Option<String>,
+    pub rows: Vec<LinkedRow>,
+}
+
+/// What happened to a suspect link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkAction {
+    Found,
+    Corrected,
+    Reopened,
+    Confirmed,
+}
+
+impl LinkAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkAction::Found => "found",
+            LinkAction::Corrected => "corrected",
+            LinkAction::Reopened => "reopened",
+            LinkAction::Confirmed => "confirmed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            LinkAction::Found,
+            LinkAction::Corrected,
+            LinkAction::Reopened,
+            LinkAction::Confirmed,
+        ]
+        .into_iter()
+        .find(|a| a.code() == code)
+    }
+
+    pub fn label(self, english: bool) -> &'static str {
+        match (self, english) {
+            (LinkAction::Found, false) => "検出",
+            (LinkAction::Found, true) => "found",
+            (LinkAction::Corrected, false) => "訂正済（保険者のファイル）",
+            (LinkAction::Corrected, true) => "corrected by the insurer's file",
+            (LinkAction::Reopened, false) => "再検出",
+            (LinkAction::Reopened, true) => "reopened",
+            (LinkAction::Confirmed, false) => "同一人物と確認",
+            (LinkAction::Confirmed, true) => "confirmed as one person",
+        }
+    }
+}
+
+/// One change of a suspect link's state: when, who (`import` for the audit, else the
+/// operator's login), what, and the note (the disagreement, or the operator's reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkHistory {
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub action: LinkAction,
+    pub note: String,
+}
+
 /// Where a suspect link stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkState {
@@ -191,6 +295,14 @@ impl LinkState {
             LinkState::Open => "未解決",
             LinkState::Corrected => "訂正済（保険者のファイル）",
             LinkState::Confirmed => "同一人物と確認済",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            LinkState::Open => "open",
+            LinkState::Corrected => "corrected by the insurer's file",
+            LinkState::Confirmed => "confirmed as one person",
         }
     }
 }

@@ -36,7 +36,7 @@ pub use cluster::{ClusterStore, NoMatchEvent};
 pub use help::{EntryFeedback, HelpStore, Unanswered};
 pub use identity::IdentityStore;
 pub use insurers::InsurerStore;
-pub use linkage::{FoundLink, LinkAuditCounts, LinkEvent, LinkRow, LinkSuspect, LinkageStore};
+pub use linkage::{FoundLink, LinkAuditCounts, LinkageStore};
 pub use model::{StagedRow, hash_text, row_hash};
 pub use portal::PortalStore;
 pub use records::{RecordImport, RecordKind, RecordRow, StoredRecord};

@@ -5,34 +5,12 @@
 
 use async_trait::async_trait;
 use shikaku_domain::Qualification;
-use shikaku_domain::linkage::{Disagreement, LinkState};
+use shikaku_domain::linkage::{
+    Disagreement, LinkAction, LinkHistory, LinkState, LinkedRow, SuspectLink,
+};
 use time::{Date, OffsetDateTime};
 
 use crate::{Result, StoreError};
-
-/// One row of a suspect link, as found (no 個人番号).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct LinkRow {
-    pub insurer_number: String,
-    pub symbol: String,
-    pub number: String,
-    pub branch: String,
-    pub person_ref: String,
-    pub qualified_from: Date,
-}
-
-impl LinkRow {
-    pub fn of(q: &Qualification) -> Self {
-        Self {
-            insurer_number: q.card.insurer.as_str().to_string(),
-            symbol: q.card.symbol_str().to_string(),
-            number: q.card.number.as_str().to_string(),
-            branch: q.card.branch.as_str().to_string(),
-            person_ref: q.person_ref.clone(),
-            qualified_from: q.period.from(),
-        }
-    }
-}
 
 /// A suspect link an audit found now.
 #[derive(Debug, Clone)]
@@ -40,31 +18,7 @@ pub struct FoundLink {
     pub my_number_hash: Vec<u8>,
     pub reason: Disagreement,
     pub rows_key: String,
-    pub rows: Vec<LinkRow>,
-}
-
-/// A stored suspect link.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkSuspect {
-    pub id: i64,
-    pub reason: Disagreement,
-    pub rows_key: String,
-    pub state: LinkState,
-    pub found_at: OffsetDateTime,
-    pub checked_at: OffsetDateTime,
-    pub resolved_at: Option<OffsetDateTime>,
-    pub resolved_by: Option<String>,
-    pub note: Option<String>,
-    pub rows: Vec<LinkRow>,
-}
-
-/// One change of a suspect link's state.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct LinkEvent {
-    pub at: OffsetDateTime,
-    pub actor: String,
-    pub action: String,
-    pub note: String,
+    pub rows: Vec<LinkedRow>,
 }
 
 /// What recording an audit changed.
@@ -96,9 +50,57 @@ pub(crate) struct SuspectRow {
 pub(crate) const SUSPECT_COLUMNS: &str = "id, reason, rows_key, state, found_at, \
      checked_at, resolved_at, resolved_by, note";
 
+/// A row of `link_suspect_rows` with the link it belongs to.
+#[derive(sqlx::FromRow)]
+pub(crate) struct MemberRow {
+    pub suspect_id: i64,
+    pub insurer_number: String,
+    pub symbol: String,
+    pub number: String,
+    pub branch: String,
+    pub person_ref: String,
+    pub qualified_from: Date,
+}
+
+impl From<MemberRow> for LinkedRow {
+    fn from(r: MemberRow) -> Self {
+        Self {
+            insurer_number: r.insurer_number,
+            symbol: r.symbol,
+            number: r.number,
+            branch: r.branch,
+            person_ref: r.person_ref,
+            qualified_from: r.qualified_from,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub action: String,
+    pub note: String,
+}
+
+impl TryFrom<EventRow> for LinkHistory {
+    type Error = StoreError;
+
+    fn try_from(r: EventRow) -> Result<Self> {
+        Ok(Self {
+            action: LinkAction::from_code(&r.action).ok_or_else(|| {
+                StoreError::Corrupt(format!("link_suspect_events.action: {}", r.action))
+            })?,
+            at: r.at,
+            actor: r.actor,
+            note: r.note,
+        })
+    }
+}
+
 impl SuspectRow {
-    pub(crate) fn into_suspect(self, rows: Vec<LinkRow>) -> Result<LinkSuspect> {
-        Ok(LinkSuspect {
+    pub(crate) fn into_suspect(self, rows: Vec<LinkedRow>) -> Result<SuspectLink> {
+        Ok(SuspectLink {
             id: self.id,
             reason: Disagreement::from_code(&self.reason).ok_or_else(|| {
                 StoreError::Corrupt(format!("link_suspects.reason: {}", self.reason))
@@ -124,19 +126,19 @@ pub trait LinkageStore: Send + Sync {
     async fn linked_hashes(&self) -> Result<Vec<Vec<u8>>>;
     /// The rows of these hashes, each with its hash.
     async fn rows_for_hashes(&self, hashes: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, Qualification)>>;
-    /// Records an audit of the `checked` groups in one transaction: each of `found` is stored
+    /// Records a whole audit (`checked` groups) in one transaction: each of `found` is stored
     /// open (a confirmed link whose rows are unchanged stays confirmed; otherwise it is
-    /// reopened); an open link among `checked` that is not in `found` is corrected.
+    /// reopened); every open link not in `found` has rows that now agree: it is corrected.
     async fn record_link_audit(
         &self,
-        checked: &[Vec<u8>],
+        checked: u64,
         found: &[FoundLink],
         at: OffsetDateTime,
     ) -> Result<LinkAuditCounts>;
     /// Suspect links (open ones only unless `all`), optionally those with a row of `insurer`,
     /// newest first.
-    async fn link_suspects(&self, insurer: Option<&str>, all: bool) -> Result<Vec<LinkSuspect>>;
-    async fn link_suspect(&self, id: i64) -> Result<Option<LinkSuspect>>;
+    async fn link_suspects(&self, insurer: Option<&str>, all: bool) -> Result<Vec<SuspectLink>>;
+    async fn link_suspect(&self, id: i64) -> Result<Option<SuspectLink>>;
     /// The state and rows key of the link of a 個人番号 hash, if one was ever found (read on
     /// the lookup path only when the domain already sees a disagreement).
     async fn link_state(&self, my_number_hash: &[u8]) -> Result<Option<(LinkState, String)>>;
@@ -150,7 +152,7 @@ pub trait LinkageStore: Send + Sync {
         note: &str,
         at: OffsetDateTime,
     ) -> Result<bool>;
-    async fn link_events(&self, id: i64) -> Result<Vec<LinkEvent>>;
+    async fn link_events(&self, id: i64) -> Result<Vec<LinkHistory>>;
 }
 
 /// `impl LinkageStore` for a backend, expanded inside the portal implementation's module so
@@ -203,7 +205,7 @@ macro_rules! impl_linkage_store {
 
             async fn record_link_audit(
                 &self,
-                checked: &[Vec<u8>],
+                checked: u64,
                 found: &[$crate::linkage::FoundLink],
                 at: time::OffsetDateTime,
             ) -> $crate::Result<$crate::linkage::LinkAuditCounts> {
@@ -220,20 +222,21 @@ macro_rules! impl_linkage_store {
                     .map(|(id, h, s, k)| (h, (id, s, k)))
                     .collect();
                 let mut counts = $crate::linkage::LinkAuditCounts {
-                    checked: checked.len() as u64,
+                    checked,
                     suspects: found.len() as u64,
                     ..Default::default()
                 };
-                let event = |id: i64, action: &'static str, note: String| {
+                let event = |id: i64, action: shikaku_domain::linkage::LinkAction, note: String| {
                     sqlx::query(q(
                         "INSERT INTO link_suspect_events (suspect_id, at, actor, action, note) \
                          VALUES ($1, $2, 'import', $3, $4)",
                     ))
                     .bind(id)
                     .bind(at)
-                    .bind(action)
+                    .bind(action.code())
                     .bind(note)
                 };
+                use shikaku_domain::linkage::LinkAction;
                 let open = shikaku_domain::linkage::LinkState::Open.code();
                 let confirmed = shikaku_domain::linkage::LinkState::Confirmed.code();
                 for f in found {
@@ -249,7 +252,7 @@ macro_rules! impl_linkage_store {
                         Some((id, state, _)) => {
                             if state != open {
                                 counts.new += 1;
-                                event(*id, "reopened", f.reason.label_ja().to_string())
+                                event(*id, LinkAction::Reopened, f.reason.label_ja().to_string())
                                     .execute(&mut *tx)
                                     .await?;
                             }
@@ -289,7 +292,7 @@ macro_rules! impl_linkage_store {
                             .bind(at)
                             .fetch_one(&mut *tx)
                             .await?;
-                            event(id, "found", f.reason.label_ja().to_string())
+                            event(id, LinkAction::Found, f.reason.label_ja().to_string())
                                 .execute(&mut *tx)
                                 .await?;
                             sqlx::query(q("DELETE FROM link_suspect_rows WHERE suspect_id = $1"))
@@ -315,8 +318,8 @@ macro_rules! impl_linkage_store {
                         .await?;
                     }
                 }
-                // `checked` is every linked group (the audit is whole), so an open link not
-                // found now has rows that agree, or no longer two rows: a file corrected it.
+                // The audit is whole, so an open link not found now has rows that agree, or
+                // no longer two rows: a file corrected it.
                 let found_now: HashSet<&[u8]> =
                     found.iter().map(|f| f.my_number_hash.as_slice()).collect();
                 for (hash, (id, state, _)) in &known {
@@ -331,7 +334,7 @@ macro_rules! impl_linkage_store {
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
-                        event(*id, "corrected", String::new()).execute(&mut *tx).await?;
+                        event(*id, LinkAction::Corrected, String::new()).execute(&mut *tx).await?;
                     }
                 }
                 tx.commit().await?;
@@ -342,47 +345,72 @@ macro_rules! impl_linkage_store {
                 &self,
                 insurer: Option<&str>,
                 all: bool,
-            ) -> $crate::Result<Vec<$crate::linkage::LinkSuspect>> {
-                let sql = format!(
-                    "SELECT {} FROM link_suspects s WHERE ($1 OR s.state = 'open') \
-                     AND ($2 = '' OR EXISTS (SELECT 1 FROM link_suspect_rows r \
-                       WHERE r.suspect_id = s.id AND r.insurer_number = $2)) ORDER BY s.id DESC",
-                    $crate::linkage::SUSPECT_COLUMNS
-                        .split(", ")
-                        .map(|c| format!("s.{c}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                let rows: Vec<$crate::linkage::SuspectRow> = sqlx::query_as(q(&sql))
-                    .bind(all)
-                    .bind(insurer.unwrap_or(""))
-                    .fetch_all(&self.pool)
-                    .await?;
-                let mut out = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let rows = link_rows(&self.pool, row.id).await?;
-                    out.push(row.into_suspect(rows)?);
+            ) -> $crate::Result<Vec<shikaku_domain::linkage::SuspectLink>> {
+                let filter = "($1 OR s.state = $2) AND ($3 = '' OR EXISTS (SELECT 1 FROM \
+                     link_suspect_rows r WHERE r.suspect_id = s.id AND r.insurer_number = $3))";
+                let columns = $crate::linkage::SUSPECT_COLUMNS
+                    .split(", ")
+                    .map(|c| format!("s.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let open = shikaku_domain::linkage::LinkState::Open.code();
+                let insurer = insurer.unwrap_or("");
+                let suspects: Vec<$crate::linkage::SuspectRow> = sqlx::query_as(q(&format!(
+                    "SELECT {columns} FROM link_suspects s WHERE {filter} ORDER BY s.id DESC"
+                )))
+                .bind(all)
+                .bind(open)
+                .bind(insurer)
+                .fetch_all(&self.pool)
+                .await?;
+                // Every listed link's rows in one query, not one per link.
+                let members: Vec<$crate::linkage::MemberRow> = sqlx::query_as(q(&format!(
+                    "SELECT m.suspect_id, m.insurer_number, m.symbol, m.number, m.branch, \
+                     m.person_ref, m.qualified_from FROM link_suspect_rows m \
+                     JOIN link_suspects s ON s.id = m.suspect_id WHERE {filter} \
+                     ORDER BY m.suspect_id, m.insurer_number, m.person_ref, m.qualified_from"
+                )))
+                .bind(all)
+                .bind(open)
+                .bind(insurer)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut by_link: std::collections::HashMap<i64, Vec<shikaku_domain::linkage::LinkedRow>> =
+                    std::collections::HashMap::new();
+                for m in members {
+                    by_link.entry(m.suspect_id).or_default().push(m.into());
                 }
-                Ok(out)
+                suspects
+                    .into_iter()
+                    .map(|row| {
+                        let rows = by_link.remove(&row.id).unwrap_or_default();
+                        row.into_suspect(rows)
+                    })
+                    .collect()
             }
 
             async fn link_suspect(
                 &self,
                 id: i64,
-            ) -> $crate::Result<Option<$crate::linkage::LinkSuspect>> {
+            ) -> $crate::Result<Option<shikaku_domain::linkage::SuspectLink>> {
                 let sql = format!(
                     "SELECT {} FROM link_suspects WHERE id = $1",
                     $crate::linkage::SUSPECT_COLUMNS
                 );
                 let row: Option<$crate::linkage::SuspectRow> =
                     sqlx::query_as(q(&sql)).bind(id).fetch_optional(&self.pool).await?;
-                match row {
-                    Some(row) => {
-                        let rows = link_rows(&self.pool, row.id).await?;
-                        Ok(Some(row.into_suspect(rows)?))
-                    }
-                    None => Ok(None),
-                }
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let members: Vec<$crate::linkage::MemberRow> = sqlx::query_as(q(
+                    "SELECT suspect_id, insurer_number, symbol, number, branch, person_ref, \
+                     qualified_from FROM link_suspect_rows WHERE suspect_id = $1 \
+                     ORDER BY insurer_number, person_ref, qualified_from",
+                ))
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Some(row.into_suspect(members.into_iter().map(Into::into).collect())?))
             }
 
             async fn link_state(
@@ -416,13 +444,14 @@ macro_rules! impl_linkage_store {
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query(q(
                     "UPDATE link_suspects SET state = $1, resolved_at = $2, resolved_by = $3, note = $4 \
-                     WHERE id = $5 AND state = 'open' AND rows_key = $6",
+                     WHERE id = $5 AND state = $6 AND rows_key = $7",
                 ))
                 .bind(shikaku_domain::linkage::LinkState::Confirmed.code())
                 .bind(at)
                 .bind(actor)
                 .bind(note)
                 .bind(id)
+                .bind(shikaku_domain::linkage::LinkState::Open.code())
                 .bind(rows_key)
                 .execute(&mut *tx)
                 .await?
@@ -431,11 +460,12 @@ macro_rules! impl_linkage_store {
                 if done {
                     sqlx::query(q(
                         "INSERT INTO link_suspect_events (suspect_id, at, actor, action, note) \
-                         VALUES ($1, $2, $3, 'confirmed', $4)",
+                         VALUES ($1, $2, $3, $4, $5)",
                     ))
                     .bind(id)
                     .bind(at)
                     .bind(actor)
+                    .bind(shikaku_domain::linkage::LinkAction::Confirmed.code())
                     .bind(note)
                     .execute(&mut *tx)
                     .await?;
@@ -444,28 +474,18 @@ macro_rules! impl_linkage_store {
                 Ok(done)
             }
 
-            async fn link_events(&self, id: i64) -> $crate::Result<Vec<$crate::linkage::LinkEvent>> {
-                Ok(sqlx::query_as(q(
+            async fn link_events(
+                &self,
+                id: i64,
+            ) -> $crate::Result<Vec<shikaku_domain::linkage::LinkHistory>> {
+                let rows: Vec<$crate::linkage::EventRow> = sqlx::query_as(q(
                     "SELECT at, actor, action, note FROM link_suspect_events WHERE suspect_id = $1 ORDER BY id",
                 ))
                 .bind(id)
                 .fetch_all(&self.pool)
-                .await?)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
             }
-        }
-
-        async fn link_rows(
-            pool: &sqlx::Pool<$db>,
-            id: i64,
-        ) -> $crate::Result<Vec<$crate::linkage::LinkRow>> {
-            Ok(sqlx::query_as(q(
-                "SELECT insurer_number, symbol, number, branch, person_ref, qualified_from \
-                 FROM link_suspect_rows WHERE suspect_id = $1 \
-                 ORDER BY insurer_number, person_ref, qualified_from",
-            ))
-            .bind(id)
-            .fetch_all(pool)
-            .await?)
         }
     };
 }

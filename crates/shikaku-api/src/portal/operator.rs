@@ -5,6 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use shikaku_app::export::csv_field;
 use shikaku_app::portal::Actor;
 use shikaku_app::portal::{AppFilter, FacilityFilter, StageCounts};
 use shikaku_domain::insurer_number::PREFECTURES;
@@ -116,21 +117,6 @@ fn csv_response(name: &str, body: String, sjis: bool) -> Response {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     response
-}
-
-/// A CSV field: quoted when needed, and a leading `= + - @` neutralized so a spreadsheet
-/// does not run it as a formula.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
 }
 
 #[derive(serde::Deserialize, Default)]

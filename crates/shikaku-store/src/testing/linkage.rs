@@ -1,12 +1,12 @@
 //! The contract of [`crate::linkage::LinkageStore`]: groups found by hash, an audit's record
 //! (found, kept open, confirmed for exactly its rows, reopened, corrected), the insurer filter.
 
-use shikaku_domain::linkage::{Disagreement, LinkState, rows_key};
+use shikaku_domain::linkage::{Disagreement, LinkAction, LinkState, LinkedRow, rows_key};
 use time::OffsetDateTime;
 use time::macros::date;
 
 use super::{meta, qualification};
-use crate::linkage::{FoundLink, LinkRow};
+use crate::linkage::FoundLink;
 use crate::{Finish, StagedRow, Store};
 
 pub(crate) async fn link_suspects(s: &dyn Store) {
@@ -46,16 +46,16 @@ pub(crate) async fn link_suspects(s: &dyn Store) {
         my_number_hash: hash.clone(),
         reason: Disagreement::Name,
         rows_key: rows_key(&group),
-        rows: group.iter().map(LinkRow::of).collect(),
+        rows: group.iter().map(LinkedRow::of).collect(),
     };
     let counts = s
-        .record_link_audit(&linked, std::slice::from_ref(&found), t(0))
+        .record_link_audit(linked.len() as u64, std::slice::from_ref(&found), t(0))
         .await
         .expect("audit");
     assert_eq!((counts.suspects, counts.new, counts.corrected), (1, 1, 0));
     // Found again: still open, not new.
     let again = s
-        .record_link_audit(&linked, std::slice::from_ref(&found), t(1))
+        .record_link_audit(linked.len() as u64, std::slice::from_ref(&found), t(1))
         .await
         .expect("audit");
     assert_eq!((again.new, again.corrected), (0, 0));
@@ -108,7 +108,7 @@ pub(crate) async fn link_suspects(s: &dyn Store) {
             .expect("twice")
     );
     // Confirmed rows found again stay confirmed …
-    s.record_link_audit(&linked, std::slice::from_ref(&found), t(4))
+    s.record_link_audit(linked.len() as u64, std::slice::from_ref(&found), t(4))
         .await
         .expect("audit");
     let confirmed = s
@@ -126,7 +126,7 @@ pub(crate) async fn link_suspects(s: &dyn Store) {
         ..found.clone()
     };
     let reopened = s
-        .record_link_audit(&linked, std::slice::from_ref(&changed), t(5))
+        .record_link_audit(linked.len() as u64, std::slice::from_ref(&changed), t(5))
         .await
         .expect("audit");
     assert_eq!(reopened.new, 1);
@@ -136,7 +136,7 @@ pub(crate) async fn link_suspects(s: &dyn Store) {
     );
     // The insurer's corrected file: the group agrees, the link is corrected.
     let corrected = s
-        .record_link_audit(&linked, &[], t(6))
+        .record_link_audit(linked.len() as u64, &[], t(6))
         .await
         .expect("audit");
     assert_eq!(corrected.corrected, 1);
@@ -149,12 +149,20 @@ pub(crate) async fn link_suspects(s: &dyn Store) {
         (done.state, done.resolved_at, done.resolved_by.as_deref()),
         (LinkState::Corrected, Some(t(6)), Some("import"))
     );
-    let actions: Vec<String> = s
+    let actions: Vec<LinkAction> = s
         .link_events(suspect.id)
         .await
         .expect("events")
         .into_iter()
         .map(|e| e.action)
         .collect();
-    assert_eq!(actions, ["found", "confirmed", "reopened", "corrected"]);
+    assert_eq!(
+        actions,
+        [
+            LinkAction::Found,
+            LinkAction::Confirmed,
+            LinkAction::Reopened,
+            LinkAction::Corrected
+        ]
+    );
 }

@@ -3,7 +3,7 @@
 //! the confirmation "same person" with a reason. The 個人番号 is never shown.
 
 use shikaku_app::linkage::{
-    ConfirmError, LinkDetail, LinkedRow, SuspectLink, action_label, parse_reference, reference,
+    ConfirmError, LinkDetail, LinkedRow, SuspectLink, parse_reference, reference,
 };
 use shikaku_domain::InsurerNumber;
 
@@ -68,21 +68,11 @@ struct LinkPage {
 }
 
 fn state_label(lang: Lang, s: &SuspectLink) -> &'static str {
-    use shikaku_domain::linkage::LinkState;
-    match s.state {
-        LinkState::Open => lang.t(s.state.label_ja(), "open"),
-        LinkState::Corrected => lang.t(s.state.label_ja(), "corrected by the insurer's file"),
-        LinkState::Confirmed => lang.t(s.state.label_ja(), "confirmed as one person"),
-    }
+    lang.t(s.state.label_ja(), s.state.label_en())
 }
 
 fn reason_label(lang: Lang, s: &SuspectLink) -> &'static str {
-    use shikaku_domain::linkage::Disagreement;
-    match s.reason {
-        Disagreement::BirthDate => lang.t(s.reason.label_ja(), "birth dates differ"),
-        Disagreement::Sex => lang.t(s.reason.label_ja(), "sexes differ"),
-        Disagreement::Name => lang.t(s.reason.label_ja(), "names differ"),
-    }
+    lang.t(s.reason.label_ja(), s.reason.label_en())
 }
 
 /// What the page says for a refusal of the service.
@@ -217,7 +207,7 @@ async fn detail_page(
                 .into_iter()
                 .map(|e| EventRow {
                     at: shikaku_domain::date::format_jst_minute(e.at),
-                    action: action_label(&e.action, lang.is_en()),
+                    action: e.action.label(lang.is_en()),
                     actor: if e.actor == "import" {
                         lang.t("取込み時の点検", "import audit").to_string()
                     } else {
