@@ -200,9 +200,9 @@ impl FaqIndex {
                 (ja.title, &e.title),
                 (ja.keywords, &keywords),
                 (ja.body, &e.body),
-                (en.title, &e.title_en),
-                (en.keywords, &keywords_en),
-                (en.body, &e.body_en),
+                (en.title, &relevance::english_compounds(&e.title_en)),
+                (en.keywords, &relevance::english_compounds(&keywords_en)),
+                (en.body, &relevance::english_compounds(&e.body_en)),
             ] {
                 doc.add_text(field, text);
             }
@@ -210,6 +210,7 @@ impl FaqIndex {
             let grams = |t: &str| {
                 let mut g = normalize::bigrams(&normalize::normalize(t));
                 g.extend(relevance::stem_keys(t));
+                g.extend(relevance::kanji_keys(t));
                 g
             };
             ja_terms.push(EntryTerms {

@@ -4,8 +4,56 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+/// Okurigana that writers add or leave out in the same word (取り消し, 取消し, 取消): folded to
+/// the shortest form on both sides, so an entry that writes 取消 answers a question that types
+/// 取り消し. Normalized forms (katakana already hiragana); each pair keeps the meaning.
+pub const OKURIGANA: &[(&str, &str)] = &[
+    ("取り消", "取消"),
+    ("申し込", "申込"),
+    ("問い合わ", "問合"),
+    ("問合わ", "問合"),
+    ("差し戻", "差戻"),
+    ("取り下", "取下"),
+    ("立ち会", "立会"),
+    ("立ち合", "立会"),
+    ("立合", "立会"),
+    ("振り込", "振込"),
+    ("払い込", "払込"),
+    ("引き継", "引継"),
+    ("受け取", "受取"),
+    ("受け付", "受付"),
+    ("切り捨", "切捨"),
+    ("切り替", "切替"),
+    ("見積も", "見積"),
+    ("見積り", "見積"),
+    ("締め切", "締切"),
+    ("入れ替", "入替"),
+    ("読み取", "読取"),
+    ("取り扱", "取扱"),
+    ("取り付", "取付"),
+    ("割り当", "割当"),
+    ("書き換", "書換"),
+    ("付き", "付"),
+];
+
+/// `text` (normalized) with [`OKURIGANA`] folded.
+pub fn fold_okurigana(text: &str) -> String {
+    let mut out = text.to_string();
+    for (variant, canonical) in OKURIGANA {
+        if out.contains(variant) {
+            out = out.replace(variant, canonical);
+        }
+    }
+    out
+}
+
 /// Normalizes `text` for search.
 pub fn normalize(text: &str) -> String {
+    fold_okurigana(&normalize_chars(text))
+}
+
+/// Width, script and case folded, character by character.
+fn normalize_chars(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.nfkc() {
         let c = match c {
@@ -84,6 +132,18 @@ mod tests {
         assert_eq!(normalize("カードリーダー"), normalize("かどりだ"));
         assert_eq!(normalize("ＩＰ－ＶＰＮ"), "ip-vpn");
         assert_eq!(normalize("Windows10"), "windows10");
+    }
+
+    #[test]
+    fn okurigana_variants_meet() {
+        for typed in ["取り消し", "取消し", "取消"] {
+            assert!(normalize(typed).starts_with("取消"), "{typed}");
+        }
+        assert_eq!(normalize("お問い合わせ"), normalize("お問合せ"));
+        assert_eq!(
+            normalize("顔認証付きカードリーダー"),
+            normalize("顔認証付カードリーダー")
+        );
     }
 
     #[test]

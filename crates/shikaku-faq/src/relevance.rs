@@ -6,11 +6,14 @@
 //! どうすれば, 方法, 場合 …) are dropped, a particle after a content word (補助金**は**,
 //! 証明書**の**) separates words, and bigrams are classed: *strong* within one script of
 //! content (補助, かど, ip), *stem* — a kanji and its okurigana, matched on the kanji so 届く,
-//! 届き and 届か meet — and *weak* (hiragana, 何X, across scripts: half weight, none when no
-//! entry uses it). Each word's bigrams share its weight (1/√n), so one long known word does not
-//! drown a short unknown one. A synonym table maps what staff type (電カル, 問合せ,
-//! お客様, `hojokin`) to the words the FAQ uses. English questions become stemmed words
-//! without stop words.
+//! 届き and 届か meet, and a lone kanji (顔で) matched wherever an entry has it — and *weak*
+//! (hiragana, 何X, across scripts: half weight, none when no entry uses it). Okurigana that
+//! writers add or drop (取り消し, 取消し, 取消) are folded on both sides. Each word's bigrams
+//! share its weight (1/√n), so one long known word does not drown a short unknown one. A
+//! synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`) to the words the FAQ
+//! uses; neighbouring topics the FAQ does not answer (オンライン診療, 介護保険) count as words
+//! no entry uses, though their parts are its words. English questions become stemmed words
+//! without stop words, "My Number Card" one word.
 //!
 //! Each term weighs its inverse document frequency over the entries. An entry's **coverage**
 //! of a question is the share of that weight it matches — full credit in its title or
@@ -32,10 +35,10 @@ use tantivy::tokenizer::{
 };
 use unicode_normalization::UnicodeNormalization;
 
-use crate::normalize::is_separator;
+use crate::normalize::{OKURIGANA, is_separator};
 
 /// The least coverage at which an entry counts as an answer.
-pub const FLOOR: f32 = 0.48;
+pub const FLOOR: f32 = 0.50;
 
 /// The credit for a term found only in an entry's answer (not its title or keywords).
 pub const BODY_CREDIT: f32 = 0.6;
@@ -102,6 +105,20 @@ pub fn stem_keys(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The key a lone kanji matches on ([`kanji_keys`]).
+fn kanji_key(c: char) -> String {
+    format!("1{c}")
+}
+
+/// The kanji of a text as keys a lone kanji in a question matches (顔 of 顔で matches
+/// 顔認証).
+pub fn kanji_keys(text: &str) -> Vec<String> {
+    text.chars()
+        .filter(|c| is_kanji(*c))
+        .map(kanji_key)
+        .collect()
+}
+
 /// How much a term says about the topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -133,8 +150,44 @@ impl Script {
     }
 }
 
-/// Normalized characters with the script each had before katakana was folded to hiragana.
+/// Normalized characters with the script each had before katakana was folded to hiragana,
+/// okurigana folded as [`crate::normalize::fold_okurigana`] does.
 fn scripted(text: &str) -> Scripted {
+    fold_scripted(scripted_chars(text))
+}
+
+/// [`crate::normalize::OKURIGANA`] folded in scripted text (the folded forms are kanji and
+/// hiragana only).
+fn fold_scripted(text: Scripted) -> Scripted {
+    let chars: String = text.iter().map(|(c, _)| *c).collect();
+    if !OKURIGANA.iter().any(|(v, _)| chars.contains(v)) {
+        return text;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    'next: while i < text.len() {
+        for (variant, canonical) in OKURIGANA {
+            let n = variant.chars().count();
+            if i + n <= text.len() && text[i..i + n].iter().map(|(c, _)| *c).eq(variant.chars()) {
+                out.extend(canonical.chars().map(|c| {
+                    let script = if is_kanji(c) {
+                        Script::Kanji
+                    } else {
+                        Script::Hiragana
+                    };
+                    (c, script)
+                }));
+                i += n;
+                continue 'next;
+            }
+        }
+        out.push(text[i]);
+        i += 1;
+    }
+    out
+}
+
+fn scripted_chars(text: &str) -> Scripted {
     let mut out = Vec::with_capacity(text.len());
     for c in text.nfkc() {
         let (c, script) = match c {
@@ -269,6 +322,16 @@ fn word_bounded(text: &[(char, Script)], start: usize, end: usize) -> bool {
 /// Question phrases and polite endings that say nothing about the topic (normalized forms).
 const STOP_PHRASES: &[&str] = &[
     "大丈夫",
+    // Who is asking and for whom: the setting, not the topic (院内に貼るポスター, 顔認証でき
+    // ない高齢者).
+    "院内",
+    "当院",
+    "弊院",
+    "当薬局",
+    "うちの",
+    "高齢者",
+    "お年寄り",
+    "高齢の",
     // Nouns that frame a question rather than name its topic.
     "方法",
     "やり方",
@@ -302,9 +365,21 @@ const STOP_PHRASES: &[&str] = &[
     "どんな",
     "どういう",
     "どの",
+    "何か",
+    "なにか",
+    "何を",
+    "なにを",
+    "すればいい",
+    "すればよい",
+    "したらいい",
+    "わからない",
+    "分からない",
+    "わかりません",
+    "分かりません",
+    "いいこと",
+    "ことある",
     "ってなに",
     "ってなん",
-    "って何",
     "って",
     "ありますでしょうか",
     "ありますか",
@@ -348,6 +423,27 @@ const STOP_PHRASES: &[&str] = &[
     "ます",
 ];
 
+/// Topics next to ours that the FAQ does not answer although their words are its words
+/// (オンライン診療 shares オンライン, 介護保険証 shares 保険証): named in a question, each is one
+/// word no entry uses, so an entry must cover the rest of the question at [`UNKNOWN_FLOOR`].
+const NEIGHBOURS: &[&str] = &[
+    "オンライン診療",
+    "遠隔診療",
+    "電話診療",
+    "電子処方箋",
+    "診療報酬",
+    "介護保険",
+    "医療費控除",
+    "労災",
+    "自賠責",
+    "生活保護",
+    "公費",
+    "レセプト点検",
+    "返戻",
+    "お薬手帳",
+    "ワクチン",
+];
+
 /// Particles that end a content word (補助金**は**, 証明書**の**, 端末**に**も).
 const PARTICLES: &[char] = &[
     'は', 'が', 'を', 'に', 'で', 'と', 'も', 'の', 'へ', 'や', 'か', 'て',
@@ -356,6 +452,33 @@ const PARTICLES: &[char] = &[
 /// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
 pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     let mut text = synonyms.apply(scripted(query));
+    let mut neighbours = Vec::new();
+    {
+        static NEAR: LazyLock<Vec<(String, Scripted)>> = LazyLock::new(|| {
+            NEIGHBOURS
+                .iter()
+                .map(|n| (format!("!{n}"), scripted(n)))
+                .collect()
+        });
+        for (key, phrase) in NEAR.iter() {
+            let chars = |p: &[(char, Script)]| p.iter().map(|(c, _)| *c).collect::<Vec<_>>();
+            let want = chars(phrase);
+            let mut i = 0;
+            while i + want.len() <= text.len() {
+                if chars(&text[i..i + want.len()]) == want {
+                    for slot in &mut text[i..i + want.len()] {
+                        *slot = (' ', Script::Separator);
+                    }
+                    if !neighbours.iter().any(|t: &Term| &t.key == key) {
+                        neighbours.push(Term::new(key.clone(), Kind::Strong, 1.0));
+                    }
+                    i += want.len();
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
     // Stop phrases: hiragana ones only where the text is hiragana (never inside a katakana word).
     let stops: &Vec<Scripted> = {
         static STOPS: LazyLock<Vec<Scripted>> = LazyLock::new(|| {
@@ -398,10 +521,16 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     for (r, run) in text.split(|(_, s)| *s == Script::Separator).enumerate() {
         match run {
             [] => {}
-            // A lone character (何, 税) is indexed only where it stands alone, so it is weak.
+            // A lone kanji (顔で, 税は) is a word: matched wherever an entry has that kanji, at
+            // a stem's weight. 何 asks; other lone characters are indexed only where they
+            // stand alone, so they are weak.
             [(c, s)] => {
-                if s.content() {
-                    terms.push(Term::new(c.to_string(), Kind::Weak, 1.0));
+                if *s == Script::Kanji && *c != '何' {
+                    let mut t = Term::new(c.to_string(), Kind::Stem, 1.0).at(r, 0);
+                    t.key = kanji_key(*c);
+                    terms.push(t);
+                } else if s.content() {
+                    terms.push(Term::new(c.to_string(), Kind::Weak, 1.0).at(r, 0));
                 }
             }
             _ => {
@@ -419,6 +548,13 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
             }
         }
     }
+    let runs = text.split(|(_, s)| *s == Script::Separator).count();
+    terms.extend(
+        neighbours
+            .into_iter()
+            .enumerate()
+            .map(|(k, t)| t.at(runs + k, 0)),
+    );
     let mut seen = HashSet::new();
     terms.retain(|t| seen.insert(t.key.clone()));
     terms
@@ -447,10 +583,30 @@ pub fn english_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// English names of several words that mean one thing: "my" is a stop word and "number" and
+/// "card" are in many entries, so "apply for a My Number Card" would otherwise read as
+/// "apply number card" (a card reader's number).
+const ENGLISH_COMPOUNDS: &[(&str, &str)] = &[
+    ("my number card", "mynumbercard"),
+    ("my number", "mynumber"),
+    ("myna portal", "mynaportal"),
+    ("myna card", "mynumbercard"),
+];
+
+/// An English text with its compounds joined (lowercased; for indexing and matching only).
+pub fn english_compounds(text: &str) -> String {
+    let mut out = text.to_lowercase();
+    for (phrase, word) in ENGLISH_COMPOUNDS {
+        out = out.replace(phrase, word);
+    }
+    out
+}
+
 /// The terms of an English text.
 pub fn english_terms(text: &str) -> Vec<Term> {
     let mut analyzer = english_analyzer();
-    let mut stream = analyzer.token_stream(text);
+    let text = english_compounds(text);
+    let mut stream = analyzer.token_stream(&text);
     let mut seen = HashSet::new();
     let mut terms = Vec::new();
     while stream.advance() {
@@ -552,7 +708,31 @@ impl Model {
                 let next = terms[i + 1..]
                     .iter()
                     .find(|n| n.run == t.run && n.pos == t.pos + 1);
-                known(prev) && (next.is_none() || known_strong(next))
+                // 割出 of 割出ます: the second kanji starts a verb (出ま), not a word; but 入金
+                // of 入金される is a word that takes する.
+                let into_verb = next.is_some_and(|n| {
+                    n.kind == Kind::Stem
+                        && !n
+                            .text
+                            .chars()
+                            .nth(1)
+                            .is_some_and(|c| "さしすせ".contains(c))
+                });
+                // 何割|出: a question word and its counter, then another word.
+                let asked = prev.is_some_and(|p| p.text.starts_with('何'));
+                // 改修|費 ends in a kanji the entries use; 診察|券 in one they never do.
+                let suffix = || {
+                    t.text
+                        .chars()
+                        .last()
+                        .is_some_and(|c| self.df.contains_key(&kanji_key(c)))
+                };
+                into_verb
+                    || (known(prev) || asked)
+                        && match next {
+                            None => suffix(),
+                            Some(_) => known_strong(next),
+                        }
             })
             .collect();
         for (t, junction) in terms.iter_mut().zip(junctions) {
@@ -676,6 +856,56 @@ mod tests {
         }
         assert!(is_japanese("hojokin", &s));
         assert!(!is_japanese("hojokinx", &s), "only whole romaji words");
+    }
+
+    #[test]
+    fn neighbouring_topics_are_one_unknown_word() {
+        let s = Synonyms::parse("");
+        let terms = japanese_terms("オンライン診療の始め方", &s);
+        assert!(
+            texts(&terms).contains(&"!オンライン診療"),
+            "{:?}",
+            texts(&terms)
+        );
+        assert!(!texts(&terms).contains(&"診療"));
+        let model = Model::japanese(vec![EntryTerms {
+            head: ["おん", "んら", "らい", "いん", "診療", "~始"]
+                .map(String::from)
+                .into(),
+            body: HashSet::new(),
+        }]);
+        assert!(model.has_unknown(&model.refine(terms)));
+    }
+
+    #[test]
+    fn a_lone_kanji_is_a_word_and_junctions_depend_on_what_follows() {
+        let s = Synonyms::parse("");
+        let entry = |t: &str| EntryTerms {
+            head: crate::normalize::bigrams(&crate::normalize::normalize(t))
+                .into_iter()
+                .chain(stem_keys(t))
+                .chain(kanji_keys(t))
+                .collect(),
+            body: HashSet::new(),
+        };
+        let model = Model::japanese(vec![entry("顔認証 診察室 改修費 提出する 補助金")]);
+        let face = model.refine(japanese_terms("顔で", &s));
+        assert_eq!(face.len(), 1);
+        assert!(model.coverage(0, &face) > 0.99, "顔 matches 顔認証");
+        // 診察|券: 券 is a kanji no entry uses, so 察券 is an unknown word, not a seam.
+        assert!(model.has_unknown(&model.refine(japanese_terms("診察券の作り方", &s))));
+        // 改修|費 ends in a kanji the entries use: a seam of two known words.
+        assert!(!model.has_unknown(&model.refine(japanese_terms("改修費", &s))));
+        // 何割|出ます: the question word's counter, then a verb.
+        assert!(!model.has_unknown(&model.refine(japanese_terms("補助金って何割出ますか", &s))));
+    }
+
+    #[test]
+    fn english_compounds_are_one_word() {
+        assert_eq!(
+            texts(&english_terms("How do I apply for a My Number Card?")),
+            ["appli", "mynumbercard"]
+        );
     }
 
     #[test]
