@@ -59,7 +59,8 @@ bytes=$(psql "$db" -Atc "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_inher
 awk -v b="$bytes" -v n="$entries" 'BEGIN { printf "| disk, all partitions with indexes, GiB | %.2f |\n| disk per million entries, MiB | %.0f |\n", b / 2^30, b / 2^20 / (n / 1e6) }'
 parts=$(psql "$db" -Atc "SELECT count(*) FROM pg_inherits WHERE inhparent = 'access_log'::regclass")
 echo "| partitions | $parts |"
-# The person query as the store makes it, for random persons: 2 clients, 20 s.
+# The person query as the store makes it, for random persons: 2 clients, 20 s (simple
+# protocol: planned for every query).
 cat > "$out/person.sql" <<SQL
 \set p random(0, $(( persons - 1 )))
 SELECT at, facility_code, terminal_name, cert_serial, kind, status, person_hash FROM access_log
@@ -76,6 +77,15 @@ rows=$(psql "$db" -Atc "SELECT count(*) FROM access_log WHERE person_hash = sha2
 echo "| person query (newest 200 of a person's ~$rows entries), queries/s | $tps |"
 echo "| person query p50 ms | $p50 |"
 echo "| person query p99 ms | $p99 |"
+# The same, prepared once per connection as the store runs it (planned once, not per query).
+rm -f "$out"/pgbench_log.*
+(cd "$out" && "$pgbench" -n -M prepared -c 2 -j 2 -T 20 -f person.sql -l "$db" > pgbench-prepared.txt 2>&1)
+tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out/pgbench-prepared.txt")
+cat "$out"/pgbench_log.* | awk '{ print $3 / 1000 }' | sort -n > "$out/latencies.txt"
+count=$(wc -l < "$out/latencies.txt")
+echo "| person query prepared, queries/s | $tps |"
+echo "| person query prepared p50 ms | $(sed -n "$(( count / 2 ))p" "$out/latencies.txt") |"
+echo "| person query prepared p99 ms | $(sed -n "$(( count * 99 / 100 ))p" "$out/latencies.txt") |"
 # Dropping the oldest month, as the retention does.
 oldest=$(psql "$db" -Atc "SELECT min(c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'access_log'::regclass AND c.relname ~ '^access_log_[0-9]{6}$'")
 inside=$(psql "$db" -Atc "SELECT count(*) FROM $oldest")
