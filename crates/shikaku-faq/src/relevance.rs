@@ -324,6 +324,8 @@ const STOP_PHRASES: &[&str] = &[
     "大丈夫",
     // Who is asking and for whom: the setting, not the topic (院内に貼るポスター, 顔認証でき
     // ない高齢者).
+    "自分で",
+    "自分",
     "院内",
     "当院",
     "弊院",
