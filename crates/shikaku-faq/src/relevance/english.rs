@@ -1,0 +1,97 @@
+//! Reading an English question: stemmed words without stop words, compounds joined.
+
+use std::collections::HashSet;
+
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    TokenStream,
+};
+
+use super::{Kind, Term};
+
+/// English stop words: function words and the words every question has.
+const ENGLISH_STOP: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "by", "with", "from", "is",
+    "are", "was", "were", "be", "been", "am", "do", "does", "did", "can", "could", "may", "might",
+    "must", "should", "would", "will", "shall", "i", "we", "you", "me", "us", "my", "our", "your",
+    "it", "its", "this", "that", "these", "those", "there", "what", "which", "who", "whom",
+    "whose", "how", "why", "where", "when", "if", "please", "tell", "know", "want", "like", "get",
+    "any", "some", "about", "so", "as", "there", "here", "hi", "hello", "thanks", "thank", "need",
+    "have", "has", "had", "not", "no", "yes",
+];
+
+/// The analyzer for English questions and English entry text.
+pub fn english_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::remove(
+            ENGLISH_STOP.iter().map(|s| s.to_string()),
+        ))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// English names of several words that mean one thing: "my" is a stop word and "number" and
+/// "card" are in many entries, so "apply for a My Number Card" would otherwise read as
+/// "apply number card" (a card reader's number).
+const ENGLISH_COMPOUNDS: &[(&str, &str)] = &[
+    ("my number card", "mynumbercard"),
+    ("my number", "mynumber"),
+    ("myna portal", "mynaportal"),
+    ("myna card", "mynumbercard"),
+];
+
+/// An English text with its compounds joined (lowercased; for indexing and matching only).
+pub fn english_compounds(text: &str) -> String {
+    let mut out = text.to_lowercase();
+    for (phrase, word) in ENGLISH_COMPOUNDS {
+        out = out.replace(phrase, word);
+    }
+    out
+}
+
+/// The terms of an English text.
+pub fn english_terms(text: &str) -> Vec<Term> {
+    let mut analyzer = english_analyzer();
+    let text = english_compounds(text);
+    let mut stream = analyzer.token_stream(&text);
+    let mut seen = HashSet::new();
+    let mut terms = Vec::new();
+    while stream.advance() {
+        let t = stream.token().text.clone();
+        if seen.insert(t.clone()) {
+            terms.push(Term::new(t, Kind::Strong, 1.0));
+        }
+    }
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(terms: &[Term]) -> Vec<&str> {
+        terms.iter().map(|t| t.text.as_str()).collect()
+    }
+
+    #[test]
+    fn english_compounds_are_one_word() {
+        assert_eq!(
+            texts(&english_terms("How do I apply for a My Number Card?")),
+            ["appli", "mynumbercard"]
+        );
+    }
+
+    #[test]
+    fn english_questions_lose_their_question_words() {
+        assert_eq!(
+            texts(&english_terms("How much is the subsidy?")),
+            ["much", "subsidi"]
+        );
+        assert_eq!(
+            texts(&english_terms("When will the card readers arrive")),
+            ["card", "reader", "arriv"]
+        );
+    }
+}

@@ -1,0 +1,334 @@
+//! The relevance model: how a question becomes weighted search terms, and how sure we are that
+//! an entry answers it.
+//!
+//! Japanese questions become character bigrams after normalization, but not all of them count:
+//! polite endings, question phrases and question-framing nouns (ありますか, 教えてください,
+//! どうすれば, 方法, 場合 …) are dropped, a particle after a content word (補助金**は**,
+//! 証明書**の**) separates words, and bigrams are classed: *strong* within one script of
+//! content (補助, かど, ip), *stem* — a kanji and its okurigana, matched on the kanji so 届く,
+//! 届き and 届か meet, and a lone kanji (顔で) matched wherever an entry has it — and *weak*
+//! (hiragana, 何X, across scripts: half weight, none when no entry uses it). Okurigana that
+//! writers add or drop (取り消し, 取消し, 取消) are folded on both sides. Each word's bigrams
+//! share its weight (1/√n), so one long known word does not drown a short unknown one. A
+//! synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`) to the words the FAQ
+//! uses; neighbouring topics the FAQ does not answer (オンライン診療, 介護保険) count as words
+//! no entry uses, though their parts are its words. English questions become stemmed words
+//! without stop words, "My Number Card" one word.
+//!
+//! Each term weighs its inverse document frequency over the entries. An entry's **coverage**
+//! of a question is the share of that weight it matches — full credit in its title or
+//! keywords, [`BODY_CREDIT`] in its answer only. An entry is offered only when its coverage
+//! reaches [`FLOOR`]; a Japanese question naming something no entry uses (a strong bigram with
+//! no match that is not just the seam of a kanji compound such as 申請|期限) needs
+//! [`UNKNOWN_FLOOR`]; an entry that shares only one of a Japanese question's several words
+//! needs [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic); one of weak terms only
+//! needs [`WEAK_ONLY_FLOOR`]. When nothing clears,
+//! the answer is "not found". The constants are calibrated on the labelled questions in
+//! `tests/labelled.tsv`, whose test prints the calibration table.
+
+use std::collections::{HashMap, HashSet};
+
+mod english;
+mod japanese;
+
+pub use english::{english_analyzer, english_compounds, english_terms};
+pub use japanese::{Synonyms, is_japanese, japanese_terms, kanji_keys, stem_keys};
+use japanese::{is_kanji, kanji_key};
+
+/// The least coverage at which an entry counts as an answer.
+pub const FLOOR: f32 = 0.50;
+
+/// The credit for a term found only in an entry's answer (not its title or keywords).
+pub const BODY_CREDIT: f32 = 0.6;
+
+/// The weight of a stem or weak term relative to a strong one.
+const WEAK: f32 = 0.5;
+
+/// The least coverage of a question that names something no entry mentions.
+pub const UNKNOWN_FLOOR: f32 = 0.6;
+/// The floor for an entry that matches one word of a question naming several (カルテ of
+/// カルテの書き方, 予約 of 健康診断の予約): one shared word is not the same topic.
+pub const ONE_WORD_FLOOR: f32 = 0.6;
+
+/// The least coverage of a question made of weak terms only (hiragana: ほじょきん matches,
+/// こんにちは does not).
+pub const WEAK_ONLY_FLOOR: f32 = 0.9;
+
+/// One search term of a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// The bigram or word as indexed (what BM25 ranks on).
+    pub text: String,
+    pub kind: Kind,
+    /// What coverage matches on: the text, or for a stem its kanji (`~届` matches 届く,
+    /// 届き, 届か alike: the conjugation does not matter).
+    pub key: String,
+    /// The term's share of its word: 1/√(bigrams in the word), so one long known word
+    /// (マイナンバーカード, six bigrams) does not outweigh a short unknown one (廃止).
+    pub share: f32,
+    /// Which run of the question it comes from, and where in it (for junctions).
+    run: u16,
+    pos: u16,
+}
+
+impl Term {
+    fn new(text: String, kind: Kind, share: f32) -> Term {
+        let key = match kind {
+            Kind::Stem => format!("~{}", text.chars().next().unwrap_or(' ')),
+            Kind::Strong | Kind::Weak => text.clone(),
+        };
+        Term {
+            text,
+            kind,
+            key,
+            share,
+            run: 0,
+            pos: 0,
+        }
+    }
+
+    fn at(mut self, run: usize, pos: usize) -> Term {
+        self.run = u16::try_from(run).unwrap_or(u16::MAX);
+        self.pos = u16::try_from(pos).unwrap_or(u16::MAX);
+        self
+    }
+}
+/// How much a term says about the topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Within one word of content (補助, かど, ip) or an English word.
+    Strong,
+    /// A kanji and its okurigana (壊れ, 作り): the stem of a verb or adjective. Half weight;
+    /// one no entry uses still counts (the question is about something else).
+    Stem,
+    /// Hiragana, a question word (何枚) or a bigram across words (金は, ん2): half weight, and
+    /// none when no entry uses it.
+    Weak,
+}
+
+/// The terms of one entry in one language: in its title or keywords, and in its answer.
+#[derive(Debug, Default)]
+pub struct EntryTerms {
+    pub head: HashSet<String>,
+    pub body: HashSet<String>,
+}
+
+impl EntryTerms {
+    fn credit(&self, term: &str) -> f32 {
+        if self.head.contains(term) {
+            1.0
+        } else if self.body.contains(term) {
+            BODY_CREDIT
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Document frequencies over the entries of one language, and each entry's terms.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub entries: Vec<EntryTerms>,
+    df: HashMap<String, usize>,
+    /// Whether a question naming an unknown word needs [`UNKNOWN_FLOOR`]: for Japanese, where
+    /// an unknown kanji or katakana word names another topic; not for English, whose
+    /// questions miss words for want of synonyms.
+    unknown_words: bool,
+}
+
+impl Model {
+    /// The Japanese model (unknown words raise the floor).
+    pub fn japanese(entries: Vec<EntryTerms>) -> Model {
+        Model {
+            unknown_words: true,
+            ..Model::new(entries)
+        }
+    }
+
+    pub fn new(entries: Vec<EntryTerms>) -> Model {
+        let mut df: HashMap<String, usize> = HashMap::new();
+        for e in &entries {
+            for t in e.head.union(&e.body) {
+                *df.entry(t.clone()).or_default() += 1;
+            }
+        }
+        Model {
+            entries,
+            df,
+            unknown_words: false,
+        }
+    }
+
+    /// The question's terms with junctions inside kanji compounds made weak: a strong
+    /// bigram no entry uses between two known words (申請|期限 → 請期, 改修|費 → 修費) is an
+    /// artefact of the bigrams, not an unknown word.
+    pub fn refine(&self, mut terms: Vec<Term>) -> Vec<Term> {
+        let known = |t: Option<&Term>| t.is_some_and(|t| self.df.contains_key(&t.key));
+        let known_strong = |t: Option<&Term>| t.is_some_and(|t| t.kind == Kind::Strong) && known(t);
+        let junctions: Vec<bool> = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let kanji = t.text.chars().all(is_kanji);
+                if !kanji || t.kind != Kind::Strong || self.df.contains_key(&t.key) || t.pos == 0 {
+                    return false;
+                }
+                let prev = terms[..i]
+                    .iter()
+                    .rev()
+                    .find(|p| p.run == t.run && p.pos + 1 == t.pos);
+                let next = terms[i + 1..]
+                    .iter()
+                    .find(|n| n.run == t.run && n.pos == t.pos + 1);
+                // 割出 of 割出ます: the second kanji starts a verb (出ま), not a word; but 入金
+                // of 入金される is a word that takes する.
+                let into_verb = next.is_some_and(|n| {
+                    n.kind == Kind::Stem
+                        && !n
+                            .text
+                            .chars()
+                            .nth(1)
+                            .is_some_and(|c| "さしすせ".contains(c))
+                });
+                // 何割|出: a question word and its counter, then another word.
+                let asked = prev.is_some_and(|p| p.text.starts_with('何'));
+                // 改修|費 ends in a kanji the entries use; 診察|券 in one they never do.
+                let suffix = || {
+                    t.text
+                        .chars()
+                        .last()
+                        .is_some_and(|c| self.df.contains_key(&kanji_key(c)))
+                };
+                into_verb
+                    || (known(prev) || asked)
+                        && match next {
+                            None => suffix(),
+                            Some(_) => known_strong(next),
+                        }
+            })
+            .collect();
+        for (t, junction) in terms.iter_mut().zip(junctions) {
+            if junction {
+                t.kind = Kind::Weak;
+            }
+        }
+        terms
+    }
+
+    /// A term's weight in a question.
+    pub fn weight(&self, term: &Term) -> f32 {
+        let n = self.entries.len() as f32;
+        let df = self.df.get(&term.key).copied().unwrap_or(0);
+        let idf = (1.0 + n / (df as f32 + 0.5)).ln();
+        term.share
+            * match (term.kind, df) {
+                (Kind::Strong, _) => idf,
+                (Kind::Weak, 0) => 0.0,
+                (Kind::Stem | Kind::Weak, _) => WEAK * idf,
+            }
+    }
+
+    /// Whether the question names something no entry mentions (a strong term no entry
+    /// uses: 廃止, 処方箋 in 電子処方箋): then an entry must cover it at [`UNKNOWN_FLOOR`].
+    pub fn has_unknown(&self, terms: &[Term]) -> bool {
+        self.unknown_words
+            && terms
+                .iter()
+                .any(|t| t.kind == Kind::Strong && !self.df.contains_key(&t.key))
+    }
+
+    /// Whether entry `i` matches only one of the question's several words (runs with a
+    /// strong term).
+    pub fn one_word_of_many(&self, i: usize, terms: &[Term]) -> bool {
+        let Some(entry) = self.entries.get(i) else {
+            return false;
+        };
+        let words: HashSet<u16> = terms
+            .iter()
+            .filter(|t| t.kind == Kind::Strong)
+            .map(|t| t.run)
+            .collect();
+        let matched: HashSet<u16> = terms
+            .iter()
+            .filter(|t| t.kind == Kind::Strong && entry.credit(&t.key) > 0.0)
+            .map(|t| t.run)
+            .collect();
+        self.unknown_words && words.len() >= 2 && matched.len() == 1
+    }
+
+    /// The share of the question's weight that entry `i` matches (0 when the question has no
+    /// weighted terms). A question of weak terms only (こんにちは) must be matched almost
+    /// whole: below [`WEAK_ONLY_FLOOR`] it counts as 0.
+    pub fn coverage(&self, i: usize, terms: &[Term]) -> f32 {
+        let Some(entry) = self.entries.get(i) else {
+            return 0.0;
+        };
+        let (mut matched, mut total) = (0.0, 0.0);
+        for t in terms {
+            let w = self.weight(t);
+            total += w;
+            matched += w * entry.credit(&t.key);
+        }
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let coverage = matched / total;
+        let weak_only = terms.iter().all(|t| t.kind == Kind::Weak);
+        if weak_only && coverage < WEAK_ONLY_FLOOR {
+            0.0
+        } else {
+            coverage
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(terms: &[Term]) -> Vec<&str> {
+        terms.iter().map(|t| t.text.as_str()).collect()
+    }
+
+    #[test]
+    fn neighbouring_topics_are_one_unknown_word() {
+        let s = Synonyms::parse("");
+        let terms = japanese_terms("オンライン診療の始め方", &s);
+        assert!(
+            texts(&terms).contains(&"!オンライン診療"),
+            "{:?}",
+            texts(&terms)
+        );
+        assert!(!texts(&terms).contains(&"診療"));
+        let model = Model::japanese(vec![EntryTerms {
+            head: ["おん", "んら", "らい", "いん", "診療", "~始"]
+                .map(String::from)
+                .into(),
+            body: HashSet::new(),
+        }]);
+        assert!(model.has_unknown(&model.refine(terms)));
+    }
+
+    #[test]
+    fn a_lone_kanji_is_a_word_and_junctions_depend_on_what_follows() {
+        let s = Synonyms::parse("");
+        let entry = |t: &str| EntryTerms {
+            head: crate::normalize::bigrams(&crate::normalize::normalize(t))
+                .into_iter()
+                .chain(stem_keys(t))
+                .chain(kanji_keys(t))
+                .collect(),
+            body: HashSet::new(),
+        };
+        let model = Model::japanese(vec![entry("顔認証 診察室 改修費 提出する 補助金")]);
+        let face = model.refine(japanese_terms("顔で", &s));
+        assert_eq!(face.len(), 1);
+        assert!(model.coverage(0, &face) > 0.99, "顔 matches 顔認証");
+        // 診察|券: 券 is a kanji no entry uses, so 察券 is an unknown word, not a seam.
+        assert!(model.has_unknown(&model.refine(japanese_terms("診察券の作り方", &s))));
+        // 改修|費 ends in a kanji the entries use: a seam of two known words.
+        assert!(!model.has_unknown(&model.refine(japanese_terms("改修費", &s))));
+        // 何割|出ます: the question word's counter, then a verb.
+        assert!(!model.has_unknown(&model.refine(japanese_terms("補助金って何割出ますか", &s))));
+    }
+}
