@@ -70,10 +70,7 @@ pub fn english_terms(text: &str) -> Vec<Term> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn texts(terms: &[Term]) -> Vec<&str> {
-        terms.iter().map(|t| t.text.as_str()).collect()
-    }
+    use crate::relevance::texts;
 
     #[test]
     fn english_compounds_are_one_word() {

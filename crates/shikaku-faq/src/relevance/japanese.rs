@@ -498,10 +498,7 @@ fn is_cjk(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn texts(terms: &[Term]) -> Vec<&str> {
-        terms.iter().map(|t| t.text.as_str()).collect()
-    }
+    use crate::relevance::texts;
 
     #[test]
     fn polite_endings_and_particles_are_not_terms() {

@@ -282,13 +282,15 @@ impl Model {
     }
 }
 
+/// The texts of some terms (for the tests of this module and its children).
+#[cfg(test)]
+fn texts(terms: &[Term]) -> Vec<&str> {
+    terms.iter().map(|t| t.text.as_str()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn texts(terms: &[Term]) -> Vec<&str> {
-        terms.iter().map(|t| t.text.as_str()).collect()
-    }
 
     #[test]
     fn neighbouring_topics_are_one_unknown_word() {
