@@ -207,18 +207,12 @@ impl FaqIndex {
                 doc.add_text(field, text);
             }
             writer.add_document(doc)?;
-            let grams = |t: &str| {
-                let mut g = normalize::bigrams(&normalize::normalize(t));
-                g.extend(relevance::stem_keys(t));
-                g.extend(relevance::kanji_keys(t));
-                g
-            };
             ja_terms.push(EntryTerms {
-                head: grams(&e.title)
+                head: relevance::entry_keys(&e.title)
                     .into_iter()
-                    .chain(grams(&keywords))
+                    .chain(relevance::entry_keys(&keywords))
                     .collect(),
-                body: grams(&e.body).into_iter().collect(),
+                body: relevance::entry_keys(&e.body).into_iter().collect(),
             });
             let words = |t: &str| relevance::english_terms(t).into_iter().map(|t| t.text);
             en_terms.push(EntryTerms {

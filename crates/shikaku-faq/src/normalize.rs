@@ -36,20 +36,40 @@ pub const OKURIGANA: &[(&str, &str)] = &[
     ("付き", "付"),
 ];
 
-/// `text` (normalized) with [`OKURIGANA`] folded.
-pub fn fold_okurigana(text: &str) -> String {
-    let mut out = text.to_string();
-    for (variant, canonical) in OKURIGANA {
-        if out.contains(variant) {
-            out = out.replace(variant, canonical);
+/// `text` (normalized characters, each with whatever else the caller keeps beside it) with
+/// [`OKURIGANA`] folded: one left-to-right pass, the first variant of the table that starts at
+/// a position wins, and the canonical form's characters get their companions from `make`. The
+/// index ([`normalize`]) and the question reader (`relevance::japanese`) both fold through
+/// this one pass, so the two sides cannot disagree.
+pub fn fold_okurigana<T: Copy>(
+    text: &[T],
+    char_of: impl Fn(&T) -> char,
+    make: impl Fn(char) -> T,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    'next: while i < text.len() {
+        for (variant, canonical) in OKURIGANA {
+            let n = variant.chars().count();
+            if text
+                .get(i..i + n)
+                .is_some_and(|s| s.iter().map(&char_of).eq(variant.chars()))
+            {
+                out.extend(canonical.chars().map(&make));
+                i += n;
+                continue 'next;
+            }
         }
+        out.push(text[i]);
+        i += 1;
     }
     out
 }
 
 /// Normalizes `text` for search.
 pub fn normalize(text: &str) -> String {
-    fold_okurigana(&normalize_chars(text))
+    let chars: Vec<char> = normalize_chars(text).chars().collect();
+    fold_okurigana(&chars, |c| *c, |c| c).into_iter().collect()
 }
 
 /// Width, script and case folded, character by character.
@@ -144,6 +164,8 @@ mod tests {
             normalize("顔認証付きカードリーダー"),
             normalize("顔認証付カードリーダー")
         );
+        // One pass: the first variant starting at a position wins, on both sides alike.
+        assert_eq!(normalize("受け付き"), "受付き");
     }
 
     #[test]

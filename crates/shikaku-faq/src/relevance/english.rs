@@ -35,20 +35,36 @@ pub fn english_analyzer() -> TextAnalyzer {
 /// English names of several words that mean one thing: "my" is a stop word and "number" and
 /// "card" are in many entries, so "apply for a My Number Card" would otherwise read as
 /// "apply number card" (a card reader's number).
-const ENGLISH_COMPOUNDS: &[(&str, &str)] = &[
-    ("my number card", "mynumbercard"),
-    ("my number", "mynumber"),
-    ("myna portal", "mynaportal"),
-    ("myna card", "mynumbercard"),
+const ENGLISH_COMPOUNDS: &[(&[&str], &str)] = &[
+    (&["my", "number", "card"], "mynumbercard"),
+    (&["my", "number"], "mynumber"),
+    (&["myna", "portal"], "mynaportal"),
+    (&["myna", "card"], "mynumbercard"),
 ];
 
-/// An English text with its compounds joined (lowercased; for indexing and matching only).
+/// An English text as lowercase words (split where the tokenizer splits: at anything not a
+/// letter or digit) with its compounds joined — whole words only, so "army number" stays two
+/// words. For indexing and matching only.
 pub fn english_compounds(text: &str) -> String {
-    let mut out = text.to_lowercase();
-    for (phrase, word) in ENGLISH_COMPOUNDS {
-        out = out.replace(phrase, word);
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    'next: while i < words.len() {
+        for (phrase, word) in ENGLISH_COMPOUNDS {
+            if words.get(i..i + phrase.len()) == Some(*phrase) {
+                out.push(word);
+                i += phrase.len();
+                continue 'next;
+            }
+        }
+        out.push(words[i]);
+        i += 1;
     }
-    out
+    out.join(" ")
 }
 
 /// The terms of an English text.
@@ -77,6 +93,10 @@ mod tests {
         assert_eq!(
             texts(&english_terms("How do I apply for a My Number Card?")),
             ["appli", "mynumbercard"]
+        );
+        assert_eq!(
+            english_compounds("My-Number card, army number"),
+            "mynumbercard army number"
         );
     }
 

@@ -8,10 +8,20 @@ use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 use super::{Kind, Term};
-use crate::normalize::{OKURIGANA, is_separator};
+use crate::normalize::{fold_okurigana, is_separator};
+
+/// Every key a Japanese entry text can be matched on: the bigrams of its normalized form
+/// (what [`Term::key`] holds for strong and weak terms), its stem keys and its kanji keys.
+pub fn entry_keys(text: &str) -> Vec<String> {
+    let normalized = crate::normalize::normalize(text);
+    let mut keys = crate::normalize::bigrams(&normalized);
+    keys.extend(stem_keys(text));
+    keys.extend(kanji_keys(&normalized));
+    keys
+}
 
 /// The stem keys of a text (`~X` for each kanji followed by hiragana), as [`Term::key`].
-pub fn stem_keys(text: &str) -> Vec<String> {
+fn stem_keys(text: &str) -> Vec<String> {
     scripted(text)
         .windows(2)
         .filter(|w| w[0].1 == Script::Kanji && w[1].1 == Script::Hiragana)
@@ -24,9 +34,9 @@ pub(super) fn kanji_key(c: char) -> String {
     format!("1{c}")
 }
 
-/// The kanji of a text as keys a lone kanji in a question matches (顔 of 顔で matches
-/// 顔認証).
-pub fn kanji_keys(text: &str) -> Vec<String> {
+/// The kanji of a (normalized) text as keys a lone kanji in a question matches (顔 of 顔で
+/// matches 顔認証).
+fn kanji_keys(text: &str) -> Vec<String> {
     text.chars()
         .filter(|c| is_kanji(*c))
         .map(kanji_key)
@@ -57,35 +67,21 @@ fn scripted(text: &str) -> Scripted {
     fold_scripted(scripted_chars(text))
 }
 
-/// [`crate::normalize::OKURIGANA`] folded in scripted text (the folded forms are kanji and
+/// [`crate::normalize::fold_okurigana`] over scripted text (the folded forms are kanji and
 /// hiragana only).
 fn fold_scripted(text: Scripted) -> Scripted {
-    let chars: String = text.iter().map(|(c, _)| *c).collect();
-    if !OKURIGANA.iter().any(|(v, _)| chars.contains(v)) {
-        return text;
-    }
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    'next: while i < text.len() {
-        for (variant, canonical) in OKURIGANA {
-            let n = variant.chars().count();
-            if i + n <= text.len() && text[i..i + n].iter().map(|(c, _)| *c).eq(variant.chars()) {
-                out.extend(canonical.chars().map(|c| {
-                    let script = if is_kanji(c) {
-                        Script::Kanji
-                    } else {
-                        Script::Hiragana
-                    };
-                    (c, script)
-                }));
-                i += n;
-                continue 'next;
-            }
-        }
-        out.push(text[i]);
-        i += 1;
-    }
-    out
+    fold_okurigana(
+        &text,
+        |(c, _)| *c,
+        |c| {
+            let script = if is_kanji(c) {
+                Script::Kanji
+            } else {
+                Script::Hiragana
+            };
+            (c, script)
+        },
+    )
 }
 
 fn scripted_chars(text: &str) -> Scripted {
@@ -368,64 +364,57 @@ const PARTICLES: &[char] = &[
     'は', 'が', 'を', 'に', 'で', 'と', 'も', 'の', 'へ', 'や', 'か', 'て',
 ];
 
-/// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
-pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
-    let mut text = synonyms.apply(scripted(query));
-    let mut neighbours = Vec::new();
-    {
-        static NEAR: LazyLock<Vec<(String, Scripted)>> = LazyLock::new(|| {
-            NEIGHBOURS
-                .iter()
-                .map(|n| (format!("!{n}"), scripted(n)))
-                .collect()
-        });
-        for (key, phrase) in NEAR.iter() {
-            let chars = |p: &[(char, Script)]| p.iter().map(|(c, _)| *c).collect::<Vec<_>>();
-            let want = chars(phrase);
-            let mut i = 0;
-            while i + want.len() <= text.len() {
-                if chars(&text[i..i + want.len()]) == want {
-                    for slot in &mut text[i..i + want.len()] {
-                        *slot = (' ', Script::Separator);
-                    }
-                    if !neighbours.iter().any(|t: &Term| &t.key == key) {
-                        neighbours.push(Term::new(key.clone(), Kind::Strong, 1.0));
-                    }
-                    i += want.len();
-                } else {
-                    i += 1;
-                }
-            }
-        }
-    }
-    // Stop phrases: hiragana ones only where the text is hiragana (never inside a katakana word).
-    let stops: &Vec<Scripted> = {
-        static STOPS: LazyLock<Vec<Scripted>> = LazyLock::new(|| {
-            let mut v: Vec<_> = STOP_PHRASES.iter().map(|p| scripted(p)).collect();
-            v.sort_by_key(|p| std::cmp::Reverse(p.len()));
-            v
-        });
-        &STOPS
-    };
+/// `phrases` with their scripted text, longest first (so the longest phrase at a position
+/// wins).
+fn longest_first(phrases: &[&'static str]) -> Vec<(&'static str, Scripted)> {
+    let mut v: Vec<_> = phrases.iter().map(|p| (*p, scripted(p))).collect();
+    v.sort_by_key(|(_, s)| std::cmp::Reverse(s.len()));
+    v
+}
+
+/// Blanks (turns into separators) every occurrence of `phrases` in `text`, left to right, the
+/// first of `phrases` that starts at a position winning; `same` compares a character of the
+/// text with one of a phrase. Returns the phrases found, each once, in order.
+fn blank_phrases(
+    text: &mut Scripted,
+    phrases: &[(&'static str, Scripted)],
+    same: impl Fn(&(char, Script), &(char, Script)) -> bool,
+) -> Vec<&'static str> {
+    let mut found = Vec::new();
     let mut i = 0;
     while i < text.len() {
-        let hit = stops.iter().find(|p| {
-            i + p.len() <= text.len()
-                && text[i..i + p.len()]
-                    .iter()
-                    .zip(p.iter())
-                    .all(|(t, s)| *t == *s)
+        let hit = phrases.iter().find(|(_, p)| {
+            text.get(i..i + p.len())
+                .is_some_and(|t| t.iter().zip(p).all(|(t, p)| same(t, p)))
         });
         match hit {
-            Some(p) => {
+            Some((phrase, p)) => {
                 for slot in &mut text[i..i + p.len()] {
                     *slot = (' ', Script::Separator);
+                }
+                if !found.contains(phrase) {
+                    found.push(*phrase);
                 }
                 i += p.len();
             }
             None => i += 1,
         }
     }
+    found
+}
+
+/// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
+pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
+    let mut text = synonyms.apply(scripted(query));
+    // Neighbouring topics before stop phrases, so that a stop phrase inside one (院内 of
+    // 院内感染) cannot split it; compared by character: オンライン診療 is the topic however
+    // its kana were typed.
+    static NEAR: LazyLock<Vec<(&str, Scripted)>> = LazyLock::new(|| longest_first(NEIGHBOURS));
+    let neighbours = blank_phrases(&mut text, &NEAR, |t, p| t.0 == p.0);
+    // Stop phrases: by character and script, so a hiragana one never matches inside a
+    // katakana word.
+    static STOPS: LazyLock<Vec<(&str, Scripted)>> = LazyLock::new(|| longest_first(STOP_PHRASES));
+    blank_phrases(&mut text, &STOPS, |t, p| t == p);
     // Particles after a content word (or after another such particle: には, での).
     let mut after_content = false;
     for slot in &mut text {
@@ -467,12 +456,13 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
             }
         }
     }
+    // Each neighbouring topic is one word of its own, after the question's runs.
     let runs = text.split(|(_, s)| *s == Script::Separator).count();
     terms.extend(
         neighbours
             .into_iter()
             .enumerate()
-            .map(|(k, t)| t.at(runs + k, 0)),
+            .map(|(k, topic)| Term::new(format!("!{topic}"), Kind::Strong, 1.0).at(runs + k, 0)),
     );
     let mut seen = HashSet::new();
     terms.retain(|t| seen.insert(t.key.clone()));

@@ -32,7 +32,7 @@ mod english;
 mod japanese;
 
 pub use english::{english_analyzer, english_compounds, english_terms};
-pub use japanese::{Synonyms, is_japanese, japanese_terms, kanji_keys, stem_keys};
+pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms};
 use japanese::{is_kanji, kanji_key};
 
 /// The least coverage at which an entry counts as an answer.
@@ -315,11 +315,7 @@ mod tests {
     fn a_lone_kanji_is_a_word_and_junctions_depend_on_what_follows() {
         let s = Synonyms::parse("");
         let entry = |t: &str| EntryTerms {
-            head: crate::normalize::bigrams(&crate::normalize::normalize(t))
-                .into_iter()
-                .chain(stem_keys(t))
-                .chain(kanji_keys(t))
-                .collect(),
+            head: entry_keys(t).into_iter().collect(),
             body: HashSet::new(),
         };
         let model = Model::japanese(vec![entry("顔認証 診察室 改修費 提出する 補助金")]);
