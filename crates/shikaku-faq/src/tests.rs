@@ -198,7 +198,7 @@ fn labelled_questions_hit_at_3_and_out_of_scope_not_found() {
 #[test]
 fn held_out_questions_show_what_unseen_questions_get() {
     let index = shipped();
-    for file in ["heldout.tsv", "heldout2.tsv"] {
+    for file in ["heldout.tsv", "heldout2.tsv", "heldout3.tsv"] {
         let set = questions(&index, file);
         let mut f = Figures::default();
         for q in &set {
@@ -326,4 +326,39 @@ fn duplicate_ids_are_refused_with_both_files() {
         e.to_string().contains("a.md") && e.to_string().contains("b.md"),
         "{e}"
     );
+}
+
+/// Writes every labelled and held-out question's answers to the file `$FAQ_DUMP` (one line
+/// each: file, ok/BAD, question, hits with coverage), so that two builds can be compared line
+/// by line: `FAQ_DUMP=/tmp/a.txt cargo test -p shikaku-faq dump_answers -- --ignored`.
+#[test]
+#[ignore = "writes a file for comparing two builds"]
+fn dump_answers() {
+    let index = shipped();
+    let mut out = String::new();
+    for file in [
+        "labelled.tsv",
+        "heldout.tsv",
+        "heldout2.tsv",
+        "heldout3.tsv",
+    ] {
+        for q in questions(&index, file) {
+            let hits = index.search_in(&q.query, q.lang, 3);
+            let ok = if q.want.is_empty() {
+                hits.is_empty()
+            } else {
+                hits.iter().any(|h| q.want.contains(&h.id))
+            };
+            out.push_str(&format!(
+                "{file}\t{}\t{}\t{}\n",
+                if ok { "ok" } else { "BAD" },
+                q.query,
+                hits.iter()
+                    .map(|h| format!("{}:{:.2}", h.id, h.coverage))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ));
+        }
+    }
+    std::fs::write(std::env::var("FAQ_DUMP").expect("FAQ_DUMP"), out).expect("write");
 }

@@ -18,6 +18,12 @@ const ENGLISH_STOP: &[&str] = &[
     "whose", "how", "why", "where", "when", "if", "please", "tell", "know", "want", "like", "get",
     "any", "some", "about", "so", "as", "there", "here", "hi", "hello", "thanks", "thank", "need",
     "have", "has", "had", "not", "no", "yes",
+    // What is left of a contraction once the tokenizer splits at the apostrophe (can't, I'm).
+    "t", "s", "m", "d", "ve", "ll", "re", "don", "doesn", "didn", "isn", "aren", "wasn", "won",
+    "cannot", "couldn", "wouldn", "shouldn", "haven", "hasn",
+    // Adverbs that say when or how sure, not what.
+    "still", "also", "just", "really", "yet", "already", "ever", "even", "now", "then", "very",
+    "actually", "anyway", "again",
 ];
 
 /// The analyzer for English questions and English entry text.
@@ -77,7 +83,8 @@ pub fn english_terms(text: &str) -> Vec<Term> {
     while stream.advance() {
         let t = stream.token().text.clone();
         if seen.insert(t.clone()) {
-            terms.push(Term::new(t, Kind::Strong, 1.0));
+            let word = terms.len();
+            terms.push(Term::new(t, Kind::Strong, 1.0).at(word, 0));
         }
     }
     terms
@@ -109,6 +116,11 @@ mod tests {
         assert_eq!(
             texts(&english_terms("When will the card readers arrive")),
             ["card", "reader", "arriv"]
+        );
+        // A contraction leaves no letter behind; an adverb of time is not a topic.
+        assert_eq!(
+            texts(&english_terms("I can't log in, it's still locked")),
+            ["log", "lock"]
         );
     }
 }

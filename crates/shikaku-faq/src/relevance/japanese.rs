@@ -169,6 +169,26 @@ impl Synonyms {
         &TABLE
     }
 
+    /// An English question with its English variants rewritten (due → deadline): the pairs
+    /// whose variant and canonical form are both ASCII, on whole words.
+    pub fn english(&self, query: &str) -> String {
+        let english = Synonyms {
+            pairs: self
+                .pairs
+                .iter()
+                .filter(|(v, c)| {
+                    v.iter().all(char::is_ascii) && c.iter().all(|(c, _)| c.is_ascii())
+                })
+                .cloned()
+                .collect(),
+        };
+        english
+            .apply(scripted_chars(query))
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect()
+    }
+
     fn apply(&self, text: Scripted) -> Scripted {
         let mut out = Vec::with_capacity(text.len());
         let mut i = 0;
@@ -283,6 +303,19 @@ const STOP_PHRASES: &[&str] = &[
     "ってなに",
     "ってなん",
     "って",
+    // できる and ある conjugated: whether something can be done or exists is asked of every
+    // topic (確認できなかった, 必要はある).
+    "できなかった",
+    "できない",
+    "できません",
+    "できますか",
+    "できます",
+    "できる",
+    "できれば",
+    "できず",
+    "あります",
+    "ありません",
+    "ある",
     "ありますでしょうか",
     "ありますか",
     "ございますか",
@@ -442,17 +475,18 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
                 }
             }
             _ => {
-                let share = 1.0 / ((run.len() - 1) as f32).sqrt();
-                terms.extend(run.windows(2).enumerate().map(|(i, w)| {
-                    let kind = match (w[0].1, w[1].1) {
-                        // 何枚, 何年: a question word and a counter.
-                        _ if w[0].0 == '何' => Kind::Weak,
-                        (Script::Kanji, Script::Hiragana) => Kind::Stem,
-                        (a, b) if a == b && a.content() => Kind::Strong,
-                        _ => Kind::Weak,
-                    };
-                    Term::new([w[0].0, w[1].0].iter().collect(), kind, share).at(r, i)
-                }))
+                let kinds = bigram_kinds(run);
+                let kept = kinds.iter().flatten().count().max(1);
+                let share = 1.0 / (kept as f32).sqrt();
+                terms.extend(
+                    run.windows(2)
+                        .zip(kinds)
+                        .enumerate()
+                        .filter_map(|(i, (w, kind))| {
+                            let text = [w[0].0, w[1].0].iter().collect();
+                            Some(Term::new(text, kind?, share).at(r, i))
+                        }),
+                )
             }
         }
     }
@@ -467,6 +501,54 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     let mut seen = HashSet::new();
     terms.retain(|t| seen.insert(t.key.clone()));
     terms
+}
+
+/// Question words written in kana, which end an inflection ([`bigram_kinds`]).
+const QUESTION_WORDS: &[&str] = &[
+    "どう",
+    "どこ",
+    "どれ",
+    "どの",
+    "いつ",
+    "いくら",
+    "だれ",
+    "なぜ",
+    "なに",
+    "なん",
+];
+
+/// The kind of each bigram of a run of two or more characters, `None` for the inflection
+/// after a stem: once a kanji has taken its okurigana (消し of 消してしまった, 新し of 新しく引く),
+/// the kana that follow until the next kanji or katakana conjugate it (てしまった, なかった,
+/// く): they say how, not what, and would otherwise weigh as much as the word itself.
+fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
+    let mut inflection = false;
+    run.windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            // A question word ends the inflection (切れたら|どうなる, 届いて|いつ).
+            if QUESTION_WORDS.iter().any(|q| {
+                run.get(i..i + q.chars().count())
+                    .is_some_and(|t| t.iter().map(|(c, _)| *c).eq(q.chars()))
+            }) {
+                inflection = false;
+            }
+            let kind = match (w[0].1, w[1].1) {
+                (Script::Hiragana, _) if inflection => None,
+                // 何枚, 何年: a question word and a counter.
+                _ if w[0].0 == '何' => Some(Kind::Weak),
+                (Script::Kanji, Script::Hiragana) => Some(Kind::Stem),
+                (a, b) if a == b && a.content() => Some(Kind::Strong),
+                _ => Some(Kind::Weak),
+            };
+            inflection = match (w[0].1, w[1].1) {
+                (Script::Kanji, Script::Hiragana) => true,
+                (_, Script::Hiragana) => inflection,
+                _ => false,
+            };
+            kind
+        })
+        .collect()
 }
 
 /// Whether a question is written in Japanese (any kana or kanji after synonyms).
@@ -516,7 +598,41 @@ mod tests {
             .iter()
             .map(|t| t.kind)
             .collect();
-        assert_eq!(kinds, [Kind::Stem, Kind::Weak]);
+        assert_eq!(kinds, [Kind::Stem], "た conjugates 壊れ");
+    }
+
+    #[test]
+    fn inflection_after_a_stem_is_not_a_term_but_a_question_word_is() {
+        let s = Synonyms::parse("");
+        assert_eq!(
+            texts(&japanese_terms("証明書を消してしまった", &s)),
+            ["証明", "明書", "消し"]
+        );
+        // できる and ある say nothing of the topic; どうなる after 切れたら is asked.
+        assert_eq!(
+            texts(&japanese_terms("本人確認できなかった", &s)),
+            ["本人", "人確", "確認"]
+        );
+        assert_eq!(
+            texts(&japanese_terms("回線が切れたらどうなる", &s)),
+            ["回線", "切れ", "どう", "うな", "なる"]
+        );
+        assert_eq!(
+            texts(&japanese_terms("回線は必要はある", &s)),
+            ["回線", "必要"]
+        );
+    }
+
+    #[test]
+    fn english_synonyms_rewrite_english_questions_on_whole_words() {
+        let s = Synonyms::parse("due\tdeadline\nhojokin\t補助金\n");
+        assert_eq!(s.english("When is it due?"), "when is it deadline ");
+        assert_eq!(s.english("a residue"), "a residue");
+        assert_eq!(
+            s.english("hojokin due"),
+            "hojokin deadline",
+            "English pairs only"
+        );
     }
 
     #[test]

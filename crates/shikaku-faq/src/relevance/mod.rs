@@ -182,14 +182,21 @@ impl Model {
                     .find(|n| n.run == t.run && n.pos == t.pos + 1);
                 // 割出 of 割出ます: the second kanji starts a verb (出ま), not a word; but 入金
                 // of 入金される is a word that takes する.
-                let into_verb = next.is_some_and(|n| {
-                    n.kind == Kind::Stem
-                        && !n
-                            .text
-                            .chars()
-                            .nth(1)
-                            .is_some_and(|c| "さしすせ".contains(c))
-                });
+                // (Not 昼|休み: a first kanji no entry uses makes an unknown word.)
+                let first_known = t
+                    .text
+                    .chars()
+                    .next()
+                    .is_some_and(|c| self.df.contains_key(&kanji_key(c)));
+                let into_verb = first_known
+                    && next.is_some_and(|n| {
+                        n.kind == Kind::Stem
+                            && !n
+                                .text
+                                .chars()
+                                .nth(1)
+                                .is_some_and(|c| "さしすせ".contains(c))
+                    });
                 // 何割|出: a question word and its counter, then another word.
                 let asked = prev.is_some_and(|p| p.text.starts_with('何'));
                 // 改修|費 ends in a kanji the entries use; 診察|券 in one they never do.
@@ -253,7 +260,7 @@ impl Model {
             .filter(|t| t.kind == Kind::Strong && entry.credit(&t.key) > 0.0)
             .map(|t| t.run)
             .collect();
-        self.unknown_words && words.len() >= 2 && matched.len() == 1
+        words.len() >= 2 && matched.len() == 1
     }
 
     /// The share of the question's weight that entry `i` matches (0 when the question has no
@@ -326,6 +333,8 @@ mod tests {
         assert!(model.has_unknown(&model.refine(japanese_terms("診察券の作り方", &s))));
         // 改修|費 ends in a kanji the entries use: a seam of two known words.
         assert!(!model.has_unknown(&model.refine(japanese_terms("改修費", &s))));
+        // 昼|休み: a first kanji no entry uses is an unknown word even before a verb stem.
+        assert!(model.has_unknown(&model.refine(japanese_terms("昼休みの時間", &s))));
         // 何割|出ます: the question word's counter, then a verb.
         assert!(!model.has_unknown(&model.refine(japanese_terms("補助金って何割出ますか", &s))));
     }
