@@ -272,6 +272,9 @@ const STOP_PHRASES: &[&str] = &[
     "手続き",
     "手続",
     "仕組み",
+    // Conditions: 病院だと, 薬局だったら (the setting, said as a condition).
+    "だったら",
+    "だと",
     "ときは",
     "とき",
     "じゃないと",
@@ -535,8 +538,9 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
             }
             let kind = match (w[0].1, w[1].1) {
                 (Script::Hiragana, _) if inflection => None,
-                // 何枚, 何年: a question word and a counter.
-                _ if w[0].0 == '何' => Some(Kind::Weak),
+                // 何枚, 何年: a question word and a counter; 大何 of 最大何台: a word and
+                // the question word after it.
+                _ if w[0].0 == '何' || w[1].0 == '何' => Some(Kind::Weak),
                 (Script::Kanji, Script::Hiragana) => Some(Kind::Stem),
                 (a, b) if a == b && a.content() => Some(Kind::Strong),
                 _ => Some(Kind::Weak),
@@ -599,6 +603,10 @@ mod tests {
             .map(|t| t.kind)
             .collect();
         assert_eq!(kinds, [Kind::Stem], "た conjugates 壊れ");
+        // A condition is the setting; a word before 何 is not joined to it.
+        let terms = japanese_terms("病院だと最大何台", &s);
+        assert_eq!(texts(&terms), ["病院", "最大", "大何", "何台"]);
+        assert_eq!(terms[2].kind, Kind::Weak);
     }
 
     #[test]
