@@ -198,6 +198,7 @@ const HELD_OUT: &[&str] = &[
     "heldout2.tsv",
     "heldout3.tsv",
     "heldout4.tsv",
+    "heldout5.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its

@@ -110,52 +110,70 @@ type Scripted = Vec<(char, Script)>;
 
 /// Query-side synonyms: what people type → the words the FAQ uses.
 pub struct Synonyms {
-    /// (variant as normalized characters, replacement), longest variant first.
-    pairs: Vec<(Vec<char>, Scripted)>,
+    /// Longest variant first.
+    pairs: Vec<Pair>,
+}
+
+/// One row of the synonym table.
+#[derive(Clone)]
+struct Pair {
+    /// The variant as normalized characters.
+    variant: Vec<char>,
+    canonical: Scripted,
+    /// Rewritten even where the entries use the variant themselves (チェック, which they use
+    /// only inside チェックディジット).
+    always: bool,
+}
+
+impl Pair {
+    fn ascii(&self) -> bool {
+        self.variant.iter().all(char::is_ascii) && self.canonical.iter().all(|(c, _)| c.is_ascii())
+    }
 }
 
 impl Synonyms {
-    /// Parses `variant<TAB>canonical` lines (`#` starts a comment).
+    /// Parses `variant<TAB>canonical` lines, optionally followed by `<TAB>always` (`#` starts
+    /// a comment).
     pub fn parse(text: &str) -> Synonyms {
-        let mut pairs: Vec<(Vec<char>, Scripted)> = text
+        let mut pairs: Vec<Pair> = text
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .filter_map(|l| l.split_once('\t'))
-            .map(|(variant, canonical)| {
-                (
-                    scripted(variant.trim())
-                        .into_iter()
-                        .map(|(c, _)| c)
-                        .collect(),
-                    scripted(canonical.trim()),
-                )
+            .filter_map(|l| {
+                let mut cols = l.split('\t');
+                let variant = cols.next()?.trim();
+                let canonical = cols.next()?.trim();
+                Some(Pair {
+                    variant: scripted(variant).into_iter().map(|(c, _)| c).collect(),
+                    canonical: scripted(canonical),
+                    always: cols.next().is_some_and(|c| c.trim() == "always"),
+                })
             })
-            .filter(|(v, _): &(Vec<char>, _)| !v.is_empty())
+            .filter(|p| !p.variant.is_empty())
             .collect();
-        pairs.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+        pairs.sort_by_key(|p| std::cmp::Reverse(p.variant.len()));
         Synonyms { pairs }
     }
 
-    /// The pairs whose variant the FAQ itself never uses: a word the entries contain
-    /// (保険証 in 健康保険証, カルテ in 電子カルテ) is matched as it is, and rewriting it would
-    /// only add weight to what is already known. `japanese` is the entries' normalized text,
-    /// `english` their English words.
+    /// The pairs whose variant the FAQ itself never uses (and those marked `always`): a word
+    /// the entries contain (保険証 in 健康保険証, カルテ in 電子カルテ) is matched as it is, and
+    /// rewriting it would only add weight to what is already known. `japanese` is the
+    /// entries' normalized text, `english` their English words.
     pub fn unknown_to(&self, japanese: &str, english: &HashSet<String>) -> Synonyms {
         let pairs = self
             .pairs
             .iter()
-            .filter(|(variant, _)| {
-                let text: String = variant.iter().collect();
-                if variant.iter().all(|c| c.is_ascii()) {
-                    !text
-                        .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|p| {
+                let text: String = p.variant.iter().collect();
+                let known = if p.variant.iter().all(|c| c.is_ascii()) {
+                    text.split(|c: char| !c.is_ascii_alphanumeric())
                         .filter(|w| !w.is_empty())
                         .all(|w| english.contains(w))
-                        && !japanese.contains(&text)
+                        || japanese.contains(&text)
                 } else {
-                    !japanese.contains(&text)
-                }
+                    japanese.contains(&text)
+                };
+                p.always || !known
             })
             .cloned()
             .collect();
@@ -173,14 +191,7 @@ impl Synonyms {
     /// whose variant and canonical form are both ASCII, on whole words.
     pub fn english(&self, query: &str) -> String {
         let english = Synonyms {
-            pairs: self
-                .pairs
-                .iter()
-                .filter(|(v, c)| {
-                    v.iter().all(char::is_ascii) && c.iter().all(|(c, _)| c.is_ascii())
-                })
-                .cloned()
-                .collect(),
+            pairs: self.pairs.iter().filter(|p| p.ascii()).cloned().collect(),
         };
         english
             .apply(scripted_chars(query))
@@ -190,40 +201,43 @@ impl Synonyms {
     }
 
     fn apply(&self, text: Scripted) -> Scripted {
+        let starts_with = |i: usize, chars: &mut dyn Iterator<Item = char>, len: usize| {
+            i + len <= text.len() && text[i..i + len].iter().map(|(c, _)| *c).eq(chars)
+        };
         let mut out = Vec::with_capacity(text.len());
         let mut i = 0;
         while i < text.len() {
             // Text that already says a canonical form passes through (カルテ → 電子カルテ must
-            // not turn 電子カルテ into 電子電子カルテ).
-            if let Some((_, canonical)) = self.pairs.iter().find(|(_, canonical)| {
-                i + canonical.len() <= text.len()
-                    && text[i..i + canonical.len()]
-                        .iter()
-                        .map(|(c, _)| *c)
-                        .eq(canonical.iter().map(|(c, _)| *c))
-            }) {
-                out.extend_from_slice(&text[i..i + canonical.len()]);
-                i += canonical.len();
-                continue;
-            }
-            let found = self.pairs.iter().find(|(variant, _)| {
-                let end = i + variant.len();
-                end <= text.len()
-                    && text[i..end]
-                        .iter()
-                        .map(|(c, _)| *c)
-                        .eq(variant.iter().copied())
-                    && (!variant[0].is_ascii_alphanumeric() || word_bounded(&text, i, end))
+            // not turn 電子カルテ into 電子電子カルテ), unless a longer variant starts there
+            // (掲示物 → 掲示, though 掲示 is itself a canonical form).
+            let said = self
+                .pairs
+                .iter()
+                .filter(|p| {
+                    starts_with(
+                        i,
+                        &mut p.canonical.iter().map(|(c, _)| *c),
+                        p.canonical.len(),
+                    )
+                })
+                .map(|p| p.canonical.len())
+                .max()
+                .unwrap_or(0);
+            let found = self.pairs.iter().find(|p| {
+                let end = i + p.variant.len();
+                p.variant.len() > said
+                    && starts_with(i, &mut p.variant.iter().copied(), p.variant.len())
+                    && (!p.variant[0].is_ascii_alphanumeric() || word_bounded(&text, i, end))
             });
-            match found {
-                Some((variant, canonical)) => {
-                    out.extend_from_slice(canonical);
-                    i += variant.len();
-                }
-                None => {
-                    out.push(text[i]);
-                    i += 1;
-                }
+            if let Some(p) = found {
+                out.extend_from_slice(&p.canonical);
+                i += p.variant.len();
+            } else if said > 0 {
+                out.extend_from_slice(&text[i..i + said]);
+                i += said;
+            } else {
+                out.push(text[i]);
+                i += 1;
             }
         }
         out
@@ -319,6 +333,14 @@ const STOP_PHRASES: &[&str] = &[
     "あります",
     "ありません",
     "ある",
+    // やる, like する, is any action (誰がやる, 自分でやって).
+    "やってもらえる",
+    "やってくれる",
+    "やらない",
+    "やれば",
+    "やって",
+    "やった",
+    "やる",
     "ありますでしょうか",
     "ありますか",
     "ございますか",
@@ -451,15 +473,19 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     // katakana word.
     static STOPS: LazyLock<Vec<(&str, Scripted)>> = LazyLock::new(|| longest_first(STOP_PHRASES));
     blank_phrases(&mut text, &STOPS, |t, p| t == p);
-    // Particles after a content word (or after another such particle: には, での).
+    // Particles after a content word, and は, も or の after such a particle (には, での,
+    // とも) — not the first kana of the next word (注文を|やめたい).
     let mut after_content = false;
+    let mut after_particle = false;
     for slot in &mut text {
         let (c, script) = *slot;
-        if script == Script::Hiragana && after_content && PARTICLES.contains(&c) {
+        let particle = script == Script::Hiragana
+            && (after_content && PARTICLES.contains(&c) || after_particle && "はもの".contains(c));
+        if particle {
             *slot = (' ', Script::Separator);
-            continue;
         }
-        after_content = script.content();
+        after_particle = particle && after_content;
+        after_content = !particle && script.content();
     }
     let mut terms = Vec::new();
     for (r, run) in text.split(|(_, s)| *s == Script::Separator).enumerate() {
@@ -641,6 +667,29 @@ mod tests {
             "hojokin deadline",
             "English pairs only"
         );
+    }
+
+    #[test]
+    fn a_longer_variant_wins_over_a_canonical_form_and_always_pairs_stay() {
+        let s = Synonyms::parse("貼る\t掲示\n掲示物\t掲示\nチェック\t確認\talways\n予約\t照会\n");
+        assert_eq!(texts(&japanese_terms("掲示物", &s)), ["掲示"]);
+        let known = s.unknown_to("ちぇっくでぃじっと 予約", &HashSet::new());
+        assert_eq!(texts(&japanese_terms("チェック", &known)), ["確認"]);
+        assert_eq!(
+            texts(&japanese_terms("予約", &known)),
+            ["予約"],
+            "a variant the entries use stays"
+        );
+    }
+
+    #[test]
+    fn a_particle_does_not_take_the_next_words_first_kana() {
+        let s = Synonyms::parse("");
+        assert_eq!(
+            texts(&japanese_terms("注文をやめたい", &s)),
+            ["注文", "やめ", "めた", "たい"]
+        );
+        assert_eq!(texts(&japanese_terms("端末にも", &s)), ["端末"]);
     }
 
     #[test]
