@@ -199,6 +199,7 @@ const HELD_OUT: &[&str] = &[
     "heldout3.tsv",
     "heldout4.tsv",
     "heldout5.tsv",
+    "heldout6.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its

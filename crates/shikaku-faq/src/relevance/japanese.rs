@@ -263,11 +263,19 @@ const STOP_PHRASES: &[&str] = &[
     "当薬局",
     "うちの",
     "患者さん",
+    // An honorific after a word (業者さん).
+    "さん",
     "患者様",
     "患者",
     "高齢者",
     "お年寄り",
     "高齢の",
+    // When the asker is: 明日の予約患者, 今日から.
+    "明日",
+    "今日",
+    "昨日",
+    "今朝",
+    "毎日",
     // Nouns that frame a question rather than name its topic.
     "方法",
     "やり方",
@@ -283,6 +291,7 @@ const STOP_PHRASES: &[&str] = &[
     "自由",
     "全部",
     "最初",
+    "リスト",
     "手続き",
     "手続",
     "仕組み",
@@ -419,7 +428,7 @@ const NEIGHBOURS: &[&str] = &[
 
 /// Particles that end a content word (補助金**は**, 証明書**の**, 端末**に**も).
 const PARTICLES: &[char] = &[
-    'は', 'が', 'を', 'に', 'で', 'と', 'も', 'の', 'へ', 'や', 'か', 'て',
+    'は', 'が', 'を', 'に', 'で', 'と', 'も', 'の', 'へ', 'や', 'か',
 ];
 
 /// `phrases` with their scripted text, longest first (so the longest phrase at a position
@@ -447,13 +456,21 @@ fn blank_phrases(
         });
         match hit {
             Some((phrase, p)) => {
-                for slot in &mut text[i..i + p.len()] {
+                // A particle right after the phrase goes with it (予約患者|を|まとめて).
+                let mut end = i + p.len();
+                if text
+                    .get(end)
+                    .is_some_and(|(c, s)| *s == Script::Hiragana && PARTICLES.contains(c))
+                {
+                    end += 1;
+                }
+                for slot in &mut text[i..end] {
                     *slot = (' ', Script::Separator);
                 }
                 if !found.contains(phrase) {
                     found.push(*phrase);
                 }
-                i += p.len();
+                i = end;
             }
             None => i += 1,
         }
@@ -564,6 +581,8 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
             }
             let kind = match (w[0].1, w[1].1) {
                 (Script::Hiragana, _) if inflection => None,
+                // に見 of さんに見せる: a kana ending and the next word's first kanji.
+                (Script::Hiragana, Script::Kanji) => None,
                 // 何枚, 何年: a question word and a counter; 大何 of 最大何台: a word and
                 // the question word after it.
                 _ if w[0].0 == '何' || w[1].0 == '何' => Some(Kind::Weak),
@@ -679,6 +698,19 @@ mod tests {
             texts(&japanese_terms("予約", &known)),
             ["予約"],
             "a variant the entries use stays"
+        );
+    }
+
+    #[test]
+    fn the_setting_goes_with_its_particle_and_honorifics_are_dropped() {
+        let s = Synonyms::parse("");
+        assert_eq!(
+            texts(&japanese_terms("明日の予約患者をまとめて", &s)),
+            ["予約", "まと", "とめ", "めて"]
+        );
+        assert_eq!(
+            texts(&japanese_terms("業者さんに来てもらう", &s)),
+            ["業者", "来て"]
         );
     }
 

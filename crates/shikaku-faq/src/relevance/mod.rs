@@ -239,9 +239,11 @@ impl Model {
     /// uses: 廃止, 処方箋 in 電子処方箋): then an entry must cover it at [`UNKNOWN_FLOOR`].
     pub fn has_unknown(&self, terms: &[Term]) -> bool {
         self.unknown_words
-            && terms
-                .iter()
-                .any(|t| t.kind == Kind::Strong && !self.df.contains_key(&t.key))
+            && terms.iter().any(|t| {
+                // A lone kanji no entry has (色 of カードリーダーの色) is a word too.
+                let lone_kanji = t.key.starts_with('1');
+                (t.kind == Kind::Strong || lone_kanji) && !self.df.contains_key(&t.key)
+            })
     }
 
     /// Whether entry `i` matches only one of the question's several words (runs with a
@@ -333,6 +335,9 @@ mod tests {
         assert!(model.has_unknown(&model.refine(japanese_terms("診察券の作り方", &s))));
         // 改修|費 ends in a kanji the entries use: a seam of two known words.
         assert!(!model.has_unknown(&model.refine(japanese_terms("改修費", &s))));
+        // 色 of カードリーダーの色: a lone kanji no entry has is an unknown word.
+        assert!(model.has_unknown(&model.refine(japanese_terms("補助金の色", &s))));
+        assert!(!model.has_unknown(&model.refine(japanese_terms("補助金の費", &s))));
         // 昼|休み: a first kanji no entry uses is an unknown word even before a verb stem.
         assert!(model.has_unknown(&model.refine(japanese_terms("昼休みの時間", &s))));
         // 何割|出ます: the question word's counter, then a verb.
