@@ -283,6 +283,7 @@ const STOP_PHRASES: &[&str] = &[
     "見方",
     "場合",
     "意味",
+    "定義",
     "理由",
     "可能",
     "問題",
@@ -583,6 +584,12 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
                 (Script::Hiragana, _) if inflection => None,
                 // に見 of さんに見せる: a kana ending and the next word's first kanji.
                 (Script::Hiragana, Script::Kanji) => None,
+                // 内す of 案内する: する after a kanji word is not a stem of its last kanji.
+                (Script::Kanji, Script::Hiragana)
+                    if "さしすせ".contains(w[1].0) && i > 0 && run[i - 1].1 == Script::Kanji =>
+                {
+                    None
+                }
                 // 何枚, 何年: a question word and a counter; 大何 of 最大何台: a word and
                 // the question word after it.
                 _ if w[0].0 == '何' || w[1].0 == '何' => Some(Kind::Weak),
@@ -722,6 +729,8 @@ mod tests {
             ["注文", "やめ", "めた", "たい"]
         );
         assert_eq!(texts(&japanese_terms("端末にも", &s)), ["端末"]);
+        // する after a kanji word: the word is the term (not 内す).
+        assert_eq!(texts(&japanese_terms("案内する", &s)), ["案内"]);
     }
 
     #[test]

@@ -170,7 +170,12 @@ impl Model {
             .enumerate()
             .map(|(i, t)| {
                 let kanji = t.text.chars().all(is_kanji);
-                if !kanji || t.kind != Kind::Strong || self.df.contains_key(&t.key) || t.pos == 0 {
+                let kana = t.text.chars().all(|c| matches!(c, 'ぁ'..='ゖ'));
+                if !(kanji || kana)
+                    || t.kind != Kind::Strong
+                    || self.df.contains_key(&t.key)
+                    || t.pos == 0
+                {
                     return false;
                 }
                 let prev = terms[..i]
@@ -180,6 +185,10 @@ impl Model {
                 let next = terms[i + 1..]
                     .iter()
                     .find(|n| n.run == t.run && n.pos == t.pos + 1);
+                // エラー|ファイル: a katakana bigram no entry uses between two it does.
+                if kana {
+                    return known_strong(prev) && known_strong(next);
+                }
                 // 割出 of 割出ます: the second kanji starts a verb (出ま), not a word; but 入金
                 // of 入金される is a word that takes する.
                 // (Not 昼|休み: a first kanji no entry uses makes an unknown word.)
@@ -335,6 +344,10 @@ mod tests {
         assert!(model.has_unknown(&model.refine(japanese_terms("診察券の作り方", &s))));
         // 改修|費 ends in a kanji the entries use: a seam of two known words.
         assert!(!model.has_unknown(&model.refine(japanese_terms("改修費", &s))));
+        // エラー|ファイル: a katakana seam between two known words; but 診察券 stays unknown.
+        let files = Model::japanese(vec![entry("エラー ファイル")]);
+        assert!(!files.has_unknown(&files.refine(japanese_terms("エラーファイル", &s))));
+        assert!(files.has_unknown(&files.refine(japanese_terms("エラーメッセージ", &s))));
         // 色 of カードリーダーの色: a lone kanji no entry has is an unknown word.
         assert!(model.has_unknown(&model.refine(japanese_terms("補助金の色", &s))));
         assert!(!model.has_unknown(&model.refine(japanese_terms("補助金の費", &s))));
