@@ -200,6 +200,7 @@ const HELD_OUT: &[&str] = &[
     "heldout4.tsv",
     "heldout5.tsv",
     "heldout6.tsv",
+    "heldout7.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its

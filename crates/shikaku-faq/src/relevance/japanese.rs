@@ -180,6 +180,14 @@ impl Synonyms {
         Synonyms { pairs }
     }
 
+    /// The shipped readings (`readings.tsv`): applied to a question without kanji or
+    /// katakana only.
+    pub fn readings() -> &'static Synonyms {
+        static TABLE: LazyLock<Synonyms> =
+            LazyLock::new(|| Synonyms::parse(include_str!("../readings.tsv")));
+        &TABLE
+    }
+
     /// The shipped table (`synonyms.tsv`).
     pub fn shipped() -> &'static Synonyms {
         static TABLE: LazyLock<Synonyms> =
@@ -253,6 +261,64 @@ fn word_bounded(text: &[(char, Script)], start: usize, end: usize) -> bool {
 /// Question phrases and polite endings that say nothing about the topic (normalized forms).
 const STOP_PHRASES: &[&str] = &[
     "大丈夫",
+    // Greetings and framing of a message (お世話になっております。…と言われました).
+    "いつもお世話になっております",
+    "お世話になっております",
+    "お世話になります",
+    "お疲れ様です",
+    "お疲れさまです",
+    "恐れ入りますが",
+    "恐れ入ります",
+    "失礼します",
+    "よろしくお願いいたします",
+    "よろしくお願いします",
+    "お願いいたします",
+    "ちょっと",
+    "聞きたいんですが",
+    "聞きたいのですが",
+    "聞きたい",
+    "質問です",
+    "質問",
+    "と言われました",
+    "と言われた",
+    "と言われ",
+    "言われ",
+    "にあたって",
+    "に当たって",
+    // Polite and perfective verb endings (しまいました, いただけるのでしょうか).
+    "てしまいました",
+    "でしまいました",
+    "しまいました",
+    "てしまった",
+    "しまった",
+    "ましたが",
+    "ました",
+    "ませんでした",
+    "いただけるのでしょうか",
+    "いただけますでしょうか",
+    "いただけますか",
+    "いただける",
+    "いただけ",
+    "いただきたい",
+    "いただき",
+    "のでしょうか",
+    "よいでしょうか",
+    "よいか",
+    "なんですが",
+    "なのですが",
+    "ものは",
+    "もの",
+    // When the question is asked (先日申し込んだ, 来年に延ばしたい): not what it asks.
+    "先日",
+    "先ほど",
+    "先週",
+    "先月",
+    "今週",
+    "今月",
+    "今年",
+    "来週",
+    "来月",
+    "来年",
     // Who is asking and for whom: the setting, not the topic (院内に貼るポスター, 顔認証でき
     // ない高齢者).
     "自分で",
@@ -459,9 +525,16 @@ fn blank_phrases(
             Some((phrase, p)) => {
                 // A particle right after the phrase goes with it (予約患者|を|まとめて).
                 let mut end = i + p.len();
+                let phrase_at = |at: usize| {
+                    phrases.iter().any(|(_, q)| {
+                        text.get(at..at + q.len())
+                            .is_some_and(|t| t.iter().zip(q).all(|(t, q)| same(t, q)))
+                    })
+                };
                 if text
                     .get(end)
                     .is_some_and(|(c, s)| *s == Script::Hiragana && PARTICLES.contains(c))
+                    && !phrase_at(end)
                 {
                     end += 1;
                 }
@@ -481,7 +554,15 @@ fn blank_phrases(
 
 /// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
 pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
-    let mut text = synonyms.apply(scripted(query));
+    let mut text = scripted(query);
+    // Typed without conversion (ほじょきんのしんせいきげん): read the FAQ's words in it.
+    if !text
+        .iter()
+        .any(|(_, s)| matches!(s, Script::Kanji | Script::Katakana))
+    {
+        text = Synonyms::readings().apply(text);
+    }
+    let mut text = synonyms.apply(text);
     // Neighbouring topics before stop phrases, so that a stop phrase inside one (院内 of
     // 院内感染) cannot split it; compared by character: オンライン診療 is the topic however
     // its kana were typed.
@@ -584,6 +665,8 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
                 (Script::Hiragana, _) if inflection => None,
                 // に見 of さんに見せる: a kana ending and the next word's first kanji.
                 (Script::Hiragana, Script::Kanji) => None,
+                // ンし of ログインしたい: する after a katakana word.
+                (Script::Katakana, Script::Hiragana) if "さしすせ".contains(w[1].0) => None,
                 // 内す of 案内する: する after a kanji word is not a stem of its last kanji.
                 (Script::Kanji, Script::Hiragana)
                     if "さしすせ".contains(w[1].0) && i > 0 && run[i - 1].1 == Script::Kanji =>
@@ -599,6 +682,8 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
             };
             inflection = match (w[0].1, w[1].1) {
                 (Script::Kanji, Script::Hiragana) => true,
+                // ログイン|しようとしたら, ロック|されて: a katakana word that takes する.
+                (Script::Katakana, Script::Hiragana) => "さしすせ".contains(w[1].0),
                 (_, Script::Hiragana) => inflection,
                 _ => false,
             };
@@ -719,6 +804,32 @@ mod tests {
             texts(&japanese_terms("業者さんに来てもらう", &s)),
             ["業者", "来て"]
         );
+    }
+
+    #[test]
+    fn messages_lose_their_greetings_and_katakana_verbs_their_endings() {
+        let s = Synonyms::parse("");
+        assert_eq!(
+            texts(&japanese_terms(
+                "お世話になっております。ポータルにログインしようとしたらロックされてしまいました",
+                &s
+            )),
+            ["ぽた", "たる", "ろぐ", "ぐい", "いん", "ろっ", "っく"]
+        );
+        // 可能|でしょうか: the particle after a dropped phrase is left to the phrase that
+        // starts with it.
+        assert_eq!(texts(&japanese_terms("変更は可能でしょうか", &s)), ["変更"]);
+    }
+
+    #[test]
+    fn a_question_without_kanji_or_katakana_is_read() {
+        let s = Synonyms::parse("");
+        assert_eq!(
+            texts(&japanese_terms("ほじょきんのしんせいきげん", &s)),
+            texts(&japanese_terms("補助金の申請期限", &s))
+        );
+        // With a kanji in it, the kana are the asker's own (どういう is not 同意う).
+        assert!(!texts(&japanese_terms("同意はどういう意味", &s)).contains(&"同意う"));
     }
 
     #[test]
