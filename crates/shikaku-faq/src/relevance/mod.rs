@@ -256,19 +256,17 @@ impl Model {
     }
 
     /// Whether entry `i` matches only one of the question's several words (runs with a
-    /// strong term).
+    /// strong or stem term: 作り of マイナンバーカードの作り方 is a word).
     pub fn one_word_of_many(&self, i: usize, terms: &[Term]) -> bool {
         let Some(entry) = self.entries.get(i) else {
             return false;
         };
-        let words: HashSet<u16> = terms
-            .iter()
-            .filter(|t| t.kind == Kind::Strong)
-            .map(|t| t.run)
-            .collect();
+        let content = |t: &&Term| t.kind != Kind::Weak;
+        let words: HashSet<u16> = terms.iter().filter(content).map(|t| t.run).collect();
         let matched: HashSet<u16> = terms
             .iter()
-            .filter(|t| t.kind == Kind::Strong && entry.credit(&t.key) > 0.0)
+            .filter(content)
+            .filter(|t| entry.credit(&t.key) > 0.0)
             .map(|t| t.run)
             .collect();
         words.len() >= 2 && matched.len() == 1
@@ -344,6 +342,11 @@ mod tests {
         assert!(model.has_unknown(&model.refine(japanese_terms("診察券の作り方", &s))));
         // 改修|費 ends in a kanji the entries use: a seam of two known words.
         assert!(!model.has_unknown(&model.refine(japanese_terms("改修費", &s))));
+        // A verb is a word of its own: an entry naming the card but not 作る shares one word
+        // of two.
+        let card = Model::japanese(vec![entry("マイナンバーカード 暗証番号")]);
+        let terms = card.refine(japanese_terms("マイナンバーカードの作り方", &s));
+        assert!(card.one_word_of_many(0, &terms));
         // エラー|ファイル: a katakana seam between two known words; but 診察券 stays unknown.
         let files = Model::japanese(vec![entry("エラー ファイル")]);
         assert!(!files.has_unknown(&files.refine(japanese_terms("エラーファイル", &s))));
