@@ -201,6 +201,7 @@ const HELD_OUT: &[&str] = &[
     "heldout5.tsv",
     "heldout6.tsv",
     "heldout7.tsv",
+    "heldout8.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its
