@@ -2,18 +2,21 @@
 //! an entry answers it.
 //!
 //! Japanese questions become character bigrams after normalization, but not all of them count:
-//! polite endings, question phrases and question-framing nouns (ありますか, 教えてください,
-//! どうすれば, 方法, 場合 …) are dropped, a particle after a content word (補助金**は**,
-//! 証明書**の**) separates words, and bigrams are classed: *strong* within one script of
-//! content (補助, かど, ip), *stem* — a kanji and its okurigana, matched on the kanji so 届く,
-//! 届き and 届か meet, and a lone kanji (顔で) matched wherever an entry has it — and *weak*
-//! (hiragana, 何X, across scripts: half weight, none when no entry uses it). Okurigana that
-//! writers add or drop (取り消し, 取消し, 取消) are folded on both sides. Each word's bigrams
-//! share its weight (1/√n), so one long known word does not drown a short unknown one. A
-//! synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`) to the words the FAQ
-//! uses; neighbouring topics the FAQ does not answer (オンライン診療, 介護保険) count as words
-//! no entry uses, though their parts are its words. English questions become stemmed words
-//! without stop words, "My Number Card" one word.
+//! greetings, polite endings, question phrases and question-framing nouns (お世話になって
+//! おります, ありますか, 教えてください, どうすれば, 方法, 場合 …) and the asker's setting (院内,
+//! 患者, 明日) are dropped, a particle after a content word (補助金**は**, 証明書**の**)
+//! separates words, and bigrams are classed: *strong* within one script of content (補助, かど,
+//! ip), *stem* — a kanji and its okurigana, matched on the kanji so 届く, 届き and 届か meet, the
+//! inflection after it (てしまった) dropped, and a lone kanji (顔で) matched wherever an entry has
+//! it — and *weak* (hiragana, 何X, across scripts: half weight, none when no entry uses it).
+//! Okurigana that writers add or drop (取り消し, 取消し, 取消) are folded on both sides. Each
+//! word's bigrams share its weight (1/√n), so one long known word does not drown a short unknown
+//! one. A synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`, 引っ込める) to
+//! the words the FAQ uses, and a question typed without conversion (ほじょきんのしんせい) is read
+//! with the FAQ's readings; neighbouring topics the FAQ does not answer (オンライン診療, 介護保険)
+//! count as words no entry uses, though their parts are its words. English questions become
+//! stemmed words without stop words, one term per word family (application, apply), "My Number
+//! Card" one word, after the English synonyms (due → deadline).
 //!
 //! Each term weighs its inverse document frequency over the entries. An entry's **coverage**
 //! of a question is the share of that weight it matches — full credit in its title or
@@ -47,7 +50,8 @@ const WEAK: f32 = 0.5;
 /// The least coverage of a question that names something no entry mentions.
 pub const UNKNOWN_FLOOR: f32 = 0.6;
 /// The floor for an entry that matches one word of a question naming several (カルテ of
-/// カルテの書き方, 予約 of 健康診断の予約): one shared word is not the same topic.
+/// カルテの書き方, マイナンバーカード of マイナンバーカードの作り方): one shared word is not the
+/// same topic.
 pub const ONE_WORD_FLOOR: f32 = 0.6;
 
 /// The least coverage of a question made of weak terms only (hiragana: ほじょきん matches,
