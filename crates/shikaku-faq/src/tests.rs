@@ -202,6 +202,7 @@ const HELD_OUT: &[&str] = &[
     "heldout6.tsv",
     "heldout7.tsv",
     "heldout8.tsv",
+    "heldout9.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its
