@@ -33,6 +33,7 @@ use std::collections::{HashMap, HashSet};
 
 mod english;
 mod japanese;
+mod phrases;
 
 pub use english::{english_analyzer, english_compounds, english_terms};
 pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms};
