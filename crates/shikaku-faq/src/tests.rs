@@ -203,6 +203,7 @@ const HELD_OUT: &[&str] = &[
     "heldout7.tsv",
     "heldout8.tsv",
     "heldout9.tsv",
+    "heldout10.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its

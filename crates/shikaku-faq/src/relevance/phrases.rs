@@ -84,6 +84,9 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     // When the asker is: 明日の予約患者, 今日から.
     "明日",
     "今日",
+    "今の",
+    "今は",
+    "現在の",
     "昨日",
     "今朝",
     "毎日",
