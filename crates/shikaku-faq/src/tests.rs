@@ -204,6 +204,7 @@ const HELD_OUT: &[&str] = &[
     "heldout8.tsv",
     "heldout9.tsv",
     "heldout10.tsv",
+    "heldout11.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its

@@ -34,7 +34,8 @@ const ENGLISH_STOP: &[&str] = &[
     "everything", "suppose", "supposed", "expect", "seem", "seems", "wonder", "wondering", "all",
     // Inflected stop words (the filter runs before the stemmer).
     "wants", "wanted", "wanting", "needs", "needed", "likes", "liked", "gets", "got", "getting",
-    "knows", "knew", "doing", "done", "having", "tells", "told",
+    "knows", "knew", "doing", "done", "having", "tells", "told", "goes", "going", "went", "gone",
+    "during",
 ];
 
 /// The analyzer for English questions and English entry text.
