@@ -205,6 +205,7 @@ const HELD_OUT: &[&str] = &[
     "heldout9.tsv",
     "heldout10.tsv",
     "heldout11.tsv",
+    "heldout12.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its

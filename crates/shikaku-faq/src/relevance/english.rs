@@ -36,6 +36,8 @@ const ENGLISH_STOP: &[&str] = &[
     "wants", "wanted", "wanting", "needs", "needed", "likes", "liked", "gets", "got", "getting",
     "knows", "knew", "doing", "done", "having", "tells", "told", "goes", "going", "went", "gone",
     "during",
+    // What a message says a screen or a person said (the schedule shows …, it says …).
+    "show", "shows", "showed", "shown", "says", "said", "saying", "good",
 ];
 
 /// The analyzer for English questions and English entry text.
