@@ -206,6 +206,7 @@ const HELD_OUT: &[&str] = &[
     "heldout10.tsv",
     "heldout11.tsv",
     "heldout12.tsv",
+    "heldout13.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its
