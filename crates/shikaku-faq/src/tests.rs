@@ -207,6 +207,7 @@ const HELD_OUT: &[&str] = &[
     "heldout11.tsv",
     "heldout12.tsv",
     "heldout13.tsv",
+    "heldout14.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its
