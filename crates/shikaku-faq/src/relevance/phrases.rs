@@ -255,6 +255,10 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "確定申告",
     "税務",
     "開設届",
+    // A recommendation among products: the FAQ never gives one (電子カルテのおすすめメーカー).
+    "おすすめ",
+    "お勧め",
+    "お薦め",
 ];
 
 /// Particles that end a content word (補助金**は**, 証明書**の**, 端末**に**も).
