@@ -30,10 +30,14 @@ fn stem_keys(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The key a lone kanji matches on ([`kanji_keys`]).
+/// The key a lone kanji matches on ([`kanji_keys`]): three characters, so that no bigram
+/// (1台 of 1台目) can be mistaken for one.
 pub(super) fn kanji_key(c: char) -> String {
-    format!("1{c}")
+    format!("{KANJI_KEY}{c}")
 }
+
+/// How a kanji key starts ([`kanji_key`]).
+pub(super) const KANJI_KEY: &str = "字:";
 
 /// The kanji of a (normalized) text as keys a lone kanji in a question matches (顔 of 顔で
 /// matches 顔認証).

@@ -36,8 +36,8 @@ mod japanese;
 mod phrases;
 
 pub use english::{english_analyzer, english_compounds, english_terms};
+use japanese::{KANJI_KEY, is_kanji, kanji_key};
 pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms};
-use japanese::{is_kanji, kanji_key};
 
 /// The least coverage at which an entry counts as an answer.
 pub const FLOOR: f32 = 0.50;
@@ -255,7 +255,7 @@ impl Model {
         self.unknown_words
             && terms.iter().any(|t| {
                 // A lone kanji no entry has (色 of カードリーダーの色) is a word too.
-                let lone_kanji = t.key.starts_with('1');
+                let lone_kanji = t.key.starts_with(KANJI_KEY);
                 (t.kind == Kind::Strong || lone_kanji) && !self.df.contains_key(&t.key)
             })
     }
@@ -356,6 +356,9 @@ mod tests {
         let files = Model::japanese(vec![entry("エラー ファイル")]);
         assert!(!files.has_unknown(&files.refine(japanese_terms("エラーファイル", &s))));
         assert!(files.has_unknown(&files.refine(japanese_terms("エラーメッセージ", &s))));
+        // The bigram 1台 is not the kanji key of 台.
+        let count = Model::japanese(vec![entry("台数")]);
+        assert_eq!(count.coverage(0, &count.refine(japanese_terms("1台", &s))), 0.0);
         // 色 of カードリーダーの色: a lone kanji no entry has is an unknown word.
         assert!(model.has_unknown(&model.refine(japanese_terms("補助金の色", &s))));
         assert!(!model.has_unknown(&model.refine(japanese_terms("補助金の費", &s))));
