@@ -208,6 +208,7 @@ const HELD_OUT: &[&str] = &[
     "heldout12.tsv",
     "heldout13.tsv",
     "heldout14.tsv",
+    "heldout15.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its

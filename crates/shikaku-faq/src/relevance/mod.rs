@@ -358,7 +358,10 @@ mod tests {
         assert!(files.has_unknown(&files.refine(japanese_terms("エラーメッセージ", &s))));
         // The bigram 1台 is not the kanji key of 台.
         let count = Model::japanese(vec![entry("台数")]);
-        assert_eq!(count.coverage(0, &count.refine(japanese_terms("1台", &s))), 0.0);
+        assert_eq!(
+            count.coverage(0, &count.refine(japanese_terms("1台", &s))),
+            0.0
+        );
         // 色 of カードリーダーの色: a lone kanji no entry has is an unknown word.
         assert!(model.has_unknown(&model.refine(japanese_terms("補助金の色", &s))));
         assert!(!model.has_unknown(&model.refine(japanese_terms("補助金の費", &s))));

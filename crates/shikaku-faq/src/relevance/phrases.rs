@@ -98,6 +98,7 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "場合",
     "意味",
     "定義",
+    "対応",
     "理由",
     "可能",
     "問題",
