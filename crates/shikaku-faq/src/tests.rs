@@ -209,6 +209,7 @@ const HELD_OUT: &[&str] = &[
     "heldout13.tsv",
     "heldout14.tsv",
     "heldout15.tsv",
+    "heldout16.tsv",
 ];
 
 /// Questions kept out of calibration (written after it; each file's header says how far its

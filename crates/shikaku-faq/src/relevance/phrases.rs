@@ -98,6 +98,7 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "場合",
     "意味",
     "定義",
+    "向けの",
     "対応",
     "理由",
     "可能",
@@ -256,6 +257,9 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "確定申告",
     "税務",
     "開設届",
+    // Claims (the FAQ names オンライン請求 only as a line the system can share).
+    "電子請求",
+    "レセプト請求",
     // A recommendation among products: the FAQ never gives one (電子カルテのおすすめメーカー).
     "おすすめ",
     "お勧め",
