@@ -307,7 +307,7 @@ impl FaqIndex {
         let japanese = relevance::japanese_terms(&query, &self.synonyms);
         let mut hits = self.ranked(&japanese, &self.ja, &self.ja_model, lang, floor);
         if !relevance::is_japanese(&query, &self.synonyms) {
-            let english = relevance::english_terms(&self.synonyms.english(&query));
+            let english = self.english_terms(&query);
             let other = self.ranked(&english, &self.en, &self.en_model, lang, floor);
             let best = |h: &[Hit]| h.first().map_or(0.0, |h| h.coverage);
             if best(&other) > best(&hits) {
@@ -316,6 +316,11 @@ impl FaqIndex {
         }
         hits.truncate(limit);
         hits
+    }
+
+    /// The terms of an English question, after the English synonyms (due → deadline).
+    fn english_terms(&self, query: &str) -> Vec<Term> {
+        relevance::english_terms(&self.synonyms.english(query))
     }
 
     /// How a question was read and how well the best entries cover it, whether or not they
@@ -328,10 +333,7 @@ impl FaqIndex {
                 &self.ja_model,
             )
         } else {
-            (
-                relevance::english_terms(&self.synonyms.english(query)),
-                &self.en_model,
-            )
+            (self.english_terms(query), &self.en_model)
         };
         let terms = model.refine(terms);
         let weighted = terms

@@ -203,17 +203,19 @@ impl Synonyms {
     /// An English question with its English variants rewritten (due → deadline): the pairs
     /// whose variant and canonical form are both ASCII, on whole words.
     pub fn english(&self, query: &str) -> String {
-        let english = Synonyms {
-            pairs: self.pairs.iter().filter(|p| p.ascii()).cloned().collect(),
-        };
-        english
-            .apply(scripted_chars(query))
+        self.rewrite(scripted_chars(query), Pair::ascii)
             .into_iter()
             .map(|(c, _)| c)
             .collect()
     }
 
+    /// `text` with every pair's variant rewritten.
     fn apply(&self, text: Scripted) -> Scripted {
+        self.rewrite(text, |_| true)
+    }
+
+    /// `text` with the variants of the pairs `used` keeps rewritten.
+    fn rewrite(&self, text: Scripted, used: impl Fn(&Pair) -> bool) -> Scripted {
         let starts_with = |i: usize, chars: &mut dyn Iterator<Item = char>, len: usize| {
             i + len <= text.len() && text[i..i + len].iter().map(|(c, _)| *c).eq(chars)
         };
@@ -226,6 +228,7 @@ impl Synonyms {
             let said = self
                 .pairs
                 .iter()
+                .filter(|p| used(p))
                 .filter(|p| {
                     starts_with(
                         i,
@@ -236,7 +239,7 @@ impl Synonyms {
                 .map(|p| p.canonical.len())
                 .max()
                 .unwrap_or(0);
-            let found = self.pairs.iter().find(|p| {
+            let found = self.pairs.iter().filter(|p| used(p)).find(|p| {
                 let end = i + p.variant.len();
                 p.variant.len() > said
                     && starts_with(i, &mut p.variant.iter().copied(), p.variant.len())
@@ -279,27 +282,25 @@ fn blank_phrases(
     phrases: &[(&'static str, Scripted)],
     same: impl Fn(&(char, Script), &(char, Script)) -> bool,
 ) -> Vec<&'static str> {
+    // The first phrase that starts at `at`.
+    let phrase_at = |text: &Scripted, at: usize| {
+        phrases.iter().find(|(_, p)| {
+            text.get(at..at + p.len())
+                .is_some_and(|t| t.iter().zip(p).all(|(t, p)| same(t, p)))
+        })
+    };
     let mut found = Vec::new();
     let mut i = 0;
     while i < text.len() {
-        let hit = phrases.iter().find(|(_, p)| {
-            text.get(i..i + p.len())
-                .is_some_and(|t| t.iter().zip(p).all(|(t, p)| same(t, p)))
-        });
-        match hit {
+        match phrase_at(text, i) {
             Some((phrase, p)) => {
-                // A particle right after the phrase goes with it (予約患者|を|まとめて).
+                // A particle right after the phrase goes with it (予約患者|を|まとめて), unless
+                // another phrase starts there (可能|でしょうか).
                 let mut end = i + p.len();
-                let phrase_at = |at: usize| {
-                    phrases.iter().any(|(_, q)| {
-                        text.get(at..at + q.len())
-                            .is_some_and(|t| t.iter().zip(q).all(|(t, q)| same(t, q)))
-                    })
-                };
                 if text
                     .get(end)
                     .is_some_and(|(c, s)| *s == Script::Hiragana && PARTICLES.contains(c))
-                    && !phrase_at(end)
+                    && phrase_at(text, end).is_none()
                 {
                     end += 1;
                 }
@@ -417,10 +418,10 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
                 // に見 of さんに見せる: a kana ending and the next word's first kanji.
                 (Script::Hiragana, Script::Kanji) => None,
                 // ンし of ログインしたい: する after a katakana word.
-                (Script::Katakana, Script::Hiragana) if "さしすせ".contains(w[1].0) => None,
+                (Script::Katakana, Script::Hiragana) if is_suru(w[1].0) => None,
                 // 内す of 案内する: する after a kanji word is not a stem of its last kanji.
                 (Script::Kanji, Script::Hiragana)
-                    if "さしすせ".contains(w[1].0) && i > 0 && run[i - 1].1 == Script::Kanji =>
+                    if is_suru(w[1].0) && i > 0 && run[i - 1].1 == Script::Kanji =>
                 {
                     None
                 }
@@ -434,13 +435,19 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
             inflection = match (w[0].1, w[1].1) {
                 (Script::Kanji, Script::Hiragana) => true,
                 // ログイン|しようとしたら, ロック|されて: a katakana word that takes する.
-                (Script::Katakana, Script::Hiragana) => "さしすせ".contains(w[1].0),
+                (Script::Katakana, Script::Hiragana) => is_suru(w[1].0),
                 (_, Script::Hiragana) => inflection,
                 _ => false,
             };
             kind
         })
         .collect()
+}
+
+/// Whether `c` begins a form of する (さ, し, す, せ): after a word it is an ending, not a stem
+/// (案内|する, ログイン|した), and a kanji word before it takes する (入金|される).
+pub(super) fn is_suru(c: char) -> bool {
+    "さしすせ".contains(c)
 }
 
 /// Whether a question is written in Japanese (any kana or kanji after synonyms).

@@ -23,8 +23,8 @@
 //! keywords, [`BODY_CREDIT`] in its answer only. An entry is offered only when its coverage
 //! reaches [`FLOOR`]; a Japanese question naming something no entry uses (a strong bigram with
 //! no match that is not just the seam of a kanji compound such as 申請|期限) needs
-//! [`UNKNOWN_FLOOR`]; an entry that shares only one of a Japanese question's several words
-//! needs [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic); one of weak terms only
+//! [`UNKNOWN_FLOOR`]; an entry that shares only one of a question's several words (a verb stem
+//! is a word) needs [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic); one of weak terms only
 //! needs [`WEAK_ONLY_FLOOR`]. When nothing clears,
 //! the answer is "not found". The constants are calibrated on the labelled questions in
 //! `tests/labelled.tsv`, whose test prints the calibration table.
@@ -36,7 +36,7 @@ mod japanese;
 mod phrases;
 
 pub use english::{english_analyzer, english_compounds, english_terms};
-use japanese::{KANJI_KEY, is_kanji, kanji_key};
+use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
 pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms};
 
 /// The least coverage at which an entry counts as an answer.
@@ -204,12 +204,7 @@ impl Model {
                     .is_some_and(|c| self.df.contains_key(&kanji_key(c)));
                 let into_verb = first_known
                     && next.is_some_and(|n| {
-                        n.kind == Kind::Stem
-                            && !n
-                                .text
-                                .chars()
-                                .nth(1)
-                                .is_some_and(|c| "さしすせ".contains(c))
+                        n.kind == Kind::Stem && !n.text.chars().nth(1).is_some_and(is_suru)
                     });
                 // 何割|出: a question word and its counter, then another word.
                 let asked = prev.is_some_and(|p| p.text.starts_with('何'));
