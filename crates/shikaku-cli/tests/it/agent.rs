@@ -99,6 +99,18 @@ fn assert_queue(env: &Env, dir: &Path, n: usize) {
     );
 }
 
+/// Waits (up to 30 s) until `ready` holds; `what` names it when it never does.
+pub(crate) fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 pub(crate) fn wait_for(path: &Path) -> String {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(20) {
@@ -226,10 +238,10 @@ async fn single_queries_errors_partial_writes_and_status() {
     let xml = wait_for(&res.join("OQSsiquc01res_000000000005.xml"));
     assert_eq!(tag(&xml, "SegmentOfResult"), ["9"]);
     assert_eq!(tag(&xml, "ErrorCode"), ["OQR9001"]);
-    assert!(
-        dir.join("req/error/OQSsiquc01req_000000000005.xml")
-            .exists()
-    );
+    // The result is published before the request is moved (the agent's crash order), so the
+    // move is waited for.
+    let moved = dir.join("req/error/OQSsiquc01req_000000000005.xml");
+    wait_until("the request moved to req/error", || moved.exists());
 
     // A file still being written is not taken half-written.
     let full = single("01130012", "12", "345", "01", "20190203");
@@ -272,10 +284,10 @@ async fn single_queries_errors_partial_writes_and_status() {
         tag(&xml, "ErrorMessage")[0].contains("オンライン診療"),
         "{xml}"
     );
-    assert!(
-        dir.join("req/error/OQSmuonq01req_000000000007.xml")
-            .exists()
-    );
+    // The result is published before the request is moved (the agent's crash order), so the
+    // move is waited for.
+    let moved = dir.join("req/error/OQSmuonq01req_000000000007.xml");
+    wait_until("the request moved to req/error", || moved.exists());
     let out = server
         .env
         .run(&["agent", "status", "--dir", dir.to_str().expect("utf-8")]);
@@ -292,8 +304,12 @@ async fn single_queries_errors_partial_writes_and_status() {
         u8::from(today.month()),
         today.day()
     ));
-    assert!(done.join("OQSsiquc01req_000000000001.xml").exists());
-    assert!(done.join("OQSsiquc01req_000000000001.xml.1").exists());
+    for kept in [
+        "OQSsiquc01req_000000000001.xml",
+        "OQSsiquc01req_000000000001.xml.1",
+    ] {
+        wait_until(kept, || done.join(kept).exists());
+    }
 
     // The reference receipt computer against the same agent.
     let population = server
