@@ -84,9 +84,9 @@ pub fn run(cmd: FaqCommand) -> anyhow::Result<ExitCode> {
                         .collect::<Vec<_>>()
                         .join(" ")
                 );
-                println!("floor {}", shikaku_faq::relevance::FLOOR);
-                for (id, coverage) in &e.best {
-                    println!("  {coverage:.2}  {id}");
+                println!("floor {}", e.floor);
+                for (id, coverage, needs) in &e.best {
+                    println!("  {coverage:.2}  {id} (needs {needs:.2})");
                 }
                 return Ok(ExitCode::SUCCESS);
             }

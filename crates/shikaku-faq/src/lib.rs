@@ -91,8 +91,10 @@ pub struct Explanation {
     pub language: Lang,
     /// Its terms and their weights.
     pub terms: Vec<(String, f32)>,
-    /// The five entries covering it best, with their coverage.
-    pub best: Vec<(String, f32)>,
+    /// The least coverage of an answer to it.
+    pub floor: f32,
+    /// The five entries covering it best: id, coverage and the coverage it needs.
+    pub best: Vec<(String, f32, f32)>,
     /// What search answers.
     pub hits: Vec<Hit>,
 }
@@ -284,29 +286,32 @@ impl FaqIndex {
         self.search_in(query, Lang::Ja, limit)
     }
 
-    /// Ranked search: entries whose coverage of the question clears [`relevance::FLOOR`], best
+    /// Ranked search: entries whose coverage of the question clears [`relevance::FLOOR`]
+    /// ([`relevance::ENGLISH_FLOOR`] for a question in English), best
     /// first, titled in `lang`. A Japanese question is matched against the Japanese text; a
     /// question without kana or kanji against the English text and the Japanese one (for
     /// words such as ADSL), whichever answers it better. Nothing clears the floor → no hits.
     pub fn search_in(&self, query: &str, lang: Lang, limit: usize) -> Vec<Hit> {
-        self.search_with_floor(query, lang, limit, relevance::FLOOR)
+        self.search_with_floor(query, lang, limit, None)
     }
 
-    /// [`FaqIndex::search_in`] with another floor (for calibration).
+    /// [`FaqIndex::search_in`] with another floor for both languages (for calibration).
     pub(crate) fn search_with_floor(
         &self,
         query: &str,
         lang: Lang,
         limit: usize,
-        floor: f32,
+        floor: Option<f32>,
     ) -> Vec<Hit> {
         if limit == 0 {
             return Vec::new();
         }
         let query: String = query.chars().take(200).collect();
+        let in_japanese = relevance::is_japanese(&query, &self.synonyms);
+        let floor = floor.unwrap_or(relevance::floor(in_japanese));
         let japanese = relevance::japanese_terms(&query, &self.synonyms);
         let mut hits = self.ranked(&japanese, &self.ja, &self.ja_model, lang, floor);
-        if !relevance::is_japanese(&query, &self.synonyms) {
+        if !in_japanese {
             let english = self.english_terms(&query);
             let other = self.ranked(&english, &self.en, &self.en_model, lang, floor);
             let best = |h: &[Hit]| h.first().map_or(0.0, |h| h.coverage);
@@ -340,14 +345,19 @@ impl FaqIndex {
             .iter()
             .map(|t| (t.text.clone(), model.weight(t)))
             .collect();
-        let mut best: Vec<(String, f32)> = (0..self.entries.len())
-            .map(|i| (self.entries[i].id.clone(), model.coverage(i, &terms)))
+        let floor = relevance::floor(japanese);
+        let mut best: Vec<(String, f32, f32)> = (0..self.entries.len())
+            .map(|i| {
+                let id = self.entries[i].id.clone();
+                (id, model.coverage(i, &terms), model.needs(i, &terms, floor))
+            })
             .collect();
         best.sort_by(|a, b| b.1.total_cmp(&a.1));
         best.truncate(5);
         Explanation {
             language: if japanese { Lang::Ja } else { Lang::En },
             terms: weighted,
+            floor,
             best,
             hits: self.search_in(query, lang, 5),
         }
@@ -389,7 +399,6 @@ impl FaqIndex {
             }
         }
         let query = BooleanQuery::new(clauses);
-        let unknown = model.has_unknown(&terms);
         let searcher = self.reader.searcher();
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(30).order_by_score()) else {
             return Vec::new();
@@ -401,10 +410,7 @@ impl FaqIndex {
                 let id = doc.get_first(self.id)?.as_str()?.to_string();
                 let &i = self.by_id.get(&id)?;
                 let coverage = model.coverage(i, &terms);
-                if coverage < floor
-                    || (unknown && coverage < relevance::UNKNOWN_FLOOR)
-                    || (model.one_word_of_many(i, &terms) && coverage < relevance::ONE_WORD_FLOOR)
-                {
+                if coverage < model.needs(i, &terms, floor) {
                     return None;
                 }
                 let entry = &self.entries[i];

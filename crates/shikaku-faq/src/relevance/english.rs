@@ -38,6 +38,8 @@ const ENGLISH_STOP: &[&str] = &[
     "during",
     // What a message says a screen or a person said (the schedule shows …, it says …).
     "show", "shows", "showed", "shown", "says", "said", "saying", "good",
+    // What happens when …: asked of every topic.
+    "happen", "happens", "happened", "happening",
 ];
 
 /// The analyzer for English questions and English entry text.
@@ -102,6 +104,7 @@ const STEM_FAMILIES: &[(&str, &str)] = &[
     ("login", "log"),
     ("logon", "log"),
     ("unlock", "lock"),
+    ("usag", "use"),
 ];
 
 fn family(stem: String) -> String {

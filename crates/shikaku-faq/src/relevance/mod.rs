@@ -21,7 +21,7 @@
 //! Each term weighs its inverse document frequency over the entries. An entry's **coverage**
 //! of a question is the share of that weight it matches — full credit in its title or
 //! keywords, [`BODY_CREDIT`] in its answer only. An entry is offered only when its coverage
-//! reaches [`FLOOR`]; a Japanese question naming something no entry uses (a strong bigram with
+//! reaches [`FLOOR`] ([`ENGLISH_FLOOR`] for a question in English); a Japanese question naming something no entry uses (a strong bigram with
 //! no match that is not just the seam of a kanji compound such as 申請|期限) needs
 //! [`UNKNOWN_FLOOR`]; an entry that shares only one of a question's several words (a verb stem
 //! is a word) needs [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic); one of weak terms only
@@ -39,8 +39,21 @@ pub use english::{english_analyzer, english_compounds, english_terms};
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
 pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms};
 
-/// The least coverage at which an entry counts as an answer.
-pub const FLOOR: f32 = 0.50;
+/// The least coverage at which an entry counts as an answer to a Japanese question: the
+/// lowest at which no labelled out-of-scope question is answered (at 0.42 two are; the
+/// unknown-word and one-word floors keep Japanese neighbouring topics out, so this floor can
+/// sit lower than the English one).
+pub const FLOOR: f32 = 0.45;
+
+/// The least coverage at which an entry counts as an answer to an English question: higher,
+/// because an English question has no unknown-word floor to keep neighbouring topics out
+/// (below 0.48 "How much does a taxi cost?" finds the subsidy amount).
+pub const ENGLISH_FLOOR: f32 = 0.50;
+
+/// The floor for a question in Japanese or in English.
+pub fn floor(japanese: bool) -> f32 {
+    if japanese { FLOOR } else { ENGLISH_FLOOR }
+}
 
 /// The credit for a term found only in an entry's answer (not its title or keywords).
 pub const BODY_CREDIT: f32 = 0.6;
@@ -174,6 +187,10 @@ impl Model {
             .iter()
             .enumerate()
             .map(|(i, t)| {
+                // 30 of 30分, c1 of PC1台: a number no entry uses is a quantity, not a word.
+                if t.text.chars().any(|c| c.is_ascii_digit()) {
+                    return t.kind == Kind::Strong && !self.df.contains_key(&t.key);
+                }
                 let kanji = t.text.chars().all(is_kanji);
                 let kana = t.text.chars().all(|c| matches!(c, 'ぁ'..='ゖ'));
                 if !(kanji || kana)
@@ -270,6 +287,19 @@ impl Model {
             .map(|t| t.run)
             .collect();
         words.len() >= 2 && matched.len() == 1
+    }
+
+    /// The coverage entry `i` needs to answer the question: `floor`, or more when the question
+    /// names an unknown word or the entry shares only one of its words.
+    pub fn needs(&self, i: usize, terms: &[Term], floor: f32) -> f32 {
+        let mut needs = floor;
+        if self.has_unknown(terms) {
+            needs = needs.max(UNKNOWN_FLOOR);
+        }
+        if self.one_word_of_many(i, terms) {
+            needs = needs.max(ONE_WORD_FLOOR);
+        }
+        needs
     }
 
     /// The share of the question's weight that entry `i` matches (0 when the question has no
