@@ -85,6 +85,9 @@ pub fn run(cmd: FaqCommand) -> anyhow::Result<ExitCode> {
                         .join(" ")
                 );
                 println!("floor {}", e.floor);
+                if !e.unknown.is_empty() {
+                    println!("no entry uses: {}", e.unknown.join(" "));
+                }
                 for (id, coverage, needs) in &e.best {
                     println!("  {coverage:.2}  {id} (needs {needs:.2})");
                 }

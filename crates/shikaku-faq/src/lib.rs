@@ -93,6 +93,8 @@ pub struct Explanation {
     pub terms: Vec<(String, f32)>,
     /// The least coverage of an answer to it.
     pub floor: f32,
+    /// Its terms no entry uses, which raise the floor to [`relevance::UNKNOWN_FLOOR`].
+    pub unknown: Vec<String>,
     /// The five entries covering it best: id, coverage and the coverage it needs.
     pub best: Vec<(String, f32, f32)>,
     /// What search answers.
@@ -358,6 +360,11 @@ impl FaqIndex {
             language: if japanese { Lang::Ja } else { Lang::En },
             terms: weighted,
             floor,
+            unknown: model
+                .unknown(&terms)
+                .iter()
+                .map(|t| t.text.clone())
+                .collect(),
             best,
             hits: self.search_in(query, lang, 5),
         }

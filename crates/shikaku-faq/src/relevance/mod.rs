@@ -264,12 +264,22 @@ impl Model {
     /// Whether the question names something no entry mentions (a strong term no entry
     /// uses: 廃止, 処方箋 in 電子処方箋): then an entry must cover it at [`UNKNOWN_FLOOR`].
     pub fn has_unknown(&self, terms: &[Term]) -> bool {
-        self.unknown_words
-            && terms.iter().any(|t| {
+        !self.unknown(terms).is_empty()
+    }
+
+    /// The question's terms that no entry uses and that make it name something else.
+    pub fn unknown<'t>(&self, terms: &'t [Term]) -> Vec<&'t Term> {
+        if !self.unknown_words {
+            return Vec::new();
+        }
+        terms
+            .iter()
+            .filter(|t| {
                 // A lone kanji no entry has (色 of カードリーダーの色) is a word too.
                 let lone_kanji = t.key.starts_with(KANJI_KEY);
                 (t.kind == Kind::Strong || lone_kanji) && !self.df.contains_key(&t.key)
             })
+            .collect()
     }
 
     /// Whether entry `i` matches only one of the question's several words (runs with a

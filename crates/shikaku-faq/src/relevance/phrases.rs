@@ -82,9 +82,25 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "お年寄り",
     "高齢の",
     "待合室",
+    // Our side (薬局側でやる必要, こちら側の作業): who, not what.
+    "薬局側",
+    "医療機関側",
+    "病院側",
+    "診療所側",
+    "クリニック側",
+    "こちら側",
+    "うち側",
+    // What the asker uses now (今使っているフレッツ光ネクスト).
+    "今使っている",
+    "今使ってる",
+    "現在使っている",
     // How often or how much, said of any topic (何回か間違えたら, もう一度ほしい, ずっと有効).
     "何回か",
     "何度か",
+    "何か月",
+    "何ヶ月",
+    "何カ月",
+    "何ケ月",
     "何度も",
     "何回も",
     "もう一度",
@@ -273,6 +289,9 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "確定申告",
     "税務",
     "開設届",
+    // A patient's card running out (the FAQ answers the terminal's certificate only).
+    "カードの有効期限",
+    "カードの期限",
     // Claims (the FAQ names オンライン請求 only as a line the system can share).
     "電子請求",
     "レセプト請求",
