@@ -28,6 +28,15 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "と言われた",
     "と言われ",
     "言われ",
+    // What a screen said (登録済みと出て): the message is the topic, not that it showed.
+    "と出てしまいます",
+    "と出ています",
+    "と出ました",
+    "と出てきた",
+    "と出て",
+    "と出た",
+    "と出る",
+    "と出ます",
     "にあたって",
     "に当たって",
     // Polite and perfective verb endings (しまいました, いただけるのでしょうか).
@@ -196,6 +205,11 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     // topic (確認できなかった, 必要はある).
     "できなかった",
     "できない",
+    // Stuck, said of any step (先に進めない).
+    "先に進めない",
+    "先に進めません",
+    "進めない",
+    "進めません",
     "できません",
     "できますか",
     "できます",
@@ -289,6 +303,9 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "確定申告",
     "税務",
     "開設届",
+    // A health check in general (the FAQ answers 特定健診 information only).
+    "健康診断",
+    "人間ドック",
     // A patient's card running out (the FAQ answers the terminal's certificate only).
     "カードの有効期限",
     "カードの期限",
