@@ -340,6 +340,8 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "確定申告",
     "税務",
     "開設届",
+    // A patient's request for their records (カルテの開示請求).
+    "開示請求",
     // A health check in general (the FAQ answers 特定健診 information only).
     "健康診断",
     "人間ドック",
