@@ -68,6 +68,8 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "実施主体",
     "の実施内容",
     "実施内容",
+    // The purpose of X asks what X is (運用テストの目的); 利用目的 is a word of its own.
+    "の目的",
     "発生時の",
     "発生時",
     "が発生しております",
@@ -313,6 +315,9 @@ pub(super) const STOP_PHRASES: &[&str] = &[
 /// word no entry uses, so an entry must cover the rest of the question at [`super::UNKNOWN_FLOOR`].
 pub(super) const NEIGHBOURS: &[&str] = &[
     "オンライン診療",
+    "訪問診療",
+    "往診",
+    "在宅医療",
     "遠隔診療",
     "電話診療",
     "電子処方箋",
