@@ -329,6 +329,9 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         text = Synonyms::readings().apply(text);
     }
     let mut text = synonyms.apply(text);
+    // A reason or concession (担当が産休に入るので, ベンダーが来るけど) sets the scene: what is
+    // said before it is context.
+    let context_until = clause_end(&text);
     // Neighbouring topics before stop phrases, so that a stop phrase inside one (院内 of
     // 院内感染) cannot split it; compared by character: オンライン診療 is the topic however
     // its kana were typed.
@@ -353,7 +356,11 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         after_content = !particle && script.content();
     }
     let mut terms = Vec::new();
+    let mut offset = 0;
     for (r, run) in text.split(|(_, s)| *s == Script::Separator).enumerate() {
+        let start = offset;
+        offset += run.len() + 1;
+        let context = start < context_until;
         match run {
             [] => {}
             // A lone kanji (顔で, 税は) is a word: matched wherever an entry has that kanji, at
@@ -363,9 +370,12 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
                 if *s == Script::Kanji && *c != '何' {
                     let mut t = Term::new(c.to_string(), Kind::Stem, 1.0).at(r, 0);
                     t.key = kanji_key(*c);
+                    t.context = context;
                     terms.push(t);
                 } else if s.content() {
-                    terms.push(Term::new(c.to_string(), Kind::Weak, 1.0).at(r, 0));
+                    let mut t = Term::new(c.to_string(), Kind::Weak, 1.0).at(r, 0);
+                    t.context = context;
+                    terms.push(t);
                 }
             }
             _ => {
@@ -378,7 +388,9 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
                         .enumerate()
                         .filter_map(|(i, (w, kind))| {
                             let text = [w[0].0, w[1].0].iter().collect();
-                            Some(Term::new(text, kind?, share).at(r, i))
+                            let mut t = Term::new(text, kind?, share).at(r, i);
+                            t.context = start + i < context_until;
+                            Some(t)
                         }),
                 )
             }
@@ -395,6 +407,31 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     let mut seen = HashSet::new();
     terms.retain(|t| seen.insert(t.key.clone()));
     terms
+}
+
+/// Where the last reason or concession clause of a question ends (after ので, けど, けれど),
+/// or 0: the words before it are context. Not のです (したいのですが), not たいので (作りたいので
+/// 手順を: what the asker wants is the topic), and not ですけど or んだけど, which soften a
+/// question about what comes before them.
+fn clause_end(text: &Scripted) -> usize {
+    const MARKERS: [&str; 3] = ["ので", "けど", "けれど"];
+    let at = |i: usize, m: &str| {
+        text.get(i..i + m.chars().count())
+            .is_some_and(|t| t.iter().map(|(c, _)| *c).eq(m.chars()))
+    };
+    let mut end = 0;
+    for i in 1..text.len() {
+        let (before, _) = text[i - 1];
+        for m in MARKERS {
+            let n = m.chars().count();
+            let softener = m != "ので" && "すだ".contains(before);
+            let copula = m == "ので" && (at(i + n, "す") || i >= 2 && at(i - 2, "たい"));
+            if before != ' ' && at(i, m) && !softener && !copula {
+                end = i + n;
+            }
+        }
+    }
+    end
 }
 
 /// The kind of each bigram of a run of two or more characters, `None` for the inflection
@@ -502,6 +539,27 @@ mod tests {
         let terms = japanese_terms("病院だと最大何台", &s);
         assert_eq!(texts(&terms), ["病院", "最大", "大何", "何台"]);
         assert_eq!(terms[2].kind, Kind::Weak);
+    }
+
+    #[test]
+    fn words_before_a_reason_clause_are_context_but_not_before_a_softener() {
+        let s = Synonyms::parse("");
+        let context = |q: &str| -> Vec<String> {
+            japanese_terms(q, &s)
+                .into_iter()
+                .filter(|t| t.context)
+                .map(|t| t.text)
+                .collect()
+        };
+        assert_eq!(
+            context("事務長が交代するので担当者を変えたい"),
+            ["事務", "務長", "交代"]
+        );
+        assert_eq!(context("業者が来るけど立会いは必要"), ["業者", "来る"]);
+        assert!(context("補助金を申請したいのですが書類は").is_empty());
+        assert!(context("アカウントを作りたいので手順を").is_empty());
+        assert!(context("補助金を申請したいんですけど書類は").is_empty());
+        assert!(context("証明書の申請期限").is_empty());
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! it — and *weak* (hiragana, 何X, across scripts: half weight, none when no entry uses it).
 //! Okurigana that writers add or drop (取り消し, 取消し, 取消) are folded on both sides. Each
 //! word's bigrams share its weight (1/√n), so one long known word does not drown a short unknown
-//! one. A synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`, 引っ込める) to
+//! one. Words said before a reason or concession (事務長が交代するので…, 業者が来るけど…) are
+//! context: [`CONTEXT`] weight, and never an unknown word. A synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`, 引っ込める) to
 //! the words the FAQ uses, and a question typed without conversion (ほじょきんのしんせい) is read
 //! with the FAQ's readings; neighbouring topics the FAQ does not answer (オンライン診療, 介護保険)
 //! count as words no entry uses, though their parts are its words. English questions become
@@ -61,6 +62,9 @@ pub const BODY_CREDIT: f32 = 0.6;
 /// The weight of a stem or weak term relative to a strong one.
 const WEAK: f32 = 0.5;
 
+/// The weight of a term said in a reason clause (…ので, …けど) relative to one in the question.
+pub const CONTEXT: f32 = 0.5;
+
 /// The least coverage of a question that names something no entry mentions.
 pub const UNKNOWN_FLOOR: f32 = 0.6;
 /// The floor for an entry that matches one word of a question naming several (カルテ of
@@ -87,6 +91,9 @@ pub struct Term {
     /// Which run of the question it comes from, and where in it (for junctions).
     run: u16,
     pos: u16,
+    /// Said in a clause that gives the reason or the setting (担当が産休に入るので…): context,
+    /// not the topic.
+    context: bool,
 }
 
 impl Term {
@@ -102,6 +109,7 @@ impl Term {
             share,
             run: 0,
             pos: 0,
+            context: false,
         }
     }
 
@@ -253,7 +261,9 @@ impl Model {
         let n = self.entries.len() as f32;
         let df = self.df.get(&term.key).copied().unwrap_or(0);
         let idf = (1.0 + n / (df as f32 + 0.5)).ln();
-        term.share
+        let context = if term.context { CONTEXT } else { 1.0 };
+        context
+            * term.share
             * match (term.kind, df) {
                 (Kind::Strong, _) => idf,
                 (Kind::Weak, 0) => 0.0,
@@ -277,7 +287,9 @@ impl Model {
             .filter(|t| {
                 // A lone kanji no entry has (色 of カードリーダーの色) is a word too.
                 let lone_kanji = t.key.starts_with(KANJI_KEY);
-                (t.kind == Kind::Strong || lone_kanji) && !self.df.contains_key(&t.key)
+                (t.kind == Kind::Strong || lone_kanji)
+                    && !t.context
+                    && !self.df.contains_key(&t.key)
             })
             .collect()
     }
