@@ -193,6 +193,13 @@ impl Synonyms {
         &TABLE
     }
 
+    /// The shipped glossary (`glossary.tsv`): English words inside a Japanese question.
+    pub fn glossary() -> &'static Synonyms {
+        static TABLE: LazyLock<Synonyms> =
+            LazyLock::new(|| Synonyms::parse(include_str!("../glossary.tsv")));
+        &TABLE
+    }
+
     /// The shipped table (`synonyms.tsv`).
     pub fn shipped() -> &'static Synonyms {
         static TABLE: LazyLock<Synonyms> =
@@ -327,6 +334,10 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         .any(|(_, s)| matches!(s, Script::Kanji | Script::Katakana))
     {
         text = Synonyms::readings().apply(text);
+    }
+    // English words in a Japanese question (portalのpassword): the entries' Japanese words.
+    if text.iter().any(|(c, _)| is_cjk(*c)) {
+        text = Synonyms::glossary().apply(text);
     }
     let mut text = synonyms.apply(text);
     // A reason or concession (担当が産休に入るので, ベンダーが来るけど) sets the scene: what is

@@ -14,7 +14,8 @@
 //! one. Words said before a reason or concession (事務長が交代するので…, 業者が来るけど…) are
 //! context: [`CONTEXT`] weight, and never an unknown word. A synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`, 引っ込める) to
 //! the words the FAQ uses, and a question typed without conversion (ほじょきんのしんせい) is read
-//! with the FAQ's readings; neighbouring topics the FAQ does not answer (オンライン診療, 介護保険)
+//! with the FAQ's readings, and English words inside a Japanese question (portalのpassword)
+//! with the glossary; neighbouring topics the FAQ does not answer (オンライン診療, 介護保険)
 //! count as words no entry uses, though their parts are its words. English questions become
 //! stemmed words without stop words, one term per word family (application, apply), "My Number
 //! Card" one word, after the English synonyms (due → deadline).
