@@ -197,6 +197,9 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "何度も",
     "何回も",
     "もう一度",
+    "毎回",
+    "定期的に",
+    "定期的",
     "一度",
     "ずっと",
     "すぐに",
@@ -287,6 +290,27 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "って",
     // できる and ある conjugated: whether something can be done or exists is asked of every
     // topic (確認できなかった, 必要はある).
+    // Whether one must, may or need not (変えないといけない, 見なくてもいい, 使っちゃだめ): asked of
+    // every topic.
+    "ないといけない",
+    "ないとだめ",
+    "ないとダメ",
+    "なきゃいけない",
+    "なければならない",
+    "なければいけない",
+    "なくてはいけない",
+    "なくてはならない",
+    "じゃなくてもいい",
+    "なくてもいい",
+    "なくていい",
+    "なくても",
+    "てもいい",
+    "でもいい",
+    "てはいけない",
+    "ではいけない",
+    "てはだめ",
+    "ちゃだめ",
+    "じゃだめ",
     "できなかった",
     "できない",
     // Stuck, said of any step (先に進めない).
