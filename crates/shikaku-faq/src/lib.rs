@@ -237,10 +237,12 @@ impl FaqIndex {
         // Synonyms only for words the entries do not use themselves.
         let mut japanese = String::new();
         let mut english = std::collections::HashSet::new();
+        let mut katakana = std::collections::HashSet::new();
         for e in &entries {
             for t in [&e.title, &e.keywords, &e.body, &e.category] {
                 japanese.push_str(&normalize::normalize(t));
                 japanese.push(' ');
+                katakana.extend(relevance::katakana_words(t));
             }
             for t in [&e.title_en, &e.keywords_en, &e.body_en] {
                 english.extend(
@@ -259,7 +261,7 @@ impl FaqIndex {
             id,
             ja,
             en,
-            ja_model: Model::japanese(ja_terms),
+            ja_model: Model::japanese(ja_terms).with_katakana(katakana),
             en_model: Model::new(en_terms),
             synonyms,
         })

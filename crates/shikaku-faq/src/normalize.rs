@@ -90,31 +90,10 @@ fn normalize_chars(text: &str) -> String {
     out
 }
 
-/// Whether `c` separates words (spaces, punctuation, symbols of either width).
+/// Whether `c` separates words: spaces, punctuation and symbols of either width (、。「」【】
+/// ※→☆★◆ and emoticons' marks) — anything that is neither a letter nor a digit of some script.
 pub fn is_separator(c: char) -> bool {
-    c.is_whitespace()
-        || c.is_ascii_punctuation()
-        || matches!(
-            c,
-            '、' | '。'
-                | '・'
-                | '「'
-                | '」'
-                | '『'
-                | '』'
-                | '（'
-                | '）'
-                | '【'
-                | '】'
-                | '？'
-                | '！'
-                | '：'
-                | '；'
-                | '…'
-                | '※'
-                | '→'
-                | '／'
-        )
+    c.is_whitespace() || !c.is_alphanumeric()
 }
 
 /// Character bigrams of each run of non-separator characters (a run of one character gives

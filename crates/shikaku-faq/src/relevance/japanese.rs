@@ -21,6 +21,16 @@ pub fn entry_keys(text: &str) -> Vec<String> {
     keys
 }
 
+/// The katakana words of a text as a question's terms spell them (folded to hiragana, ー
+/// dropped: エラー → えら): what a seam between two katakana words is checked against.
+pub fn katakana_words(text: &str) -> Vec<String> {
+    scripted(text)
+        .split(|(_, s)| *s != Script::Katakana)
+        .filter(|w| w.len() >= 2)
+        .map(|w| w.iter().map(|(c, _)| *c).collect())
+        .collect()
+}
+
 /// The stem keys of a text (`~X` for each kanji followed by hiragana), as [`Term::key`].
 fn stem_keys(text: &str) -> Vec<String> {
     scripted(text)

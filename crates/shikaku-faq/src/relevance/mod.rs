@@ -24,7 +24,8 @@
 //! of a question is the share of that weight it matches — full credit in its title or
 //! keywords, [`BODY_CREDIT`] in its answer only. An entry is offered only when its coverage
 //! reaches [`FLOOR`] ([`ENGLISH_FLOOR`] for a question in English); a Japanese question naming something no entry uses (a strong bigram with
-//! no match that is not just the seam of a kanji compound such as 申請|期限) needs
+//! no match that is not just the seam of a kanji compound such as 申請|期限, or of two katakana
+//! words the entries use such as エラー|ファイル) needs
 //! [`UNKNOWN_FLOOR`]; an entry that shares only one of a question's several words (a verb stem
 //! is a word) needs [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic); one of weak terms only
 //! needs [`WEAK_ONLY_FLOOR`]. When nothing clears,
@@ -39,7 +40,7 @@ mod phrases;
 
 pub use english::{english_analyzer, english_compounds, english_terms};
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
-pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms};
+pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words};
 
 /// The least coverage at which an entry counts as an answer to a Japanese question: the
 /// lowest at which no labelled out-of-scope question is answered (at 0.42 two are; the
@@ -161,6 +162,9 @@ pub struct Model {
     /// an unknown kanji or katakana word names another topic; not for English, whose
     /// questions miss words for want of synonyms.
     unknown_words: bool,
+    /// The entries' katakana words ([`katakana_words`]): a kana seam must split a question's
+    /// word into two of them.
+    katakana: HashSet<String>,
 }
 
 impl Model {
@@ -183,7 +187,43 @@ impl Model {
             entries,
             df,
             unknown_words: false,
+            katakana: HashSet::new(),
         }
+    }
+
+    /// The model with the entries' katakana words, against which a kana seam is checked.
+    pub fn with_katakana(self, katakana: HashSet<String>) -> Model {
+        Model { katakana, ..self }
+    }
+
+    /// Whether the kana word around seam `i` splits there into two words the entries use
+    /// (エラー|ファイル), not one none uses whose halves occur inside theirs (プリン|ター of
+    /// プリンター: ぷり is in アプリ, んた in センター). Without the entries' words, any.
+    fn splits_into_words(&self, terms: &[Term], i: usize) -> bool {
+        if self.katakana.is_empty() {
+            return true;
+        }
+        let kana = |t: &Term| t.text.chars().all(|c| matches!(c, 'ぁ'..='ゖ'));
+        let adjacent = |t: &Term, step: i32| {
+            terms
+                .iter()
+                .find(|n| n.run == t.run && i32::from(n.pos) == i32::from(t.pos) + step && kana(n))
+        };
+        let seam = &terms[i];
+        let mut left: Vec<char> = seam.text.chars().take(1).collect();
+        let mut at = seam;
+        while let Some(p) = adjacent(at, -1) {
+            left.splice(0..0, p.text.chars().take(1));
+            at = p;
+        }
+        let mut right: Vec<char> = seam.text.chars().skip(1).collect();
+        let mut at = seam;
+        while let Some(n) = adjacent(at, 1) {
+            right.extend(n.text.chars().skip(1));
+            at = n;
+        }
+        let word = |w: Vec<char>| self.katakana.contains(&w.into_iter().collect::<String>());
+        word(left) && word(right)
     }
 
     /// The question's terms with junctions inside kanji compounds made weak: a strong
@@ -218,7 +258,9 @@ impl Model {
                     .find(|n| n.run == t.run && n.pos == t.pos + 1);
                 // エラー|ファイル: a katakana bigram no entry uses between two it does.
                 if kana {
-                    return known_strong(prev) && known_strong(next);
+                    return known_strong(prev)
+                        && known_strong(next)
+                        && self.splits_into_words(&terms, i);
                 }
                 // 割出 of 割出ます: the second kanji starts a verb (出ま), not a word; but 入金
                 // of 入金される is a word that takes する.
@@ -404,6 +446,13 @@ mod tests {
         let files = Model::japanese(vec![entry("エラー ファイル")]);
         assert!(!files.has_unknown(&files.refine(japanese_terms("エラーファイル", &s))));
         assert!(files.has_unknown(&files.refine(japanese_terms("エラーメッセージ", &s))));
+        // プリン|ター: the halves occur inside the entries' words (アプリ, センター) but are not
+        // words of their own, so プリンター is a word no entry uses.
+        let text = "エラー ファイル アプリ センター";
+        let words = Model::japanese(vec![entry(text)])
+            .with_katakana(katakana_words(text).into_iter().collect());
+        assert!(!words.has_unknown(&words.refine(japanese_terms("エラーファイル", &s))));
+        assert!(words.has_unknown(&words.refine(japanese_terms("プリンター", &s))));
         // The bigram 1台 is not the kanji key of 台.
         let count = Model::japanese(vec![entry("台数")]);
         assert_eq!(
