@@ -236,9 +236,10 @@ impl Model {
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                // 30 of 30分, c1 of PC1台: a number no entry uses is a quantity, not a word.
+                // 30 of 30分, 20 of 2021年, c1 of PC1台: a number is a quantity or a date,
+                // weak whether or not an entry has it.
                 if t.text.chars().any(|c| c.is_ascii_digit()) {
-                    return t.kind == Kind::Strong && !self.df.contains_key(&t.key);
+                    return t.kind == Kind::Strong;
                 }
                 let kanji = t.text.chars().all(is_kanji);
                 let kana = t.text.chars().all(|c| matches!(c, 'ぁ'..='ゖ'));
@@ -274,8 +275,11 @@ impl Model {
                     && next.is_some_and(|n| {
                         n.kind == Kind::Stem && !n.text.chars().nth(1).is_some_and(is_suru)
                     });
-                // 何割|出: a question word and its counter, then another word.
-                let asked = prev.is_some_and(|p| p.text.starts_with('何'));
+                // 何割|出: a question word and its counter, then another word; 4年|以降 the
+                // same after a number.
+                let asked = prev.is_some_and(|p| {
+                    p.text.starts_with('何') || p.text.chars().any(|c| c.is_ascii_digit())
+                });
                 // 改修|費 ends in a kanji the entries use; 診察|券 in one they never do.
                 let suffix = || {
                     t.text

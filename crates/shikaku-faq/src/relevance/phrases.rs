@@ -160,6 +160,13 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "お年寄り",
     "高齢の",
     "待合室",
+    // The size of the asker's hospital (200床以上の病院).
+    "病床数が",
+    "病床数",
+    "床以上の",
+    "床以上",
+    "床未満の",
+    "床未満",
     // Why the asker asks: leave (担当が産休に入るので).
     "産休に入る",
     "育休に入る",
