@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::phrases::{NEIGHBOURS, PARTICLES, QUESTION_WORDS, STOP_PHRASES};
+use super::phrases::{NEIGHBOURS, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES};
 use super::{Kind, Term};
 use crate::normalize::{fold_okurigana, is_separator};
 
@@ -360,6 +360,12 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     let neighbours = blank_phrases(&mut text, &NEAR, |t, p| t.0 == p.0);
     // Stop phrases: by character and script, so a hiragana one never matches inside a
     // katakana word.
+    // Who passed the question on, when it says it was (before the stop phrases take 言われ).
+    let said: String = text.iter().map(|(c, _)| *c).collect();
+    if RELAYED.iter().any(|r| said.contains(r)) {
+        static RELAY: LazyLock<Vec<(&str, Scripted)>> = LazyLock::new(|| longest_first(RELAYERS));
+        blank_phrases(&mut text, &RELAY, |t, p| t == p);
+    }
     static STOPS: LazyLock<Vec<(&str, Scripted)>> = LazyLock::new(|| longest_first(STOP_PHRASES));
     blank_phrases(&mut text, &STOPS, |t, p| t == p);
     // Particles after a content word, and は, も or の after such a particle (には, での,

@@ -34,18 +34,8 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "と言われた",
     "と言われ",
     "言われ",
-    // A question passed on (院長から…と言われた, 事務長に…頼まれた, 患者さんに聞かれた).
-    "院長から",
-    "院長に",
-    "事務長から",
-    "事務長に",
-    "先生から",
-    "上司から",
-    "上司に",
-    "受付スタッフから",
-    "スタッフから",
-    "薬剤師から",
-    "同僚から",
+    // A question passed on (…と言われた, …頼まれた, 患者さんに聞かれた); who passed it on is
+    // dropped only then ([`RELAYERS`]).
     "から聞かれた",
     "に聞かれた",
     "聞かれました",
@@ -422,6 +412,25 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "です",
     "ます",
 ];
+
+/// Who passed a question on (院長から…と言われた, 事務長に…頼まれた): dropped only from a question
+/// that says it was passed on ([`RELAYED`]); 院長に会いたい asks about the director.
+pub(super) const RELAYERS: &[&str] = &[
+    "院長から",
+    "院長に",
+    "事務長から",
+    "事務長に",
+    "先生から",
+    "上司から",
+    "上司に",
+    "受付スタッフから",
+    "スタッフから",
+    "薬剤師から",
+    "同僚から",
+];
+
+/// What says a question was passed on (normalized forms).
+pub(super) const RELAYED: &[&str] = &["言われ", "頼まれ", "聞かれ", "質問があ", "調べて"];
 
 /// Topics next to ours that the FAQ does not answer although their words are its words
 /// (オンライン診療 shares オンライン, 介護保険証 shares 保険証): named in a question, each is one
