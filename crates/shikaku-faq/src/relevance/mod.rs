@@ -334,7 +334,9 @@ impl Model {
             .filter(|t| {
                 // A lone kanji no entry has (色 of カードリーダーの色) is a word too.
                 let lone_kanji = t.key.starts_with(KANJI_KEY);
-                (t.kind == Kind::Strong || lone_kanji)
+                // So is a verb or adjective no entry inflects (重さ of カードリーダーの重さ).
+                let stem = t.kind == Kind::Stem;
+                (t.kind == Kind::Strong || lone_kanji || stem)
                     && !t.context
                     && !self.df.contains_key(&t.key)
             })

@@ -478,6 +478,8 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     // A patient's card running out (the FAQ answers the terminal's certificate only).
     "カードの有効期限",
     "カードの期限",
+    "保険証の有効期限",
+    "保険証の期限",
     // Claims (the FAQ names オンライン請求 only as a line the system can share).
     "電子請求",
     "レセプト請求",
