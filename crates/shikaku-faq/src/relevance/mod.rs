@@ -23,12 +23,13 @@
 //! Each term weighs its inverse document frequency over the entries. An entry's **coverage**
 //! of a question is the share of that weight it matches — full credit in its title or
 //! keywords, [`BODY_CREDIT`] in its answer only. An entry is offered only when its coverage
-//! reaches [`FLOOR`] ([`ENGLISH_FLOOR`] for a question in English); a Japanese question naming something no entry uses (a strong bigram with
-//! no match that is not just the seam of a kanji compound such as 申請|期限, or of two katakana
-//! words the entries use such as エラー|ファイル) needs
-//! [`UNKNOWN_FLOOR`]; an entry that shares only one of a question's several words (a verb stem
-//! is a word) needs [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic); one of weak terms only
-//! needs [`WEAK_ONLY_FLOOR`]. When nothing clears,
+//! reaches [`FLOOR`] ([`ENGLISH_FLOOR`] for a question in English); a Japanese question naming
+//! something no entry uses (a strong bigram with no match that is not just the seam of a kanji
+//! compound such as 申請|期限 or of two katakana words the entries use such as エラー|ファイル, a
+//! lone kanji or a verb stem no entry has, outside a reason clause) needs [`UNKNOWN_FLOOR`]; an
+//! entry that shares only one of a question's several words (a verb stem is a word) needs
+//! [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic); one of weak terms only needs
+//! [`WEAK_ONLY_FLOOR`]. A number is weak, whether or not an entry has it. When nothing clears,
 //! the answer is "not found". The constants are calibrated on the labelled questions in
 //! `tests/labelled.tsv`, whose test prints the calibration table.
 
@@ -127,7 +128,8 @@ pub enum Kind {
     /// Within one word of content (補助, かど, ip) or an English word.
     Strong,
     /// A kanji and its okurigana (壊れ, 作り): the stem of a verb or adjective. Half weight;
-    /// one no entry uses still counts (the question is about something else).
+    /// one no entry uses still counts, and is a word no entry uses (the question is about
+    /// something else).
     Stem,
     /// Hiragana, a question word (何枚) or a bigram across words (金は, ん2): half weight, and
     /// none when no entry uses it.
@@ -318,8 +320,9 @@ impl Model {
             }
     }
 
-    /// Whether the question names something no entry mentions (a strong term no entry
-    /// uses: 廃止, 処方箋 in 電子処方箋): then an entry must cover it at [`UNKNOWN_FLOOR`].
+    /// Whether the question names something no entry mentions (a strong term, lone kanji or
+    /// verb stem no entry uses: 廃止, 処方箋 in 電子処方箋, 色, 建て替え): then an entry must
+    /// cover it at [`UNKNOWN_FLOOR`].
     pub fn has_unknown(&self, terms: &[Term]) -> bool {
         !self.unknown(terms).is_empty()
     }
