@@ -48,7 +48,7 @@ async fn feedback_and_unanswered_questions_reach_the_operator_worst_first() {
     for q in [
         "駐車場はありますか",
         "駐車場はありますか",
-        "電話 03-1234-5678 の件",
+        "駐車場の件 03-1234-5678 まで",
     ] {
         let url = format!(
             "/faq/search?{}",
@@ -92,7 +92,7 @@ async fn feedback_and_unanswered_questions_reach_the_operator_worst_first() {
         .expect("asked twice");
     assert!(unanswered.find("今日の天気は？").expect("chatbot question") > parking);
     assert!(
-        unanswered.contains("電話 # の件"),
+        unanswered.contains("駐車場の件 # まで"),
         "the phone number is masked: {unanswered}"
     );
     assert!(!page.body.contains("1234-5678") && !page.body.contains("補助金</th>"));
