@@ -34,6 +34,9 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "と言われた",
     "と言われ",
     "言われ",
+    "と言っている",
+    "と言ってる",
+    "と言った",
     // A question passed on (…と言われた, …頼まれた, 患者さんに聞かれた); who passed it on is
     // dropped only then ([`RELAYERS`]).
     "から聞かれた",
