@@ -105,6 +105,7 @@ const STEM_FAMILIES: &[(&str, &str)] = &[
     ("logon", "log"),
     ("unlock", "lock"),
     ("usag", "use"),
+    ("recognit", "recogn"),
 ];
 
 fn family(stem: String) -> String {

@@ -453,6 +453,10 @@ pub(super) const RELAYED: &[&str] = &["言われ", "頼まれ", "聞かれ", "�
 /// word no entry uses, so an entry must cover the rest of the question at [`super::UNKNOWN_FLOOR`].
 pub(super) const NEIGHBOURS: &[&str] = &[
     "オンライン診療",
+    // A facility's own hours (the FAQ gives the help desk's only).
+    "診察時間",
+    "診療時間",
+    "外来時間",
     "訪問診療",
     "往診",
     "在宅医療",
