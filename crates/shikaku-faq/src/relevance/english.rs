@@ -31,7 +31,8 @@ const ENGLISH_STOP: &[&str] = &[
     "mine", "myself", "ourselves", "but", "because", "since", "whether", "while", "than", "too",
     "only", "though", "although", "unless", "let", "okay", "ok", "enough", "today", "yesterday",
     "sorry", "dear", "morning", "afternoon", "evening", "someone", "something", "anything",
-    "everything", "suppose", "supposed", "expect", "seem", "seems", "wonder", "wondering", "all",
+    "everything", "each", "every", "suppose", "supposed", "expect", "seem", "seems", "wonder",
+    "wondering", "all",
     // Inflected stop words (the filter runs before the stemmer).
     "wants", "wanted", "wanting", "needs", "needed", "likes", "liked", "gets", "got", "getting",
     "knows", "knew", "doing", "done", "having", "tells", "told", "goes", "going", "went", "gone",

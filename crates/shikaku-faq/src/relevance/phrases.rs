@@ -146,6 +146,10 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "当院",
     "弊院",
     "当薬局",
+    "各店舗",
+    "店舗ごとに",
+    "店舗ごと",
+    "店舗",
     "うちの",
     "患者さん",
     // An honorific after a word (業者さん).
