@@ -350,10 +350,12 @@ impl FaqIndex {
             .map(|t| (t.text.clone(), model.weight(t)))
             .collect();
         let floor = relevance::floor(japanese);
+        let question_floor = model.question_floor(&terms, floor);
         let mut best: Vec<(String, f32, f32)> = (0..self.entries.len())
             .map(|i| {
                 let id = self.entries[i].id.clone();
-                (id, model.coverage(i, &terms), model.needs(i, &terms, floor))
+                let needs = model.needs(i, &terms, question_floor);
+                (id, model.coverage(i, &terms), needs)
             })
             .collect();
         best.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -408,6 +410,7 @@ impl FaqIndex {
             }
         }
         let query = BooleanQuery::new(clauses);
+        let question_floor = model.question_floor(&terms, floor);
         let searcher = self.reader.searcher();
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(30).order_by_score()) else {
             return Vec::new();
@@ -419,7 +422,7 @@ impl FaqIndex {
                 let id = doc.get_first(self.id)?.as_str()?.to_string();
                 let &i = self.by_id.get(&id)?;
                 let coverage = model.coverage(i, &terms);
-                if coverage < model.needs(i, &terms, floor) {
+                if coverage < model.needs(i, &terms, question_floor) {
                     return None;
                 }
                 let entry = &self.entries[i];

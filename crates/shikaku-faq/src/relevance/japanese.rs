@@ -358,14 +358,14 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     // its kana were typed.
     static NEAR: LazyLock<Vec<(&str, Scripted)>> = LazyLock::new(|| longest_first(NEIGHBOURS));
     let neighbours = blank_phrases(&mut text, &NEAR, |t, p| t.0 == p.0);
-    // Stop phrases: by character and script, so a hiragana one never matches inside a
-    // katakana word.
     // Who passed the question on, when it says it was (before the stop phrases take 言われ).
     let said: String = text.iter().map(|(c, _)| *c).collect();
     if RELAYED.iter().any(|r| said.contains(r)) {
         static RELAY: LazyLock<Vec<(&str, Scripted)>> = LazyLock::new(|| longest_first(RELAYERS));
         blank_phrases(&mut text, &RELAY, |t, p| t == p);
     }
+    // Stop phrases: by character and script, so a hiragana one never matches inside a
+    // katakana word.
     static STOPS: LazyLock<Vec<(&str, Scripted)>> = LazyLock::new(|| longest_first(STOP_PHRASES));
     blank_phrases(&mut text, &STOPS, |t, p| t == p);
     // Particles after a content word, and は, も or の after such a particle (には, での,
@@ -395,14 +395,17 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
             // stand alone, so they are weak.
             [(c, s)] => {
                 if *s == Script::Kanji && *c != '何' {
-                    let mut t = Term::new(c.to_string(), Kind::Stem, 1.0).at(r, 0);
+                    let mut t = Term::new(c.to_string(), Kind::Stem, 1.0)
+                        .at(r, 0)
+                        .in_context(context);
                     t.key = kanji_key(*c);
-                    t.context = context;
                     terms.push(t);
                 } else if s.content() {
-                    let mut t = Term::new(c.to_string(), Kind::Weak, 1.0).at(r, 0);
-                    t.context = context;
-                    terms.push(t);
+                    terms.push(
+                        Term::new(c.to_string(), Kind::Weak, 1.0)
+                            .at(r, 0)
+                            .in_context(context),
+                    );
                 }
             }
             _ => {
@@ -415,9 +418,11 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
                         .enumerate()
                         .filter_map(|(i, (w, kind))| {
                             let text = [w[0].0, w[1].0].iter().collect();
-                            let mut t = Term::new(text, kind?, share).at(r, i);
-                            t.context = start + i < context_until;
-                            Some(t)
+                            Some(
+                                Term::new(text, kind?, share)
+                                    .at(r, i)
+                                    .in_context(start + i < context_until),
+                            )
                         }),
                 )
             }

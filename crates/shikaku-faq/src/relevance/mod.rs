@@ -12,8 +12,8 @@
 //! Okurigana that writers add or drop (取り消し, 取消し, 取消) are folded on both sides. Each
 //! word's bigrams share its weight (1/√n), so one long known word does not drown a short unknown
 //! one. Words said before a reason or concession (事務長が交代するので…, 業者が来るけど…) are
-//! context: [`CONTEXT`] weight, and never an unknown word. A synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`, 引っ込める) to
-//! the words the FAQ uses, and a question typed without conversion (ほじょきんのしんせい) is read
+//! context: [`CONTEXT`] weight, and never an unknown word. A synonym table maps what staff type
+//! (電カル, 問合せ, お客様, `hojokin`, 引っ込める) to the words the FAQ uses, and a question typed without conversion (ほじょきんのしんせい) is read
 //! with the FAQ's readings, and English words inside a Japanese question (portalのpassword)
 //! with the glossary; neighbouring topics the FAQ does not answer (オンライン診療, 介護保険)
 //! count as words no entry uses, though their parts are its words. English questions become
@@ -114,6 +114,11 @@ impl Term {
             pos: 0,
             context: false,
         }
+    }
+
+    fn in_context(mut self, context: bool) -> Term {
+        self.context = context;
+        self
     }
 
     fn at(mut self, run: usize, pos: usize) -> Term {
@@ -363,17 +368,24 @@ impl Model {
         words.len() >= 2 && matched.len() == 1
     }
 
-    /// The coverage entry `i` needs to answer the question: `floor`, or more when the question
-    /// names an unknown word or the entry shares only one of its words.
-    pub fn needs(&self, i: usize, terms: &[Term], floor: f32) -> f32 {
-        let mut needs = floor;
+    /// The coverage any entry needs to answer the question: `floor`, or [`UNKNOWN_FLOOR`] when
+    /// it names a word no entry uses.
+    pub fn question_floor(&self, terms: &[Term], floor: f32) -> f32 {
         if self.has_unknown(terms) {
-            needs = needs.max(UNKNOWN_FLOOR);
+            floor.max(UNKNOWN_FLOOR)
+        } else {
+            floor
         }
+    }
+
+    /// The coverage entry `i` needs: the question's floor ([`Model::question_floor`]), or
+    /// [`ONE_WORD_FLOOR`] when the entry shares only one of the question's words.
+    pub fn needs(&self, i: usize, terms: &[Term], question_floor: f32) -> f32 {
         if self.one_word_of_many(i, terms) {
-            needs = needs.max(ONE_WORD_FLOOR);
+            question_floor.max(ONE_WORD_FLOOR)
+        } else {
+            question_floor
         }
-        needs
     }
 
     /// The share of the question's weight that entry `i` matches (0 when the question has no
