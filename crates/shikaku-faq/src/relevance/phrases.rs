@@ -94,6 +94,7 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "実施主体",
     "の実施内容",
     "実施内容",
+    "の内容",
     // The purpose of X asks what X is (運用テストの目的); 利用目的 is a word of its own.
     "の目的",
     "発生時の",
