@@ -92,6 +92,7 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "場合の処理",
     "の実施主体",
     "実施主体",
+    "の場所",
     "の実施内容",
     "実施内容",
     "の内容",
@@ -161,6 +162,9 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "お年寄り",
     "高齢の",
     "待合室",
+    "外国人スタッフ向けに",
+    "外国人スタッフ向け",
+    "外国人スタッフ",
     // The size of the asker's hospital (200床以上の病院).
     "病床数が",
     "病床数",
@@ -492,6 +496,8 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "確定申告",
     "税務",
     "開設届",
+    // Which papers prove who a patient is (the FAQ answers the card and the health card only).
+    "本人確認書類",
     // A patient's request for their records (カルテの開示請求).
     "開示請求",
     // A health check in general (the FAQ answers 特定健診 information only).
