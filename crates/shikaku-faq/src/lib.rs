@@ -310,7 +310,7 @@ impl FaqIndex {
         if limit == 0 {
             return Vec::new();
         }
-        let query: String = query.chars().take(200).collect();
+        let query = question(query);
         let in_japanese = relevance::is_japanese(&query, &self.synonyms);
         let floor = floor.unwrap_or(relevance::floor(in_japanese));
         let japanese = relevance::japanese_terms(&query, &self.synonyms);
@@ -335,6 +335,7 @@ impl FaqIndex {
     /// How a question was read and how well the best entries cover it, whether or not they
     /// clear the floor (for `shikaku faq search --explain` and calibration).
     pub fn explain(&self, query: &str, lang: Lang) -> Explanation {
+        let query = &question(query);
         let japanese = relevance::is_japanese(query, &self.synonyms);
         let (terms, model) = if japanese {
             (
@@ -439,6 +440,15 @@ impl FaqIndex {
         hits
     }
 }
+
+/// How much of a question is read: its first [`QUESTION_CHARS`] characters.
+fn question(query: &str) -> String {
+    query.chars().take(QUESTION_CHARS).collect()
+}
+
+/// The characters of a question that search and its explanation read (a question is a
+/// sentence or two; a pasted page is not read whole).
+const QUESTION_CHARS: usize = 200;
 
 #[cfg(test)]
 mod tests;

@@ -93,7 +93,7 @@ fn normalize_chars(text: &str) -> String {
 /// Whether `c` separates words: spaces, punctuation and symbols of either width (、。「」【】
 /// ※→☆★◆ and emoticons' marks) — anything that is neither a letter nor a digit of some script.
 pub fn is_separator(c: char) -> bool {
-    c.is_whitespace() || !c.is_alphanumeric()
+    !c.is_alphanumeric()
 }
 
 /// Character bigrams of each run of non-separator characters (a run of one character gives

@@ -250,6 +250,17 @@ fn held_out_questions_show_what_unseen_questions_get() {
 }
 
 #[test]
+fn explain_reads_what_search_reads() {
+    let index = shipped();
+    // A question is read to its 200th character, by search and by its explanation alike.
+    let long = format!("{}補助金はいくら", "、".repeat(200));
+    assert!(index.search(&long, 3).is_empty());
+    let why = index.explain(&long, Lang::Ja);
+    assert!(why.terms.is_empty(), "{:?}", why.terms);
+    assert!(!index.explain("補助金はいくら", Lang::Ja).terms.is_empty());
+}
+
+#[test]
 fn the_named_queries_put_the_right_entry_first() {
     let index = shipped();
     for (query, want) in [

@@ -58,7 +58,7 @@ fn kanji_keys(text: &str) -> Vec<String> {
         .collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Script {
     Hiragana,
     Katakana,
@@ -383,10 +383,11 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         after_content = !particle && script.content();
     }
     let mut terms = Vec::new();
-    let mut offset = 0;
+    let (mut offset, mut runs) = (0, 0);
     for (r, run) in text.split(|(_, s)| *s == Script::Separator).enumerate() {
         let start = offset;
         offset += run.len() + 1;
+        runs = r + 1;
         let context = start < context_until;
         match run {
             [] => {}
@@ -429,7 +430,6 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         }
     }
     // Each neighbouring topic is one word of its own, after the question's runs.
-    let runs = text.split(|(_, s)| *s == Script::Separator).count();
     terms.extend(
         neighbours
             .into_iter()
@@ -447,10 +447,7 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
 /// question about what comes before them.
 fn clause_end(text: &Scripted) -> usize {
     const MARKERS: [&str; 3] = ["ので", "けど", "けれど"];
-    let at = |i: usize, m: &str| {
-        text.get(i..i + m.chars().count())
-            .is_some_and(|t| t.iter().map(|(c, _)| *c).eq(m.chars()))
-    };
+    let at = |i: usize, m: &str| spells(text, i, m);
     let mut end = 0;
     for i in 1..text.len() {
         let (before, _) = text[i - 1];
@@ -476,10 +473,7 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
         .enumerate()
         .map(|(i, w)| {
             // A question word ends the inflection (切れたら|どうなる, 届いて|いつ).
-            if QUESTION_WORDS.iter().any(|q| {
-                run.get(i..i + q.chars().count())
-                    .is_some_and(|t| t.iter().map(|(c, _)| *c).eq(q.chars()))
-            }) {
+            if QUESTION_WORDS.iter().any(|q| spells(run, i, q)) {
                 inflection = false;
             }
             let kind = match (w[0].1, w[1].1) {
@@ -511,6 +505,12 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
             kind
         })
         .collect()
+}
+
+/// Whether `text` spells `word` from position `at` (by character, whatever the script).
+fn spells(text: &[(char, Script)], at: usize, word: &str) -> bool {
+    text.get(at..at + word.chars().count())
+        .is_some_and(|t| t.iter().map(|(c, _)| *c).eq(word.chars()))
 }
 
 /// Whether `c` begins a form of する (さ, し, す, せ): after a word it is an ending, not a stem
@@ -571,6 +571,64 @@ mod tests {
         let terms = japanese_terms("病院だと最大何台", &s);
         assert_eq!(texts(&terms), ["病院", "最大", "大何", "何台"]);
         assert_eq!(terms[2].kind, Kind::Weak);
+    }
+
+    #[test]
+    fn no_variant_or_phrase_is_listed_twice() {
+        let tables = [
+            ("synonyms.tsv", include_str!("../synonyms.tsv")),
+            ("readings.tsv", include_str!("../readings.tsv")),
+            ("glossary.tsv", include_str!("../glossary.tsv")),
+        ];
+        // After normalization (問合わせ and 問合せ fold alike): the second would never be used.
+        let mut twice = Vec::new();
+        for (name, text) in tables {
+            let mut seen = HashSet::new();
+            for line in text
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            {
+                let variant = line.split('\t').next().unwrap_or_default();
+                let key: String = scripted(variant).into_iter().map(|(c, _)| c).collect();
+                if !seen.insert(key) {
+                    twice.push(format!("{name}: {variant}"));
+                }
+            }
+        }
+        for (name, list) in [
+            ("STOP_PHRASES", STOP_PHRASES),
+            ("NEIGHBOURS", NEIGHBOURS),
+            ("RELAYERS", RELAYERS),
+        ] {
+            let mut seen = HashSet::new();
+            for phrase in list {
+                if !seen.insert(scripted(phrase)) {
+                    twice.push(format!("{name}: {phrase}"));
+                }
+            }
+        }
+        assert!(twice.is_empty(), "listed twice: {twice:?}");
+    }
+
+    #[test]
+    fn english_words_and_who_passed_a_question_on() {
+        let s = Synonyms::parse("");
+        // An English word in a Japanese question is read with the glossary; an English
+        // question is left to the English reader.
+        assert_eq!(
+            texts(&japanese_terms("portalのpassword", &s)),
+            ["ぽた", "たる", "ぱす", "すわ", "わど"]
+        );
+        assert!(texts(&japanese_terms("forgot my password", &s)).contains(&"pa"));
+        // Who passed the question on is dropped only when the question says so.
+        assert_eq!(
+            texts(&japanese_terms("院長に補助金を調べてと言われた", &s)),
+            ["補助", "助金"]
+        );
+        assert_eq!(
+            texts(&japanese_terms("院長に会いたい", &s)),
+            ["院長", "会い"]
+        );
     }
 
     #[test]

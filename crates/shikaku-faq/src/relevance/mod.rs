@@ -116,6 +116,16 @@ impl Term {
         }
     }
 
+    /// Whether the term is kana only (katakana is folded to hiragana).
+    fn is_kana(&self) -> bool {
+        self.text.chars().all(|c| matches!(c, 'ぁ'..='ゖ'))
+    }
+
+    /// Whether the term holds a digit (a number: 30 of 30分, 4年 of 4年以降).
+    fn has_digit(&self) -> bool {
+        self.text.chars().any(|c| c.is_ascii_digit())
+    }
+
     fn in_context(mut self, context: bool) -> Term {
         self.context = context;
         self
@@ -210,12 +220,7 @@ impl Model {
         if self.katakana.is_empty() {
             return true;
         }
-        let kana = |t: &Term| t.text.chars().all(|c| matches!(c, 'ぁ'..='ゖ'));
-        let adjacent = |t: &Term, step: i32| {
-            terms
-                .iter()
-                .find(|n| n.run == t.run && i32::from(n.pos) == i32::from(t.pos) + step && kana(n))
-        };
+        let adjacent = |t: &Term, step: i32| beside(terms, t, step).filter(|n| n.is_kana());
         let seam = &terms[i];
         let mut left: Vec<char> = seam.text.chars().take(1).collect();
         let mut at = seam;
@@ -235,7 +240,7 @@ impl Model {
 
     /// The question's terms with junctions inside kanji compounds made weak: a strong
     /// bigram no entry uses between two known words (申請|期限 → 請期, 改修|費 → 修費) is an
-    /// artefact of the bigrams, not an unknown word.
+    /// artefact of the bigrams, not an unknown word. Numbers are made weak too.
     pub fn refine(&self, mut terms: Vec<Term>) -> Vec<Term> {
         let known = |t: Option<&Term>| t.is_some_and(|t| self.df.contains_key(&t.key));
         let known_strong = |t: Option<&Term>| t.is_some_and(|t| t.kind == Kind::Strong) && known(t);
@@ -245,11 +250,11 @@ impl Model {
             .map(|(i, t)| {
                 // 30 of 30分, 20 of 2021年, c1 of PC1台: a number is a quantity or a date,
                 // weak whether or not an entry has it.
-                if t.text.chars().any(|c| c.is_ascii_digit()) {
+                if t.has_digit() {
                     return t.kind == Kind::Strong;
                 }
                 let kanji = t.text.chars().all(is_kanji);
-                let kana = t.text.chars().all(|c| matches!(c, 'ぁ'..='ゖ'));
+                let kana = t.is_kana();
                 if !(kanji || kana)
                     || t.kind != Kind::Strong
                     || self.df.contains_key(&t.key)
@@ -257,13 +262,8 @@ impl Model {
                 {
                     return false;
                 }
-                let prev = terms[..i]
-                    .iter()
-                    .rev()
-                    .find(|p| p.run == t.run && p.pos + 1 == t.pos);
-                let next = terms[i + 1..]
-                    .iter()
-                    .find(|n| n.run == t.run && n.pos == t.pos + 1);
+                let prev = beside(&terms, t, -1);
+                let next = beside(&terms, t, 1);
                 // エラー|ファイル: a katakana bigram no entry uses between two it does.
                 if kana {
                     return known_strong(prev)
@@ -284,9 +284,7 @@ impl Model {
                     });
                 // 何割|出: a question word and its counter, then another word; 4年|以降 the
                 // same after a number.
-                let asked = prev.is_some_and(|p| {
-                    p.text.starts_with('何') || p.text.chars().any(|c| c.is_ascii_digit())
-                });
+                let asked = prev.is_some_and(|p| p.text.starts_with('何') || p.has_digit());
                 // 改修|費 ends in a kanji the entries use; 診察|券 in one they never do.
                 let suffix = || {
                     t.text
@@ -414,6 +412,13 @@ impl Model {
     }
 }
 
+/// The term right before (`step` -1) or after (`step` 1) `t` in its run.
+fn beside<'t>(terms: &'t [Term], t: &Term, step: i32) -> Option<&'t Term> {
+    terms
+        .iter()
+        .find(|n| n.run == t.run && i32::from(n.pos) == i32::from(t.pos) + step)
+}
+
 /// The texts of some terms (for the tests of this module and its children).
 #[cfg(test)]
 fn texts(terms: &[Term]) -> Vec<&str> {
@@ -474,6 +479,18 @@ mod tests {
             .with_katakana(katakana_words(text).into_iter().collect());
         assert!(!words.has_unknown(&words.refine(japanese_terms("エラーファイル", &s))));
         assert!(words.has_unknown(&words.refine(japanese_terms("プリンター", &s))));
+        // 30 of 30分: a number is weak; 4年|以降: the word after a number's counter is a
+        // junction, not an unknown word.
+        let later = Model::japanese(vec![entry("ロック 以降")]);
+        let terms = later.refine(japanese_terms("ロックは30分", &s));
+        assert!(terms.iter().any(Term::has_digit));
+        assert!(
+            terms
+                .iter()
+                .filter(|t| t.has_digit())
+                .all(|t| t.kind == Kind::Weak)
+        );
+        assert!(!later.has_unknown(&later.refine(japanese_terms("2024年以降", &s))));
         // The bigram 1台 is not the kanji key of 台.
         let count = Model::japanese(vec![entry("台数")]);
         assert_eq!(
