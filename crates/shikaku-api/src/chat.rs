@@ -81,15 +81,29 @@ async fn answer(
     lang: Lang,
 ) -> Reply {
     if let ChatInput::Text(text) = input
-        && let Some((intent, _)) = shikaku_faq::chatbot::intent(text)
+        && let Some((intent, personal)) = shikaku_faq::chatbot::intent(text)
         && let Some(actor) = crate::portal::inquiry::facility_actor(state, session).await
     {
         let today = state.portal.today();
         match state.portal.chat_facts(&actor, today, lang.is_en()).await {
             Ok(facts) => {
-                let mut r = shikaku_faq::chatbot::facility_reply(intent, &facts, lang.faq());
-                r.context = context.clone();
-                return r;
+                let mut own = shikaku_faq::chatbot::facility_reply(intent, &facts, lang.faq());
+                own.context = context.clone();
+                // A question that may be a general one (補助金はいくら？) gets the FAQ's
+                // answer too, with the facility's own figures after it.
+                if !personal {
+                    let general = shikaku_faq::chatbot::question_reply(
+                        &state.faq,
+                        text,
+                        context.clone(),
+                        lang.faq(),
+                        phone_open(),
+                    );
+                    if general.entry_id.is_some() {
+                        return shikaku_faq::chatbot::with_own(general, &own);
+                    }
+                }
+                return own;
             }
             Err(e) => tracing::warn!(error = %e, "chatbot: facility data unavailable"),
         }

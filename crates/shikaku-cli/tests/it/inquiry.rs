@@ -697,6 +697,18 @@ async fn the_chatbot_answers_a_logged_in_facility_from_its_own_data() {
         "{}",
         page.body
     );
+    // A question that may be a general one: the FAQ's answer too, before the clinic's own.
+    let general = page.body.find("補助金はいくらもらえますか");
+    let own = page.body.find("まだカードリーダーを申し込んでいません");
+    assert!(general.is_some() && general < own, "{}", page.body);
+    // One only about the clinic: its own data alone.
+    let page = ask(&mut clinic, "うちの補助金の申請状況は？").await;
+    assert!(
+        page.body.contains("まだカードリーダーを申し込んでいません")
+            && !page.body.contains("補助金はいくらもらえますか"),
+        "{}",
+        page.body
+    );
     let page = ask(&mut clinic, "次にやることは？").await;
     assert!(
         page.body.contains("まだ登録されていません"),

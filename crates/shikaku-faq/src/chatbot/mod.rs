@@ -242,18 +242,38 @@ fn text_reply(
     lang: Lang,
     phone_open: bool,
 ) -> Reply {
-    let en = lang.is_english();
     let mut context = context.clone();
+    if let Some(kind) = context::said_kind(text) {
+        context.kind = Some(kind);
+    }
+    if let Some((intent, personal)) = intent(text) {
+        // The facility's own data needs a login; the FAQ's general answer does not.
+        let mut own = login_reply(intent, lang);
+        own.context = context.clone();
+        let general = question_reply(index, text, context, lang, phone_open);
+        if general.entry_id.is_some() && !personal {
+            return with_own(general, &own);
+        }
+        // Its general entries, one click away.
+        own.related = index.search_in(text, lang, 4);
+        return own;
+    }
+    question_reply(index, text, context, lang, phone_open)
+}
+
+/// The FAQ's answer to a typed question, in the conversation's context: what a question
+/// gets that is not about the asker's own facility.
+pub fn question_reply(
+    index: &FaqIndex,
+    text: &str,
+    mut context: Context,
+    lang: Lang,
+    phone_open: bool,
+) -> Reply {
+    let en = lang.is_english();
     let said = context::said_kind(text);
     if let Some(kind) = said {
         context.kind = Some(kind);
-    }
-    if let Some((intent, personal)) = intent(text)
-        && (personal || index.search_in(text, lang, 1).is_empty())
-    {
-        let mut r = login_reply(intent, lang);
-        r.context = context;
-        return r;
     }
     let question = context::without_kind_statement(text);
     let follow_up = context::refers_back(text);
@@ -364,13 +384,7 @@ fn answer_with(
         related = index
             .related(entry)
             .take(3)
-            .map(|r| Hit {
-                id: r.id.clone(),
-                title: r.title_in(en).to_string(),
-                category: r.category_in(en).to_string(),
-                score: 0.0,
-                coverage: 0.0,
-            })
+            .map(|r| related_hit(r, en))
             .collect();
     }
     Reply {
@@ -385,6 +399,26 @@ fn answer_with(
             kind: context.kind,
         },
     }
+}
+
+/// `entry` as a link under an answer.
+fn related_hit(entry: &crate::Entry, en: bool) -> Hit {
+    Hit {
+        id: entry.id.clone(),
+        title: entry.title_in(en).to_string(),
+        category: entry.category_in(en).to_string(),
+        score: 0.0,
+        coverage: 0.0,
+    }
+}
+
+/// The FAQ's general answer to a question that may also be about the asker's own facility
+/// (補助金はいくら？), followed by `own`: the facility's own figures when it is logged in, the
+/// way to log in when it is not.
+pub fn with_own(mut answer: Reply, own: &Reply) -> Reply {
+    answer.text.push_str("\n\n---\n\n");
+    answer.text.push_str(&own.text);
+    answer
 }
 
 #[cfg(test)]

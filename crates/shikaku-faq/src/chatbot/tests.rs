@@ -241,3 +241,36 @@ fn a_four_turn_conversation_keeps_its_context() {
     );
     assert_eq!(four.context.kind, Some(FacilityKind::Clinic));
 }
+
+#[test]
+fn a_question_that_may_be_general_gets_the_faq_and_the_way_to_its_own_figures() {
+    let index = index();
+    let none = Context::default();
+    // General or about the facility: the FAQ's answer, then how to see its own figures.
+    let r = say(&index, "補助金はいくら？", &none);
+    assert_eq!(r.entry_id.as_deref(), Some("subsidy-amount"), "{}", r.text);
+    assert!(
+        r.text
+            .contains("補助金の額と申請状況は、ポータルにログインすると"),
+        "{}",
+        r.text
+    );
+    // Only about the facility: the login, with the general entries one click away.
+    let r = say(&index, "うちの補助金の申請状況は？", &none);
+    assert_eq!(r.entry_id, None);
+    assert!(
+        r.related.iter().any(|h| h.id.starts_with("subsidy-")),
+        "{:?}",
+        r.related
+    );
+    // About the same things, and general: the FAQ alone.
+    for text in [
+        "補助金が差し戻された",
+        "証明書は何枚いる",
+        "申し込んだ機種を変えたい",
+    ] {
+        let r = say(&index, text, &none);
+        assert!(r.entry_id.is_some(), "{text}: {}", r.text);
+        assert!(!r.text.contains("/portal/login"), "{text}: {}", r.text);
+    }
+}

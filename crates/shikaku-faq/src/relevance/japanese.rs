@@ -335,16 +335,31 @@ fn blank_phrases(
     found
 }
 
-/// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
-pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
-    let mut text = scripted(query);
-    // Typed without conversion (ほじょきんのしんせいきげん): read the FAQ's words in it.
-    if !text
+/// `text` with the FAQ's words read in it when it was typed without kana-kanji conversion
+/// (しんせいどうなった → 申請どうなった); as it is when it has a kanji or katakana.
+pub fn read_kana(text: &str) -> String {
+    with_readings(scripted(text))
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// `text` with [`Synonyms::readings`] applied when it has no kanji or katakana at all.
+fn with_readings(text: Scripted) -> Scripted {
+    if text
         .iter()
         .any(|(_, s)| matches!(s, Script::Kanji | Script::Katakana))
     {
-        text = Synonyms::readings().apply(text);
+        text
+    } else {
+        Synonyms::readings().apply(text)
     }
+}
+
+/// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
+pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
+    // Typed without conversion (ほじょきんのしんせいきげん): read the FAQ's words in it.
+    let mut text = with_readings(scripted(query));
     // English words in a Japanese question (portalのpassword): the entries' Japanese words.
     if text.iter().any(|(c, _)| is_cjk(*c)) {
         text = Synonyms::glossary().apply(text);

@@ -41,7 +41,7 @@ mod phrases;
 
 pub use english::{english_analyzer, english_compounds, english_terms};
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
-pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words};
+pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words, read_kana};
 
 /// The least coverage at which an entry counts as an answer to a Japanese question: the
 /// lowest at which no labelled out-of-scope question is answered (at 0.42 two are; the
