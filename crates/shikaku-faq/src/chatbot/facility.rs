@@ -136,12 +136,24 @@ const STATUS: &[&str] = &[
     "申請した",
     "申込んだ",
     "注文した",
-    "has ",
     "have we",
     "did we",
     "did our",
-    "still",
     "under review",
+    "rejected",
+    "不承認",
+    "what happened",
+    "what's happened",
+    "完了してい",
+    "has been",
+    "has it",
+    "has our",
+    "has the",
+    "still under",
+    "still pending",
+    "still waiting",
+    "却下されましたか",
+    "却下されてい",
 ];
 
 /// Something still to do for this facility: what comes next, what is left, where it stands.
@@ -183,6 +195,8 @@ const NEXT: &[&str] = &[
     "今日",
     "this month",
     "this week",
+    "先に",
+    "still",
 ];
 
 /// What the `NEXT` words ask about: something to do.
@@ -223,6 +237,7 @@ const TODO: &[&str] = &[
     "出さない",
     "must",
     "have to",
+    "べき",
 ];
 
 /// A deadline asked about as this facility's own: one coming up or one missed.
@@ -250,6 +265,9 @@ const DUE: &[&str] = &[
     "this week",
     "次の",
     "next",
+    "早い",
+    "一番",
+    "どの",
 ];
 
 /// A patient's card or a certificate: its 期限 is not one of the facility's deadlines.
@@ -278,13 +296,14 @@ const SUPPOSING: &[&str] = &[
     "できますか",
     "可能",
     "what if",
-    "can i",
-    "can we",
-    "when i",
-    "if i",
-    "if we",
     "how long",
     "what happens",
+    " can i ",
+    " can we ",
+    " when i ",
+    " when we ",
+    " if i ",
+    " if we ",
 ];
 
 /// A problem, a change or a reason asked about: a general question even when it names this
@@ -307,7 +326,6 @@ const GENERAL: &[&str] = &[
     "変更",
     "修正",
     "差戻",
-    "失効してい",
     "エラー",
     "しまった",
     "why",
@@ -341,9 +359,11 @@ const GENERAL: &[&str] = &[
     "までの期間",
     "日数",
     "どのくらい",
-    "合って",
     "正しい",
     "本当",
+    "合ってる",
+    "合っています",
+    "で合って",
 ];
 
 /// The subsidy, by name.
@@ -377,8 +397,8 @@ const AMOUNT: &[&str] = &[
     "いつ入",
 ];
 
-/// Certificates this facility holds (一覧, 発行された, 今使っている).
-const OWN_CERTIFICATES: &[&str] = &[
+/// The facility's own certificates or applications, listed or in use (一覧, 発行された, 今使っている).
+const LISTED: &[&str] = &[
     "一覧",
     "何枚",
     "発行された",
@@ -429,6 +449,11 @@ const PENDING: &[&str] = &[
     "where do things stand",
     "進んでない",
     "進んでいない",
+    "未対応",
+    "未着手",
+    "未処理",
+    "対応していない",
+    "対応してない",
 ];
 
 /// The facility-specific question in `text`, if any (matched after normalization, so
@@ -454,10 +479,12 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
     if supposing(&any) {
         return None;
     }
-    if any(&["証明書", "certificate"]) && (mine || status || any(OWN_CERTIFICATES)) {
+    if any(&["証明書", "certificate"]) && (mine || status || any(LISTED)) {
         return Some((Intent::Certificates, true));
     }
-    if any(&["申請", "申込", "application"]) && (status || any(&["どこまで"])) {
+    if any(&["申請", "申込", "application", "order"])
+        && (status || any(&["どこまで"]) || mine && any(LISTED))
+    {
         return Some((Intent::Applications, true));
     }
     if !any(CARDS) {
@@ -471,8 +498,10 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
             return Some((Intent::Deadlines, false));
         }
     }
-    let progress = any(&["状況", "段階", "進捗", "どこまで"]) && (mine || any(&["現在", "今"]));
-    if progress {
+    // How the whole adoption stands: asked as the facility's own, or as a state of things.
+    let progress = any(&["状況", "段階", "進捗", "どこまで"])
+        && (mine || any(&["現在", "今", "見たい", "知りたい", "確認したい", "教えて"]));
+    if progress || status && (mine || any(&["have we", "did we", "are we"])) {
         return Some((Intent::NextStep, true));
     }
     pending(&any)
@@ -487,7 +516,8 @@ fn supposing(any: &dyn Fn(&[&str]) -> bool) -> bool {
 /// The next step asked for: something still to do (次にやること, 残っている手続き), or where to
 /// begin (何から始めればいい, a general question too).
 fn pending(any: &dyn Fn(&[&str]) -> bool) -> Option<(Intent, bool)> {
-    if supposing(any) {
+    // 今後の制度の予定 asks about the scheme, not the facility's work.
+    if supposing(any) || any(&["制度"]) {
         return None;
     }
     if any(&[
