@@ -156,6 +156,9 @@ const STATUS: &[&str] = &[
     "却下されてい",
     "processed",
     "so far",
+    "まだでしょうか",
+    "まだかな",
+    " done",
 ];
 
 /// Something still to do for this facility: what comes next, what is left, where it stands.
@@ -240,6 +243,7 @@ const TODO: &[&str] = &[
     "must",
     "have to",
     "べき",
+    "準備",
 ];
 
 /// A deadline asked about as this facility's own: one coming up or one missed.
@@ -308,22 +312,19 @@ const SUPPOSING: &[&str] = &[
     " when we ",
     " if i ",
     " if we ",
+    "間に合う",
+    "間に合います",
 ];
 
-/// A problem, a change or a reason asked about: a general question even when it names this
-/// facility's own subsidy, application, certificate or deadline (補助金が差し戻された, 申請を
-/// 撤回したい, なぜ証明書が必要か, 期限を過ぎてしまった).
-const GENERAL: &[&str] = &[
+/// A problem, a change or a reason: never a question about how the facility's own work
+/// stands (補助金が差し戻された, 申請を撤回したい, なぜ証明書が必要か, 次のステップの画面が表示されない).
+const PROBLEM: &[&str] = &[
     "なぜ",
     "なんで",
     "理由",
     "意味",
-    "どうする",
-    "どうすれば",
-    "どうしたら",
     "直し方",
     "直せ",
-    "必要",
     "撤回",
     "取消",
     "取下",
@@ -331,10 +332,29 @@ const GENERAL: &[&str] = &[
     "修正",
     "差戻",
     "エラー",
-    "しまった",
+    "しまった ",
+    "しまったの",
+    "しまったけど",
+    "しまったが",
+    "しまいました",
+    "二重",
+    "重複",
+    "画面",
+    "表示されない",
+    "なかったことに",
+    "減ら",
+    "増や",
+    "変え",
+    "取りやめ",
+    "やめたい",
+    "キャンセル",
+    "正しい",
+    "本当",
+    "合ってる",
+    "合っています",
+    "で合って",
     "why",
     "mean",
-    "need",
     "withdraw",
     "cancel",
     "change",
@@ -347,27 +367,26 @@ const GENERAL: &[&str] = &[
     "returned",
     "error",
     "what now",
+];
+
+/// What is needed or how long it takes, in general: not about the facility's subsidy,
+/// certificates, applications or deadlines (証明書は何枚いる, 審査にかかる日数), though it may
+/// still ask for the next step (今の段階で必要な作業は？).
+const GENERAL: &[&str] = &[
+    "どうする",
+    "どうすれば",
+    "どうしたら",
+    "必要",
+    "need",
     "何枚いる",
     "いりますか",
-    "なかったことに",
     "どうなる",
     "what happens",
     "how long",
     "かかる",
-    "減ら",
-    "増や",
-    "変え",
-    "取りやめ",
-    "やめたい",
-    "キャンセル",
     "までの期間",
     "日数",
     "どのくらい",
-    "正しい",
-    "本当",
-    "合ってる",
-    "合っています",
-    "で合って",
 ];
 
 /// The subsidy, by name.
@@ -477,8 +496,11 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
     let mine = any(MINE) && !any(HOW_TO);
     let status = any(STATUS);
     // 差し戻されていないか asks for a state, whatever word it uses.
-    let general = any(GENERAL) && !any(&["ていないか", "てないか"]);
-    if general {
+    let asks_state = any(&["ていないか", "てないか"]);
+    if any(PROBLEM) && !asks_state {
+        return None;
+    }
+    if any(GENERAL) && !asks_state {
         return pending(&any);
     }
     if any(SUBSIDY) {
@@ -513,7 +535,7 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
         }
     }
     // How the whole adoption stands: asked as the facility's own, or as a state of things.
-    let progress = any(&["状況", "現状", "段階", "進捗", "どこまで"])
+    let progress = any(&["状況", "現状", "段階", "進捗", "どこまで", "どんな感じ"])
         && (mine
             || any(&[
                 "現在",
@@ -539,8 +561,8 @@ fn supposing(any: &dyn Fn(&[&str]) -> bool) -> bool {
 /// The next step asked for: something still to do (次にやること, 残っている手続き), or where to
 /// begin (何から始めればいい, a general question too).
 fn pending(any: &dyn Fn(&[&str]) -> bool) -> Option<(Intent, bool)> {
-    // 今後の制度の予定 asks about the scheme, not the facility's work.
-    if supposing(any) || any(&["制度"]) {
+    // 今後の制度の予定 and 今月のメンテナンス予定 ask about the scheme and the system.
+    if supposing(any) || any(&["制度", "メンテナンス", "バージョン", "研修"]) {
         return None;
     }
     if any(&[
@@ -556,7 +578,8 @@ fn pending(any: &dyn Fn(&[&str]) -> bool) -> Option<(Intent, bool)> {
     ]) {
         return Some((Intent::NextStep, false));
     }
-    (any(PENDING) || any(NEXT) && any(TODO)).then_some((Intent::NextStep, true))
+    let forgotten = any(&["忘れ", "漏れ", "抜け"]) && any(&["手続", "作業", "こと", "もの"]);
+    (forgotten || any(PENDING) || any(NEXT) && any(TODO)).then_some((Intent::NextStep, true))
 }
 
 /// What the chatbot may tell a logged-in facility about itself (labels in the page's
