@@ -47,6 +47,10 @@ const MINE: &[&str] = &[
     "わたしたち",
     "私たち",
     "私ども",
+    "我が院",
+    "わが院",
+    "我が薬局",
+    "わが薬局",
 ];
 
 /// Asking how to do something: a general question even when it says うちの (うちで証明書を
@@ -106,7 +110,6 @@ const STATUS: &[&str] = &[
     "した内容",
     "したもの",
     "申請済",
-    "where is",
     "status",
     "progress",
     "approved",
@@ -159,6 +162,13 @@ const STATUS: &[&str] = &[
     "まだでしょうか",
     "まだかな",
     " done",
+    "申請中",
+    "申込中",
+    "手続中",
+    "処理中",
+    "what state",
+    "where is our",
+    "where's our",
 ];
 
 /// Something still to do for this facility: what comes next, what is left, where it stands.
