@@ -477,6 +477,26 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "診療時間",
     "外来時間",
     "訪問診療",
+    // Other subsidy schemes (the FAQ's is the 医療情報化支援基金's).
+    "IT導入補助金",
+    "ものづくり補助金",
+    "事業再構築補助金",
+    // A patient's card PIN is reset at the municipal office.
+    "暗証番号のリセット",
+    "暗証番号の初期化",
+    "暗証番号の再設定",
+    // The line's installation is the carrier's; the router's own password the vendor's.
+    "工事の日程",
+    "工事のスケジュール",
+    "工事日",
+    "ルーターのパスワード",
+    // Crowding at reception, and leaks of personal data.
+    "混雑",
+    "情報漏えい",
+    "情報漏洩",
+    "漏えい",
+    "漏洩",
+    "情報が漏れ",
     // Booking patients' visits (the FAQ's 予約 is checking booked patients' eligibility).
     "ネット予約",
     "ネットで予約",
