@@ -490,12 +490,9 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "工事のスケジュール",
     "工事日",
     "ルーターのパスワード",
-    // Crowding at reception, and leaks of personal data.
+    // Crowding at reception, and personal data leaked (漏洩 below).
     "混雑",
     "情報漏えい",
-    "情報漏洩",
-    "漏えい",
-    "漏洩",
     "情報が漏れ",
     // Booking patients' visits (the FAQ's 予約 is checking booked patients' eligibility).
     "ネット予約",
