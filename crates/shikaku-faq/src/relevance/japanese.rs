@@ -451,6 +451,13 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
             .enumerate()
             .map(|(k, topic)| Term::new(format!("!{topic}"), Kind::Strong, 1.0).at(runs + k, 0)),
     );
+    // All the question says is in the reason clause (レセコンが無いので|どうしたらいいか困って
+    // いる): that clause is what it asks about.
+    if !terms.iter().any(|t| !t.context && t.kind != Kind::Weak) {
+        for t in &mut terms {
+            t.context = false;
+        }
+    }
     let mut seen = HashSet::new();
     terms.retain(|t| seen.insert(t.key.clone()));
     terms
@@ -665,6 +672,8 @@ mod tests {
         assert!(context("アカウントを作りたいので手順を").is_empty());
         assert!(context("補助金を申請したいんですけど書類は").is_empty());
         assert!(context("証明書の申請期限").is_empty());
+        // Nothing said after the clause: the clause is what it asks about.
+        assert!(context("カードリーダーが壊れたので困っています").is_empty());
     }
 
     #[test]
