@@ -507,6 +507,10 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "診療時間",
     "外来時間",
     "訪問診療",
+    // Finding a place nearby (近くの薬局を教えて).
+    "近くの",
+    "近所の",
+    "最寄りの",
     // Other subsidy schemes (the FAQ's is the 医療情報化支援基金's).
     "IT導入補助金",
     "ものづくり補助金",
