@@ -314,10 +314,11 @@ impl FaqIndex {
         let in_japanese = relevance::is_japanese(&query, &self.synonyms);
         let floor = floor.unwrap_or(relevance::floor(in_japanese));
         let japanese = relevance::japanese_terms(&query, &self.synonyms);
-        let mut hits = self.ranked(&japanese, &self.ja, &self.ja_model, lang, floor);
+        let asked = relevance::asks(&query);
+        let mut hits = self.ranked(&japanese, &self.ja, &self.ja_model, lang, floor, &asked);
         if !in_japanese {
             let english = self.english_terms(&query);
-            let other = self.ranked(&english, &self.en, &self.en_model, lang, floor);
+            let other = self.ranked(&english, &self.en, &self.en_model, lang, floor, &asked);
             let best = |h: &[Hit]| h.first().map_or(0.0, |h| h.coverage);
             if best(&other) > best(&hits) {
                 hits = other;
@@ -325,6 +326,49 @@ impl FaqIndex {
         }
         hits.truncate(limit);
         hits
+    }
+
+    /// Hits for a question asked about `topic` (the conversation's, in the page's language):
+    /// the topic's words are the question's setting — half weight and never a word no entry
+    /// uses — so 期限は？ asked about 電子証明書 finds the certificate's deadline, while a
+    /// question of its own (パスワードを忘れた) still finds its own entry.
+    pub fn search_about(&self, query: &str, topic: &str, lang: Lang, limit: usize) -> Vec<Hit> {
+        let query = question(query);
+        let in_japanese = relevance::is_japanese(&query, &self.synonyms);
+        let floor = relevance::floor(in_japanese);
+        let (terms, fields, model) = if in_japanese {
+            let mut terms = relevance::japanese_terms(&query, &self.synonyms);
+            let runs = relevance::runs(&terms);
+            terms.extend(relevance::as_setting(
+                relevance::japanese_terms(topic, &self.synonyms),
+                runs,
+            ));
+            (terms, &self.ja, &self.ja_model)
+        } else {
+            let mut terms = self.english_terms(&query);
+            let runs = relevance::runs(&terms);
+            terms.extend(relevance::as_setting(self.english_terms(topic), runs));
+            (terms, &self.en, &self.en_model)
+        };
+        let asked = relevance::asks(&query);
+        let mut hits = self.ranked(&terms, fields, model, lang, floor, &asked);
+        hits.truncate(limit);
+        hits
+    }
+
+    /// How many words of `query` name what it asks about (期限は？ one, 発注の期限は？ two): a
+    /// question of one word or none is read in the conversation's topic.
+    pub fn topic_words(&self, query: &str) -> usize {
+        let query = question(query);
+        let (terms, model) = if relevance::is_japanese(&query, &self.synonyms) {
+            (
+                relevance::japanese_terms(&query, &self.synonyms),
+                &self.ja_model,
+            )
+        } else {
+            (self.english_terms(&query), &self.en_model)
+        };
+        relevance::topic_words(&model.refine(terms))
     }
 
     /// The terms of an English question, after the English synonyms (due → deadline).
@@ -376,7 +420,8 @@ impl FaqIndex {
     }
 
     /// Candidates by BM25 (title ×3, keywords ×2, answer ×1) over `terms`, kept when their
-    /// coverage clears the floor, ordered by BM25 × coverage².
+    /// coverage clears the floor, ordered by BM25 × coverage² (× [`relevance::ASKS_THE_SAME`]
+    /// when the entry's title asks for what the question does, `asked`).
     fn ranked(
         &self,
         terms: &[Term],
@@ -384,7 +429,9 @@ impl FaqIndex {
         model: &Model,
         lang: Lang,
         floor: f32,
+        asked: &[relevance::Asks],
     ) -> Vec<Hit> {
+        let japanese = std::ptr::eq(fields, &self.ja);
         let terms: Vec<Term> = model
             .refine(terms.to_vec())
             .into_iter()
@@ -427,11 +474,17 @@ impl FaqIndex {
                     return None;
                 }
                 let entry = &self.entries[i];
+                let title = relevance::asks(entry.title_in(!japanese));
+                let same = if relevance::asks_the_same(asked, &title) {
+                    relevance::ASKS_THE_SAME
+                } else {
+                    1.0
+                };
                 Some(Hit {
                     title: entry.title_in(lang.is_english()).to_string(),
                     category: entry.category_in(lang.is_english()).to_string(),
                     id,
-                    score: score * coverage * coverage,
+                    score: score * coverage * coverage * same,
                     coverage,
                 })
             })

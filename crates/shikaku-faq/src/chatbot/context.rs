@@ -108,19 +108,34 @@ impl Context {
         }
     }
 
-    /// The topic under discussion as words to search with (the category's name).
+    /// The topic under discussion as words to search with: the category's name, or of a
+    /// name that joins two topics (利用申請・電子証明書) the one the entry under discussion
+    /// names in its title.
     pub(super) fn topic(&self, index: &FaqIndex, english: bool) -> Option<String> {
-        let category = self.category.clone().or_else(|| {
-            self.entry
-                .as_deref()
-                .and_then(|id| index.entry(id))
-                .map(|e| e.category.clone())
-        })?;
-        Some(if english {
+        let entry = self.entry.as_deref().and_then(|id| index.entry(id));
+        let category = self
+            .category
+            .clone()
+            .or_else(|| entry.map(|e| e.category.clone()))?;
+        let name = if english {
             category_en(&category).to_string()
         } else {
             category
-        })
+        };
+        let title = entry.map(|e| normalize(e.title_in(english)));
+        let part = title.and_then(|title| {
+            name.replace(" and ", "・")
+                .split(['・', '/'])
+                .map(str::trim)
+                .find(|part| !part.is_empty() && *part != name && title.contains(&normalize(part)))
+                .map(str::to_string)
+        });
+        Some(part.unwrap_or(name))
+    }
+
+    /// The entry under discussion.
+    pub(super) fn entry<'i>(&self, index: &'i FaqIndex) -> Option<&'i crate::Entry> {
+        self.entry.as_deref().and_then(|id| index.entry(id))
     }
 }
 
@@ -144,26 +159,34 @@ const OURS: &[&str] = &[
 
 /// The kind of facility the user says they are (「うちは診療所です」, "we are a clinic").
 pub fn said_kind(text: &str) -> Option<FacilityKind> {
+    let kind = named_kind(text)?;
     let t = format!("{} ", normalize(text));
-    let kind = if t.contains(&normalize("大型チェーン")) || t.contains("large chain") {
-        FacilityKind::LargeChainPharmacy
-    } else if t.contains("病院") || t.contains("hospital") {
-        FacilityKind::Hospital
-    } else if ["診療所", "医院", "くりにっく", "clinic"]
-        .iter()
-        .any(|w| t.contains(w))
-    {
-        FacilityKind::Clinic
-    } else if t.contains("薬局") || t.contains("pharmacy") {
-        FacilityKind::Pharmacy
-    } else {
-        return None;
-    };
     let statement = OURS.iter().any(|w| t.contains(&normalize(w)))
         || [kind.label(false), "クリニック", "医院"]
             .iter()
             .any(|k| t.contains(&format!("{}です", normalize(k))));
     statement.then_some(kind)
+}
+
+/// The kind of facility `text` names (病院, a clinic), whoever's it is.
+pub fn named_kind(text: &str) -> Option<FacilityKind> {
+    let t = format!("{} ", normalize(text));
+    Some(
+        if t.contains(&normalize("大型チェーン")) || t.contains("large chain") {
+            FacilityKind::LargeChainPharmacy
+        } else if t.contains("病院") || t.contains("hospital") {
+            FacilityKind::Hospital
+        } else if ["診療所", "医院", "くりにっく", "clinic"]
+            .iter()
+            .any(|w| t.contains(w))
+        {
+            FacilityKind::Clinic
+        } else if t.contains("薬局") || t.contains("pharmacy") {
+            FacilityKind::Pharmacy
+        } else {
+            return None;
+        },
+    )
 }
 
 /// The question after a statement of the facility's kind (「うちは診療所ですが補助の上限は？」
@@ -190,6 +213,19 @@ pub fn without_kind_statement(text: &str) -> String {
 }
 
 /// Whether the question points back at what was discussed (それ, その, this, it …).
+/// Whether `text` asks about a case of what is under discussion (高齢者の場合は？, 病院は？,
+/// what about hospitals?) rather than a question of its own.
+pub fn about_a_case(text: &str) -> bool {
+    let t = normalize(text).replace(['?', '.', '!'], " ");
+    let t = t.trim();
+    t.contains("場合は")
+        || t.ends_with("の場合")
+        || t.ends_with("は")
+        || t.starts_with("what about")
+        || t.starts_with("how about")
+        || t.starts_with("and for")
+}
+
 pub fn refers_back(text: &str) -> bool {
     let t = format!(" {} ", normalize(text).replace(['?', '.', ','], " "));
     let japanese = ["それ", "その", "そちら", "そっち", "あれ", "これ", "この"]

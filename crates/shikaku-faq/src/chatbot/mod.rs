@@ -277,21 +277,48 @@ pub fn question_reply(
     }
     let question = context::without_kind_statement(text);
     let follow_up = context::refers_back(text);
+    let words = index.topic_words(&question);
+    // A case of the entry under discussion that names no topic of its own (病院の場合は？,
+    // 高齢者の場合は？): that entry again, or its lines for the kind named.
+    let case = context::about_a_case(text);
+    let kind = said.or_else(|| context::named_kind(text).filter(|_| case));
+    if let Some(entry) = context.entry(index)
+        && (kind.is_some() && words <= 1 || words == 0 && case)
+    {
+        if kind.is_none() {
+            return answer_with(index, entry, Vec::new(), &context, lang, None);
+        }
+        if let Some(kind) = kind
+            && let Some(note) = context::kind_note(entry, kind, en)
+        {
+            return Reply {
+                text: note,
+                entry_id: Some(entry.id.clone()),
+                choices: resolved_choices(lang),
+                related: Vec::new(),
+                answered: true,
+                context,
+            };
+        }
+    }
     let mut hits = if follow_up {
         Vec::new()
     } else {
         index.search_in(&question, lang, 4)
     };
     let mut assumed = None;
-    if hits.is_empty()
+    // A follow-up (それの期限は), a question of one word (期限は？, 何が必要？) or one nothing
+    // answers alone is read in the topic under discussion.
+    if (hits.is_empty() || follow_up || words <= 1)
         && !question.trim().is_empty()
         && let Some(topic) = context.topic(index, en)
     {
-        // Read the question against the topic under discussion.
-        let within = index.search_in(&format!("{question} {topic}"), lang, 4);
-        if !within.is_empty() {
+        let within = index.search_about(&question, &topic, lang, 4);
+        if let Some(best) = within.first() {
+            if hits.first().is_none_or(|h| h.id != best.id) {
+                assumed = Some(topic);
+            }
             hits = within;
-            assumed = Some(topic);
         }
     }
     if hits.is_empty() && follow_up {

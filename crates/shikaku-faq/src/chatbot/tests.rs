@@ -274,3 +274,53 @@ fn a_question_that_may_be_general_gets_the_faq_and_the_way_to_its_own_figures() 
         assert!(!r.text.contains("/portal/login"), "{text}: {}", r.text);
     }
 }
+
+/// The conversation files (`tests/conversations*.tsv`): each line a conversation, its turns
+/// `text => entry` separated by ` || ` (`note`: a reply without an entry, `login`: the way to
+/// log in, `-`: not found; alternatives with `|`).
+#[test]
+fn conversations_written_blind_keep_their_topic() {
+    let index = index();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("conversations") && n.ends_with(".tsv"))
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let (mut turns, mut kept) = (0, 0);
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let (mut n, mut ok) = (0, 0);
+        for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let mut context = Context::default();
+            for turn in line.split(" || ") {
+                let (said, want) = turn.split_once("=>").expect("text => entry");
+                let r = say(&index, said.trim(), &context);
+                let got = match &r.entry_id {
+                    Some(id) => id.clone(),
+                    None if r.text.contains("/portal/login") => "login".into(),
+                    None if !r.answered => "-".into(),
+                    None => "note".into(),
+                };
+                n += 1;
+                if want.trim().split('|').any(|w| w == got) {
+                    ok += 1;
+                } else {
+                    println!("  miss: {} (want {}, got {got})", said.trim(), want.trim());
+                }
+                context = r.context;
+            }
+        }
+        println!("{}: {ok}/{n} turns", path.display());
+        turns += n;
+        kept += ok;
+    }
+    println!("conversation turns answered as written: {kept}/{turns}");
+    assert!(kept * 10 >= turns * 9, "{kept}/{turns}");
+}

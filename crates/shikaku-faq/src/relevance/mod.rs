@@ -35,10 +35,16 @@
 
 use std::collections::{HashMap, HashSet};
 
+mod asks;
 mod english;
 mod japanese;
 mod phrases;
 
+pub use asks::{Asks, asks, same as asks_the_same};
+
+/// The score of an entry whose title asks for the same kind of thing as the question (とは …
+/// 何ですか, いつ, 何台): a tie-breaker between entries that cover the question about equally.
+pub const ASKS_THE_SAME: f32 = 1.3;
 pub use english::{english_analyzer, english_compounds, english_terms};
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
 pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words, read_kana};
@@ -97,6 +103,39 @@ pub struct Term {
     /// Said in a clause that gives the reason or the setting (担当が産休に入るので…): context,
     /// not the topic.
     context: bool,
+}
+
+/// `terms` as the setting of a question (the conversation's topic): context, in runs after
+/// the question's `runs`, so they steer the answer without answering by themselves.
+pub fn as_setting(terms: Vec<Term>, runs: u16) -> Vec<Term> {
+    terms
+        .into_iter()
+        .map(|mut t| {
+            t.run = t.run.saturating_add(runs);
+            t.context = true;
+            t
+        })
+        .collect()
+}
+
+/// How many words of the question carry its topic: runs with a strong term or stem that is
+/// not context (期限は？ has one, 発注の期限は？ two).
+pub fn topic_words(terms: &[Term]) -> usize {
+    terms
+        .iter()
+        .filter(|t| t.kind != Kind::Weak && !t.context)
+        .map(|t| t.run)
+        .collect::<HashSet<u16>>()
+        .len()
+}
+
+/// The number of runs `terms` come from (one past the last run).
+pub fn runs(terms: &[Term]) -> u16 {
+    terms
+        .iter()
+        .map(|t| t.run.saturating_add(1))
+        .max()
+        .unwrap_or(0)
 }
 
 impl Term {

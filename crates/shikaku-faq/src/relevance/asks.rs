@@ -1,0 +1,125 @@
+//! What a question asks for, by its question words (とは, いつ, 何台, how many …). The
+//! entries' titles are questions too: between entries that cover a question about equally,
+//! the one whose title asks the same thing answers it (電子証明書とは何ですか is
+//! cert-what's, not the certificate deadline's, though both name 電子証明書).
+
+use crate::normalize::normalize;
+
+/// One kind of thing a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asks {
+    /// A definition or meaning (とは, 何ですか, what is).
+    What,
+    /// A time or deadline (いつ, when).
+    When,
+    /// A place (どこ, where).
+    Where,
+    /// A person (誰, who).
+    Who,
+    /// A number or amount (何台, いくら, how many).
+    HowMany,
+    /// Whether something can be done or used (できますか, 使えますか, can).
+    Can,
+}
+
+/// The words that say it (normalized forms; English lower case, spaces around words).
+const WORDS: &[(Asks, &[&str])] = &[
+    (
+        Asks::What,
+        &[
+            "とは",
+            "って何",
+            "ってなに",
+            "何ですか",
+            "なんですか",
+            "何のこと",
+            "何の意味",
+            " what is ",
+            " what's ",
+            " what are ",
+            " what does ",
+            " mean ",
+        ],
+    ),
+    (Asks::When, &["いつ", " when "]),
+    (Asks::Where, &["どこ", " where "]),
+    (Asks::Who, &["誰", "だれ", " who "]),
+    (
+        Asks::HowMany,
+        &[
+            "何台",
+            "いくら",
+            "何枚",
+            "何年",
+            "何回",
+            "何件",
+            "何人",
+            " how many ",
+            " how much ",
+        ],
+    ),
+    (
+        Asks::Can,
+        &[
+            "できますか",
+            "できる?",
+            "できる？",
+            "使えますか",
+            "使える?",
+            "使える？",
+            "可能",
+            " can ",
+            " possible ",
+        ],
+    ),
+];
+
+/// The kinds of thing `text` asks for (any language, any case).
+pub fn asks(text: &str) -> Vec<Asks> {
+    let t = format!(
+        " {} ",
+        normalize(text).replace(['?', '？', '.', ',', '!', '、', '。'], " ")
+    );
+    // 何が使える asks which, not whether.
+    let which = ["何が", "どれ", "どの", " which ", " what "]
+        .iter()
+        .any(|w| t.contains(&normalize(w)));
+    WORDS
+        .iter()
+        .filter(|(kind, words)| {
+            !(which && *kind == Asks::Can) && words.iter().any(|w| t.contains(&normalize(w)))
+        })
+        .map(|(kind, _)| *kind)
+        .collect()
+}
+
+/// Whether a question asking `question` and a title asking `title` ask the same kind of
+/// thing.
+pub fn same(question: &[Asks], title: &[Asks]) -> bool {
+    question.iter().any(|q| title.contains(q))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_and_titles_ask_for_kinds_of_thing() {
+        assert_eq!(
+            asks("電子証明書とは何ですか？なぜ必要ですか？"),
+            [Asks::What]
+        );
+        assert_eq!(
+            asks("電子証明書の発行申請はいつまでに行いますか？"),
+            [Asks::When]
+        );
+        assert_eq!(asks("カードリーダーは何台もらえる"), [Asks::HowMany]);
+        assert_eq!(asks("What is the customer ID?"), [Asks::What]);
+        assert_eq!(asks("How many card readers are free?"), [Asks::HowMany]);
+        assert_eq!(asks("ISDNの回線は使えますか？"), [Asks::Can]);
+        assert!(asks("回線は何が使える？").is_empty());
+        assert!(asks("補助金の様式").is_empty());
+        // Whole words in English: "when" is not inside "whenever" … nor "can" in "scan".
+        assert!(asks("scan the card").is_empty());
+    }
+}
