@@ -356,6 +356,11 @@ impl FaqIndex {
         hits
     }
 
+    /// Whether `query` is read as Japanese (English words in a Japanese question still are).
+    pub fn is_japanese(&self, query: &str) -> bool {
+        relevance::is_japanese(&question(query), &self.synonyms)
+    }
+
     /// How many words of `query` name what it asks about (期限は？ one, 発注の期限は？ two): a
     /// question of one word or none is read in the conversation's topic.
     pub fn topic_words(&self, query: &str) -> usize {

@@ -233,6 +233,10 @@ pub fn reply(
     }
 }
 
+/// How much more a short follow-up's score counts for the entry under discussion than for
+/// the others it finds (どこで見るの？ after the access-log entry is about that entry).
+const STAYS_ON_TOPIC: f32 = 2.0;
+
 /// A typed question: the kind of facility when said, a personal question, a follow-up on the
 /// topic under discussion, or a new question.
 fn text_reply(
@@ -280,7 +284,7 @@ pub fn question_reply(
     let words = index.topic_words(&question);
     // A case of the entry under discussion that names no topic of its own (病院の場合は？,
     // 高齢者の場合は？): that entry again, or its lines for the kind named.
-    let case = context::about_a_case(text);
+    let case = context::about_a_case(text) || !crate::relevance::asks(text).is_empty();
     let kind = said.or_else(|| context::named_kind(text).filter(|_| case));
     if let Some(entry) = context.entry(index)
         && (kind.is_some() && words <= 1 || words == 0 && case)
@@ -311,9 +315,18 @@ pub fn question_reply(
     // answers alone is read in the topic under discussion.
     if (hits.is_empty() || follow_up || words <= 1)
         && !question.trim().is_empty()
-        && let Some(topic) = context.topic(index, en)
+        && let Some(topic) = context.topic(index, !index.is_japanese(&question))
     {
-        let within = index.search_about(&question, &topic, lang, 4);
+        let mut within = index.search_about(&question, &topic, lang, 4);
+        // The entry under discussion is the likelier answer to a short follow-up.
+        if let Some(current) = context.entry.as_deref() {
+            for h in &mut within {
+                if h.id == current {
+                    h.score *= STAYS_ON_TOPIC;
+                }
+            }
+            within.sort_by(|a, b| b.score.total_cmp(&a.score));
+        }
         if let Some(best) = within.first() {
             if hits.first().is_none_or(|h| h.id != best.id) {
                 assumed = Some(topic);

@@ -297,7 +297,10 @@ fn conversations_written_blind_keep_their_topic() {
     for path in files {
         let text = std::fs::read_to_string(&path).expect("readable");
         let (mut n, mut ok) = (0, 0);
-        for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
             let mut context = Context::default();
             for turn in line.split(" || ") {
                 let (said, want) = turn.split_once("=>").expect("text => entry");
