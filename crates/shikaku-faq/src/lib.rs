@@ -364,16 +364,24 @@ impl FaqIndex {
     /// How many words of `query` name what it asks about (期限は？ one, 発注の期限は？ two): a
     /// question of one word or none is read in the conversation's topic.
     pub fn topic_words(&self, query: &str) -> usize {
+        relevance::topic_words(&self.refined(query))
+    }
+
+    /// Whether `query` names a thing of its own (a noun, not only a verb: 見る of どこで
+    /// 見るの？ does not).
+    pub fn names_a_thing(&self, query: &str) -> bool {
+        relevance::names_a_thing(&self.refined(query))
+    }
+
+    /// The terms of `query` as the model reads them, in its language.
+    fn refined(&self, query: &str) -> Vec<Term> {
         let query = question(query);
-        let (terms, model) = if relevance::is_japanese(&query, &self.synonyms) {
-            (
-                relevance::japanese_terms(&query, &self.synonyms),
-                &self.ja_model,
-            )
+        if relevance::is_japanese(&query, &self.synonyms) {
+            self.ja_model
+                .refine(relevance::japanese_terms(&query, &self.synonyms))
         } else {
-            (self.english_terms(&query), &self.en_model)
-        };
-        relevance::topic_words(&model.refine(terms))
+            self.en_model.refine(self.english_terms(&query))
+        }
     }
 
     /// The terms of an English question, after the English synonyms (due → deadline).

@@ -234,7 +234,8 @@ pub fn reply(
 }
 
 /// How much more a short follow-up's score counts for the entry under discussion than for
-/// the others it finds (どこで見るの？ after the access-log entry is about that entry).
+/// the others it finds, when it names no thing of its own (どこで見るの？ after the
+/// access-log entry is about that entry; "Which lines are OK then?" is not).
 const STAYS_ON_TOPIC: f32 = 2.0;
 
 /// A typed question: the kind of facility when said, a personal question, a follow-up on the
@@ -318,8 +319,11 @@ pub fn question_reply(
         && let Some(topic) = context.topic(index, !index.is_japanese(&question))
     {
         let mut within = index.search_about(&question, &topic, lang, 4);
-        // The entry under discussion is the likelier answer to a short follow-up.
-        if let Some(current) = context.entry.as_deref() {
+        // The entry under discussion is the likelier answer to a short follow-up that names
+        // no thing of its own (どこで見るの？).
+        if let Some(current) = context.entry.as_deref()
+            && !index.names_a_thing(&question)
+        {
             for h in &mut within {
                 if h.id == current {
                     h.score *= STAYS_ON_TOPIC;

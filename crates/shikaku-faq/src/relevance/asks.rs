@@ -20,6 +20,8 @@ pub enum Asks {
     HowMany,
     /// Whether something can be done or used (できますか, 使えますか, can).
     Can,
+    /// A way of doing something (どのように, 方法, how do).
+    How,
 }
 
 /// The words that say it (normalized forms; English lower case, spaces around words).

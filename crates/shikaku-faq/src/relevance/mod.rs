@@ -129,6 +129,12 @@ pub fn topic_words(terms: &[Term]) -> usize {
         .len()
 }
 
+/// Whether the question names a thing of its own (a strong term that is not context): 見る
+/// of どこで見るの？ is a stem, lines of "Which lines are OK?" a noun.
+pub fn names_a_thing(terms: &[Term]) -> bool {
+    terms.iter().any(|t| t.kind == Kind::Strong && !t.context)
+}
+
 /// The number of runs `terms` come from (one past the last run).
 pub fn runs(terms: &[Term]) -> u16 {
     terms
