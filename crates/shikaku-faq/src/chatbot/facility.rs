@@ -397,6 +397,8 @@ const GENERAL: &[&str] = &[
     "までの期間",
     "日数",
     "どのくらい",
+    "端数",
+    "切捨",
 ];
 
 /// The subsidy, by name.
