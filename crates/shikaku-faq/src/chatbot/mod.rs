@@ -10,13 +10,13 @@
 
 mod context;
 mod facility;
+mod intent;
 
 use serde::Serialize;
 
 pub use context::{Context, FacilityKind};
-pub use facility::{
-    FacilityFacts, Intent, NextStep, SubsidyFact, facility_reply, intent, login_reply,
-};
+pub use facility::{FacilityFacts, NextStep, SubsidyFact, facility_reply, login_reply};
+pub use intent::{Intent, intent};
 
 use crate::{CATEGORIES, FaqIndex, Hit, Lang, category_en};
 
