@@ -168,6 +168,31 @@ pub fn said_kind(text: &str) -> Option<FacilityKind> {
     statement.then_some(kind)
 }
 
+/// `text` without the words that name a kind of facility (病院の場合は？ → の場合は？).
+pub fn without_kind_words(text: &str) -> String {
+    let mut t = normalize(text);
+    for w in [
+        "大型チェーン薬局",
+        "大型チェーン",
+        "病院",
+        "診療所",
+        "医院",
+        "クリニック",
+        "歯科",
+        "薬局",
+        "large chain",
+        "hospitals",
+        "hospital",
+        "clinics",
+        "clinic",
+        "pharmacies",
+        "pharmacy",
+    ] {
+        t = t.replace(&normalize(w), " ");
+    }
+    t
+}
+
 /// The kind of facility `text` names (病院, a clinic), whoever's it is.
 pub fn named_kind(text: &str) -> Option<FacilityKind> {
     let t = format!("{} ", normalize(text));
@@ -195,7 +220,14 @@ pub fn without_kind_statement(text: &str) -> String {
     if said_kind(text).is_none() {
         return text.to_string();
     }
-    for cut in [
+    after_kind_statement(text).unwrap_or_default()
+}
+
+/// The question after a statement of the facility's kind when both are there (「うちは病院です
+/// が補助金は？」 → 「補助金は？」); `None` for a statement alone or a question without one.
+pub fn after_kind_statement(text: &str) -> Option<String> {
+    said_kind(text)?;
+    [
         "ですが",
         "です。",
         "です、",
@@ -204,15 +236,12 @@ pub fn without_kind_statement(text: &str) -> String {
         "。",
         ". ",
         ", ",
-    ] {
-        if let Some((_, rest)) = text.split_once(cut) {
-            return rest.trim().to_string();
-        }
-    }
-    String::new()
+    ]
+    .iter()
+    .find_map(|cut| text.split_once(cut))
+    .map(|(_, rest)| rest.trim().to_string())
 }
 
-/// Whether the question points back at what was discussed (それ, その, this, it …).
 /// Whether `text` asks about a case of what is under discussion (高齢者の場合は？, 病院は？,
 /// what about hospitals?) rather than a question of its own.
 pub fn about_a_case(text: &str) -> bool {
@@ -226,6 +255,7 @@ pub fn about_a_case(text: &str) -> bool {
         || t.starts_with("and for")
 }
 
+/// Whether the question points back at what was discussed (それ, その, this, it …).
 pub fn refers_back(text: &str) -> bool {
     let t = format!(" {} ", normalize(text).replace(['?', '.', ','], " "));
     let japanese = ["それ", "その", "そちら", "そっち", "あれ", "これ", "この"]

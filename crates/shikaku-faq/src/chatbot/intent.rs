@@ -499,7 +499,9 @@ const PENDING: &[&str] = &[
 /// 出せばいい？) is answered from the FAQ when someone not logged in asks it and the FAQ has an
 /// answer.
 pub fn intent(text: &str) -> Option<(Intent, bool)> {
-    let typed = normalize(text);
+    // うちは病院ですが… says what the facility is, not that the question is about its own data.
+    let question = super::context::after_kind_statement(text);
+    let typed = normalize(question.as_deref().unwrap_or(text));
     // Both as typed and with the FAQ's words read in kana (しんせい → 申請).
     let t = format!(" {typed} {} ", crate::relevance::read_kana(&typed));
     let any = |words: &[&str]| words.iter().any(|w| t.contains(&normalize(w)));

@@ -287,8 +287,10 @@ pub fn question_reply(
     // 高齢者の場合は？): that entry again, or its lines for the kind named.
     let case = context::about_a_case(text) || !crate::relevance::asks(text).is_empty();
     let kind = said.or_else(|| context::named_kind(text).filter(|_| case));
+    let kind_only =
+        kind.is_some() && index.topic_words(&context::without_kind_words(&question)) == 0;
     if let Some(entry) = context.entry(index)
-        && (kind.is_some() && words <= 1 || words == 0 && case)
+        && (kind_only || words == 0 && case)
     {
         if kind.is_none() {
             return answer_with(index, entry, Vec::new(), &context, lang, None);

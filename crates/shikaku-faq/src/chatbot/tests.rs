@@ -327,3 +327,32 @@ fn conversations_written_blind_keep_their_topic() {
     println!("conversation turns answered as written: {kept}/{turns}");
     assert!(kept * 10 >= turns * 9, "{kept}/{turns}");
 }
+
+#[test]
+fn a_kind_said_with_a_new_question_answers_the_question() {
+    let index = index();
+    let one = say(
+        &index,
+        "カードリーダーは何台もらえますか",
+        &Context::default(),
+    );
+    assert_eq!(one.entry_id.as_deref(), Some("reader-count"));
+    // Only a case of the same topic: its lines for hospitals.
+    let two = say(&index, "病院の場合は？", &one.context);
+    assert_eq!(
+        two.entry_id.as_deref(),
+        Some("reader-count"),
+        "{}",
+        two.text
+    );
+    assert!(two.text.contains("病院"), "{}", two.text);
+    // The kind said with a question of its own: that question.
+    let three = say(&index, "うちは病院ですが補助金はいくら？", &one.context);
+    assert_eq!(
+        three.entry_id.as_deref(),
+        Some("subsidy-amount"),
+        "{}",
+        three.text
+    );
+    assert_eq!(three.context.kind, Some(FacilityKind::Hospital));
+}
