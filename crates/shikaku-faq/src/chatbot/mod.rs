@@ -343,6 +343,13 @@ pub fn question_reply(
     if hits.is_empty() && follow_up {
         hits = index.search_in(&question, lang, 4);
     }
+    // Pointing back (Where is it written?) with nothing found: the entry pointed at.
+    if hits.is_empty()
+        && follow_up
+        && let Some(entry) = context.entry(index)
+    {
+        return answer_with(index, entry, Vec::new(), &context, lang, None);
+    }
     if hits.is_empty() {
         if let Some(kind) = said {
             // Only a statement: 「うちは診療所です」.
