@@ -322,6 +322,9 @@ const SUPPOSING: &[&str] = &[
     " if we ",
     "間に合う",
     "間に合います",
+    "過ぎると",
+    "遅れると",
+    "間に合わないと",
 ];
 
 /// A problem, a change or a reason: never a question about how the facility's own work
@@ -375,6 +378,9 @@ const PROBLEM: &[&str] = &[
     "returned",
     "error",
     "what now",
+    "罰則",
+    "ペナルティ",
+    "penalty",
 ];
 
 /// What is needed or how long it takes, in general: not about the facility's subsidy,
