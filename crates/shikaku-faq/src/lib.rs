@@ -334,24 +334,18 @@ impl FaqIndex {
     /// question of its own (パスワードを忘れた) still finds its own entry.
     pub fn search_about(&self, query: &str, topic: &str, lang: Lang, limit: usize) -> Vec<Hit> {
         let query = question(query);
-        let in_japanese = relevance::is_japanese(&query, &self.synonyms);
-        let floor = relevance::floor(in_japanese);
-        let (terms, fields, model) = if in_japanese {
-            let mut terms = relevance::japanese_terms(&query, &self.synonyms);
-            let runs = relevance::runs(&terms);
-            terms.extend(relevance::as_setting(
-                relevance::japanese_terms(topic, &self.synonyms),
-                runs,
-            ));
-            (terms, &self.ja, &self.ja_model)
+        let read = self.read(&query);
+        let mut terms = read.terms;
+        let runs = relevance::runs(&terms);
+        let setting = if read.japanese {
+            relevance::japanese_terms(topic, &self.synonyms)
         } else {
-            let mut terms = self.english_terms(&query);
-            let runs = relevance::runs(&terms);
-            terms.extend(relevance::as_setting(self.english_terms(topic), runs));
-            (terms, &self.en, &self.en_model)
+            self.english_terms(topic)
         };
+        terms.extend(relevance::as_setting(setting, runs));
+        let floor = relevance::floor(read.japanese);
         let asked = relevance::asks(&query);
-        let mut hits = self.ranked(&terms, fields, model, lang, floor, &asked);
+        let mut hits = self.ranked(&terms, read.fields, read.model, lang, floor, &asked);
         hits.truncate(limit);
         hits
     }
@@ -375,12 +369,26 @@ impl FaqIndex {
 
     /// The terms of `query` as the model reads them, in its language.
     fn refined(&self, query: &str) -> Vec<Term> {
-        let query = question(query);
-        if relevance::is_japanese(&query, &self.synonyms) {
-            self.ja_model
-                .refine(relevance::japanese_terms(&query, &self.synonyms))
+        let read = self.read(&question(query));
+        read.model.refine(read.terms)
+    }
+
+    /// `query` read in its language: Japanese, or English when it has no Japanese to read.
+    fn read(&self, query: &str) -> Read<'_> {
+        if relevance::is_japanese(query, &self.synonyms) {
+            Read {
+                terms: relevance::japanese_terms(query, &self.synonyms),
+                fields: &self.ja,
+                model: &self.ja_model,
+                japanese: true,
+            }
         } else {
-            self.en_model.refine(self.english_terms(&query))
+            Read {
+                terms: self.english_terms(query),
+                fields: &self.en,
+                model: &self.en_model,
+                japanese: false,
+            }
         }
     }
 
@@ -393,15 +401,12 @@ impl FaqIndex {
     /// clear the floor (for `shikaku faq search --explain` and calibration).
     pub fn explain(&self, query: &str, lang: Lang) -> Explanation {
         let query = &question(query);
-        let japanese = relevance::is_japanese(query, &self.synonyms);
-        let (terms, model) = if japanese {
-            (
-                relevance::japanese_terms(query, &self.synonyms),
-                &self.ja_model,
-            )
-        } else {
-            (self.english_terms(query), &self.en_model)
-        };
+        let Read {
+            terms,
+            model,
+            japanese,
+            ..
+        } = self.read(query);
         let terms = model.refine(terms);
         let weighted = terms
             .iter()
@@ -505,6 +510,14 @@ impl FaqIndex {
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         hits
     }
+}
+
+/// A question's terms with the fields and model of its language.
+struct Read<'i> {
+    terms: Vec<Term>,
+    fields: &'i Fields,
+    model: &'i Model,
+    japanese: bool,
 }
 
 /// How much of a question is read: its first [`QUESTION_CHARS`] characters.

@@ -168,26 +168,25 @@ pub fn said_kind(text: &str) -> Option<FacilityKind> {
     statement.then_some(kind)
 }
 
+/// The words that name each kind of facility, the more specific kind first (大型チェーン薬局
+/// before 薬局).
+const KIND_WORDS: &[(FacilityKind, &[&str])] = &[
+    (
+        FacilityKind::LargeChainPharmacy,
+        &["大型チェーン薬局", "大型チェーン", "large chain"],
+    ),
+    (FacilityKind::Hospital, &["病院", "hospitals", "hospital"]),
+    (
+        FacilityKind::Clinic,
+        &["診療所", "医院", "クリニック", "歯科", "clinics", "clinic"],
+    ),
+    (FacilityKind::Pharmacy, &["薬局", "pharmacies", "pharmacy"]),
+];
+
 /// `text` without the words that name a kind of facility (病院の場合は？ → の場合は？).
 pub fn without_kind_words(text: &str) -> String {
     let mut t = normalize(text);
-    for w in [
-        "大型チェーン薬局",
-        "大型チェーン",
-        "病院",
-        "診療所",
-        "医院",
-        "クリニック",
-        "歯科",
-        "薬局",
-        "large chain",
-        "hospitals",
-        "hospital",
-        "clinics",
-        "clinic",
-        "pharmacies",
-        "pharmacy",
-    ] {
+    for w in KIND_WORDS.iter().flat_map(|(_, words)| words.iter()) {
         t = t.replace(&normalize(w), " ");
     }
     t
@@ -195,23 +194,11 @@ pub fn without_kind_words(text: &str) -> String {
 
 /// The kind of facility `text` names (病院, a clinic), whoever's it is.
 pub fn named_kind(text: &str) -> Option<FacilityKind> {
-    let t = format!("{} ", normalize(text));
-    Some(
-        if t.contains(&normalize("大型チェーン")) || t.contains("large chain") {
-            FacilityKind::LargeChainPharmacy
-        } else if t.contains("病院") || t.contains("hospital") {
-            FacilityKind::Hospital
-        } else if ["診療所", "医院", "くりにっく", "clinic"]
-            .iter()
-            .any(|w| t.contains(w))
-        {
-            FacilityKind::Clinic
-        } else if t.contains("薬局") || t.contains("pharmacy") {
-            FacilityKind::Pharmacy
-        } else {
-            return None;
-        },
-    )
+    let t = normalize(text);
+    KIND_WORDS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| t.contains(&normalize(w))))
+        .map(|(kind, _)| *kind)
 }
 
 /// The question after a statement of the facility's kind (「うちは診療所ですが補助の上限は？」
