@@ -22,6 +22,8 @@ pub enum Asks {
     Can,
     /// A way of doing something (どのように, 方法, how do).
     How,
+    /// One of several (何が, どの, 種類, which).
+    Which,
 }
 
 /// The words that say it (normalized forms; English lower case, spaces around words).
@@ -74,6 +76,34 @@ const WORDS: &[(Asks, &[&str])] = &[
             " possible ",
         ],
     ),
+    (
+        Asks::How,
+        &[
+            "どのように",
+            "どうやって",
+            "方法",
+            "やり方",
+            "仕方",
+            " how do ",
+            " how to ",
+            " how can ",
+        ],
+    ),
+    (
+        Asks::Which,
+        &[
+            "何が",
+            "なにが",
+            "どれ",
+            "どの",
+            // 〜の種類は？ asks which kinds; 回線の種類は必要？ asks whether.
+            "種類は ",
+            " which ",
+            " what kind ",
+            " what type ",
+            " what types ",
+        ],
+    ),
 ];
 
 /// The kinds of thing `text` asks for (any language, any case).
@@ -82,17 +112,30 @@ pub fn asks(text: &str) -> Vec<Asks> {
         " {} ",
         normalize(text).replace(['?', '？', '.', ',', '!', '、', '。'], " ")
     );
-    // 何が使える asks which, not whether.
-    let which = ["何が", "どれ", "どの", " which ", " what "]
+    // どのように and どのくらい ask how, 何が必要 what: not which.
+    let choosing = [
+        "どのように",
+        "どのくらい",
+        "どれくらい",
+        "どれぐらい",
+        "何が必要",
+    ]
+    .iter()
+    .fold(t.clone(), |t, w| t.replace(w, " "));
+    let found = |kind: Asks, words: &[&str]| {
+        let text = if kind == Asks::Which { &choosing } else { &t };
+        words.iter().any(|w| text.contains(&normalize(w)))
+    };
+    let mut kinds: Vec<Asks> = WORDS
         .iter()
-        .any(|w| t.contains(&normalize(w)));
-    WORDS
-        .iter()
-        .filter(|(kind, words)| {
-            !(which && *kind == Asks::Can) && words.iter().any(|w| t.contains(&normalize(w)))
-        })
+        .filter(|(kind, words)| found(*kind, words))
         .map(|(kind, _)| *kind)
-        .collect()
+        .collect();
+    // 何が使える asks which, not whether.
+    if kinds.contains(&Asks::Which) || t.contains(" what ") {
+        kinds.retain(|k| *k != Asks::Can);
+    }
+    kinds
 }
 
 /// Whether a question asking `question` and a title asking `title` ask the same kind of
@@ -119,7 +162,9 @@ mod tests {
         assert_eq!(asks("What is the customer ID?"), [Asks::What]);
         assert_eq!(asks("How many card readers are free?"), [Asks::HowMany]);
         assert_eq!(asks("ISDNの回線は使えますか？"), [Asks::Can]);
-        assert!(asks("回線は何が使える？").is_empty());
+        assert_eq!(asks("回線は何が使える？"), [Asks::Which]);
+        assert_eq!(asks("使える回線の種類は？"), [Asks::Which]);
+        assert_eq!(asks("どのように受け取りますか"), [Asks::How]);
         assert!(asks("補助金の様式").is_empty());
         // Whole words in English: "when" is not inside "whenever" … nor "can" in "scan".
         assert!(asks("scan the card").is_empty());
