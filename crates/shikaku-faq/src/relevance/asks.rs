@@ -149,6 +149,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_kind_has_its_words() {
+        use Asks::*;
+        for kind in [What, When, Where, Who, HowMany, Can, How, Which] {
+            assert!(
+                WORDS.iter().any(|(k, words)| *k == kind && !words.is_empty()),
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
     fn questions_and_titles_ask_for_kinds_of_thing() {
         assert_eq!(
             asks("電子証明書とは何ですか？なぜ必要ですか？"),
