@@ -507,6 +507,10 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "診療時間",
     "外来時間",
     "訪問診療",
+    // Comparing prices of products (WindowsとMacの価格差): the FAQ gives the subsidy, not prices.
+    "価格差",
+    "費用の違い",
+    "費用差",
     // Finding a place nearby (近くの薬局を教えて).
     "近くの",
     "近所の",
