@@ -285,12 +285,14 @@ pub fn question_reply(
     let words = index.topic_words(&question);
     // A case of the entry under discussion that names no topic of its own (病院の場合は？,
     // 高齢者の場合は？): that entry again, or its lines for the kind named.
-    let case = context::about_a_case(text) || !crate::relevance::asks(text).is_empty();
+    // 病院の場合は？ names a case; 大型チェーンとは？ asks what one is.
+    let case = context::about_a_case(text);
     let kind = said.or_else(|| context::named_kind(text).filter(|_| case));
     let kind_only =
         kind.is_some() && index.topic_words(&context::without_kind_words(&question)) == 0;
+    let asks = case || !crate::relevance::asks(text).is_empty();
     if let Some(entry) = context.entry(index)
-        && (kind_only || words == 0 && case)
+        && (kind_only || words == 0 && asks)
     {
         if kind.is_none() {
             return answer_with(index, entry, Vec::new(), &context, lang, None);

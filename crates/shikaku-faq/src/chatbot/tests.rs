@@ -277,7 +277,7 @@ fn a_question_that_may_be_general_gets_the_faq_and_the_way_to_its_own_figures() 
 
 /// The conversation files (`tests/conversations*.tsv`): each line a conversation, its turns
 /// `text => entry` separated by ` || ` (`note`: a reply without an entry, `login`: the way to
-/// log in, `-`: not found; alternatives with `|`).
+/// log in, `-`: not found; alternatives with `|`), `en: ` before one held on the English page.
 #[test]
 fn conversations_written_blind_keep_their_topic() {
     let index = index();
@@ -301,10 +301,16 @@ fn conversations_written_blind_keep_their_topic() {
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         {
+            // `en: ` before a conversation: held on the English page.
+            let (lang, line) = match line.strip_prefix("en: ") {
+                Some(rest) => (Lang::En, rest),
+                None => (Lang::Ja, line),
+            };
             let mut context = Context::default();
             for turn in line.split(" || ") {
                 let (said, want) = turn.split_once("=>").expect("text => entry");
-                let r = say(&index, said.trim(), &context);
+                let input = ChatInput::Text(said.trim().into());
+                let r = reply(&index, &input, &context, lang, true);
                 let got = match &r.entry_id {
                     Some(id) => id.clone(),
                     None if r.text.contains("/portal/login") => "login".into(),

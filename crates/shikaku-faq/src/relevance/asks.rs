@@ -153,7 +153,9 @@ mod tests {
         use Asks::*;
         for kind in [What, When, Where, Who, HowMany, Can, How, Which] {
             assert!(
-                WORDS.iter().any(|(k, words)| *k == kind && !words.is_empty()),
+                WORDS
+                    .iter()
+                    .any(|(k, words)| *k == kind && !words.is_empty()),
                 "{kind:?}"
             );
         }
