@@ -110,6 +110,10 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "取扱い",
     "の扱い",
     "扱い",
+    // 〜って感じ？, 要る感じ？: a softened question.
+    "って感じ",
+    "な感じ",
+    "る感じ",
     // 〜である旨のメッセージ: what the message says is the question.
     "旨の",
     "の対処方法",
