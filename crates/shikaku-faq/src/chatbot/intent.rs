@@ -580,7 +580,17 @@ fn supposing(any: &dyn Fn(&[&str]) -> bool) -> bool {
 /// begin (何から始めればいい, a general question too).
 fn pending(any: &dyn Fn(&[&str]) -> bool) -> Option<(Intent, bool)> {
     // 今後の制度の予定 and 今月のメンテナンス予定 ask about the scheme and the system.
-    if supposing(any) || any(&["制度", "メンテナンス", "バージョン", "研修"]) {
+    // どちらを先にやる？ compares two steps: a general question about the order.
+    if supposing(any)
+        || any(&[
+            "制度",
+            "メンテナンス",
+            "バージョン",
+            "研修",
+            "どちら",
+            "どっち",
+        ])
+    {
         return None;
     }
     if any(&[

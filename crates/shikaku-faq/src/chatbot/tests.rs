@@ -203,16 +203,22 @@ fn anonymous_personal_questions_lead_to_the_login() {
     }
 }
 
-#[test]
-fn a_four_turn_conversation_keeps_its_context() {
-    let index = index();
-    // 1. A topic.
+/// The first turn of the conversations below: a question about the free card readers.
+fn about_readers(index: &FaqIndex) -> Reply {
     let one = say(
-        &index,
+        index,
         "カードリーダーは何台もらえますか",
         &Context::default(),
     );
     assert_eq!(one.entry_id.as_deref(), Some("reader-count"));
+    one
+}
+
+#[test]
+fn a_four_turn_conversation_keeps_its_context() {
+    let index = index();
+    // 1. A topic.
+    let one = about_readers(&index);
     // 2. The facility's kind: remembered, and the lines for it shown.
     let two = say(&index, "うちは診療所です", &one.context);
     assert_eq!(two.context.kind, Some(FacilityKind::Clinic));
@@ -337,12 +343,7 @@ fn conversations_written_blind_keep_their_topic() {
 #[test]
 fn a_kind_said_with_a_new_question_answers_the_question() {
     let index = index();
-    let one = say(
-        &index,
-        "カードリーダーは何台もらえますか",
-        &Context::default(),
-    );
-    assert_eq!(one.entry_id.as_deref(), Some("reader-count"));
+    let one = about_readers(&index);
     // Only a case of the same topic: its lines for hospitals.
     let two = say(&index, "病院の場合は？", &one.context);
     assert_eq!(
