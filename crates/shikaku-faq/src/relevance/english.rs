@@ -41,6 +41,9 @@ const ENGLISH_STOP: &[&str] = &[
     "show", "shows", "showed", "shown", "says", "said", "saying", "good",
     // What happens when …: asked of every topic.
     "happen", "happens", "happened", "happening",
+    // How a request is put (I tried to …, could you walk me through …, explain), and who the
+    // staff are (our international staff).
+    "try", "tries", "tried", "trying", "walk", "through", "explain", "international",
 ];
 
 /// The analyzer for English questions and English entry text.
@@ -63,6 +66,9 @@ const ENGLISH_COMPOUNDS: &[(&[&str], &str)] = &[
     (&["my", "number"], "mynumber"),
     (&["myna", "portal"], "mynaportal"),
     (&["myna", "card"], "mynumbercard"),
+    // Not the portal's account (the stemmer reads both as "account").
+    (&["accountant"], "taxaccountant"),
+    (&["accountants"], "taxaccountant"),
 ];
 
 /// An English text as lowercase words (split where the tokenizer splits: at anything not a
