@@ -197,7 +197,6 @@ const NEXT: &[&str] = &[
     "終わってない",
     "next",
     "now",
-    "left",
     "remaining",
     "where are we",
     "to-do",
@@ -236,7 +235,6 @@ const TODO: &[&str] = &[
     "do?",
     "step",
     "setup",
-    "left",
     "remaining",
     "タスク",
     "スケジュール",
@@ -497,6 +495,11 @@ const PENDING: &[&str] = &[
     "やることリスト",
     "to-do list",
     "todo list",
+    "what's left",
+    "what is left",
+    "left to do",
+    "anything left",
+    "is left",
 ];
 
 /// The facility-specific question in `text`, if any (matched after normalization, so
