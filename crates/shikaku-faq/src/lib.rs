@@ -111,6 +111,8 @@ struct Fields {
 /// The FAQ entries and their search index.
 pub struct FaqIndex {
     entries: Vec<Entry>,
+    /// What each entry's title asks for, in Japanese and in English ([`relevance::asks`]).
+    title_asks: Vec<[Vec<relevance::Asks>; 2]>,
     by_id: HashMap<String, usize>,
     reader: IndexReader,
     id: Field,
@@ -254,7 +256,12 @@ impl FaqIndex {
             }
         }
         let synonyms = Synonyms::shipped().unknown_to(&japanese, &english);
+        let title_asks = entries
+            .iter()
+            .map(|e| [relevance::asks(&e.title), relevance::asks(&e.title_en)])
+            .collect();
         Ok(FaqIndex {
+            title_asks,
             entries,
             by_id,
             reader,
@@ -315,10 +322,10 @@ impl FaqIndex {
         let floor = floor.unwrap_or(relevance::floor(in_japanese));
         let japanese = relevance::japanese_terms(&query, &self.synonyms);
         let asked = relevance::asks(&query);
-        let mut hits = self.ranked(&japanese, &self.ja, &self.ja_model, lang, floor, &asked);
+        let mut hits = self.ranked(&japanese, self.side(true), lang, floor, &asked);
         if !in_japanese {
             let english = self.english_terms(&query);
-            let other = self.ranked(&english, &self.en, &self.en_model, lang, floor, &asked);
+            let other = self.ranked(&english, self.side(false), lang, floor, &asked);
             let best = |h: &[Hit]| h.first().map_or(0.0, |h| h.coverage);
             if best(&other) > best(&hits) {
                 hits = other;
@@ -337,15 +344,15 @@ impl FaqIndex {
         let read = self.read(&query);
         let mut terms = read.terms;
         let runs = relevance::runs(&terms);
-        let setting = if read.japanese {
+        let setting = if read.side.japanese {
             relevance::japanese_terms(topic, &self.synonyms)
         } else {
             self.english_terms(topic)
         };
         terms.extend(relevance::as_setting(setting, runs));
-        let floor = relevance::floor(read.japanese);
+        let floor = relevance::floor(read.side.japanese);
         let asked = relevance::asks(&query);
-        let mut hits = self.ranked(&terms, read.fields, read.model, lang, floor, &asked);
+        let mut hits = self.ranked(&terms, read.side, lang, floor, &asked);
         hits.truncate(limit);
         hits
     }
@@ -370,24 +377,36 @@ impl FaqIndex {
     /// The terms of `query` as the model reads them, in its language.
     fn refined(&self, query: &str) -> Vec<Term> {
         let read = self.read(&question(query));
-        read.model.refine(read.terms)
+        read.side.model.refine(read.terms)
     }
 
     /// `query` read in its language: Japanese, or English when it has no Japanese to read.
     fn read(&self, query: &str) -> Read<'_> {
-        if relevance::is_japanese(query, &self.synonyms) {
-            Read {
-                terms: relevance::japanese_terms(query, &self.synonyms),
+        let japanese = relevance::is_japanese(query, &self.synonyms);
+        let terms = if japanese {
+            relevance::japanese_terms(query, &self.synonyms)
+        } else {
+            self.english_terms(query)
+        };
+        Read {
+            terms,
+            side: self.side(japanese),
+        }
+    }
+
+    /// The fields and model of one language.
+    fn side(&self, japanese: bool) -> Side<'_> {
+        if japanese {
+            Side {
                 fields: &self.ja,
                 model: &self.ja_model,
-                japanese: true,
+                japanese,
             }
         } else {
-            Read {
-                terms: self.english_terms(query),
+            Side {
                 fields: &self.en,
                 model: &self.en_model,
-                japanese: false,
+                japanese,
             }
         }
     }
@@ -403,9 +422,9 @@ impl FaqIndex {
         let query = &question(query);
         let Read {
             terms,
-            model,
-            japanese,
-            ..
+            side: Side {
+                model, japanese, ..
+            },
         } = self.read(query);
         let terms = model.refine(terms);
         let weighted = terms
@@ -443,13 +462,16 @@ impl FaqIndex {
     fn ranked(
         &self,
         terms: &[Term],
-        fields: &Fields,
-        model: &Model,
+        side: Side<'_>,
         lang: Lang,
         floor: f32,
         asked: &[relevance::Asks],
     ) -> Vec<Hit> {
-        let japanese = std::ptr::eq(fields, &self.ja);
+        let Side {
+            fields,
+            model,
+            japanese,
+        } = side;
         let terms: Vec<Term> = model
             .refine(terms.to_vec())
             .into_iter()
@@ -492,8 +514,8 @@ impl FaqIndex {
                     return None;
                 }
                 let entry = &self.entries[i];
-                let title = relevance::asks(entry.title_in(!japanese));
-                let same = if relevance::asks_the_same(asked, &title) {
+                let title = &self.title_asks[i][usize::from(!japanese)];
+                let same = if relevance::asks_the_same(asked, title) {
                     relevance::ASKS_THE_SAME
                 } else {
                     1.0
@@ -512,12 +534,18 @@ impl FaqIndex {
     }
 }
 
-/// A question's terms with the fields and model of its language.
-struct Read<'i> {
-    terms: Vec<Term>,
+/// The index fields and relevance model of one language.
+#[derive(Clone, Copy)]
+struct Side<'i> {
     fields: &'i Fields,
     model: &'i Model,
     japanese: bool,
+}
+
+/// A question's terms and the side of its language.
+struct Read<'i> {
+    terms: Vec<Term>,
+    side: Side<'i>,
 }
 
 /// How much of a question is read: its first [`QUESTION_CHARS`] characters.

@@ -247,23 +247,24 @@ fn text_reply(
     lang: Lang,
     phone_open: bool,
 ) -> Reply {
-    let mut context = context.clone();
-    if let Some(kind) = context::said_kind(text) {
-        context.kind = Some(kind);
-    }
-    if let Some((intent, personal)) = intent(text) {
-        // The facility's own data needs a login; the FAQ's general answer does not.
-        let mut own = login_reply(intent, lang);
-        own.context = context.clone();
-        let general = question_reply(index, text, context, lang, phone_open);
-        if general.entry_id.is_some() && !personal {
+    let Some((intent, personal)) = intent(text) else {
+        return question_reply(index, text, context.clone(), lang, phone_open);
+    };
+    // The facility's own data needs a login; the FAQ's general answer does not.
+    let mut own = login_reply(intent, lang);
+    own.context = Context {
+        kind: context::said_kind(text).or(context.kind),
+        ..context.clone()
+    };
+    if !personal {
+        let general = question_reply(index, text, context.clone(), lang, phone_open);
+        if general.entry_id.is_some() {
             return with_own(general, &own);
         }
-        // Its general entries, one click away.
-        own.related = index.search_in(text, lang, 4);
-        return own;
     }
-    question_reply(index, text, context, lang, phone_open)
+    // Its general entries, one click away.
+    own.related = index.search_in(text, lang, 4);
+    own
 }
 
 /// The FAQ's answer to a typed question, in the conversation's context: what a question

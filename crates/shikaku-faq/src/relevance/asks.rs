@@ -3,6 +3,8 @@
 //! the one whose title asks the same thing answers it (電子証明書とは何ですか is
 //! cert-what's, not the certificate deadline's, though both name 電子証明書).
 
+use std::sync::LazyLock;
+
 use crate::normalize::normalize;
 
 /// One kind of thing a question asks for.
@@ -122,13 +124,19 @@ pub fn asks(text: &str) -> Vec<Asks> {
     ]
     .iter()
     .fold(t.clone(), |t, w| t.replace(w, " "));
-    let found = |kind: Asks, words: &[&str]| {
-        let text = if kind == Asks::Which { &choosing } else { &t };
-        words.iter().any(|w| text.contains(&normalize(w)))
-    };
-    let mut kinds: Vec<Asks> = WORDS
+    // [`WORDS`] normalized once, as the text is.
+    static NORMALIZED: LazyLock<Vec<(Asks, Vec<String>)>> = LazyLock::new(|| {
+        WORDS
+            .iter()
+            .map(|(kind, words)| (*kind, words.iter().map(|w| normalize(w)).collect()))
+            .collect()
+    });
+    let mut kinds: Vec<Asks> = NORMALIZED
         .iter()
-        .filter(|(kind, words)| found(*kind, words))
+        .filter(|(kind, words)| {
+            let text = if *kind == Asks::Which { &choosing } else { &t };
+            words.iter().any(|w| text.contains(w.as_str()))
+        })
         .map(|(kind, _)| *kind)
         .collect();
     // 何が使える asks which, not whether.

@@ -12,11 +12,12 @@
 //! Okurigana that writers add or drop (取り消し, 取消し, 取消) are folded on both sides. Each
 //! word's bigrams share its weight (1/√n), so one long known word does not drown a short unknown
 //! one. Words said before a reason or concession (事務長が交代するので…, 業者が来るけど…) are
-//! context: [`CONTEXT`] weight, and never an unknown word. A synonym table maps what staff type
-//! (電カル, 問合せ, お客様, `hojokin`, 引っ込める) to the words the FAQ uses, and a question typed without conversion (ほじょきんのしんせい) is read
-//! with the FAQ's readings, and English words inside a Japanese question (portalのpassword)
-//! with the glossary; neighbouring topics the FAQ does not answer (オンライン診療, 介護保険)
-//! count as words no entry uses, though their parts are its words. English questions become
+//! context: [`CONTEXT`] weight, and never an unknown word, unless the question says nothing
+//! after the clause. A synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`,
+//! 引っ込める) to the words the FAQ uses, a question typed without conversion (ほじょきんの
+//! しんせい) is read with the FAQ's readings, and English words inside a Japanese question
+//! (portalのpassword) with the glossary; neighbouring topics the FAQ does not answer
+//! (オンライン診療, 介護保険) count as words no entry uses, though their parts are its words. English questions become
 //! stemmed words without stop words, one term per word family (application, apply), "My Number
 //! Card" one word, after the English synonyms (due → deadline).
 //!
@@ -41,13 +42,13 @@ mod japanese;
 mod phrases;
 
 pub use asks::{Asks, asks, same as asks_the_same};
+pub use english::{english_analyzer, english_compounds, english_terms};
+use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
+pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words, read_kana};
 
 /// The score of an entry whose title asks for the same kind of thing as the question (とは …
 /// 何ですか, いつ, 何台): a tie-breaker between entries that cover the question about equally.
 pub const ASKS_THE_SAME: f32 = 1.3;
-pub use english::{english_analyzer, english_compounds, english_terms};
-use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
-pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words, read_kana};
 
 /// The least coverage at which an entry counts as an answer to a Japanese question: the
 /// lowest at which no labelled out-of-scope question is answered (at 0.42 two are; the
