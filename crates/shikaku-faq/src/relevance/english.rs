@@ -44,6 +44,10 @@ const ENGLISH_STOP: &[&str] = &[
     // How a request is put (I tried to …, could you walk me through …, explain), and who the
     // staff are (our international staff).
     "try", "tries", "tried", "trying", "walk", "through", "explain", "international",
+    // What a thing involves or how it behaves: asked of every topic (what's involved in the
+    // operation test, the failover behaviour); hardware and legacy only qualify the thing
+    // named after or before them (reader hardware, legacy ISDN).
+    "involve", "involves", "involved", "behaviour", "behavior", "hardware", "legacy",
 ];
 
 /// The analyzer for English questions and English entry text.
@@ -66,6 +70,12 @@ const ENGLISH_COMPOUNDS: &[(&[&str], &str)] = &[
     (&["my", "number"], "mynumber"),
     (&["myna", "portal"], "mynaportal"),
     (&["myna", "card"], "mynumbercard"),
+    // A patient getting a card of their own: a neighbouring topic, one word no entry uses
+    // (the FAQ says how the facility reads the card, not how one is made).
+    (&["get", "a", "my", "number", "card"], "newmynumbercard"),
+    (&["get", "my", "number", "card"], "newmynumbercard"),
+    (&["obtain", "a", "my", "number", "card"], "newmynumbercard"),
+    (&["make", "a", "my", "number", "card"], "newmynumbercard"),
     // Not the portal's account (the stemmer reads both as "account").
     (&["accountant"], "taxaccountant"),
     (&["accountants"], "taxaccountant"),

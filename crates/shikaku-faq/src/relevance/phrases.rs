@@ -6,6 +6,25 @@
 /// Question phrases and polite endings that say nothing about the topic (normalized forms).
 pub(super) const STOP_PHRASES: &[&str] = &[
     "大丈夫",
+    // An umbrella word for the national programme that the system is part of (医療DXの補助).
+    "医療DX",
+    // Old-fashioned written question endings (如何にすべきや, 方法を乞う, 承知したし).
+    "如何にすべきや",
+    "如何にすべきか",
+    "如何すべきか",
+    "如何",
+    // The system's name as a modifier (オン資の補助金, オンライン資格確認の電子証明書): what
+    // follows is the topic (オン資 is read as the name first).
+    "オンライン資格確認の",
+    "を乞う",
+    "乞う",
+    "を承知したし",
+    "承知したし",
+    "を示されたし",
+    "示されたし",
+    "したし",
+    // "The amount equal to" (消費税相当額): the amount is the thing named before it.
+    "相当額",
     // Greetings and framing of a message (お世話になっております。…と言われました).
     "いつもお世話になっております",
     "お世話になっております",
@@ -592,6 +611,10 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "おすすめ",
     "お勧め",
     "お薦め",
+    // Signing in to マイナポータル is the patient's own (the FAQ says only what it shows).
+    "マイナポータルのログイン",
+    "マイナポータルにログイン",
+    "マイナポータルへのログイン",
 ];
 
 /// Particles that end a content word (補助金**は**, 証明書**の**, 端末**に**も).
