@@ -230,13 +230,20 @@ pub fn after_kind_statement(text: &str) -> Option<String> {
 }
 
 /// Whether `text` asks about a case of what is under discussion (高齢者の場合は？, 病院は？,
-/// what about hospitals?) rather than a question of its own.
+/// 病院だと？, 薬局でも？, what about hospitals?) rather than a question of its own.
 pub fn about_a_case(text: &str) -> bool {
     let t = normalize(text).replace(['?', '.', '!'], " ");
     let t = t.trim();
-    t.contains("場合は")
+    // 病院の場合は？ names a case; それ以上欲しい場合は？ supposes something of its own.
+    if t.contains("場合") && !t.contains("の場合") {
+        return false;
+    }
+    t.contains("の場合は")
         || t.ends_with("の場合")
         || t.ends_with("は")
+        || ["だと", "だったら", "なら", "では", "でも"]
+            .iter()
+            .any(|e| t.ends_with(e))
         || t.starts_with("what about")
         || t.starts_with("how about")
         || t.starts_with("and for")
@@ -319,5 +326,25 @@ mod tests {
         assert_eq!(without_kind_statement("うちは診療所です"), "");
         assert!(refers_back("それの期限はいつ？") && refers_back("When is its deadline?"));
         assert!(!refers_back("これから何をする") && !refers_back("補助金はいくら"));
+    }
+
+    #[test]
+    fn a_case_is_a_thing_named_not_a_supposition() {
+        for case in [
+            "病院の場合は？",
+            "病院は？",
+            "病院だと？",
+            "薬局なら？",
+            "What about hospitals?",
+        ] {
+            assert!(about_a_case(case), "{case}");
+        }
+        for own in [
+            "それ以上欲しい場合は？",
+            "期限はいつ？",
+            "パスワードを忘れた",
+        ] {
+            assert!(!about_a_case(own), "{own}");
+        }
     }
 }

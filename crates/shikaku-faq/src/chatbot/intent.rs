@@ -167,6 +167,13 @@ const STATUS: &[&str] = &[
     "what state",
     "where is our",
     "where's our",
+    // A result that stays (登録してある端末, 提出してある書類).
+    "登録してある",
+    "発行してある",
+    "申請してある",
+    "申し込んである",
+    "提出してある",
+    "出してある",
 ];
 
 /// Something still to do for this facility: what comes next, what is left, where it stands.
@@ -272,6 +279,7 @@ const DUE: &[&str] = &[
     "来週",
     "もの",
     "soon",
+    "直近",
     "miss",
     "this month",
     "this week",
@@ -510,14 +518,22 @@ const PENDING: &[&str] = &[
 pub fn intent(text: &str) -> Option<(Intent, bool)> {
     // うちは病院ですが… says what the facility is, not that the question is about its own data.
     let question = super::context::after_kind_statement(text);
-    let typed = normalize(question.as_deref().unwrap_or(text));
+    // 教えてもらえますか asks politely; it does not ask whether something can be had (受け
+    // 付けてもらえますか does).
+    let mut typed = normalize(question.as_deref().unwrap_or(text));
+    for request in ["教えて", "見せて", "知らせて"] {
+        for ending in ["もらえますか", "いただけますか"] {
+            typed = typed.replace(&normalize(&format!("{request}{ending}")), request);
+        }
+    }
     // Both as typed and with the FAQ's words read in kana (しんせい → 申請).
     let t = format!(" {typed} {} ", crate::relevance::read_kana(&typed));
     let any = |words: &[&str]| words.iter().any(|w| t.contains(&normalize(w)));
     let mine = any(MINE) && !any(HOW_TO);
     let status = any(STATUS);
     // 差し戻されていないか asks for a state, whatever word it uses.
-    let asks_state = any(&["ていないか", "てないか"]);
+    // Have we submitted everything we need to? asks for a state too.
+    let asks_state = any(&["ていないか", "てないか", " have we ", " did we "]);
     if any(PROBLEM) && !asks_state {
         return None;
     }
