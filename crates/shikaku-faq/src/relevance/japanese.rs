@@ -502,8 +502,13 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
                 (Script::Hiragana, _) if inflection => None,
                 // に見 of さんに見せる: a kana ending and the next word's first kanji.
                 (Script::Hiragana, Script::Kanji) => None,
-                // ンし of ログインしたい: する after a katakana word.
-                (Script::Katakana, Script::Hiragana) if is_suru(w[1].0) => None,
+                // ンし of ログインしたい: する after a katakana word; だい of カードリーダー
+                // いつ: a question word said straight after one, without a particle.
+                (Script::Katakana, Script::Hiragana)
+                    if is_suru(w[1].0) || QUESTION_WORDS.iter().any(|q| spells(run, i + 1, q)) =>
+                {
+                    None
+                }
                 // 内す of 案内する: する after a kanji word is not a stem of its last kanji.
                 (Script::Kanji, Script::Hiragana)
                     if is_suru(w[1].0) && i > 0 && run[i - 1].1 == Script::Kanji =>

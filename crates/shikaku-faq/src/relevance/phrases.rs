@@ -615,6 +615,10 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "マイナポータルのログイン",
     "マイナポータルにログイン",
     "マイナポータルへのログイン",
+    // Joining a health insurance scheme is the insurer's (the FAQ checks a patient's).
+    "保険に入る",
+    "保険に加入",
+    "保険加入",
 ];
 
 /// Particles that end a content word (補助金**は**, 証明書**の**, 端末**に**も).
