@@ -413,7 +413,11 @@ impl FaqIndex {
 
     /// The terms of an English question, after the English synonyms (due → deadline).
     fn english_terms(&self, query: &str) -> Vec<Term> {
-        relevance::english_terms(&self.synonyms.english(query))
+        relevance::english_question(
+            query,
+            |s| self.synonyms.english(s),
+            |t| self.en_model.knows(t),
+        )
     }
 
     /// How a question was read and how well the best entries cover it, whether or not they

@@ -19,7 +19,8 @@
 //! (portalのpassword) with the glossary; neighbouring topics the FAQ does not answer
 //! (オンライン診療, 介護保険) count as words no entry uses, though their parts are its words. English questions become
 //! stemmed words without stop words, one term per word family (application, apply), "My Number
-//! Card" one word, after the English synonyms (due → deadline).
+//! Card" one word, after the English synonyms (due → deadline); a message of several sentences
+//! is read by the sentences that ask ([`english_question`]).
 //!
 //! Each term weighs its inverse document frequency over the entries. An entry's **coverage**
 //! of a question is the share of that weight it matches — full credit in its title or
@@ -42,7 +43,7 @@ mod japanese;
 mod phrases;
 
 pub use asks::{Asks, asks, same as asks_the_same};
-pub use english::{english_analyzer, english_compounds, english_terms};
+pub use english::{english_analyzer, english_compounds, english_question, english_terms};
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
 pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words, read_kana};
 
@@ -352,6 +353,11 @@ impl Model {
             }
         }
         terms
+    }
+
+    /// Whether some entry uses the term with this key.
+    pub fn knows(&self, key: &str) -> bool {
+        self.df.contains_key(key)
     }
 
     /// A term's weight in a question.
