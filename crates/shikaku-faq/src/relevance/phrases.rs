@@ -49,6 +49,20 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "聞きたい",
     "質問です",
     "質問",
+    // A vendor passing on its customer's question (…と相談がありました, …とのことです).
+    "と相談がありました",
+    "と相談があった",
+    "相談がありました",
+    "と相談を受けています",
+    "相談を受けています",
+    "と相談を受けた",
+    "相談を受けた",
+    "と連絡がありました",
+    "連絡がありました",
+    "とのことです",
+    "とのこと",
+    "を説明したい",
+    "説明したい",
     "と言われました",
     "と言われた",
     "と言われ",
@@ -520,10 +534,31 @@ pub(super) const RELAYERS: &[&str] = &[
     "スタッフから",
     "薬剤師から",
     "同僚から",
+    // A vendor asking for its customers (顧客から聞かれた, お客様の薬局から相談があった).
+    // (顧客 and お客様 are read as お客さま first.)
+    "お客さまから",
+    "お客さまの",
+    "お客さまに",
+    "取引先から",
+    "取引先の",
+    "導入先の",
+    "導入先から",
 ];
 
 /// What says a question was passed on (normalized forms).
-pub(super) const RELAYED: &[&str] = &["言われ", "頼まれ", "聞かれ", "質問があ", "調べて"];
+pub(super) const RELAYED: &[&str] = &[
+    "言われ",
+    "頼まれ",
+    "聞かれ",
+    "質問があ",
+    "調べて",
+    "相談があ",
+    "相談を受け",
+    "連絡があ",
+    "とのこと",
+    "そうです",
+    "説明したい",
+];
 
 /// Topics next to ours that the FAQ does not answer although their words are its words
 /// (オンライン診療 shares オンライン, 介護保険証 shares 保険証): named in a question, each is one
@@ -618,6 +653,9 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "マイナポータルのログイン",
     "マイナポータルにログイン",
     "マイナポータルへのログイン",
+    // A trading partner's invoice (the FAQ reissues certificates, not invoices).
+    "請求書の再発行",
+    "請求書を再発行",
     // Joining a health insurance scheme is the insurer's (the FAQ checks a patient's).
     "保険に入る",
     "保険に加入",
