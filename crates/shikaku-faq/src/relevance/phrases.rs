@@ -653,6 +653,7 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "マイナポータルのログイン",
     "マイナポータルにログイン",
     "マイナポータルへのログイン",
+    "マイナポータルの使い方",
     // A trading partner's invoice (the FAQ reissues certificates, not invoices).
     "請求書の再発行",
     "請求書を再発行",
