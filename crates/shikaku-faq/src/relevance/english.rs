@@ -54,6 +54,8 @@ const ENGLISH_STOP: &[&str] = &[
     // Framing of a case or of who asked (in such a case, she asked me, once we start, point me
     // to, several times, our elderly patients).
     "such", "case", "cases", "asked", "asks", "once", "point", "several", "elderly",
+    // Qualifiers of the thing named after them (special equipment, a particular form).
+    "special", "particular",
     // What a thing involves or how it behaves: asked of every topic (what's involved in the
     // operation test, the failover behaviour); hardware and legacy only qualify the thing
     // named after or before them (reader hardware, legacy ISDN).
