@@ -167,6 +167,9 @@ const STATUS: &[&str] = &[
     "what state",
     "where is our",
     "where's our",
+    // Still open, waiting (which of our applications are still open, ペンディングの手続き).
+    "still open",
+    "outstanding",
     // A result that stays (登録してある端末, 提出してある書類).
     "登録してある",
     "発行してある",
@@ -244,6 +247,8 @@ const TODO: &[&str] = &[
     "setup",
     "remaining",
     "タスク",
+    "アクション",
+    "action",
     "スケジュール",
     "task",
     "schedule",
@@ -409,6 +414,10 @@ const GENERAL: &[&str] = &[
     "どのくらい",
     "端数",
     "切捨",
+    // The kinds of a thing (ステータスの種類): what there is, not where this facility stands.
+    "種類",
+    "kinds of",
+    "types of",
 ];
 
 /// The subsidy, by name.
@@ -456,11 +465,15 @@ const LISTED: &[&str] = &[
     "ちゃんと",
     "we have",
     "which certificates",
+    "which of our",
+    "see our",
     "残り",
 ];
 
 /// Something begun and not finished: this facility's own work, whatever it is.
 const PENDING: &[&str] = &[
+    "ペンディング",
+    "保留中",
     "終わっていない",
     "終わってない",
     "済んでいない",
@@ -561,7 +574,15 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
         return Some((Intent::Applications, true));
     }
     if !any(CARDS) {
-        let deadline = any(&["期限", "期日", "締切", "いつまでに", "deadline", "due"]);
+        let deadline = any(&[
+            "期限",
+            "期日",
+            "締切",
+            "デッドライン",
+            "いつまでに",
+            "deadline",
+            "due",
+        ]);
         if deadline && (mine || any(DUE))
             || any(&["overdue", "遅れている", "遅れてる", "are late", "behind"])
         {
@@ -612,9 +633,16 @@ fn pending(any: &dyn Fn(&[&str]) -> bool) -> Option<(Intent, bool)> {
     {
         return None;
     }
+    // What comes after a named step (the next step after the operation test, 運用テストが終わったら
+    // 次は？) is the FAQ's order of steps, and may be this facility's next one.
     if any(&[
         "何から",
         "なにから",
+        " after the ",
+        " after a ",
+        "が終わったら",
+        "が終わった後",
+        "が済んだら",
         "まずは",
         "まず何",
         "まず最初",

@@ -296,7 +296,28 @@ pub fn question_reply(
         && (kind_only || words == 0 && asks)
     {
         if kind.is_none() {
-            return answer_with(index, entry, Vec::new(), &context, lang, None);
+            // いつ来ますか after 4台目以降は申し込めますか: when the entry under discussion
+            // neither explains its thing whole (とは何ですか: いつやる？ stays there) nor asks
+            // what the question does (a time), an entry of its topic whose title does answers.
+            let other = (!index.defines(&entry.id, lang)
+                && !index.title_asks_as(&entry.id, text, lang))
+            .then(|| context.topic(index, en))
+            .flatten()
+            .and_then(|topic| {
+                index
+                    .search_about(&question, &topic, lang, 4)
+                    .into_iter()
+                    .find(|h| h.id != entry.id && index.title_asks_as(&h.id, text, lang))
+            })
+            .and_then(|h| index.entry(&h.id));
+            return answer_with(
+                index,
+                other.unwrap_or(entry),
+                Vec::new(),
+                &context,
+                lang,
+                None,
+            );
         }
         if let Some(kind) = kind
             && let Some(note) = context::kind_note(entry, kind, en)
@@ -319,7 +340,9 @@ pub fn question_reply(
     let mut assumed = None;
     // A follow-up (それの期限は), a question of one word (期限は？, 何が必要？) or one nothing
     // answers alone is read in the topic under discussion.
-    if (hits.is_empty() || follow_up || words <= 1)
+    // (An English noun of two words — card reader — is one word of a Japanese question.)
+    let short = if index.is_japanese(&question) { 1 } else { 2 };
+    if (hits.is_empty() || follow_up || words <= short)
         && !question.trim().is_empty()
         && let Some(topic) = context.topic(index, !index.is_japanese(&question))
     {
