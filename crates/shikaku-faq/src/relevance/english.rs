@@ -40,7 +40,9 @@ const ENGLISH_STOP: &[&str] = &[
     // What a message says a screen or a person said (the schedule shows …, it says …).
     "show", "shows", "showed", "shown", "says", "said", "saying", "good",
     // What happens when …: asked of every topic.
-    "happen", "happens", "happened", "happening",
+    "happen", "happens", "happened", "happening", "occur", "occurs", "occurred",
+    // Is it necessary: need, asked of every topic.
+    "necessary",
     // How a request is put (I tried to …, could you walk me through …, explain), and who the
     // staff are (our international staff).
     "try", "tries", "tried", "trying", "walk", "through", "explain", "international",

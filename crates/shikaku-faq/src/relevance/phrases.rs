@@ -568,6 +568,12 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     // A facility's own hours (the FAQ gives the help desk's only).
     "診察時間",
     "診療時間",
+    "診療日程",
+    "診療スケジュール",
+    "診療日",
+    "休診日",
+    // The facility's own web site.
+    "ホームページ",
     "外来時間",
     "訪問診療",
     // Comparing prices of products (WindowsとMacの価格差): the FAQ gives the subsidy, not prices.
