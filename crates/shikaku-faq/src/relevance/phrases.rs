@@ -85,6 +85,12 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "調べて",
     "するよう",
     // What a screen said (登録済みと出て): the message is the topic, not that it showed.
+    // What the asker did on the screen before it said so (ボタンを押すと「登録済み」と出る).
+    "ボタンを押すと",
+    "ボタンを押したら",
+    "ボタンを押しても",
+    "と怒られる",
+    "と怒られます",
     "と出てしまいます",
     "と出ています",
     "と出ました",
@@ -198,6 +204,7 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "ものは",
     "もの",
     // When the question is asked (先日申し込んだ, 来年に延ばしたい): not what it asks.
+    "朝から",
     "先日",
     "先ほど",
     "先週",
