@@ -432,7 +432,7 @@ impl FaqIndex {
     fn english_terms(&self, query: &str) -> Vec<Term> {
         relevance::english_question(
             query,
-            |s| self.synonyms.english(s),
+            |s| relevance::english_neighbours(&self.synonyms.english(s)),
             |t| self.en_model.knows(t),
         )
     }

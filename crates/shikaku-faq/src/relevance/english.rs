@@ -147,6 +147,99 @@ fn family(stem: String) -> String {
         .map_or(stem, |(_, to)| (*to).to_string())
 }
 
+/// Topics next to ours that the FAQ does not answer (a credit card at reception, a blood
+/// test, booking appointments, an X-ray): named in an English question, each is one word no
+/// entry uses and raises the floor to [`super::UNKNOWN_FLOOR`], as the Japanese neighbours do —
+/// other unknown English words are mostly the entries' words in other words and do not.
+const NEIGHBOURS: &[&str] = &[
+    "credit card",
+    "bank account",
+    "x-ray",
+    "x ray",
+    "blood test",
+    "test results",
+    "lab results",
+    "appointment",
+    "appointments",
+    "discount",
+    "online consultation",
+    "telemedicine",
+    "vaccination",
+    "vaccine",
+    "e-prescription",
+    "electronic prescription",
+    "insurance claim",
+    "insurance claims",
+    "parking",
+    "payroll",
+    "tax return",
+    "data breach",
+    "wi-fi",
+    "wifi",
+    "printer",
+    "antivirus",
+    "firewall",
+    "licence",
+    "license",
+    "visiting hours",
+    "inpatient",
+    "inpatients",
+    "faint",
+    "faints",
+    "fainted",
+    "emergency",
+    "ambulance",
+    "salary",
+    "hiring",
+    "recruitment",
+    "homepage",
+    "covid",
+    "flu",
+    "allergy",
+    "allergies",
+    "diagnosis",
+    "cash register",
+    "building permit",
+    "city hall",
+];
+
+/// How a neighbouring topic is spelled once read ([`english_neighbours`]).
+pub const NEIGHBOUR: &str = "neighbourtopic";
+
+/// An English question with each neighbouring topic it names written as one word no entry
+/// uses (for the question only: the entries are read as written).
+pub fn english_neighbours(text: &str) -> String {
+    let words: Vec<String> = text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    'next: while i < words.len() {
+        for (n, phrase) in NEIGHBOURS.iter().enumerate() {
+            let parts: Vec<&str> = phrase.split(' ').collect();
+            if words
+                .get(i..i + parts.len())
+                .is_some_and(|w| w.iter().eq(parts.iter()))
+            {
+                // Letters, not digits: a term with a digit is read as a number.
+                let tag: String = [n / 26, n % 26]
+                    .iter()
+                    .filter_map(|d| char::from_digit(u32::try_from(*d).ok()? + 10, 36))
+                    .collect();
+                out.push(format!("{NEIGHBOUR}{tag}"));
+                i += parts.len();
+                continue 'next;
+            }
+        }
+        out.push(words[i].clone());
+        i += 1;
+    }
+    out.join(" ")
+}
+
 /// How a sentence that asks begins (Could you …, How do we …, Is it …).
 const ASKING_STARTS: &[&str] = &[
     "could ", "can ", "would ", "will ", "how ", "what ", "what's ", "when ", "where ", "who ",
@@ -344,6 +437,19 @@ mod tests {
             ["facil", "code", "check", "digit"]
         );
         assert_eq!(read("Our code. It fails."), ["code", "fail"]);
+    }
+
+    #[test]
+    fn a_neighbouring_topic_is_one_word_no_entry_uses() {
+        let read = english_neighbours("Is there hospital parking? Our Wi-Fi broke");
+        let words: Vec<&str> = read.split(' ').collect();
+        assert_eq!(words.len(), 7, "{read}");
+        assert!(
+            words[3].starts_with(NEIGHBOUR) && words[5].starts_with(NEIGHBOUR),
+            "{read}"
+        );
+        assert!(words[3].chars().all(|c| c.is_ascii_lowercase()), "{read}");
+        assert_eq!(english_neighbours("card reader"), "card reader");
     }
 
     #[test]

@@ -20,7 +20,9 @@
 //! (オンライン診療, 介護保険) count as words no entry uses, though their parts are its words. English questions become
 //! stemmed words without stop words, one term per word family (application, apply), "My Number
 //! Card" one word, after the English synonyms (due → deadline); a message of several sentences
-//! is read by the sentences that ask ([`english_question`]).
+//! is read by the sentences that ask ([`english_question`]); an English question naming a
+//! neighbouring topic (credit card, blood test) has a word no entry uses
+//! ([`english_neighbours`]).
 //!
 //! Each term weighs its inverse document frequency over the entries. An entry's **coverage**
 //! of a question is the share of that weight it matches — full credit in its title or
@@ -43,7 +45,10 @@ mod japanese;
 mod phrases;
 
 pub use asks::{Asks, asks, same as asks_the_same};
-pub use english::{english_analyzer, english_compounds, english_question, english_terms};
+pub use english::{
+    NEIGHBOUR, english_analyzer, english_compounds, english_neighbours, english_question,
+    english_terms,
+};
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
 pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words, read_kana};
 
@@ -224,7 +229,8 @@ pub struct Model {
     df: HashMap<String, usize>,
     /// Whether a question naming an unknown word needs [`UNKNOWN_FLOOR`]: for Japanese, where
     /// an unknown kanji or katakana word names another topic; not for English, whose
-    /// questions miss words for want of synonyms.
+    /// questions miss words for want of synonyms (only its neighbouring topics do,
+    /// [`english_neighbours`]).
     unknown_words: bool,
     /// The entries' katakana words ([`katakana_words`]): a kana seam must split a question's
     /// word into two of them.
@@ -385,7 +391,11 @@ impl Model {
     /// The question's terms that no entry uses and that make it name something else.
     pub fn unknown<'t>(&self, terms: &'t [Term]) -> Vec<&'t Term> {
         if !self.unknown_words {
-            return Vec::new();
+            // English: only the neighbouring topics it names ([`english_neighbours`]).
+            return terms
+                .iter()
+                .filter(|t| t.key.starts_with(english::NEIGHBOUR))
+                .collect();
         }
         terms
             .iter()
