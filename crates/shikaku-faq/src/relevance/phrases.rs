@@ -667,6 +667,17 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "マイナポータルにログイン",
     "マイナポータルへのログイン",
     "マイナポータルの使い方",
+    // Medical equipment the subsidy is not for (診察台, レントゲン), using the terminal for
+    // anything else (ネット検索), and cutting staff.
+    "医療機器",
+    "診察台",
+    "レントゲン",
+    "内視鏡",
+    "ネット検索",
+    "インターネット検索",
+    "職員を減ら",
+    "人員削減",
+    "人件費",
     // A trading partner's invoice (the FAQ reissues certificates, not invoices).
     "請求書の再発行",
     "請求書を再発行",
