@@ -226,6 +226,8 @@ fn held_out_questions_show_what_unseen_questions_get() {
     assert!(files.len() >= 54, "held-out files missing: {files:?}");
     for file in &files {
         let set = questions(&index, file);
+        // A file whose questions were lost (a header written over them) measures nothing.
+        assert!(set.len() >= 10, "{file}: only {} questions", set.len());
         let mut f = Figures::default();
         for q in &set {
             f.count(q, &index.search_in(&q.query, q.lang, 3));
