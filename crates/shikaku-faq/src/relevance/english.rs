@@ -201,6 +201,9 @@ const NEIGHBOURS: &[&str] = &[
     "cash register",
     "building permit",
     "city hall",
+    "e-mail account",
+    "email account",
+    "mail account",
 ];
 
 /// How a neighbouring topic is spelled once read ([`english_neighbours`]).
