@@ -91,19 +91,15 @@ async fn answer(
                 own.context = context.clone();
                 // A question that may be a general one (補助金はいくら？) gets the FAQ's
                 // answer too, with the facility's own figures after it.
-                if !personal {
-                    let general = shikaku_faq::chatbot::question_reply(
-                        &state.faq,
-                        text,
-                        context.clone(),
-                        lang.faq(),
-                        phone_open(),
-                    );
-                    if general.entry_id.is_some() {
-                        return shikaku_faq::chatbot::with_own(general, &own);
-                    }
-                }
-                return own;
+                return shikaku_faq::chatbot::own_or_general(
+                    &state.faq,
+                    text,
+                    context,
+                    lang.faq(),
+                    phone_open(),
+                    personal,
+                    own,
+                );
             }
             Err(e) => tracing::warn!(error = %e, "chatbot: facility data unavailable"),
         }

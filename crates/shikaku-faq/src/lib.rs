@@ -368,21 +368,12 @@ impl FaqIndex {
         relevance::topic_words(&self.refined(query))
     }
 
-    /// Whether entry `id`'s title (in `lang`) asks for what `query` asks (いつ: a time, 何台: a
-    /// number); false when the query asks nothing of a kind.
-    pub fn title_asks_as(&self, id: &str, query: &str, lang: Lang) -> bool {
-        self.by_id.get(id).is_some_and(|&i| {
-            let title = &self.title_asks[i][usize::from(lang.is_english())];
-            relevance::asks_the_same(&relevance::asks(query), title)
-        })
-    }
-
-    /// Whether entry `id`'s title asks what something is (運用テストとは何ですか): an entry that
-    /// explains a thing whole.
-    pub fn defines(&self, id: &str, lang: Lang) -> bool {
-        self.by_id.get(id).is_some_and(|&i| {
-            self.title_asks[i][usize::from(lang.is_english())].contains(&relevance::Asks::What)
-        })
+    /// What entry `id`'s title asks for (a definition, a time, a number …), in English or in
+    /// Japanese; nothing for an unknown id.
+    pub fn title_asks(&self, id: &str, english: bool) -> &[relevance::Asks] {
+        self.by_id
+            .get(id)
+            .map_or(&[], |&i| &self.title_asks[i][usize::from(english)])
     }
 
     /// Whether `query` names a thing of its own (a noun, not only a verb: 見る of どこで

@@ -207,13 +207,18 @@ pub fn without_kind_statement(text: &str) -> String {
     if said_kind(text).is_none() {
         return text.to_string();
     }
-    after_kind_statement(text).unwrap_or_default()
+    after_statement(text).unwrap_or_default()
 }
 
 /// The question after a statement of the facility's kind when both are there (「うちは病院です
 /// が補助金は？」 → 「補助金は？」); `None` for a statement alone or a question without one.
 pub fn after_kind_statement(text: &str) -> Option<String> {
     said_kind(text)?;
+    after_statement(text)
+}
+
+/// What follows the end of a statement's sentence (ですが, です。, 。 …), if anything does.
+fn after_statement(text: &str) -> Option<String> {
     [
         "ですが",
         "です。",

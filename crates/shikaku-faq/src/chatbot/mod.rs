@@ -18,6 +18,7 @@ pub use context::{Context, FacilityKind};
 pub use facility::{FacilityFacts, NextStep, SubsidyFact, facility_reply, login_reply};
 pub use intent::{Intent, intent};
 
+use crate::relevance::{Asks, asks_the_same};
 use crate::{CATEGORIES, FaqIndex, Hit, Lang, category_en};
 
 /// What the user did: picked a choice (its `value`) or typed text.
@@ -256,20 +257,38 @@ fn text_reply(
         kind: context::said_kind(text).or(context.kind),
         ..context.clone()
     };
+    let mut reply = own_or_general(index, text, context, lang, phone_open, personal, own);
+    if reply.entry_id.is_none() {
+        // The way to log in alone: the general entries one click away.
+        reply.related = index.search_in(text, lang, 4);
+    }
+    reply
+}
+
+/// The reply to a question about the asker's own facility: `own` (its figures when logged in,
+/// the way to log in when not), or — when the question may be a general one too (補助金は
+/// いくら？) and the FAQ answers it — the FAQ's answer with `own` after it.
+pub fn own_or_general(
+    index: &FaqIndex,
+    text: &str,
+    context: &Context,
+    lang: Lang,
+    phone_open: bool,
+    personal: bool,
+    own: Reply,
+) -> Reply {
     if !personal {
         let general = question_reply(index, text, context.clone(), lang, phone_open);
         if general.entry_id.is_some() {
             return with_own(general, &own);
         }
     }
-    // Its general entries, one click away.
-    own.related = index.search_in(text, lang, 4);
     own
 }
 
 /// The FAQ's answer to a typed question, in the conversation's context: what a question
 /// gets that is not about the asker's own facility.
-pub fn question_reply(
+fn question_reply(
     index: &FaqIndex,
     text: &str,
     mut context: Context,
@@ -291,7 +310,10 @@ pub fn question_reply(
     let kind = said.or_else(|| context::named_kind(text).filter(|_| case));
     let kind_only =
         kind.is_some() && index.topic_words(&context::without_kind_words(&question)) == 0;
-    let asks = case || !crate::relevance::asks(text).is_empty();
+    let asked = crate::relevance::asks(text);
+    let asks = case || !asked.is_empty();
+    // The topic is read in the question's language, as the question is.
+    let english = !index.is_japanese(&question);
     if let Some(entry) = context.entry(index)
         && (kind_only || words == 0 && asks)
     {
@@ -299,15 +321,16 @@ pub fn question_reply(
             // いつ来ますか after 4台目以降は申し込めますか: when the entry under discussion
             // neither explains its thing whole (とは何ですか: いつやる？ stays there) nor asks
             // what the question does (a time), an entry of its topic whose title does answers.
-            let other = (!index.defines(&entry.id, lang)
-                && !index.title_asks_as(&entry.id, text, lang))
-            .then(|| context.topic(index, en))
+            let asks_as = |id: &str| asks_the_same(&asked, index.title_asks(id, english));
+            let other = (!index.title_asks(&entry.id, english).contains(&Asks::What)
+                && !asks_as(&entry.id))
+            .then(|| context.topic(index, english))
             .flatten()
             .and_then(|topic| {
                 index
                     .search_about(&question, &topic, lang, 4)
                     .into_iter()
-                    .find(|h| h.id != entry.id && index.title_asks_as(&h.id, text, lang))
+                    .find(|h| h.id != entry.id && asks_as(&h.id))
             })
             .and_then(|h| index.entry(&h.id));
             return answer_with(
@@ -341,10 +364,10 @@ pub fn question_reply(
     // A follow-up (それの期限は), a question of one word (期限は？, 何が必要？) or one nothing
     // answers alone is read in the topic under discussion.
     // (An English noun of two words — card reader — is one word of a Japanese question.)
-    let short = if index.is_japanese(&question) { 1 } else { 2 };
+    let short = if english { 2 } else { 1 };
     if (hits.is_empty() || follow_up || words <= short)
         && !question.trim().is_empty()
-        && let Some(topic) = context.topic(index, !index.is_japanese(&question))
+        && let Some(topic) = context.topic(index, english)
     {
         let mut within = index.search_about(&question, &topic, lang, 4);
         // The entry under discussion is the likelier answer to a short follow-up that names
@@ -494,7 +517,7 @@ fn related_hit(entry: &crate::Entry, en: bool) -> Hit {
 /// The FAQ's general answer to a question that may also be about the asker's own facility
 /// (補助金はいくら？), followed by `own`: the facility's own figures when it is logged in, the
 /// way to log in when it is not.
-pub fn with_own(mut answer: Reply, own: &Reply) -> Reply {
+fn with_own(mut answer: Reply, own: &Reply) -> Reply {
     answer.text.push_str("\n\n---\n\n");
     answer.text.push_str(&own.text);
     answer

@@ -88,20 +88,7 @@ fn facility_questions_are_answered_from_its_own_data_with_a_link() {
 }
 
 fn index() -> FaqIndex {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/faq");
-    let files: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .expect("faq dir")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::read_to_string(&p).expect("read"),
-            )
-        })
-        .collect();
-    FaqIndex::from_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).expect("index")
+    crate::tests::shipped()
 }
 
 fn say(index: &FaqIndex, text: &str, context: &Context) -> Reply {
@@ -287,21 +274,11 @@ fn a_question_that_may_be_general_gets_the_faq_and_the_way_to_its_own_figures() 
 #[test]
 fn conversations_written_blind_keep_their_topic() {
     let index = index();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("conversations") && n.ends_with(".tsv"))
-        })
-        .collect();
-    files.sort();
-    assert!(!files.is_empty());
+    let files = crate::tests::test_files("conversations");
+    assert!(files.len() >= 7, "{} conversation files", files.len());
     let (mut turns, mut kept) = (0, 0);
-    for path in files {
-        let text = std::fs::read_to_string(&path).expect("readable");
+    for name in files {
+        let text = crate::tests::test_file(&name);
         let (mut n, mut ok) = (0, 0);
         for line in text
             .lines()
@@ -332,7 +309,8 @@ fn conversations_written_blind_keep_their_topic() {
                 context = r.context;
             }
         }
-        println!("{}: {ok}/{n} turns", path.display());
+        println!("{name}: {ok}/{n} turns");
+        assert!(n >= 10, "{name}: only {n} turns");
         turns += n;
         kept += ok;
     }

@@ -207,7 +207,7 @@ const NEIGHBOURS: &[&str] = &[
 ];
 
 /// How a neighbouring topic is spelled once read ([`english_neighbours`]).
-pub const NEIGHBOUR: &str = "neighbourtopic";
+pub(super) const NEIGHBOUR: &str = "neighbourtopic";
 
 /// An English question with each neighbouring topic it names written as one word no entry
 /// uses (for the question only: the entries are read as written).

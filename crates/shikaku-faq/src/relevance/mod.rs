@@ -46,9 +46,7 @@ mod message;
 mod phrases;
 
 pub use asks::{Asks, asks, same as asks_the_same};
-pub use english::{
-    NEIGHBOUR, english_analyzer, english_compounds, english_neighbours, english_terms,
-};
+pub use english::{english_analyzer, english_compounds, english_neighbours, english_terms};
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
 pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words, read_kana};
 pub use message::english_question;
