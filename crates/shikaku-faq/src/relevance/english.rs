@@ -24,7 +24,7 @@ const ENGLISH_STOP: &[&str] = &[
     "cannot", "couldn", "wouldn", "shouldn", "haven", "hasn",
     // Adverbs that say when or how sure, not what.
     "still", "also", "just", "really", "yet", "already", "ever", "even", "now", "then", "very",
-    "actually", "anyway", "again",
+    "actually", "anyway", "again", "anymore",
     // Other people, the links of a sentence and the asker's frame (she asked whether …, we are
     // supposed to …, today).
     "he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "ours", "yours",
@@ -58,6 +58,8 @@ const ENGLISH_STOP: &[&str] = &[
     "such", "case", "cases", "asked", "asks", "once", "point", "several", "elderly",
     // Qualifiers of the thing named after them (special equipment, a particular form).
     "special", "particular",
+    // How Japanese staff put a request in English (please teach me the method of …).
+    "teach", "method", "methods",
     // What a thing involves or how it behaves: asked of every topic (what's involved in the
     // operation test, the failover behaviour); hardware and legacy only qualify the thing
     // named after or before them (reader hardware, legacy ISDN).
