@@ -591,6 +591,11 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "ホームページ",
     "外来時間",
     "訪問診療",
+    // Choosing an electronic medical record system (the FAQ answers its modification only).
+    "電子カルテの選び方",
+    "電子カルテ選び",
+    "電子カルテの選定",
+    "電子カルテの比較",
     // Comparing prices of products (WindowsとMacの価格差): the FAQ gives the subsidy, not prices.
     "価格差",
     "費用の違い",
