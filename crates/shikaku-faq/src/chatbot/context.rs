@@ -237,8 +237,18 @@ fn after_statement(text: &str) -> Option<String> {
 /// Whether `text` asks about a case of what is under discussion (高齢者の場合は？, 病院は？,
 /// 病院だと？, 薬局でも？, what about hospitals?) rather than a question of its own.
 pub fn about_a_case(text: &str) -> bool {
-    let t = normalize(text).replace(['?', '.', '!'], " ");
-    let t = t.trim();
+    let t = normalize(crate::relevance::without_fillers(text)).replace(['?', '.', '!'], " ");
+    let mut t = t.trim();
+    // 病院だとどうなるんですか, 病院はどうですか: how it goes for the case named is the case.
+    for tail in ["かね", "よね", "ね"] {
+        t = t.strip_suffix(tail).unwrap_or(t);
+    }
+    for tail in CASE_TAILS {
+        if let Some(rest) = t.strip_suffix(tail) {
+            t = rest.trim();
+            break;
+        }
+    }
     // 病院の場合は？ names a case; それ以上欲しい場合は？ supposes something of its own.
     if t.contains("場合") && !t.contains("の場合") {
         return false;
@@ -253,6 +263,21 @@ pub fn about_a_case(text: &str) -> bool {
         || t.starts_with("how about")
         || t.starts_with("and for")
 }
+
+/// How a question asks how things go for a case (病院だと**どうなるんですか**), longest first:
+/// after a case named, still only the case.
+const CASE_TAILS: &[&str] = &[
+    "どうなるんでしょうか",
+    "どうなるんですか",
+    "どうなりますか",
+    "どうなんですか",
+    "どうでしょうか",
+    "どうなるの",
+    "どうですか",
+    "どうなる",
+    "どうなの",
+    "どう",
+];
 
 /// Whether the question points back at what was discussed (それ, その, this, it …).
 pub fn refers_back(text: &str) -> bool {
@@ -340,6 +365,8 @@ mod tests {
             "病院は？",
             "病院だと？",
             "薬局なら？",
+            "あのー病院だとどうなるんですか",
+            "薬局はどうですか",
             "What about hospitals?",
         ] {
             assert!(about_a_case(case), "{case}");

@@ -7,7 +7,9 @@ use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::phrases::{NEIGHBOURS, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES};
+use super::phrases::{
+    FILLERS, NEIGHBOURS, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES,
+};
 use super::{Kind, Term};
 use crate::normalize::{fold_okurigana, is_separator};
 
@@ -356,8 +358,21 @@ fn with_readings(text: Scripted) -> Scripted {
     }
 }
 
+/// `text` without the fillers it opens with (えーと、あのー補助金って… → 補助金って…) and the
+/// pauses after them: they are not words of the question, and their kana would join the first
+/// word's (えとカードリーダー → とか).
+pub fn without_fillers(text: &str) -> &str {
+    let pause = |c: char| c.is_whitespace() || "、，,。…・~〜ーっ".contains(c);
+    let mut rest = text.trim_start_matches(pause);
+    while let Some(after) = FILLERS.iter().find_map(|f| rest.strip_prefix(f)) {
+        rest = after.trim_start_matches(pause);
+    }
+    rest
+}
+
 /// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
 pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
+    let query = without_fillers(query);
     // Typed without conversion (ほじょきんのしんせいきげん): read the FAQ's words in it.
     let mut text = with_readings(scripted(query));
     // English words in a Japanese question (portalのpassword): the entries' Japanese words.

@@ -48,7 +48,9 @@ mod phrases;
 pub use asks::{Asks, asks, same as asks_the_same};
 pub use english::{english_analyzer, english_compounds, english_neighbours, english_terms};
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
-pub use japanese::{Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words, read_kana};
+pub use japanese::{
+    Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words, read_kana, without_fillers,
+};
 pub use message::english_question;
 
 /// The score of an entry whose title asks for the same kind of thing as the question (とは …
@@ -507,6 +509,25 @@ mod tests {
             body: HashSet::new(),
         }]);
         assert!(model.has_unknown(&model.refine(terms)));
+    }
+
+    #[test]
+    fn fillers_that_open_a_question_are_not_its_words() {
+        let s = Synonyms::parse("");
+        for (said, plain) in [
+            ("えーとカードリーダー", "カードリーダー"),
+            ("あのー、補助金", "補助金"),
+            ("まあ要するに", "要するに"),
+        ] {
+            assert_eq!(without_fillers(said), plain);
+            assert_eq!(
+                texts(&japanese_terms(said, &s)),
+                texts(&japanese_terms(plain, &s)),
+                "{said}"
+            );
+        }
+        // Only at the start: あの inside a question is its own.
+        assert_eq!(without_fillers("カードリーダーあの"), "カードリーダーあの");
     }
 
     #[test]

@@ -537,6 +537,34 @@ pub(super) const STOP_PHRASES: &[&str] = &[
 
 /// Who passed a question on (院長から…と言われた, 事務長に…頼まれた): dropped only from a question
 /// that says it was passed on ([`RELAYED`]); 院長に会いたい asks about the director.
+/// Fillers that open a question dictated by voice or typed as spoken (えーと, あのー, まあ):
+/// dropped from its start, longest first, with the pauses after them.
+pub(super) const FILLERS: &[&str] = &[
+    "えーっとですね",
+    "えーとですね",
+    "あのですね",
+    "えーっと",
+    "えーと",
+    "ええと",
+    "えっと",
+    "えと",
+    "えー",
+    "あのー",
+    "あのう",
+    "あのぉ",
+    "あの〜",
+    "あのね",
+    "あの",
+    "うーんと",
+    "うーん",
+    "んーと",
+    "んー",
+    "そのー",
+    "まあ",
+    "まぁ",
+    "あー",
+];
+
 pub(super) const RELAYERS: &[&str] = &[
     "院長から",
     "院長に",
