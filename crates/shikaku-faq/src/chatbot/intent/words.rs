@@ -92,6 +92,9 @@ pub(super) const STATUS: &[&str] = &[
     "したもの",
     "申請済",
     "status",
+    // 状況 as Japanese staff write it in English (the state of our applications).
+    "state of",
+    "situation",
     "progress",
     "approved",
     "accepted",
@@ -435,9 +438,12 @@ pub(super) const AMOUNT: &[&str] = &[
 ];
 
 /// The facility's own certificates or applications, listed or in use (一覧, 発行された, 今使っている).
+/// Not 何枚 alone: 2台だと証明書は何枚？ asks how many are needed; 何枚ありますか how many it has.
 pub(super) const LISTED: &[&str] = &[
     "一覧",
-    "何枚",
+    "何枚あり",
+    "何枚持",
+    "何枚発行",
     "発行された",
     "発行済",
     "使っている",
