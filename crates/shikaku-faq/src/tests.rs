@@ -391,10 +391,16 @@ fn dump_answers() {
     for file in std::iter::once("labelled.tsv".to_string()).chain(held_out()) {
         for q in questions(&index, &file) {
             let hits = index.search_in(&q.query, q.lang, 3);
+            // ok1: answered first (or rightly not found); ok: second or third.
+            let first = q.answered(&hits[..hits.len().min(1)]) && q.answered(&hits);
             let ok = q.answered(&hits);
             out.push_str(&format!(
                 "{file}\t{}\t{}\t{}\n",
-                if ok { "ok" } else { "BAD" },
+                match (first, ok) {
+                    (true, _) => "ok1",
+                    (false, true) => "ok",
+                    (false, false) => "BAD",
+                },
                 q.query,
                 hits.iter()
                     .map(|h| format!("{}:{:.2}", h.id, h.coverage))

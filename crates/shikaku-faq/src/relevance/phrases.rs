@@ -236,6 +236,8 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "さん",
     "患者様",
     "患者",
+    // The people who came with something (保険証の人は？): who, as 患者 is.
+    "の人",
     "高齢者",
     "お年寄り",
     "高齢の",
