@@ -310,6 +310,10 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "何度も",
     "何回も",
     "もう一度",
+    // Not yet, still (まだ届かない, いまだに): when, as still and yet are in English.
+    "いまだに",
+    "未だに",
+    "まだ",
     "毎回",
     "結局",
     "そもそも",
