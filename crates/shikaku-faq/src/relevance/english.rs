@@ -59,7 +59,7 @@ const ENGLISH_STOP: &[&str] = &[
     // Qualifiers of the thing named after them (special equipment, a particular form).
     "special", "particular",
     // How Japanese staff put a request in English (please teach me the method of …).
-    "teach", "method", "methods",
+    "teach", "method", "methods", "instead",
     // What a thing involves or how it behaves: asked of every topic (what's involved in the
     // operation test, the failover behaviour); hardware and legacy only qualify the thing
     // named after or before them (reader hardware, legacy ISDN).
@@ -203,6 +203,12 @@ const NEIGHBOURS: &[&str] = &[
     "cash register",
     "building permit",
     "city hall",
+    "health check",
+    "health checks",
+    "medical checkup",
+    "physical exam",
+    "physical examination",
+    "annual checkup",
     "backup",
     "backups",
     "back up",

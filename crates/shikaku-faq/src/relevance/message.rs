@@ -35,7 +35,16 @@ const SELF_CONTAINED: usize = 2;
 /// Words that point back at the sentence before (What does that mean? Can you point me to them?).
 /// "Can we still …?" asks on the premise of the sentence before.
 const POINTING_BACK: &[&str] = &[
-    " it ", " that ", " this ", " them ", " they ", " such ", " those ", " still ",
+    " it ",
+    " that ",
+    " this ",
+    " them ",
+    " they ",
+    " such ",
+    " those ",
+    " still ",
+    " the details ",
+    " instead ",
 ];
 
 /// The terms of an English question. A message of several sentences (a greeting, who is
