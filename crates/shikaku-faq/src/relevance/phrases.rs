@@ -310,6 +310,11 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "何度も",
     "何回も",
     "もう一度",
+    // From now on (今後も使える？): when, not what.
+    "今後も",
+    "今後は",
+    "今後",
+    "この先も",
     // Not yet, still (まだ届かない, いまだに): when, as still and yet are in English.
     "いまだに",
     "未だに",
@@ -732,6 +737,9 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "保険に入る",
     "保険に加入",
     "保険加入",
+    // Things patients leave behind.
+    "忘れ物",
+    "落とし物",
 ];
 
 /// Particles that end a content word (補助金**は**, 証明書**の**, 端末**に**も).
