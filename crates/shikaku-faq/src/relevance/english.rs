@@ -60,6 +60,8 @@ const ENGLISH_STOP: &[&str] = &[
     "special", "particular",
     // How Japanese staff put a request in English (please teach me the method of …).
     "teach", "method", "methods", "instead",
+    // Who and how big, said of the asker (my IT guy, a small clinic, how big is …).
+    "guy", "guys", "small", "big",
     // What a thing involves or how it behaves: asked of every topic (what's involved in the
     // operation test, the failover behaviour); hardware and legacy only qualify the thing
     // named after or before them (reader hardware, legacy ISDN).
