@@ -62,6 +62,8 @@ const ENGLISH_STOP: &[&str] = &[
     "teach", "method", "methods", "instead",
     // Who and how big, said of the asker (my IT guy, a small clinic, how big is …).
     "guy", "guys", "small", "big",
+    // Who sells a thing (which makers sell the readers): the makers, not the sale.
+    "sell", "sells", "selling",
     // What a thing involves or how it behaves: asked of every topic (what's involved in the
     // operation test, the failover behaviour); hardware and legacy only qualify the thing
     // named after or before them (reader hardware, legacy ISDN).
@@ -215,6 +217,30 @@ const NEIGHBOURS: &[&str] = &[
     "backups",
     "back up",
     "accounting",
+    // A patient's lost card (the insurer or the municipal office replaces it).
+    "lost health insurance card",
+    "lost insurance card",
+    "lost my insurance card",
+    "lost her insurance card",
+    "lost his insurance card",
+    "lost my my number card",
+    "lost her my number card",
+    "lost his my number card",
+    "lost their my number card",
+    // A visit to a doctor (Can I see a doctor today?).
+    "see a doctor",
+    "see the doctor",
+    "see a dentist",
+    "see the dentist",
+    // The asker's own mail and the phone's call quality.
+    "personal email",
+    "personal e-mail",
+    "private email",
+    "private e-mail",
+    "gmail",
+    "dropping calls",
+    "dropped calls",
+    "drops calls",
     "e-mail account",
     "email account",
     "mail account",
