@@ -10,6 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::phrases::{
     FILLERS, NEIGHBOURS, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES,
 };
+use super::synonyms::Synonyms;
 use super::{Kind, Term};
 use crate::normalize::{fold_okurigana, is_separator};
 
@@ -61,7 +62,7 @@ fn kanji_keys(text: &str) -> Vec<String> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Script {
+pub(super) enum Script {
     Hiragana,
     Katakana,
     Kanji,
@@ -73,14 +74,14 @@ enum Script {
 impl Script {
     /// Whether a character of this script can carry a word's meaning (not a particle or an
     /// ending).
-    fn content(self) -> bool {
+    pub(super) fn content(self) -> bool {
         matches!(self, Script::Katakana | Script::Kanji | Script::Other)
     }
 }
 
 /// Normalized characters with the script each had before katakana was folded to hiragana,
 /// okurigana folded as [`crate::normalize::fold_okurigana`] does.
-fn scripted(text: &str) -> Scripted {
+pub(super) fn scripted(text: &str) -> Scripted {
     fold_scripted(scripted_chars(text))
 }
 
@@ -101,7 +102,7 @@ fn fold_scripted(text: Scripted) -> Scripted {
     )
 }
 
-fn scripted_chars(text: &str) -> Scripted {
+pub(super) fn scripted_chars(text: &str) -> Scripted {
     let mut out = Vec::with_capacity(text.len());
     for c in text.nfkc() {
         let (c, script) = match c {
@@ -123,167 +124,7 @@ fn scripted_chars(text: &str) -> Scripted {
 }
 
 /// Normalized characters with their scripts.
-type Scripted = Vec<(char, Script)>;
-
-/// Query-side synonyms: what people type → the words the FAQ uses.
-pub struct Synonyms {
-    /// Longest variant first.
-    pairs: Vec<Pair>,
-}
-
-/// One row of the synonym table.
-#[derive(Clone)]
-struct Pair {
-    /// The variant as normalized characters.
-    variant: Vec<char>,
-    canonical: Scripted,
-    /// Rewritten even where the entries use the variant themselves (チェック, which they use
-    /// only inside チェックディジット).
-    always: bool,
-}
-
-impl Pair {
-    fn ascii(&self) -> bool {
-        self.variant.iter().all(char::is_ascii) && self.canonical.iter().all(|(c, _)| c.is_ascii())
-    }
-}
-
-impl Synonyms {
-    /// Parses `variant<TAB>canonical` lines, optionally followed by `<TAB>always` (`#` starts
-    /// a comment).
-    pub fn parse(text: &str) -> Synonyms {
-        let mut pairs: Vec<Pair> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut cols = l.split('\t');
-                let variant = cols.next()?.trim();
-                let canonical = cols.next()?.trim();
-                Some(Pair {
-                    variant: scripted(variant).into_iter().map(|(c, _)| c).collect(),
-                    canonical: scripted(canonical),
-                    always: cols.next().is_some_and(|c| c.trim() == "always"),
-                })
-            })
-            .filter(|p| !p.variant.is_empty())
-            .collect();
-        pairs.sort_by_key(|p| std::cmp::Reverse(p.variant.len()));
-        Synonyms { pairs }
-    }
-
-    /// The pairs whose variant the FAQ itself never uses (and those marked `always`): a word
-    /// the entries contain (保険証 in 健康保険証, カルテ in 電子カルテ) is matched as it is, and
-    /// rewriting it would only add weight to what is already known. `japanese` is the
-    /// entries' normalized text, `english` their English words.
-    pub fn unknown_to(&self, japanese: &str, english: &HashSet<String>) -> Synonyms {
-        let pairs = self
-            .pairs
-            .iter()
-            .filter(|p| {
-                let text: String = p.variant.iter().collect();
-                let known = if p.variant.iter().all(|c| c.is_ascii()) {
-                    text.split(|c: char| !c.is_ascii_alphanumeric())
-                        .filter(|w| !w.is_empty())
-                        .all(|w| english.contains(w))
-                        || japanese.contains(&text)
-                } else {
-                    japanese.contains(&text)
-                };
-                p.always || !known
-            })
-            .cloned()
-            .collect();
-        Synonyms { pairs }
-    }
-
-    /// The shipped readings (`readings.tsv`): applied to a question without kanji or
-    /// katakana only.
-    pub fn readings() -> &'static Synonyms {
-        static TABLE: LazyLock<Synonyms> =
-            LazyLock::new(|| Synonyms::parse(include_str!("../readings.tsv")));
-        &TABLE
-    }
-
-    /// The shipped glossary (`glossary.tsv`): English words inside a Japanese question.
-    pub fn glossary() -> &'static Synonyms {
-        static TABLE: LazyLock<Synonyms> =
-            LazyLock::new(|| Synonyms::parse(include_str!("../glossary.tsv")));
-        &TABLE
-    }
-
-    /// The shipped table (`synonyms.tsv`).
-    pub fn shipped() -> &'static Synonyms {
-        static TABLE: LazyLock<Synonyms> =
-            LazyLock::new(|| Synonyms::parse(include_str!("../synonyms.tsv")));
-        &TABLE
-    }
-
-    /// An English question with its English variants rewritten (due → deadline): the pairs
-    /// whose variant and canonical form are both ASCII, on whole words.
-    pub fn english(&self, query: &str) -> String {
-        self.rewrite(scripted_chars(query), Pair::ascii)
-            .into_iter()
-            .map(|(c, _)| c)
-            .collect()
-    }
-
-    /// `text` with every pair's variant rewritten.
-    fn apply(&self, text: Scripted) -> Scripted {
-        self.rewrite(text, |_| true)
-    }
-
-    /// `text` with the variants of the pairs `used` keeps rewritten.
-    fn rewrite(&self, text: Scripted, used: impl Fn(&Pair) -> bool) -> Scripted {
-        let starts_with = |i: usize, chars: &mut dyn Iterator<Item = char>, len: usize| {
-            i + len <= text.len() && text[i..i + len].iter().map(|(c, _)| *c).eq(chars)
-        };
-        let mut out = Vec::with_capacity(text.len());
-        let mut i = 0;
-        while i < text.len() {
-            // Text that already says a canonical form passes through (カルテ → 電子カルテ must
-            // not turn 電子カルテ into 電子電子カルテ), unless a longer variant starts there
-            // (掲示物 → 掲示, though 掲示 is itself a canonical form).
-            let said = self
-                .pairs
-                .iter()
-                .filter(|p| used(p))
-                .filter(|p| {
-                    starts_with(
-                        i,
-                        &mut p.canonical.iter().map(|(c, _)| *c),
-                        p.canonical.len(),
-                    )
-                })
-                .map(|p| p.canonical.len())
-                .max()
-                .unwrap_or(0);
-            let found = self.pairs.iter().filter(|p| used(p)).find(|p| {
-                let end = i + p.variant.len();
-                p.variant.len() > said
-                    && starts_with(i, &mut p.variant.iter().copied(), p.variant.len())
-                    && (!p.variant[0].is_ascii_alphanumeric() || word_bounded(&text, i, end))
-            });
-            if let Some(p) = found {
-                out.extend_from_slice(&p.canonical);
-                i += p.variant.len();
-            } else if said > 0 {
-                out.extend_from_slice(&text[i..i + said]);
-                i += said;
-            } else {
-                out.push(text[i]);
-                i += 1;
-            }
-        }
-        out
-    }
-}
-
-/// Whether `text[start..end]` is a whole word (a romaji variant must not match inside another).
-fn word_bounded(text: &[(char, Script)], start: usize, end: usize) -> bool {
-    let alnum = |i: usize| text.get(i).is_some_and(|(c, _)| c.is_ascii_alphanumeric());
-    (start == 0 || !alnum(start - 1)) && !alnum(end)
-}
+pub(super) type Scripted = Vec<(char, Script)>;
 
 /// `phrases` with their scripted text, longest first (so the longest phrase at a position
 /// wins).
@@ -715,18 +556,6 @@ mod tests {
         assert_eq!(
             texts(&japanese_terms("回線は必要はある", &s)),
             ["回線", "必要"]
-        );
-    }
-
-    #[test]
-    fn english_synonyms_rewrite_english_questions_on_whole_words() {
-        let s = Synonyms::parse("due\tdeadline\nhojokin\t補助金\n");
-        assert_eq!(s.english("When is it due?"), "when is it deadline ");
-        assert_eq!(s.english("a residue"), "a residue");
-        assert_eq!(
-            s.english("hojokin due"),
-            "hojokin deadline",
-            "English pairs only"
         );
     }
 

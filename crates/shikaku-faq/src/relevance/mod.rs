@@ -44,14 +44,16 @@ mod english;
 mod japanese;
 mod message;
 mod phrases;
+mod synonyms;
 
 pub use asks::{Asks, asks, same as asks_the_same};
 pub use english::{english_analyzer, english_compounds, english_neighbours, english_terms};
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
 pub use japanese::{
-    Synonyms, entry_keys, is_japanese, japanese_terms, katakana_words, read_kana, without_fillers,
+    entry_keys, is_japanese, japanese_terms, katakana_words, read_kana, without_fillers,
 };
 pub use message::english_question;
+pub use synonyms::Synonyms;
 
 /// The score of an entry whose title asks for the same kind of thing as the question (とは …
 /// 何ですか, いつ, 何台): a tie-breaker between entries that cover the question about equally.
