@@ -62,6 +62,8 @@ const ENGLISH_STOP: &[&str] = &[
     "teach", "method", "methods", "instead",
     // Who and how big, said of the asker (my IT guy, a small clinic, how big is …).
     "guy", "guys", "small", "big",
+    // How urgent the asker is (URGENT:, ASAP, we are desperate).
+    "urgent", "urgently", "asap", "desperate", "desperately", "hurry", "immediately",
     // Who sells a thing (which makers sell the readers): the makers, not the sale.
     "sell", "sells", "selling",
     // What a thing involves or how it behaves: asked of every topic (what's involved in the
