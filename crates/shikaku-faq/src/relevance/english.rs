@@ -64,6 +64,8 @@ const ENGLISH_STOP: &[&str] = &[
     "guy", "guys", "small", "big",
     // How urgent the asker is (URGENT:, ASAP, we are desperate).
     "urgent", "urgently", "asap", "desperate", "desperately", "hurry", "immediately",
+    // Casual framing (ballpark, what are we talking, the rundown on …, what gives).
+    "ballpark", "talking", "rundown", "gives",
     // Who sells a thing (which makers sell the readers): the makers, not the sale.
     "sell", "sells", "selling",
     // What a thing involves or how it behaves: asked of every topic (what's involved in the
