@@ -231,6 +231,8 @@ const NEIGHBOURS: &[&str] = &[
     "lost her my number card",
     "lost his my number card",
     "lost their my number card",
+    // The asker's own insurance (change my address for my health insurance).
+    "my health insurance",
     // A visit to a doctor (Can I see a doctor today?).
     "see a doctor",
     "see the doctor",
