@@ -8,7 +8,7 @@ mod words;
 
 use words::{
     AMOUNT, CARDS, DUE, GENERAL, HOW_TO, LISTED, MINE, NEXT, PENDING, PROBLEM, STATUS, SUBSIDY,
-    SUPPOSING, TODO,
+    SUPPOSING, TIMES_AHEAD, TODO,
 };
 
 /// A question the chatbot answers from the logged-in facility's own data.
@@ -41,6 +41,10 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
         for ending in ["もらえますか", "いただけますか"] {
             typed = typed.replace(&normalize(&format!("{request}{ending}")), request);
         }
+    }
+    // I'm opening next year: a time, not the next step.
+    for time in TIMES_AHEAD {
+        typed = typed.replace(time, " ");
     }
     // Both as typed and with the FAQ's words read in kana (しんせい → 申請).
     let t = format!(" {typed} {} ", crate::relevance::read_kana(&typed));
@@ -190,6 +194,11 @@ mod tests {
             "電子証明書 再発行",
             "利用申請の期限",
             "申請に必要な書類",
+            "同意の期限切れ",
+            "Where is our customer ID written?",
+            "Our subsidy got kicked back",
+            "うちのコードが登録済みになってる",
+            "I'm opening a practice next year. What do I need to prepare?",
         ] {
             assert_eq!(intent(general), None, "{general}");
         }

@@ -378,6 +378,12 @@ pub(super) const PROBLEM: &[&str] = &[
     "罰則",
     "ペナルティ",
     "penalty",
+    // A message the screen gave (コードが登録済みになってる) and an application sent back or
+    // taken back (our subsidy got kicked back, pull our application).
+    "登録済",
+    "kicked back",
+    "pull our",
+    "pull the",
 ];
 
 /// What is needed or how long it takes, in general: not about the facility's subsidy,
@@ -400,6 +406,12 @@ pub(super) const GENERAL: &[&str] = &[
     "どのくらい",
     "端数",
     "切捨",
+    // Where something is written (Where is our customer ID written?): a place on a paper.
+    "written",
+    "書いてあ",
+    // A patient's consent (同意の期限切れ): the patient's, not this facility's own deadline.
+    "同意",
+    "consent",
     // The kinds of a thing (ステータスの種類): what there is, not where this facility stands.
     "種類",
     "kinds of",
@@ -510,4 +522,17 @@ pub(super) const PENDING: &[&str] = &[
     "left to do",
     "anything left",
     "is left",
+];
+
+/// A time ahead said with "next" (next year, next spring): when, not the next step.
+pub(super) const TIMES_AHEAD: &[&str] = &[
+    "next year",
+    "next month",
+    "next week",
+    "next spring",
+    "next summer",
+    "next autumn",
+    "next fall",
+    "next winter",
+    "next fiscal year",
 ];
