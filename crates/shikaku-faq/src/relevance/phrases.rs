@@ -740,6 +740,19 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     // Things patients leave behind.
     "忘れ物",
     "落とし物",
+    // Other systems' passwords, how a patient undergoes a checkup or reads its results, and a
+    // drawing of the facility's network.
+    "電子カルテのパスワード",
+    "レセプトコンピュータのパスワード",
+    "メールのパスワード",
+    "健診の受け方",
+    "健診を受け",
+    "健診の結果の見方",
+    "健診結果の見方",
+    "検査結果の見方",
+    "ネットワーク図",
+    "ネットワーク構成図",
+    "構成図",
 ];
 
 /// Particles that end a content word (補助金**は**, 証明書**の**, 端末**に**も).
