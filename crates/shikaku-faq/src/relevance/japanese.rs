@@ -7,9 +7,8 @@ use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::phrases::{
-    FILLERS, NEIGHBOURS, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES,
-};
+use super::neighbours::NEIGHBOURS;
+use super::phrases::{FILLERS, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES};
 use super::synonyms::Synonyms;
 use super::{Kind, Term};
 use crate::normalize::{fold_okurigana, is_separator};

@@ -43,6 +43,7 @@ mod asks;
 mod english;
 mod japanese;
 mod message;
+mod neighbours;
 mod phrases;
 mod synonyms;
 

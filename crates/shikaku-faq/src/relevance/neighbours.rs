@@ -1,0 +1,144 @@
+//! The topics next to ours that a Japanese question may name and the FAQ does not answer
+//! (オンライン診療, 介護保険, 電子処方箋, another system's password). Normalized forms;
+//! [`super::japanese`] reads questions with them.
+
+/// Topics next to ours that the FAQ does not answer although their words are its words
+/// (オンライン診療 shares オンライン, 介護保険証 shares 保険証): named in a question, each is one
+/// word no entry uses, so an entry must cover the rest of the question at [`super::UNKNOWN_FLOOR`].
+pub(super) const NEIGHBOURS: &[&str] = &[
+    "オンライン診療",
+    // A facility's own hours (the FAQ gives the help desk's only).
+    "診察時間",
+    "診療時間",
+    "診療日程",
+    "診療スケジュール",
+    "診療日",
+    "休診日",
+    // The facility's own web site.
+    "ホームページ",
+    "外来時間",
+    "訪問診療",
+    // Choosing an electronic medical record system (the FAQ answers its modification only).
+    "電子カルテの選び方",
+    "電子カルテ選び",
+    "電子カルテの選定",
+    "電子カルテの比較",
+    // Comparing prices of products (WindowsとMacの価格差): the FAQ gives the subsidy, not prices.
+    "価格差",
+    "費用の違い",
+    "費用差",
+    // Finding a place nearby (近くの薬局を教えて).
+    "近くの",
+    "近所の",
+    "最寄りの",
+    // Other subsidy schemes (the FAQ's is the 医療情報化支援基金's).
+    "IT導入補助金",
+    "ものづくり補助金",
+    "事業再構築補助金",
+    // A patient's card PIN is reset at the municipal office.
+    "暗証番号のリセット",
+    "暗証番号の初期化",
+    "暗証番号の再設定",
+    // The line's installation is the carrier's; the router's own password the vendor's.
+    "工事の日程",
+    "工事のスケジュール",
+    "工事日",
+    "ルーターのパスワード",
+    // Crowding at reception, and personal data leaked (漏洩 below).
+    "混雑",
+    "情報漏えい",
+    "情報が漏れ",
+    // Booking patients' visits (the FAQ's 予約 is checking booked patients' eligibility).
+    "ネット予約",
+    "ネットで予約",
+    "予約をネットで",
+    "予約システム",
+    "予約を取",
+    "往診",
+    "在宅医療",
+    "遠隔診療",
+    "電話診療",
+    "電子処方箋",
+    "診療報酬",
+    "介護保険",
+    "医療費控除",
+    "労災",
+    "自賠責",
+    "生活保護",
+    "公費",
+    "レセプト点検",
+    "返戻",
+    "お薬手帳",
+    "ワクチン",
+    "予防接種",
+    "処方薬",
+    "飲み合わせ",
+    "薬価",
+    "感染対策",
+    "院内感染",
+    "情報漏洩",
+    "漏洩",
+    "漏えい",
+    "保険料",
+    "確定申告",
+    "税務",
+    "開設届",
+    // Which papers prove who a patient is (the FAQ answers the card and the health card only).
+    "本人確認書類",
+    // A patient's request for their records (カルテの開示請求).
+    "開示請求",
+    // A health check in general (the FAQ answers 特定健診 information only).
+    "健康診断",
+    "人間ドック",
+    // A patient's card running out (the FAQ answers the terminal's certificate only).
+    "カードの有効期限",
+    "カードの期限",
+    "保険証の有効期限",
+    "保険証の期限",
+    // Claims (the FAQ names オンライン請求 only as a line the system can share).
+    "電子請求",
+    "レセプト請求",
+    // A recommendation among products: the FAQ never gives one (電子カルテのおすすめメーカー).
+    "おすすめ",
+    "お勧め",
+    "お薦め",
+    // Signing in to マイナポータル is the patient's own (the FAQ says only what it shows).
+    "マイナポータルのログイン",
+    "マイナポータルにログイン",
+    "マイナポータルへのログイン",
+    "マイナポータルの使い方",
+    // Medical equipment the subsidy is not for (診察台, レントゲン), using the terminal for
+    // anything else (ネット検索), and cutting staff.
+    "医療機器",
+    "診察台",
+    "レントゲン",
+    "内視鏡",
+    "ネット検索",
+    "インターネット検索",
+    "職員を減ら",
+    "人員削減",
+    "人件費",
+    // A trading partner's invoice (the FAQ reissues certificates, not invoices).
+    "請求書の再発行",
+    "請求書を再発行",
+    // Joining a health insurance scheme is the insurer's (the FAQ checks a patient's).
+    "保険に入る",
+    "保険に加入",
+    "保険加入",
+    // Things patients leave behind.
+    "忘れ物",
+    "落とし物",
+    // Other systems' passwords, how a patient undergoes a checkup or reads its results, and a
+    // drawing of the facility's network.
+    "電子カルテのパスワード",
+    "レセプトコンピュータのパスワード",
+    "メールのパスワード",
+    "健診の受け方",
+    "健診を受け",
+    "健診の結果の見方",
+    "健診結果の見方",
+    "検査結果の見方",
+    "ネットワーク図",
+    "ネットワーク構成図",
+    "構成図",
+];
