@@ -7,8 +7,8 @@ use crate::normalize::normalize;
 mod words;
 
 use words::{
-    AMOUNT, CARDS, DUE, GENERAL, HOW_TO, LISTED, MINE, NEXT, PENDING, PROBLEM, STATUS, SUBSIDY,
-    SUPPOSING, TIMES_AHEAD, TODO,
+    AMOUNT, CARDS, DUE, GENERAL, HOW_TO, LISTED, MINE, NEXT, NOT_FINISHED, PENDING, PROBLEM,
+    STATUS, SUBSIDY, SUPPOSING, TIMES_AHEAD, TODO,
 };
 
 /// A question the chatbot answers from the logged-in facility's own data.
@@ -42,9 +42,11 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
             typed = typed.replace(&normalize(&format!("{request}{ending}")), request);
         }
     }
-    // I'm opening next year: a time, not the next step.
-    for time in TIMES_AHEAD {
-        typed = typed.replace(time, " ");
+    // I'm opening next year: a time, not the next step; 決済 (payment) is not 済 (done).
+    for words in [TIMES_AHEAD, NOT_FINISHED] {
+        for word in words {
+            typed = typed.replace(&normalize(word), " ");
+        }
     }
     // Both as typed and with the FAQ's words read in kana (しんせい → 申請).
     let t = format!(" {typed} {} ", crate::relevance::read_kana(&typed));
@@ -199,6 +201,7 @@ mod tests {
             "Our subsidy got kicked back",
             "うちのコードが登録済みになってる",
             "I'm opening a practice next year. What do I need to prepare?",
+            "キャッシュレス決済の補助金",
         ] {
             assert_eq!(intent(general), None, "{general}");
         }

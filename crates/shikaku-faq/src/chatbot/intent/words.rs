@@ -117,6 +117,7 @@ pub(super) const STATUS: &[&str] = &[
     "てる?",
     "てる？",
     "ている?",
+    // 受理済み, 発行済, 済んで — not 決済 (payment), 経済, 返済.
     "済",
     "審査中",
     "審査の結果",
@@ -536,3 +537,7 @@ pub(super) const TIMES_AHEAD: &[&str] = &[
     "next winter",
     "next fiscal year",
 ];
+
+/// Words with 済 that do not say something is done (決済 is a payment, 経済 the economy, 返済 a
+/// repayment).
+pub(super) const NOT_FINISHED: &[&str] = &["決済", "経済", "返済"];
