@@ -239,9 +239,10 @@ fn after_statement(text: &str) -> Option<String> {
 pub fn about_a_case(text: &str) -> bool {
     let t = normalize(crate::relevance::without_fillers(text)).replace(['?', '.', '!'], " ");
     let mut t = t.trim();
-    // 病院だとどうなるんですか, 病院はどうですか: how it goes for the case named is the case.
-    for tail in ["かね", "よね", "ね"] {
-        t = t.strip_suffix(tail).unwrap_or(t);
+    // 病院だとどうなるんですか(ね), 病院はどうですか: how it goes for the case named is the
+    // case. The ね after a question's か goes, the か stays (どうですかね → どうですか).
+    if let Some(rest) = ["よね", "ね"].iter().find_map(|p| t.strip_suffix(p)) {
+        t = rest;
     }
     for tail in CASE_TAILS {
         if let Some(rest) = t.strip_suffix(tail) {
@@ -366,7 +367,9 @@ mod tests {
             "病院だと？",
             "薬局なら？",
             "あのー病院だとどうなるんですか",
+            "病院だとどうなるんですかね",
             "薬局はどうですか",
+            "薬局はどうですかね",
             "What about hospitals?",
         ] {
             assert!(about_a_case(case), "{case}");
