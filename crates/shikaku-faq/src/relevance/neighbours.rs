@@ -133,6 +133,10 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "電子カルテのパスワード",
     "レセプトコンピュータのパスワード",
     "メールのパスワード",
+    // A wireless LAN inside the facility (the FAQ's lines are the connection to the outside).
+    "Wi-Fi",
+    "WiFi",
+    "無線LAN",
     "健診の受け方",
     "健診を受け",
     "健診の結果の見方",
