@@ -73,6 +73,9 @@ const ENGLISH_STOP: &[&str] = &[
     // operation test, the failover behaviour); hardware and legacy only qualify the thing
     // named after or before them (reader hardware, legacy ISDN).
     "involve", "involves", "involved", "behaviour", "behavior", "hardware", "legacy",
+    // How South Asian English puts a request (kindly share, do the needful, revert, what is
+    // the procedure to …: how to).
+    "kindly", "needful", "share", "revert", "procedure", "procedures",
 ];
 
 /// The analyzer for English questions and English entry text.
@@ -223,6 +226,10 @@ const NEIGHBOURS: &[&str] = &[
     "annual checkup",
     "backup",
     "backups",
+    // The facility's own holidays for the year (the FAQ's holidays move its deadlines).
+    "holiday list",
+    "holiday calendar",
+    "list of holidays",
     "back up",
     "accounting",
     // A patient's lost card (the insurer or the municipal office replaces it).
