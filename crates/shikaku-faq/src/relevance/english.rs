@@ -76,6 +76,8 @@ const ENGLISH_STOP: &[&str] = &[
     // How South Asian English puts a request (kindly share, do the needful, revert, what is
     // the procedure to …: how to).
     "kindly", "needful", "share", "revert", "procedure", "procedures",
+    // How complete or how wide (the full list of steps, go live nationally).
+    "full", "nationally", "nationwide", "countrywide",
 ];
 
 /// The analyzer for English questions and English entry text.
@@ -210,6 +212,11 @@ const NEIGHBOURS: &[&str] = &[
     "hiring",
     "recruitment",
     "homepage",
+    // The prefecture's own registers (a new pharmacist), and cleaning the premises.
+    "prefecture",
+    "prefectural",
+    "cleans",
+    "cleaning",
     "clinic website",
     "clinic s website",
     "our website",
