@@ -212,6 +212,12 @@ const NEIGHBOURS: &[&str] = &[
     "hiring",
     "recruitment",
     "homepage",
+    // A patient's own records, and the staff's shifts.
+    "my medical records",
+    "copy of my",
+    "roster",
+    "rota",
+    "night shift",
     // The prefecture's own registers (a new pharmacist), and cleaning the premises.
     "prefecture",
     "prefectural",

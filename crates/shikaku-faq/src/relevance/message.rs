@@ -33,7 +33,8 @@ const ASKING: &[&str] = &[
 const SELF_CONTAINED: usize = 2;
 
 /// Words that point back at the sentence before (What does that mean? Can you point me to them?).
-/// "Can we still …?" asks on the premise of the sentence before.
+/// "Can we still …?" asks on the premise of the sentence before, "their drug history" about
+/// the person it names.
 const POINTING_BACK: &[&str] = &[
     " it ",
     " that ",
@@ -45,6 +46,9 @@ const POINTING_BACK: &[&str] = &[
     " still ",
     " the details ",
     " instead ",
+    " their ",
+    " his ",
+    " her ",
 ];
 
 /// The terms of an English question. A message of several sentences (a greeting, who is
@@ -155,7 +159,8 @@ mod tests {
 
     #[test]
     fn a_message_is_read_by_the_sentences_that_ask() {
-        let known = |t: &str| ["facil", "code", "check", "digit", "portal", "drug"].contains(&t);
+        let known =
+            |t: &str| ["facil", "code", "check", "digit", "portal", "drug", "view"].contains(&t);
         let read = |text: &str| {
             let terms = english_question(text, str::to_string, known);
             texts(&terms)
@@ -183,5 +188,10 @@ mod tests {
             ["facil", "code", "check", "digit"]
         );
         assert_eq!(read("Our code. It fails."), ["code", "fail"]);
+        // Their points back at the person the sentence before names.
+        assert_eq!(
+            read("The patient showed a card. Can we view their drug history?"),
+            ["patient", "card", "view", "drug", "histori"]
+        );
     }
 }
