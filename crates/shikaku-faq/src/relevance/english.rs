@@ -76,6 +76,8 @@ const ENGLISH_STOP: &[&str] = &[
     // How South Asian English puts a request (kindly share, do the needful, revert, what is
     // the procedure to …: how to).
     "kindly", "needful", "share", "revert", "procedure", "procedures",
+    // Who handles a thing: who does it (who handles the router).
+    "handle", "handles", "handled", "handling",
     // How complete or how wide (the full list of steps, go live nationally).
     "full", "nationally", "nationwide", "countrywide",
 ];
