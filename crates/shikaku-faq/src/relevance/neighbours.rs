@@ -133,6 +133,15 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "電子カルテのパスワード",
     "レセプトコンピュータのパスワード",
     "メールのパスワード",
+    // The facility's own opening hours changed, and the staff's own health insurance.
+    "受付時間を変え",
+    "受付時間の変更",
+    "開局時間",
+    "営業時間を変え",
+    "職員の健康保険",
+    "従業員の健康保険",
+    "職員の社会保険",
+    "社会保険の手続き",
     // A wireless LAN inside the facility (the FAQ's lines are the connection to the outside).
     "Wi-Fi",
     "WiFi",
