@@ -214,6 +214,14 @@ const NEIGHBOURS: &[&str] = &[
     "hiring",
     "recruitment",
     "homepage",
+    // Another system's password, and a patient's new insurance card (the insurer issues it).
+    "email password",
+    "e-mail password",
+    "mail password",
+    "get a new health insurance card",
+    "get a new insurance card",
+    "reissue my health insurance card",
+    "reissue a health insurance card",
     // A patient's own records, and the staff's shifts.
     "my medical records",
     "copy of my",
