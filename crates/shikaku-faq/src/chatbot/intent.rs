@@ -198,6 +198,7 @@ mod tests {
             "申請に必要な書類",
             "同意の期限切れ",
             "Where is our customer ID written?",
+            "Where is our customer ID?",
             "Our subsidy got kicked back",
             "うちのコードが登録済みになってる",
             "I'm opening a practice next year. What do I need to prepare?",

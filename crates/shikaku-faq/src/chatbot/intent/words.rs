@@ -407,9 +407,14 @@ pub(super) const GENERAL: &[&str] = &[
     "どのくらい",
     "端数",
     "切捨",
-    // Where something is written (Where is our customer ID written?): a place on a paper.
+    // Where something is written (Where is our customer ID written?): a place on a paper; the
+    // customer ID is the line contract's, which the portal does not hold (Where is our
+    // customer ID?).
     "written",
     "書いてあ",
+    "customer id",
+    "お客さまid",
+    "お客様id",
     // A patient's consent (同意の期限切れ): the patient's, not this facility's own deadline.
     "同意",
     "consent",
