@@ -221,6 +221,9 @@ const NEIGHBOURS: &[&str] = &[
     "pharmacy s website",
     "hospital website",
     "hospital s website",
+    "website update",
+    "update the website",
+    "update website",
     "covid",
     "flu",
     "allergy",
@@ -243,11 +246,15 @@ const NEIGHBOURS: &[&str] = &[
     "holiday list",
     "holiday calendar",
     "list of holidays",
-    // Another system's password, and a patient getting a new insurance card of their own (the
-    // insurer issues it).
+    // Another system's password or mail, and a patient getting a new insurance card of their
+    // own (the insurer issues it).
     "email password",
     "e-mail password",
     "mail password",
+    "email not working",
+    "e-mail not working",
+    "email is down",
+    "email broken",
     "get a new health insurance card",
     "get a new insurance card",
     "reissue my health insurance card",
