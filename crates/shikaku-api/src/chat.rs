@@ -81,7 +81,7 @@ async fn answer(
     lang: Lang,
 ) -> Reply {
     if let ChatInput::Text(text) = input
-        && let Some((intent, personal)) = shikaku_faq::chatbot::intent(text)
+        && let Some((intent, personal)) = shikaku_faq::chatbot::intent(&state.faq.spelled(text))
         && let Some(actor) = crate::portal::inquiry::facility_actor(state, session).await
     {
         let today = state.portal.today();

@@ -23,7 +23,7 @@ use tantivy::{Index, IndexReader, TantivyDocument, Term as Term_};
 
 pub use content::{CATEGORIES, CATEGORIES_EN, Entry, EntryError, category_en};
 
-use relevance::{EntryTerms, Model, Synonyms, Term};
+use relevance::{EntryTerms, Model, Spelling, Synonyms, Term};
 
 const TOKENIZER: &str = "ja_bigram";
 const ENGLISH: &str = "en_stem";
@@ -121,6 +121,8 @@ pub struct FaqIndex {
     ja_model: Model,
     en_model: Model,
     synonyms: Synonyms,
+    /// The FAQ's English words, against which typing slips are read (pasword → password).
+    spelling: Spelling,
 }
 
 impl std::fmt::Debug for FaqIndex {
@@ -256,6 +258,16 @@ impl FaqIndex {
             }
         }
         let synonyms = Synonyms::shipped().unknown_to(&japanese, &english);
+        let spelling = Spelling::new(
+            english
+                .iter()
+                .cloned()
+                .chain(relevance::english_table_words().map(str::to_string))
+                .chain(Synonyms::shipped().ascii_words())
+                .chain(Synonyms::glossary().ascii_words())
+                .chain(Synonyms::readings().ascii_words()),
+            relevance::is_english_stop_word,
+        );
         let title_asks = entries
             .iter()
             .map(|e| [relevance::asks(&e.title), relevance::asks(&e.title_en)])
@@ -271,6 +283,7 @@ impl FaqIndex {
             ja_model: Model::japanese(ja_terms).with_katakana(katakana),
             en_model: Model::new(en_terms),
             synonyms,
+            spelling,
         })
     }
 
@@ -419,10 +432,17 @@ impl FaqIndex {
         }
     }
 
-    /// The terms of an English question, after the English synonyms (due → deadline).
+    /// `text` with its English typing slips read as words (pasword → password): what the
+    /// chatbot reads a personal question in ([`chatbot::intent`]), as search does.
+    pub fn spelled(&self, text: &str) -> String {
+        self.spelling.correct(text)
+    }
+
+    /// The terms of an English question, its typing slips read as the FAQ's words (pasword
+    /// → password) and after the English synonyms (due → deadline).
     fn english_terms(&self, query: &str) -> Vec<Term> {
         relevance::english_question(
-            query,
+            &self.spelling.correct(query),
             |s| relevance::english_neighbours(&self.synonyms.english(s)),
             |t| self.en_model.knows(t),
         )

@@ -248,7 +248,7 @@ fn text_reply(
     lang: Lang,
     phone_open: bool,
 ) -> Reply {
-    let Some((intent, personal)) = intent(text) else {
+    let Some((intent, personal)) = intent(&index.spelled(text)) else {
         return question_reply(index, text, context.clone(), lang, phone_open);
     };
     // The facility's own data needs a login; the FAQ's general answer does not.

@@ -184,6 +184,9 @@ fn anonymous_personal_questions_lead_to_the_login() {
         "次にやることは？",
         "今やるべきことを教えて",
         "うちの補助金の申請状況は？",
+        // Typed in a hurry: the slips are read before the question is.
+        "whats the status of our subsidey aplication?",
+        "what is our next stpe",
     ] {
         let r = say(&index, text, &none);
         assert!(r.text.contains("](/portal/login)"), "{text}: {}", r.text);

@@ -23,6 +23,9 @@ const ENGLISH_STOP: &[&str] = &[
     // What is left of a contraction once the tokenizer splits at the apostrophe (can't, I'm).
     "t", "s", "m", "d", "ve", "ll", "re", "don", "doesn", "didn", "isn", "aren", "wasn", "won",
     "cannot", "couldn", "wouldn", "shouldn", "haven", "hasn",
+    // The same contractions typed without the apostrophe (we dont have, it doesnt work).
+    "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "couldnt", "wouldnt",
+    "shouldnt", "havent", "hasnt", "wont", "im", "ive", "thats", "whats",
     // Adverbs that say when or how sure, not what.
     "still", "also", "just", "really", "yet", "already", "ever", "even", "now", "then", "very",
     "actually", "anyway", "again", "anymore",
@@ -306,6 +309,25 @@ const NEIGHBOURS: &[&str] = &[
     "accountant",
     "accountants",
 ];
+
+/// Whether `word` (lowercase) is an English stop word.
+pub fn is_english_stop_word(word: &str) -> bool {
+    ENGLISH_STOP.contains(&word)
+}
+
+/// The words of the English tables (stop words, compounds, neighbouring topics): words a
+/// question may say that are not slips, and that a slip may be read as (parkng → parking).
+pub fn english_table_words() -> impl Iterator<Item = &'static str> {
+    ENGLISH_STOP
+        .iter()
+        .copied()
+        .chain(
+            ENGLISH_COMPOUNDS
+                .iter()
+                .flat_map(|(phrase, _)| phrase.iter().copied()),
+        )
+        .chain(NEIGHBOURS.iter().flat_map(|p| p.split([' ', '-'])))
+}
 
 /// How a neighbouring topic is spelled once read ([`english_neighbours`]).
 pub(super) const NEIGHBOUR: &str = "neighbourtopic";

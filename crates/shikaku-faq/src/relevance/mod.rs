@@ -17,12 +17,13 @@
 //! 引っ込める) to the words the FAQ uses, a question typed without conversion (ほじょきんの
 //! しんせい) is read with the FAQ's readings, and English words inside a Japanese question
 //! (portalのpassword) with the glossary; neighbouring topics the FAQ does not answer
-//! (オンライン診療, 介護保険) count as words no entry uses, though their parts are its words. English questions become
-//! stemmed words without stop words, one term per word family (application, apply), "My Number
-//! Card" one word, after the English synonyms (due → deadline); a message of several sentences
-//! is read by the sentences that ask ([`english_question`]); an English question naming a
-//! neighbouring topic (credit card, blood test) has a word no entry uses
-//! ([`english_neighbours`]).
+//! (オンライン診療, 介護保険) count as words no entry uses, though their parts are its words.
+//! English questions have their typing slips read as words ([`Spelling`]: pasword →
+//! password), then become stemmed words without stop words, one term per word family
+//! (application, apply), "My Number Card" one word, after the English synonyms (due →
+//! deadline); a message of several sentences is read by the sentences that ask
+//! ([`english_question`]); an English question naming a neighbouring topic (credit card, blood
+//! test) has a word no entry uses ([`english_neighbours`]).
 //!
 //! Each term weighs its inverse document frequency over the entries. An entry's **coverage**
 //! of a question is the share of that weight it matches — full credit in its title or
@@ -45,15 +46,20 @@ mod japanese;
 mod message;
 mod neighbours;
 mod phrases;
+mod spelling;
 mod synonyms;
 
 pub use asks::{Asks, asks, same as asks_the_same};
-pub use english::{english_analyzer, english_compounds, english_neighbours, english_terms};
+pub use english::{
+    english_analyzer, english_compounds, english_neighbours, english_table_words, english_terms,
+    is_english_stop_word,
+};
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
 pub use japanese::{
     entry_keys, is_japanese, japanese_terms, katakana_words, read_kana, without_fillers,
 };
 pub use message::english_question;
+pub use spelling::Spelling;
 pub use synonyms::Synonyms;
 
 /// The score of an entry whose title asks for the same kind of thing as the question (とは …

@@ -141,11 +141,17 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "ネットワーク図",
     "ネットワーク構成図",
     "構成図",
-    // The facility's own opening hours changed, and the staff's own health insurance.
+    // The facility's own opening hours, changed or asked (薬局の営業時間), and the staff's own
+    // health insurance.
     "受付時間を変え",
     "受付時間の変更",
     "開局時間",
     "営業時間を変え",
+    "薬局の営業時間",
+    "病院の営業時間",
+    "医院の営業時間",
+    "診療所の営業時間",
+    "クリニックの営業時間",
     "職員の健康保険",
     "従業員の健康保険",
     "職員の社会保険",

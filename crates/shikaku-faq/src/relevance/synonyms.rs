@@ -79,6 +79,24 @@ impl Synonyms {
         Synonyms { pairs }
     }
 
+    /// The ASCII words of the variants and canonical forms (what an English question may say
+    /// on purpose: hojokin, rececon, due).
+    pub fn ascii_words(&self) -> Vec<String> {
+        let mut words = Vec::new();
+        for p in &self.pairs {
+            let variant: String = p.variant.iter().collect();
+            let canonical: String = p.canonical.iter().map(|(c, _)| *c).collect();
+            for text in [variant, canonical] {
+                words.extend(
+                    text.split(|c: char| !c.is_ascii_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string),
+                );
+            }
+        }
+        words
+    }
+
     /// The shipped readings (`readings.tsv`): applied to a question without kanji or
     /// katakana only.
     pub fn readings() -> &'static Synonyms {

@@ -1,0 +1,255 @@
+//! Typing slips in English questions: a word that is neither an English word nor one the FAQ
+//! knows is read as the word one slip away (pasword → password, recieve → receive, secuirty →
+//! security) when that word is the only nearest one. A real word is never changed (taxi stays
+//! taxi, not tax): a question about something else must stay about something else.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// Words shorter than this are never corrected: too many words lie one slip from a short one.
+const SHORTEST: usize = 4;
+
+/// Words at least this long may be two slips from the FAQ's word (calcualtion, preperation
+/// are one; reccomended two); shorter ones one.
+const TWO_SLIPS_FROM: usize = 8;
+
+/// How far a word is from what was typed: slips, another first letter, not a likely slip, and
+/// not one of the FAQ's content words (in a question to this FAQ, subsidey is subsidy rather
+/// than subside, and sytem system rather than stem; a stop word has no such claim — wether
+/// is as near weather as whether); the least wins.
+type Rank = (usize, bool, bool, bool);
+
+/// Words of computers and the web that the word lists (2020) lack.
+const NEWER_WORDS: &[&str] = &[
+    "chatbot",
+    "dropdown",
+    "checkbox",
+    "popup",
+    "reboot",
+    "installer",
+    "signup",
+    "passcode",
+    "hotline",
+    "helpdesk",
+    "timeout",
+    "telehealth",
+    "barcode",
+    "routers",
+    "gmail",
+    "icloud",
+    "macos",
+    "smartwatch",
+    "touchscreen",
+    "username",
+    "usernames",
+    "logins",
+];
+
+/// English words that are not slips (SCOWL's lists, `english_words.txt`, and
+/// [`NEWER_WORDS`]).
+fn dictionary() -> &'static HashSet<&'static str> {
+    static WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+        include_str!("../english_words.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .chain(NEWER_WORDS.iter().copied())
+            .collect()
+    });
+    &WORDS
+}
+
+/// The FAQ's English words, against which a slip is read.
+#[derive(Debug, Default)]
+pub struct Spelling {
+    /// The words the entries, the stop words and the tables use.
+    words: HashSet<String>,
+    /// Those of them that are not stop words.
+    content: HashSet<String>,
+}
+
+impl Spelling {
+    /// From the words the FAQ knows; `stop` tells a stop word.
+    pub fn new(words: impl IntoIterator<Item = String>, stop: impl Fn(&str) -> bool) -> Spelling {
+        let words: HashSet<String> = words
+            .into_iter()
+            .map(|w| w.to_lowercase())
+            .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()))
+            .collect();
+        let content = words.iter().filter(|w| !stop(w)).cloned().collect();
+        Spelling { words, content }
+    }
+
+    /// `text` with each slip read as its word (lowercase; capitalized when the slip was),
+    /// everything else as typed.
+    pub fn correct(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let mut chars = text.chars().peekable();
+        let mut after_digit = false;
+        while let Some(c) = chars.next() {
+            if c.is_ascii_alphabetic() {
+                word.push(c);
+                let next_is_letter = chars.peek().is_some_and(char::is_ascii_alphabetic);
+                if next_is_letter {
+                    continue;
+                }
+                // A word run into a digit (pc2, 3rd) is a code or a count, not a slip.
+                let touches_digit = after_digit || chars.peek().is_some_and(char::is_ascii_digit);
+                match self.slip(&word).filter(|_| !touches_digit) {
+                    Some(fix) if word.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                        let mut fixed = fix.chars();
+                        out.extend(fixed.next().map(|c| c.to_ascii_uppercase()));
+                        out.extend(fixed);
+                    }
+                    Some(fix) => out.push_str(fix),
+                    None => out.push_str(&word),
+                }
+                word.clear();
+                after_digit = false;
+            } else {
+                after_digit = c.is_ascii_digit();
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The word that `typed` is a slip of: none when it is a word (the dictionary's or the
+    /// FAQ's), or when its nearest words ([`Rank`]) are not one word's forms (wether is as near
+    /// weather as whether: left alone). The word may be the dictionary's: stpe is step, whose
+    /// stem meets the FAQ's steps.
+    fn slip(&self, typed: &str) -> Option<&str> {
+        let lower = typed.to_ascii_lowercase();
+        let len = lower.len();
+        if len < SHORTEST || self.words.contains(&lower) || dictionary().contains(&*lower) {
+            return None;
+        }
+        let reach = if len >= TWO_SLIPS_FROM { 2 } else { 1 };
+        let first = lower.chars().next();
+        let faq = self.words.iter().map(String::as_str);
+        let mut best: Option<Rank> = None;
+        let mut nearest: Vec<&str> = Vec::new();
+        let mut seen = HashSet::new();
+        for w in faq.chain(dictionary().iter().copied()) {
+            if w.len().abs_diff(len) > reach || !seen.insert(w) {
+                continue;
+            }
+            let d = strsim::osa_distance(&lower, w);
+            if d > reach {
+                continue;
+            }
+            let rank = (
+                d,
+                w.chars().next() != first,
+                !likely_slip(&lower, w),
+                !self.content.contains(w),
+            );
+            if best.is_none_or(|b| rank < b) {
+                best = Some(rank);
+                nearest.clear();
+            }
+            if best == Some(rank) {
+                nearest.push(w);
+            }
+        }
+        // Two forms of one word (certificats: certificate, certificates) are one answer.
+        let stem = |w: &str| {
+            super::english::english_terms(w)
+                .first()
+                .map(|t| t.text.clone())
+        };
+        nearest.sort_unstable();
+        let (word, others) = nearest.split_first()?;
+        if others.iter().any(|o| stem(o) != stem(word)) {
+            return None;
+        }
+        Some(word)
+    }
+}
+
+/// Whether `typed` is `word` with the likeliest slips: a doubled letter typed once (acount,
+/// arive, acess — not aces), or two letters swapped (recieve, froms).
+fn likely_slip(typed: &str, word: &str) -> bool {
+    let (t, w): (Vec<char>, Vec<char>) = (typed.chars().collect(), word.chars().collect());
+    let once = |long: &[char], short: &[char]| {
+        long.len() == short.len() + 1
+            && (1..long.len()).any(|i| {
+                long[i] == long[i - 1] && long[..i] == short[..i] && long[i + 1..] == short[i..]
+            })
+    };
+    let swapped = t.len() == w.len()
+        && (1..t.len()).any(|i| {
+            t[i] == w[i - 1]
+                && t[i - 1] == w[i]
+                && t[i] != t[i - 1]
+                && t[..i - 1] == w[..i - 1]
+                && t[i + 1..] == w[i + 1..]
+        });
+    once(&w, &t) || swapped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn faq() -> Spelling {
+        Spelling::new(
+            [
+                "password",
+                "receive",
+                "security",
+                "tax",
+                "calculation",
+                "which",
+                "parking",
+                "forms",
+                "from",
+                "account",
+                "amount",
+                "access",
+                "certificate",
+                "certificates",
+            ]
+            .map(String::from),
+            |w| ["which", "from"].contains(&w),
+        )
+    }
+
+    #[test]
+    fn a_slip_is_read_as_the_faqs_word() {
+        let s = faq();
+        assert_eq!(s.correct("I forgot my pasword"), "I forgot my password");
+        assert_eq!(s.correct("How do I recieve it?"), "How do I receive it?");
+        assert_eq!(s.correct("Secuirty rules"), "Security rules");
+        // Two slips in a long word.
+        assert_eq!(s.correct("calcualtion"), "calculation");
+        // A neighbouring topic's word is the FAQ's word too (it then reads as that topic).
+        assert_eq!(s.correct("parkng"), "parking");
+        // The same first letter wins a tie of one slip: froms is forms, not from.
+        assert_eq!(s.correct("subsidy froms"), "subsidy forms");
+        // A doubled letter typed once is likelier than one typed twice (acess: access, not
+        // aces); two forms of one word are one answer.
+        assert_eq!(s.correct("acess"), "access");
+        assert_eq!(s.correct("certificats"), "certificate");
+    }
+
+    #[test]
+    fn a_word_is_not_a_slip() {
+        let s = faq();
+        // A dictionary word (taxi is one slip from tax) and a contraction stay as typed.
+        for text in [
+            "taxi fare",
+            "dont know",
+            "the rest",
+            "pc2 and 3rd",
+            "pasword2",
+        ] {
+            assert_eq!(s.correct(text), text);
+        }
+        // As near one word as another (whether, weather): left alone.
+        assert_eq!(s.correct("wether"), "wether");
+        // Too short, or too far: left alone.
+        assert_eq!(s.correct("pwd"), "pwd");
+        assert_eq!(s.correct("psswrd"), "psswrd");
+    }
+}
