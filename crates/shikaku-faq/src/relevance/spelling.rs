@@ -58,6 +58,22 @@ fn dictionary() -> &'static HashSet<&'static str> {
     &WORDS
 }
 
+/// The dictionary's words by length (in bytes: they are ASCII), so that a slip is measured
+/// only against words it can be near.
+fn by_length() -> &'static Vec<Vec<&'static str>> {
+    static WORDS: LazyLock<Vec<Vec<&'static str>>> = LazyLock::new(|| {
+        let mut by: Vec<Vec<&'static str>> = Vec::new();
+        for w in dictionary() {
+            if by.len() <= w.len() {
+                by.resize_with(w.len() + 1, Vec::new);
+            }
+            by[w.len()].push(w);
+        }
+        by
+    });
+    &WORDS
+}
+
 /// The FAQ's English words, against which a slip is read.
 #[derive(Debug, Default)]
 pub struct Spelling {
@@ -76,6 +92,8 @@ impl Spelling {
             .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()))
             .collect();
         let content = words.iter().filter(|w| !stop(w)).cloned().collect();
+        // The word list is read now, with the index, not on the first slip.
+        by_length();
         Spelling { words, content }
     }
 
@@ -126,12 +144,25 @@ impl Spelling {
         }
         let reach = if len >= TWO_SLIPS_FROM { 2 } else { 1 };
         let first = lower.chars().next();
+        let lengths = len.saturating_sub(reach)..=len + reach;
         let faq = self.words.iter().map(String::as_str);
+        let faq = faq.filter(|w| lengths.contains(&w.len()));
+        let listed = lengths.clone().filter_map(|n| by_length().get(n)).flatten();
         let mut best: Option<Rank> = None;
         let mut nearest: Vec<&str> = Vec::new();
-        let mut seen = HashSet::new();
-        for w in faq.chain(dictionary().iter().copied()) {
-            if w.len().abs_diff(len) > reach || !seen.insert(w) {
+        let letters = letter_counts(&lower);
+        for w in faq.chain(listed.copied()) {
+            // Each slip adds, drops or changes one letter (a swap none): a word whose letters
+            // differ by more cannot be near (cheap, and most words fall here).
+            let (mut more, mut fewer) = (0, 0);
+            for (a, b) in letters.iter().zip(letter_counts(w)) {
+                if *a > b {
+                    more += usize::from(a - b);
+                } else {
+                    fewer += usize::from(b - a);
+                }
+            }
+            if more.max(fewer) > reach {
                 continue;
             }
             let d = strsim::osa_distance(&lower, w);
@@ -159,12 +190,27 @@ impl Spelling {
                 .map(|t| t.text.clone())
         };
         nearest.sort_unstable();
+        nearest.dedup();
         let (word, others) = nearest.split_first()?;
         if others.iter().any(|o| stem(o) != stem(word)) {
             return None;
         }
         Some(word)
     }
+}
+
+/// How many of each letter a lowercase ASCII word has.
+fn letter_counts(word: &str) -> [u8; 26] {
+    let mut counts = [0u8; 26];
+    for b in word.bytes() {
+        if let Some(c) = b
+            .checked_sub(b'a')
+            .and_then(|i| counts.get_mut(usize::from(i)))
+        {
+            *c = c.saturating_add(1);
+        }
+    }
+    counts
 }
 
 /// Whether `typed` is `word` with the likeliest slips: a doubled letter typed once (acount,
