@@ -582,7 +582,29 @@ struct Read<'i> {
 
 /// How much of a question is read: its first [`QUESTION_CHARS`] characters.
 fn question(query: &str) -> String {
-    query.chars().take(QUESTION_CHARS).collect()
+    without_mail_marks(query)
+        .chars()
+        .take(QUESTION_CHARS)
+        .collect()
+}
+
+/// A question without the reply and forward marks of a mail's subject it was copied from
+/// (Re: Re: 補助金の申請書類, Fwd:, 返信:): the mail's, not the question's words.
+fn without_mail_marks(query: &str) -> &str {
+    const MARKS: [&str; 6] = ["re", "fwd", "fw", "aw", "返信", "転送"];
+    let mut rest = query.trim_start();
+    loop {
+        let after = MARKS.iter().find_map(|m| {
+            let head = rest.get(..m.len())?;
+            let tail = rest[m.len()..].trim_start();
+            let colon = tail.strip_prefix(':').or_else(|| tail.strip_prefix('：'))?;
+            head.eq_ignore_ascii_case(m).then_some(colon.trim_start())
+        });
+        match after {
+            Some(next) => rest = next,
+            None => return rest,
+        }
+    }
 }
 
 /// The characters of a question that search and its explanation read (a question is a

@@ -8,7 +8,9 @@ use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 use super::neighbours::NEIGHBOURS;
-use super::phrases::{FILLERS, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES};
+use super::phrases::{
+    FILLERS, NOT_STOP_PHRASES, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES,
+};
 use super::synonyms::Synonyms;
 use super::{Kind, Term};
 use crate::normalize::{fold_okurigana, is_separator};
@@ -141,6 +143,18 @@ fn blank_phrases(
     phrases: &[(&'static str, Scripted)],
     same: impl Fn(&(char, Script), &(char, Script)) -> bool,
 ) -> Vec<&'static str> {
+    blank_phrases_but(text, phrases, &[], same)
+}
+
+/// [`blank_phrases`], except where one of `kept` starts right after a kanji (届|かない is a
+/// verb's ending, not the guess かな; うまくいかない is left to the stop phrases): the text it
+/// spans stays.
+fn blank_phrases_but(
+    text: &mut Scripted,
+    phrases: &[(&'static str, Scripted)],
+    kept: &[(&'static str, Scripted)],
+    same: impl Fn(&(char, Script), &(char, Script)) -> bool,
+) -> Vec<&'static str> {
     // The first phrase that starts at `at`.
     let phrase_at = |text: &Scripted, at: usize| {
         phrases.iter().find(|(_, p)| {
@@ -148,9 +162,21 @@ fn blank_phrases(
                 .is_some_and(|t| t.iter().zip(p).all(|(t, p)| same(t, p)))
         })
     };
+    let kept_at = |text: &Scripted, at: usize| {
+        let after_kanji = at > 0 && text[at - 1].1 == Script::Kanji;
+        kept.iter().filter(|_| after_kanji).find_map(|(_, p)| {
+            text.get(at..at + p.len())
+                .is_some_and(|t| t.iter().zip(p).all(|(t, p)| same(t, p)))
+                .then_some(p.len())
+        })
+    };
     let mut found = Vec::new();
     let mut i = 0;
     while i < text.len() {
+        if let Some(n) = kept_at(text, i) {
+            i += n;
+            continue;
+        }
         match phrase_at(text, i) {
             Some((phrase, p)) => {
                 // A particle right after the phrase goes with it (予約患者|を|まとめて), unless
@@ -237,17 +263,25 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     // Stop phrases: by character and script, so a hiragana one never matches inside a
     // katakana word.
     static STOPS: LazyLock<Vec<(&str, Scripted)>> = LazyLock::new(|| longest_first(STOP_PHRASES));
-    blank_phrases(&mut text, &STOPS, |t, p| t == p);
+    static ENDINGS: LazyLock<Vec<(&str, Scripted)>> =
+        LazyLock::new(|| longest_first(NOT_STOP_PHRASES));
+    blank_phrases_but(&mut text, &STOPS, &ENDINGS, |t, p| t == p);
     // Particles after a content word, and は, も or の after such a particle (には, での,
     // とも) — not the first kana of the next word (注文を|やめたい).
     let mut after_content = false;
     let mut after_particle = false;
-    for slot in &mut text {
-        let (c, script) = *slot;
+    for i in 0..text.len() {
+        let (c, script) = text[i];
+        // 届|かない, 動|かなくなった: か after a kanji and before な is the verb's ending.
+        let ending = c == 'か'
+            && i > 0
+            && text[i - 1].1 == Script::Kanji
+            && text.get(i + 1).is_some_and(|(n, _)| *n == 'な');
         let particle = script == Script::Hiragana
+            && !ending
             && (after_content && PARTICLES.contains(&c) || after_particle && "はもの".contains(c));
         if particle {
-            *slot = (' ', Script::Separator);
+            text[i] = (' ', Script::Separator);
         }
         after_particle = particle && after_content;
         after_content = !particle && script.content();
@@ -556,6 +590,14 @@ mod tests {
             texts(&japanese_terms("回線は必要はある", &s)),
             ["回線", "必要"]
         );
+        // か after a kanji and before な is a verb's ending, not a particle or the guess かな:
+        // 届 stays a stem even straight after a katakana word; 必要かな still guesses.
+        assert_eq!(
+            texts(&japanese_terms("カードリーダー届かない", &s)),
+            ["かど", "どり", "りだ", "だ届", "届か"]
+        );
+        assert_eq!(texts(&japanese_terms("動かなくなった", &s)), ["動か"]);
+        assert_eq!(texts(&japanese_terms("必要かな", &s)), ["必要"]);
     }
 
     #[test]
