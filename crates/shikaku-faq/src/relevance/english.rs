@@ -118,11 +118,55 @@ pub fn english_compounds(text: &str) -> String {
             .collect()
     });
     let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
+    let words: Vec<String> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
+        .map(american)
         .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     join_phrases(&words, &TABLE)
+}
+
+/// British endings whose American form the stemmer takes off (-ize, -yze), and the American
+/// form (subsidised → subsidized, organisation → organization, analysed → analyzed).
+const BRITISH_ENDINGS: &[(&str, &str)] = &[
+    ("isations", "izations"),
+    ("isation", "ization"),
+    ("ising", "izing"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("iser", "izer"),
+    ("ise", "ize"),
+    ("ysing", "yzing"),
+    ("ysed", "yzed"),
+    ("yse", "yze"),
+];
+
+/// British words spelled otherwise in American English.
+const BRITISH_WORDS: &[(&str, &str)] = &[
+    ("centre", "center"),
+    ("centres", "centers"),
+    ("programme", "program"),
+    ("programmes", "programs"),
+    ("enrolment", "enrollment"),
+    ("enrol", "enroll"),
+    ("cheque", "check"),
+    ("catalogue", "catalog"),
+];
+
+/// A lowercase word in its American spelling, in questions and entries alike, so that one
+/// word is one term however it is spelled (the stemmer reads subsidized as subsid but
+/// subsidised as subsidis). Words of five letters or fewer keep theirs (rise, wise, raise).
+fn american(word: &str) -> String {
+    if let Some((_, us)) = BRITISH_WORDS.iter().find(|(uk, _)| *uk == word) {
+        return (*us).to_string();
+    }
+    if word.len() > 5
+        && let Some((uk, us)) = BRITISH_ENDINGS.iter().find(|(uk, _)| word.ends_with(uk))
+    {
+        return format!("{}{us}", &word[..word.len() - uk.len()]);
+    }
+    word.to_string()
 }
 
 /// `words` with each phrase of `table` (longest listed first where two start alike) written
@@ -162,6 +206,8 @@ const STEM_FAMILIES: &[(&str, &str)] = &[
     ("usag", "use"),
     ("recognit", "recogn"),
     ("recognis", "recogn"),
+    // subsidized (read as subsid) and subsidy (subsidi).
+    ("subsid", "subsidi"),
 ];
 
 fn family(stem: String) -> String {
@@ -266,11 +312,17 @@ const NEIGHBOURS: &[&str] = &[
     "night shift",
     "insurance plan",
     "my own health insurance",
-    // The prefecture's own registers (a new pharmacist), and cleaning the premises.
+    // The prefecture's own registers (a new pharmacist), and cleaning or disinfecting the
+    // premises.
     "prefecture",
     "prefectural",
     "cleans",
     "cleaning",
+    "sanitise",
+    "sanitize",
+    "disinfect",
+    "disinfecting",
+    "disinfection",
     // A patient's lost card (the insurer or the municipal office replaces it).
     "lost health insurance card",
     "lost insurance card",
@@ -391,6 +443,25 @@ mod tests {
             english_compounds("My-Number card, army number"),
             "mynumbercard army number"
         );
+    }
+
+    #[test]
+    fn british_and_american_spellings_are_one_term() {
+        for (uk, us) in [
+            ("subsidised", "subsidized"),
+            ("organisation", "organization"),
+            ("recognised", "recognized"),
+            ("analyse", "analyze"),
+            ("support centre", "support center"),
+        ] {
+            assert_eq!(texts(&english_terms(uk)), texts(&english_terms(us)), "{uk}");
+        }
+        assert_eq!(
+            texts(&english_terms("subsidized")),
+            texts(&english_terms("subsidy"))
+        );
+        // Short words keep their spelling.
+        assert_eq!(english_compounds("rise wise"), "rise wise");
     }
 
     #[test]

@@ -212,17 +212,24 @@ pub fn read_kana(text: &str) -> String {
         .collect()
 }
 
-/// `text` with [`Synonyms::readings`] applied when it has no kanji or katakana at all.
+/// `text` with [`Synonyms::readings`] applied: all of them when it has no kanji or katakana,
+/// long ones typed in hiragana when it has.
 fn with_readings(text: Scripted) -> Scripted {
     if text
         .iter()
         .any(|(_, s)| matches!(s, Script::Kanji | Script::Katakana))
     {
-        text
+        // A word left unconverted among converted ones (補助金の申請しょるい): long readings
+        // only, typed in hiragana.
+        Synonyms::readings().apply_to_hiragana(text, MIXED_READING)
     } else {
         Synonyms::readings().apply(text)
     }
 }
+
+/// The fewest kana of a reading that is read inside a question with kanji or katakana:
+/// shorter ones are also grammar (どうい of どういう, むこう).
+const MIXED_READING: usize = 4;
 
 /// `text` without the fillers it opens with (えーと、あのー補助金って… → 補助金って…) and the
 /// pauses after them: they are not words of the question, and their kana would join the first

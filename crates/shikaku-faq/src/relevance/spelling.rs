@@ -1,7 +1,8 @@
 //! Typing slips in English questions: a word that is neither an English word nor one the FAQ
-//! knows is read as the word one slip away (pasword → password, recieve → receive, secuirty →
-//! security) when that word is the only nearest one. A real word is never changed (taxi stays
-//! taxi, not tax): a question about something else must stay about something else.
+//! knows is read as two of the FAQ's words run together (cardreader), or as the word one slip
+//! away (pasword → password, recieve → receive, secuirty → security) when that word is the
+//! only nearest one. A real word is never changed (taxi stays taxi, not tax): a question about
+//! something else must stay about something else.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -113,13 +114,18 @@ impl Spelling {
                 }
                 // A word run into a digit (pc2, 3rd) is a code or a count, not a slip.
                 let touches_digit = after_digit || chars.peek().is_some_and(char::is_ascii_digit);
-                match self.slip(&word).filter(|_| !touches_digit) {
+                let fix = if touches_digit {
+                    None
+                } else {
+                    self.read(&word)
+                };
+                match fix {
                     Some(fix) if word.starts_with(|c: char| c.is_ascii_uppercase()) => {
                         let mut fixed = fix.chars();
                         out.extend(fixed.next().map(|c| c.to_ascii_uppercase()));
                         out.extend(fixed);
                     }
-                    Some(fix) => out.push_str(fix),
+                    Some(fix) => out.push_str(&fix),
                     None => out.push_str(&word),
                 }
                 word.clear();
@@ -132,16 +138,34 @@ impl Spelling {
         out
     }
 
+    /// What a word that is no word was meant to be: two of the FAQ's words run together
+    /// (cardreader, healthcheckup), else the word it is a slip of ([`Spelling::slip`]).
+    fn read(&self, typed: &str) -> Option<String> {
+        let lower = typed.to_ascii_lowercase();
+        if lower.len() < SHORTEST || self.words.contains(&lower) || dictionary().contains(&*lower) {
+            return None;
+        }
+        self.run_together(&lower)
+            .or_else(|| self.slip(&lower).map(str::to_string))
+    }
+
+    /// The only way `word` splits into two of the FAQ's content words of three letters or
+    /// more, as two words.
+    fn run_together(&self, word: &str) -> Option<String> {
+        let mut splits = (3..word.len().saturating_sub(2))
+            .filter(|&i| word.is_char_boundary(i))
+            .map(|i| (&word[..i], &word[i..]))
+            .filter(|(a, b)| self.content.contains(*a) && self.content.contains(*b));
+        let (a, b) = splits.next()?;
+        splits.next().is_none().then(|| format!("{a} {b}"))
+    }
+
     /// The word that `typed` is a slip of: none when it is a word (the dictionary's or the
     /// FAQ's), or when its nearest words ([`Rank`]) are not one word's forms (wether is as near
     /// weather as whether: left alone). The word may be the dictionary's: stpe is step, whose
     /// stem meets the FAQ's steps.
-    fn slip(&self, typed: &str) -> Option<&str> {
-        let lower = typed.to_ascii_lowercase();
+    fn slip(&self, lower: &str) -> Option<&str> {
         let len = lower.len();
-        if len < SHORTEST || self.words.contains(&lower) || dictionary().contains(&*lower) {
-            return None;
-        }
         let reach = if len >= TWO_SLIPS_FROM { 2 } else { 1 };
         let first = lower.chars().next();
         let lengths = len.saturating_sub(reach)..=len + reach;
@@ -150,7 +174,7 @@ impl Spelling {
         let listed = lengths.clone().filter_map(|n| by_length().get(n)).flatten();
         let mut best: Option<Rank> = None;
         let mut nearest: Vec<&str> = Vec::new();
-        let letters = letter_counts(&lower);
+        let letters = letter_counts(lower);
         for w in faq.chain(listed.copied()) {
             // Each slip adds, drops or changes one letter (a swap none): a word whose letters
             // differ by more cannot be near (cheap, and most words fall here).
@@ -165,14 +189,14 @@ impl Spelling {
             if more.max(fewer) > reach {
                 continue;
             }
-            let d = strsim::osa_distance(&lower, w);
+            let d = strsim::osa_distance(lower, w);
             if d > reach {
                 continue;
             }
             let rank = (
                 d,
                 w.chars().next() != first,
-                !likely_slip(&lower, w),
+                !likely_slip(lower, w),
                 !self.content.contains(w),
             );
             if best.is_none_or(|b| rank < b) {
@@ -255,6 +279,8 @@ mod tests {
                 "access",
                 "certificate",
                 "certificates",
+                "card",
+                "reader",
             ]
             .map(String::from),
             |w| ["which", "from"].contains(&w),
@@ -277,6 +303,8 @@ mod tests {
         // aces); two forms of one word are one answer.
         assert_eq!(s.correct("acess"), "access");
         assert_eq!(s.correct("certificats"), "certificate");
+        // Two of the FAQ's words run together.
+        assert_eq!(s.correct("Cardreader"), "Card reader");
     }
 
     #[test]

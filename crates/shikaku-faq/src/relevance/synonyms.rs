@@ -133,8 +133,29 @@ impl Synonyms {
         self.rewrite(text, |_| true)
     }
 
+    /// `text` with the variants of `min` characters or more rewritten where they are typed in
+    /// hiragana (しょるい of 補助金の申請しょるい; not どうい of どういう, too short to tell).
+    pub(super) fn apply_to_hiragana(&self, text: Scripted, min: usize) -> Scripted {
+        self.rewrite_where(
+            text,
+            |p| p.variant.len() >= min,
+            |span| span.iter().all(|(_, s)| *s == Script::Hiragana),
+        )
+    }
+
     /// `text` with the variants of the pairs `used` keeps rewritten.
     fn rewrite(&self, text: Scripted, used: impl Fn(&Pair) -> bool) -> Scripted {
+        self.rewrite_where(text, used, |_| true)
+    }
+
+    /// `text` with the variants of the pairs `used` keeps rewritten where the text they span
+    /// is `typed` so.
+    fn rewrite_where(
+        &self,
+        text: Scripted,
+        used: impl Fn(&Pair) -> bool,
+        typed: impl Fn(&[(char, Script)]) -> bool,
+    ) -> Scripted {
         let starts_with = |i: usize, chars: &mut dyn Iterator<Item = char>, len: usize| {
             i + len <= text.len() && text[i..i + len].iter().map(|(c, _)| *c).eq(chars)
         };
@@ -163,6 +184,7 @@ impl Synonyms {
                 p.variant.len() > said
                     && starts_with(i, &mut p.variant.iter().copied(), p.variant.len())
                     && (!p.variant[0].is_ascii_alphanumeric() || word_bounded(&text, i, end))
+                    && typed(&text[i..end])
             });
             if let Some(p) = found {
                 out.extend_from_slice(&p.canonical);
