@@ -863,6 +863,23 @@ async fn faq_pages_match_the_cli() {
             && english.contains("How much subsidy can we receive?"),
         "{english}"
     );
+    // Typed in a hurry (a slip), and a word still being typed in the search box.
+    for (q, id) in [
+        ("I forgot my pasword", "account-password"),
+        ("how do i recieve the certifcate", "cert-download"),
+        ("certif", "cert-what"),
+    ] {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{web}/faq/search"),
+            [("q", q), ("lang", "en")],
+        )
+        .expect("url");
+        let page = get_text(url).await;
+        assert!(
+            page.contains(&format!("data-faq-id=\"{id}\"")),
+            "{q}: {page}"
+        );
+    }
     // A question the FAQ does not answer: nothing, said plainly, with the ways to ask.
     let out = server
         .env

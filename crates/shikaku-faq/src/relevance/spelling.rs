@@ -114,10 +114,12 @@ impl Spelling {
                 }
                 // A word run into a digit (pc2, 3rd) is a code or a count, not a slip.
                 let touches_digit = after_digit || chars.peek().is_some_and(char::is_ascii_digit);
+                // The last word, with nothing after it, may still be being typed (certif).
+                let typing = chars.peek().is_none();
                 let fix = if touches_digit {
                     None
                 } else {
-                    self.read(&word)
+                    self.read(&word, typing)
                 };
                 match fix {
                     Some(fix) if word.starts_with(|c: char| c.is_ascii_uppercase()) => {
@@ -138,15 +140,41 @@ impl Spelling {
         out
     }
 
-    /// What a word that is no word was meant to be: two of the FAQ's words run together
-    /// (cardreader, healthcheckup), else the word it is a slip of ([`Spelling::slip`]).
-    fn read(&self, typed: &str) -> Option<String> {
+    /// What a word that is no word was meant to be: when it is the last and still being typed,
+    /// the FAQ's word it begins (certif); two of the FAQ's words run together (cardreader,
+    /// healthcheckup); else the word it is a slip of ([`Spelling::slip`]).
+    fn read(&self, typed: &str, typing: bool) -> Option<String> {
         let lower = typed.to_ascii_lowercase();
         if lower.len() < SHORTEST || self.words.contains(&lower) || dictionary().contains(&*lower) {
             return None;
         }
-        self.run_together(&lower)
+        typing
+            .then(|| self.begun(&lower))
+            .flatten()
+            .or_else(|| self.run_together(&lower))
             .or_else(|| self.slip(&lower).map(str::to_string))
+    }
+
+    /// The FAQ's content word that `prefix` begins, when every one it begins is a form of one
+    /// word (certif: certificate, certificates, certified): the shortest.
+    fn begun(&self, prefix: &str) -> Option<String> {
+        let stem = |w: &str| {
+            super::english::english_terms(w)
+                .first()
+                .map(|t| t.text.clone())
+        };
+        let mut begun: Vec<&String> = self
+            .content
+            .iter()
+            .filter(|w| w.starts_with(prefix))
+            .collect();
+        begun.sort_by_key(|w| (w.len(), w.as_str()));
+        let (first, others) = begun.split_first()?;
+        let one = stem(first);
+        others
+            .iter()
+            .all(|w| stem(w) == one)
+            .then(|| (*first).clone())
     }
 
     /// The only way `word` splits into two of the FAQ's content words of three letters or
@@ -305,6 +333,9 @@ mod tests {
         assert_eq!(s.correct("certificats"), "certificate");
         // Two of the FAQ's words run together.
         assert_eq!(s.correct("Cardreader"), "Card reader");
+        // The last word still being typed is the FAQ's word it begins, when that is one word.
+        assert_eq!(s.correct("my certific"), "my certificate");
+        assert_eq!(s.correct("secu"), "security");
     }
 
     #[test]
