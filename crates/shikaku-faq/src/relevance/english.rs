@@ -360,6 +360,13 @@ const NEIGHBOURS: &[&str] = &[
     "make a my number card",
     "accountant",
     "accountants",
+    // Supplies and staffing (receipt paper for the register; how many staff reception needs).
+    "receipt paper",
+    "printer paper",
+    "paper roll",
+    "paper rolls",
+    "how many staff",
+    "staffing",
 ];
 
 /// Whether `word` (lowercase) is an English stop word.
