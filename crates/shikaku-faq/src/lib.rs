@@ -333,7 +333,7 @@ impl FaqIndex {
         let query = question(query);
         let in_japanese = relevance::is_japanese(&query, &self.synonyms);
         let floor = floor.unwrap_or(relevance::floor(in_japanese));
-        let japanese = relevance::japanese_terms(&query, &self.synonyms);
+        let japanese = self.japanese_terms(&query);
         let asked = relevance::asks(&query);
         let mut hits = self.ranked(&japanese, self.side(true), lang, floor, &asked);
         if !in_japanese {
@@ -358,7 +358,7 @@ impl FaqIndex {
         let mut terms = read.terms;
         let runs = relevance::runs(&terms);
         let setting = if read.side.japanese {
-            relevance::japanese_terms(topic, &self.synonyms)
+            self.japanese_terms(topic)
         } else {
             self.english_terms(topic)
         };
@@ -405,7 +405,7 @@ impl FaqIndex {
     fn read(&self, query: &str) -> Read<'_> {
         let japanese = relevance::is_japanese(query, &self.synonyms);
         let terms = if japanese {
-            relevance::japanese_terms(query, &self.synonyms)
+            self.japanese_terms(query)
         } else {
             self.english_terms(query)
         };
@@ -436,6 +436,12 @@ impl FaqIndex {
     /// chatbot reads a personal question in ([`chatbot::intent`]), as search does.
     pub fn spelled(&self, text: &str) -> String {
         self.spelling.correct(text)
+    }
+
+    /// The terms of a Japanese question, the typing slips of English words in it read first
+    /// (portalのpasword: password, which the glossary reads as パスワード).
+    fn japanese_terms(&self, query: &str) -> Vec<Term> {
+        relevance::japanese_terms(&self.spelling.correct(query), &self.synonyms)
     }
 
     /// The terms of an English question, its typing slips read as the FAQ's words (pasword

@@ -339,6 +339,16 @@ fn english_questions_get_english_titles() {
 }
 
 #[test]
+fn an_english_words_slip_inside_a_japanese_question_is_read_too() {
+    let index = shipped();
+    let hits = index.search("portalのpasword", 3);
+    assert_eq!(
+        hits.first().map(|h| h.id.as_str()),
+        Some("account-password")
+    );
+}
+
+#[test]
 fn a_mail_subjects_reply_marks_are_not_the_question() {
     assert_eq!(
         without_mail_marks("Re: Re: 補助金の申請書類"),
