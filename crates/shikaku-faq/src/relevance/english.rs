@@ -81,8 +81,10 @@ const ENGLISH_STOP: &[&str] = &[
     "kindly", "needful", "share", "revert", "procedure", "procedures",
     // Who handles a thing: who does it (who handles the router).
     "handle", "handles", "handled", "handling",
-    // How complete or how wide (the full list of steps, go live nationally).
-    "full", "nationally", "nationwide", "countrywide",
+    // How complete or how wide (the full list of steps, go live nationally, the whole system,
+    // the reader itself), and what a thing holds (what does the data contain).
+    "full", "nationally", "nationwide", "countrywide", "whole", "entire", "itself", "themselves",
+    "contain", "contains",
 ];
 
 /// The analyzer for English questions and English entry text.

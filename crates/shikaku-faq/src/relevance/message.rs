@@ -127,14 +127,34 @@ fn sentences(text: &str) -> Vec<(String, bool)> {
             .filter_map(|r| current.split_once(r))
             .min_by_key(|(head, _)| head.len())
             .map_or((current.as_str(), None), |(h, r)| (h, Some(r)));
-        let mut head = head.trim().to_string();
-        if c == '?' {
-            head.push('?');
-        }
-        for (s, may_ask) in [
-            (head, true),
-            (reason.unwrap_or("").trim().to_string(), false),
-        ] {
+        // A question may follow the reason after a comma (…, because a newer record exists,
+        // what does that mean?): it asks about the whole statement before it, reason and all.
+        let then = reason.and_then(|r| {
+            let at = ASKING_STARTS
+                .iter()
+                .filter_map(|w| r.find(&format!(", {w}")))
+                .min()?;
+            let statement = current.len() - r.len() + at;
+            Some((&current[..statement], &r[at + 2..]))
+        });
+        let asked = |s: &str| {
+            let mut s = s.trim().to_string();
+            if c == '?' {
+                s.push('?');
+            }
+            s
+        };
+        let parts = match then {
+            Some((statement, question)) => [
+                (statement.trim().to_string(), false),
+                (asked(question), true),
+            ],
+            None => [
+                (asked(head), true),
+                (reason.unwrap_or("").trim().to_string(), false),
+            ],
+        };
+        for (s, may_ask) in parts {
             if !s.is_empty() {
                 out.push((s, may_ask));
             }
@@ -181,6 +201,11 @@ mod tests {
         assert_eq!(
             read("When is the drug deadline, as our vendor comes next month?"),
             ["drug", "deadlin"]
+        );
+        // Unless a question follows it that points back at the statement, reason and all.
+        assert_eq!(
+            read("The portal failed because the code was wrong, what does that mean?"),
+            ["portal", "fail", "code", "wrong", "mean"]
         );
         // One sentence, or none that asks: every word.
         assert_eq!(
