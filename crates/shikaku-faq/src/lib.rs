@@ -619,3 +619,5 @@ const QUESTION_CHARS: usize = 200;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod typed_tests;
