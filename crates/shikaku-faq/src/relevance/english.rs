@@ -50,8 +50,8 @@ const ENGLISH_STOP: &[&str] = &[
     // How a request is put (I tried to …, could you walk me through …, explain), and who the
     // staff are (our international staff).
     "try", "tries", "tried", "trying", "walk", "through", "explain", "international",
-    // Is it possible to …, is it allowed: can, asked of every topic.
-    "possible", "possibly", "allow", "allowed", "permitted", "acceptable",
+    // Is it possible to …, is it allowed, what is available: can, asked of every topic.
+    "possible", "possibly", "allow", "allowed", "permitted", "acceptable", "available",
     // Hedges and when in a story (roughly, a while ago, suddenly, currently, I think, no idea).
     "roughly", "approximately", "ago", "while", "suddenly", "currently", "recently", "think",
     "idea", "maybe", "perhaps", "probably", "somehow", "unfortunately",
