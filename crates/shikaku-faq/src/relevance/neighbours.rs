@@ -23,6 +23,16 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "電子カルテ選び",
     "電子カルテの選定",
     "電子カルテの比較",
+    // Choosing a vendor (the FAQ says what to ask one, and where the list of them is), and a
+    // paper consent form's template (consent is given at the card reader).
+    "ベンダーの選び方",
+    "ベンダー選び",
+    "業者の選び方",
+    "業者選び",
+    "同意書のひな形",
+    "同意書の様式",
+    "同意書のテンプレート",
+    "同意書の書式",
     // Comparing prices of products (WindowsとMacの価格差): the FAQ gives the subsidy, not prices.
     "価格差",
     "費用の違い",
