@@ -112,12 +112,23 @@ pub fn english_question(
 /// month): what follows is a sentence of its own, and never the one that asks.
 const REASONS: &[&str] = &[", as ", " because ", ", since ", ", so "];
 
+/// Where the frame of a sentence ends and what it frames begins.
+const FRAME_ENDS: &[&str] = &[": ", "："];
+
 /// The sentences of a text, lower case, each with whether it may be the one that asks (a
 /// question's with its question mark; a reason split off from it may not).
 fn sentences(text: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut current = String::new();
-    for c in text.to_lowercase().chars().chain(std::iter::once('\n')) {
+    // What comes before a colon, or before ", but" and a question, frames what follows (Quick
+    // question: …, Sorry to bother you, but when …): a sentence of its own.
+    let text = FRAME_ENDS
+        .iter()
+        .fold(text.to_lowercase(), |t, end| t.replace(end, "\n"));
+    let text = ASKING_STARTS.iter().fold(text, |t, start| {
+        t.replace(&format!(", but {start}"), &format!("\n{start}"))
+    });
+    for c in text.chars().chain(std::iter::once('\n')) {
         if !matches!(c, '.' | '?' | '!' | '\n') {
             current.push(c);
             continue;
@@ -201,6 +212,15 @@ mod tests {
         assert_eq!(
             read("When is the drug deadline, as our vendor comes next month?"),
             ["drug", "deadlin"]
+        );
+        // A frame before a colon, or before ", but" and a question, is not the question.
+        assert_eq!(
+            read("Quick question: what is the facility code check digit?"),
+            ["facil", "code", "check", "digit"]
+        );
+        assert_eq!(
+            read("Not sure this is the right place, but how do we view drug information?"),
+            ["view", "drug", "inform"]
         );
         // Unless a question follows it that points back at the statement, reason and all.
         assert_eq!(
