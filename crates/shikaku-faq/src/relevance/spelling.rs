@@ -177,10 +177,10 @@ impl Spelling {
             .then(|| (*first).clone())
     }
 
-    /// The only way `word` splits into two of the FAQ's content words of three letters or
-    /// more, as two words.
+    /// The only way `word` splits into two of the FAQ's content words of four letters or more
+    /// (prepone is not prep one), as two words.
     fn run_together(&self, word: &str) -> Option<String> {
-        let mut splits = (3..word.len().saturating_sub(2))
+        let mut splits = (SHORTEST..word.len().saturating_sub(SHORTEST - 1))
             .filter(|&i| word.is_char_boundary(i))
             .map(|i| (&word[..i], &word[i..]))
             .filter(|(a, b)| self.content.contains(*a) && self.content.contains(*b));
@@ -333,6 +333,7 @@ mod tests {
         assert_eq!(s.correct("certificats"), "certificate");
         // Two of the FAQ's words run together.
         assert_eq!(s.correct("Cardreader"), "Card reader");
+        assert_eq!(s.correct("readercard"), "reader card");
         // The last word still being typed is the FAQ's word it begins, when that is one word.
         assert_eq!(s.correct("my certific"), "my certificate");
         assert_eq!(s.correct("secu"), "security");

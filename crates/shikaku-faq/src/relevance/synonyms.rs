@@ -68,7 +68,7 @@ impl Synonyms {
                     text.split(|c: char| !c.is_ascii_alphanumeric())
                         .filter(|w| !w.is_empty())
                         .all(|w| english.contains(w))
-                        || japanese.contains(&text)
+                        || contains_word(japanese, &text)
                 } else {
                     japanese.contains(&text)
                 };
@@ -201,6 +201,15 @@ impl Synonyms {
     }
 }
 
+/// Whether `text` has `word` as a whole word (ui in a question, not in guide; app not in
+/// application).
+fn contains_word(text: &str, word: &str) -> bool {
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    text.match_indices(word).any(|(at, _)| {
+        !alnum(text[..at].chars().next_back()) && !alnum(text[at + word.len()..].chars().next())
+    })
+}
+
 /// Whether `text[start..end]` is a whole word (a romaji variant must not match inside another).
 fn word_bounded(text: &[(char, Script)], start: usize, end: usize) -> bool {
     let alnum = |i: usize| text.get(i).is_some_and(|(c, _)| c.is_ascii_alphanumeric());
@@ -210,6 +219,13 @@ fn word_bounded(text: &[(char, Script)], start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ascii_variant_is_known_to_the_entries_only_as_a_whole_word() {
+        let s = Synonyms::parse("ui\tdisplay\nguide\tmanual\n");
+        let kept = s.unknown_to("setup guide を参照", &HashSet::new());
+        assert_eq!(kept.english("ui guide"), "display guide");
+    }
 
     #[test]
     fn english_synonyms_rewrite_english_questions_on_whole_words() {
