@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 /// Words shorter than this are never corrected: too many words lie one slip from a short one.
 const SHORTEST: usize = 4;
 
-/// Words at least this long may be two slips from the FAQ's word (calcualtion, preperation
+/// Words at least this long may be two slips from the word meant (calcualtion, preperation
 /// are one; reccomended two); shorter ones one.
 const TWO_SLIPS_FROM: usize = 8;
 
