@@ -85,6 +85,8 @@ const ENGLISH_STOP: &[&str] = &[
     // the reader itself), and what a thing holds (what does the data contain).
     "full", "nationally", "nationwide", "countrywide", "whole", "entire", "itself", "themselves",
     "contain", "contains",
+    // How a thing is defined: what it is (how is a large chain pharmacy defined?).
+    "define", "defined", "definition",
 ];
 
 /// The analyzer for English questions and English entry text.
