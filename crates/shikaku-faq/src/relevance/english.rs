@@ -371,6 +371,11 @@ const NEIGHBOURS: &[&str] = &[
     "paper rolls",
     "how many staff",
     "staffing",
+    // Patients booking their own visits (the FAQ's booked patients are checked in one go).
+    "patients book",
+    "patient book",
+    "booking system",
+    "online booking",
 ];
 
 /// Whether `word` (lowercase) is an English stop word.
