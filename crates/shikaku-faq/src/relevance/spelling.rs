@@ -321,25 +321,30 @@ mod tests {
     #[test]
     fn a_slip_is_read_as_the_faqs_word() {
         let s = faq();
-        assert_eq!(s.correct("I forgot my pasword"), "I forgot my password");
-        assert_eq!(s.correct("How do I recieve it?"), "How do I receive it?");
-        assert_eq!(s.correct("Secuirty rules"), "Security rules");
-        // Two slips in a long word.
-        assert_eq!(s.correct("calcualtion"), "calculation");
-        // A neighbouring topic's word is the FAQ's word too (it then reads as that topic).
-        assert_eq!(s.correct("parkng"), "parking");
-        // The same first letter wins a tie of one slip: froms is forms, not from.
-        assert_eq!(s.correct("subsidy froms"), "subsidy forms");
-        // A doubled letter typed once is likelier than one typed twice (acess: access, not
-        // aces); two forms of one word are one answer.
-        assert_eq!(s.correct("acess"), "access");
-        assert_eq!(s.correct("certificats"), "certificate");
-        // Two of the FAQ's words run together.
-        assert_eq!(s.correct("Cardreader"), "Card reader");
-        assert_eq!(s.correct("readercard"), "reader card");
-        // The last word still being typed is the FAQ's word it begins, when that is one word.
-        assert_eq!(s.correct("my certific"), "my certificate");
-        assert_eq!(s.correct("secu"), "security");
+        for (typed, read) in [
+            ("I forgot my pasword", "I forgot my password"),
+            ("How do I recieve it?", "How do I receive it?"),
+            ("Secuirty rules", "Security rules"),
+            // Two slips in a long word.
+            ("calcualtion", "calculation"),
+            // A neighbouring topic's word is the FAQ's word too (it then reads as that topic).
+            ("parkng", "parking"),
+            // The same first letter wins a tie of one slip: froms is forms, not from.
+            ("subsidy froms", "subsidy forms"),
+            // A doubled letter typed once is likelier than one typed twice (acess: access, not
+            // aces); two forms of one word are one answer.
+            ("acess", "access"),
+            ("certificats", "certificate"),
+            // Two of the FAQ's words run together.
+            ("Cardreader", "Card reader"),
+            ("readercard", "reader card"),
+            // The last word still being typed is the FAQ's word it begins, when that is one
+            // word.
+            ("my certific", "my certificate"),
+            ("secu", "security"),
+        ] {
+            assert_eq!(s.correct(typed), read, "{typed}");
+        }
     }
 
     #[test]
