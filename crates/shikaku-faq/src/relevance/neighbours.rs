@@ -33,6 +33,15 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "同意書の様式",
     "同意書のテンプレート",
     "同意書の書式",
+    // Where the reader stands, patients' waiting time (順番待ち is read as 待ち時間 first), how
+    // to read a card's numbers, and a person's own qualification exam (資格 of 資格試験 is not
+    // eligibility).
+    "置き場所",
+    "待ち時間",
+    "記号番号の読み方",
+    "記号番号の見方",
+    "資格試験",
+    "資格取得",
     // Comparing prices of products (WindowsとMacの価格差): the FAQ gives the subsidy, not prices.
     "価格差",
     "費用の違い",
