@@ -42,6 +42,11 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "記号番号の見方",
     "資格試験",
     "資格取得",
+    // A briefing session's dates, and the vendor's own staff (the FAQ's 担当者 is the
+    // facility's person in charge).
+    "説明会",
+    "ベンダーの担当者",
+    "業者の担当者",
     // Comparing prices of products (WindowsとMacの価格差): the FAQ gives the subsidy, not prices.
     "価格差",
     "費用の違い",
