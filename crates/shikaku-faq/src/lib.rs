@@ -330,10 +330,10 @@ impl FaqIndex {
         if limit == 0 {
             return Vec::new();
         }
-        let query = question(query);
+        let query = self.question(query);
         let in_japanese = relevance::is_japanese(&query, &self.synonyms);
         let floor = floor.unwrap_or(relevance::floor(in_japanese));
-        let japanese = self.japanese_terms(&query);
+        let japanese = relevance::japanese_terms(&query, &self.synonyms);
         let asked = relevance::asks(&query);
         let mut hits = self.ranked(&japanese, self.side(true), lang, floor, &asked);
         if !in_japanese {
@@ -353,12 +353,12 @@ impl FaqIndex {
     /// uses — so 期限は？ asked about 電子証明書 finds the certificate's deadline, while a
     /// question of its own (パスワードを忘れた) still finds its own entry.
     pub fn search_about(&self, query: &str, topic: &str, lang: Lang, limit: usize) -> Vec<Hit> {
-        let query = question(query);
+        let query = self.question(query);
         let read = self.read(&query);
         let mut terms = read.terms;
         let runs = relevance::runs(&terms);
         let setting = if read.side.japanese {
-            self.japanese_terms(topic)
+            relevance::japanese_terms(topic, &self.synonyms)
         } else {
             self.english_terms(topic)
         };
@@ -372,7 +372,7 @@ impl FaqIndex {
 
     /// Whether `query` is read as Japanese (English words in a Japanese question still are).
     pub fn is_japanese(&self, query: &str) -> bool {
-        relevance::is_japanese(&question(query), &self.synonyms)
+        relevance::is_japanese(&self.question(query), &self.synonyms)
     }
 
     /// How many words of `query` name what it asks about (期限は？ one, 発注の期限は？ two): a
@@ -397,7 +397,7 @@ impl FaqIndex {
 
     /// The terms of `query` as the model reads them, in its language.
     fn refined(&self, query: &str) -> Vec<Term> {
-        let read = self.read(&question(query));
+        let read = self.read(&self.question(query));
         read.side.model.refine(read.terms)
     }
 
@@ -405,7 +405,7 @@ impl FaqIndex {
     fn read(&self, query: &str) -> Read<'_> {
         let japanese = relevance::is_japanese(query, &self.synonyms);
         let terms = if japanese {
-            self.japanese_terms(query)
+            relevance::japanese_terms(query, &self.synonyms)
         } else {
             self.english_terms(query)
         };
@@ -438,17 +438,18 @@ impl FaqIndex {
         self.spelling.correct(text)
     }
 
-    /// The terms of a Japanese question, the typing slips of English words in it read first
-    /// (portalのpasword: password, which the glossary reads as パスワード).
-    fn japanese_terms(&self, query: &str) -> Vec<Term> {
-        relevance::japanese_terms(&self.spelling.correct(query), &self.synonyms)
+    /// A question as search reads it, once for both languages: its first [`QUESTION_CHARS`]
+    /// characters without a mail subject's marks, its English typing slips read as words —
+    /// in an English question and in a Japanese one alike (portalのpasword: password, which
+    /// the glossary reads as パスワード).
+    fn question(&self, query: &str) -> String {
+        self.spelled(&question(query))
     }
 
-    /// The terms of an English question, its typing slips read as the FAQ's words (pasword
-    /// → password) and after the English synonyms (due → deadline).
+    /// The terms of an English question, after the English synonyms (due → deadline).
     fn english_terms(&self, query: &str) -> Vec<Term> {
         relevance::english_question(
-            &self.spelling.correct(query),
+            query,
             |s| relevance::english_neighbours(&self.synonyms.english(s)),
             |t| self.en_model.knows(t),
         )
@@ -457,7 +458,7 @@ impl FaqIndex {
     /// How a question was read and how well the best entries cover it, whether or not they
     /// clear the floor (for `shikaku faq search --explain` and calibration).
     pub fn explain(&self, query: &str, lang: Lang) -> Explanation {
-        let query = &question(query);
+        let query = &self.question(query);
         let Read {
             terms,
             side: Side {

@@ -279,11 +279,10 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     let mut after_particle = false;
     for i in 0..text.len() {
         let (c, script) = text[i];
-        // 届|かない, 動|かなくなった: か after a kanji and before な is the verb's ending.
-        let ending = c == 'か'
-            && i > 0
+        // 届|かない, 動|かなくなった: the verb's ending, not the particle か.
+        let ending = i > 0
             && text[i - 1].1 == Script::Kanji
-            && text.get(i + 1).is_some_and(|(n, _)| *n == 'な');
+            && NOT_STOP_PHRASES.iter().any(|e| spells(&text, i, e));
         let particle = script == Script::Hiragana
             && !ending
             && (after_content && PARTICLES.contains(&c) || after_particle && "はもの".contains(c));

@@ -4,8 +4,9 @@
 //! (the neighbouring topics are in [`super::neighbours`]). Normalized forms;
 //! [`super::japanese`] reads questions with them.
 
-/// A verb's endings that begin like a stop phrase (届|かない, 動|かなくなった: not the guess
-/// かな): right after a kanji, kept as the verb's, so its kanji stays a stem.
+/// A verb's endings that begin like a stop phrase or a particle (届|かない, 動|かなくなった: not
+/// the guess かな, nor the particle か): right after a kanji, kept as the verb's, so its kanji
+/// stays a stem.
 pub(super) const NOT_STOP_PHRASES: &[&str] = &["かない", "かなく", "かなかっ", "かなけれ"];
 
 /// Question phrases and polite endings that say nothing about the topic (normalized forms).

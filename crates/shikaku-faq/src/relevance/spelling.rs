@@ -161,11 +161,6 @@ impl Spelling {
     /// The FAQ's content word that `prefix` begins, when every one it begins is a form of one
     /// word (certif: certificate, certificates, certified): the shortest.
     fn begun(&self, prefix: &str) -> Option<String> {
-        let stem = |w: &str| {
-            super::english::english_terms(w)
-                .first()
-                .map(|t| t.text.clone())
-        };
         let mut begun: Vec<&String> = self
             .content
             .iter()
@@ -239,11 +234,6 @@ impl Spelling {
             }
         }
         // Two forms of one word (certificats: certificate, certificates) are one answer.
-        let stem = |w: &str| {
-            super::english::english_terms(w)
-                .first()
-                .map(|t| t.text.clone())
-        };
         nearest.sort_unstable();
         nearest.dedup();
         let (word, others) = nearest.split_first()?;
@@ -252,6 +242,13 @@ impl Spelling {
         }
         Some(word)
     }
+}
+
+/// The stem of a word, as the English terms read it (certificate and certificates: certif).
+fn stem(word: &str) -> Option<String> {
+    super::english::english_terms(word)
+        .first()
+        .map(|t| t.text.clone())
 }
 
 /// How many of each letter a lowercase ASCII word has.
