@@ -241,6 +241,7 @@ impl FaqIndex {
         // Synonyms only for words the entries do not use themselves.
         let mut japanese = String::new();
         let mut english = std::collections::HashSet::new();
+        let mut english_text = String::new();
         let mut katakana = std::collections::HashSet::new();
         for e in &entries {
             for t in [&e.title, &e.keywords, &e.body, &e.category] {
@@ -249,6 +250,8 @@ impl FaqIndex {
                 katakana.extend(relevance::katakana_words(t));
             }
             for t in [&e.title_en, &e.keywords_en, &e.body_en] {
+                english_text.push_str(t);
+                english_text.push_str(" . ");
                 english.extend(
                     t.to_lowercase()
                         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -257,7 +260,7 @@ impl FaqIndex {
                 );
             }
         }
-        let synonyms = Synonyms::shipped().unknown_to(&japanese, &english);
+        let synonyms = Synonyms::shipped().unknown_to(&japanese, &english_text);
         let spelling = Spelling::new(
             english
                 .iter()

@@ -2,7 +2,6 @@
 //! words read in kana typed without conversion (`readings.tsv`), and English words inside a
 //! Japanese question (`glossary.tsv`).
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::japanese::{Script, Scripted, scripted, scripted_chars};
@@ -57,18 +56,17 @@ impl Synonyms {
     /// The pairs whose variant the FAQ itself never uses (and those marked `always`): a word
     /// the entries contain (保険証 in 健康保険証, カルテ in 電子カルテ) is matched as it is, and
     /// rewriting it would only add weight to what is already known. `japanese` is the
-    /// entries' normalized text, `english` their English words.
-    pub fn unknown_to(&self, japanese: &str, english: &HashSet<String>) -> Synonyms {
+    /// entries' normalized text, `english` their English text. An English variant of several
+    /// words is the entries' own only as that phrase (find out, not find … out).
+    pub fn unknown_to(&self, japanese: &str, english: &str) -> Synonyms {
+        let english = english_words(english);
         let pairs = self
             .pairs
             .iter()
             .filter(|p| {
                 let text: String = p.variant.iter().collect();
                 let known = if p.variant.iter().all(|c| c.is_ascii()) {
-                    text.split(|c: char| !c.is_ascii_alphanumeric())
-                        .filter(|w| !w.is_empty())
-                        .all(|w| english.contains(w))
-                        || contains_word(japanese, &text)
+                    contains_word(&english, &english_words(&text)) || contains_word(japanese, &text)
                 } else {
                     japanese.contains(&text)
                 };
@@ -203,6 +201,16 @@ impl Synonyms {
 
 /// Whether `text` has `word` as a whole word (ui in a question, not in guide; app not in
 /// application).
+/// `text`'s ASCII words in lower case, one space apart (FLET'S Cross → flet s cross).
+fn english_words(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.join(" ")
+}
+
 fn contains_word(text: &str, word: &str) -> bool {
     let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     text.match_indices(word).any(|(at, _)| {
@@ -223,8 +231,20 @@ mod tests {
     #[test]
     fn an_ascii_variant_is_known_to_the_entries_only_as_a_whole_word() {
         let s = Synonyms::parse("ui\tdisplay\nguide\tmanual\n");
-        let kept = s.unknown_to("setup guide を参照", &HashSet::new());
+        let kept = s.unknown_to("setup guide を参照", "");
         assert_eq!(kept.english("ui guide"), "display guide");
+    }
+
+    #[test]
+    fn an_english_phrase_is_known_to_the_entries_only_as_that_phrase() {
+        let s = Synonyms::parse("find out\tsee\nlog in\tlogin\n");
+        let kept = s.unknown_to("", "Find the number. Log out, then log-in again.");
+        assert_eq!(
+            kept.english("find out"),
+            "see",
+            "find and out apart are no phrase"
+        );
+        assert_eq!(kept.english("log in"), "log in", "the entries say log-in");
     }
 
     #[test]
