@@ -262,10 +262,9 @@ impl FaqIndex {
         }
         let synonyms = Synonyms::shipped().unknown_to(&japanese, &english_text);
         let spelling = Spelling::new(
-            english
-                .iter()
-                .cloned()
-                .chain(relevance::english_table_words().map(str::to_string))
+            english.iter().cloned(),
+            relevance::english_table_words()
+                .map(str::to_string)
                 .chain(Synonyms::shipped().ascii_words())
                 .chain(Synonyms::glossary().ascii_words())
                 .chain(Synonyms::readings().ascii_words()),

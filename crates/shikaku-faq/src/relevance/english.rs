@@ -60,8 +60,11 @@ const ENGLISH_STOP: &[&str] = &[
     // Framing of a case or of who asked (in such a case, she asked me, once we start, point me
     // to, several times, our elderly patients).
     "such", "case", "cases", "asked", "asks", "once", "point", "several", "elderly",
-    // Qualifiers of the thing named after them (special equipment, a particular form).
-    "special", "particular",
+    // Qualifiers of the thing named after them (special equipment, a particular form, a
+    // written policy).
+    "special", "particular", "written",
+    // Everyone: who, not what (everyone with an appointment, can anyone see it).
+    "everyone", "everybody", "anyone", "anybody",
     // How Japanese staff put a request in English (please teach me the method of …).
     "teach", "method", "methods", "instead",
     // Who and how big, said of the asker (my IT guy, a small clinic, how big is …).
