@@ -52,7 +52,11 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
     let t = format!(" {typed} {} ", crate::relevance::read_kana(&typed));
     let any = |words: &[&str]| words.iter().any(|w| t.contains(&normalize(w)));
     let mine = any(MINE) && !any(HOW_TO);
-    let status = any(STATUS);
+    // Where is our customer number printed? asks where something is written, not how a thing
+    // of ours stands (where is our application?).
+    let written = any(&["where is our", "where's our"])
+        && any(&["printed", "written", "located", "shown on", "stated"]);
+    let status = any(STATUS) && !written;
     // 差し戻されていないか asks for a state, whatever word it uses.
     // Have we submitted everything we need to? asks for a state too.
     let asks_state = any(&["ていないか", "てないか", " have we ", " did we "]);
@@ -199,6 +203,7 @@ mod tests {
             "同意の期限切れ",
             "Where is our customer ID written?",
             "Where is our customer ID?",
+            "Where is our NTT customer number printed?",
             "Our subsidy got kicked back",
             "うちのコードが登録済みになってる",
             "I'm opening a practice next year. What do I need to prepare?",

@@ -358,12 +358,12 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     terms
 }
 
-/// Where the last reason or concession clause of a question ends (after ので, けど, けれど),
-/// or 0: the words before it are context. Not のです (したいのですが), not たいので (作りたいので
+/// Where the last reason or concession clause of a question ends (after ので, けど, けれど, or
+/// the hearsay みたいで: 前の担当が登録してたみたいで…), or 0: the words before it are context. Not のです (したいのですが), not たいので (作りたいので
 /// 手順を: what the asker wants is the topic), and not ですけど or んだけど, which soften a
 /// question about what comes before them.
 fn clause_end(text: &Scripted) -> usize {
-    const MARKERS: [&str; 3] = ["ので", "けど", "けれど"];
+    const MARKERS: [&str; 4] = ["ので", "けど", "けれど", "みたいで"];
     let at = |i: usize, m: &str| spells(text, i, m);
     let mut end = 0;
     for i in 1..text.len() {
@@ -568,6 +568,7 @@ mod tests {
             ["事務", "務長", "交代"]
         );
         assert_eq!(context("業者が来るけど立会いは必要"), ["業者", "来る"]);
+        assert_eq!(context("業者が来たみたいで立会いは必要"), ["業者", "来た"]);
         assert!(context("補助金を申請したいのですが書類は").is_empty());
         assert!(context("アカウントを作りたいので手順を").is_empty());
         assert!(context("補助金を申請したいんですけど書類は").is_empty());
