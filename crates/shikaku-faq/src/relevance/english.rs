@@ -63,6 +63,8 @@ const ENGLISH_STOP: &[&str] = &[
     // Qualifiers of the thing named after them (special equipment, a particular form, a
     // written policy).
     "special", "particular", "written",
+    // Rather than: a comparison's frame (a card rather than the My Number Card).
+    "rather",
     // Everyone: who, not what (everyone with an appointment, can anyone see it).
     "everyone", "everybody", "anyone", "anybody",
     // How Japanese staff put a request in English (please teach me the method of …).
@@ -266,6 +268,16 @@ const NEIGHBOURS: &[&str] = &[
     "fainted",
     "emergency",
     "ambulance",
+    "first aid",
+    "injury",
+    "injured",
+    "falls ill",
+    "fell ill",
+    "patient falls",
+    "patient fell",
+    // Which product to buy (the FAQ names what the subsidy covers, not which system is best).
+    "best electronic medical record",
+    "best emr",
     "salary",
     "hiring",
     "recruitment",

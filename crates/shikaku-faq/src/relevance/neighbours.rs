@@ -184,4 +184,9 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "Wi-Fi",
     "WiFi",
     "無線LAN",
+    // Filings with the regional bureau or the health centre (変更届; 開設届 above): the FAQ's
+    // applications are the portal's.
+    "届出",
+    "変更届",
+    "廃止届",
 ];
