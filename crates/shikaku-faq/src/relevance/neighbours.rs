@@ -184,6 +184,11 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "Wi-Fi",
     "WiFi",
     "無線LAN",
+    // Writing a medical record (the FAQ's 手書き is a paper receipt; its カルテ the electronic
+    // record's modification and viewing).
+    "カルテの書き方",
+    "カルテの記載",
+    "カルテ記載",
     // Filings with the regional bureau or the health centre (変更届; 開設届 above): the FAQ's
     // applications are the portal's.
     "届出",
