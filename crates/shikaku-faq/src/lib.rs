@@ -251,7 +251,7 @@ impl FaqIndex {
             }
             for t in [&e.title_en, &e.keywords_en, &e.body_en] {
                 english_text.push_str(t);
-                english_text.push_str(" . ");
+                english_text.push('\n');
                 english.extend(
                     t.to_lowercase()
                         .split(|c: char| !c.is_ascii_alphanumeric())

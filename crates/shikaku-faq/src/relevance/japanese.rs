@@ -359,9 +359,9 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
 }
 
 /// Where the last reason or concession clause of a question ends (after ので, けど, けれど, or
-/// the hearsay みたいで: 前の担当が登録してたみたいで…), or 0: the words before it are context. Not のです (したいのですが), not たいので (作りたいので
-/// 手順を: what the asker wants is the topic), and not ですけど or んだけど, which soften a
-/// question about what comes before them.
+/// the hearsay みたいで: 前の担当が登録してたみたいで…), or 0: the words before it are context.
+/// Not のです (したいのですが), not たいので (作りたいので手順を: what the asker wants is the
+/// topic), and not ですけど or んだけど, which soften a question about what comes before them.
 fn clause_end(text: &Scripted) -> usize {
     const MARKERS: [&str; 4] = ["ので", "けど", "けれど", "みたいで"];
     let at = |i: usize, m: &str| spells(text, i, m);

@@ -96,15 +96,9 @@ impl Spelling {
         tables: impl IntoIterator<Item = String>,
         stop: impl Fn(&str) -> bool,
     ) -> Spelling {
-        let words = |w: Vec<String>| -> HashSet<String> {
-            w.into_iter()
-                .map(|w| w.to_lowercase())
-                .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()))
-                .collect()
-        };
-        let entries = words(entries.into_iter().collect());
+        let entries = lowercase_words(entries);
         let content = entries.iter().filter(|w| !stop(w)).cloned().collect();
-        let mut words = words(tables.into_iter().collect());
+        let mut words = lowercase_words(tables);
         words.extend(entries);
         // The word list is read now, with the index, not on the first slip.
         by_length();
@@ -252,6 +246,15 @@ impl Spelling {
         }
         Some(word)
     }
+}
+
+/// The words of `words` made of letters only, in lower case.
+fn lowercase_words(words: impl IntoIterator<Item = String>) -> HashSet<String> {
+    words
+        .into_iter()
+        .map(|w| w.to_lowercase())
+        .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()))
+        .collect()
 }
 
 /// The stem of a word, as the English terms read it (certificate and certificates: certif).
