@@ -184,6 +184,10 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "Wi-Fi",
     "WiFi",
     "無線LAN",
+    // A doctor's own licence (the FAQ's 資格確認 is a patient's insurance eligibility).
+    "医師の資格",
+    "医師資格",
+    "医師免許",
     // Writing a medical record (the FAQ's 手書き is a paper receipt; its カルテ the electronic
     // record's modification and viewing).
     "カルテの書き方",
