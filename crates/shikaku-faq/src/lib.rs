@@ -240,7 +240,6 @@ impl FaqIndex {
         let reader = index.reader()?;
         // Synonyms only for words the entries do not use themselves.
         let mut japanese = String::new();
-        let mut english = std::collections::HashSet::new();
         let mut english_text = String::new();
         let mut katakana = std::collections::HashSet::new();
         for e in &entries {
@@ -252,14 +251,14 @@ impl FaqIndex {
             for t in [&e.title_en, &e.keywords_en, &e.body_en] {
                 english_text.push_str(t);
                 english_text.push('\n');
-                english.extend(
-                    t.to_lowercase()
-                        .split(|c: char| !c.is_ascii_alphanumeric())
-                        .filter(|w| !w.is_empty())
-                        .map(str::to_string),
-                );
             }
         }
+        let english: std::collections::HashSet<String> = english_text
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
         let synonyms = Synonyms::shipped().unknown_to(&japanese, &english_text);
         let spelling = Spelling::new(
             english.iter().cloned(),

@@ -199,8 +199,6 @@ impl Synonyms {
     }
 }
 
-/// Whether `text` has `word` as a whole word (ui in a question, not in guide; app not in
-/// application).
 /// `text`'s ASCII words in lower case, one space apart (FLET'S Cross → flet s cross).
 fn english_words(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
@@ -211,6 +209,8 @@ fn english_words(text: &str) -> String {
     words.join(" ")
 }
 
+/// Whether `text` has `word` as a whole word (ui in a question, not in guide; app not in
+/// application).
 fn contains_word(text: &str, word: &str) -> bool {
     let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     text.match_indices(word).any(|(at, _)| {
