@@ -142,6 +142,8 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "の概略",
     "概略",
     "基本的な",
+    // Each of them (値はそれぞれ何を): the things are named beside it.
+    "それぞれ",
     "初歩的な",
     "の具体例",
     "具体例",
@@ -178,6 +180,8 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "の実施内容",
     "実施内容",
     "の内容",
+    "の中身",
+    "中身",
     // The purpose of X asks what X is (運用テストの目的); 利用目的 is a word of its own.
     "の目的",
     "発生時の",
