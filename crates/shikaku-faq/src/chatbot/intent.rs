@@ -7,8 +7,8 @@ use crate::normalize::normalize;
 mod words;
 
 use words::{
-    AMOUNT, CARDS, DUE, GENERAL, HOW_TO, LISTED, MINE, NEXT, NOT_FINISHED, PENDING, PROBLEM,
-    STATUS, SUBSIDY, SUPPOSING, TIMES_AHEAD, TODO,
+    AMOUNT, CARDS, DUE, GENERAL, HOW_TO, HOW_TO_PURPOSE, LISTED, MINE, NEXT, NOT_FINISHED, PENDING,
+    PROBLEM, STATUS, SUBSIDY, SUPPOSING, TIMES_AHEAD, TODO,
 };
 
 /// A question the chatbot answers from the logged-in facility's own data.
@@ -51,7 +51,7 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
     // Both as typed and with the FAQ's words read in kana (しんせい → 申請).
     let t = format!(" {typed} {} ", crate::relevance::read_kana(&typed));
     let any = |words: &[&str]| words.iter().any(|w| t.contains(&normalize(w)));
-    let mine = any(MINE) && !any(HOW_TO);
+    let mine = any(MINE) && !any(HOW_TO) && !any(HOW_TO_PURPOSE);
     // Where is our customer number printed? asks where something is written, not how a thing
     // of ours stands (where is our application?).
     let written = any(&["where is our", "where's our"])
@@ -72,7 +72,8 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
     if supposing(&any) {
         return None;
     }
-    if any(&["証明書", "certificate"]) && (mine || status || any(LISTED)) {
+    // 発行された証明書を端末に入れる手順 asks how to install one, not which ones this facility has.
+    if any(&["証明書", "certificate"]) && (mine || status || any(LISTED) && !any(HOW_TO)) {
         return Some((Intent::Certificates, true));
     }
     if any(&[
@@ -204,6 +205,7 @@ mod tests {
             "Where is our customer ID written?",
             "Where is our customer ID?",
             "Where is our NTT customer number printed?",
+            "発行された証明書を端末に入れる手順",
             "Our subsidy got kicked back",
             "うちのコードが登録済みになってる",
             "I'm opening a practice next year. What do I need to prepare?",

@@ -12,6 +12,10 @@ pub(super) const NOT_STOP_PHRASES: &[&str] = &["かない", "かなく", "かな
 /// Question phrases and polite endings that say nothing about the topic (normalized forms).
 pub(super) const STOP_PHRASES: &[&str] = &[
     "大丈夫",
+    "しても問題ない",
+    "でも問題ない",
+    "て問題ない",
+    "問題ない",
     // An umbrella word for the national programme that the system is part of (医療DXの補助).
     "医療DX",
     // Old-fashioned written question endings (如何にすべきや, 方法を乞う, 承知したし).
@@ -73,6 +77,12 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "と言われた",
     "と言われ",
     "言われ",
+    // Hearsay at the end (登録してしまったようだ): what was heard is the topic.
+    "てしまったようだ",
+    "たようです",
+    "たようだ",
+    "ようです",
+    "ようだ",
     "と言っています",
     "と言ってます",
     "と言っている",

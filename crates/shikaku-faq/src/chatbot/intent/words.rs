@@ -35,18 +35,20 @@ pub(super) const MINE: &[&str] = &[
 ];
 
 /// Asking how to do something: a general question even when it says うちの (うちで証明書を
-/// 発行するには, how do we apply).
+/// 発行するには, how do we apply). The purpose's には is [`HOW_TO_PURPOSE`].
 pub(super) const HOW_TO: &[&str] = &[
     "方法",
     "やり方",
     "どうやって",
     "仕方",
     "手順",
-    "には",
     "how do",
     "how to",
     "how can",
 ];
+
+/// The には of a purpose (発行するには): how to as well, though not in 当院には, where it says where.
+pub(super) const HOW_TO_PURPOSE: &[&str] = &["には"];
 
 /// Asking how something stands: its state, or whether it has happened yet. The past forms
 /// (通った, 承認された) are about something this facility did; the plain ones (承認される
