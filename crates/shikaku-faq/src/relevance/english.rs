@@ -54,7 +54,7 @@ const ENGLISH_STOP: &[&str] = &[
     "possible", "possibly", "allow", "allowed", "permitted", "acceptable", "available",
     // Hedges and when in a story (roughly, a while ago, suddenly, currently, I think, no idea).
     "roughly", "approximately", "ago", "while", "suddenly", "currently", "recently", "think",
-    "idea", "maybe", "perhaps", "probably", "somehow", "unfortunately",
+    "idea", "maybe", "perhaps", "probably", "somehow", "unfortunately", "apparently",
     // Give me an overview of …: how the request is put; the director who asked.
     "give", "overview", "director",
     // Framing of a case or of who asked (in such a case, she asked me, once we start, point me
