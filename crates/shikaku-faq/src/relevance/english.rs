@@ -246,7 +246,13 @@ const NEIGHBOURS: &[&str] = &[
     "vaccination",
     "vaccine",
     "e-prescription",
+    "e-prescriptions",
     "electronic prescription",
+    "electronic prescriptions",
+    // Copying a patient's card (the FAQ says what the card and the system show).
+    "photocopy",
+    "photocopies",
+    "photocopying",
     "insurance claim",
     "insurance claims",
     "parking",

@@ -198,4 +198,13 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "届出",
     "変更届",
     "廃止届",
+    // Being designated an insurance facility (保険医療機関の指定申請): the FAQ's designation
+    // notice only holds the facility code.
+    "指定申請",
+    // A foreign patient's insurance (the FAQ's foreign words are its English pages).
+    "外国人の患者",
+    "外国人患者",
+    // Starting online claims (the FAQ names オンライン請求 only as a line the system can share).
+    "オンライン請求の始め方",
+    "オンライン請求を始め",
 ];
