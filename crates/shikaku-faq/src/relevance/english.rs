@@ -55,8 +55,8 @@ const ENGLISH_STOP: &[&str] = &[
     // Hedges and when in a story (roughly, a while ago, suddenly, currently, I think, no idea).
     "roughly", "approximately", "ago", "while", "suddenly", "currently", "recently", "think",
     "idea", "maybe", "perhaps", "probably", "somehow", "unfortunately", "apparently",
-    // Give me an overview of …: how the request is put; the director who asked.
-    "give", "overview", "director",
+    // Give me an overview of …: how the request is put; the director or the boss who asked.
+    "give", "overview", "director", "boss",
     // Framing of a case or of who asked (in such a case, she asked me, once we start, point me
     // to, several times, our elderly patients).
     "such", "case", "cases", "asked", "asks", "once", "point", "several", "elderly",
