@@ -162,7 +162,8 @@ impl Synonyms {
         while i < text.len() {
             // Text that already says a canonical form passes through (カルテ → 電子カルテ must
             // not turn 電子カルテ into 電子電子カルテ), unless a longer variant starts there
-            // (掲示物 → 掲示, though 掲示 is itself a canonical form).
+            // (掲示物 → 掲示, though 掲示 is itself a canonical form) or another pair's variant
+            // is that very form (締切 → 期限, though shimekiri → 締切 makes 締切 a canonical form).
             let said = self
                 .pairs
                 .iter()
@@ -179,7 +180,7 @@ impl Synonyms {
                 .unwrap_or(0);
             let found = self.pairs.iter().filter(|p| used(p)).find(|p| {
                 let end = i + p.variant.len();
-                p.variant.len() > said
+                p.variant.len() >= said
                     && starts_with(i, &mut p.variant.iter().copied(), p.variant.len())
                     && (!p.variant[0].is_ascii_alphanumeric() || word_bounded(&text, i, end))
                     && typed(&text[i..end])
@@ -245,6 +246,13 @@ mod tests {
             "find and out apart are no phrase"
         );
         assert_eq!(kept.english("log in"), "log in", "the entries say log-in");
+    }
+
+    #[test]
+    fn a_variant_that_is_another_pairs_canonical_form_is_still_rewritten() {
+        let s = Synonyms::parse("shimekiri\tdeadline\ndeadline\tdue date\n");
+        assert_eq!(s.english("deadline"), "due date");
+        assert_eq!(s.english("shimekiri"), "deadline", "one pass: no chain");
     }
 
     #[test]
