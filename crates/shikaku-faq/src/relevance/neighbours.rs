@@ -207,4 +207,6 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     // Starting online claims (the FAQ names オンライン請求 only as a line the system can share).
     "オンライン請求の始め方",
     "オンライン請求を始め",
+    // The facility's own signs (院内の案内表示; the FAQ's display is the portal's screen).
+    "案内表示",
 ];
