@@ -47,7 +47,8 @@ pub(super) const HOW_TO: &[&str] = &[
     "how can",
 ];
 
-/// The には of a purpose (発行するには): how to as well, though not in 当院には, where it says where.
+/// The には of a purpose (発行するには): like the how-to words it keeps うちの general, but it does
+/// not make a listed thing general (当院には証明書が何枚ありますか asks for this facility's list).
 pub(super) const HOW_TO_PURPOSE: &[&str] = &["には"];
 
 /// Asking how something stands: its state, or whether it has happened yet. The past forms
