@@ -253,15 +253,11 @@ impl FaqIndex {
                 english_text.push('\n');
             }
         }
-        let english: std::collections::HashSet<String> = english_text
-            .to_lowercase()
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect();
         let synonyms = Synonyms::shipped().unknown_to(&japanese, &english_text);
         let spelling = Spelling::new(
-            english.iter().cloned(),
+            relevance::english_words(&english_text)
+                .split(' ')
+                .map(str::to_string),
             relevance::english_table_words()
                 .map(str::to_string)
                 .chain(Synonyms::shipped().ascii_words())

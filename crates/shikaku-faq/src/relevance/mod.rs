@@ -60,7 +60,7 @@ pub use japanese::{
 };
 pub use message::english_question;
 pub use spelling::Spelling;
-pub use synonyms::Synonyms;
+pub use synonyms::{Synonyms, english_words};
 
 /// The score of an entry whose title asks for the same kind of thing as the question (とは …
 /// 何ですか, いつ, 何台): a tie-breaker between entries that cover the question about equally.

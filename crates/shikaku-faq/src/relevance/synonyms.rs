@@ -201,7 +201,7 @@ impl Synonyms {
 }
 
 /// `text`'s ASCII words in lower case, one space apart (FLET'S Cross → flet s cross).
-fn english_words(text: &str) -> String {
+pub fn english_words(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_ascii_alphanumeric())
