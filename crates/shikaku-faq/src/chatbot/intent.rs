@@ -198,6 +198,8 @@ mod tests {
         for general in [
             "補助金の申請方法",
             "カードリーダーは何台",
+            "The schedule page indicates \"overdue\". Could you explain what this signifies?",
+            "One of our computers has failed. Can the certificate be issued again?",
             "電子証明書 再発行",
             "利用申請の期限",
             "申請に必要な書類",

@@ -92,6 +92,11 @@ const ENGLISH_STOP: &[&str] = &[
     "contain", "contains",
     // How a thing is defined: what it is (how is a large chain pharmacy defined?).
     "define", "defined", "definition",
+    // The register of a formal letter (I would be grateful if you could advise, kindly
+    // clarify, could you outline, how should we proceed, the system states that …, however).
+    "advise", "grateful", "appreciate", "appreciated", "regret", "clarify", "describe",
+    "outline", "however", "indicate", "indicates", "indicated", "signify", "signifies",
+    "proceed", "able", "unable", "meant", "regarding", "concerning", "states", "stated",
 ];
 
 /// The analyzer for English questions and English entry text.
@@ -217,6 +222,8 @@ const STEM_FAMILIES: &[(&str, &str)] = &[
     ("recognis", "recogn"),
     // subsidized (read as subsid) and subsidy (subsidi).
     ("subsid", "subsidi"),
+    // introduction (introduct) and introduced (introduc).
+    ("introduct", "introduc"),
 ];
 
 fn family(stem: String) -> String {

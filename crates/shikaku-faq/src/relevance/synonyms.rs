@@ -178,19 +178,34 @@ impl Synonyms {
                 .map(|p| p.canonical.len())
                 .max()
                 .unwrap_or(0);
-            let found = self.pairs.iter().filter(|p| used(p)).find(|p| {
-                let end = i + p.variant.len();
-                p.variant.len() >= said
-                    && starts_with(i, &mut p.variant.iter().copied(), p.variant.len())
-                    && (!p.variant[0].is_ascii_alphanumeric() || word_bounded(&text, i, end))
-                    && typed(&text[i..end])
-            });
+            let variant_at = |at: usize, p: &&Pair| {
+                let end = at + p.variant.len();
+                starts_with(at, &mut p.variant.iter().copied(), p.variant.len())
+                    && (!p.variant[0].is_ascii_alphanumeric() || word_bounded(&text, at, end))
+                    && typed(&text[at..end])
+            };
+            let found = self
+                .pairs
+                .iter()
+                .filter(|p| used(p))
+                .find(|p| p.variant.len() >= said && variant_at(i, p));
             if let Some(p) = found {
                 out.extend_from_slice(&p.canonical);
                 i += p.variant.len();
             } else if said > 0 {
-                out.extend_from_slice(&text[i..i + said]);
-                i += said;
+                // Up to where a variant begins that runs past the form's end (流用 → そのまま
+                // 使 passes through そのまま only, in そのまま使用して: 使用して is rewritten).
+                let end = i + said;
+                let upto = (i + 1..end)
+                    .find(|&at| {
+                        self.pairs
+                            .iter()
+                            .filter(|p| used(p))
+                            .any(|p| at + p.variant.len() > end && variant_at(at, &p))
+                    })
+                    .unwrap_or(end);
+                out.extend_from_slice(&text[i..upto]);
+                i = upto;
             } else {
                 out.push(text[i]);
                 i += 1;
@@ -253,6 +268,17 @@ mod tests {
         let s = Synonyms::parse("shimekiri\tdeadline\ndeadline\tdue date\n");
         assert_eq!(s.english("deadline"), "due date");
         assert_eq!(s.english("shimekiri"), "deadline", "one pass: no chain");
+    }
+
+    #[test]
+    fn a_form_said_in_the_text_passes_through_only_up_to_a_variant_running_past_it() {
+        // "left as is" is the canonical form of one pair; "as is used" a variant of another
+        // that starts inside it and ends after it.
+        let s = Synonyms::parse("kept\tleft as is\nis used\tin use\n");
+        assert_eq!(s.english("left as is used"), "left as in use");
+        // A variant inside the form and ending with it does not cut it (カルテ → 電子カルテ).
+        let s = Synonyms::parse("karte\tmedical karte\n");
+        assert_eq!(s.english("medical karte"), "medical karte");
     }
 
     #[test]

@@ -367,6 +367,8 @@ pub(super) const PROBLEM: &[&str] = &[
     "で合って",
     "why",
     "mean",
+    // What a message signifies (the schedule indicates "overdue"; what does this signify).
+    "signif",
     "withdraw",
     "take back",
     "retract",
@@ -380,6 +382,7 @@ pub(super) const PROBLEM: &[&str] = &[
     "broke",
     "died",
     "crashed",
+    "failed",
     "sent back",
     "returned",
     "bounced",
