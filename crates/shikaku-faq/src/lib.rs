@@ -330,7 +330,7 @@ impl FaqIndex {
         let query = self.question(query);
         let in_japanese = relevance::is_japanese(&query, &self.synonyms);
         let floor = floor.unwrap_or(relevance::floor(in_japanese));
-        let japanese = relevance::japanese_terms(&query, &self.synonyms);
+        let japanese = self.japanese_terms(&query);
         let asked = relevance::asks(&query);
         let mut hits = self.ranked(&japanese, self.side(true), lang, floor, &asked);
         if !in_japanese {
@@ -402,7 +402,7 @@ impl FaqIndex {
     fn read(&self, query: &str) -> Read<'_> {
         let japanese = relevance::is_japanese(query, &self.synonyms);
         let terms = if japanese {
-            relevance::japanese_terms(query, &self.synonyms)
+            self.japanese_terms(query)
         } else {
             self.english_terms(query)
         };
@@ -441,6 +441,12 @@ impl FaqIndex {
     /// the glossary reads as パスワード).
     fn question(&self, query: &str) -> String {
         self.spelled(&question(query))
+    }
+
+    /// The terms of a Japanese question, a message of several sentences read by the ones
+    /// that ask.
+    fn japanese_terms(&self, query: &str) -> Vec<Term> {
+        relevance::japanese_question(query, &self.synonyms, |t| self.ja_model.knows(&t.key))
     }
 
     /// The terms of an English question, after the English synonyms (due → deadline).

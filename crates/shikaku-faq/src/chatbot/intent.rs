@@ -7,8 +7,8 @@ use crate::normalize::normalize;
 mod words;
 
 use words::{
-    AMOUNT, CARDS, DUE, GENERAL, HOW_TO, HOW_TO_PURPOSE, LISTED, MINE, NEXT, NOT_FINISHED, PENDING,
-    PROBLEM, STATUS, SUBSIDY, SUPPOSING, TIMES_AHEAD, TODO,
+    AMOUNT, CARDS, DUE, GENERAL, HOW_TO, HOW_TO_PURPOSE, LISTED, MINE, NEXT, NOT_FINISHED,
+    NOT_PROGRESS, PENDING, PROBLEM, STATUS, SUBSIDY, SUPPOSING, TIMES_AHEAD, TODO,
 };
 
 /// A question the chatbot answers from the logged-in facility's own data.
@@ -32,6 +32,10 @@ pub enum Intent {
 /// 出せばいい？) is answered from the FAQ when someone not logged in asks it and the FAQ has an
 /// answer.
 pub fn intent(text: &str) -> Option<(Intent, bool)> {
+    // A message of several sentences asks in its last one that asks (…と出ました。どうすれば
+    // いいですか); the story before it is not a question about the facility's own data.
+    let asked = crate::relevance::asking_part(text);
+    let text = asked.as_deref().unwrap_or(text);
     // うちは病院ですが… says what the facility is, not that the question is about its own data.
     let question = super::context::after_kind_statement(text);
     // 教えてもらえますか asks politely; it does not ask whether something can be had (受け
@@ -43,7 +47,7 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
         }
     }
     // I'm opening next year: a time, not the next step; 決済 (payment) is not 済 (done).
-    for words in [TIMES_AHEAD, NOT_FINISHED] {
+    for words in [TIMES_AHEAD, NOT_FINISHED, NOT_PROGRESS] {
         for word in words {
             typed = typed.replace(&normalize(word), " ");
         }
@@ -192,12 +196,24 @@ mod tests {
             ("証明書の状態を見たい", Intent::Certificates),
             ("うちの期限は？", Intent::Deadlines),
             ("期限を過ぎているものは？", Intent::Deadlines),
+            // A message: its last sentence that asks, with a short one's sentence before.
+            (
+                "お世話になっております。当院の補助金の申請状況を知りたいです。",
+                Intent::Subsidy,
+            ),
+            (
+                "先月申請を出しました。今どうなっていますか。",
+                Intent::Applications,
+            ),
         ] {
             assert_eq!(intent(text).map(|i| i.0), Some(want), "{text}");
         }
         for general in [
             "補助金の申請方法",
             "カードリーダーは何台",
+            "先月、患者さんから薬の情報を見ることに同意をもらいました。今月また来院されました。\
+             もう一度同意をもらう必要がありますか。",
+            "内科の医師です。初診の患者さんの服薬状況を知りたいと思っています。",
             "The schedule page indicates \"overdue\". Could you explain what this signifies?",
             "One of our computers has failed. Can the certificate be issued again?",
             "電子証明書 再発行",

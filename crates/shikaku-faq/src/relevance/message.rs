@@ -1,10 +1,13 @@
-//! Reading an English message: the sentences that ask are the question, the story around
-//! them is not (a greeting, who writes, what happened, a reason after ", as").
+//! Reading a message of several sentences, English or Japanese: the sentences that ask are the
+//! question, the story around them is not (a greeting, who writes, what happened, a reason
+//! after ", as").
 
 use std::collections::HashSet;
 
-use super::Term;
 use super::english::english_terms;
+use super::japanese::japanese_terms;
+use super::synonyms::Synonyms;
+use super::{Kind, Said, Term};
 
 /// How a sentence that asks begins (Could you …, How do we …, Is it …).
 const ASKING_STARTS: &[&str] = &[
@@ -183,6 +186,224 @@ fn asking(sentence: &str) -> bool {
         || ASKING.iter().any(|w| s.contains(w))
 }
 
+/// How a Japanese sentence that asks ends, once normalized and without its 。 (…ですか,
+/// …教えてください, …知りたいです, …変えたいのですが, …わかりません).
+const JAPANESE_ASKING_ENDS: &[&str] = &[
+    "か",
+    "かね",
+    "かな",
+    "の",
+    "ください",
+    "下さい",
+    "教えて",
+    "ほしい",
+    "ほしいです",
+    "たい",
+    "たいです",
+    "たいのですが",
+    "たいんですが",
+    "たいのですけど",
+    "たいんですけど",
+    "いい",
+    "よい",
+    "わかりません",
+    "分かりません",
+    "わからない",
+    "分からない",
+    "わかっていません",
+];
+
+/// What a Japanese sentence that asks says inside it (…を知りたいと思っています, …か教えて).
+const JAPANESE_ASKING: &[&str] = &[
+    "知りたい",
+    "教えて",
+    "ですか",
+    "ますか",
+    "でしょうか",
+    "ませんか",
+    "のかわから",
+    "か分から",
+];
+
+/// Words of a Japanese sentence that point back at the one before (その場合どうなりますか,
+/// このまま使えますか, それはなぜ).
+const JAPANESE_POINTING_BACK: &[&str] = &[
+    "その",
+    "それ",
+    "そう",
+    "この",
+    "これ",
+    "こう",
+    "そちら",
+    "同じ",
+    "ただ",
+];
+
+/// The words that open a Japanese sentence to link it to the one before (ただ、, しかし、):
+/// dropped from it, though it still points back.
+const JAPANESE_LINKS: &[&str] = &[
+    "ただし",
+    "ただ",
+    "しかし",
+    "でも",
+    "なお",
+    "また",
+    "それで",
+    "そこで",
+    "ところが",
+    "ちなみに",
+    "それと",
+    "あと",
+];
+
+/// The terms of a Japanese question. A message of several sentences (お世話になっております。
+/// 事務の田中です。…を忘れてしまいました。どうすればいいですか。) is read as an English one is
+/// ([`english_question`]): by the sentences that ask, with the sentence before one that points
+/// back (その場合どうなりますか) or names fewer than two words the entries know (どうすれば
+/// いいですか); the story around them is the question's setting, context
+/// ([`super::CONTEXT`] weight, never a word no entry uses), in runs after its own. `known`
+/// tells a term some entry uses.
+pub fn japanese_question(
+    text: &str,
+    synonyms: &Synonyms,
+    known: impl Fn(&Term) -> bool,
+) -> Vec<Term> {
+    let read = japanese_sentences(text);
+    if read.len() < 2 {
+        return japanese_terms(text, synonyms);
+    }
+    let said: Vec<Vec<Term>> = read
+        .iter()
+        .map(|s| {
+            let unlinked = JAPANESE_LINKS.iter().find_map(|w| {
+                s.strip_prefix(w)?
+                    .strip_prefix(|c: char| matches!(c, '、' | '，' | ',' | ' ' | '\u{3000}'))
+            });
+            japanese_terms(unlinked.unwrap_or(s), synonyms)
+        })
+        .collect();
+    let asks: Vec<bool> = read.iter().map(|s| japanese_asking(s)).collect();
+    let mut question: Vec<bool> = said
+        .iter()
+        .zip(&asks)
+        .map(|(terms, a)| *a && !terms.is_empty())
+        .collect();
+    let mut told = vec![false; read.len()];
+    for i in (0..read.len()).rev() {
+        // The words it names: each run's known strong bigrams one word, each known stem one
+        // (買い替えの補助 is one run of two stems and a noun: three).
+        let named: HashSet<(u16, &str)> = said[i]
+            .iter()
+            .filter(|t| t.kind != Kind::Weak && !t.context && known(t))
+            .map(|t| match t.kind {
+                Kind::Stem => (u16::MAX, t.key.as_str()),
+                _ => (t.run, ""),
+            })
+            .collect();
+        let vague = named.len() < SELF_CONTAINED;
+        let points_back = JAPANESE_POINTING_BACK.iter().any(|w| read[i].contains(w));
+        if !(asks[i] || question[i]) {
+            continue;
+        }
+        if vague && asks[i] {
+            for before in 0..i {
+                if !said[before].is_empty() && !question[before] {
+                    question[before] = true;
+                    told[before] = !asks[before];
+                }
+            }
+        } else if (vague || points_back)
+            && let Some(before) = (0..i).rev().find(|j| !said[*j].is_empty())
+        {
+            question[before] = true;
+            told[before] = !asks[before];
+        }
+    }
+    if !question.iter().any(|q| *q) {
+        return japanese_terms(text, synonyms);
+    }
+    // The question's sentences first, then the story, each sentence's runs after the last.
+    let mut terms: Vec<Term> = Vec::new();
+    let mut seen = HashSet::new();
+    for setting in [false, true] {
+        for ((sentence, q), told) in said.iter().zip(&question).zip(&told) {
+            if *q == setting {
+                continue;
+            }
+            let runs = super::runs(&terms);
+            for t in sentence {
+                if seen.insert(t.key.clone()) {
+                    let mut t = t.clone();
+                    t.run = t.run.saturating_add(runs);
+                    t.said = match (setting, *told) {
+                        (true, _) => Said::Story,
+                        (false, true) => Said::Told,
+                        (false, false) => Said::Asked,
+                    };
+                    terms.push(t);
+                }
+            }
+        }
+    }
+    terms
+}
+
+/// What a Japanese message of several sentences asks: its last sentence that asks, with the
+/// one before when it points back or is short (今どうなっていますか); `None` for a text of one
+/// sentence or none that asks. For the chatbot's personal questions, which a story around
+/// them would otherwise trip (今月また来院されました。もう一度同意が必要ですか).
+pub fn asking_part(text: &str) -> Option<String> {
+    /// Fewer characters than this, and a sentence that asks says too little by itself.
+    const SHORT: usize = 12;
+    let read = japanese_sentences(text);
+    if read.len() < 2 || !text.chars().any(super::japanese::is_cjk) {
+        return None;
+    }
+    let last = read.iter().rposition(|s| japanese_asking(s))?;
+    let asked = &read[last];
+    let points_back = JAPANESE_POINTING_BACK.iter().any(|w| asked.contains(w));
+    if last > 0 && (points_back || asked.chars().count() < SHORT) {
+        return Some(format!("{}。{asked}", read[last - 1]));
+    }
+    Some(asked.clone())
+}
+
+/// The sentences of a Japanese text, split after 。, ？, ！ and line breaks (the marks kept
+/// out, a question mark kept as the sentence's last character).
+fn japanese_sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in text.chars().chain(std::iter::once('\n')) {
+        if matches!(c, '?' | '？') {
+            current.push('？');
+        }
+        if matches!(c, '。' | '．' | '?' | '？' | '!' | '！' | '\n') {
+            let s = current.trim().to_string();
+            if !s.is_empty() {
+                out.push(s);
+            }
+            current.clear();
+        } else {
+            current.push(c);
+        }
+    }
+    out
+}
+
+/// Whether a Japanese sentence asks something (ends in ？ or as a question or request does, or
+/// says it wants to know).
+fn japanese_asking(sentence: &str) -> bool {
+    let s = crate::normalize::normalize(sentence);
+    let s = s.trim_end_matches(|c: char| !c.is_alphanumeric());
+    sentence.ends_with('？')
+        || JAPANESE_ASKING_ENDS
+            .iter()
+            .any(|e| s.ends_with(&crate::normalize::normalize(e)))
+        || JAPANESE_ASKING
+            .iter()
+            .any(|w| s.contains(&crate::normalize::normalize(w)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +458,59 @@ mod tests {
         assert_eq!(
             read("The patient showed a card. Can we view their drug history?"),
             ["patient", "card", "view", "drug", "histori"]
+        );
+    }
+
+    #[test]
+    fn a_japanese_message_is_read_by_the_sentences_that_ask() {
+        let s = Synonyms::parse("");
+        let known = |t: &Term| {
+            [
+                "証明", "明書", "端末", "~忘", "ぱす", "すわ", "わど", "~使", "~置",
+            ]
+            .contains(&t.key.as_str())
+        };
+        let read = |text: &str| -> Vec<(String, Said)> {
+            japanese_question(text, &s, known)
+                .into_iter()
+                .map(|t| (t.text, t.said))
+                .collect()
+        };
+        let said = |text: &str, said: Said| -> Vec<String> {
+            read(text)
+                .into_iter()
+                .filter(|(_, s)| *s == said)
+                .map(|(t, _)| t)
+                .collect()
+        };
+        // A question naming nothing asks about all the story before it; who writes weighs
+        // nothing when no entry knows the words (the weight is the model's; here: told).
+        let told = said(
+            "事務の田中です。パスワードを忘れました。どうすればいいですか。",
+            Said::Told,
+        );
+        assert!(told.contains(&"田中".to_string()) && told.contains(&"忘れ".to_string()));
+        assert!(
+            said(
+                "事務の田中です。パスワードを忘れました。どうすればいいですか。",
+                Said::Asked
+            )
+            .is_empty()
+        );
+        // A question naming its own topic: the story around it sets the scene.
+        let text = "薬局の奥に置く予定です。証明書は端末ごとに必要ですか。";
+        assert!(said(text, Said::Asked).contains(&"証明".to_string()));
+        assert!(said(text, Said::Story).contains(&"置く".to_string()));
+        assert!(said(text, Said::Told).is_empty());
+        // A question that points back (このまま) takes the sentence before in, a linking word
+        // (ただ、) dropped.
+        let text = "証明書の端末を使っています。ただ、このまま使えますか。";
+        assert!(said(text, Said::Told).contains(&"証明".to_string()));
+        assert!(!read(text).iter().any(|(t, _)| t == "ただ"));
+        // One sentence: every word asked, as japanese_terms reads it.
+        assert_eq!(
+            japanese_question("証明書は端末ごとに必要ですか", &s, known),
+            japanese_terms("証明書は端末ごとに必要ですか", &s)
         );
     }
 }

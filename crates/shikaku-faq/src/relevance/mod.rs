@@ -13,7 +13,10 @@
 //! word's bigrams share its weight (1/√n), so one long known word does not drown a short unknown
 //! one. Words said before a reason or concession (事務長が交代するので…, 業者が来るけど…) are
 //! context: [`CONTEXT`] weight, and never an unknown word, unless the question says nothing
-//! after the clause. A synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`,
+//! after the clause; a message of several sentences is read by the sentences that ask
+//! ([`japanese_question`]: the story a vague question asks about is part of it, though its
+//! words no entry uses weigh nothing; the story around a question naming its own topic is
+//! context). A synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`,
 //! 引っ込める) to the words the FAQ uses, a question typed without conversion (ほじょきんの
 //! しんせい) is read with the FAQ's readings, and English words inside a Japanese question
 //! (portalのpassword) with the glossary; neighbouring topics the FAQ does not answer
@@ -58,7 +61,7 @@ use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
 pub use japanese::{
     entry_keys, is_japanese, japanese_terms, katakana_words, read_kana, without_fillers,
 };
-pub use message::english_question;
+pub use message::{asking_part, english_question, japanese_question};
 pub use spelling::Spelling;
 pub use synonyms::{Synonyms, english_words};
 
@@ -120,6 +123,23 @@ pub struct Term {
     /// Said in a clause that gives the reason or the setting (担当が産休に入るので…): context,
     /// not the topic.
     context: bool,
+    /// Which sentence of a message it was said in ([`Said`]).
+    said: Said,
+}
+
+/// Which sentence of a message a term was said in ([`japanese_question`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Said {
+    /// A sentence that asks (or a question of one sentence).
+    Asked,
+    /// A sentence of the story that a vague question asks about (…が壊れました。証明書は
+    /// もう一度もらえますか): part of the question, but a word of it no entry uses (修理,
+    /// 初期化) is neither the topic nor a sign of another one — it weighs nothing.
+    Told,
+    /// A sentence of the story around a question that names its own topic: context, and a word
+    /// of it no entry uses weighs nothing (薬局の奥に1台置く予定です。証明書はまとめて1つで
+    /// 足りますか).
+    Story,
 }
 
 /// `terms` as the setting of a question (the conversation's topic): context, in runs after
@@ -140,7 +160,7 @@ pub fn as_setting(terms: Vec<Term>, runs: u16) -> Vec<Term> {
 pub fn topic_words(terms: &[Term]) -> usize {
     terms
         .iter()
-        .filter(|t| t.kind != Kind::Weak && !t.context)
+        .filter(|t| t.kind != Kind::Weak && !t.in_setting())
         .map(|t| t.run)
         .collect::<HashSet<u16>>()
         .len()
@@ -149,7 +169,9 @@ pub fn topic_words(terms: &[Term]) -> usize {
 /// Whether the question names a thing of its own (a strong term that is not context): 見る
 /// of どこで見るの？ is a stem, lines of "Which lines are OK?" a noun.
 pub fn names_a_thing(terms: &[Term]) -> bool {
-    terms.iter().any(|t| t.kind == Kind::Strong && !t.context)
+    terms
+        .iter()
+        .any(|t| t.kind == Kind::Strong && !t.in_setting())
 }
 
 /// The number of runs `terms` come from (one past the last run).
@@ -175,6 +197,7 @@ impl Term {
             run: 0,
             pos: 0,
             context: false,
+            said: Said::Asked,
         }
     }
 
@@ -186,6 +209,12 @@ impl Term {
     /// Whether the term holds a digit (a number: 30 of 30分, 4年 of 4年以降).
     fn has_digit(&self) -> bool {
         self.text.chars().any(|c| c.is_ascii_digit())
+    }
+
+    /// Whether the term sets the scene rather than asks: said in a reason clause or in the
+    /// story around a question.
+    fn in_setting(&self) -> bool {
+        self.context || self.said == Said::Story
     }
 
     fn in_context(mut self, context: bool) -> Term {
@@ -381,10 +410,13 @@ impl Model {
         let n = self.entries.len() as f32;
         let df = self.df.get(&term.key).copied().unwrap_or(0);
         let idf = (1.0 + n / (df as f32 + 0.5)).ln();
-        let context = if term.context { CONTEXT } else { 1.0 };
+        let context = if term.in_setting() { CONTEXT } else { 1.0 };
         context
             * term.share
             * match (term.kind, df) {
+                // A word of the story no entry uses (メモ, 初期化) is neither the topic nor a
+                // sign of another one.
+                (_, 0) if term.said != Said::Asked => 0.0,
                 (Kind::Strong, _) => idf,
                 (Kind::Weak, 0) => 0.0,
                 (Kind::Stem | Kind::Weak, _) => WEAK * idf,
@@ -415,7 +447,8 @@ impl Model {
                 // So is a verb or adjective no entry inflects (重さ of カードリーダーの重さ).
                 let stem = t.kind == Kind::Stem;
                 (t.kind == Kind::Strong || lone_kanji || stem)
-                    && !t.context
+                    && !t.in_setting()
+                    && t.said != Said::Told
                     && !self.df.contains_key(&t.key)
             })
             .collect()

@@ -355,6 +355,10 @@ pub(super) const PROBLEM: &[&str] = &[
     "表示されない",
     "なかったことに",
     "減ら",
+    // Moved later (利用開始の月を後ろにずらしたい, 遅らせたい): a change.
+    "ずらし",
+    "ずらす",
+    "遅らせ",
     "増や",
     "変え",
     "取りやめ",
@@ -558,3 +562,7 @@ pub(super) const TIMES_AHEAD: &[&str] = &[
 /// Words with 済 that do not say something is done (決済 is a payment, 経済 the economy, 返済 a
 /// repayment).
 pub(super) const NOT_FINISHED: &[&str] = &["決済", "経済", "返済"];
+
+/// Words with 状況 that are not how the adoption stands (a patient's 服薬状況 is what they
+/// take).
+pub(super) const NOT_PROGRESS: &[&str] = &["服薬状況", "処方状況"];
