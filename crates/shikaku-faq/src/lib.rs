@@ -446,7 +446,7 @@ impl FaqIndex {
     /// The terms of a Japanese question, a message of several sentences read by the ones
     /// that ask.
     fn japanese_terms(&self, query: &str) -> Vec<Term> {
-        relevance::japanese_question(query, &self.synonyms, |t| self.ja_model.knows(&t.key))
+        relevance::japanese_question(query, &self.synonyms, |t| self.ja_model.tells(&t.key))
     }
 
     /// The terms of an English question, after the English synonyms (due → deadline).

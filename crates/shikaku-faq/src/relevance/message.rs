@@ -325,13 +325,20 @@ pub fn japanese_question(
     // The question's sentences first, then the story, each sentence's runs after the last.
     let mut terms: Vec<Term> = Vec::new();
     let mut seen = HashSet::new();
+    // A neighbouring topic names the question's subject only in a sentence that asks or the
+    // one just before (電子処方箋を始めたい。どこで申し込めばいい？), not further back in the
+    // story (説明会に出ました。…という言葉が出てきました。あれは何のため？).
+    let near = |i: usize| asks[i] || asks.get(i + 1).copied().unwrap_or(false);
     for setting in [false, true] {
-        for ((sentence, q), told) in said.iter().zip(&question).zip(&told) {
+        for (i, ((sentence, q), told)) in said.iter().zip(&question).zip(&told).enumerate() {
             if *q == setting {
                 continue;
             }
             let runs = super::runs(&terms);
             for t in sentence {
+                if *told && !near(i) && t.is_neighbour() {
+                    continue;
+                }
                 if seen.insert(t.key.clone()) {
                     let mut t = t.clone();
                     t.run = t.run.saturating_add(runs);

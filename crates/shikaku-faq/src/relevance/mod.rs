@@ -96,6 +96,9 @@ pub const CONTEXT: f32 = 0.5;
 
 /// The least coverage of a question that names something no entry mentions.
 pub const UNKNOWN_FLOOR: f32 = 0.6;
+
+/// A word in more than one entry of this many names nothing in particular ([`Model::tells`]).
+const TELLING_SHARE: usize = 4;
 /// The floor for an entry that matches one word of a question naming several (カルテ of
 /// カルテの書き方, マイナンバーカード of マイナンバーカードの作り方): one shared word is not the
 /// same topic.
@@ -215,6 +218,12 @@ impl Term {
     /// story around a question.
     fn in_setting(&self) -> bool {
         self.context || self.said == Said::Story
+    }
+
+    /// Whether the term is a neighbouring topic the FAQ does not answer (電子処方箋): wherever
+    /// a message says it, it names something else.
+    pub(super) fn is_neighbour(&self) -> bool {
+        self.key.starts_with('!')
     }
 
     fn in_context(mut self, context: bool) -> Term {
@@ -405,6 +414,14 @@ impl Model {
         self.df.contains_key(key)
     }
 
+    /// Whether some entries use the term with this key, but not so many that it tells nothing
+    /// (資格 of オンライン資格確認 is in most): a word that names what a question is about.
+    pub fn tells(&self, key: &str) -> bool {
+        self.df
+            .get(key)
+            .is_some_and(|&df| df * TELLING_SHARE <= self.entries.len())
+    }
+
     /// A term's weight in a question.
     pub fn weight(&self, term: &Term) -> f32 {
         let n = self.entries.len() as f32;
@@ -416,7 +433,7 @@ impl Model {
             * match (term.kind, df) {
                 // A word of the story no entry uses (メモ, 初期化) is neither the topic nor a
                 // sign of another one.
-                (_, 0) if term.said != Said::Asked => 0.0,
+                (_, 0) if term.said != Said::Asked && !term.is_neighbour() => 0.0,
                 (Kind::Strong, _) => idf,
                 (Kind::Weak, 0) => 0.0,
                 (Kind::Stem | Kind::Weak, _) => WEAK * idf,
@@ -448,7 +465,7 @@ impl Model {
                 let stem = t.kind == Kind::Stem;
                 (t.kind == Kind::Strong || lone_kanji || stem)
                     && !t.in_setting()
-                    && t.said != Said::Told
+                    && (t.said != Said::Told || t.is_neighbour())
                     && !self.df.contains_key(&t.key)
             })
             .collect()

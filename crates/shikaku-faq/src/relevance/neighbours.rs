@@ -209,4 +209,16 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "オンライン請求を始め",
     // The facility's own signs (院内の案内表示; the FAQ's display is the portal's screen).
     "案内表示",
+    // A prescription's own validity and form (the FAQ's 期限 are the adoption's and the
+    // consent's), a slow line or PC (the FAQ says which lines can be used, not how fast), and
+    // the facility's lighting.
+    "処方箋の有効期限",
+    "処方箋の期限",
+    "処方箋の様式",
+    "回線が遅",
+    "回線速度",
+    "通信速度",
+    "ネットが遅",
+    "パソコンが遅",
+    "照明",
 ];
