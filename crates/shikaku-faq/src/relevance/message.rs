@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use super::english::english_terms;
-use super::japanese::japanese_terms;
+use super::japanese::{is_cjk, japanese_terms};
 use super::synonyms::Synonyms;
 use super::{Kind, Said, Term};
 
@@ -275,9 +275,14 @@ pub fn japanese_question(
     let said: Vec<Vec<Term>> = read
         .iter()
         .map(|s| {
+            // The link before a pause or a word in kanji or katakana (でも準備が…).
             let unlinked = JAPANESE_LINKS.iter().find_map(|w| {
-                s.strip_prefix(w)?
-                    .strip_prefix(|c: char| matches!(c, '、' | '，' | ',' | ' ' | '\u{3000}'))
+                let rest = s.strip_prefix(w)?;
+                rest.strip_prefix(|c: char| matches!(c, '、' | '，' | ',' | ' ' | '\u{3000}'))
+                    .or_else(|| {
+                        rest.starts_with(|c: char| is_cjk(c) && !is_hiragana(c))
+                            .then_some(rest)
+                    })
             });
             japanese_terms(unlinked.unwrap_or(s), synonyms)
         })
@@ -306,10 +311,11 @@ pub fn japanese_question(
             continue;
         }
         if vague && asks[i] {
-            for before in 0..i {
-                if !said[before].is_empty() && !question[before] {
+            // Back to the sentence before that asks, which says what it asks itself.
+            for before in (0..i).rev().take_while(|j| !asks[*j]) {
+                if !said[before].is_empty() {
                     question[before] = true;
-                    told[before] = !asks[before];
+                    told[before] = true;
                 }
             }
         } else if (vague || points_back)
@@ -363,7 +369,7 @@ pub fn asking_part(text: &str) -> Option<String> {
     /// Fewer characters than this, and a sentence that asks says too little by itself.
     const SHORT: usize = 12;
     let read = japanese_sentences(text);
-    if read.len() < 2 || !text.chars().any(super::japanese::is_cjk) {
+    if read.len() < 2 || !text.chars().any(is_cjk) {
         return None;
     }
     let last = read.iter().rposition(|s| japanese_asking(s))?;
@@ -373,6 +379,10 @@ pub fn asking_part(text: &str) -> Option<String> {
         return Some(format!("{}。{asked}", read[last - 1]));
     }
     Some(asked.clone())
+}
+
+fn is_hiragana(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{309f}')
 }
 
 /// The sentences of a Japanese text, split after 。, ？, ！ and line breaks (the marks kept
@@ -514,6 +524,10 @@ mod tests {
         let text = "証明書の端末を使っています。ただ、このまま使えますか。";
         assert!(said(text, Said::Told).contains(&"証明".to_string()));
         assert!(!read(text).iter().any(|(t, _)| t == "ただ"));
+        // A vague question takes the story in back to the sentence before that asks only.
+        let text = "パスワードを忘れました。証明書は端末に置きますか。どうすればいいですか。";
+        assert!(said(text, Said::Story).contains(&"ぱす".to_string()));
+        assert!(said(text, Said::Told).is_empty());
         // One sentence: every word asked, as japanese_terms reads it.
         assert_eq!(
             japanese_question("証明書は端末ごとに必要ですか", &s, known),

@@ -137,6 +137,8 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "診察台",
     "レントゲン",
     "内視鏡",
+    "エアコン",
+    "空調",
     "ネット検索",
     "インターネット検索",
     "職員を減ら",
@@ -221,4 +223,7 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "ネットが遅",
     "パソコンが遅",
     "照明",
+    // A merger of facilities, and a referral letter.
+    "合併",
+    "紹介状",
 ];

@@ -404,6 +404,7 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "診療所側",
     "クリニック側",
     "こちら側",
+    "こちらで",
     "うち側",
     // What the asker uses now (今使っているフレッツ光ネクスト).
     "今使っている",
