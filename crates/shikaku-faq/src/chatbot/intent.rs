@@ -214,6 +214,7 @@ mod tests {
             "先月、患者さんから薬の情報を見ることに同意をもらいました。今月また来院されました。\
              もう一度同意をもらう必要がありますか。",
             "内科の医師です。初診の患者さんの服薬状況を知りたいと思っています。",
+            "We are renovating our reception desk next month. Does the subsidy cover new furniture?",
             "The schedule page indicates \"overdue\". Could you explain what this signifies?",
             "One of our computers has failed. Can the certificate be issued again?",
             "電子証明書 再発行",

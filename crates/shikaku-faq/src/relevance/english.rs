@@ -63,6 +63,8 @@ const ENGLISH_STOP: &[&str] = &[
     // Qualifiers of the thing named after them (special equipment, a particular form, a
     // written policy).
     "special", "particular", "written",
+    // The colour a screen marks a thing in (a task in red).
+    "red", "yellow",
     // Rather than: a comparison's frame (a card rather than the My Number Card).
     "rather",
     // Everyone: who, not what (everyone with an appointment, can anyone see it).
@@ -97,6 +99,11 @@ const ENGLISH_STOP: &[&str] = &[
     "advise", "grateful", "appreciate", "appreciated", "regret", "clarify", "describe",
     "outline", "however", "indicate", "indicates", "indicated", "signify", "signifies",
     "proceed", "able", "unable", "meant", "regarding", "concerning", "states", "stated",
+    // What the asker noticed (today I noticed): the story (a notice is the privacy entry's).
+    "noticed", "noticing",
+    // The weekday something happened on (I submitted it on Monday); Saturday and Sunday are
+    // the holiday entry's words.
+    "monday", "tuesday", "wednesday", "thursday", "friday",
 ];
 
 /// The analyzer for English questions and English entry text.
@@ -239,6 +246,9 @@ fn family(stem: String) -> String {
 /// other unknown English words are mostly the entries' words in other words and do not.
 const NEIGHBOURS: &[&str] = &[
     "credit card",
+    // Choosing another record system's vendor (the FAQ answers the record's modification).
+    "record vendor",
+    "emr vendor",
     "bank account",
     "x-ray",
     "x ray",

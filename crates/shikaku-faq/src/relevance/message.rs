@@ -86,8 +86,20 @@ pub fn english_question(
         let vague = terms.iter().filter(|t| known(&t.text)).count() < SELF_CONTAINED;
         let s = s.trim_end_matches('?');
         let points_back = POINTING_BACK.iter().any(|w| format!(" {s} ").contains(w));
-        if (asks[i] && (vague || points_back) || question[i] && vague && points_back)
+        // A question that points back asks about the story before it, back to a sentence
+        // that asks (Today I noticed the amount was wrong. Can I pull it back?); a sentence
+        // taken in that names too little itself takes the one before it in too (Nothing has
+        // come yet. When will it be delivered?).
+        if asks[i] && points_back {
+            for before in (0..i).rev().take_while(|j| !asks[*j]) {
+                question[before] = true;
+            }
+            continue;
+        }
+        let taken_vague = question[i] && !asks[i] && vague;
+        if (asks[i] && vague || question[i] && vague && points_back || taken_vague)
             && let Some(before) = (0..i).rev().find(|j| !said[*j].1.is_empty())
+            && !(taken_vague && asks[before])
         {
             question[before] = true;
         }
@@ -361,15 +373,19 @@ pub fn japanese_question(
     terms
 }
 
-/// What a Japanese message of several sentences asks: its last sentence that asks, with the
-/// one before when it points back or is short (今どうなっていますか); `None` for a text of one
-/// sentence or none that asks. For the chatbot's personal questions, which a story around
-/// them would otherwise trip (今月また来院されました。もう一度同意が必要ですか).
+/// What a message of several sentences asks: its last sentence that asks, with the one before
+/// when it points back or is short (今どうなっていますか, Is that right?); `None` for a text of
+/// one sentence or none that asks. For the chatbot's personal questions, which a story around
+/// them would otherwise trip (今月また来院されました。もう一度同意が必要ですか, We are
+/// renovating our reception. Does the subsidy cover furniture?).
 pub fn asking_part(text: &str) -> Option<String> {
     /// Fewer characters than this, and a sentence that asks says too little by itself.
     const SHORT: usize = 12;
+    if !text.chars().any(is_cjk) {
+        return english_asking_part(text);
+    }
     let read = japanese_sentences(text);
-    if read.len() < 2 || !text.chars().any(is_cjk) {
+    if read.len() < 2 {
         return None;
     }
     let last = read.iter().rposition(|s| japanese_asking(s))?;
@@ -383,6 +399,24 @@ pub fn asking_part(text: &str) -> Option<String> {
 
 fn is_hiragana(c: char) -> bool {
     matches!(c, '\u{3040}'..='\u{309f}')
+}
+
+/// [`asking_part`] of an English message (lower case).
+fn english_asking_part(text: &str) -> Option<String> {
+    /// Fewer words than this, and a sentence that asks says too little by itself.
+    const SHORT: usize = 5;
+    let read = sentences(text);
+    if read.len() < 2 {
+        return None;
+    }
+    let last = read.iter().rposition(|(s, may)| *may && asking(s))?;
+    let asked = &read[last].0;
+    let bare = format!(" {} ", asked.trim_end_matches('?'));
+    let points_back = POINTING_BACK.iter().any(|w| bare.contains(w));
+    if last > 0 && (points_back || asked.split_whitespace().count() < SHORT) {
+        return Some(format!("{}. {asked}", read[last - 1].0));
+    }
+    Some(asked.clone())
 }
 
 /// The sentences of a Japanese text, split after 。, ？, ！ and line breaks (the marks kept
@@ -464,6 +498,15 @@ mod tests {
         assert_eq!(
             read("The portal failed because the code was wrong, what does that mean?"),
             ["portal", "fail", "code", "wrong", "mean"]
+        );
+        // A question that points back takes in the story back to the sentence that asks.
+        assert_eq!(
+            read(
+                "Our facility code has a check digit. The portal says it is wrong. Is that right?"
+            ),
+            [
+                "facil", "code", "check", "digit", "portal", "wrong", "right"
+            ]
         );
         // One sentence, or none that asks: every word.
         assert_eq!(

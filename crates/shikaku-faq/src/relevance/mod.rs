@@ -223,7 +223,7 @@ impl Term {
     /// Whether the term is a neighbouring topic the FAQ does not answer (電子処方箋): wherever
     /// a message says it, it names something else.
     pub(super) fn is_neighbour(&self) -> bool {
-        self.key.starts_with('!')
+        self.key.starts_with('!') || self.key.starts_with(english::NEIGHBOUR)
     }
 
     fn in_context(mut self, context: bool) -> Term {
