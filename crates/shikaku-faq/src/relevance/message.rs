@@ -270,11 +270,14 @@ const JAPANESE_LINKS: &[&str] = &[
 
 /// The terms of a Japanese question. A message of several sentences (お世話になっております。
 /// 事務の田中です。…を忘れてしまいました。どうすればいいですか。) is read as an English one is
-/// ([`english_question`]): by the sentences that ask, with the sentence before one that points
-/// back (その場合どうなりますか) or names fewer than two words the entries know (どうすれば
-/// いいですか); the story around them is the question's setting, context
-/// ([`super::CONTEXT`] weight, never a word no entry uses), in runs after its own. `known`
-/// tells a term some entry uses.
+/// ([`english_question`]): by the sentences that ask. One that names fewer than two words `known`
+/// tells (どうすればいいですか) takes in the story before it, back to the sentence before that
+/// asks (told: its words no entry uses weigh nothing); one that points back
+/// (その場合どうなりますか) takes in the sentence before. The rest of the story is the
+/// question's setting (context weight, its words no entry uses weighing nothing),
+/// in runs after its own. A neighbouring topic said further back than just before a sentence
+/// that asks is left out. `known` tells a term that names something: some entries use it, but
+/// not most ([`super::Model::tells`]).
 pub fn japanese_question(
     text: &str,
     synonyms: &Synonyms,

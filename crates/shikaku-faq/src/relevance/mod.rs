@@ -220,8 +220,8 @@ impl Term {
         self.context || self.said == Said::Story
     }
 
-    /// Whether the term is a neighbouring topic the FAQ does not answer (電子処方箋): wherever
-    /// a message says it, it names something else.
+    /// Whether the term is a neighbouring topic the FAQ does not answer (電子処方箋): said in
+    /// a sentence that asks or just before one, it names something else even in a story.
     pub(super) fn is_neighbour(&self) -> bool {
         self.key.starts_with('!') || self.key.starts_with(english::NEIGHBOUR)
     }
