@@ -3,9 +3,12 @@
 //! after ", as").
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use crate::normalize::normalize;
 
 use super::english::english_terms;
-use super::japanese::{is_cjk, japanese_terms};
+use super::japanese::{Script, is_cjk, japanese_terms, scripted_chars};
 use super::synonyms::Synonyms;
 use super::{Kind, Said, Term};
 
@@ -295,8 +298,8 @@ pub fn japanese_question(
                 let rest = s.strip_prefix(w)?;
                 rest.strip_prefix(|c: char| matches!(c, '、' | '，' | ',' | ' ' | '\u{3000}'))
                     .or_else(|| {
-                        rest.starts_with(|c: char| is_cjk(c) && !is_hiragana(c))
-                            .then_some(rest)
+                        let first = scripted_chars(rest).first().map(|(_, script)| *script);
+                        matches!(first, Some(Script::Kanji | Script::Katakana)).then_some(rest)
                     })
             });
             japanese_terms(unlinked.unwrap_or(s), synonyms)
@@ -400,10 +403,6 @@ pub fn asking_part(text: &str) -> Option<String> {
     Some(asked.clone())
 }
 
-fn is_hiragana(c: char) -> bool {
-    matches!(c, '\u{3040}'..='\u{309f}')
-}
-
 /// [`asking_part`] of an English message (lower case).
 fn english_asking_part(text: &str) -> Option<String> {
     /// Fewer words than this, and a sentence that asks says too little by itself.
@@ -447,15 +446,17 @@ fn japanese_sentences(text: &str) -> Vec<String> {
 /// Whether a Japanese sentence asks something (ends in ？ or as a question or request does, or
 /// says it wants to know).
 fn japanese_asking(sentence: &str) -> bool {
-    let s = crate::normalize::normalize(sentence);
+    static ENDS: LazyLock<Vec<String>> = LazyLock::new(|| normalized(JAPANESE_ASKING_ENDS));
+    static SAYS: LazyLock<Vec<String>> = LazyLock::new(|| normalized(JAPANESE_ASKING));
+    let s = normalize(sentence);
     let s = s.trim_end_matches(|c: char| !c.is_alphanumeric());
     sentence.ends_with('？')
-        || JAPANESE_ASKING_ENDS
-            .iter()
-            .any(|e| s.ends_with(&crate::normalize::normalize(e)))
-        || JAPANESE_ASKING
-            .iter()
-            .any(|w| s.contains(&crate::normalize::normalize(w)))
+        || ENDS.iter().any(|e| s.ends_with(e.as_str()))
+        || SAYS.iter().any(|w| s.contains(w.as_str()))
+}
+
+fn normalized(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| normalize(w)).collect()
 }
 
 #[cfg(test)]
