@@ -8,7 +8,7 @@ mod words;
 
 use words::{
     AMOUNT, CARDS, DUE, GENERAL, HOW_TO, HOW_TO_PURPOSE, LISTED, MINE, NEXT, NOT_FINISHED,
-    NOT_PROGRESS, PENDING, PROBLEM, STATUS, SUBSIDY, SUPPOSING, TIMES_AHEAD, TODO,
+    NOT_PROGRESS, NOT_TO_DO, PENDING, PROBLEM, STATUS, SUBSIDY, SUPPOSING, TIMES_AHEAD, TODO,
 };
 
 /// A question the chatbot answers from the logged-in facility's own data.
@@ -46,8 +46,9 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
             typed = typed.replace(&normalize(&format!("{request}{ending}")), request);
         }
     }
-    // I'm opening next year: a time, not the next step; 決済 (payment) is not 済 (done).
-    for words in [TIMES_AHEAD, NOT_FINISHED, NOT_PROGRESS] {
+    // I'm opening next year: a time, not the next step; 決済 (payment) is not 済 (done); will
+    // that do? asks whether a thing suffices.
+    for words in [TIMES_AHEAD, NOT_FINISHED, NOT_PROGRESS, NOT_TO_DO] {
         for word in words {
             typed = typed.replace(&normalize(word), " ");
         }
@@ -76,8 +77,11 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
     if supposing(&any) {
         return None;
     }
-    // 発行された証明書を端末に入れる手順 asks how to install one, not which ones this facility has.
-    if any(&["証明書", "certificate"]) && (mine || status || any(LISTED) && !any(HOW_TO)) {
+    // 発行された証明書を端末に入れる手順 asks how to install one, and 発行された証明書はどこから
+    // 取得する (where does our IT department pick up …) where to get one, not which ones this
+    // facility has.
+    let how_or_where = any(HOW_TO) || any(&["どこから", "どこで", "where do", "where can"]);
+    if any(&["証明書", "certificate"]) && (status || (mine || any(LISTED)) && !how_or_where) {
         return Some((Intent::Certificates, true));
     }
     if any(&[

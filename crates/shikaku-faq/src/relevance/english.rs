@@ -104,6 +104,12 @@ const ENGLISH_STOP: &[&str] = &[
     // The weekday something happened on (I submitted it on Monday); Saturday and Sunday are
     // the holiday entry's words.
     "monday", "tuesday", "wednesday", "thursday", "friday",
+    // Which department or role of a larger facility asks (our medical affairs department, IT
+    // lead, the admissions office, head office, finance, the board, a ward doctor, the
+    // outpatient desk, a satellite clinic, in-house, our lease is up): who and where, not what.
+    "department", "departments", "dept", "admissions", "affairs", "finance",
+    "board", "procurement", "ward", "wards", "outpatient", "outpatients", "head", "office",
+    "offices", "lead", "satellite", "lease", "leased", "house",
 ];
 
 /// The analyzer for English questions and English entry text.

@@ -11,6 +11,7 @@ use super::neighbours::NEIGHBOURS;
 use super::phrases::{
     FILLERS, NOT_STOP_PHRASES, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES,
 };
+use super::setting::SETTING;
 use super::synonyms::Synonyms;
 use super::{Kind, Term};
 use crate::normalize::{fold_okurigana, is_separator};
@@ -269,7 +270,8 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     }
     // Stop phrases: by character and script, so a hiragana one never matches inside a
     // katakana word.
-    static STOPS: LazyLock<Vec<(&str, Scripted)>> = LazyLock::new(|| longest_first(STOP_PHRASES));
+    static STOPS: LazyLock<Vec<(&str, Scripted)>> =
+        LazyLock::new(|| longest_first(&[STOP_PHRASES, SETTING].concat()));
     static ENDINGS: LazyLock<Vec<(&str, Scripted)>> =
         LazyLock::new(|| longest_first(NOT_STOP_PHRASES));
     blank_phrases_but(&mut text, &STOPS, &ENDINGS, |t, p| t == p);
@@ -518,7 +520,10 @@ mod tests {
             }
         }
         for (name, list) in [
-            ("STOP_PHRASES", STOP_PHRASES),
+            (
+                "STOP_PHRASES and SETTING",
+                &[STOP_PHRASES, SETTING].concat()[..],
+            ),
             ("NEIGHBOURS", NEIGHBOURS),
             ("RELAYERS", RELAYERS),
         ] {

@@ -49,6 +49,7 @@ mod japanese;
 mod message;
 mod neighbours;
 mod phrases;
+mod setting;
 mod spelling;
 mod synonyms;
 

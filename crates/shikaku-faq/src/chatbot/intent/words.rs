@@ -321,6 +321,10 @@ pub(super) const SUPPOSING: &[&str] = &[
     " when we ",
     " if i ",
     " if we ",
+    " if the ",
+    " if a ",
+    " if an ",
+    " if our ",
     "間に合う",
     "間に合います",
     "過ぎると",
@@ -566,3 +570,12 @@ pub(super) const NOT_FINISHED: &[&str] = &["決済", "経済", "返済"];
 /// Words with 状況 that are not how the adoption stands (a patient's 服薬状況 is what they
 /// take).
 pub(super) const NOT_PROGRESS: &[&str] = &["服薬状況", "処方状況"];
+
+/// Asking whether something suffices (Will that do?), not what to do.
+pub(super) const NOT_TO_DO: &[&str] = &[
+    "will that do",
+    "would that do",
+    "will this do",
+    "will it do",
+    "would it do",
+];
