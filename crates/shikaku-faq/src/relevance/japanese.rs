@@ -11,7 +11,7 @@ use super::neighbours::NEIGHBOURS;
 use super::phrases::{
     FILLERS, NOT_STOP_PHRASES, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES,
 };
-use super::setting::SETTING;
+use super::setting::{FACILITY_KINDS, SETTING};
 use super::synonyms::Synonyms;
 use super::{Kind, Term};
 use crate::normalize::{fold_okurigana, is_separator};
@@ -300,6 +300,14 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         let start = offset;
         offset += run.len() + 1;
         runs = r + 1;
+        // The kind of facility said as a word of its own (歯科診療所からの問い合わせ先): who
+        // asks, context.
+        let facility = FACILITY_KINDS.iter().any(|k| {
+            scripted(k)
+                .iter()
+                .map(|(c, _)| *c)
+                .eq(run.iter().map(|(c, _)| *c))
+        });
         let context = start < context_until;
         match run {
             [] => {}
@@ -331,11 +339,11 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
                         .enumerate()
                         .filter_map(|(i, (w, kind))| {
                             let text = [w[0].0, w[1].0].iter().collect();
-                            Some(
-                                Term::new(text, kind?, share)
-                                    .at(r, i)
-                                    .in_context(start + i < context_until),
-                            )
+                            let mut t = Term::new(text, kind?, share)
+                                .at(r, i)
+                                .in_context(start + i < context_until || facility);
+                            t.facility = facility;
+                            Some(t)
                         }),
                 )
             }

@@ -36,7 +36,8 @@
 //! compound such as 申請|期限 or of two katakana words the entries use such as エラー|ファイル, a
 //! lone kanji or a verb stem no entry has, outside a reason clause) needs [`UNKNOWN_FLOOR`]; an
 //! entry that shares only one of a question's several words (a verb stem is a word) needs
-//! [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic); one of weak terms only needs
+//! [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic; the kind of facility — 薬局の,
+//! 歯科診療所からの — is context and not one of the words); one of weak terms only needs
 //! [`WEAK_ONLY_FLOOR`]. A number is weak, whether or not an entry has it. When nothing clears,
 //! the answer is "not found". The constants are calibrated on the labelled questions in
 //! `tests/labelled.tsv`, whose test prints the calibration table.
@@ -129,6 +130,9 @@ pub struct Term {
     context: bool,
     /// Which sentence of a message it was said in ([`Said`]).
     said: Said,
+    /// Part of the kind of facility said as a word of its own ([`setting::FACILITY_KINDS`]): not one
+    /// of the question's words for [`Model::one_word_of_many`].
+    facility: bool,
 }
 
 /// Which sentence of a message a term was said in ([`japanese_question`]).
@@ -202,6 +206,7 @@ impl Term {
             pos: 0,
             context: false,
             said: Said::Asked,
+            facility: false,
         }
     }
 
@@ -478,7 +483,9 @@ impl Model {
         let Some(entry) = self.entries.get(i) else {
             return false;
         };
-        let content = |t: &&Term| t.kind != Kind::Weak;
+        // The kind of facility (歯科診療所からの問い合わせ先) is who asks: not one of the
+        // question's words, which an entry answering for every kind never names.
+        let content = |t: &&Term| t.kind != Kind::Weak && !t.facility;
         let words: HashSet<u16> = terms.iter().filter(content).map(|t| t.run).collect();
         let matched: HashSet<u16> = terms
             .iter()

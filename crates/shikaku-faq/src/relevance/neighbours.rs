@@ -14,8 +14,15 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "診療スケジュール",
     "診療日",
     "休診日",
-    // The facility's own web site.
+    // The facility's own web site, and what is said of the facility (口コミ, 評判).
     "ホームページ",
+    "口コミ",
+    "クチコミ",
+    "評判",
+    // The facility's beds and stock (病床数の変更, 在庫管理): its own business.
+    "病床数の変更",
+    "病床の変更",
+    "在庫管理",
     "外来時間",
     "訪問診療",
     // Choosing an electronic medical record system (the FAQ answers its modification only).
@@ -80,6 +87,8 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "予約を取",
     "往診",
     "在宅医療",
+    "かかりつけ薬剤師",
+    "かかりつけ医",
     "遠隔診療",
     "電話診療",
     "電子処方箋",
