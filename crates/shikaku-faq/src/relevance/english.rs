@@ -110,6 +110,9 @@ const ENGLISH_STOP: &[&str] = &[
     "department", "departments", "dept", "admissions", "affairs", "finance",
     "board", "procurement", "ward", "wards", "outpatient", "outpatients", "head", "office",
     "offices", "lead", "satellite", "lease", "leased", "house",
+    // The dispensing pharmacy's and the dental clinic's trade words (a dispensing counter, no
+    // matter how often).
+    "dispensing", "dental", "matter",
 ];
 
 /// The analyzer for English questions and English entry text.
@@ -410,7 +413,6 @@ const NEIGHBOURS: &[&str] = &[
     "accountants",
     // Supplies and staffing (receipt paper for the register; how many staff reception needs).
     "receipt paper",
-    "printer paper",
     "paper roll",
     "paper rolls",
     "how many staff",
@@ -420,6 +422,11 @@ const NEIGHBOURS: &[&str] = &[
     "patient book",
     "booking system",
     "online booking",
+    // A pharmacy's or a clinic's own patient services and suppliers.
+    "family pharmacist",
+    "family doctor",
+    "dental lab",
+    "dental technician",
 ];
 
 /// Whether `word` (lowercase) is an English stop word.
@@ -454,10 +461,14 @@ pub fn english_neighbours(text: &str) -> String {
             .iter()
             .enumerate()
             .map(|(n, phrase)| {
-                // Letters, not digits: a term with a digit is read as a number.
-                let tag: String = [n / 26, n % 26]
+                // Letters, not digits: a term with a digit is read as a number. Consonants
+                // other than l, s and y, so that no tag ends like a suffix the stemmer takes
+                // off (-al, -ed, -ly, -s) and the term still starts with the mark.
+                const LETTERS: &[u8] = b"bcdfghjkmnpqrtvwxz";
+                let base = LETTERS.len();
+                let tag: String = [n / base / base, n / base, n]
                     .iter()
-                    .filter_map(|d| char::from_digit(u32::try_from(*d).ok()? + 10, 36))
+                    .filter_map(|d| LETTERS.get(d % base).map(|b| char::from(*b)))
                     .collect();
                 (phrase.split(' ').collect(), format!("{NEIGHBOUR}{tag}"))
             })
@@ -534,6 +545,16 @@ mod tests {
             "{read}"
         );
         assert!(words[3].chars().all(|c| c.is_ascii_lowercase()), "{read}");
+        // Every neighbouring topic, read as terms, is one term that is still marked as one
+        // after the stemmer, and no two share it (discount and disinfect had lost the mark:
+        // their tags ended in -al and -ed).
+        let mut tags = HashSet::new();
+        for phrase in NEIGHBOURS {
+            let terms = english_terms(&english_neighbours(phrase));
+            let marked: Vec<&Term> = terms.iter().filter(|t| t.is_neighbour()).collect();
+            assert_eq!(marked.len(), 1, "{phrase}: {:?}", texts(&terms));
+            assert!(tags.insert(marked[0].text.clone()), "{phrase}: tag shared");
+        }
         assert_eq!(english_neighbours("card reader"), "card reader");
         // A possessive's s does not part a phrase (the clinic's website).
         assert!(english_neighbours("Who updates the clinic's website?").contains(NEIGHBOUR));

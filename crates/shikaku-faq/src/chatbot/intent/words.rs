@@ -395,6 +395,10 @@ pub(super) const PROBLEM: &[&str] = &[
     "returned",
     "bounced",
     "error",
+    // A result file's code (a result file with code 9, 処理結果区分9): what it says.
+    "with code",
+    "区分9",
+    "区分 9",
     "what now",
     "罰則",
     "ペナルティ",
