@@ -302,12 +302,15 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         runs = r + 1;
         // The kind of facility said as a word of its own (歯科診療所からの問い合わせ先): who
         // asks, context.
-        let facility = FACILITY_KINDS.iter().any(|k| {
-            scripted(k)
+        static KINDS: LazyLock<Vec<Vec<char>>> = LazyLock::new(|| {
+            FACILITY_KINDS
                 .iter()
-                .map(|(c, _)| *c)
-                .eq(run.iter().map(|(c, _)| *c))
+                .map(|k| scripted(k).into_iter().map(|(c, _)| c).collect())
+                .collect()
         });
+        let facility = KINDS
+            .iter()
+            .any(|k| k.iter().eq(run.iter().map(|(c, _)| c)));
         let context = start < context_until;
         match run {
             [] => {}
