@@ -294,6 +294,12 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         after_particle = particle && after_content;
         after_content = !particle && script.content();
     }
+    static KINDS: LazyLock<Vec<Vec<char>>> = LazyLock::new(|| {
+        FACILITY_KINDS
+            .iter()
+            .map(|k| scripted(k).into_iter().map(|(c, _)| c).collect())
+            .collect()
+    });
     let mut terms = Vec::new();
     let (mut offset, mut runs) = (0, 0);
     for (r, run) in text.split(|(_, s)| *s == Script::Separator).enumerate() {
@@ -302,12 +308,6 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         runs = r + 1;
         // The kind of facility said as a word of its own (歯科診療所からの問い合わせ先): who
         // asks, context.
-        static KINDS: LazyLock<Vec<Vec<char>>> = LazyLock::new(|| {
-            FACILITY_KINDS
-                .iter()
-                .map(|k| scripted(k).into_iter().map(|(c, _)| c).collect())
-                .collect()
-        });
         let facility = KINDS
             .iter()
             .any(|k| k.iter().eq(run.iter().map(|(c, _)| c)));
@@ -342,11 +342,12 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
                         .enumerate()
                         .filter_map(|(i, (w, kind))| {
                             let text = [w[0].0, w[1].0].iter().collect();
-                            let mut t = Term::new(text, kind?, share)
-                                .at(r, i)
-                                .in_context(start + i < context_until || facility);
-                            t.facility = facility;
-                            Some(t)
+                            Some(
+                                Term::new(text, kind?, share)
+                                    .at(r, i)
+                                    .in_context(start + i < context_until)
+                                    .of_facility(facility),
+                            )
                         }),
                 )
             }

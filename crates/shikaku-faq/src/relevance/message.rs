@@ -87,8 +87,7 @@ pub fn english_question(
     // can point further back.
     for (i, (s, terms)) in said.iter().enumerate().rev() {
         let vague = terms.iter().filter(|t| known(&t.text)).count() < SELF_CONTAINED;
-        let s = s.trim_end_matches('?');
-        let points_back = POINTING_BACK.iter().any(|w| format!(" {s} ").contains(w));
+        let points_back = points_back(s);
         // A question that points back asks about the story before it, back to a sentence
         // that asks (Today I noticed the amount was wrong. Can I pull it back?); a sentence
         // taken in that names too little itself takes the one before it in too (Nothing has
@@ -324,7 +323,7 @@ pub fn japanese_question(
             })
             .collect();
         let vague = named.len() < SELF_CONTAINED;
-        let points_back = JAPANESE_POINTING_BACK.iter().any(|w| read[i].contains(w));
+        let points_back = japanese_points_back(&read[i]);
         if !(asks[i] || question[i]) {
             continue;
         }
@@ -387,38 +386,54 @@ pub fn japanese_question(
 pub fn asking_part(text: &str) -> Option<String> {
     /// Fewer characters than this, and a sentence that asks says too little by itself.
     const SHORT: usize = 12;
-    if !text.chars().any(is_cjk) {
-        return english_asking_part(text);
+    /// Fewer words than this, and an English sentence that asks says too little by itself.
+    const SHORT_ENGLISH: usize = 5;
+    if text.chars().any(is_cjk) {
+        let read = japanese_sentences(text);
+        let last = read.iter().rposition(|s| japanese_asking(s));
+        last_asked(&read, last, "。", |s| {
+            japanese_points_back(s) || s.chars().count() < SHORT
+        })
+    } else {
+        let read: Vec<(String, bool)> = sentences(text);
+        let last = read.iter().rposition(|(s, may)| *may && asking(s));
+        let read: Vec<String> = read.into_iter().map(|(s, _)| s).collect();
+        last_asked(&read, last, ". ", |s| {
+            points_back(s) || s.split_whitespace().count() < SHORT_ENGLISH
+        })
     }
-    let read = japanese_sentences(text);
-    if read.len() < 2 {
-        return None;
-    }
-    let last = read.iter().rposition(|s| japanese_asking(s))?;
-    let asked = &read[last];
-    let points_back = JAPANESE_POINTING_BACK.iter().any(|w| asked.contains(w));
-    if last > 0 && (points_back || asked.chars().count() < SHORT) {
-        return Some(format!("{}。{asked}", read[last - 1]));
-    }
-    Some(asked.clone())
 }
 
-/// [`asking_part`] of an English message (lower case).
-fn english_asking_part(text: &str) -> Option<String> {
-    /// Fewer words than this, and a sentence that asks says too little by itself.
-    const SHORT: usize = 5;
-    let read = sentences(text);
+/// The sentence `last` of `read` (lower-cased English or Japanese), joined with `stop` to the
+/// one before it when `needs_before` says it cannot stand alone; `None` for a text of one
+/// sentence or none that asks.
+fn last_asked(
+    read: &[String],
+    last: Option<usize>,
+    stop: &str,
+    needs_before: impl Fn(&str) -> bool,
+) -> Option<String> {
     if read.len() < 2 {
         return None;
     }
-    let last = read.iter().rposition(|(s, may)| *may && asking(s))?;
-    let asked = &read[last].0;
-    let bare = format!(" {} ", asked.trim_end_matches('?'));
-    let points_back = POINTING_BACK.iter().any(|w| bare.contains(w));
-    if last > 0 && (points_back || asked.split_whitespace().count() < SHORT) {
-        return Some(format!("{}. {asked}", read[last - 1].0));
+    let last = last?;
+    let asked = read.get(last)?;
+    match last.checked_sub(1).and_then(|b| read.get(b)) {
+        Some(before) if needs_before(asked) => Some(format!("{before}{stop}{asked}")),
+        _ => Some(asked.clone()),
     }
-    Some(asked.clone())
+}
+
+/// Whether an English sentence (lower case) points back at what came before (Is that right?,
+/// Can I pull it back?).
+fn points_back(sentence: &str) -> bool {
+    let bare = format!(" {} ", sentence.trim_end_matches('?'));
+    POINTING_BACK.iter().any(|w| bare.contains(w))
+}
+
+/// Whether a Japanese sentence points back at what came before (その場合, それは).
+fn japanese_points_back(sentence: &str) -> bool {
+    JAPANESE_POINTING_BACK.iter().any(|w| sentence.contains(w))
 }
 
 /// The sentences of a Japanese text, split after 。, ？, ！ and line breaks (the marks kept

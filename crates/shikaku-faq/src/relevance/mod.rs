@@ -237,6 +237,13 @@ impl Term {
         self
     }
 
+    /// The term as part of the kind of facility when `facility` (病院, 薬局): context too.
+    fn of_facility(mut self, facility: bool) -> Term {
+        self.facility = facility;
+        self.context |= facility;
+        self
+    }
+
     fn at(mut self, run: usize, pos: usize) -> Term {
         self.run = u16::try_from(run).unwrap_or(u16::MAX);
         self.pos = u16::try_from(pos).unwrap_or(u16::MAX);

@@ -1,8 +1,8 @@
 //! What a Japanese question says besides its topic: the fillers that open it, the phrases
-//! dropped from it (polite endings, greetings, question framing, the asker's setting), who
-//! passed it on, the particles that end a word and the question words that end an inflection
-//! (the neighbouring topics are in [`super::neighbours`]). Normalized forms;
-//! [`super::japanese`] reads questions with them.
+//! dropped from it (polite endings, greetings, question framing), who passed it on, the
+//! particles that end a word and the question words that end an inflection (the asker's
+//! setting is in [`super::setting`], the neighbouring topics in [`super::neighbours`]).
+//! Normalized forms; [`super::japanese`] reads questions with them.
 
 /// A verb's endings that begin like a stop phrase or a particle (届|かない, 動|かなくなった: not
 /// the guess かな, nor the particle か): right after a kanji, kept as the verb's, so its kanji
