@@ -135,7 +135,16 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
 /// Whether the question supposes something (〜とき, 〜場合) rather than asks what to do next
 /// (〜たらいい).
 fn supposing(any: &dyn Fn(&[&str]) -> bool) -> bool {
-    any(SUPPOSING) && !any(&["たらいい", "たら良い", "ばいい", "あったら", "あれば"])
+    any(SUPPOSING)
+        && !any(&[
+            "たらいい",
+            "たら良い",
+            "だらいい",
+            "だら良い",
+            "ばいい",
+            "あったら",
+            "あれば",
+        ])
 }
 
 /// The next step asked for: something still to do (次にやること, 残っている手続き), or where to

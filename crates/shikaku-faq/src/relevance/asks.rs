@@ -50,7 +50,7 @@ const WORDS: &[(Asks, &[&str])] = &[
             " mean ",
         ],
     ),
-    (Asks::When, &["いつ", " when "]),
+    (Asks::When, &["いつ", "どのタイミング", " when "]),
     (Asks::Where, &["どこ", " where "]),
     (Asks::Who, &["誰", "だれ", " who "]),
     (

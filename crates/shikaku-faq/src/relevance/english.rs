@@ -28,15 +28,16 @@ const ENGLISH_STOP: &[&str] = &[
     "shouldnt", "havent", "hasnt", "wont", "im", "ive", "thats", "whats",
     // Adverbs that say when or how sure, not what.
     "still", "also", "just", "really", "yet", "already", "ever", "even", "now", "then", "very",
-    "actually", "anyway", "again", "anymore",
+    "actually", "anyway", "again", "anymore", "always",
     // Other people, the links of a sentence and the asker's frame (she asked whether …, we are
     // supposed to …, today).
     "he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "ours", "yours",
     "mine", "myself", "ourselves", "but", "because", "since", "whether", "while", "than", "too",
+    "over",
     "only", "though", "although", "unless", "let", "okay", "ok", "enough", "today", "yesterday",
     "sorry", "dear", "morning", "afternoon", "evening", "someone", "something", "anything",
-    "everything", "each", "every", "suppose", "supposed", "expect", "seem", "seems", "wonder",
-    "wondering", "all",
+    "everything", "each", "every", "suppose", "supposed", "expect", "expects", "expected",
+    "expecting", "seem", "seems", "wonder", "wondering", "all",
     // Inflected stop words (the filter runs before the stemmer).
     "wants", "wanted", "wanting", "needs", "needed", "likes", "liked", "gets", "got", "getting",
     "knows", "knew", "doing", "done", "having", "tells", "told", "goes", "going", "went", "gone",
@@ -255,6 +256,12 @@ fn family(stem: String) -> String {
 /// other unknown English words are mostly the entries' words in other words and do not.
 const NEIGHBOURS: &[&str] = &[
     "credit card",
+    // A company's address (Fujitsu Japan's head office address): the FAQ names the makers, not
+    // where they are.
+    "office address",
+    "company address",
+    "postal address",
+    "headquarters",
     // Choosing another record system's vendor (the FAQ answers the record's modification).
     "record vendor",
     "emr vendor",
@@ -493,10 +500,28 @@ pub fn english_terms(text: &str) -> Vec<Term> {
         let t = family(stream.token().text.clone());
         if seen.insert(t.clone()) {
             let word = terms.len();
-            terms.push(Term::new(t, Kind::Strong, 1.0).at(word, 0));
+            // A number is weak, as in a Japanese question: how many of a thing, not which thing
+            // (We have two PCs. Do we need two certificates?).
+            let kind = if is_number(&t) {
+                Kind::Weak
+            } else {
+                Kind::Strong
+            };
+            terms.push(Term::new(t, kind, 1.0).at(word, 0));
         }
     }
     terms
+}
+
+/// Number words as the stemmer leaves them (one … twelve, hundred, thousand).
+const NUMBER_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelv", "twenti", "thirti", "forti", "fifti", "hundr", "thousand",
+];
+
+/// Whether a stemmed word is a number: digits, or a number word.
+fn is_number(word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&word)
 }
 
 #[cfg(test)]
@@ -513,6 +538,20 @@ mod tests {
         assert_eq!(
             english_compounds("My-Number card, army number"),
             "mynumbercard army number"
+        );
+    }
+
+    #[test]
+    fn numbers_are_weak_terms() {
+        let read = english_terms("Two PCs, twelve readers, twenty hundred thousand in 2021");
+        let weak: Vec<&str> = read
+            .iter()
+            .filter(|t| t.kind == Kind::Weak)
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(
+            weak,
+            ["two", "twelv", "twenti", "hundr", "thousand", "2021"]
         );
     }
 

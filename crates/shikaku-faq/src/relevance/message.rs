@@ -86,7 +86,11 @@ pub fn english_question(
     // From the last sentence back, so that a sentence taken in that names too little itself
     // can point further back.
     for (i, (s, terms)) in said.iter().enumerate().rev() {
-        let vague = terms.iter().filter(|t| known(&t.text)).count() < SELF_CONTAINED;
+        let vague = terms
+            .iter()
+            .filter(|t| t.kind != Kind::Weak && known(&t.text))
+            .count()
+            < SELF_CONTAINED;
         let points_back = points_back(s);
         // A question that points back asks about the story before it, back to a sentence
         // that asks (Today I noticed the amount was wrong. Can I pull it back?); a sentence

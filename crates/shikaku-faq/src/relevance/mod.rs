@@ -38,9 +38,10 @@
 //! entry that shares only one of a question's several words (a verb stem is a word) needs
 //! [`ONE_WORD_FLOOR`] (カルテ of カルテの書き方 is not the topic; the kind of facility — 薬局の,
 //! 歯科診療所からの — is context and not one of the words); one of weak terms only needs
-//! [`WEAK_ONLY_FLOOR`]. A number is weak, whether or not an entry has it. When nothing clears,
-//! the answer is "not found". The constants are calibrated on the labelled questions in
-//! `tests/labelled.tsv`, whose test prints the calibration table.
+//! [`WEAK_ONLY_FLOOR`]. A number (2, two) is weak in either language, whether or not an entry
+//! has it, and does not make an English sentence say enough to stand alone. When nothing
+//! clears, the answer is "not found". The constants are calibrated on the labelled questions
+//! in `tests/labelled.tsv`, whose test prints the calibration table.
 
 use std::collections::{HashMap, HashSet};
 

@@ -75,8 +75,14 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "工事のスケジュール",
     "工事日",
     "ルーターのパスワード",
-    // Crowding at reception, and personal data leaked (漏洩 below).
-    "混雑",
+    // Crowding at reception (not a busy phone line, the phone entry's 混雑), and personal data
+    // leaked (漏洩 below).
+    "受付の混雑",
+    "待合の混雑",
+    "窓口の混雑",
+    "院内の混雑",
+    "混雑対策",
+    "混雑緩和",
     "情報漏えい",
     "情報が漏れ",
     // Booking patients' visits (the FAQ's 予約 is checking booked patients' eligibility).

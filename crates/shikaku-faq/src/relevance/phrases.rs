@@ -345,6 +345,10 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "リスト",
     "一通り",
     "ひととおり",
+    // Counting back from a date (設定日から逆算して): how the asker reckons, not what.
+    "から逆算して",
+    "逆算して",
+    "逆算すると",
     "全体像",
     "全体",
     "概要",

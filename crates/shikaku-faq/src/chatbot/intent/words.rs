@@ -307,6 +307,8 @@ pub(super) const SUPPOSING: &[&str] = &[
     "てもいい",
     "ても良い",
     "たら",
+    // The voiced たら of a verb in ん (申し込んだら, 読んだら).
+    "んだら",
     "とき",
     "時は",
     "もらえますか",
@@ -442,6 +444,15 @@ pub(super) const GENERAL: &[&str] = &[
     // A patient's consent (同意の期限切れ): the patient's, not this facility's own deadline.
     "同意",
     "consent",
+    // Whether a subsidy exists for something (Is there a subsidy for rebuilding our hospital?),
+    // and a tax return's due date: not this facility's subsidy or deadlines.
+    "is there a subsidy",
+    "is there any subsidy",
+    "are there subsidies",
+    "are there any subsidies",
+    "tax return",
+    "確定申告",
+    "税の申告",
     // The kinds of a thing (ステータスの種類): what there is, not where this facility stands.
     "種類",
     "kinds of",
@@ -568,12 +579,20 @@ pub(super) const TIMES_AHEAD: &[&str] = &[
 ];
 
 /// Words with 済 that do not say something is done (決済 is a payment, 経済 the economy, 返済 a
-/// repayment).
-pub(super) const NOT_FINISHED: &[&str] = &["決済", "経済", "返済"];
+/// repayment, いつまでに済ませれば asks by when to finish).
+pub(super) const NOT_FINISHED: &[&str] = &[
+    "決済",
+    "経済",
+    "返済",
+    "済ませれば",
+    "済ませる",
+    "済ませておけば",
+    "済ませないと",
+];
 
 /// Words with 状況 that are not how the adoption stands (a patient's 服薬状況 is what they
-/// take).
-pub(super) const NOT_PROGRESS: &[&str] = &["服薬状況", "処方状況"];
+/// take), and going live, which is the start, not how things are going.
+pub(super) const NOT_PROGRESS: &[&str] = &["服薬状況", "処方状況", "going live", "go live"];
 
 /// Asking whether something suffices (Will that do?), not what to do.
 pub(super) const NOT_TO_DO: &[&str] = &[
