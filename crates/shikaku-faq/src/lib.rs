@@ -221,11 +221,13 @@ impl FaqIndex {
                     .chain(relevance::entry_keys(&keywords))
                     .collect(),
                 body: relevance::entry_keys(&e.body).into_iter().collect(),
+                title: relevance::entry_keys(&e.title).into_iter().collect(),
             });
             let words = |t: &str| relevance::english_terms(t).into_iter().map(|t| t.text);
             en_terms.push(EntryTerms {
                 head: words(&e.title_en).chain(words(&keywords_en)).collect(),
                 body: words(&e.body_en).collect(),
+                title: words(&e.title_en).collect(),
             });
         }
         for e in &entries {
@@ -332,10 +334,10 @@ impl FaqIndex {
         let floor = floor.unwrap_or(relevance::floor(in_japanese));
         let japanese = self.japanese_terms(&query);
         let asked = relevance::asks(&query);
-        let mut hits = self.ranked(&japanese, self.side(true), lang, floor, &asked);
+        let mut hits = self.ranked(&japanese, self.side(true), lang, floor, &asked, true);
         if !in_japanese {
             let english = self.english_terms(&query);
-            let other = self.ranked(&english, self.side(false), lang, floor, &asked);
+            let other = self.ranked(&english, self.side(false), lang, floor, &asked, true);
             let best = |h: &[Hit]| h.first().map_or(0.0, |h| h.coverage);
             if best(&other) > best(&hits) {
                 hits = other;
@@ -362,7 +364,8 @@ impl FaqIndex {
         terms.extend(relevance::as_setting(setting, runs));
         let floor = relevance::floor(read.side.japanese);
         let asked = relevance::asks(&query);
-        let mut hits = self.ranked(&terms, read.side, lang, floor, &asked);
+        // The conversation's topic, not the titles, tells apart two entries that tie.
+        let mut hits = self.ranked(&terms, read.side, lang, floor, &asked, false);
         hits.truncate(limit);
         hits
     }
@@ -500,7 +503,9 @@ impl FaqIndex {
 
     /// Candidates by BM25 (title ×3, keywords ×2, answer ×1) over `terms`, kept when their
     /// coverage clears the floor, ordered by BM25 × coverage² (× [`relevance::ASKS_THE_SAME`]
-    /// when the entry's title asks for what the question does, `asked`).
+    /// when the entry's title asks for what the question does, `asked`); `by_title`, of two
+    /// that tie, the one whose title says more of the question first
+    /// ([`relevance::break_ties`]).
     fn ranked(
         &self,
         terms: &[Term],
@@ -508,6 +513,7 @@ impl FaqIndex {
         lang: Lang,
         floor: f32,
         asked: &[relevance::Asks],
+        by_title: bool,
     ) -> Vec<Hit> {
         let Side {
             fields,
@@ -545,7 +551,7 @@ impl FaqIndex {
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(30).order_by_score()) else {
             return Vec::new();
         };
-        let mut hits: Vec<Hit> = top
+        let mut hits: Vec<(Hit, f32)> = top
             .into_iter()
             .filter_map(|(score, address)| {
                 let doc: TantivyDocument = searcher.doc(address).ok()?;
@@ -562,17 +568,21 @@ impl FaqIndex {
                 } else {
                     1.0
                 };
-                Some(Hit {
+                let hit = Hit {
                     title: entry.title_in(lang.is_english()).to_string(),
                     category: entry.category_in(lang.is_english()).to_string(),
                     id,
                     score: score * coverage * coverage * same,
                     coverage,
-                })
+                };
+                Some((hit, model.title_share(i, &terms)))
             })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
-        hits
+        hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+        if by_title {
+            relevance::break_ties(&mut hits, |(h, title)| (h.score, h.coverage, *title));
+        }
+        hits.into_iter().map(|(hit, _)| hit).collect()
     }
 }
 

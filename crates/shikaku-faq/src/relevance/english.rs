@@ -28,7 +28,7 @@ const ENGLISH_STOP: &[&str] = &[
     "shouldnt", "havent", "hasnt", "wont", "im", "ive", "thats", "whats",
     // Adverbs that say when or how sure, not what.
     "still", "also", "just", "really", "yet", "already", "ever", "even", "now", "then", "very",
-    "actually", "anyway", "again", "anymore", "always",
+    "actually", "anyway", "again", "anymore", "always", "true", "right",
     // Other people, the links of a sentence and the asker's frame (she asked whether …, we are
     // supposed to …, today).
     "he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "ours", "yours",
@@ -259,6 +259,15 @@ const NEIGHBOURS: &[&str] = &[
     // A company's address (Fujitsu Japan's head office address): the FAQ names the makers, not
     // where they are.
     "office address",
+    // Registered mail redelivered: the post office's, not the certificate notice's.
+    "redeliver",
+    "redelivered",
+    "redelivery",
+    // How the waiting room runs (improve patient flow, waiting times): not the reception's
+    // change with online verification.
+    "improve patient flow",
+    "waiting time",
+    "waiting times",
     "company address",
     "postal address",
     "headquarters",

@@ -88,6 +88,29 @@ pub fn floor(japanese: bool) -> f32 {
     if japanese { FLOOR } else { ENGLISH_FLOOR }
 }
 
+/// Two hits tie when their coverage is the same and the second scores at least this share of
+/// the first ([`break_ties`]).
+pub const TIE: f32 = 0.9;
+
+/// Hits ranked best first: where two neighbours tie — the same coverage, scores within
+/// [`TIE`] — the one whose title says more of the question ([`Model::title_share`]) goes first
+/// (利用申請はいつまで: the use application's deadline, not the certificate's, whose category
+/// also names 利用申請). Only ties move: a better-covered or clearly better-scored entry keeps
+/// its place. `read` gives a hit's score, coverage and title share.
+pub fn break_ties<H>(hits: &mut [H], read: impl Fn(&H) -> (f32, f32, f32)) {
+    for i in 1..hits.len() {
+        let (before, after) = hits.split_at_mut(i);
+        let (Some(a), Some(b)) = (before.last_mut(), after.first_mut()) else {
+            continue;
+        };
+        let ((score_a, coverage_a, title_a), (score_b, coverage_b, title_b)) = (read(a), read(b));
+        let tied = (coverage_a - coverage_b).abs() < 0.005 && score_b >= TIE * score_a;
+        if tied && title_b > title_a {
+            std::mem::swap(a, b);
+        }
+    }
+}
+
 /// The credit for a term found only in an entry's answer (not its title or keywords).
 pub const BODY_CREDIT: f32 = 0.6;
 
@@ -270,6 +293,9 @@ pub enum Kind {
 pub struct EntryTerms {
     pub head: HashSet<String>,
     pub body: HashSet<String>,
+    /// The title's terms alone (also in `head`): which entry is about what a question asks
+    /// when two cover it alike ([`Model::title_share`]).
+    pub title: HashSet<String>,
 }
 
 impl EntryTerms {
@@ -524,6 +550,25 @@ impl Model {
         }
     }
 
+    /// The share of the question's weight that entry `i`'s title says: between entries that
+    /// cover a question alike (利用申請はいつまで: the use application's deadline and the
+    /// certificate's, whose category names 利用申請), the one whose title asks it.
+    pub fn title_share(&self, i: usize, terms: &[Term]) -> f32 {
+        let Some(entry) = self.entries.get(i) else {
+            return 0.0;
+        };
+        let (mut said, mut total) = (0.0, 0.0);
+        // The question's own words: the setting (a conversation's topic) is no title's.
+        for t in terms.iter().filter(|t| !t.in_setting()) {
+            let w = self.weight(t);
+            total += w;
+            if entry.title.contains(&t.key) {
+                said += w;
+            }
+        }
+        if total > 0.0 { said / total } else { 0.0 }
+    }
+
     /// The share of the question's weight that entry `i` matches (0 when the question has no
     /// weighted terms). A question of weak terms only (こんにちは) must be matched almost
     /// whole: below [`WEAK_ONLY_FLOOR`] it counts as 0.
@@ -582,6 +627,7 @@ mod tests {
                 .map(String::from)
                 .into(),
             body: HashSet::new(),
+            title: HashSet::new(),
         }]);
         assert!(model.has_unknown(&model.refine(terms)));
     }
@@ -611,6 +657,7 @@ mod tests {
         let entry = |t: &str| EntryTerms {
             head: entry_keys(t).into_iter().collect(),
             body: HashSet::new(),
+            title: HashSet::new(),
         };
         let model = Model::japanese(vec![entry("顔認証 診察室 改修費 提出する 補助金")]);
         let face = model.refine(japanese_terms("顔で", &s));

@@ -83,6 +83,10 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "院内の混雑",
     "混雑対策",
     "混雑緩和",
+    // Peeling a sticker or poster off (剥がし方): the FAQ says what to put up, not how to
+    // take it down.
+    "剥が",
+    "はがし方",
     "情報漏えい",
     "情報が漏れ",
     // Booking patients' visits (the FAQ's 予約 is checking booked patients' eligibility).
