@@ -73,7 +73,7 @@ const ENGLISH_STOP: &[&str] = &[
     // How Japanese staff put a request in English (please teach me the method of …).
     "teach", "method", "methods", "instead",
     // Who and how big, said of the asker (my IT guy, a small clinic, how big is …).
-    "guy", "guys", "small", "big",
+    "guy", "guys", "small", "big", "side",
     // How urgent the asker is (URGENT:, ASAP, we are desperate).
     "urgent", "urgently", "asap", "desperate", "desperately", "hurry", "immediately",
     // Casual framing (ballpark, what are we talking, the rundown on …, what gives).
@@ -263,6 +263,9 @@ const NEIGHBOURS: &[&str] = &[
     "redeliver",
     "redelivered",
     "redelivery",
+    // Buying online (your online shop, read as online store by the synonyms): the readers are
+    // provided, not sold.
+    "online store",
     // How the waiting room runs (improve patient flow, waiting times): not the reception's
     // change with online verification.
     "improve patient flow",

@@ -445,12 +445,17 @@ pub(super) const GENERAL: &[&str] = &[
     "同意",
     "consent",
     // Whether a subsidy exists for something (Is there a subsidy for rebuilding our hospital?),
-    // and a tax return's due date: not this facility's subsidy or deadlines.
+    // and a tax return's or tax filing's due date: not this facility's subsidy or deadlines.
     "is there a subsidy",
     "is there any subsidy",
     "are there subsidies",
     "are there any subsidies",
+    // What the subsidy covers (Is modifying our existing system covered by the subsidy?): the
+    // rules, not this facility's amount.
+    "covered by the subsidy",
+    "does the subsidy cover",
     "tax return",
+    "tax filing",
     "確定申告",
     "税の申告",
     // The kinds of a thing (ステータスの種類): what there is, not where this facility stands.
