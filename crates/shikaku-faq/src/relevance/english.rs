@@ -33,8 +33,8 @@ const ENGLISH_STOP: &[&str] = &[
     // supposed to …, today).
     "he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "ours", "yours",
     "mine", "myself", "ourselves", "but", "because", "since", "whether", "while", "than", "too",
-    "over",
-    "only", "though", "although", "unless", "let", "okay", "ok", "enough", "today", "yesterday",
+    // A preposition (connect over ISDN); hand over, carry over are synonyms read before.
+    "over", "only", "though", "although", "unless", "let", "okay", "ok", "enough", "today", "yesterday",
     "sorry", "dear", "morning", "afternoon", "evening", "someone", "something", "anything",
     "everything", "each", "every", "suppose", "supposed", "expect", "expects", "expected",
     "expecting", "seem", "seems", "wonder", "wondering", "all",
@@ -259,6 +259,9 @@ const NEIGHBOURS: &[&str] = &[
     // A company's address (Fujitsu Japan's head office address): the FAQ names the makers, not
     // where they are.
     "office address",
+    "company address",
+    "postal address",
+    "headquarters",
     // Registered mail redelivered: the post office's, not the certificate notice's.
     "redeliver",
     "redelivered",
@@ -271,9 +274,6 @@ const NEIGHBOURS: &[&str] = &[
     "improve patient flow",
     "waiting time",
     "waiting times",
-    "company address",
-    "postal address",
-    "headquarters",
     // Choosing another record system's vendor (the FAQ answers the record's modification).
     "record vendor",
     "emr vendor",

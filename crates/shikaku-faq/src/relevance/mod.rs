@@ -88,9 +88,12 @@ pub fn floor(japanese: bool) -> f32 {
     if japanese { FLOOR } else { ENGLISH_FLOOR }
 }
 
-/// Two hits tie when their coverage is the same and the second scores at least this share of
-/// the first ([`break_ties`]).
+/// Two hits tie when their coverage is the same (within [`SAME_COVERAGE`]) and the second
+/// scores at least this share of the first ([`break_ties`]).
 pub const TIE: f32 = 0.9;
+
+/// Coverages this close are the same (they are shown to the hundredth).
+pub const SAME_COVERAGE: f32 = 0.005;
 
 /// Hits ranked best first: where two neighbours tie — the same coverage, scores within
 /// [`TIE`] — the one whose title says more of the question ([`Model::title_share`]) goes first
@@ -104,7 +107,7 @@ pub fn break_ties<H>(hits: &mut [H], read: impl Fn(&H) -> (f32, f32, f32)) {
             continue;
         };
         let ((score_a, coverage_a, title_a), (score_b, coverage_b, title_b)) = (read(a), read(b));
-        let tied = (coverage_a - coverage_b).abs() < 0.005 && score_b >= TIE * score_a;
+        let tied = (coverage_a - coverage_b).abs() < SAME_COVERAGE && score_b >= TIE * score_a;
         if tied && title_b > title_a {
             std::mem::swap(a, b);
         }
@@ -611,6 +614,22 @@ fn texts(terms: &[Term]) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_ties_are_ordered_by_the_title() {
+        // (id, score, coverage, title share), best first by score.
+        let mut hits = vec![
+            ("cert", 10.0, 1.0, 0.4),
+            ("usage", 9.5, 1.0, 1.0),
+            ("fields", 9.0, 0.6, 1.0),
+            ("other", 5.0, 0.6, 1.0),
+        ];
+        break_ties(&mut hits, |h| (h.1, h.2, h.3));
+        let ids: Vec<&str> = hits.iter().map(|h| h.0).collect();
+        // usage ties cert (same coverage, 95% of its score) and says more in its title;
+        // fields covers less and other scores far less: they keep their places.
+        assert_eq!(ids, ["usage", "cert", "fields", "other"]);
+    }
 
     #[test]
     fn neighbouring_topics_are_one_unknown_word() {
