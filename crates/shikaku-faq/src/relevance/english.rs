@@ -266,9 +266,6 @@ const NEIGHBOURS: &[&str] = &[
     "redeliver",
     "redelivered",
     "redelivery",
-    // Buying online (your online shop, read as online store by the synonyms): the readers are
-    // provided, not sold.
-    "online store",
     // How the waiting room runs (improve patient flow, waiting times): not the reception's
     // change with online verification.
     "improve patient flow",

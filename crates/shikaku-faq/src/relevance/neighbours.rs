@@ -87,6 +87,10 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     // take it down.
     "剥が",
     "はがし方",
+    // Buying a car (補助金で車を買えますか).
+    "車を買",
+    "車の購入",
+    "自動車",
     "情報漏えい",
     "情報が漏れ",
     // Booking patients' visits (the FAQ's 予約 is checking booked patients' eligibility).
