@@ -262,6 +262,9 @@ const NEIGHBOURS: &[&str] = &[
     "company address",
     "postal address",
     "headquarters",
+    // A telephone or mobile contract (our NTT phone plan): the carrier's, not the line types.
+    "phone plan",
+    "mobile plan",
     // Registered mail redelivered: the post office's, not the certificate notice's.
     "redeliver",
     "redelivered",

@@ -456,6 +456,11 @@ pub(super) const GENERAL: &[&str] = &[
     "does the subsidy cover",
     "tax return",
     "tax filing",
+    // When, against the installation (apply before the installation is done), and how many
+    // are needed (one certificate for all our PCs or one each?): the rules.
+    "before the installation",
+    "before installation",
+    "one each",
     "確定申告",
     "税の申告",
     // The kinds of a thing (ステータスの種類): what there is, not where this facility stands.
