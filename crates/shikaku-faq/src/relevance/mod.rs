@@ -560,16 +560,15 @@ impl Model {
         let Some(entry) = self.entries.get(i) else {
             return 0.0;
         };
-        let (mut said, mut total) = (0.0, 0.0);
         // The question's own words: the setting (a conversation's topic) is no title's.
-        for t in terms.iter().filter(|t| !t.in_setting()) {
-            let w = self.weight(t);
-            total += w;
+        let own = terms.iter().filter(|t| !t.in_setting());
+        self.share(own, |t| {
             if entry.title.contains(&t.key) {
-                said += w;
+                1.0
+            } else {
+                0.0
             }
-        }
-        if total > 0.0 { said / total } else { 0.0 }
+        })
     }
 
     /// The share of the question's weight that entry `i` matches (0 when the question has no
@@ -579,22 +578,28 @@ impl Model {
         let Some(entry) = self.entries.get(i) else {
             return 0.0;
         };
-        let (mut matched, mut total) = (0.0, 0.0);
-        for t in terms {
-            let w = self.weight(t);
-            total += w;
-            matched += w * entry.credit(&t.key);
-        }
-        if total <= 0.0 {
-            return 0.0;
-        }
-        let coverage = matched / total;
+        let coverage = self.share(terms.iter(), |t| entry.credit(&t.key));
         let weak_only = terms.iter().all(|t| t.kind == Kind::Weak);
         if weak_only && coverage < WEAK_ONLY_FLOOR {
             0.0
         } else {
             coverage
         }
+    }
+
+    /// The share of `terms`' weight that `credit` gives (0 when they weigh nothing).
+    fn share<'t>(
+        &self,
+        terms: impl Iterator<Item = &'t Term>,
+        credit: impl Fn(&Term) -> f32,
+    ) -> f32 {
+        let (mut matched, mut total) = (0.0, 0.0);
+        for t in terms {
+            let w = self.weight(t);
+            total += w;
+            matched += w * credit(t);
+        }
+        if total > 0.0 { matched / total } else { 0.0 }
     }
 }
 
