@@ -534,6 +534,11 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "んですが",
     "ですが",
     "ですけど",
+    // Softening a statement the question rests on (レセコンがないんだけど).
+    "なんですけど",
+    "んですけど",
+    "なんだけど",
+    "んだけど",
     "ですね",
     "したいです",
     "したい",
