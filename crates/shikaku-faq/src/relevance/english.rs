@@ -292,6 +292,11 @@ const NEIGHBOURS: &[&str] = &[
     "vaccine",
     "e-prescription",
     "e-prescriptions",
+    // A pharmacist's query to the prescriber (疑義照会): not a lookup of eligibility.
+    "prescription inquiry",
+    "prescription inquiries",
+    "prescription query",
+    "prescription queries",
     "electronic prescription",
     "electronic prescriptions",
     // Copying a patient's card (the FAQ says what the card and the system show).
