@@ -84,6 +84,8 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
     if any(&["証明書", "certificate"]) && (status || (mine || any(LISTED)) && !how_or_where) {
         return Some((Intent::Certificates, true));
     }
+    // How far our 手続き (the applications, as staff say it) have got; its unfinished ones
+    // listed are the next steps.
     if any(&[
         "申請",
         "申込",
@@ -91,7 +93,8 @@ pub fn intent(text: &str) -> Option<(Intent, bool)> {
         "apply for",
         "applied",
         "order",
-    ]) && (status || any(&["どこまで"]) || mine && any(LISTED))
+    ]) && (status || any(&["どこまで", "where are we"]) || mine && any(LISTED))
+        || any(&["手続"]) && any(&["どこまで"])
     {
         return Some((Intent::Applications, true));
     }

@@ -167,6 +167,9 @@ pub(super) const STATUS: &[&str] = &[
     "申し込んである",
     "提出してある",
     "出してある",
+    // About to run out (証明書の期限切れそう): a state of the facility's own things.
+    "切れそう",
+    "切れかけ",
 ];
 
 /// Something still to do for this facility: what comes next, what is left, where it stands.
@@ -411,6 +414,9 @@ pub(super) const PROBLEM: &[&str] = &[
     "kicked back",
     "pull our",
     "pull the",
+    // Something that happens again and again (my facility code keeps getting rejected).
+    "keeps ",
+    "keep getting",
 ];
 
 /// What is needed or how long it takes, in general: not about the facility's subsidy,
