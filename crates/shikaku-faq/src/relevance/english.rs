@@ -546,7 +546,7 @@ pub fn english_terms(text: &str) -> Vec<Term> {
 /// Number words as the stemmer leaves them (one … twelve, hundred, thousand).
 const NUMBER_WORDS: &[&str] = &[
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelv", "twenti", "thirti", "forti", "fifti", "hundr", "thousand",
+    "twelv", "twenti", "thirti", "forti", "fifti", "hundr", "thousand", "million", "billion",
 ];
 
 /// Whether a stemmed word is a number: digits, or a number word.

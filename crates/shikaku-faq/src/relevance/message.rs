@@ -149,8 +149,11 @@ fn sentences(text: &str) -> Vec<(String, bool)> {
     let text = ASKING_STARTS.iter().fold(text, |t, start| {
         t.replace(&format!(", but {start}"), &format!("\n{start}"))
     });
-    for c in text.chars().chain(std::iter::once('\n')) {
-        if !matches!(c, '.' | '?' | '!' | '\n') {
+    let chars: Vec<char> = text.chars().chain(std::iter::once('\n')).collect();
+    for (i, &c) in chars.iter().enumerate() {
+        // A point inside a number or a word (1.05 million yen, ver.2) ends no sentence.
+        let inside = c == '.' && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        if inside || !matches!(c, '.' | '?' | '!' | '\n') {
             current.push(c);
             continue;
         }
@@ -445,11 +448,18 @@ fn japanese_points_back(sentence: &str) -> bool {
 fn japanese_sentences(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
-    for c in text.chars().chain(std::iter::once('\n')) {
+    let chars: Vec<char> = text.chars().chain(std::iter::once('\n')).collect();
+    for (i, &c) in chars.iter().enumerate() {
         if matches!(c, '?' | '？') {
             current.push('？');
         }
-        if matches!(c, '。' | '．' | '?' | '？' | '!' | '！' | '\n') {
+        // A point inside a number (32．1万円) ends no sentence.
+        let inside = c == '．'
+            && i.checked_sub(1)
+                .and_then(|p| chars.get(p))
+                .is_some_and(|p| p.is_numeric())
+            && chars.get(i + 1).is_some_and(|n| n.is_numeric());
+        if !inside && matches!(c, '。' | '．' | '?' | '？' | '!' | '！' | '\n') {
             let s = current.trim().to_string();
             if !s.is_empty() {
                 out.push(s);
@@ -535,6 +545,11 @@ mod tests {
             ["facil", "code", "check", "digit"]
         );
         assert_eq!(read("Our code. It fails."), ["code", "fail"]);
+        // A point inside a number ends no sentence (what is the 1.05 million yen cap).
+        assert_eq!(
+            read("what is the 1.05 code check digit"),
+            ["1", "05", "code", "check", "digit"]
+        );
         // Their points back at the person the sentence before names.
         assert_eq!(
             read("The patient showed a card. Can we view their drug history?"),
@@ -578,6 +593,8 @@ mod tests {
             )
             .is_empty()
         );
+        // A point inside a number ends no sentence (32．1万円).
+        assert!(said("証明書は32．1万円ですか", Said::Asked).contains(&"32".to_string()));
         // A question naming its own topic: the story around it sets the scene.
         let text = "薬局の奥に置く予定です。証明書は端末ごとに必要ですか。";
         assert!(said(text, Said::Asked).contains(&"証明".to_string()));

@@ -394,8 +394,9 @@ impl Model {
             .map(|(i, t)| {
                 // 30 of 30分, 20 of 2021年, c1 of PC1台: a number is a quantity or a date,
                 // weak whether or not an entry has it.
+                // A neighbouring topic with a figure in it (119番) stays a word.
                 if t.has_digit() {
-                    return t.kind == Kind::Strong;
+                    return t.kind == Kind::Strong && !t.is_neighbour();
                 }
                 let kanji = t.text.chars().all(is_kanji);
                 let kana = t.is_kana();

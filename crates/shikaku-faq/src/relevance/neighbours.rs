@@ -7,6 +7,9 @@
 /// word no entry uses, so an entry must cover the rest of the question at [`super::UNKNOWN_FLOOR`].
 pub(super) const NEIGHBOURS: &[&str] = &[
     "オンライン診療",
+    // An emergency call (119番に電話するとき): not the help desk's number.
+    "119番",
+    "110番",
     // A facility's own hours (the FAQ gives the help desk's only).
     "診察時間",
     "診療時間",
