@@ -317,6 +317,10 @@ const NEIGHBOURS: &[&str] = &[
     "photocopies",
     "photocopying",
     "insurance claim",
+    // Submitting claims (the FAQ answers whether the online-claims line is subsidised).
+    "submit claim",
+    "claims electronically",
+    "electronic claim",
     "parking",
     "payroll",
     "tax return",

@@ -7,6 +7,12 @@
 /// word no entry uses, so an entry must cover the rest of the question at [`super::UNKNOWN_FLOOR`].
 pub(super) const NEIGHBOURS: &[&str] = &[
     "オンライン診療",
+    // Submitting claims online (オンライン請求の手順): the FAQ answers whether its line is
+    // subsidised, not how to claim.
+    "オンライン請求の手順",
+    "オンライン請求のやり方",
+    "オンライン請求の方法",
+    "オンライン請求のしかた",
     // An emergency call (119番に電話するとき): not the help desk's number.
     "119番",
     "110番",
