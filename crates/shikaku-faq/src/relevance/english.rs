@@ -340,6 +340,10 @@ const NEIGHBOURS: &[&str] = &[
     "licence",
     "license",
     "visiting hours",
+    // The facility's own rota (the doctor's schedule): not the vendor's or the setup's.
+    "doctor schedule",
+    "shift schedule",
+    "duty roster",
     "inpatient",
     "faint",
     "fainted",
