@@ -256,7 +256,8 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     let mut text = synonyms.apply(text);
     // A reason or concession (担当が産休に入るので, ベンダーが来るけど) sets the scene: what is
     // said before it is context.
-    let context_until = clause_end(&text);
+    // So does a statement of the facility's kind before the question (うちは診療所ですが、…).
+    let context_until = clause_end(&text).max(kind_statement_end(&text));
     // Neighbouring topics before stop phrases, so that a stop phrase inside one (院内 of
     // 院内感染) cannot split it; compared by character: オンライン診療 is the topic however
     // its kana were typed.
@@ -392,6 +393,33 @@ fn clause_end(text: &Scripted) -> usize {
         }
     }
     end
+}
+
+/// Where a statement of the facility's kind that opens a question ends (うちは診療所ですが、
+/// 当院は病院なので), or 0: who asks, context for what follows. Only a short opening that names
+/// a kind of facility counts (ログインできないのですが is no such statement).
+fn kind_statement_end(text: &Scripted) -> usize {
+    const ENDS: [&str; 7] = [
+        "ですが",
+        "ですけど",
+        "ですので",
+        "なので",
+        "だけど",
+        "です、",
+        "です。",
+    ];
+    /// The longest opening taken for a statement (当院は歯科診療所ですが: 9 characters).
+    const LONGEST: usize = 12;
+    for i in 1..text.len().min(LONGEST + 1) {
+        if let Some(end) = ENDS.iter().find(|e| spells(text, i, e)) {
+            let before: String = text[..i].iter().map(|(c, _)| *c).collect();
+            let named = FACILITY_KINDS.iter().any(|k| {
+                before.contains(&scripted(k).into_iter().map(|(c, _)| c).collect::<String>())
+            });
+            return if named { i + end.chars().count() } else { 0 };
+        }
+    }
+    0
 }
 
 /// The kind of each bigram of a run of two or more characters, `None` for the inflection
@@ -590,6 +618,13 @@ mod tests {
         assert!(context("アカウントを作りたいので手順を").is_empty());
         assert!(context("補助金を申請したいんですけど書類は").is_empty());
         assert!(context("証明書の申請期限").is_empty());
+        // A statement of the facility's kind that opens a question: who asks.
+        assert_eq!(
+            context("うちは診療所ですが、補助金の上限は"),
+            ["診療", "療所"]
+        );
+        assert_eq!(context("当院は病院なので証明書は何枚"), ["病院", "院な"]);
+        assert!(context("ログインできないのですが、パスワードは").is_empty());
         // Nothing said after the clause: the clause is what it asks about.
         assert!(context("カードリーダーが壊れたので困っています").is_empty());
     }

@@ -69,6 +69,20 @@ pub fn english_question(
     rewrite: impl Fn(&str) -> String,
     known: impl Fn(&str) -> bool,
 ) -> Vec<Term> {
+    // A short frame before a colon (Quick question: …) goes when what follows names its own
+    // topic; Certificate: how many do we need? keeps it.
+    let text = match framed(text) {
+        Some(rest)
+            if english_terms(&rewrite(rest))
+                .iter()
+                .filter(|t| t.kind != Kind::Weak && known(&t.text))
+                .count()
+                >= SELF_CONTAINED =>
+        {
+            rest
+        }
+        _ => text,
+    };
     let read = sentences(text);
     let asks: Vec<bool> = read.iter().map(|(s, may)| *may && asking(s)).collect();
     let said: Vec<(String, Vec<Term>)> = read
@@ -135,6 +149,23 @@ const REASONS: &[&str] = &[", as ", " because ", ", since ", ", so "];
 
 /// Where the frame of a sentence ends and what it frames begins.
 const FRAME_ENDS: &[&str] = &[": ", "："];
+
+/// What follows a short frame that opens `text` before a colon (Quick question: …), if one
+/// does: when nothing after it asks (Quick question: subsidy rounding), the frame would
+/// otherwise be read with the rest.
+fn framed(text: &str) -> Option<&str> {
+    /// The most words a frame has (Question about our certificate: 4).
+    const FRAME_WORDS: usize = 4;
+    FRAME_ENDS
+        .iter()
+        .find_map(|end| text.split_once(end))
+        .filter(|(frame, rest)| {
+            !frame.contains(['.', '?', '!', '\n'])
+                && frame.split_whitespace().count() <= FRAME_WORDS
+                && !rest.trim().is_empty()
+        })
+        .map(|(_, rest)| rest)
+}
 
 /// The sentences of a text, lower case, each with whether it may be the one that asks (a
 /// question's with its question mark; a reason split off from it may not).
@@ -545,6 +576,13 @@ mod tests {
             ["facil", "code", "check", "digit"]
         );
         assert_eq!(read("Our code. It fails."), ["code", "fail"]);
+        // A short frame before a colon goes when what follows names its topic; not when
+        // what follows names too little of its own.
+        assert_eq!(
+            read("Quick question: facility code check digit"),
+            ["facil", "code", "check", "digit"]
+        );
+        assert_eq!(read("Portal: what is this?"), ["portal"]);
         // A point inside a number ends no sentence (what is the 1.05 million yen cap).
         assert_eq!(
             read("what is the 1.05 code check digit"),

@@ -525,6 +525,10 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "説明できません",
     "説明できない",
     "なんてもの",
+    // Something like (仕様書のようなもの, マニュアルみたいなもの): the thing is the topic.
+    "のようなもの",
+    "ようなもの",
+    "みたいなもの",
     "なんて",
     "知りたい",
     "しりたい",

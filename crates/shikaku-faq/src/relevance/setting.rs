@@ -41,6 +41,10 @@ pub(super) const SETTING: &[&str] = &[
     "店舗ごと",
     "店舗",
     "うちの",
+    "うちでは",
+    "うちは",
+    "うちで",
+    "うちも",
     "患者さん",
     // An honorific after a word (業者さん).
     "さん",
