@@ -225,8 +225,7 @@ fn starts_with_phrase(words: &[&str], phrase: &[&str], plural: bool) -> bool {
     let Some((last, head)) = phrase.split_last() else {
         return false;
     };
-    words.len() >= phrase.len()
-        && words.starts_with(head)
+    words.starts_with(head)
         && words.get(head.len()).is_some_and(|w| {
             w == last
                 || (plural

@@ -295,12 +295,6 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         after_particle = particle && after_content;
         after_content = !particle && script.content();
     }
-    static KINDS: LazyLock<Vec<Vec<char>>> = LazyLock::new(|| {
-        FACILITY_KINDS
-            .iter()
-            .map(|k| scripted(k).into_iter().map(|(c, _)| c).collect())
-            .collect()
-    });
     let mut terms = Vec::new();
     let (mut offset, mut runs) = (0, 0);
     for (r, run) in text.split(|(_, s)| *s == Script::Separator).enumerate() {
@@ -395,6 +389,14 @@ fn clause_end(text: &Scripted) -> usize {
     end
 }
 
+/// The kinds of facility ([`FACILITY_KINDS`]) as normalized characters.
+static KINDS: LazyLock<Vec<Vec<char>>> = LazyLock::new(|| {
+    FACILITY_KINDS
+        .iter()
+        .map(|k| scripted(k).into_iter().map(|(c, _)| c).collect())
+        .collect()
+});
+
 /// Where a statement of the facility's kind that opens a question ends (うちは診療所ですが、
 /// 当院は病院なので), or 0: who asks, context for what follows. Only a short opening that names
 /// a kind of facility counts (ログインできないのですが is no such statement).
@@ -408,13 +410,15 @@ fn kind_statement_end(text: &Scripted) -> usize {
         "です、",
         "です。",
     ];
-    /// The longest opening taken for a statement (当院は歯科診療所ですが: 9 characters).
+    /// The longest opening taken for a statement (当院は歯科診療所ですが: 8 characters before
+    /// ですが).
     const LONGEST: usize = 12;
     for i in 1..text.len().min(LONGEST + 1) {
         if let Some(end) = ENDS.iter().find(|e| spells(text, i, e)) {
-            let before: String = text[..i].iter().map(|(c, _)| *c).collect();
-            let named = FACILITY_KINDS.iter().any(|k| {
-                before.contains(&scripted(k).into_iter().map(|(c, _)| c).collect::<String>())
+            let named = KINDS.iter().any(|kind| {
+                text[..i]
+                    .windows(kind.len())
+                    .any(|w| w.iter().map(|(c, _)| c).eq(kind.iter()))
             });
             return if named { i + end.chars().count() } else { 0 };
         }
@@ -625,6 +629,10 @@ mod tests {
         );
         assert_eq!(context("当院は病院なので証明書は何枚"), ["病院", "院な"]);
         assert!(context("ログインできないのですが、パスワードは").is_empty());
+        assert_eq!(
+            context("うちは診療所です、補助金の上限は"),
+            ["診療", "療所"]
+        );
         // Nothing said after the clause: the clause is what it asks about.
         assert!(context("カードリーダーが壊れたので困っています").is_empty());
     }
