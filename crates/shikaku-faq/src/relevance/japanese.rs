@@ -244,16 +244,20 @@ pub fn without_fillers(text: &str) -> &str {
     rest
 }
 
-/// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
-pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
-    let query = without_fillers(query);
+/// `text` in the FAQ's words: its readings, English words and synonyms rewritten.
+fn rewritten(text: &str, synonyms: &Synonyms) -> Scripted {
     // Typed without conversion (ほじょきんのしんせいきげん): read the FAQ's words in it.
-    let mut text = with_readings(scripted(query));
+    let mut text = with_readings(scripted(text));
     // English words in a Japanese question (portalのpassword): the entries' Japanese words.
     if text.iter().any(|(c, _)| is_cjk(*c)) {
         text = Synonyms::glossary().apply(text);
     }
-    let mut text = synonyms.apply(text);
+    synonyms.apply(text)
+}
+
+/// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
+pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
+    let mut text = rewritten(without_fillers(query), synonyms);
     // A reason or concession (担当が産休に入るので, ベンダーが来るけど) sets the scene: what is
     // said before it is context.
     // So does a statement of the facility's kind before the question (うちは診療所ですが、…).
@@ -579,6 +583,27 @@ mod tests {
             }
         }
         assert!(twice.is_empty(), "listed twice: {twice:?}");
+    }
+
+    #[test]
+    fn neighbouring_topics_are_listed_as_questions_read_them() {
+        // Neighbouring topics are found in a question after its synonyms: one the shipped
+        // synonyms rewrite (無線LAN, whose LAN is read as ネットワーク) would never be found.
+        let index = crate::tests::shipped();
+        let chars = |s: &Scripted| s.iter().map(|(c, _)| *c).collect::<String>();
+        let lost: Vec<String> = NEIGHBOURS
+            .iter()
+            .map(|n| {
+                (
+                    n,
+                    chars(&scripted(n)),
+                    chars(&rewritten(n, &index.synonyms)),
+                )
+            })
+            .filter(|(_, listed, read)| listed != read)
+            .map(|(n, _, read)| format!("{n} is read as {read}"))
+            .collect();
+        assert!(lost.is_empty(), "{lost:#?}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The topics next to ours that a Japanese question may name and the FAQ does not answer
-//! (オンライン診療, 介護保険, 電子処方箋, another system's password). Normalized forms;
+//! (オンライン診療, 介護保険, 電子処方箋, another system's password). Normalized forms, as a
+//! question reads after its synonyms (a topic typed 日程 is listed as スケジュール, 医院 as 診療所);
 //! [`super::japanese`] reads questions with them.
 
 /// Topics next to ours that the FAQ does not answer although their words are its words
@@ -19,7 +20,6 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     // A facility's own hours (the FAQ gives the help desk's only).
     "診察時間",
     "診療時間",
-    "診療日程",
     "診療スケジュール",
     "診療日",
     "休診日",
@@ -45,9 +45,7 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "ベンダー選び",
     "業者の選び方",
     "業者選び",
-    "同意書のひな形",
     "同意書の様式",
-    "同意書のテンプレート",
     "同意書の書式",
     // Where the reader stands, patients' waiting time (順番待ち is read as 待ち時間 first), how
     // to read a card's numbers, and a person's own qualification exam (資格 of 資格試験 is not
@@ -63,8 +61,8 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "説明会",
     "ベンダーの担当者",
     "業者の担当者",
-    // Comparing prices of products (WindowsとMacの価格差): the FAQ gives the subsidy, not prices.
-    "価格差",
+    // Comparing prices of products (WindowsとMacの価格差, read as 費用差): the FAQ gives the
+    // subsidy, not prices.
     "費用の違い",
     "費用差",
     // Finding a place nearby (近くの薬局を教えて).
@@ -80,7 +78,6 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "暗証番号の初期化",
     "暗証番号の再設定",
     // The line's installation is the carrier's; the router's own password the vendor's.
-    "工事の日程",
     "工事のスケジュール",
     "工事日",
     "ルーターのパスワード",
@@ -207,9 +204,7 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "営業時間を変え",
     "薬局の営業時間",
     "病院の営業時間",
-    "医院の営業時間",
     "診療所の営業時間",
-    "クリニックの営業時間",
     "職員の健康保険",
     "従業員の健康保険",
     "職員の社会保険",
@@ -217,7 +212,12 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     // A wireless LAN inside the facility (the FAQ's lines are the connection to the outside).
     "Wi-Fi",
     "WiFi",
-    "無線LAN",
+    // 無線LAN is read as 無線ネットワーク (LAN is a network); its password is the network's,
+    // not the portal's (無線LANのパスワードを忘れた).
+    "無線ネットワーク",
+    "Wi-Fiのパスワード",
+    "WiFiのパスワード",
+    "無線ネットワークのパスワード",
     // A doctor's own licence (the FAQ's 資格確認 is a patient's insurance eligibility).
     "医師の資格",
     "医師資格",
