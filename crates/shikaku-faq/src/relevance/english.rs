@@ -670,6 +670,14 @@ mod tests {
             .map(|(n, read)| format!("{n} is read as {read}"))
             .collect();
         assert!(lost.is_empty(), "{lost:#?}");
+        // So are the compounds.
+        let lost: Vec<String> = ENGLISH_COMPOUNDS
+            .iter()
+            .map(|(words, _)| words.join(" "))
+            .filter(|c| index.synonyms.english(c) != *c)
+            .map(|c| format!("{c} is read as {}", index.synonyms.english(&c)))
+            .collect();
+        assert!(lost.is_empty(), "{lost:#?}");
     }
 
     #[test]

@@ -70,7 +70,8 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "至急",
     "緊急です",
     "緊急",
-    "お急ぎ",
+    // お急ぎ (急ぎ is read as 早め).
+    "お早め",
     "聞きたいんですが",
     "聞きたいのですが",
     "聞きたい",
@@ -602,8 +603,9 @@ pub(super) const FILLERS: &[&str] = &[
 pub(super) const RELAYERS: &[&str] = &[
     "院長から",
     "院長に",
-    "事務長から",
-    "事務長に",
+    // 事務長 is read as 担当者 (the person in charge).
+    "担当者から",
+    "担当者に",
     "先生から",
     "上司から",
     "上司に",
