@@ -388,6 +388,14 @@ const NEIGHBOURS: &[&str] = &[
     "holiday list",
     "holiday calendar",
     "list of holidays",
+    "holidays this year",
+    "office holiday",
+    // A patient's own share of the fee, and a shop's price for a reader.
+    "copay",
+    "co-pay",
+    "copayment",
+    "co-payment",
+    "electronics shop",
     // Another system's password or mail, and a patient getting a new insurance card of their
     // own (the insurer issues it).
     "email password",

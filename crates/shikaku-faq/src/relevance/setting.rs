@@ -78,6 +78,11 @@ pub(super) const SETTING: &[&str] = &[
     "外国人スタッフ向けに",
     "外国人スタッフ向け",
     "外国人スタッフ",
+    // Who wants it (画面を英語にしたいスタッフがいる): the asker's people, not the topic.
+    "したいスタッフがいる",
+    "したいスタッフがいます",
+    "したい職員がいる",
+    "したい職員がいます",
     // Which department or role of a larger facility asks (医事課で登録したら, 情シスが設定する,
     // 本部でまとめて, 分院の回線): who, not what.
     "医事課長",
