@@ -11,7 +11,7 @@ pub mod normalize;
 pub mod relevance;
 mod tokenizer;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -123,6 +123,9 @@ pub struct FaqIndex {
     synonyms: Synonyms,
     /// The FAQ's English words, against which typing slips are read (pasword → password).
     spelling: Spelling,
+    /// The Latin words a Japanese question can be read by: the Japanese entries' own (pc,
+    /// vpn) and those the glossary and synonyms read as Japanese (password, hojokin).
+    latin: HashSet<String>,
 }
 
 impl std::fmt::Debug for FaqIndex {
@@ -243,7 +246,7 @@ impl FaqIndex {
         // Synonyms only for words the entries do not use themselves.
         let mut japanese = String::new();
         let mut english_text = String::new();
-        let mut katakana = std::collections::HashSet::new();
+        let mut katakana = HashSet::new();
         for e in &entries {
             for t in [&e.title, &e.keywords, &e.body, &e.category] {
                 japanese.push_str(&normalize::normalize(t));
@@ -267,6 +270,18 @@ impl FaqIndex {
                 .chain(Synonyms::readings().ascii_words()),
             relevance::is_english_stop_word,
         );
+        // From the titles and keywords: the answers' URLs are no words of a question.
+        let heads: String = entries
+            .iter()
+            .map(|e| format!("{} {} ", e.title, e.keywords))
+            .collect();
+        let latin = relevance::english_words(&heads)
+            .split(' ')
+            .map(str::to_string)
+            .chain(Synonyms::shipped().ascii_read_as_japanese())
+            .chain(Synonyms::glossary().ascii_read_as_japanese())
+            .chain(Synonyms::readings().ascii_read_as_japanese())
+            .collect();
         let title_asks = entries
             .iter()
             .map(|e| [relevance::asks(&e.title), relevance::asks(&e.title_en)])
@@ -283,6 +298,7 @@ impl FaqIndex {
             en_model: Model::new(en_terms),
             synonyms,
             spelling,
+            latin,
         })
     }
 
@@ -443,7 +459,9 @@ impl FaqIndex {
     /// in an English question and in a Japanese one alike (portalのpasword: password, which
     /// the glossary reads as パスワード).
     fn question(&self, query: &str) -> String {
-        self.spelled(&question(query))
+        let query = self.spelled(&question(query));
+        relevance::without_english_frame(&query, &self.synonyms, |w| self.latin.contains(w))
+            .into_owned()
     }
 
     /// The terms of a Japanese question, a message of several sentences read by the ones

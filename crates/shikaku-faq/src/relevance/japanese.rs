@@ -248,8 +248,10 @@ pub fn without_fillers(text: &str) -> &str {
 fn rewritten(text: &str, synonyms: &Synonyms) -> Scripted {
     // Typed without conversion (ほじょきんのしんせいきげん): read the FAQ's words in it.
     let mut text = with_readings(scripted(text));
-    // English words in a Japanese question (portalのpassword): the entries' Japanese words.
-    if text.iter().any(|(c, _)| is_cjk(*c)) {
+    // English words in a Japanese question (portalのpassword, and hojokin deadline, whose
+    // hojokin the synonyms read as 補助金): the entries' Japanese words.
+    let cjk = |t: &Scripted| t.iter().any(|(c, _)| is_cjk(*c));
+    if cjk(&text) || cjk(&synonyms.apply(text.clone())) {
         text = Synonyms::glossary().apply(text);
     }
     synonyms.apply(text)
@@ -491,6 +493,50 @@ pub(super) fn is_suru(c: char) -> bool {
     "さしすせ".contains(c)
 }
 
+/// An English question around the FAQ's Japanese words (What is 大型チェーン薬局?, Is the 顔認証
+/// card reader free?, How much hojokin can a clinic get?) as the Japanese question it names:
+/// its English words go, but for those `kept` (the entries' own Latin words, PC and IP-VPN,
+/// and the words the glossary and the synonyms read as Japanese: reader, hojokin). Read whole,
+/// its English words were bigrams no entry has (ho, ow, mu …) and nothing was found. A
+/// question is English around Japanese when it has Japanese after its synonyms and two
+/// English stop words or more (portalのpasswordを忘れた has none, and keeps its words).
+pub fn without_english_frame<'q>(
+    query: &'q str,
+    synonyms: &Synonyms,
+    kept: impl Fn(&str) -> bool,
+) -> std::borrow::Cow<'q, str> {
+    let words = || {
+        query
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+    };
+    let stop_words = words()
+        .filter(|w| super::is_english_stop_word(&w.to_ascii_lowercase()))
+        .count();
+    if stop_words < 2 || !is_japanese(query, synonyms) {
+        return query.into();
+    }
+    let mut out = String::with_capacity(query.len());
+    let mut word = String::new();
+    for c in query.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            out.push_str(if kept(&word.to_ascii_lowercase()) {
+                &word
+            } else {
+                " "
+            });
+            word.clear();
+        }
+        out.push(c);
+    }
+    out.pop();
+    out.into()
+}
+
 /// Whether a question is written in Japanese (any kana or kanji after synonyms).
 pub fn is_japanese(query: &str, synonyms: &Synonyms) -> bool {
     synonyms
@@ -607,6 +653,31 @@ mod tests {
             .map(|(n, _, read)| format!("{n} is read as {read}"))
             .collect();
         assert!(lost.is_empty(), "{lost:#?}");
+    }
+
+    #[test]
+    fn an_english_question_around_japanese_words_is_read_by_them() {
+        let s = Synonyms::parse("hojokin\t補助金\n");
+        let kept = |w: &str| ["pc", "hojokin", "reader"].contains(&w);
+        let frame = |q: &str| {
+            let read = without_english_frame(q, &s, kept);
+            read.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        assert_eq!(frame("What is 大型チェーン薬局?"), "大型チェーン薬局?");
+        assert_eq!(
+            frame("Is the 電子証明書 needed for each PC?"),
+            "電子証明書 PC?"
+        );
+        // Romaji the synonyms read as Japanese make it Japanese too.
+        assert_eq!(frame("How much hojokin can we get?"), "hojokin ?");
+        // Not English around Japanese: no more than one stop word, or no Japanese.
+        for q in [
+            "portalのpasswordを忘れた",
+            "My Number Cardで受付できる？",
+            "What is a PC?",
+        ] {
+            assert_eq!(frame(q), q);
+        }
     }
 
     #[test]

@@ -19,7 +19,8 @@
 //! context). A synonym table maps what staff type (電カル, 問合せ, お客様, `hojokin`,
 //! 引っ込める) to the words the FAQ uses, a question typed without conversion (ほじょきんの
 //! しんせい) is read with the FAQ's readings, and English words inside a Japanese question
-//! (portalのpassword) with the glossary; neighbouring topics the FAQ does not answer
+//! (portalのpassword) with the glossary, and an English question around the FAQ's Japanese
+//! words (What is 大型チェーン薬局?) by those words ([`without_english_frame`]); neighbouring topics the FAQ does not answer
 //! (オンライン診療, 介護保険) count as words no entry uses, though their parts are its words.
 //! English questions have their typing slips read as words ([`Spelling`]: pasword →
 //! password), then become stemmed words without stop words, one term per word family
@@ -62,7 +63,8 @@ pub use english::{
 };
 use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
 pub use japanese::{
-    entry_keys, is_japanese, japanese_terms, katakana_words, read_kana, without_fillers,
+    entry_keys, is_japanese, japanese_terms, katakana_words, read_kana, without_english_frame,
+    without_fillers,
 };
 pub use message::{asking_part, english_question, japanese_question};
 pub use spelling::Spelling;

@@ -77,6 +77,24 @@ impl Synonyms {
         Synonyms { pairs }
     }
 
+    /// The ASCII words of the variants that are read as Japanese (hojokin → 補助金, password →
+    /// パスワード): what an English question around Japanese words keeps
+    /// ([`super::without_english_frame`]).
+    pub fn ascii_read_as_japanese(&self) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter(|p| p.canonical.iter().any(|(c, _)| !c.is_ascii()))
+            .flat_map(|p| {
+                let variant: String = p.variant.iter().collect();
+                variant
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
     /// The ASCII words of the variants and canonical forms (what an English question may say
     /// on purpose: hojokin, rececon, due).
     pub fn ascii_words(&self) -> Vec<String> {
