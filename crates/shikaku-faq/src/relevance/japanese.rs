@@ -244,10 +244,52 @@ pub fn without_fillers(text: &str) -> &str {
     rest
 }
 
-/// `text` in the FAQ's words: its readings, English words and synonyms rewritten.
+/// The counters a figure written in kanji is read before (三台, 一回, 二分の一): the entries
+/// write their figures in Arabic numerals (3台, 1/2).
+const COUNTERS: &[&str] = &[
+    "台",
+    "回",
+    "枚",
+    "年",
+    "か月",
+    "ヶ月",
+    "ヵ月",
+    "営業日",
+    "日",
+    "件",
+    "割",
+    "人",
+    "万",
+    "分の",
+];
+
+/// `text` with the figures written in kanji before a counter, or after the 分の of a
+/// fraction (二分の一), in Arabic numerals; not inside a word (同一, 統一).
+fn arabic_figures(mut text: Scripted) -> Scripted {
+    let digit = |c: char| {
+        "一二三四五六七八九"
+            .find(c)
+            .map(|i| i / '一'.len_utf8() + 1)
+    };
+    for i in 0..text.len() {
+        let Some(d) = digit(text[i].0) else {
+            continue;
+        };
+        let in_word = i > 0 && text[i - 1].1 == Script::Kanji && digit(text[i - 1].0).is_none();
+        let counted = COUNTERS.iter().any(|k| spells(&text, i + 1, k));
+        let fraction = i >= 2 && spells(&text, i - 2, "分の");
+        if !in_word && counted || fraction {
+            let figure = char::from_digit(d as u32, 10).unwrap_or('0');
+            text[i] = (figure, Script::Other);
+        }
+    }
+    text
+}
+
+/// `text` in the FAQ's words: its figures, readings, English words and synonyms rewritten.
 fn rewritten(text: &str, synonyms: &Synonyms) -> Scripted {
     // Typed without conversion (ほじょきんのしんせいきげん): read the FAQ's words in it.
-    let mut text = with_readings(scripted(text));
+    let mut text = with_readings(arabic_figures(scripted(text)));
     // English words in a Japanese question (portalのpassword, and hojokin deadline, whose
     // hojokin the synonyms read as 補助金): the entries' Japanese words.
     let cjk = |t: &Scripted| t.iter().any(|(c, _)| is_cjk(*c));
@@ -493,13 +535,16 @@ pub(super) fn is_suru(c: char) -> bool {
     "さしすせ".contains(c)
 }
 
-/// An English question around the FAQ's Japanese words (What is 大型チェーン薬局?, Is the 顔認証
-/// card reader free?, How much hojokin can a clinic get?) as the Japanese question it names:
-/// its English words go, but for those `kept` (the entries' own Latin words, PC and IP-VPN,
-/// and the words the glossary and the synonyms read as Japanese: reader, hojokin). Read whole,
-/// its English words were bigrams no entry has (ho, ow, mu …) and nothing was found. A
-/// question is English around Japanese when it has Japanese after its synonyms and two
-/// English stop words or more (portalのpasswordを忘れた has none, and keeps its words).
+/// A Japanese question without the English words it cannot be read by. An English question
+/// around the FAQ's Japanese words (What is 大型チェーン薬局?, Is the 顔認証 card reader free?, How
+/// much hojokin can a clinic get?) is read as the Japanese question it names: its English
+/// words go, but for those `kept` (the entries' own Latin words, PC and IP-VPN, and the words
+/// the glossary and the synonyms read as Japanese: reader, hojokin), figures and names (a word
+/// with a capital that does not open the question: Windows, Excel). Read whole, its English
+/// words were bigrams no entry has (ho, ow, mu …) and nothing was found. A question is English
+/// around Japanese when it has Japanese after its synonyms and two English stop words or
+/// more; in another Japanese question only its English stop words go (補助金 how much?),
+/// unless typed in capitals (IT導入補助金). The question as it is when it has no Japanese.
 pub fn without_english_frame<'q>(
     query: &'q str,
     synonyms: &Synonyms,
@@ -510,12 +555,21 @@ pub fn without_english_frame<'q>(
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
     };
-    let stop_words = words()
-        .filter(|w| super::is_english_stop_word(&w.to_ascii_lowercase()))
-        .count();
-    if stop_words < 2 || !is_japanese(query, synonyms) {
+    if words().next().is_none() || !is_japanese(query, synonyms) {
         return query.into();
     }
+    let stop = |w: &str| super::is_english_stop_word(&w.to_ascii_lowercase());
+    let framed = words().filter(|w| stop(w)).count() >= 2;
+    let mut opening = true;
+    let mut dropped = |word: &str| {
+        let name = !opening && word.len() >= 2 && word.chars().any(|c| c.is_ascii_uppercase());
+        let capitals = word.len() >= 2 && word.chars().all(|c| c.is_ascii_uppercase());
+        opening = false;
+        !kept(&word.to_ascii_lowercase())
+            && !word.chars().any(|c| c.is_ascii_digit())
+            && !name
+            && (framed || stop(word) && !capitals)
+    };
     let mut out = String::with_capacity(query.len());
     let mut word = String::new();
     for c in query.chars().chain(std::iter::once(' ')) {
@@ -524,11 +578,7 @@ pub fn without_english_frame<'q>(
             continue;
         }
         if !word.is_empty() {
-            out.push_str(if kept(&word.to_ascii_lowercase()) {
-                &word
-            } else {
-                " "
-            });
+            out.push_str(if dropped(&word) { " " } else { &word });
             word.clear();
         }
         out.push(c);
@@ -656,9 +706,24 @@ mod tests {
     }
 
     #[test]
+    fn figures_in_kanji_before_a_counter_are_arabic() {
+        let read = |t: &str| {
+            arabic_figures(scripted(t))
+                .iter()
+                .map(|(c, _)| *c)
+                .collect::<String>()
+        };
+        assert_eq!(read("リーダーは三台まで"), "りだは3台まで");
+        assert_eq!(read("補助は二分の一"), "補助は2分の1");
+        assert_eq!(read("一回でいい九か月前"), "1回でいい9か月前");
+        // Inside a word, or before no counter, a kanji is a kanji.
+        assert_eq!(read("同一人物の一括で一時的"), "同一人物の一括で一時的");
+    }
+
+    #[test]
     fn an_english_question_around_japanese_words_is_read_by_them() {
         let s = Synonyms::parse("hojokin\t補助金\n");
-        let kept = |w: &str| ["pc", "hojokin", "reader"].contains(&w);
+        let kept = |w: &str| ["pc", "hojokin", "reader", "password", "portal"].contains(&w);
         let frame = |q: &str| {
             let read = without_english_frame(q, &s, kept);
             read.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -670,10 +735,18 @@ mod tests {
         );
         // Romaji the synonyms read as Japanese make it Japanese too.
         assert_eq!(frame("How much hojokin can we get?"), "hojokin ?");
-        // Not English around Japanese: no more than one stop word, or no Japanese.
+        // Figures stay.
+        assert_eq!(frame("What does 区分 9 mean?"), "区分 9 ?");
+        // In another Japanese question only the English stop words go.
+        assert_eq!(frame("補助金 how much?"), "補助金 much?");
+        assert_eq!(
+            frame("Is Windows 11 OK for the 端末?"),
+            "Windows 11 OK 端末?"
+        );
         for q in [
             "portalのpasswordを忘れた",
-            "My Number Cardで受付できる？",
+            "ORCAのreaderは？",
+            "IT導入補助金",
             "What is a PC?",
         ] {
             assert_eq!(frame(q), q);
