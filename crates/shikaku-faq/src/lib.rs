@@ -459,7 +459,7 @@ impl FaqIndex {
     /// in an English question and in a Japanese one alike (portalのpasword: password, which
     /// the glossary reads as パスワード).
     fn question(&self, query: &str) -> String {
-        let query = self.spelled(&question(query));
+        let query = self.spelled(&relevance::without_addresses(&question(query)));
         relevance::without_english_frame(&query, &self.synonyms, |w| self.latin.contains(w))
             .into_owned()
     }

@@ -22,7 +22,8 @@
 //! (portalのpassword) with the glossary, and an English question around the FAQ's Japanese
 //! words (What is 大型チェーン薬局?) by those words ([`without_english_frame`]); neighbouring topics the FAQ does not answer
 //! (オンライン診療, 介護保険) count as words no entry uses, though their parts are its words.
-//! English questions have their typing slips read as words ([`Spelling`]: pasword →
+//! A web or mail address and a date typed with slashes are no words of a question in either
+//! language ([`without_addresses`]). English questions have their typing slips read as words ([`Spelling`]: pasword →
 //! password), then become stemmed words without stop words, one term per word family
 //! (application, apply), "My Number Card" one word, after the English synonyms (due →
 //! deadline); a message of several sentences is read by the sentences that ask
@@ -46,6 +47,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+mod addresses;
 mod asks;
 mod english;
 mod japanese;
@@ -56,6 +58,7 @@ mod setting;
 mod spelling;
 mod synonyms;
 
+pub use addresses::without_addresses;
 pub use asks::{Asks, asks, same as asks_the_same};
 pub use english::{
     english_analyzer, english_compounds, english_neighbours, english_table_words, english_terms,

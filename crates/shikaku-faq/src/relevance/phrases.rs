@@ -94,6 +94,9 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "と言われました",
     "と言われた",
     "と言われ",
+    // 届くって言われたリーダー: the た too, or it joins the next word (たり).
+    "って言われた",
+    "言われた",
     "言われ",
     // Hearsay at the end (登録してしまったようだ): what was heard is the topic.
     "てしまったようだ",
