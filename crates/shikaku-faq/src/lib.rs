@@ -455,9 +455,11 @@ impl FaqIndex {
     }
 
     /// A question as search reads it, once for both languages: its first [`QUESTION_CHARS`]
-    /// characters without a mail subject's marks, its English typing slips read as words —
-    /// in an English question and in a Japanese one alike (portalのpasword: password, which
-    /// the glossary reads as パスワード).
+    /// characters without a mail subject's marks, its web and mail addresses and slashed dates
+    /// ([`relevance::without_addresses`]), its English typing slips read as words — in an
+    /// English question and in a Japanese one alike (portalのpasword: password, which the
+    /// glossary reads as パスワード) — and, when it has Japanese, without the English words it
+    /// cannot be read by ([`relevance::without_english_frame`]: What is 大型チェーン薬局?).
     fn question(&self, query: &str) -> String {
         let query = self.spelled(&relevance::without_addresses(&question(query)));
         relevance::without_english_frame(&query, &self.synonyms, |w| self.latin.contains(w))

@@ -11,25 +11,38 @@ pub fn without_addresses(query: &str) -> Cow<'_, str> {
     if !query.chars().any(|c| c.is_ascii_alphanumeric()) {
         return query.into();
     }
-    let mut out = String::with_capacity(query.len());
-    let mut token = String::new();
-    for c in query.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_graphic() {
-            token.push(c);
-            continue;
-        }
-        if !token.is_empty() {
-            push_token(&mut out, &token);
-            token.clear();
-        }
-        out.push(c);
-    }
-    out.pop();
+    let out = rewrite_runs(query, |c| c.is_ascii_graphic(), push_token);
     if out == query {
         query.into()
     } else {
         out.into()
     }
+}
+
+/// `text` with each run of the characters `in_run` keeps together rewritten by `each`, which
+/// appends the run's reading to the text so far; the characters between runs as they are.
+pub(super) fn rewrite_runs(
+    text: &str,
+    in_run: impl Fn(char) -> bool,
+    mut each: impl FnMut(&mut String, &str),
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    for c in text.chars() {
+        if in_run(c) {
+            run.push(c);
+            continue;
+        }
+        if !run.is_empty() {
+            each(&mut out, &run);
+            run.clear();
+        }
+        out.push(c);
+    }
+    if !run.is_empty() {
+        each(&mut out, &run);
+    }
+    out
 }
 
 /// One run of ASCII characters, as the question reads it.

@@ -570,21 +570,8 @@ pub fn without_english_frame<'q>(
             && !name
             && (framed || stop(word) && !capitals)
     };
-    let mut out = String::with_capacity(query.len());
-    let mut word = String::new();
-    for c in query.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_alphanumeric() {
-            word.push(c);
-            continue;
-        }
-        if !word.is_empty() {
-            out.push_str(if dropped(&word) { " " } else { &word });
-            word.clear();
-        }
-        out.push(c);
-    }
-    out.pop();
-    out.into()
+    let read = |out: &mut String, word: &str| out.push_str(if dropped(word) { " " } else { word });
+    super::addresses::rewrite_runs(query, |c| c.is_ascii_alphanumeric(), read).into()
 }
 
 /// Whether a question is written in Japanese (any kana or kanji after synonyms).
