@@ -124,7 +124,8 @@ pub struct FaqIndex {
     /// The FAQ's English words, against which typing slips are read (pasword → password).
     spelling: Spelling,
     /// The Latin words a Japanese question can be read by: the Japanese entries' own (pc,
-    /// vpn) and those the glossary and synonyms read as Japanese (password, hojokin).
+    /// vpn) and those the glossary and the index's synonyms read as Japanese (password,
+    /// hojokin).
     latin: HashSet<String>,
 }
 
@@ -278,7 +279,7 @@ impl FaqIndex {
         let latin = relevance::english_words(&heads)
             .split(' ')
             .map(str::to_string)
-            .chain(Synonyms::shipped().ascii_read_as_japanese())
+            .chain(synonyms.ascii_read_as_japanese())
             .chain(Synonyms::glossary().ascii_read_as_japanese())
             .chain(Synonyms::readings().ascii_read_as_japanese())
             .collect();

@@ -266,21 +266,21 @@ const COUNTERS: &[&str] = &[
 /// `text` with the figures written in kanji before a counter, or after the 分の of a
 /// fraction (二分の一), in Arabic numerals; not inside a word (同一, 統一).
 fn arabic_figures(mut text: Scripted) -> Scripted {
-    let digit = |c: char| {
+    let figure = |c: char| {
         "一二三四五六七八九"
-            .find(c)
-            .map(|i| i / '一'.len_utf8() + 1)
+            .chars()
+            .zip('1'..='9')
+            .find(|(k, _)| *k == c)
     };
     for i in 0..text.len() {
-        let Some(d) = digit(text[i].0) else {
+        let Some((_, arabic)) = figure(text[i].0) else {
             continue;
         };
-        let in_word = i > 0 && text[i - 1].1 == Script::Kanji && digit(text[i - 1].0).is_none();
+        let in_word = i > 0 && text[i - 1].1 == Script::Kanji && figure(text[i - 1].0).is_none();
         let counted = COUNTERS.iter().any(|k| spells(&text, i + 1, k));
         let fraction = i >= 2 && spells(&text, i - 2, "分の");
         if !in_word && counted || fraction {
-            let figure = char::from_digit(d as u32, 10).unwrap_or('0');
-            text[i] = (figure, Script::Other);
+            text[i] = (arabic, Script::Other);
         }
     }
     text
@@ -289,14 +289,18 @@ fn arabic_figures(mut text: Scripted) -> Scripted {
 /// `text` in the FAQ's words: its figures, readings, English words and synonyms rewritten.
 fn rewritten(text: &str, synonyms: &Synonyms) -> Scripted {
     // Typed without conversion (ほじょきんのしんせいきげん): read the FAQ's words in it.
-    let mut text = with_readings(arabic_figures(scripted(text)));
+    let text = with_readings(arabic_figures(scripted(text)));
     // English words in a Japanese question (portalのpassword, and hojokin deadline, whose
-    // hojokin the synonyms read as 補助金): the entries' Japanese words.
+    // hojokin the synonyms read as 補助金): the entries' Japanese words. A question without
+    // Japanese is read by the synonyms once.
     let cjk = |t: &Scripted| t.iter().any(|(c, _)| is_cjk(*c));
-    if cjk(&text) || cjk(&synonyms.apply(text.clone())) {
-        text = Synonyms::glossary().apply(text);
+    if !cjk(&text) {
+        let read = synonyms.apply(text.clone());
+        if !cjk(&read) {
+            return read;
+        }
     }
-    synonyms.apply(text)
+    synonyms.apply(Synonyms::glossary().apply(text))
 }
 
 /// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
