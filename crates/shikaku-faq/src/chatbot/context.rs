@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::normalize::normalize;
+use crate::relevance::SPECIALTIES;
 use crate::{CATEGORIES, Entry, FaqIndex, category_en};
 
 /// The kind of facility, as the subsidy and the free readers distinguish them.
@@ -162,8 +163,8 @@ pub fn said_kind(text: &str) -> Option<FacilityKind> {
     let kind = named_kind(text)?;
     let t = format!("{} ", normalize(text));
     let statement = OURS.iter().any(|w| t.contains(&normalize(w)))
-        || [kind.label(false), "クリニック", "医院"]
-            .iter()
+        || std::iter::once(kind.label(false))
+            .chain(kind_words(FacilityKind::Clinic, CLINICS))
             .any(|k| t.contains(&format!("{}です", normalize(k))));
     statement.then_some(kind)
 }
@@ -176,17 +177,34 @@ const KIND_WORDS: &[(FacilityKind, &[&str])] = &[
         &["大型チェーン薬局", "大型チェーン", "large chain"],
     ),
     (FacilityKind::Hospital, &["病院", "hospitals", "hospital"]),
-    (
-        FacilityKind::Clinic,
-        &["診療所", "医院", "クリニック", "歯科", "clinics", "clinic"],
-    ),
+    (FacilityKind::Clinic, CLINICS),
     (FacilityKind::Pharmacy, &["薬局", "pharmacies", "pharmacy"]),
 ];
+
+/// The words that name a clinic besides its specialties ([`SPECIALTIES`]: 眼科です, 整形外科
+/// クリニック; 病院の眼科 is a hospital's, as 病院 comes first).
+const CLINICS: &[&str] = &["診療所", "医院", "クリニック", "clinics", "clinic"];
+
+/// The words that name `kind`, a clinic's specialties with a clinic's.
+fn kind_words(
+    kind: FacilityKind,
+    words: &'static [&'static str],
+) -> impl Iterator<Item = &'static str> {
+    let specialties: &[&str] = if kind == FacilityKind::Clinic {
+        SPECIALTIES
+    } else {
+        &[]
+    };
+    words.iter().chain(specialties).copied()
+}
 
 /// `text` without the words that name a kind of facility (病院の場合は？ → の場合は？).
 pub fn without_kind_words(text: &str) -> String {
     let mut t = normalize(text);
-    for w in KIND_WORDS.iter().flat_map(|(_, words)| words.iter()) {
+    for w in KIND_WORDS
+        .iter()
+        .flat_map(|(kind, words)| kind_words(*kind, words))
+    {
         t = t.replace(&normalize(w), " ");
     }
     t
@@ -197,7 +215,7 @@ pub fn named_kind(text: &str) -> Option<FacilityKind> {
     let t = normalize(text);
     KIND_WORDS
         .iter()
-        .find(|(_, words)| words.iter().any(|w| t.contains(&normalize(w))))
+        .find(|(kind, words)| kind_words(*kind, words).any(|w| t.contains(&normalize(w))))
         .map(|(kind, _)| *kind)
 }
 
@@ -228,6 +246,10 @@ fn after_statement(text: &str) -> Option<String> {
         "。",
         ". ",
         ", ",
+        // We're a dental clinic and we forgot the password.
+        " and we ",
+        " and i ",
+        " and our ",
     ]
     .iter()
     .find_map(|cut| text.split_once(cut))
@@ -350,6 +372,13 @@ mod tests {
         );
         assert_eq!(said_kind("We are a pharmacy"), Some(FacilityKind::Pharmacy));
         assert_eq!(said_kind("病院は何台まで無料"), None);
+        // A specialty is a clinic's, unless a hospital's is said.
+        assert_eq!(said_kind("皮膚科です"), Some(FacilityKind::Clinic));
+        assert_eq!(
+            said_kind("うちは整形外科ですが"),
+            Some(FacilityKind::Clinic)
+        );
+        assert_eq!(said_kind("病院の眼科です"), Some(FacilityKind::Hospital));
         assert_eq!(
             without_kind_statement("うちは診療所ですが補助の上限は？"),
             "補助の上限は？"

@@ -114,6 +114,14 @@ const ENGLISH_STOP: &[&str] = &[
     // The dispensing pharmacy's and the dental clinic's trade words (a dispensing counter, no
     // matter how often).
     "dispensing", "dental", "matter",
+    // Who asks: a clinic's specialty and the asker's role (an eye clinic, an ENT practice,
+    // OB/GYN clinic here, the medical clerk).
+    "eye", "ent", "ophthalmology", "ophthalmologist", "dermatology", "dermatologist",
+    "pediatric", "pediatrics", "paediatric", "paediatrics", "pediatrician", "orthopedic",
+    "orthopedics", "orthopaedic", "orthopaedics", "psychiatry", "psychiatric", "psychiatrist",
+    "urology", "urologist", "ob", "gyn", "obgyn", "obstetrics", "gynecology", "gynaecology",
+    "radiology", "cardiology", "neurology", "rehabilitation", "rehab", "otolaryngology",
+    "clerk", "receptionist", "manager",
 ];
 
 /// The analyzer for English questions and English entry text.
@@ -272,6 +280,20 @@ fn family(stem: String) -> String {
 /// other unknown English words are mostly the entries' words in other words and do not.
 const NEIGHBOURS: &[&str] = &[
     "credit card",
+    // Facilities outside the scheme, said as who asks (I work at a chiropractic clinic): the
+    // FAQ is for hospitals, clinics and pharmacies.
+    "chiropractic",
+    "chiropractor",
+    "osteopath",
+    "osteopathic",
+    "acupuncture",
+    "acupuncturist",
+    "bonesetter",
+    "veterinary",
+    "vet clinic",
+    "animal hospital",
+    "nursing home",
+    "home nursing",
     // A company's address (Fujitsu Japan's head office address): the FAQ names the makers, not
     // where they are.
     "office address",

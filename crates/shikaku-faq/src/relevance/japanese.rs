@@ -7,11 +7,12 @@ use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::asker::{is_facility, kind_statement_end};
 use super::neighbours::NEIGHBOURS;
 use super::phrases::{
     FILLERS, NOT_STOP_PHRASES, PARTICLES, QUESTION_WORDS, RELAYED, RELAYERS, STOP_PHRASES,
 };
-use super::setting::{FACILITY_KINDS, SETTING};
+use super::setting::SETTING;
 use super::synonyms::Synonyms;
 use super::{Kind, Term};
 use crate::normalize::{fold_okurigana, is_separator};
@@ -309,7 +310,9 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     // A reason or concession (担当が産休に入るので, ベンダーが来るけど) sets the scene: what is
     // said before it is context.
     // So does a statement of the facility's kind before the question (うちは診療所ですが、…).
-    let context_until = clause_end(&text).max(kind_statement_end(&text));
+    // Its words are who asks (皮膚科です、, 整形外科クリニックの事務をしています。).
+    let who_until = kind_statement_end(&text);
+    let context_until = clause_end(&text).max(who_until);
     // Neighbouring topics before stop phrases, so that a stop phrase inside one (院内 of
     // 院内感染) cannot split it; compared by character: オンライン診療 is the topic however
     // its kana were typed.
@@ -355,9 +358,7 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
         runs = r + 1;
         // The kind of facility said as a word of its own (歯科診療所からの問い合わせ先): who
         // asks, context.
-        let facility = KINDS
-            .iter()
-            .any(|k| k.iter().eq(run.iter().map(|(c, _)| c)));
+        let facility = is_facility(&run.iter().map(|(c, _)| *c).collect::<Vec<_>>());
         let context = start < context_until;
         match run {
             [] => {}
@@ -368,14 +369,16 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
                 if *s == Script::Kanji && *c != '何' {
                     let mut t = Term::new(c.to_string(), Kind::Stem, 1.0)
                         .at(r, 0)
-                        .in_context(context);
+                        .in_context(context)
+                        .of_asker(start < who_until);
                     t.key = kanji_key(*c);
                     terms.push(t);
                 } else if s.content() {
                     terms.push(
                         Term::new(c.to_string(), Kind::Weak, 1.0)
                             .at(r, 0)
-                            .in_context(context),
+                            .in_context(context)
+                            .of_asker(start < who_until),
                     );
                 }
             }
@@ -393,7 +396,8 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
                                 Term::new(text, kind?, share)
                                     .at(r, i)
                                     .in_context(start + i < context_until)
-                                    .of_facility(facility),
+                                    .of_facility(facility)
+                                    .of_asker(start + i < who_until),
                             )
                         }),
                 )
@@ -439,43 +443,6 @@ fn clause_end(text: &Scripted) -> usize {
         }
     }
     end
-}
-
-/// The kinds of facility ([`FACILITY_KINDS`]) as normalized characters.
-static KINDS: LazyLock<Vec<Vec<char>>> = LazyLock::new(|| {
-    FACILITY_KINDS
-        .iter()
-        .map(|k| scripted(k).into_iter().map(|(c, _)| c).collect())
-        .collect()
-});
-
-/// Where a statement of the facility's kind that opens a question ends (うちは診療所ですが、
-/// 当院は病院なので), or 0: who asks, context for what follows. Only a short opening that names
-/// a kind of facility counts (ログインできないのですが is no such statement).
-fn kind_statement_end(text: &Scripted) -> usize {
-    const ENDS: [&str; 7] = [
-        "ですが",
-        "ですけど",
-        "ですので",
-        "なので",
-        "だけど",
-        "です、",
-        "です。",
-    ];
-    /// The longest opening taken for a statement (当院は歯科診療所ですが: 8 characters before
-    /// ですが).
-    const LONGEST: usize = 12;
-    for i in 1..text.len().min(LONGEST + 1) {
-        if let Some(end) = ENDS.iter().find(|e| spells(text, i, e)) {
-            let named = KINDS.iter().any(|kind| {
-                text[..i]
-                    .windows(kind.len())
-                    .any(|w| w.iter().map(|(c, _)| c).eq(kind.iter()))
-            });
-            return if named { i + end.chars().count() } else { 0 };
-        }
-    }
-    0
 }
 
 /// The kind of each bigram of a run of two or more characters, `None` for the inflection
@@ -528,7 +495,7 @@ fn bigram_kinds(run: &[(char, Script)]) -> Vec<Option<Kind>> {
 }
 
 /// Whether `text` spells `word` from position `at` (by character, whatever the script).
-fn spells(text: &[(char, Script)], at: usize, word: &str) -> bool {
+pub(super) fn spells(text: &[(char, Script)], at: usize, word: &str) -> bool {
     text.get(at..at + word.chars().count())
         .is_some_and(|t| t.iter().map(|(c, _)| *c).eq(word.chars()))
 }
@@ -544,7 +511,7 @@ pub(super) fn is_suru(c: char) -> bool {
 /// much hojokin can a clinic get?) is read as the Japanese question it names: its English
 /// words go, but for those `kept` (the entries' own Latin words, PC and IP-VPN, and the words
 /// the glossary and the synonyms read as Japanese: reader, hojokin), figures and names (a word
-/// with a capital that does not open the question: Windows, Excel). Read whole, its English
+/// with a capital that does not open the question and is no stop word: Windows, Excel). Read whole, its English
 /// words were bigrams no entry has (ho, ow, mu …) and nothing was found. A question is English
 /// around Japanese when it has Japanese after its synonyms and two English stop words or
 /// more; in another Japanese question only its English stop words go (補助金 how much?),
@@ -566,7 +533,11 @@ pub fn without_english_frame<'q>(
     let framed = words().filter(|w| stop(w)).count() >= 2;
     let mut opening = true;
     let mut dropped = |word: &str| {
-        let name = !opening && word.len() >= 2 && word.chars().any(|c| c.is_ascii_uppercase());
+        // Not a stop word typed with a capital (… Thanks!, Please …), unless in capitals (OK).
+        let name = !opening
+            && word.len() >= 2
+            && word.chars().any(|c| c.is_ascii_uppercase())
+            && (!stop(word) || word.chars().all(|c| c.is_ascii_uppercase()));
         let capitals = word.len() >= 2 && word.chars().all(|c| c.is_ascii_uppercase());
         opening = false;
         !kept(&word.to_ascii_lowercase())
@@ -597,6 +568,7 @@ pub(super) fn is_cjk(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::relevance::asker::{FACILITY_KINDS, ROLES, SPECIALTIES};
     use crate::relevance::texts;
 
     #[test]
@@ -686,13 +658,21 @@ mod tests {
                 .synonyms
                 .apply(Synonyms::glossary().apply(scripted(n)))
         };
-        let lost: Vec<String> = [NEIGHBOURS, STOP_PHRASES, SETTING, RELAYERS, FACILITY_KINDS]
-            .concat()
-            .iter()
-            .map(|n| (n, chars(&scripted(n)), chars(&read(n))))
-            .filter(|(_, listed, read)| listed != read)
-            .map(|(n, _, read)| format!("{n} is read as {read}"))
-            .collect();
+        let lost: Vec<String> = [
+            NEIGHBOURS,
+            STOP_PHRASES,
+            SETTING,
+            RELAYERS,
+            FACILITY_KINDS,
+            SPECIALTIES,
+            ROLES,
+        ]
+        .concat()
+        .iter()
+        .map(|n| (n, chars(&scripted(n)), chars(&read(n))))
+        .filter(|(_, listed, read)| listed != read)
+        .map(|(n, _, read)| format!("{n} is read as {read}"))
+        .collect();
         assert!(lost.is_empty(), "{lost:#?}");
     }
 

@@ -83,7 +83,7 @@ pub fn english_question(
         }
         _ => text,
     };
-    let read = sentences(text);
+    let read = who_apart(sentences(text), |s| english_terms(&rewrite(s)), &known);
     let asks: Vec<bool> = read.iter().map(|(s, may)| *may && asking(s)).collect();
     let said: Vec<(String, Vec<Term>)> = read
         .into_iter()
@@ -92,6 +92,30 @@ pub fn english_question(
             (s, terms)
         })
         .collect();
+    // A sentence that only says who asks (We are a small clinic. I'm the office manager at an
+    // eye clinic.) is no part of the question, unless nothing else says anything.
+    let mut said = said;
+    let who: Vec<bool> = said
+        .iter()
+        .zip(&asks)
+        .map(|((s, terms), a)| !a && who_asks(s, terms, &known))
+        .collect();
+    let rest = |i: usize| !who[i] && !said[i].1.is_empty();
+    let whole = if who.iter().any(|w| *w) && (0..said.len()).any(rest) {
+        for ((_, terms), w) in said.iter_mut().zip(&who) {
+            if *w {
+                terms.clear();
+            }
+        }
+        said.iter()
+            .zip(&who)
+            .filter(|(_, w)| !**w)
+            .map(|((s, _), _)| s.as_str())
+            .collect::<Vec<_>>()
+            .join(". ")
+    } else {
+        text.to_string()
+    };
     let mut question: Vec<bool> = said
         .iter()
         .zip(&asks)
@@ -125,15 +149,18 @@ pub fn english_question(
         }
     }
     if !question.iter().any(|q| *q) {
-        return english_terms(&rewrite(text));
+        return english_terms(&rewrite(&whole));
     }
     let mut terms: Vec<Term> = Vec::new();
     let mut seen = HashSet::new();
-    for ((_, sentence), q) in said.iter().zip(&question) {
-        if !*q {
-            continue;
-        }
+    for (i, ((_, sentence), q)) in said.iter().zip(&question).enumerate() {
+        // The story just before a sentence that asks still names a neighbouring topic (I
+        // work at a chiropractic clinic. Are card readers free for us?).
+        let near = asks.get(i + 1).copied().unwrap_or(false);
         for t in sentence {
+            if !(*q || near && t.is_neighbour()) {
+                continue;
+            }
             if seen.insert(t.text.clone()) {
                 let word = terms.len();
                 terms.push(t.clone().at(word, 0));
@@ -141,6 +168,70 @@ pub fn english_question(
         }
     }
     terms
+}
+
+/// How a sentence that says who asks opens (We are a small clinic, I'm the office manager
+/// at …, This is the front desk of …), or how it ends (Dental clinic here).
+const WHO_OPENINGS: &[&str] = &[
+    "we are ", "we're ", "were a", "i am ", "i'm ", "im ", "this is ", "i work ", "we run ",
+];
+
+/// The places who asks is at (a clinic, the front desk), one of which a sentence that says
+/// who asks names (stems).
+const WHO_PLACES: &[&str] = &[
+    "clinic", "hospit", "pharmaci", "practic", "surgeri", "offic", "desk", "chemist", "dentist",
+    "recept",
+];
+
+/// The other words the entries know that such a sentence may say (I work at, the medical
+/// clerk, the staff of).
+const WHO_WORDS: &[&str] = &["work", "medic", "staff"];
+
+/// Where who asks, said first, gives way to the question in the same sentence (I work at
+/// the reception of an orthopedic clinic, we are locked out; We're an eye clinic and we forgot
+/// our password).
+const WHO_ENDS: &[&str] = &[", ", " and we ", " and i ", " and our "];
+
+/// `read` with who asks, said at the start of a sentence before a comma or an "and we", a
+/// sentence of its own (`terms` reads a sentence).
+fn who_apart(
+    read: Vec<(String, bool)>,
+    terms: impl Fn(&str) -> Vec<Term>,
+    known: impl Fn(&str) -> bool,
+) -> Vec<(String, bool)> {
+    let mut out = Vec::with_capacity(read.len());
+    for (s, may) in read {
+        let apart = WHO_ENDS
+            .iter()
+            .filter_map(|end| s.find(end).map(|at| (at, end.len())))
+            .min()
+            .map(|(at, n)| (s[..at].to_string(), s[at + n..].trim_start().to_string()))
+            .filter(|(who, rest)| !rest.is_empty() && who_asks(who, &terms(who), &known));
+        match apart {
+            Some((who, rest)) => {
+                out.push((who, false));
+                out.push((rest, may));
+            }
+            None => out.push((s, may)),
+        }
+    }
+    out
+}
+
+/// Whether an English sentence (lower case) only says who asks: it opens as one does (or ends
+/// in "here"), names a place, and names nothing else an entry knows (`terms` its terms).
+fn who_asks(sentence: &str, terms: &[Term], known: impl Fn(&str) -> bool) -> bool {
+    let s = sentence.trim_end_matches(['.', '!', ',', ' ']);
+    let opens = WHO_OPENINGS.iter().any(|w| s.starts_with(w)) || s.ends_with(" here");
+    let place = |t: &Term| WHO_PLACES.iter().any(|p| t.text.starts_with(p));
+    let says = |t: &Term| WHO_WORDS.contains(&t.text.as_str());
+    // A place the FAQ is not for (a chiropractic clinic) is not just who asks.
+    opens
+        && terms.iter().any(place)
+        && !terms.iter().any(Term::is_neighbour)
+        && terms
+            .iter()
+            .all(|t| place(t) || says(t) || t.kind == Kind::Weak || !known(&t.text))
 }
 
 /// Where a sentence goes on to give its reason or consequence (…, as our vendor visit is next
@@ -593,6 +684,37 @@ mod tests {
             read("The patient showed a card. Can we view their drug history?"),
             ["patient", "card", "view", "drug", "histori"]
         );
+    }
+
+    #[test]
+    fn who_asks_is_no_part_of_an_english_question() {
+        let known = |t: &str| ["portal", "card", "reader", "free", "work", "recept"].contains(&t);
+        let read = |text: &str| {
+            let terms = english_question(text, super::super::english_neighbours, known);
+            let words: Vec<String> = texts(&terms).into_iter().map(str::to_string).collect();
+            words
+        };
+        // A sentence, or the start of one, that only says who asks.
+        assert_eq!(
+            read("We are a small clinic. I forgot the portal password"),
+            ["forgot", "portal", "password"]
+        );
+        assert_eq!(
+            read("I work at the reception of an orthopedic clinic, we are locked out"),
+            ["lock", "out"]
+        );
+        assert_eq!(
+            read("Dental clinic here. Portal password?"),
+            ["portal", "password"]
+        );
+        // Not who asks: what the clinic has, or a place the FAQ is not for.
+        assert_eq!(
+            read("Our clinic has no card reader."),
+            ["clinic", "card", "reader"]
+        );
+        let chiropractic = read("I work at a chiropractic clinic. Are card readers free?");
+        assert!(chiropractic[0].starts_with(super::super::english::NEIGHBOUR));
+        assert_eq!(chiropractic[1..], ["card", "reader", "free"]);
     }
 
     #[test]

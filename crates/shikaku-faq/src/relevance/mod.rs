@@ -48,6 +48,7 @@
 use std::collections::{HashMap, HashSet};
 
 mod addresses;
+mod asker;
 mod asks;
 mod english;
 mod japanese;
@@ -59,6 +60,7 @@ mod spelling;
 mod synonyms;
 
 pub use addresses::without_addresses;
+pub(crate) use asker::SPECIALTIES;
 pub use asks::{Asks, asks, same as asks_the_same};
 pub use english::{
     english_analyzer, english_compounds, english_neighbours, english_table_words, english_terms,
@@ -162,9 +164,14 @@ pub struct Term {
     context: bool,
     /// Which sentence of a message it was said in ([`Said`]).
     said: Said,
-    /// Part of the kind of facility said as a word of its own ([`setting::FACILITY_KINDS`]): not one
-    /// of the question's words for [`Model::one_word_of_many`].
+    /// Part of who asks: the kind of facility said as a word of its own
+    /// ([`asker::FACILITY_KINDS`], a specialty), or a statement of who asks that opens the
+    /// question ([`asker::kind_statement_end`]). Not one of the question's words for
+    /// [`Model::one_word_of_many`]; weighs nothing where no entry uses it.
     facility: bool,
+    /// Said in a statement of who asks that opens the question (うちは診療所ですが、): an
+    /// entry that does not have it is not asked it ([`Model::coverage`]).
+    asker: bool,
 }
 
 /// Which sentence of a message a term was said in ([`japanese_question`]).
@@ -239,6 +246,7 @@ impl Term {
             context: false,
             said: Said::Asked,
             facility: false,
+            asker: false,
         }
     }
 
@@ -271,9 +279,16 @@ impl Term {
 
     /// The term as part of the kind of facility when `facility` (病院, 薬局): context too.
     fn of_facility(mut self, facility: bool) -> Term {
-        self.facility = facility;
+        self.facility |= facility;
         self.context |= facility;
         self
+    }
+
+    /// The term as said in a statement of who asks that opens the question, when `asker`:
+    /// part of the facility, and counted only by an entry that has it.
+    fn of_asker(mut self, asker: bool) -> Term {
+        self.asker = asker;
+        self.of_facility(asker)
     }
 
     fn at(mut self, run: usize, pos: usize) -> Term {
@@ -483,6 +498,8 @@ impl Model {
                 // A word of the story no entry uses (メモ, 初期化) is neither the topic nor a
                 // sign of another one.
                 (_, 0) if term.said != Said::Asked && !term.is_neighbour() => 0.0,
+                // Nor is a word of who asks (整形外科, 事務 of 整形外科の事務をしています).
+                (_, 0) if term.facility => 0.0,
                 (Kind::Strong, _) => idf,
                 (Kind::Weak, 0) => 0.0,
                 (Kind::Stem | Kind::Weak, _) => WEAK * idf,
@@ -584,7 +601,12 @@ impl Model {
         let Some(entry) = self.entries.get(i) else {
             return 0.0;
         };
-        let coverage = self.share(terms.iter(), |t| entry.credit(&t.key));
+        // Who asks (うちは診療所ですが、…) counts for an entry that answers by the kind it
+        // says (病院は3台まで), not against one that answers every kind alike.
+        let asked = terms
+            .iter()
+            .filter(|t| !t.asker || entry.credit(&t.key) > 0.0);
+        let coverage = self.share(asked, |t| entry.credit(&t.key));
         let weak_only = terms.iter().all(|t| t.kind == Kind::Weak);
         if weak_only && coverage < WEAK_ONLY_FLOOR {
             0.0

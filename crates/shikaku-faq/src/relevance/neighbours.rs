@@ -8,6 +8,18 @@
 /// word no entry uses, so an entry must cover the rest of the question at [`super::UNKNOWN_FLOOR`].
 pub(super) const NEIGHBOURS: &[&str] = &[
     "オンライン診療",
+    // Facilities outside the scheme, said as who asks (動物病院ですが、…, 接骨院です。…): the
+    // FAQ is for hospitals, clinics and pharmacies.
+    "動物病院",
+    "接骨院",
+    "整骨院",
+    "鍼灸院",
+    "施術所",
+    "訪問看護ステーション",
+    "介護施設",
+    "老人ホーム",
+    "歯科技工所",
+    "助産所",
     // Submitting claims online (オンライン請求の手順): the FAQ answers whether its line is
     // subsidised, not how to claim.
     "オンライン請求の手順",

@@ -77,6 +77,17 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "聞きたい",
     "質問です",
     "質問",
+    // What the question is about, said around it (補助金のことで相談です, 証明書の件で質問です).
+    "のことで相談です",
+    "のことで相談",
+    "の件で相談です",
+    "の件で相談",
+    "について相談です",
+    "について相談",
+    "ご相談です",
+    "相談です",
+    "のことで",
+    "の件で",
     // A vendor passing on its customer's question (…と相談がありました, …とのことです).
     "と相談がありました",
     "と相談があった",

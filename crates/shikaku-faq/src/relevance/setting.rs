@@ -201,17 +201,3 @@ pub(super) const SETTING: &[&str] = &[
     "今朝",
     "毎日",
 ];
-
-/// The kinds of facility, said as a word of their own (歯科診療所からの問い合わせ先): who asks.
-/// Kept, as context (half weight) — some entries answer by kind (病院は3台まで) — but never one
-/// of the words a question names for the one-word floor. After the synonyms (医院 and クリニック
-/// are 診療所).
-pub(super) const FACILITY_KINDS: &[&str] = &[
-    "病院",
-    "診療所",
-    "歯科診療所",
-    "医科診療所",
-    "薬局",
-    "調剤薬局",
-    "保険薬局",
-];
