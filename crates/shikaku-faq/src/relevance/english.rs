@@ -280,6 +280,12 @@ fn family(stem: String) -> String {
 /// other unknown English words are mostly the entries' words in other words and do not.
 const NEIGHBOURS: &[&str] = &[
     "credit card",
+    // The monthly claims' own deadline (when is the claims deadline each month?).
+    "claims deadline",
+    "claim deadline",
+    "billing deadline",
+    "monthly claims",
+    "monthly billing",
     // Facilities outside the scheme, said as who asks (I work at a chiropractic clinic): the
     // FAQ is for hospitals, clinics and pharmacies.
     "chiropractic",
