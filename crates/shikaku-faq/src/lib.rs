@@ -460,9 +460,13 @@ impl FaqIndex {
     /// ([`relevance::without_addresses`]), its English typing slips read as words — in an
     /// English question and in a Japanese one alike (portalのpasword: password, which the
     /// glossary reads as パスワード) — and, when it has Japanese, without the English words it
-    /// cannot be read by ([`relevance::without_english_frame`]: What is 大型チェーン薬局?).
+    /// cannot be read by ([`relevance::without_english_frame`]: What is 大型チェーン薬局?), and
+    /// without a frame that only says a question follows ([`relevance::without_framing`]:
+    /// Quick question: …) or the marks that number its parts ([`relevance::without_list_marks`]).
     fn question(&self, query: &str) -> String {
-        let query = self.spelled(&relevance::without_addresses(&question(query)));
+        let query = question(query);
+        let query = relevance::without_list_marks(relevance::without_framing(&query));
+        let query = self.spelled(&relevance::without_addresses(&query));
         relevance::without_english_frame(&query, &self.synonyms, |w| self.latin.contains(w))
             .into_owned()
     }

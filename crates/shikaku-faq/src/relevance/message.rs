@@ -71,13 +71,16 @@ pub fn english_question(
 ) -> Vec<Term> {
     // A short frame before a colon (Quick question: …) goes when what follows names its own
     // topic; Certificate: how many do we need? keeps it.
+    // A frame that only says a question follows (Quick question:, One more thing:) goes
+    // whatever follows.
     let text = match framed(text) {
-        Some(rest)
-            if english_terms(&rewrite(rest))
-                .iter()
-                .filter(|t| t.kind != Kind::Weak && known(&t.text))
-                .count()
-                >= SELF_CONTAINED =>
+        Some((frame, rest))
+            if only_framing(frame)
+                || english_terms(&rewrite(rest))
+                    .iter()
+                    .filter(|t| t.kind != Kind::Weak && known(&t.text))
+                    .count()
+                    >= SELF_CONTAINED =>
         {
             rest
         }
@@ -239,12 +242,12 @@ fn who_asks(sentence: &str, terms: &[Term], known: impl Fn(&str) -> bool) -> boo
 const REASONS: &[&str] = &[", as ", " because ", ", since ", ", so "];
 
 /// Where the frame of a sentence ends and what it frames begins.
-const FRAME_ENDS: &[&str] = &[": ", "："];
+const FRAME_ENDS: &[&str] = &[": ", "：", " - ", " — "];
 
 /// What follows a short frame that opens `text` before a colon (Quick question: …), if one
 /// does: when nothing after it asks (Quick question: subsidy rounding), the frame would
 /// otherwise be read with the rest.
-fn framed(text: &str) -> Option<&str> {
+fn framed(text: &str) -> Option<(&str, &str)> {
     /// The most words a frame has (Question about our certificate: 4).
     const FRAME_WORDS: usize = 4;
     FRAME_ENDS
@@ -255,7 +258,82 @@ fn framed(text: &str) -> Option<&str> {
                 && frame.split_whitespace().count() <= FRAME_WORDS
                 && !rest.trim().is_empty()
         })
-        .map(|(_, rest)| rest)
+}
+
+/// The words of a frame that only says a question follows (Quick question:, One more thing:,
+/// Hi team:, URGENT:).
+const FRAMING: &[&str] = &[
+    "quick",
+    "question",
+    "questions",
+    "query",
+    "short",
+    "another",
+    "one",
+    "more",
+    "thing",
+    "hi",
+    "hello",
+    "team",
+    "urgent",
+    "help",
+    "please",
+    "sorry",
+    "a",
+    "two",
+    "follow",
+    "up",
+    "fyi",
+];
+
+/// A question without a frame before a colon that only says a question follows (Quick
+/// question: hojokin → hojokin), in either language; the question as it is otherwise.
+pub fn without_framing(text: &str) -> &str {
+    match framed(text) {
+        Some((frame, rest)) if only_framing(frame) => rest,
+        _ => text,
+    }
+}
+
+/// A question without the marks that number its parts (1. リーダーは何台？ 2. 追加は？, ①…
+/// ②…, 1) …): a circled figure, or at its start or after a sentence's end a figure or two and
+/// a point, a bracket or a comma, then a space. Not a figure inside a sentence (we have 2. Is
+/// that enough?).
+pub fn without_list_marks(text: &str) -> std::borrow::Cow<'_, str> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    // At the start, or after a sentence's end and the spaces after it.
+    let mut opening = true;
+    while let Some(&c) = chars.get(i) {
+        // ① … ⑳ number parts wherever they stand.
+        if ('①'..='⑳').contains(&c) {
+            out.push(' ');
+            i += 1;
+            continue;
+        }
+        if opening {
+            let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let mark = chars.get(i + digits).is_some_and(|m| ".)）、".contains(*m));
+            let space = chars.get(i + digits + 1).is_some_and(|s| s.is_whitespace());
+            if (1..=2).contains(&digits) && mark && space {
+                i += digits + 2;
+                continue;
+            }
+        }
+        opening = "。？！?!".contains(c) || opening && c.is_whitespace();
+        out.push(c);
+        i += 1;
+    }
+    if out == text { text.into() } else { out.into() }
+}
+
+/// Whether a frame before a colon only says a question follows.
+fn only_framing(frame: &str) -> bool {
+    frame
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| FRAMING.contains(&w.to_lowercase().as_str()))
 }
 
 /// The sentences of a text, lower case, each with whether it may be the one that asks (a
@@ -674,6 +752,19 @@ mod tests {
             ["facil", "code", "check", "digit"]
         );
         assert_eq!(read("Portal: what is this?"), ["portal"]);
+        // A frame that only says a question follows goes whatever follows.
+        assert_eq!(read("Quick question: what is this portal?"), ["portal"]);
+        assert_eq!(without_framing("Question - the portal?"), "the portal?");
+        // The marks that number a question's parts are no words of it.
+        assert_eq!(
+            without_list_marks("1. りだは何台？ 2. 追加は？"),
+            "りだは何台？ 追加は？"
+        );
+        assert_eq!(without_list_marks("①りだ②追加"), " りだ 追加");
+        assert_eq!(
+            without_list_marks("We have 2. Is it ok? 3) yes"),
+            "We have 2. Is it ok? yes"
+        );
         // A point inside a number ends no sentence (what is the 1.05 million yen cap).
         assert_eq!(
             read("what is the 1.05 code check digit"),

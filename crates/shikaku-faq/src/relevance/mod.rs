@@ -71,7 +71,9 @@ pub use japanese::{
     entry_keys, is_japanese, japanese_terms, katakana_words, read_kana, without_english_frame,
     without_fillers,
 };
-pub use message::{asking_part, english_question, japanese_question};
+pub use message::{
+    asking_part, english_question, japanese_question, without_framing, without_list_marks,
+};
 pub use spelling::Spelling;
 pub use synonyms::{Synonyms, english_words};
 
