@@ -76,7 +76,14 @@ static ROLE: LazyLock<Vec<Vec<char>>> = LazyLock::new(|| normalized(ROLES));
 /// 整形外科) or both (内科診療所).
 pub(super) fn is_facility(word: &[char]) -> bool {
     let kind = |w: &[char]| KINDS.iter().any(|k| k == w);
-    let specialty = |w: &[char]| SPECIAL.iter().any(|s| w.ends_with(s)) && w.len() <= 6;
+    /// The most characters before a specialty in its word (整形 of 整形外科, 脳神経 of
+    /// 脳神経外科).
+    const QUALIFIER: usize = 4;
+    let specialty = |w: &[char]| {
+        SPECIAL
+            .iter()
+            .any(|s| w.ends_with(s) && w.len() <= s.len() + QUALIFIER)
+    };
     kind(word)
         || specialty(word)
         || KINDS
@@ -215,5 +222,7 @@ mod tests {
         assert!(word("内科診療所"));
         assert!(!word("大型ちぇん薬局"));
         assert!(!word("科学"));
+        assert!(word("りはびりてしょん科"));
+        assert!(word("脳神経外科"));
     }
 }

@@ -413,9 +413,12 @@ pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     );
     // All the question says is in the reason clause (レセコンが無いので|どうしたらいいか困って
     // いる): that clause is what it asks about.
+    // So is a statement of who asks that says nothing else (うちはレセコンを使っていない
+    // 紙のクリニックなんだけど).
     if !terms.iter().any(|t| !t.context && t.kind != Kind::Weak) {
         for t in &mut terms {
             t.context = false;
+            t.asker = false;
         }
     }
     let mut seen = HashSet::new();

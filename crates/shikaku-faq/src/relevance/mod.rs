@@ -48,6 +48,7 @@
 use std::collections::{HashMap, HashSet};
 
 mod addresses;
+mod around;
 mod asker;
 mod asks;
 mod english;
@@ -60,6 +61,7 @@ mod spelling;
 mod synonyms;
 
 pub use addresses::without_addresses;
+pub use around::{without_framing, without_list_marks};
 pub(crate) use asker::SPECIALTIES;
 pub use asks::{Asks, asks, same as asks_the_same};
 pub use english::{
@@ -71,9 +73,7 @@ pub use japanese::{
     entry_keys, is_japanese, japanese_terms, katakana_words, read_kana, without_english_frame,
     without_fillers,
 };
-pub use message::{
-    asking_part, english_question, japanese_question, without_framing, without_list_marks,
-};
+pub use message::{asking_part, english_question, japanese_question};
 pub use spelling::Spelling;
 pub use synonyms::{Synonyms, english_words};
 
@@ -166,13 +166,13 @@ pub struct Term {
     context: bool,
     /// Which sentence of a message it was said in ([`Said`]).
     said: Said,
-    /// Part of who asks: the kind of facility said as a word of its own
-    /// ([`asker::FACILITY_KINDS`], a specialty), or a statement of who asks that opens the
-    /// question ([`asker::kind_statement_end`]). Not one of the question's words for
-    /// [`Model::one_word_of_many`]; weighs nothing where no entry uses it.
+    /// Part of the kind of facility said as a word of its own ([`asker::FACILITY_KINDS`], a
+    /// specialty). Who asks, as `asker` is: not one of the question's words for
+    /// [`Model::one_word_of_many`], and weighs nothing where no entry uses it.
     facility: bool,
-    /// Said in a statement of who asks that opens the question (うちは診療所ですが、): an
-    /// entry that does not have it is not asked it ([`Model::coverage`]).
+    /// Said in a statement of who asks that opens the question ([`asker::kind_statement_end`]:
+    /// うちは診療所ですが、): not part of any entry's coverage ([`Model::coverage`]), though the
+    /// search's score weighs it.
     asker: bool,
 }
 
@@ -281,16 +281,23 @@ impl Term {
 
     /// The term as part of the kind of facility when `facility` (病院, 薬局): context too.
     fn of_facility(mut self, facility: bool) -> Term {
-        self.facility |= facility;
+        self.facility = facility;
         self.context |= facility;
         self
+    }
+
+    /// Whether the term says who asks: the facility as a word of its own, or a word of a
+    /// statement of who asks.
+    fn of_who_asks(&self) -> bool {
+        self.facility || self.asker
     }
 
     /// The term as said in a statement of who asks that opens the question, when `asker`:
     /// part of the facility, and counted only by an entry that has it.
     fn of_asker(mut self, asker: bool) -> Term {
         self.asker = asker;
-        self.of_facility(asker)
+        self.context |= asker;
+        self
     }
 
     fn at(mut self, run: usize, pos: usize) -> Term {
@@ -501,7 +508,7 @@ impl Model {
                 // sign of another one.
                 (_, 0) if term.said != Said::Asked && !term.is_neighbour() => 0.0,
                 // Nor is a word of who asks (整形外科, 事務 of 整形外科の事務をしています).
-                (_, 0) if term.facility => 0.0,
+                (_, 0) if term.of_who_asks() => 0.0,
                 (Kind::Strong, _) => idf,
                 (Kind::Weak, 0) => 0.0,
                 (Kind::Stem | Kind::Weak, _) => WEAK * idf,
@@ -547,7 +554,7 @@ impl Model {
         };
         // The kind of facility (歯科診療所からの問い合わせ先) is who asks: not one of the
         // question's words, which an entry answering for every kind never names.
-        let content = |t: &&Term| t.kind != Kind::Weak && !t.facility;
+        let content = |t: &&Term| t.kind != Kind::Weak && !t.of_who_asks();
         let words: HashSet<u16> = terms.iter().filter(content).map(|t| t.run).collect();
         let matched: HashSet<u16> = terms
             .iter()
@@ -603,12 +610,10 @@ impl Model {
         let Some(entry) = self.entries.get(i) else {
             return 0.0;
         };
-        // Who asks (うちは診療所ですが、…) counts for an entry that answers by the kind it
-        // says (病院は3台まで), not against one that answers every kind alike.
-        let asked = terms
-            .iter()
-            .filter(|t| !t.asker || entry.credit(&t.key) > 0.0);
-        let coverage = self.share(asked, |t| entry.credit(&t.key));
+        // Who asks (うちは診療所ですが、…) is not what is asked: it counts neither against an
+        // entry that answers every kind alike nor for one that names the kind (病院は3台まで),
+        // which the search's score already ranks first among equals.
+        let coverage = self.share(terms.iter().filter(|t| !t.asker), |t| entry.credit(&t.key));
         let weak_only = terms.iter().all(|t| t.kind == Kind::Weak);
         if weak_only && coverage < WEAK_ONLY_FLOOR {
             0.0
