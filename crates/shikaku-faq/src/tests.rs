@@ -270,6 +270,24 @@ fn explain_reads_what_search_reads() {
     let why = index.explain(&long, Lang::Ja);
     assert!(why.terms.is_empty(), "{:?}", why.terms);
     assert!(!index.explain("補助金はいくら", Lang::Ja).terms.is_empty());
+    // A frame that only says a question follows goes before either language reads it,
+    // whatever follows (Quick question: …), and so do the marks that number its parts.
+    let words = |q: &str, lang| {
+        let why = index.explain(q, lang);
+        why.terms.into_iter().map(|(t, _)| t).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        words("Quick question: what is this portal?", Lang::En),
+        ["portal"]
+    );
+    assert_eq!(
+        words("Quick question: 補助金はいくら", Lang::Ja),
+        words("補助金はいくら", Lang::Ja)
+    );
+    assert_eq!(
+        words("1. 補助金はいくら", Lang::Ja),
+        words("補助金はいくら", Lang::Ja)
+    );
 }
 
 #[test]

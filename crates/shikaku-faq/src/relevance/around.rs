@@ -71,9 +71,8 @@ pub(super) fn who_asks(sentence: &str, terms: &[Term], known: impl Fn(&str) -> b
 /// Where the frame of a sentence ends and what it frames begins.
 pub(super) const FRAME_ENDS: &[&str] = &[": ", "：", " - ", " — "];
 
-/// What follows a short frame that opens `text` before a colon (Quick question: …), if one
-/// does: when nothing after it asks (Quick question: subsidy rounding), the frame would
-/// otherwise be read with the rest.
+/// A short frame that opens `text` before a colon or a dash (Quick question: …, Question - …)
+/// and what follows it, if one does.
 pub(super) fn framed(text: &str) -> Option<(&str, &str)> {
     /// The most words a frame has (Question about our certificate: 4).
     const FRAME_WORDS: usize = 4;
@@ -156,7 +155,7 @@ pub fn without_list_marks(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Whether a frame before a colon only says a question follows.
-pub(super) fn only_framing(frame: &str) -> bool {
+fn only_framing(frame: &str) -> bool {
     frame
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -514,8 +514,9 @@ pub(super) fn is_suru(c: char) -> bool {
 /// much hojokin can a clinic get?) is read as the Japanese question it names: its English
 /// words go, but for those `kept` (the entries' own Latin words, PC and IP-VPN, and the words
 /// the glossary and the synonyms read as Japanese: reader, hojokin), figures and names (a word
-/// with a capital that does not open the question and is no stop word: Windows, Excel). Read whole, its English
-/// words were bigrams no entry has (ho, ow, mu …) and nothing was found. A question is English
+/// with a capital that does not open the question and is no stop word: Windows, Excel).
+/// Read whole, its English words were bigrams no entry has (ho, ow, mu …) and nothing was
+/// found. A question is English
 /// around Japanese when it has Japanese after its synonyms and two English stop words or
 /// more; in another Japanese question only its English stop words go (補助金 how much?),
 /// unless typed in capitals (IT導入補助金). The question as it is when it has no Japanese.

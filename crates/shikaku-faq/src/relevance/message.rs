@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use crate::normalize::normalize;
 
-use super::around::{FRAME_ENDS, framed, only_framing, who_apart, who_asks};
+use super::around::{FRAME_ENDS, framed, who_apart, who_asks};
 use super::english::english_terms;
 use super::japanese::{Script, is_cjk, japanese_terms, scripted_chars};
 use super::synonyms::Synonyms;
@@ -71,17 +71,15 @@ pub fn english_question(
     known: impl Fn(&str) -> bool,
 ) -> Vec<Term> {
     // A short frame before a colon (Quick question: …) goes when what follows names its own
-    // topic; Certificate: how many do we need? keeps it.
-    // A frame that only says a question follows (Quick question:, One more thing:) goes
-    // whatever follows.
+    // topic; Certificate: how many do we need? keeps it. (One that only says a question
+    // follows has gone before: [`super::without_framing`].)
     let text = match framed(text) {
-        Some((frame, rest))
-            if only_framing(frame)
-                || english_terms(&rewrite(rest))
-                    .iter()
-                    .filter(|t| t.kind != Kind::Weak && known(&t.text))
-                    .count()
-                    >= SELF_CONTAINED =>
+        Some((_, rest))
+            if english_terms(&rewrite(rest))
+                .iter()
+                .filter(|t| t.kind != Kind::Weak && known(&t.text))
+                .count()
+                >= SELF_CONTAINED =>
         {
             rest
         }
@@ -89,7 +87,7 @@ pub fn english_question(
     };
     let read = who_apart(sentences(text), |s| english_terms(&rewrite(s)), &known);
     let asks: Vec<bool> = read.iter().map(|(s, may)| *may && asking(s)).collect();
-    let said: Vec<(String, Vec<Term>)> = read
+    let mut said: Vec<(String, Vec<Term>)> = read
         .into_iter()
         .map(|(s, _)| {
             let terms = english_terms(&rewrite(&s));
@@ -98,28 +96,19 @@ pub fn english_question(
         .collect();
     // A sentence that only says who asks (We are a small clinic. I'm the office manager at an
     // eye clinic.) is no part of the question, unless nothing else says anything.
-    let mut said = said;
-    let who: Vec<bool> = said
+    let mut who: Vec<bool> = said
         .iter()
         .zip(&asks)
         .map(|((s, terms), a)| !a && who_asks(s, terms, &known))
         .collect();
-    let rest = |i: usize| !who[i] && !said[i].1.is_empty();
-    let whole = if who.iter().any(|w| *w) && (0..said.len()).any(rest) {
-        for ((_, terms), w) in said.iter_mut().zip(&who) {
-            if *w {
-                terms.clear();
-            }
+    if !(0..said.len()).any(|i| !who[i] && !said[i].1.is_empty()) {
+        who.fill(false);
+    }
+    for ((_, terms), w) in said.iter_mut().zip(&who) {
+        if *w {
+            terms.clear();
         }
-        said.iter()
-            .zip(&who)
-            .filter(|(_, w)| !**w)
-            .map(|((s, _), _)| s.as_str())
-            .collect::<Vec<_>>()
-            .join(". ")
-    } else {
-        text.to_string()
-    };
+    }
     let mut question: Vec<bool> = said
         .iter()
         .zip(&asks)
@@ -153,7 +142,17 @@ pub fn english_question(
         }
     }
     if !question.iter().any(|q| *q) {
-        return english_terms(&rewrite(&whole));
+        // Every word, but those of who asks.
+        if !who.contains(&true) {
+            return english_terms(&rewrite(text));
+        }
+        let rest: Vec<&str> = said
+            .iter()
+            .zip(&who)
+            .filter(|(_, w)| !**w)
+            .map(|((s, _), _)| s.as_str())
+            .collect();
+        return english_terms(&rewrite(&rest.join(". ")));
     }
     let mut terms: Vec<Term> = Vec::new();
     let mut seen = HashSet::new();
@@ -594,8 +593,6 @@ mod tests {
             ["facil", "code", "check", "digit"]
         );
         assert_eq!(read("Portal: what is this?"), ["portal"]);
-        // A frame that only says a question follows goes whatever follows.
-        assert_eq!(read("Quick question: what is this portal?"), ["portal"]);
         // A point inside a number ends no sentence (what is the 1.05 million yen cap).
         assert_eq!(
             read("what is the 1.05 code check digit"),

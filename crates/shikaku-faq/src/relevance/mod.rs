@@ -20,13 +20,15 @@
 //! 引っ込める) to the words the FAQ uses, a question typed without conversion (ほじょきんの
 //! しんせい) is read with the FAQ's readings, and English words inside a Japanese question
 //! (portalのpassword) with the glossary, and an English question around the FAQ's Japanese
-//! words (What is 大型チェーン薬局?) by those words ([`without_english_frame`]); neighbouring topics the FAQ does not answer
-//! (オンライン診療, 介護保険) count as words no entry uses, though their parts are its words.
-//! A web or mail address and a date typed with slashes are no words of a question in either
-//! language ([`without_addresses`]). English questions have their typing slips read as words ([`Spelling`]: pasword →
-//! password), then become stemmed words without stop words, one term per word family
-//! (application, apply), "My Number Card" one word, after the English synonyms (due →
-//! deadline); a message of several sentences is read by the sentences that ask
+//! words (What is 大型チェーン薬局?) by those words ([`without_english_frame`]); neighbouring
+//! topics the FAQ does not answer (オンライン診療, 介護保険) count as words no entry uses,
+//! though their parts are its words. A web or mail address and a date typed with slashes are
+//! no words of a question in either language ([`without_addresses`]), nor is a frame that
+//! only says a question follows or the marks that number its parts ([`without_framing`],
+//! [`without_list_marks`]). English questions have their typing slips read as words
+//! ([`Spelling`]: pasword → password), then become stemmed words without stop words, one term
+//! per word family (application, apply), "My Number Card" one word, after the English
+//! synonyms (due → deadline); a message of several sentences is read by the sentences that ask
 //! ([`english_question`]); an English question naming a neighbouring topic (credit card, blood
 //! test) has a word no entry uses ([`english_neighbours`]).
 //!
@@ -293,7 +295,7 @@ impl Term {
     }
 
     /// The term as said in a statement of who asks that opens the question, when `asker`:
-    /// part of the facility, and counted only by an entry that has it.
+    /// context, and no part of any entry's coverage.
     fn of_asker(mut self, asker: bool) -> Term {
         self.asker = asker;
         self.context |= asker;
