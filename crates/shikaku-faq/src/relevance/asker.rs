@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use super::japanese::{Scripted, scripted, spells};
+use super::script::{Scripted, scripted, spells};
 
 /// The kinds of facility, said as a word of their own (歯科診療所からの問い合わせ先): who asks.
 /// Kept, as context (half weight) — some entries answer by kind (病院は3台まで) — but never one

@@ -9,7 +9,8 @@ use crate::normalize::normalize;
 
 use super::around::{FRAME_ENDS, framed, who_apart, who_asks};
 use super::english::english_terms;
-use super::japanese::{Script, is_cjk, japanese_terms, scripted_chars};
+use super::japanese::japanese_terms;
+use super::script::{Script, is_cjk, scripted_chars};
 use super::synonyms::Synonyms;
 use super::{Kind, Said, Term};
 

@@ -58,6 +58,7 @@ mod japanese;
 mod message;
 mod neighbours;
 mod phrases;
+mod script;
 mod setting;
 mod spelling;
 mod synonyms;
@@ -70,12 +71,11 @@ pub use english::{
     english_analyzer, english_compounds, english_neighbours, english_table_words, english_terms,
     is_english_stop_word,
 };
-use japanese::{KANJI_KEY, is_kanji, is_suru, kanji_key};
-pub use japanese::{
-    entry_keys, is_japanese, japanese_terms, katakana_words, read_kana, without_english_frame,
-    without_fillers,
-};
+use japanese::{KANJI_KEY, kanji_key};
+pub use japanese::{entry_keys, japanese_terms, without_english_frame, without_fillers};
 pub use message::{asking_part, english_question, japanese_question};
+pub use script::{is_japanese, katakana_words, read_kana};
+use script::{is_kanji, is_suru};
 pub use spelling::Spelling;
 pub use synonyms::{Synonyms, english_words};
 

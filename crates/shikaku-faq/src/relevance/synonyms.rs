@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use super::japanese::{Script, Scripted, scripted, scripted_chars};
+use super::script::{Script, Scripted, scripted, scripted_chars};
 
 /// Query-side synonyms: what people type → the words the FAQ uses.
 pub struct Synonyms {
