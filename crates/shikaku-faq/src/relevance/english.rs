@@ -105,6 +105,10 @@ const ENGLISH_STOP: &[&str] = &[
     // The weekday something happened on (I submitted it on Monday); Saturday and Sunday are
     // the holiday entry's words.
     "monday", "tuesday", "wednesday", "thursday", "friday",
+    // The month or the hour of the asker's case (we planned to start in April, after 7 pm):
+    // when, not what — the entries answer for any date (may is a stop word already).
+    "january", "february", "march", "april", "june", "july", "august", "september", "october",
+    "november", "december", "pm", "noon", "oclock", "tomorrow", "tonight", "later",
     // Which department or role of a larger facility asks (our medical affairs department, IT
     // lead, the admissions office, head office, finance, the board, a ward doctor, the
     // outpatient desk, a satellite clinic, in-house, our lease is up): who and where, not what.
@@ -280,6 +284,10 @@ fn family(stem: String) -> String {
 /// other unknown English words are mostly the entries' words in other words and do not.
 const NEIGHBOURS: &[&str] = &[
     "credit card",
+    // A patient's own procedures with the card: linking it to their insurance, the points.
+    "my number points",
+    "mynapoint",
+    "link my",
     // The monthly claims' own deadline (when is the claims deadline each month?).
     "claims deadline",
     "claim deadline",

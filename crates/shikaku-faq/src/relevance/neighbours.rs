@@ -172,6 +172,16 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "マイナポータルにログイン",
     "マイナポータルへのログイン",
     "マイナポータルの使い方",
+    // A patient's own procedures with the card: registering it as the insurance card, the
+    // points for it (the FAQ is for the facility that reads it).
+    "保険証利用登録",
+    "マイナポイント",
+    // A patient's own records, seen by the patient (マイナポータルで自分の薬の履歴を見たい):
+    // the FAQ says what the facility sees with consent.
+    "自分の薬剤情報",
+    "自分の処方",
+    "自分の健診",
+    "自分の特定健診",
     // Medical equipment the subsidy is not for (診察台, レントゲン), using the terminal for
     // anything else (ネット検索), and cutting staff.
     "医療機器",

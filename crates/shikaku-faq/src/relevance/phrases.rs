@@ -148,6 +148,12 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "ボタンを押したら",
     "ボタンを押しても",
     "と怒られる",
+    // …って怒られる: って is a stop phrase of its own, and what scolds is the screen.
+    "怒られました",
+    "怒られます",
+    "怒られる",
+    "怒られた",
+    "怒られて",
     "と怒られます",
     "と出てしまいます",
     "と出ています",
