@@ -34,7 +34,7 @@ const ENGLISH_STOP: &[&str] = &[
     "he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "ours", "yours",
     "mine", "myself", "ourselves", "but", "because", "since", "whether", "while", "than", "too",
     // A preposition (connect over ISDN); hand over, carry over are synonyms read before.
-    "over", "only", "though", "although", "unless", "let", "okay", "ok", "enough", "today", "yesterday",
+    "over", "only", "though", "although", "unless", "let", "okay", "ok", "fine", "enough", "today", "yesterday",
     "sorry", "dear", "morning", "afternoon", "evening", "someone", "something", "anything",
     "everything", "each", "every", "suppose", "supposed", "expect", "expects", "expected",
     "expecting", "seem", "seems", "wonder", "wondering", "all",
@@ -58,6 +58,8 @@ const ENGLISH_STOP: &[&str] = &[
     "idea", "maybe", "perhaps", "probably", "somehow", "unfortunately", "apparently",
     // Give me an overview of …: how the request is put; the director or the boss who asked.
     "give", "overview", "director", "boss",
+    // Where a thing is listed (the list of reader makers): the thing, not the list.
+    "list",
     // Framing of a case or of who asked (in such a case, she asked me, once we start, point me
     // to, several times, our elderly patients).
     "such", "case", "cases", "asked", "asks", "once", "point", "several", "elderly",

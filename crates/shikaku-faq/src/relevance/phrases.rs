@@ -342,6 +342,13 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "定義",
     "向けの",
     "対応",
+    // Where a thing is to be found (技術資料のリンク, メーカーの一覧が見たい): the thing is the
+    // topic, not its link or its list.
+    "のリンク",
+    "リンク先",
+    "リンク",
+    "の一覧",
+    "一覧",
     // What is behind it (何が原因), how simply or directly (簡単に, 直接), where one stands
     // (右も左もわからない, 手元に) and what one thinks (と思っています): asked of every topic.
     "何が原因",
