@@ -78,6 +78,10 @@ const ENGLISH_STOP: &[&str] = &[
     "guy", "guys", "small", "big", "side",
     // How urgent the asker is (URGENT:, ASAP, we are desperate).
     "urgent", "urgently", "asap", "desperate", "desperately", "hurry", "immediately",
+    // What speech typed by voice or in a hurry fills a question with (um, yeah, hmm, gonna, a
+    // few times).
+    "um", "umm", "uh", "uhh", "er", "erm", "hmm", "yeah", "yep", "gonna", "wanna", "kinda",
+    "sorta", "few",
     // Casual framing (ballpark, what are we talking, the rundown on …, what gives).
     "ballpark", "talking", "rundown", "gives",
     // Who sells a thing (which makers sell the readers): the makers, not the sale.
@@ -286,6 +290,9 @@ fn family(stem: String) -> String {
 /// other unknown English words are mostly the entries' words in other words and do not.
 const NEIGHBOURS: &[&str] = &[
     "credit card",
+    // Other subsidy schemes (the IT introduction subsidy).
+    "it introduction",
+    "it implementation subsidy",
     // A patient's own procedures with the card: linking it to their insurance, the points.
     "my number points",
     "mynapoint",

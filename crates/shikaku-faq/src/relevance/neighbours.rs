@@ -85,6 +85,15 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "IT導入補助金",
     "ものづくり補助金",
     "事業再構築補助金",
+    // Filing with the government online, with a plain IC card reader (ICカードリーダーで電子
+    // 申請したい): not the portal's applications, nor the face-recognition reader.
+    "電子申請",
+    "ICカードリーダー",
+    // More telephone lines (電話回線を増やしたい): the facility's phone contract, not the lines
+    // the system can use.
+    "電話回線を増や",
+    "電話回線の増設",
+    "電話回線を追加",
     // A patient's card PIN is reset at the municipal office.
     "暗証番号のリセット",
     "暗証番号の初期化",
