@@ -111,10 +111,11 @@ const ENGLISH_STOP: &[&str] = &[
     // The weekday something happened on (I submitted it on Monday); Saturday and Sunday are
     // the holiday entry's words.
     "monday", "tuesday", "wednesday", "thursday", "friday",
-    // The month or the hour of the asker's case (we planned to start in April, after 7 pm):
-    // when, not what — the entries answer for any date (may is a stop word already).
-    "january", "february", "march", "april", "june", "july", "august", "september", "october",
-    "november", "december", "pm", "noon", "oclock", "tomorrow", "tonight", "later",
+    // The month or the hour of the asker's case (we planned to start in June, after 7 pm):
+    // when, not what. Not the months the entries' own dates name (March 2021, 1 April,
+    // September and November 2020); may is a stop word already.
+    "january", "february", "june", "july", "august", "october", "december", "pm", "noon",
+    "oclock", "tomorrow", "tonight", "later",
     // Which department or role of a larger facility asks (our medical affairs department, IT
     // lead, the admissions office, head office, finance, the board, a ward doctor, the
     // outpatient desk, a satellite clinic, in-house, our lease is up): who and where, not what.

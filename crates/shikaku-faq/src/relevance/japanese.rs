@@ -14,7 +14,7 @@ use super::script::{
     Script, Scripted, arabic_figures, is_cjk, is_japanese, is_kanji, is_suru, scripted, spells,
     with_readings,
 };
-use super::setting::{SETTING, blank_dates};
+use super::setting::{SETTING, blank_times};
 use super::synonyms::Synonyms;
 use super::{Kind, Term};
 
@@ -163,7 +163,7 @@ fn rewritten(text: &str, synonyms: &Synonyms) -> Scripted {
 /// The weighted terms of a Japanese question (after synonyms, stop phrases and particles).
 pub fn japanese_terms(query: &str, synonyms: &Synonyms) -> Vec<Term> {
     let mut text = rewritten(without_fillers(query), synonyms);
-    blank_dates(&mut text);
+    blank_times(&mut text);
     // A reason or concession (担当が産休に入るので, ベンダーが来るけど) sets the scene: what is
     // said before it is context.
     // So does a statement of the facility's kind before the question (うちは診療所ですが、…).

@@ -5,13 +5,13 @@
 
 use super::script::{Script, Scripted, spells};
 
-/// Blanks (turns into separators) the dates and times of the asker's case, with a particle
-/// after them (来年4月から, 3月31日が, 午後7時に, 10時半): when, not what — an entry answers
-/// for any date, and a month no entry names was a word no entry uses. Figures in Arabic
-/// numerals ([`super::script::arabic_figures`] has run). Not a date with its year (令和3年3月:
-/// the FAQ's own dates), nor a quantity of time: months counted (4か月前: か stands between),
-/// hours (24時間), months before or after (3月前).
-pub(super) fn blank_dates(text: &mut Scripted) {
+/// Blanks (turns into separators) the clock times of the asker's case, with a particle after
+/// them (午後7時に, 10時半から, 7時30分まで → まで stays): when, not what — the entries' hours
+/// are written 9:00〜17:00, and an hour no entry names was a word no entry uses. Figures in
+/// Arabic numerals ([`super::script::arabic_figures`] has run). Not hours counted (24時間).
+/// Months stay: the FAQ's own dates are months (令和3年3月までに, 4月1日以降), and a month
+/// said alone (3月を過ぎたら) is mostly theirs.
+pub(super) fn blank_times(text: &mut Scripted) {
     let is_digit = |text: &Scripted, i: usize| text.get(i).is_some_and(|(c, _)| c.is_ascii_digit());
     let digits_from = |text: &Scripted, mut i: usize| {
         while is_digit(text, i) {
@@ -21,40 +21,25 @@ pub(super) fn blank_dates(text: &mut Scripted) {
     };
     let mut i = 0;
     while i < text.len() {
-        // A month with its year (令和3年3月) is the FAQ's own date, not the asker's.
-        let with_year = i >= 2 && text[i - 1].0 == '年' && is_digit(text, i - 2);
-        if !is_digit(text, i) || i > 0 && is_digit(text, i - 1) || with_year {
+        if !is_digit(text, i) || i > 0 && is_digit(text, i - 1) {
             i += 1;
             continue;
         }
         let unit = digits_from(text, i);
-        let end = match text.get(unit).map(|(c, _)| *c) {
-            Some('月') if !spells(text, unit + 1, "前") && !spells(text, unit + 1, "後") => {
-                // 3月31日: the day with its month.
-                let day = digits_from(text, unit + 1);
-                if day > unit + 1 && spells(text, day, "日") {
-                    day + 1
-                } else {
-                    unit + 1
-                }
-            }
-            Some('時') if !spells(text, unit + 1, "間") => {
-                // 10時半, 7時30分.
-                let minutes = digits_from(text, unit + 1);
-                if spells(text, unit + 1, "半") {
-                    unit + 2
-                } else if minutes > unit + 1 && spells(text, minutes, "分") {
-                    minutes + 1
-                } else {
-                    unit + 1
-                }
-            }
-            _ => {
-                i = unit;
-                continue;
-            }
+        if !spells(text, unit, "時") || spells(text, unit + 1, "間") {
+            i = unit;
+            continue;
+        }
+        // 10時半, 7時30分.
+        let minutes = digits_from(text, unit + 1);
+        let end = if spells(text, unit + 1, "半") {
+            unit + 2
+        } else if minutes > unit + 1 && spells(text, minutes, "分") {
+            minutes + 1
+        } else {
+            unit + 1
         };
-        let end = DATE_PARTICLES
+        let end = TIME_PARTICLES
             .iter()
             .find(|p| spells(text, end, p))
             .map_or(end, |p| end + p.chars().count());
@@ -65,8 +50,8 @@ pub(super) fn blank_dates(text: &mut Scripted) {
     }
 }
 
-/// The particles that go with a date ([`blank_dates`]); not まで, which asks by when.
-const DATE_PARTICLES: &[&str] = &["から", "に", "が", "は", "の", "で", "も"];
+/// The particles that go with a time ([`blank_times`]); not まで, which asks by when.
+const TIME_PARTICLES: &[&str] = &["から", "に", "が", "は", "の", "で", "も"];
 
 /// When, who and where the asker is, and how they feel (normalized forms).
 pub(super) const SETTING: &[&str] = &[
@@ -270,7 +255,7 @@ pub(super) const SETTING: &[&str] = &[
     "今は",
     "現在の",
     "昨日",
-    // The time of day (午後7時に電話しても): when, as the hour itself ([`blank_dates`]).
+    // The time of day (午後7時に電話しても): when, as the hour itself ([`blank_times`]).
     "午前中",
     "午前",
     "午後",
@@ -285,10 +270,10 @@ mod tests {
     use crate::relevance::script::{arabic_figures, scripted};
 
     #[test]
-    fn the_dates_and_times_of_the_askers_case_are_blanked() {
+    fn the_clock_times_of_the_askers_case_are_blanked() {
         let read = |t: &str| {
             let mut text = arabic_figures(scripted(t));
-            blank_dates(&mut text);
+            blank_times(&mut text);
             text.iter()
                 .map(|(c, _)| *c)
                 .collect::<String>()
@@ -296,15 +281,14 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join("|")
         };
-        assert_eq!(read("来年4月から始めたい"), "来年|始めたい");
-        assert_eq!(read("3月31日が日曜"), "日曜");
-        assert_eq!(read("7時半に電話"), "電話");
+        assert_eq!(read("午後7時に電話"), "午後|電話");
+        assert_eq!(read("7時半から"), "");
         assert_eq!(read("10時30分まで"), "まで");
-        assert_eq!(read("2月に開始"), "開始");
-        // The FAQ's own dates, and quantities of time, stay.
-        assert_eq!(read("令和3年3月までに"), "令和3年3月までに");
-        assert_eq!(read("4か月前"), "4か月前");
+        assert_eq!(read("十時には"), "十時には");
+        // Hours counted, and months and days (the FAQ's own dates), stay.
         assert_eq!(read("24時間対応"), "24時間対応");
+        assert_eq!(read("3月を過ぎたら"), "3月を過ぎたら");
+        assert_eq!(read("4月1日以降"), "4月1日以降");
         assert_eq!(read("5営業日前"), "5営業日前");
     }
 }
