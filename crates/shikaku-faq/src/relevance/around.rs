@@ -1,5 +1,5 @@
-//! What a message carries around its question: a frame before a colon that only says a
-//! question follows (Quick question: …), the marks that number its parts (1. 2. ①), and an
+//! What a message carries around its question: a frame before a colon or a dash that only says
+//! a question follows (Quick question: …, Question - …), the marks that number its parts (1. 2. ①), and an
 //! English sentence, or the start of one, that only says who asks (We are a small clinic.).
 
 use super::{Kind, Term};
@@ -112,8 +112,8 @@ const FRAMING: &[&str] = &[
     "fyi",
 ];
 
-/// A question without a frame before a colon that only says a question follows (Quick
-/// question: hojokin → hojokin), in either language; the question as it is otherwise.
+/// A question without a frame before a colon or a dash that only says a question follows
+/// (Quick question: hojokin → hojokin), in either language; the question as it is otherwise.
 pub fn without_framing(text: &str) -> &str {
     match framed(text) {
         Some((frame, rest)) if only_framing(frame) => rest,
@@ -154,7 +154,7 @@ pub fn without_list_marks(text: &str) -> std::borrow::Cow<'_, str> {
     if out == text { text.into() } else { out.into() }
 }
 
-/// Whether a frame before a colon only says a question follows.
+/// Whether a frame before a colon or a dash only says a question follows.
 fn only_framing(frame: &str) -> bool {
     frame
         .split(|c: char| !c.is_alphanumeric())
