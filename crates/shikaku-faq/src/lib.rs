@@ -555,18 +555,23 @@ impl FaqIndex {
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(terms.len() * 3);
         for term in &terms {
-            for (field, boost) in [
-                (fields.title, 3.0),
-                (fields.keywords, 2.0),
-                (fields.body, 1.0),
-            ] {
+            let texts = model.searched_as(term);
+            let share = 1.0 / texts.len() as f32;
+            for (text, (field, boost)) in texts.iter().flat_map(|text| {
+                [
+                    (fields.title, 3.0),
+                    (fields.keywords, 2.0),
+                    (fields.body, 1.0),
+                ]
+                .map(|f| (*text, f))
+            }) {
                 let query = TermQuery::new(
-                    Term_::from_field_text(field, &term.text),
+                    Term_::from_field_text(field, text),
                     IndexRecordOption::WithFreqs,
                 );
                 clauses.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), boost)),
+                    Box::new(BoostQuery::new(Box::new(query), boost * share)),
                 ));
             }
         }

@@ -154,7 +154,9 @@ fn supposing(any: &dyn Fn(&[&str]) -> bool) -> bool {
 /// begin (何から始めればいい, a general question too).
 fn pending(any: &dyn Fn(&[&str]) -> bool) -> Option<(Intent, bool)> {
     // 今後の制度の予定 and 今月のメンテナンス予定 ask about the scheme and the system.
-    // どちらを先にやる？ compares two steps: a general question about the order.
+    // どちらを先にやる？ compares two steps: a general question about the order. A step named
+    // before must (運用テストってやらなきゃいけないの, ルーターって自分で設定しなきゃ) asks
+    // whether that step is needed, not what this facility has left.
     if supposing(any)
         || any(&[
             "制度",
@@ -163,6 +165,10 @@ fn pending(any: &dyn Fn(&[&str]) -> bool) -> Option<(Intent, bool)> {
             "研修",
             "どちら",
             "どっち",
+            "ってやらなきゃ",
+            "ってしなきゃ",
+            "ってやらないと",
+            "って自分で",
         ])
     {
         return None;

@@ -110,6 +110,9 @@ const FRAMING: &[&str] = &[
     "follow",
     "up",
     "fyi",
+    // A mail's parts, as a message copied from one names them (Subject: …, Body: …).
+    "subject",
+    "body",
 ];
 
 /// A question without a frame before a colon or a dash that only says a question follows

@@ -8,6 +8,7 @@ use tantivy::tokenizer::{
     TokenStream,
 };
 
+use super::neighbours::ENGLISH_NEIGHBOURS as NEIGHBOURS;
 use super::{Kind, Term};
 
 /// English stop words: function words and the words every question has.
@@ -82,6 +83,12 @@ const ENGLISH_STOP: &[&str] = &[
     // few times).
     "um", "umm", "uh", "uhh", "er", "erm", "hmm", "yeah", "yep", "gonna", "wanna", "kinda",
     "sorta", "few",
+    // What the asker heard, framing what they check (we heard ADSL won't work): the thing
+    // heard, not the hearing.
+    "heard",
+    // The portal's controls and marks a thing is reached by or shown with (the download
+    // button, a red overdue mark): the thing, not the control.
+    "button", "buttons", "mark", "marks", "icon", "icons", "badge",
     // Casual framing (ballpark, what are we talking, the rundown on …, what gives).
     "ballpark", "talking", "rundown", "gives",
     // Who sells a thing (which makers sell the readers): the makers, not the sale.
@@ -284,249 +291,6 @@ fn family(stem: String) -> String {
         .find(|(from, _)| *from == stem)
         .map_or(stem, |(_, to)| (*to).to_string())
 }
-
-/// Topics next to ours that the FAQ does not answer (a credit card at reception, a blood
-/// test, booking appointments, an X-ray): named in an English question, each is one word no
-/// entry uses and raises the floor to [`super::UNKNOWN_FLOOR`], as the Japanese neighbours do —
-/// other unknown English words are mostly the entries' words in other words and do not.
-const NEIGHBOURS: &[&str] = &[
-    "credit card",
-    // Other subsidy schemes (the IT introduction subsidy).
-    "it introduction",
-    "it implementation subsidy",
-    // A patient's own procedures with the card: linking it to their insurance, the points.
-    "my number points",
-    "mynapoint",
-    "link my",
-    // The monthly claims' own deadline (when is the claims deadline each month?).
-    "claims deadline",
-    "claim deadline",
-    "billing deadline",
-    "monthly claims",
-    "monthly billing",
-    // Facilities outside the scheme, said as who asks (I work at a chiropractic clinic): the
-    // FAQ is for hospitals, clinics and pharmacies.
-    "chiropractic",
-    "chiropractor",
-    "osteopath",
-    "osteopathic",
-    "acupuncture",
-    "acupuncturist",
-    "bonesetter",
-    "veterinary",
-    "vet clinic",
-    "animal hospital",
-    "nursing home",
-    "home nursing",
-    // A company's address (Fujitsu Japan's head office address): the FAQ names the makers, not
-    // where they are.
-    "office address",
-    "company address",
-    "postal address",
-    "headquarters",
-    // A telephone or mobile contract (our NTT phone plan): the carrier's, not the line types.
-    "phone plan",
-    "mobile plan",
-    // Registered mail redelivered: the post office's, not the certificate notice's.
-    "redeliver",
-    "redelivered",
-    "redelivery",
-    // How the waiting room runs (improve patient flow, waiting times): not the reception's
-    // change with online verification.
-    "improve patient flow",
-    "waiting time",
-    // Choosing another record system's vendor (the FAQ answers the record's modification).
-    "record vendor",
-    "emr vendor",
-    "bank account",
-    "x-ray",
-    "blood test",
-    "test results",
-    "lab results",
-    "appointment",
-    "discount",
-    "online consultation",
-    "telemedicine",
-    "vaccination",
-    "vaccine",
-    "e-prescription",
-    // A pharmacist's query to the prescriber (疑義照会): not a lookup of eligibility.
-    "prescription inquiry",
-    "prescription inquiries",
-    // A query is read as a lookup (prescription queries: prescription lookups).
-    "prescription lookup",
-    "electronic prescription",
-    // Copying a patient's card (the FAQ says what the card and the system show).
-    "photocopy",
-    "photocopies",
-    "photocopying",
-    "insurance claim",
-    // Submitting claims (the FAQ answers whether the online-claims line is subsidised).
-    "submit claim",
-    "claims electronically",
-    "electronic claim",
-    "parking",
-    "payroll",
-    "tax return",
-    // Filing the facility's own taxes (the FAQ answers whether consumption tax is subsidised).
-    "tax filing",
-    "file taxes",
-    "file our taxes",
-    "filing taxes",
-    "income tax",
-    "corporate tax",
-    "data breach",
-    "wi-fi",
-    "wifi",
-    "printer",
-    "antivirus",
-    "firewall",
-    "licence",
-    "license",
-    "visiting hours",
-    // The facility's own rota (the doctor's schedule): not the vendor's or the setup's.
-    "doctor schedule",
-    "shift schedule",
-    "duty roster",
-    "inpatient",
-    "faint",
-    "fainted",
-    "emergency",
-    "ambulance",
-    "first aid",
-    "injury",
-    "injured",
-    "falls ill",
-    "fell ill",
-    "patient falls",
-    "patient fell",
-    // Which product to buy (the FAQ names what the subsidy covers, not which system is best).
-    "best electronic medical record",
-    "best emr",
-    "salary",
-    "hiring",
-    "recruitment",
-    "homepage",
-    // The facility's own web site (the FAQ's privacy notice names the MHLW's).
-    "clinic website",
-    "pharmacy website",
-    "hospital website",
-    "website update",
-    "update the website",
-    "update website",
-    "covid",
-    "flu",
-    "allergy",
-    "allergies",
-    "diagnosis",
-    "cash register",
-    "building permit",
-    "city hall",
-    "health check",
-    "medical checkup",
-    "physical exam",
-    "physical examination",
-    "annual checkup",
-    "backup",
-    "back up",
-    "accounting",
-    // The facility's own holidays for the year (the FAQ's holidays move its deadlines).
-    "holiday list",
-    "holiday calendar",
-    "list of holidays",
-    "holidays this year",
-    "office holiday",
-    // A patient's own share of the fee, and a shop's price for a reader.
-    "copay",
-    "co-pay",
-    "copayment",
-    "co-payment",
-    "electronics shop",
-    // Another system's password or mail, and a patient getting a new insurance card of their
-    // own (the insurer issues it).
-    "email password",
-    "e-mail password",
-    "mail password",
-    "email not working",
-    "e-mail not working",
-    // Down is read as offline (email is down).
-    "email offline",
-    "email broken",
-    "get a new health insurance card",
-    "get a new insurance card",
-    "reissue my health insurance card",
-    "reissue a health insurance card",
-    // A patient's own records, the staff's shifts, an insurance plan of one's own.
-    "my medical records",
-    "roster",
-    "rota",
-    "night shift",
-    "insurance plan",
-    "my own health insurance",
-    // The prefecture's own registers (a new pharmacist), and cleaning or disinfecting the
-    // premises.
-    "prefecture",
-    "prefectural",
-    "cleans",
-    "cleaning",
-    "sanitise",
-    "sanitize",
-    "disinfect",
-    "disinfecting",
-    "disinfection",
-    // A patient's lost card (the insurer or the municipal office replaces it).
-    "lost health insurance card",
-    "lost insurance card",
-    "lost my insurance card",
-    "lost her insurance card",
-    "lost his insurance card",
-    "lost my my number card",
-    "lost her my number card",
-    "lost his my number card",
-    "lost their my number card",
-    // The asker's own insurance (change my address for my health insurance).
-    "my health insurance",
-    // A visit to a doctor (Can I see a doctor today?).
-    "see a doctor",
-    "see the doctor",
-    "see a dentist",
-    "see the dentist",
-    // The asker's own mail and the phone's call quality.
-    "personal email",
-    "personal e-mail",
-    "private email",
-    "private e-mail",
-    "gmail",
-    "dropping calls",
-    "dropped calls",
-    "drops calls",
-    "e-mail account",
-    "email account",
-    "mail account",
-    // A patient getting a My Number Card of their own (the FAQ says how the facility reads the
-    // card, not how one is made), and an accountant (the stemmer reads it as account).
-    "get a my number card",
-    "get my number card",
-    "obtain a my number card",
-    "make a my number card",
-    "accountant",
-    // Supplies and staffing (receipt paper for the register; how many staff reception needs).
-    "receipt paper",
-    "paper roll",
-    "how many staff",
-    "staffing",
-    // Patients booking their own visits (the FAQ's booked patients are checked in one go).
-    "patients book",
-    "patient book",
-    "booking system",
-    "online booking",
-    // A pharmacy's or a clinic's own patient services and suppliers.
-    "family pharmacist",
-    "family doctor",
-    "dental lab",
-    // A technician is read as a vendor (a dental technician).
-    "dental vendor",
-];
 
 /// Whether `word` (lowercase) is an English stop word.
 pub fn is_english_stop_word(word: &str) -> bool {

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use crate::normalize::normalize;
 
-use super::around::{FRAME_ENDS, framed, who_apart, who_asks};
+use super::around::{FRAME_ENDS, who_apart, who_asks, without_framing};
 use super::english::english_terms;
 use super::japanese::japanese_terms;
 use super::script::{Script, is_cjk, scripted_chars};
@@ -71,18 +71,21 @@ pub fn english_question(
     rewrite: impl Fn(&str) -> String,
     known: impl Fn(&str) -> bool,
 ) -> Vec<Term> {
-    // A short frame before a colon (Quick question: …) goes when what follows names its own
-    // topic; Certificate: how many do we need? keeps it. (One that only says a question
-    // follows has gone before: [`super::without_framing`].)
-    let text = match framed(text) {
-        Some((_, rest))
-            if english_terms(&rewrite(rest))
-                .iter()
-                .filter(|t| t.kind != Kind::Weak && known(&t.text))
-                .count()
-                >= SELF_CONTAINED =>
-        {
-            rest
+    // A frame before a colon or a dash is a sentence of its own when what follows asks
+    // by itself (Certificate: how many do we need?): the story around it when that names its
+    // own topic, part of the question when it does not. What follows as a fragment (Integration
+    // with the receipt computer — file based?) completes the frame: one sentence. (A frame that
+    // only says a question follows goes: [`without_framing`].)
+    let text = without_framing(text);
+    let joined;
+    let text = match FRAME_ENDS
+        .iter()
+        .find_map(|end| text.split_once(end))
+        .filter(|(frame, _)| !frame.contains(['.', '?', '!', '\n']))
+    {
+        Some((frame, rest)) if !starts_asking(&rest.trim_start().to_lowercase()) => {
+            joined = format!("{frame} {rest}");
+            joined.as_str()
         }
         _ => text,
     };
@@ -243,10 +246,15 @@ fn sentences(text: &str) -> Vec<(String, bool)> {
 
 /// Whether a sentence asks something (ends in ?, begins as a question, or says it wants to know).
 fn asking(sentence: &str) -> bool {
-    let s = sentence.trim_start_matches(|c: char| !c.is_alphanumeric());
     sentence.ends_with('?')
-        || ASKING_STARTS.iter().any(|w| s.starts_with(w))
-        || ASKING.iter().any(|w| s.contains(w))
+        || starts_asking(sentence)
+        || ASKING.iter().any(|w| sentence.contains(w))
+}
+
+/// Whether a sentence (lower case) begins as a question (what, can we, please).
+fn starts_asking(sentence: &str) -> bool {
+    let s = sentence.trim_start_matches(|c: char| !c.is_alphanumeric());
+    ASKING_STARTS.iter().any(|w| s.starts_with(w))
 }
 
 /// How a Japanese sentence that asks ends, once normalized and without its 。 (…ですか,
@@ -594,6 +602,12 @@ mod tests {
             ["facil", "code", "check", "digit"]
         );
         assert_eq!(read("Portal: what is this?"), ["portal"]);
+        // A fragment after a dash or a colon completes what comes before it, however much it
+        // names itself.
+        assert_eq!(
+            read("Facility code — check digit?"),
+            ["facil", "code", "check", "digit"]
+        );
         // A point inside a number ends no sentence (what is the 1.05 million yen cap).
         assert_eq!(
             read("what is the 1.05 code check digit"),

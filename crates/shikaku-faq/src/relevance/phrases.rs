@@ -11,6 +11,11 @@ pub(super) const NOT_STOP_PHRASES: &[&str] = &["かない", "かなく", "かな
 
 /// Question phrases and polite endings that say nothing about the topic (normalized forms).
 pub(super) const STOP_PHRASES: &[&str] = &[
+    // What-ifs (もし, 万が一, 仮に): the case supposed is the question, not the supposing.
+    "万が一",
+    "万一",
+    "仮に",
+    "もしも",
     "大丈夫",
     "しても問題ない",
     "でも問題ない",
@@ -349,6 +354,12 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "リンク",
     "の一覧",
     "一覧",
+    // The portal's controls a thing is reached by (証明書のダウンロードボタン, 選択肢にない): the
+    // thing is the topic, not its button or its choices.
+    "のボタン",
+    "ボタン",
+    "の選択肢",
+    "選択肢",
     // What is behind it (何が原因), how simply or directly (簡単に, 直接), where one stands
     // (右も左もわからない, 手元に) and what one thinks (と思っています): asked of every topic.
     "何が原因",
@@ -586,6 +597,7 @@ pub(super) const STOP_PHRASES: &[&str] = &[
     "よいですか",
     "どうすれば",
     "どうしたら",
+    "どうしよう",
     "どうやって",
     "どのように",
     "なりますか",
