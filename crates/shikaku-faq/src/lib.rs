@@ -335,7 +335,10 @@ impl FaqIndex {
         self.search_with_floor(query, lang, limit, None)
     }
 
-    /// [`FaqIndex::search_in`] with another floor for both languages (for calibration).
+    /// [`FaqIndex::search_in`] with another floor for both languages (for calibration). A
+    /// question no entry answers whole that asks two things (消費税と端数の扱い, How much is
+    /// it and when do we apply?) gets the answers to its parts, each part's best first, when
+    /// every part has one.
     pub(crate) fn search_with_floor(
         &self,
         query: &str,
@@ -343,6 +346,33 @@ impl FaqIndex {
         limit: usize,
         floor: Option<f32>,
     ) -> Vec<Hit> {
+        let hits = self.search_whole(query, lang, limit, floor);
+        if !hits.is_empty() {
+            return hits;
+        }
+        let answers: Vec<Vec<Hit>> = relevance::parts(query)
+            .iter()
+            .map(|part| self.search_whole(part, lang, limit, floor))
+            .collect();
+        // Every part must be answered: a part no entry answers (駐車場の場所 of 駐車場の場所と
+        // 営業時間) says the question is about something else, as a word no entry uses does.
+        if answers.iter().any(Vec::is_empty) {
+            return Vec::new();
+        }
+        let mut merged: Vec<Hit> = Vec::new();
+        for rank in 0..limit {
+            for hit in answers.iter().filter_map(|hits| hits.get(rank)) {
+                if !merged.iter().any(|h| h.id == hit.id) {
+                    merged.push(hit.clone());
+                }
+            }
+        }
+        merged.truncate(limit);
+        merged
+    }
+
+    /// The hits for a question read whole ([`FaqIndex::search_with_floor`]).
+    fn search_whole(&self, query: &str, lang: Lang, limit: usize, floor: Option<f32>) -> Vec<Hit> {
         if limit == 0 {
             return Vec::new();
         }

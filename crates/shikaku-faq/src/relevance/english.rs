@@ -89,6 +89,9 @@ const ENGLISH_STOP: &[&str] = &[
     // The portal's controls and marks a thing is reached by or shown with (the download
     // button, a red overdue mark): the thing, not the control.
     "button", "buttons", "mark", "marks", "icon", "icons", "badge",
+    // Chat slang typed on a phone (pls, thx, lol, idk, u, rn).
+    "pls", "plz", "thx", "ty", "tysm", "lol", "lmao", "idk", "omg", "btw", "tbh", "imo", "ngl",
+    "smh", "rn", "u", "ur", "r",
     // Casual framing (ballpark, what are we talking, the rundown on …, what gives).
     "ballpark", "talking", "rundown", "gives",
     // Who sells a thing (which makers sell the readers): the makers, not the sale.

@@ -299,6 +299,12 @@ pub(super) const NEIGHBOURS: &[&str] = &[
     "薬の送付",
     "薬を配送",
     "薬の配送",
+    // What later years brought, which the FAQ (as of November 2020) does not answer: the
+    // 資格確認書 issued instead of the insurance card, the card's abolition, the obligation.
+    "資格確認書",
+    "保険証の廃止",
+    "保険証廃止",
+    "義務化",
 ];
 
 /// Topics next to ours that the FAQ does not answer (a credit card at reception, a blood
@@ -307,6 +313,10 @@ pub(super) const NEIGHBOURS: &[&str] = &[
 /// other unknown English words are mostly the entries' words in other words and do not.
 pub(super) const ENGLISH_NEIGHBOURS: &[&str] = &[
     "credit card",
+    // The insurance card's abolition (the FAQ is as of November 2020).
+    "abolition",
+    "abolished",
+    "abolish",
     // Other subsidy schemes (the IT introduction subsidy).
     "it introduction",
     "it implementation subsidy",
