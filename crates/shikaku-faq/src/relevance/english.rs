@@ -92,6 +92,9 @@ const ENGLISH_STOP: &[&str] = &[
     // Chat slang typed on a phone (pls, thx, lol, idk, u, rn).
     "pls", "plz", "thx", "ty", "tysm", "lol", "lmao", "idk", "omg", "btw", "tbh", "imo", "ngl",
     "smh", "rn", "u", "ur", "r",
+    // When a case falls (in a fortnight) and getting a thing done (how do we organise the
+    // download): the thing, not the arranging.
+    "fortnight", "organise", "organize", "organising", "organizing",
     // Casual framing (ballpark, what are we talking, the rundown on …, what gives).
     "ballpark", "talking", "rundown", "gives",
     // Who sells a thing (which makers sell the readers): the makers, not the sale.
@@ -212,6 +215,9 @@ const BRITISH_WORDS: &[(&str, &str)] = &[
     ("enrol", "enroll"),
     ("cheque", "check"),
     ("catalogue", "catalog"),
+    ("enquiry", "inquiry"),
+    ("enquiries", "inquiries"),
+    ("enquire", "inquire"),
 ];
 
 /// A lowercase word in its American spelling, in questions and entries alike, so that one
