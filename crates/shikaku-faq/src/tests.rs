@@ -291,6 +291,37 @@ fn explain_reads_what_search_reads() {
 }
 
 #[test]
+fn a_question_of_two_things_gets_the_answers_of_both_when_each_has_one() {
+    let index = shipped();
+    let ids = |q: &str, lang| -> Vec<String> {
+        index
+            .search_in(q, lang, 3)
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
+    };
+    // No entry answers the whole; each part has its own, the first part's first.
+    let both = ids("消費税と端数の扱いを教えてください", Lang::Ja);
+    assert_eq!(
+        both.first().map(String::as_str),
+        Some("subsidy-tax"),
+        "{both:?}"
+    );
+    assert!(both.iter().any(|id| id == "subsidy-rounding"), "{both:?}");
+    // A part no entry answers: the question is about something else.
+    assert!(ids("駐車場の場所と営業時間を教えて", Lang::Ja).is_empty());
+    assert!(ids("When is lunch and who's on call tonight?", Lang::En).is_empty());
+    // Two sentences are not two parts: the story before a question is no question of its own.
+    assert!(
+        ids(
+            "医療費の領収書をなくした患者さんがいます。再発行はできますか。",
+            Lang::Ja
+        )
+        .is_empty()
+    );
+}
+
+#[test]
 fn the_named_queries_put_the_right_entry_first() {
     let index = shipped();
     for (query, want) in [
