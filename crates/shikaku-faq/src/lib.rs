@@ -346,6 +346,9 @@ impl FaqIndex {
         limit: usize,
         floor: Option<f32>,
     ) -> Vec<Hit> {
+        if limit == 0 {
+            return Vec::new();
+        }
         let hits = self.search_whole(query, lang, limit, floor);
         if !hits.is_empty() {
             return hits;
@@ -373,9 +376,6 @@ impl FaqIndex {
 
     /// The hits for a question read whole ([`FaqIndex::search_with_floor`]).
     fn search_whole(&self, query: &str, lang: Lang, limit: usize, floor: Option<f32>) -> Vec<Hit> {
-        if limit == 0 {
-            return Vec::new();
-        }
         let query = self.question(query);
         let in_japanese = relevance::is_japanese(&query, &self.synonyms);
         let floor = floor.unwrap_or(relevance::floor(in_japanese));

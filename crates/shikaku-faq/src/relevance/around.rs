@@ -71,19 +71,21 @@ pub(super) fn who_asks(sentence: &str, terms: &[Term], known: impl Fn(&str) -> b
 /// Where the frame of a sentence ends and what it frames begins.
 pub(super) const FRAME_ENDS: &[&str] = &[": ", "：", " - ", " — "];
 
-/// A short frame that opens `text` before a colon or a dash (Quick question: …, Question - …)
-/// and what follows it, if one does.
-pub(super) fn framed(text: &str) -> Option<(&str, &str)> {
-    /// The most words a frame has (Question about our certificate: 4).
-    const FRAME_WORDS: usize = 4;
+/// What opens `text` before its first colon or dash, within its first sentence, and what
+/// follows it (Integration with the receipt computer — file based?), if anything does.
+pub(super) fn split_at_frame(text: &str) -> Option<(&str, &str)> {
     FRAME_ENDS
         .iter()
         .find_map(|end| text.split_once(end))
-        .filter(|(frame, rest)| {
-            !frame.contains(['.', '?', '!', '\n'])
-                && frame.split_whitespace().count() <= FRAME_WORDS
-                && !rest.trim().is_empty()
-        })
+        .filter(|(frame, rest)| !frame.contains(['.', '?', '!', '\n']) && !rest.trim().is_empty())
+}
+
+/// A short frame that opens `text` before a colon or a dash (Quick question: …, Question - …)
+/// and what follows it, if one does.
+fn framed(text: &str) -> Option<(&str, &str)> {
+    /// The most words a frame has (Question about our certificate: 4).
+    const FRAME_WORDS: usize = 4;
+    split_at_frame(text).filter(|(frame, _)| frame.split_whitespace().count() <= FRAME_WORDS)
 }
 
 /// The words of a frame that only says a question follows (Quick question:, One more thing:,

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use crate::normalize::normalize;
 
-use super::around::{FRAME_ENDS, who_apart, who_asks, without_framing};
+use super::around::{FRAME_ENDS, split_at_frame, who_apart, who_asks, without_framing};
 use super::english::english_terms;
 use super::japanese::japanese_terms;
 use super::script::{Script, is_cjk, scripted_chars};
@@ -78,11 +78,7 @@ pub fn english_question(
     // only says a question follows goes: [`without_framing`].)
     let text = without_framing(text);
     let joined;
-    let text = match FRAME_ENDS
-        .iter()
-        .find_map(|end| text.split_once(end))
-        .filter(|(frame, _)| !frame.contains(['.', '?', '!', '\n']))
-    {
+    let text = match split_at_frame(text) {
         Some((frame, rest)) if !starts_asking(&rest.trim_start().to_lowercase()) => {
             joined = format!("{frame} {rest}");
             joined.as_str()

@@ -6,9 +6,10 @@
 //! おります, ありますか, 教えてください, どうすれば, 方法, 場合 …) and the asker's setting (院内,
 //! 患者, 明日) are dropped, a particle after a content word (補助金**は**, 証明書**の**)
 //! separates words, and bigrams are classed: *strong* within one script of content (補助, かど,
-//! ip), *stem* — a kanji and its okurigana, matched on the kanji so 届く, 届き and 届か meet, the
-//! inflection after it (てしまった) dropped, and a lone kanji (顔で) matched wherever an entry has
-//! it — and *weak* (hiragana, 何X, across scripts: half weight, none when no entry uses it).
+//! ip), *stem* — a kanji and its okurigana, matched on the kanji so 届く, 届き and 届か meet
+//! (and searched by the entries' forms of the same verb when none spells the question's:
+//! [`Model::searched_as`]), the inflection after it (てしまった) dropped, and a lone kanji (顔で)
+//! matched wherever an entry has it — and *weak* (hiragana, 何X, across scripts: half weight, none when no entry uses it).
 //! Okurigana that writers add or drop (取り消し, 取消し, 取消) are folded on both sides. Each
 //! word's bigrams share its weight (1/√n), so one long known word does not drown a short unknown
 //! one. Words said before a reason or concession (事務長が交代するので…, 業者が来るけど…) are
@@ -44,7 +45,8 @@
 //! 歯科診療所からの — is context and not one of the words); one of weak terms only needs
 //! [`WEAK_ONLY_FLOOR`]. A number (2, two) is weak in either language, whether or not an entry
 //! has it, and does not make an English sentence say enough to stand alone. When nothing
-//! clears, the answer is "not found". The constants are calibrated on the labelled questions
+//! clears, the answer is "not found" — unless the question asks two things ([`parts`]) and
+//! every part has an answer of its own. The constants are calibrated on the labelled questions
 //! in `tests/labelled.tsv`, whose test prints the calibration table.
 
 use std::collections::HashSet;

@@ -5,7 +5,7 @@
 use super::script::{is_cjk, is_kanji};
 
 /// Where an English question goes on to a second one.
-const ENGLISH_JOINS: &[&str] = &[" and ", ", and ", " & ", "; "];
+const ENGLISH_JOINS: &[&str] = &[" and ", " & ", "; "];
 
 /// The parts of `text`, in order, when one sentence asks two things or more: split after a
 /// clause's mark (、) and at a と between two words (消費税と端数); in English at and or a
